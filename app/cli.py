@@ -1,0 +1,102 @@
+"""The ``courier`` command.
+
+    courier up        embedded database + migrations + API + worker + demo job
+    courier api       the HTTP API alone
+    courier worker    a worker alone
+    courier migrate   apply pending migrations
+    courier keys      create or revoke API keys
+
+Errors print one line on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from app.errors import CourierError
+from app.logs import configure_logging
+from app.settings import Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+        configure_logging(args.log_level or ("WARNING" if args.command == "up" else settings.log_level))
+        return args.run(args, settings)
+    except CourierError as exc:
+        print(f"courier: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "data_dir", None):
+        settings.data_dir = Path(args.data_dir)
+    if getattr(args, "host", None):
+        settings.api.host = args.host
+    if getattr(args, "port", None) is not None:
+        settings.api.port = args.port
+    if getattr(args, "concurrency", None):
+        settings.worker.concurrency = args.concurrency
+    return settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="courier", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default: COURIER_LOG_LEVEL)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def database_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="embedded PostgreSQL data directory parent (default .courier); "
+                                          "ignored when DATABASE_URL is set")
+
+    def api_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, help="TCP port (default 8000; 0 picks a free one)")
+
+    from app import commands as run
+
+    up = commands.add_parser("up", help="start everything with embedded defaults and submit a demo job")
+    database_options(up)
+    api_options(up)
+    up.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
+    up.set_defaults(run=run.up)
+
+    api = commands.add_parser("api", help="run the HTTP API")
+    database_options(api)
+    api_options(api)
+    api.set_defaults(run=run.api)
+
+    worker = commands.add_parser("worker", help="run a worker")
+    database_options(worker)
+    worker.add_argument("--concurrency", type=int, help="jobs run at once (default 32)")
+    worker.set_defaults(run=run.worker)
+
+    migrate = commands.add_parser("migrate", help="apply pending migrations")
+    database_options(migrate)
+    migrate.set_defaults(run=run.migrate)
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    create = keys.add_parser("create", help="create a key (printed alone on stdout)")
+    database_options(create)
+    create.add_argument("--tenant", required=True, help="tenant slug; created if new")
+    create.add_argument("--user", required=True, help="the user's id in the tenant's system; created if new")
+    create.add_argument("--groups", help="comma-separated ACL groups, e.g. support,sales")
+    create.add_argument("--role", action="append", choices=["reviewer", "admin"], help="may repeat")
+    create.set_defaults(run=run.keys_create)
+    revoke = keys.add_parser("revoke", help="revoke a key")
+    database_options(revoke)
+    revoke.add_argument("key", help="the key, or its key_id (the 8 characters after ck_)")
+    revoke.set_defaults(run=run.keys_revoke)
+    return parser
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

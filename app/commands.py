@@ -1,0 +1,226 @@
+"""What each ``courier`` command does (argument parsing is in app/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+from app.db import Database, create_pool
+from app.keys.service import KeyService
+from app.migrate import check as check_migrations
+from app.migrate import migrate as apply_migrations
+from app.serve import api_server, database_url, stop_all, stop_event_on_signals, wait_started
+from app.settings import Settings
+
+DEMO_REQUEST = {
+    "kind": "email_reply",
+    "input": {
+        "thread": [
+            {"sender": "customer@example.com", "sent_at": "2026-11-20T09:12:00Z",
+             "body": "Hello! Our invoice INV-2041 was charged twice this month. "
+                     "Can you refund the duplicate charge? The team loves the product otherwise."},
+            {"sender": "support@example.com", "sent_at": "2026-11-20T10:03:00Z",
+             "body": "Thanks for reporting this. I can see the duplicate charge on invoice INV-2041. "
+                     "Refunds to cards take 5-7 business days to appear."},
+        ],
+        "question": "When will the customer see the refund for the duplicate charge?",
+        "tone": "friendly",
+    },
+}
+TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    with database_url(settings) as (url, _):
+        applied = asyncio.run(apply_migrations(url))
+    _err(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
+    return 0
+
+
+def keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    groups = [g.strip() for g in args.groups.split(",") if g.strip()] if args.groups else None
+
+    async def create(url: str) -> str:
+        async with _database(url) as db:
+            key, principal = await KeyService(db).create(args.tenant, args.user, groups, args.role)
+        _err(f"created key {principal.key_id} for user {args.user!r} of tenant {args.tenant!r} "
+             f"(groups: {', '.join(principal.acl_groups) or 'none'}; roles: {', '.join(principal.roles) or 'none'}). "
+             "It is shown once; only its hash is stored.")
+        return key
+
+    with database_url(settings) as (url, _):
+        asyncio.run(apply_migrations(url))
+        print(asyncio.run(create(url)), flush=True)
+    return 0
+
+
+def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async def revoke(url: str) -> str:
+        async with _database(url) as db:
+            return await KeyService(db).revoke(args.key)
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        _err(f"revoked key {asyncio.run(revoke(url))}")
+    return 0
+
+
+def api(args: argparse.Namespace, settings: Settings) -> int:
+    async def serve() -> None:
+        await check_migrations(settings.database.url)  # type: ignore[arg-type]
+        stop = stop_event_on_signals()
+        server = api_server(settings)
+        task = asyncio.create_task(server.serve())
+        await wait_started(server, task)
+        _err(f"Courier API on http://{settings.api.host}:{server.port}")
+        await _until(stop, task)
+        await stop_all(server, task)
+
+    with database_url(settings) as (url, _):
+        settings.database.url = url
+        asyncio.run(serve())
+    return 0
+
+
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from tasks.worker import run_worker
+
+    async def work() -> None:
+        await check_migrations(settings.database.url)  # type: ignore[arg-type]
+        stop = stop_event_on_signals()
+        task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+        await _until(stop, task)
+        await stop_all(None, None, task)
+
+    with database_url(settings) as (url, _):
+        settings.database.url = url
+        asyncio.run(work())
+    return 0
+
+
+def up(args: argparse.Namespace, settings: Settings) -> int:
+    with database_url(settings) as (url, embedded):
+        settings.database.url = url
+        where = f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
+        asyncio.run(_up(settings, where, demo=not args.no_demo))
+    _err("Courier stopped.")
+    return 0
+
+
+async def _up(settings: Settings, where: str, *, demo: bool) -> None:
+    from tasks.worker import run_worker
+
+    url = settings.database.url
+    assert url
+    applied = await apply_migrations(url)
+    key = await _demo_key(url, settings.data_dir)
+    stop = stop_event_on_signals()
+    server = api_server(settings)
+    server_task = asyncio.create_task(server.serve())
+    worker_task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    try:
+        await wait_started(server, server_task)
+        base = f"http://{settings.api.host}:{server.port}"
+        _print_banner(base, key, where, applied)
+        if demo:
+            await _demo(base, key, stop)
+        print("Press Ctrl-C to stop.", flush=True)
+        await _until(stop, server_task, worker_task)
+    finally:
+        await stop_all(server, server_task, worker_task)
+
+
+async def _until(stop: asyncio.Event, *tasks: asyncio.Task) -> None:
+    """Wait for a stop signal, or for any task to end (re-raising its error)."""
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    for task in done:
+        if task is not stopper:
+            task.result()
+
+
+class _database:
+    """A short-lived pool for one CLI action."""
+
+    def __init__(self, url: str) -> None:
+        self.pool = create_pool(url, min_size=1, max_size=2, timeout=10)
+
+    async def __aenter__(self) -> Database:
+        await self.pool.open(wait=True, timeout=30)
+        return Database(self.pool)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.pool.close()
+
+
+async def _demo_key(url: str, data_dir: Path) -> str:
+    """The demo tenant's key, kept in <data_dir>/demo-key (mode 0600) so runs reuse it."""
+    path = data_dir.expanduser() / "demo-key"
+    async with _database(url) as db:
+        keys = KeyService(db)
+        if path.exists():
+            saved = path.read_text().strip()
+            if await keys.is_live(saved):
+                return saved
+        key, _ = await keys.create("demo", "demo-user", ["everyone"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+def _print_banner(base: str, key: str, where: str, applied: list[str]) -> None:
+    body = json.dumps(DEMO_REQUEST["input"]["question"])
+    print(
+        f"""Courier is up.
+  API:       {base}   (OpenAPI: {base}/schema/swagger)
+  Database:  {where}{' (migrated: ' + ', '.join(applied) + ')' if applied else ''}
+  API key:   {key}
+
+Try it:
+  export COURIER_KEY={key}
+  curl -s -X POST {base}/v1/jobs -H "Authorization: Bearer $COURIER_KEY" \\
+       -H "Idempotency-Key: $(date +%s%N)" -H 'Content-Type: application/json' \\
+       -d '{{"kind": "email_reply", "input": {{"thread": [{{"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z", "body": "The refund takes 5 days."}}], "question": {body}}}}}'
+  curl -s {base}/v1/jobs/<id> -H "Authorization: Bearer $COURIER_KEY"          # poll (ETag, Retry-After)
+  curl -s {base}/v1/jobs/<id>/events -H "Authorization: Bearer $COURIER_KEY"   # history
+""",
+        flush=True,
+    )
+
+
+async def _demo(base: str, key: str, stop: asyncio.Event) -> None:
+    """Submit the demo job over HTTP and print each event until it finishes."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
+               "Idempotency-Key": f"demo-{uuid.uuid4()}"}
+    job = await asyncio.to_thread(_http, "POST", f"{base}/v1/jobs", headers, DEMO_REQUEST)
+    print(f"Demo job {job['id']} submitted; its events:", flush=True)
+    seen = 0
+    while not stop.is_set():
+        history = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}/events", headers, None)
+        for event in history["events"][seen:]:
+            print(f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  {event['created_at']}", flush=True)
+        seen = len(history["events"])
+        if history["events"] and history["events"][-1]["state"] in TERMINAL:
+            break
+        await asyncio.sleep(0.2)
+    final = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}", headers, None)
+    if final.get("result"):
+        print(f"Demo result ({final['model']}):\n  " + final["result"]["body"].replace("\n", "\n  "), flush=True)
+
+
+def _http(method: str, url: str, headers: dict[str, str], body: dict | None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

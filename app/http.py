@@ -1,0 +1,95 @@
+"""The Litestar application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from app.db import Database, create_pool
+from app.jobs.controllers import JobController
+from app.jobs.kinds import KindRegistry
+from app.jobs.queue import JobQueue, create_queue_app
+from app.jobs.service import JobService
+from app.keys.service import KeyService
+from app.problems import problem_details_plugin
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    jobs: JobService
+    keys: KeyService
+
+
+@get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litestar:
+    """The API for ``settings`` (whose ``database.url`` must be set)."""
+    if kinds is None:
+        from tasks.kinds import KINDS
+
+        kinds = KINDS
+    assert settings.database.url, "create_app needs settings.database.url"
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pool = create_pool(
+            settings.database.url,  # type: ignore[arg-type]
+            min_size=settings.database.pool_min_size,
+            max_size=settings.database.pool_max_size,
+            timeout=settings.database.pool_timeout,
+        )
+        await pool.open(wait=True, timeout=30)
+        queue_app = create_queue_app()
+        await queue_app.open_async(pool=pool)
+        db = Database(pool)
+        app.state.services = Services(
+            db=db,
+            jobs=JobService(
+                db,
+                JobQueue(queue_app),
+                kinds,
+                max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
+                idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
+                base_url=settings.api.public_url or "",
+            ),
+            keys=KeyService(db),
+        )
+        try:
+            yield
+        finally:
+            await queue_app.close_async()
+            await pool.close()
+
+    return Litestar(
+        route_handlers=[JobController, health],
+        lifespan=[lifespan],
+        # Courier configures logging itself (JSON lines, app/logs.py).
+        logging_config=None,
+        plugins=[problem_details_plugin()],
+        request_max_body_size=settings.api.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Courier",
+            version="0.1.0",
+            description="Long LLM jobs, run asynchronously on PostgreSQL, each result delivered exactly once.",
+            components=Components(
+                security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
+            ),
+        ),
+        on_app_init=[lambda config: _set_settings(config, settings)],
+    )
+
+
+def _set_settings(config, settings: Settings):  # type: ignore[no-untyped-def]
+    config.state["settings"] = settings
+    return config

@@ -1,0 +1,1 @@
+"""Jobs: intake, reading, and the execution of a job by a worker."""

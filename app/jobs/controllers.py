@@ -1,0 +1,111 @@
+"""HTTP endpoints for jobs: intake, polling, listing and history."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobRequest, JobState
+from app.jobs.service import JobService
+from app.keys.service import Principal
+from app.problems import MissingIdempotencyKey
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+async def provide_principal(request: Request, state: State) -> Principal:
+    return await state.services.keys.authenticate(request.headers.get("authorization"))
+
+
+def provide_job_service(state: State) -> JobService:
+    return state.services.jobs
+
+
+def _etag(job: Job) -> str:
+    return f'"{job.version}"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+class JobController(Controller):
+    path = "/v1/jobs"
+    tags = ["jobs"]
+    security = [{"BearerAuth": []}]
+    dependencies = {
+        "principal": Provide(provide_principal),
+        "jobs": Provide(provide_job_service, sync_to_thread=False),
+    }
+
+    @post(
+        "/",
+        operation_id="CreateJob",
+        summary="Submit a job",
+        description=(
+            "Validates `input` against the kind's model and queues the job. A retry with the same "
+            "Idempotency-Key and body returns the same job (200); a different body is refused (422)."
+        ),
+        status_code=202,
+    )
+    async def create(
+        self,
+        data: JobRequest,
+        principal: Principal,
+        jobs: JobService,
+        idempotency_key: Annotated[
+            str | None,
+            Parameter(header="Idempotency-Key", description="Unique per logical request; reuse it to retry."),
+        ] = None,
+    ) -> Response[Job]:
+        if idempotency_key is None or not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise MissingIdempotencyKey()
+        intake = await jobs.submit(principal, data, idempotency_key)
+        return Response(
+            intake.job,
+            status_code=202 if intake.created else 200,
+            headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+        )
+
+    @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)")
+    async def read(
+        self,
+        job_id: UUID,
+        principal: Principal,
+        jobs: JobService,
+        request: Request,
+        if_none_match: Annotated[str | None, Parameter(header="If-None-Match")] = None,
+    ) -> Response[Job | None]:
+        job = await jobs.get(principal, job_id)
+        headers = {"ETag": _etag(job), "Cache-Control": "private, no-cache"}
+        if job.state not in TERMINAL_STATES:
+            headers["Retry-After"] = str(request.app.state.settings.api.poll_after_seconds)
+        if _matches(if_none_match, headers["ETag"]):
+            return Response(None, status_code=304, headers=headers)
+        return Response(job, headers=headers)
+
+    @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first")
+    async def list_jobs(
+        self,
+        principal: Principal,
+        jobs: JobService,
+        state_filter: Annotated[JobState | None, Parameter(query="state")] = None,
+        kind: Annotated[str | None, Parameter(max_length=100)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, Parameter(max_length=100)] = None,
+    ) -> JobPage:
+        items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
+        return JobPage(items=items, next_cursor=next_cursor)
+
+    @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history")
+    async def events(self, job_id: UUID, principal: Principal, jobs: JobService) -> JobEventList:
+        return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))

@@ -1,0 +1,105 @@
+"""Executing a job: lease, handler, fenced completion.
+
+At-least-once execution (a worker may die, a job may be taken over) becomes
+exactly-once visible because only the execution holding the current lease can
+finish the job, and only while it is running (``job_finish`` in sql/jobs.sql).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from app.db import Database, NotFound
+from app.jobs.kinds import KindRegistry, KindResult
+from app.llm.provider import Provider
+
+log = logging.getLogger("courier.execution")
+
+
+class JobExecutor:
+    def __init__(self, db: Database, kinds: KindRegistry, provider: Provider, worker_name: str) -> None:
+        self.db = db
+        self.kinds = kinds
+        self.provider = provider
+        self.actor = f"worker:{worker_name}"
+
+    async def execute(self, job_id: UUID) -> str | None:
+        """Run one execution of a job; returns the state it ended in, or None when
+        there was nothing to do (already finished) or the execution was fenced off."""
+        lease = await self._take_lease(job_id)
+        if lease is None:
+            return None
+        context = {"job_id": str(job_id), "tenant_id": str(lease["tenant_id"]),
+                   "kind": lease["kind"], "attempt": lease["attempt"]}
+        log.info("execution started", extra={"event": "job_started", **context})
+        kind = self.kinds.get(lease["kind"])
+        if kind is None:
+            return await self._finish(lease, context, "failed", error=_error("unknown_kind", "no handler for this kind"))
+        try:
+            job_input = kind.input_model.model_validate(lease["input"])
+        except ValidationError:
+            return await self._finish(lease, context, "failed",
+                                      error=_error("invalid_input", "stored input no longer matches the kind's model"))
+        try:
+            outcome = await kind.handler(job_input, self.provider)
+        except ValidationError:
+            log.exception("output failed validation", extra={"event": "job_output_invalid", **context})
+            return await self._finish(lease, context, "failed",
+                                      error=_error("invalid_output", "the model's answer did not match the output schema"))
+        except Exception as exc:
+            # The message names the exception type only: its text may quote the input.
+            log.exception("handler raised", extra={"event": "job_handler_error", **context})
+            return await self._finish(lease, context, "failed",
+                                      error=_error("handler_error", f"the handler raised {type(exc).__name__}"))
+        return await self._finish(lease, context, "succeeded", outcome=outcome)
+
+    async def _take_lease(self, job_id: UUID) -> dict[str, Any] | None:
+        async with self.db.transaction() as conn:
+            await self._label(conn)
+            try:
+                return await self.db.fetch_one("job_lease_take", conn, job_id=job_id)
+            except NotFound:
+                log.info("job already finished", extra={"event": "job_lease_refused", "job_id": str(job_id)})
+                return None
+
+    async def _finish(
+        self,
+        lease: dict[str, Any],
+        context: dict[str, Any],
+        state: str,
+        *,
+        outcome: KindResult | None = None,
+        error: dict[str, str] | None = None,
+    ) -> str | None:
+        usage = outcome.usage if outcome else None
+        async with self.db.transaction() as conn:
+            await self._label(conn)
+            try:
+                await self.db.fetch_one(
+                    "job_finish", conn,
+                    job_id=lease["id"], lease=lease["lease"], state=state,
+                    result=outcome.output.model_dump(mode="json") if outcome else None,
+                    error=error,
+                    model=outcome.model if outcome else None,
+                    prompt_version=outcome.prompt_version if outcome else None,
+                    input_tokens=usage.input_tokens if usage else 0,
+                    output_tokens=usage.output_tokens if usage else 0,
+                    cost_usd=usage.cost_usd if usage else 0,
+                )
+            except NotFound:
+                # Our lease was taken over, or the job was cancelled or expired meanwhile.
+                log.warning("completion fenced off", extra={"event": "job_completion_fenced", **context})
+                return None
+        log.info("execution finished", extra={"event": "job_finished", "state": state, **context})
+        return state
+
+    async def _label(self, conn: Any) -> None:
+        await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}

@@ -1,0 +1,40 @@
+"""What a job kind is. The registry of kinds lives in ``tasks/kinds``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.llm.provider import Provider, Usage
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """What a handler returns: the typed output and how it was made."""
+
+    output: BaseModel
+    model: str
+    prompt_version: str
+    usage: Usage = field(default_factory=Usage)
+
+
+Handler = Callable[[Any, Provider], Awaitable[KindResult]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of job: its input and output models, its handler, and its deadline."""
+
+    name: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    handler: Handler
+    default_deadline: timedelta
+    queue: str = "jobs"
+
+
+KindRegistry = Mapping[str, Kind]

@@ -1,0 +1,97 @@
+"""The shapes of jobs on the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+
+class JobState(StrEnum):
+    queued = "queued"
+    running = "running"
+    needs_review = "needs_review"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+TERMINAL_STATES = frozenset({JobState.succeeded, JobState.failed, JobState.cancelled, JobState.expired})
+
+
+class JobRequest(BaseModel):
+    """A request to run a job. ``input`` is validated by the model of ``kind``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=100, examples=["email_reply"])
+    input: dict[str, Any]
+    priority: int = Field(default=0, ge=-100, le=100, description="Higher runs first.")
+    expires_in: int | None = Field(
+        default=None, ge=1, description="Seconds until the job expires if not finished; default per kind."
+    )
+    callback_url: AnyHttpUrl | None = Field(default=None, description="Receives a webhook per state change.")
+
+
+class JobError(BaseModel):
+    code: str
+    message: str
+
+
+class JobUsage(BaseModel):
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+
+class JobLinks(BaseModel):
+    self: str
+    events: str
+
+
+class Job(BaseModel):
+    """A job as a client sees it; ``version`` changes on every change (the ETag)."""
+
+    id: UUID
+    kind: str
+    state: JobState
+    priority: int
+    attempt: int
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime
+    result: dict[str, Any] | None
+    error: JobError | None
+    model: str | None
+    prompt_version: str | None
+    usage: JobUsage
+    version: int
+    replay_of: UUID | None
+    callback_url: str | None
+    links: JobLinks
+
+
+class JobPage(BaseModel):
+    items: list[Job]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+
+
+class JobEvent(BaseModel):
+    seq: int
+    type: str
+    state: JobState
+    attempt: int
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class JobEventList(BaseModel):
+    job_id: UUID
+    events: list[JobEvent]

@@ -1,0 +1,126 @@
+"""Creating, revoking and checking API keys.
+
+A key looks like ``ck_<key_id>_<secret>``: ``key_id`` is public (it appears in
+logs and in ``courier keys revoke``), the secret is 192 random bits. Only the
+SHA-256 of the whole key is stored; a fast hash is enough for a random secret
+of that size, and it keeps authentication to one indexed lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from uuid import UUID
+
+from app.db import ConstraintViolation, Database, NotFound
+from app.errors import CourierError
+
+_KEY = re.compile(r"^ck_(?P<key_id>[0-9a-f]{8})_[A-Za-z0-9_-]{32}$")
+ROLES = ("reviewer", "admin")
+
+
+class Unauthenticated(CourierError):
+    """Send a valid API key as 'Authorization: Bearer <key>'."""
+
+
+class InvalidKeyRequest(CourierError):
+    """The key request is invalid."""
+
+
+class UnknownKey(CourierError):
+    """No such API key."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a user of a tenant, with the groups and roles of their key."""
+
+    id: UUID
+    tenant_id: UUID
+    external_id: str
+    acl_groups: tuple[str, ...]
+    roles: tuple[str, ...]
+    key_id: str
+
+    @property
+    def actor(self) -> str:
+        return f"principal:{self.id}"
+
+
+def hash_key(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+class KeyService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self, tenant: str, user: str, groups: list[str] | None = None, roles: list[str] | None = None
+    ) -> tuple[str, Principal]:
+        """A new key for ``user`` of ``tenant`` (both created as needed); returns the key and its principal."""
+        unknown = sorted(set(roles or []) - set(ROLES))
+        if unknown:
+            raise InvalidKeyRequest(f"unknown role {unknown[0]!r}; roles are: {', '.join(ROLES)}")
+        key_id = secrets.token_hex(4)
+        key = f"ck_{key_id}_{secrets.token_urlsafe(24)}"
+        try:
+            async with self.db.transaction() as conn:
+                tenant_row = await self.db.fetch_one("tenant_ensure", conn, slug=tenant)
+                principal = await self.db.fetch_one(
+                    "principal_ensure", conn, tenant_id=tenant_row["id"], external_id=user,
+                    acl_groups=groups, roles=roles,
+                )
+                await self.db.fetch_one(
+                    "api_key_insert", conn, key_id=key_id, key_hash=hash_key(key),
+                    tenant_id=tenant_row["id"], principal_id=principal["id"],
+                )
+        except ConstraintViolation as exc:
+            raise InvalidKeyRequest(_explain(exc.constraint)) from exc
+        return key, _principal(principal, key_id)
+
+    async def revoke(self, key_or_id: str) -> str:
+        """Revoke a key given whole or by its key_id; returns the key_id."""
+        match = _KEY.match(key_or_id)
+        key_id = match["key_id"] if match else key_or_id
+        try:
+            row = await self.db.fetch_one("api_key_revoke", key_id=key_id)
+        except NotFound as exc:
+            raise UnknownKey(f"no API key with key_id {key_id!r}") from exc
+        return row["key_id"]
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        """The principal of an ``Authorization: Bearer <key>`` header value."""
+        scheme, _, key = (authorization or "").partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not _KEY.match(key):
+            raise Unauthenticated()
+        try:
+            row = await self.db.fetch_one("api_key_authenticate", key_hash=hash_key(key))
+        except NotFound as exc:
+            raise Unauthenticated("the API key is unknown or revoked") from exc
+        return _principal(row, row["key_id"])
+
+    async def is_live(self, key: str) -> bool:
+        return bool((await self.db.fetch_one("api_key_is_live", key_hash=hash_key(key)))["live"])
+
+
+def _principal(row: dict, key_id: str) -> Principal:
+    return Principal(
+        id=row.get("principal_id") or row["id"],
+        tenant_id=row["tenant_id"],
+        external_id=row["external_id"],
+        acl_groups=tuple(row["acl_groups"]),
+        roles=tuple(row["roles"]),
+        key_id=key_id,
+    )
+
+
+def _explain(constraint: str | None) -> str:
+    return {
+        "tenants_slug_format": "tenant must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit",
+        "principals_external_id_format": "user must be 1-200 characters",
+        "principals_roles_known": f"roles are: {', '.join(ROLES)}",
+    }.get(constraint or "", f"refused by the database ({constraint})")

@@ -1,0 +1,74 @@
+"""The built-in extractive provider: deterministic, grounded, no network.
+
+It ranks the sentences of the sources by how many of the question's content
+words they share and hands the best ones, in source order, to the kind's
+composer. Whatever it outputs is quoted from the sources, so it cannot invent
+facts; it reports ``model="extractive"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_STOPWORDS = frozenset(
+    """a about above after again all am an and any are as at be been before being below
+    between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its itself just me
+    more most my no nor not now of off on once only or other our ours out over own please
+    same she should so some such than that the their theirs them then there these they this
+    those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours hi hello thanks thank regards dear""".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the lower-cased words of ``text`` that carry meaning (no stopwords,
+    no one-letter words), so "refunds" matches "refund"."""
+    return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOPWORDS}
+
+
+def _stem(word: str) -> str:
+    # A crude suffix strip is enough to match plurals and tenses of the same word.
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) -> list[Extract]:
+    """The ``limit`` sentences sharing most content words with the question, in source order."""
+    wanted = content_words(question)
+    ranked: list[tuple[float, int, Extract]] = []
+    position = 0
+    for source in sources:
+        for sentence in sentences(source.text):
+            shared = wanted & content_words(sentence)
+            if shared:
+                score = len(shared) / len(wanted)
+                ranked.append((score, position, Extract(source.id, sentence, score)))
+            position += 1
+    best = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
+    return [extract for _, _, extract in sorted(best, key=lambda item: item[1])]
+
+
+class ExtractiveProvider:
+    name = "extractive"
+
+    def __init__(self, max_extracts: int = 3) -> None:
+        self.max_extracts = max_extracts
+
+    async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
+        extracts = choose_extracts(request.question, request.sources, self.max_extracts)
+        output = request.compose_extractive(extracts)
+        # Validate like any provider's answer: the composer must produce a valid output.
+        validated = request.output_model.model_validate(output.model_dump())
+        return Generation(output=validated, model=self.name)

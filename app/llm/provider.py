@@ -1,0 +1,68 @@
+"""The seam between a job kind and whatever writes its output.
+
+A kind's handler builds a :class:`GenerationRequest` (instructions, the question,
+the sources it may use, the output model) and asks a :class:`Provider` for a
+:class:`Generation`. The built-in extractive provider answers without a network;
+an OpenAI-compatible provider slots in behind the same protocol (architecture §6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage the model may use and cite, named by ``id`` (e.g. ``m0``)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A sentence the extractive provider chose from a source."""
+
+    source_id: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class GenerationRequest(Generic[OutputT]):
+    prompt_version: str
+    instructions: str
+    question: str
+    sources: Sequence[Source]
+    output_model: type[OutputT]
+    compose_extractive: Callable[[Sequence[Extract]], OutputT]
+    """How the extractive provider assembles the output from the extracts it chose."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Generation(Generic[OutputT]):
+    output: OutputT
+    model: str
+    usage: Usage = field(default_factory=Usage)
+
+
+class Provider(Protocol):
+    """Something that answers generation requests with validated, typed outputs."""
+
+    name: str
+
+    async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]: ...

@@ -1,0 +1,129 @@
+"""The one place where errors become RFC 9457 ``application/problem+json`` answers.
+
+Handlers never build error responses: they raise, and this module maps the
+exception to a status, a stable ``type`` and a message that names what was wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+
+from app.db import DatabaseUnavailable
+from app.errors import CourierError
+from app.jobs.service import (
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    InvalidJobRequest,
+    JobNotFound,
+)
+from app.keys.service import Unauthenticated
+
+log = logging.getLogger("courier.http")
+
+
+class BadRequest(CourierError):
+    """The request is malformed."""
+
+
+class MissingIdempotencyKey(BadRequest):
+    """Send an 'Idempotency-Key' header: a unique string of 1-255 printable ASCII characters
+    per logical request (for example a UUID), repeated unchanged when you retry."""
+
+
+_STATUS: dict[type[CourierError], int] = {
+    BadRequest: 400,
+    InvalidCursor: 400,
+    Unauthenticated: 401,
+    JobNotFound: 404,
+    IdempotencyKeyInFlight: 409,
+    InvalidJobRequest: 422,
+    IdempotencyKeyReused: 422,
+    DatabaseUnavailable: 503,
+}
+_RETRY_AFTER = {IdempotencyKeyInFlight: "1", DatabaseUnavailable: "2"}
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def courier_problem(exc: CourierError) -> ProblemDetailsException:
+    cls = next((c for c in type(exc).__mro__ if c in _STATUS), None)
+    if cls is None:
+        return unexpected_problem(exc)
+    headers: dict[str, str] = {}
+    if retry := next((v for c, v in _RETRY_AFTER.items() if isinstance(exc, c)), None):
+        headers["Retry-After"] = retry
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="courier"'
+    extra: dict[str, Any] | None = {"errors": exc.errors} if isinstance(exc, InvalidJobRequest) else None
+    title = (type(exc).__doc__ or "").strip().splitlines()[0]
+    return ProblemDetailsException(
+        status_code=_STATUS[cls],
+        type_=f"urn:courier:problem:{_slug(type(exc).__name__)}",
+        title=title,
+        detail=str(exc),
+        headers=headers or None,
+        extra=extra,
+    )
+
+
+def validation_problem(exc: ValidationException) -> ProblemDetailsException:
+    # Litestar reports where each bad value came from; a bad body is unprocessable
+    # content (422), a bad query, header or path parameter a bad request (400).
+    details = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message"))}
+        for item in details
+        if isinstance(item, dict)
+    ]
+    from_body = bool(details) and all(isinstance(i, dict) and i.get("source") == "body" for i in details)
+    status = 422 if from_body else 400
+    if not errors:
+        errors = [{"field": "", "message": exc.detail}]
+    return ProblemDetailsException(
+        status_code=status,
+        type_="urn:courier:problem:invalid-request",
+        title="The request is invalid.",
+        detail="; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors),
+        extra={"errors": errors},
+    )
+
+
+def http_problem(exc: HTTPException) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        type_=f"urn:courier:problem:http-{exc.status_code}",
+        title=exc.detail,
+        detail=exc.detail,
+        headers=exc.headers,
+    )
+
+
+def unexpected_problem(exc: Exception) -> ProblemDetailsException:
+    log.error("unexpected error", exc_info=exc, extra={"event": "http_unexpected_error"})
+    return ProblemDetailsException(
+        status_code=500,
+        type_="urn:courier:problem:internal",
+        title="Internal server error.",
+        detail="Courier failed to handle the request; it was logged. Nothing partial was written.",
+    )
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                CourierError: courier_problem,
+                ValidationException: validation_problem,
+                HTTPException: http_problem,
+                Exception: unexpected_problem,
+            }
+        )
+    )

@@ -1,0 +1,81 @@
+"""Running the API server and the worker inside one asyncio program."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from app.embedded import embedded_database
+from app.http import create_app
+from app.settings import Settings
+
+
+class ApiServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the program that runs it decides when to stop."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    @property
+    def port(self) -> int:
+        return self.servers[0].sockets[0].getsockname()[1]
+
+
+def api_server(settings: Settings) -> ApiServer:
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    return ApiServer(config)
+
+
+async def wait_started(server: ApiServer, task: asyncio.Task) -> None:
+    """Return once the server accepts connections; raise if it failed to start."""
+    while not server.started:
+        if task.done():
+            task.result()
+            raise SystemExit("the API server stopped during start-up")
+        await asyncio.sleep(0.05)
+
+
+def stop_event_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def stop_all(server: ApiServer | None, server_task: asyncio.Task | None, *others: asyncio.Task) -> None:
+    """Stop the API server gracefully (in-flight requests finish) and cancel the other tasks."""
+    if server is not None:
+        server.should_exit = True
+    for task in others:
+        task.cancel()
+    for task in [server_task, *others]:
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
+    """The database to use: ``DATABASE_URL`` if set, else the embedded server
+    (started here and stopped on exit). Yields (url, embedded)."""
+    if settings.database.url:
+        yield settings.database.url, False
+        return
+    with embedded_database(settings.data_dir) as url:
+        yield url, True

@@ -1,0 +1,84 @@
+"""Settings, read from the environment when :func:`load_settings` is called.
+
+Nothing reads the environment at import time: the CLI builds a :class:`Settings`
+and passes it down (``create_app(settings)``, ``run_worker(settings)``), and
+tests build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseSettings):
+    """Where PostgreSQL is and how Courier holds connections to it."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_DB_", extra="ignore")
+
+    url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "COURIER_DB_URL"))
+    """PostgreSQL URL (env ``DATABASE_URL``). Unset: Courier starts its embedded PostgreSQL."""
+    pool_min_size: int = Field(default=2, ge=1)
+    """Connections kept open per process (env ``COURIER_DB_POOL_MIN_SIZE``)."""
+    pool_max_size: int = Field(default=20, ge=1)
+    """Most connections per process (env ``COURIER_DB_POOL_MAX_SIZE``)."""
+    pool_timeout: float = Field(default=5.0, gt=0)
+    """Seconds to wait for a free connection before answering 503 (env ``COURIER_DB_POOL_TIMEOUT``)."""
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP API."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_API_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    """Interface to listen on (env ``COURIER_API_HOST``)."""
+    port: int = Field(default=8000, ge=0, le=65535)
+    """TCP port (env ``COURIER_API_PORT``)."""
+    public_url: str | None = None
+    """Base URL clients use, for absolute links; unset: links are relative (env ``COURIER_API_PUBLIC_URL``)."""
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    """Largest request body in bytes; larger gets 413 (env ``COURIER_API_MAX_BODY_BYTES``)."""
+    poll_after_seconds: int = Field(default=1, ge=1)
+    """Retry-After in seconds on a job that is not finished (env ``COURIER_API_POLL_AFTER_SECONDS``)."""
+    idempotency_wait_seconds: float = Field(default=5.0, gt=0)
+    """How long a request waits for a concurrent one with the same Idempotency-Key before 409
+    (env ``COURIER_API_IDEMPOTENCY_WAIT_SECONDS``)."""
+
+
+class WorkerSettings(BaseSettings):
+    """The procrastinate worker that executes jobs."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_WORKER_", extra="ignore")
+
+    concurrency: int = Field(default=32, ge=1)
+    """Jobs one worker process runs at once (env ``COURIER_WORKER_CONCURRENCY``)."""
+    queues: list[str] = Field(default_factory=lambda: ["jobs"])
+    """Queues this worker takes jobs from (env ``COURIER_WORKER_QUEUES``, JSON list)."""
+    poll_seconds: float = Field(default=2.0, gt=0)
+    """Polling backstop in seconds when no notification arrives (env ``COURIER_WORKER_POLL_SECONDS``)."""
+    name: str | None = None
+    """Worker name in logs and job events (env ``COURIER_WORKER_NAME``); default host:pid."""
+
+
+class Settings(BaseSettings):
+    """All of Courier's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_", extra="ignore")
+
+    data_dir: Path = Path(".courier")
+    """Where the embedded PostgreSQL keeps its data (``<data_dir>/pgdata``) (env ``COURIER_DATA_DIR``)."""
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    log_level: str = "INFO"
+    """Log level (env ``COURIER_LOG_LEVEL``)."""
+    max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    """Longest deadline a request may ask for with ``expires_in`` (env ``COURIER_MAX_EXPIRES_IN_SECONDS``)."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (e.g. from CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

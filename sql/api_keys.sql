@@ -1,0 +1,26 @@
+-- API keys: bearer credentials, stored only as SHA-256 hashes.
+
+-- name: api_key_authenticate :one
+-- The principal behind a live key, looked up by the key's hash.
+SELECT p.id AS principal_id, p.tenant_id, p.external_id, p.acl_groups, p.roles, k.key_id
+FROM api_keys k
+JOIN principals p ON p.id = k.principal_id
+WHERE k.key_hash = %(key_hash)s::bytea AND k.revoked_at IS NULL;
+
+-- name: api_key_insert :one
+-- Record a new key for a principal.
+INSERT INTO api_keys (key_id, key_hash, tenant_id, principal_id)
+VALUES (%(key_id)s::text, %(key_hash)s::bytea, %(tenant_id)s::uuid, %(principal_id)s::uuid)
+RETURNING id, key_id, created_at;
+
+-- name: api_key_is_live :one
+-- Whether the key with this hash exists and is not revoked.
+SELECT EXISTS (
+    SELECT 1 FROM api_keys WHERE key_hash = %(key_hash)s::bytea AND revoked_at IS NULL
+) AS live;
+
+-- name: api_key_revoke :one
+-- Revoke a key by its public key_id; revoking twice keeps the first time.
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+WHERE key_id = %(key_id)s::text
+RETURNING key_id, revoked_at;

@@ -1,0 +1,1 @@
+"""The worker side of Courier: the procrastinate task and the handler of each job kind."""

@@ -1,0 +1,109 @@
+"""``email_reply``: draft a reply to an e-mail thread, citing the messages it uses.
+
+Thread messages are cited by position: ``m0`` is the first message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.jobs.kinds import Kind, KindResult
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
+
+PROMPT_VERSION = "email_reply/1"
+INSTRUCTIONS = (
+    "Draft a reply to the last message of the e-mail thread that answers the question. "
+    "Use only facts from the thread and cite each message you use by its id (m0, m1, ...). "
+    "If the thread does not hold the answer, refuse and say why."
+)
+Tone = Literal["neutral", "friendly", "formal"]
+
+
+class ThreadMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str = Field(min_length=1, max_length=320)
+    sent_at: datetime
+    body: str = Field(min_length=1, max_length=50_000)
+
+
+class EmailReplyInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    thread: list[ThreadMessage] = Field(min_length=1, max_length=200)
+    question: str = Field(min_length=1, max_length=2_000)
+    tone: Tone = "neutral"
+
+
+class Citation(BaseModel):
+    source: str = Field(pattern=r"^m\d+$", description="The cited thread message, e.g. m0.")
+    quote: str
+
+
+class EmailReplyDraft(BaseModel):
+    subject: str
+    body: str
+    citations: list[Citation]
+    outcome: Literal["drafted", "refused"]
+    refusal_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _refusal_has_reason(self) -> EmailReplyDraft:
+        if (self.outcome == "refused") != (self.refusal_reason is not None):
+            raise ValueError("refusal_reason is given exactly when outcome is 'refused'")
+        return self
+
+
+_GREETING = {"neutral": "Hello,", "friendly": "Hi there,", "formal": "Dear correspondent,"}
+_CLOSING = {"neutral": "Best regards", "friendly": "Cheers", "formal": "Yours sincerely"}
+
+
+def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailReplyDraft:
+    """The extractive draft: the thread's sentences that bear on the question, cited."""
+    subject = "Re: " + " ".join(job.question.split())[:120]
+    if not extracts:
+        return EmailReplyDraft(
+            subject=subject,
+            body="",
+            citations=[],
+            outcome="refused",
+            refusal_reason="the thread holds nothing that answers the question",
+        )
+    lines = [f"- {extract.text} [{extract.source_id}]" for extract in extracts]
+    body = "\n".join(
+        [_GREETING[job.tone], "", "From our conversation so far:", *lines, "", _CLOSING[job.tone]]
+    )
+    citations = [Citation(source=e.source_id, quote=e.text) for e in extracts]
+    return EmailReplyDraft(subject=subject, body=body, citations=citations, outcome="drafted")
+
+
+async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindResult:
+    request = GenerationRequest(
+        prompt_version=PROMPT_VERSION,
+        instructions=INSTRUCTIONS,
+        question=job.question,
+        sources=[Source(id=f"m{i}", text=m.body) for i, m in enumerate(job.thread)],
+        output_model=EmailReplyDraft,
+        compose_extractive=partial(compose_draft, job),
+    )
+    generation = await provider.generate(request)
+    return KindResult(
+        output=generation.output,
+        model=generation.model,
+        prompt_version=PROMPT_VERSION,
+        usage=generation.usage,
+    )
+
+
+KIND = Kind(
+    name="email_reply",
+    input_model=EmailReplyInput,
+    output_model=EmailReplyDraft,
+    handler=draft_email_reply,
+    default_deadline=timedelta(minutes=15),
+)
