@@ -75,16 +75,18 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
 
 
 def validation_problem(exc: ValidationException) -> ProblemDetailsException:
-    # Litestar reports where each bad value came from; a bad body is unprocessable
-    # content (422), a bad query, header or path parameter a bad request (400).
+    # A well-formed body with invalid content is unprocessable (422); a bad query,
+    # header or path parameter is a bad request (400).
     details = exc.extra if isinstance(exc.extra, list) else []
     errors = [
         {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message"))}
         for item in details
         if isinstance(item, dict)
     ]
-    from_body = bool(details) and all(isinstance(i, dict) and i.get("source") == "body" for i in details)
-    status = 422 if from_body else 400
+    # Litestar marks query, path, header and cookie errors with their source; what
+    # is left came from the body.
+    from_parameters = any(isinstance(i, dict) and i.get("source") not in (None, "body") for i in details)
+    status = 400 if from_parameters or not details else 422
     if not errors:
         errors = [{"field": "", "message": exc.detail}]
     return ProblemDetailsException(

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobRequest, JobState
 from app.jobs.service import JobService
@@ -59,12 +59,12 @@ class JobController(Controller):
     )
     async def create(
         self,
-        data: JobRequest,
-        principal: Principal,
-        jobs: JobService,
+        data: JSONBody[JobRequest],
+        principal: NamedDependency[Principal],
+        jobs: NamedDependency[JobService],
         idempotency_key: Annotated[
             str | None,
-            Parameter(header="Idempotency-Key", description="Unique per logical request; reuse it to retry."),
+            HeaderParameter(name="Idempotency-Key", description="Unique per logical request; reuse it to retry."),
         ] = None,
     ) -> Response[Job]:
         if idempotency_key is None or not _IDEMPOTENCY_KEY.match(idempotency_key):
@@ -79,11 +79,11 @@ class JobController(Controller):
     @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)")
     async def read(
         self,
-        job_id: UUID,
-        principal: Principal,
-        jobs: JobService,
+        job_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        jobs: NamedDependency[JobService],
         request: Request,
-        if_none_match: Annotated[str | None, Parameter(header="If-None-Match")] = None,
+        if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
     ) -> Response[Job | None]:
         job = await jobs.get(principal, job_id)
         headers = {"ETag": _etag(job), "Cache-Control": "private, no-cache"}
@@ -96,16 +96,16 @@ class JobController(Controller):
     @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first")
     async def list_jobs(
         self,
-        principal: Principal,
-        jobs: JobService,
-        state_filter: Annotated[JobState | None, Parameter(query="state")] = None,
-        kind: Annotated[str | None, Parameter(max_length=100)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
-        cursor: Annotated[str | None, Parameter(max_length=100)] = None,
+        principal: NamedDependency[Principal],
+        jobs: NamedDependency[JobService],
+        state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> JobPage:
         items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
         return JobPage(items=items, next_cursor=next_cursor)
 
     @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history")
-    async def events(self, job_id: UUID, principal: Principal, jobs: JobService) -> JobEventList:
+    async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
         return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))

