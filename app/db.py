@@ -143,7 +143,7 @@ def _translate(exc: psycopg.Error) -> DatabaseError:
     message = exc.diag.message_primary if exc.diag else None
     if isinstance(exc, psycopg.errors.UniqueViolation):
         return Conflict(constraint, message)
-    if isinstance(exc, psycopg.errors.IntegrityConstraintViolation):
+    if isinstance(exc, psycopg.IntegrityError):
         return ConstraintViolation(constraint, message)
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return LockTimeout(message)

@@ -1,0 +1,118 @@
+"""The `courier` command as a user runs it: subprocesses on a fresh directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import email_reply_request
+
+COURIER = [sys.executable, "-m", "app.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(COURIER + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COURIER_") and k != "DATABASE_URL"}
+    env["PYTHONPATH"] = str(ROOT)
+    return env | extra
+
+
+def test_keys_create__prints_only_the_key_on_stdout(database_url):
+    result = _run(["keys", "create", "--tenant", "acme", "--user", "alice", "--groups", "support,sales",
+                   "--role", "reviewer"], _env(DATABASE_URL=database_url))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"ck_[0-9a-f]{8}_[A-Za-z0-9_-]{32}\n", result.stdout)
+    assert "support, sales" in result.stderr and "reviewer" in result.stderr
+
+
+def test_keys_revoke__then_the_key_is_refused(database_url, sql_conn):
+    key = _run(["keys", "create", "--tenant", "acme", "--user", "bob"], _env(DATABASE_URL=database_url)).stdout.strip()
+    result = _run(["keys", "revoke", key], _env(DATABASE_URL=database_url))
+    assert result.returncode == 0, result.stderr
+    assert sql_conn.execute("SELECT revoked_at IS NOT NULL FROM api_keys").fetchone() == (True,)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["keys", "create", "--tenant", "Not A Slug", "--user", "u"], "tenant must be"),
+        (["keys", "revoke", "ck_nothere"], "no API key"),
+    ],
+)
+def test_cli_errors__are_one_line_and_nonzero(database_url, args, message):
+    result = _run(args, _env(DATABASE_URL=database_url))
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    name = f"courier_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        result = _run(["api", "--port", "0"], _env(DATABASE_URL=make_conninfo(postgres_admin_url, dbname=name)))
+        assert result.returncode == 1
+        assert "courier migrate" in result.stderr
+    finally:
+        with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.mark.slow
+def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path):
+    """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API, worker."""
+    process = subprocess.Popen(
+        COURIER + ["up", "--no-demo", "--port", "0"], cwd=tmp_path, env=_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = _read_until(process, "Press Ctrl-C to stop.")
+        base = re.search(r"API:\s+(http://\S+)", banner).group(1)
+        key = re.search(r"API key:\s+(ck_\S+)", banner).group(1)
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+            job = client.post("/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "up"}).json()
+            deadline = time.monotonic() + 60
+            while (state := client.get(f"/v1/jobs/{job['id']}").json()["state"]) != "succeeded":
+                assert state in {"queued", "running"} and time.monotonic() < deadline, state
+                time.sleep(0.1)
+        assert (tmp_path / ".courier" / "pgdata" / "PG_VERSION").exists()
+        assert (tmp_path / ".courier" / "demo-key").read_text().strip() == key
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Courier stopped." in err
+    assert not (tmp_path / ".courier" / "pgdata" / "postmaster.pid").exists(), "the embedded PostgreSQL still runs"
+
+
+def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"courier exited early: {''.join(seen)}\n{process.stderr.read()}")
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"no {marker!r} within {timeout}s: {''.join(seen)}")
