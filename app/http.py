@@ -10,6 +10,7 @@ from datetime import timedelta
 from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from pydantic import BaseModel
 
 from app.db import Database, create_pool
 from app.jobs.controllers import JobController
@@ -87,7 +88,28 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
             ),
         ),
         on_app_init=[lambda config: _set_settings(config, settings)],
+        on_startup=[_forbid_unknown_fields_in_openapi],
     )
+
+
+def _forbid_unknown_fields_in_openapi(app: Litestar) -> None:
+    # Litestar's schema generator ignores pydantic's extra="forbid"; say it in the
+    # document so clients and fuzzers know unknown fields are refused (422).
+    forbidding = {model.__name__ for model in _pydantic_models() if model.model_config.get("extra") == "forbid"}
+    for name, schema in (app.openapi_schema.components.schemas or {}).items():
+        if name in forbidding:
+            schema.additional_properties = False
+
+
+def _pydantic_models() -> set[type[BaseModel]]:
+    found: set[type[BaseModel]] = set()
+    pending = [BaseModel]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return found
 
 
 def _set_settings(config, settings: Settings):  # type: ignore[no-untyped-def]

@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
+from pydantic import BaseModel
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 
 from app.db import DatabaseUnavailable
@@ -18,7 +20,6 @@ from app.errors import CourierError
 from app.jobs.service import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
-    InvalidCursor,
     InvalidJobRequest,
     JobNotFound,
 )
@@ -36,9 +37,47 @@ class MissingIdempotencyKey(BadRequest):
     per logical request (for example a UUID), repeated unchanged when you retry."""
 
 
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request: bad JSON, a bad header or query parameter.",
+    401: "Missing, unknown or revoked API key.",
+    404: "No such resource for this tenant.",
+    409: "Conflicts with the resource's current state or a request in flight.",
+    413: "Request body too large.",
+    422: "Well-formed but invalid content; `errors` names each field.",
+    503: "The database is unavailable; retry after Retry-After seconds.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of the problem answers an operation can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
 _STATUS: dict[type[CourierError], int] = {
     BadRequest: 400,
-    InvalidCursor: 400,
     Unauthenticated: 401,
     JobNotFound: 404,
     IdempotencyKeyInFlight: 409,
@@ -83,6 +122,9 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
         for item in details
         if isinstance(item, dict)
     ]
+    for error in errors:
+        if error["field"].lower() in {"idempotency-key", "idempotency_key"}:
+            error.update(field="Idempotency-Key", message=" ".join(MissingIdempotencyKey.__doc__.split()))
     # Litestar marks query, path, header and cookie errors with their source; what
     # is left came from the body.
     from_parameters = any(isinstance(i, dict) and i.get("source") not in (None, "body") for i in details)

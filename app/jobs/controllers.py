@@ -9,14 +9,19 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobRequest, JobState
+from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobState, job_request_body
 from app.jobs.service import JobService
 from app.keys.service import Principal
-from app.problems import MissingIdempotencyKey
+from app.problems import MissingIdempotencyKey, problem_responses
+from tasks.kinds import KINDS
 
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+# The registry is static, so the body's schema (one variant per kind) is built once.
+CreateJobBody = job_request_body(KINDS)
 
 
 async def provide_principal(request: Request, state: State) -> Principal:
@@ -56,18 +61,29 @@ class JobController(Controller):
             "Idempotency-Key and body returns the same job (200); a different body is refused (422)."
         ),
         status_code=202,
+        responses={
+            200: ResponseSpec(Job, description="The job this Idempotency-Key already created (a retry)."),
+            **problem_responses(400, 401, 409, 413, 422, 503),
+        },
     )
     async def create(
         self,
-        data: JSONBody[JobRequest],
+        data: JSONBody[CreateJobBody],  # type: ignore[valid-type]
         principal: NamedDependency[Principal],
         jobs: NamedDependency[JobService],
         idempotency_key: Annotated[
-            str | None,
-            HeaderParameter(name="Idempotency-Key", description="Unique per logical request; reuse it to retry."),
-        ] = None,
+            str,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=True,
+                min_length=1,
+                max_length=255,
+                pattern=IDEMPOTENCY_KEY_PATTERN,
+                description="Unique per logical request (e.g. a UUID); send it unchanged when you retry.",
+            ),
+        ],
     ) -> Response[Job]:
-        if idempotency_key is None or not _IDEMPOTENCY_KEY.match(idempotency_key):
+        if not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise MissingIdempotencyKey()
         intake = await jobs.submit(principal, data, idempotency_key)
         return Response(
@@ -76,7 +92,8 @@ class JobController(Controller):
             headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
         )
 
-    @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)")
+    @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)",
+         responses=problem_responses(400, 401, 404, 503))
     async def read(
         self,
         job_id: FromPath[UUID],
@@ -93,7 +110,8 @@ class JobController(Controller):
             return Response(None, status_code=304, headers=headers)
         return Response(job, headers=headers)
 
-    @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first")
+    @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first",
+         responses=problem_responses(400, 401, 503))
     async def list_jobs(
         self,
         principal: NamedDependency[Principal],
@@ -101,11 +119,12 @@ class JobController(Controller):
         state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
         kind: Annotated[str | None, QueryParameter(max_length=100)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        cursor: Annotated[UUID | None, QueryParameter(description="next_cursor of the previous page")] = None,
     ) -> JobPage:
         items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
         return JobPage(items=items, next_cursor=next_cursor)
 
-    @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history")
+    @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history",
+         responses=problem_responses(400, 401, 404, 503))
     async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
         return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))

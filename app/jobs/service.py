@@ -42,10 +42,6 @@ class IdempotencyKeyInFlight(CourierError):
     """A request with this Idempotency-Key is still being processed; retry shortly."""
 
 
-class InvalidCursor(CourierError):
-    """The cursor is not one this API gave out."""
-
-
 @dataclass(frozen=True)
 class Intake:
     job: Job
@@ -53,7 +49,7 @@ class Intake:
 
 
 def request_hash(request: JobRequest, normalised_input: dict[str, Any]) -> str:
-    body = request.model_dump(mode="json") | {"input": normalised_input}
+    body = request.model_dump(mode="json", exclude={"input"}) | {"input": normalised_input}
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -95,6 +91,11 @@ class JobService:
             raise InvalidJobRequest(
                 f"input is not a valid {kind.name} input", _field_errors(exc, prefix="input")
             ) from exc
+        if unstorable := _unstorable_text(normalised, "input"):
+            raise InvalidJobRequest(
+                f"{unstorable} holds a NUL character or an unpaired surrogate, which cannot be stored",
+                [{"field": unstorable, "message": "must not contain NUL (\\u0000) or unpaired surrogates"}],
+            )
         expires_in = timedelta(seconds=request.expires_in) if request.expires_in else kind.default_deadline
         if expires_in > self.max_expires_in:
             limit = int(self.max_expires_in.total_seconds())
@@ -144,13 +145,13 @@ class JobService:
         return self.view(row)
 
     async def list(
-        self, principal: Principal, *, state: JobState | None, kind: str | None, limit: int, cursor: str | None
+        self, principal: Principal, *, state: JobState | None, kind: str | None, limit: int, cursor: UUID | None
     ) -> tuple[list[Job], str | None]:
-        """A page of the tenant's jobs, newest first, and the cursor of the next page."""
-        before_id = _parse_cursor(cursor)
+        """A page of the tenant's jobs, newest first, and the cursor of the next page
+        (the last id of this page: ids are time-ordered UUIDv7, so this is keyset pagination)."""
         rows = await self.db.fetch_all(
             "job_list", tenant_id=principal.tenant_id, state=state, kind=kind,
-            before_id=before_id, limit=limit + 1,
+            before_id=cursor, limit=limit + 1,
         )
         page = [self.view(row) for row in rows[:limit]]
         next_cursor = str(page[-1].id) if len(rows) > limit else None
@@ -178,13 +179,26 @@ class JobService:
         )
 
 
-def _parse_cursor(cursor: str | None) -> UUID | None:
-    if cursor is None:
+def _unstorable_text(value: Any, path: str) -> str | None:
+    """The path of the first string PostgreSQL cannot store (NUL, lone surrogates), if any."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
         return None
-    try:
-        return UUID(cursor)
-    except ValueError as exc:
-        raise InvalidCursor() from exc
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if found := _unstorable_text(key, path) or _unstorable_text(item, f"{path}.{key}"):
+            return found
+    return None
 
 
 def _field_errors(exc: ValidationError, prefix: str) -> list[dict[str, Any]]:

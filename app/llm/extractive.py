@@ -36,8 +36,10 @@ def _stem(word: str) -> str:
     # A crude suffix strip is enough to match plurals and tenses of the same word.
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    # "arrive" and "arriving" both become "arriv".
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def sentences(text: str) -> list[str]:

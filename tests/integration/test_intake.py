@@ -204,3 +204,18 @@ async def test_intake__writes_nothing_when_the_queue_entry_fails(settings, db, m
             "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
             "(SELECT count(*) FROM procrastinate_jobs)")).fetchone()
     assert counts == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("text", "status"), [("nul\u0000byte", 422), ("lone \ud800 surrogate", 400)])
+async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key, db, text, status):
+    key = await make_key()
+    body = email_reply_request()
+    body["input"]["thread"][0]["sender"] = text
+    import json as _json
+
+    raw = _json.dumps(body).encode()  # json.dumps escapes both as \u sequences, like a client would
+    response = await http.post("/v1/jobs", content=raw, headers=auth(key, "k") | {"Content-Type": "application/json"})
+    assert response.status_code == status, response.text
+    if status == 422:  # a lone surrogate is already malformed JSON (400)
+        assert response.json()["errors"][0]["field"] == "input.thread.0.sender"
+    assert await _count(db) == 0

@@ -1,0 +1,101 @@
+"""Migrations: well-named, forward-only, checksummed, and producing the expected schema."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from app.migrate import MIGRATIONS_DIR, FILE_NAME, MigrationError, check, discover, migrate
+
+
+def test_migration_files__are_numbered_snake_case_without_gaps():
+    names = sorted(p.name for p in MIGRATIONS_DIR.glob("*"))
+    assert names and all(FILE_NAME.match(n) for n in names)
+    assert [m.version for m in discover()] == list(range(1, len(names) + 1))
+
+
+@pytest.fixture
+def empty_database(postgres_admin_url: str):
+    name = f"courier_mig_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_conninfo(postgres_admin_url, dbname=name)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_migrate__builds_the_expected_schema_and_records_checksums(empty_database):
+    applied = asyncio.run(migrate(empty_database))
+    assert applied[0] == "0001_foundation.sql" and applied[-1] == "procrastinate schema"
+    assert asyncio.run(migrate(empty_database)) == []
+    with psycopg.connect(empty_database) as conn:
+        tables = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()}
+        constraints = {r[0] for r in conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'jobs'::regclass").fetchall()}
+        states = [r[0] for r in conn.execute("SELECT unnest(enum_range(NULL::job_state))::text").fetchall()]
+        recorded = conn.execute("SELECT version, length(checksum) FROM courier_migrations ORDER BY version").fetchall()
+    assert {"tenants", "principals", "api_keys", "jobs", "job_events", "job_state_transitions",
+            "courier_migrations", "procrastinate_jobs"} <= tables
+    assert {"jobs_idempotency_key_unique", "jobs_running_has_lease", "jobs_finished_iff_terminal"} <= constraints
+    assert states == ["queued", "running", "needs_review", "succeeded", "failed", "cancelled", "expired"]
+    assert recorded[0] == (1, 64)
+    asyncio.run(check(empty_database))
+
+
+def test_check__refuses_an_unmigrated_database(empty_database):
+    with pytest.raises(MigrationError, match="courier migrate"):
+        asyncio.run(check(empty_database))
+
+
+def test_edited_migration__is_refused(empty_database, tmp_path: Path):
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, directory)
+    asyncio.run(migrate(empty_database, directory))
+    first = sorted(directory.glob("0001_*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- an innocent edit\n")
+    with pytest.raises(MigrationError, match="was edited after it was applied"):
+        asyncio.run(migrate(empty_database, directory))
+    with pytest.raises(MigrationError, match="was edited"):
+        asyncio.run(check(empty_database, directory))
+
+
+def test_new_migration__is_applied_in_order_and_a_failing_one_rolls_back(empty_database, tmp_path: Path):
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, directory)
+    asyncio.run(migrate(empty_database, directory))
+    number = len(list(directory.glob("*.sql"))) + 1
+    (directory / f"{number:04d}_broken.sql").write_text("CREATE TABLE half_done (id int);\nSELECT 1/0;\n")
+    with pytest.raises(Exception, match="division by zero"):
+        asyncio.run(migrate(empty_database, directory))
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("SELECT to_regclass('half_done')").fetchone() == (None,)
+        assert conn.execute("SELECT max(version) FROM courier_migrations").fetchone() == (number - 1,)
+
+
+def test_badly_named_or_gapped_migrations__are_refused(tmp_path: Path):
+    (tmp_path / "0001_ok.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_gap.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="expected migration number 0002"):
+        discover(tmp_path)
+    (tmp_path / "0003_gap.sql").unlink()
+    (tmp_path / "2-Bad Name.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="NNNN_snake_case"):
+        discover(tmp_path)
+
+
+def test_concurrent_migrators__apply_each_file_once(empty_database):
+    async def both():
+        return await asyncio.gather(migrate(empty_database), migrate(empty_database))
+
+    first, second = asyncio.run(both())
+    assert sorted([len(first), len(second)])[0] == 0
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("SELECT count(*) = count(DISTINCT version) FROM courier_migrations").fetchone() == (True,)
