@@ -65,3 +65,18 @@ def test_draft__refusal_reason_iff_refused():
         EmailReplyDraft(subject="s", body="b", citations=[], outcome="refused")
     with pytest.raises(ValueError):
         EmailReplyDraft(subject="s", body="b", citations=[], outcome="drafted", refusal_reason="x")
+
+
+def _eval_cases() -> list[dict]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "email_reply.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("case", _eval_cases(), ids=lambda c: c["id"])
+async def test_eval_dataset__extractive_provider_meets_each_case(case):
+    result = await draft_email_reply(EmailReplyInput.model_validate(case["input"]), ExtractiveProvider())
+    assert result.output.outcome == case["expect_outcome"]
+    assert set(case["must_cite"]) <= {c.source for c in result.output.citations}
