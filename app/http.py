@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from litestar import Litestar, get
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
@@ -75,6 +76,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
     return Litestar(
         route_handlers=[JobController, health],
         lifespan=[lifespan],
+        state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).
         logging_config=None,
         plugins=[problem_details_plugin()],
@@ -87,7 +89,6 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
                 security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        on_app_init=[lambda config: _set_settings(config, settings)],
         on_startup=[_forbid_unknown_fields_in_openapi],
     )
 
@@ -110,8 +111,3 @@ def _pydantic_models() -> set[type[BaseModel]]:
                 found.add(sub)
                 pending.append(sub)
     return found
-
-
-def _set_settings(config, settings: Settings):  # type: ignore[no-untyped-def]
-    config.state["settings"] = settings
-    return config

@@ -123,7 +123,7 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
         if isinstance(item, dict)
     ]
     for error in errors:
-        if error["field"].lower() in {"idempotency-key", "idempotency_key"}:
+        if "idempotency" in f"{error['field']} {error['message']}".lower():
             error.update(field="Idempotency-Key", message=" ".join(MissingIdempotencyKey.__doc__.split()))
     # Litestar marks query, path, header and cookie errors with their source; what
     # is left came from the body.

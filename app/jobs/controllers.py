@@ -7,6 +7,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
@@ -24,8 +26,15 @@ _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 CreateJobBody = job_request_body(KINDS)
 
 
-async def provide_principal(request: Request, state: State) -> Principal:
-    return await state.services.keys.authenticate(request.headers.get("authorization"))
+async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: the caller presents a live API key. Runs before parameters are
+    validated, so an anonymous caller learns nothing but 401."""
+    services = connection.app.state.services
+    connection.state.principal = await services.keys.authenticate(connection.headers.get("authorization"))
+
+
+def provide_principal(request: Request) -> Principal:
+    return request.state.principal
 
 
 def provide_job_service(state: State) -> JobService:
@@ -47,8 +56,9 @@ class JobController(Controller):
     path = "/v1/jobs"
     tags = ["jobs"]
     security = [{"BearerAuth": []}]
+    guards = [authenticated]
     dependencies = {
-        "principal": Provide(provide_principal),
+        "principal": Provide(provide_principal, sync_to_thread=False),
         "jobs": Provide(provide_job_service, sync_to_thread=False),
     }
 

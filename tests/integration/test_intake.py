@@ -219,3 +219,9 @@ async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key,
     if status == 422:  # a lone surrogate is already malformed JSON (400)
         assert response.json()["errors"][0]["field"] == "input.thread.0.sender"
     assert await _count(db) == 0
+
+
+async def test_intake__anonymous_caller_gets_401_before_any_validation(http, db):
+    response = await http.post("/v1/jobs", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
