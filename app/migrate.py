@@ -26,6 +26,7 @@ from app.db import Database
 from app.errors import CourierError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+VIEWS_FILE = Path(__file__).resolve().parent.parent / "sql" / "views.sql"
 FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<slug>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$")
 
 
@@ -79,8 +80,8 @@ def pending(applied: list[dict], migrations: list[Migration]) -> list[Migration]
     return [m for m in migrations if m.version not in done]
 
 
-async def migrate(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply what is pending; returns the names of the files applied."""
+async def migrate(url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE) -> list[str]:
+    """Apply what is pending, then (re)create the DBA views; returns the names of the files applied."""
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]  # used with explicit connections only
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
@@ -98,6 +99,7 @@ async def migrate(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
             installed = (await db.fetch_one("courier_migration_procrastinate_installed", conn))["installed"]
             if not installed:
                 await _install_procrastinate_schema(url)
+            await _replace_views(conn, views)
         finally:
             await db.execute("courier_migration_unlock", conn)
     return [m.name for m in todo] + ([] if installed else ["procrastinate schema"])
@@ -115,6 +117,15 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
     if todo or not installed:
         names = ", ".join(m.name for m in todo) or "procrastinate schema"
         raise MigrationError(f"the database is not migrated ({names} pending): run `courier migrate`")
+
+
+async def _replace_views(conn: psycopg.AsyncConnection, views: Path) -> None:
+    # Views hold no data, so they are not migrations: sql/views.sql is replayed on
+    # every migrate and stays the one readable definition of each view (it drops
+    # and recreates them, grants included, in one transaction).
+    if views.exists():
+        async with conn.transaction():
+            await conn.execute(cast(LiteralString, views.read_text()))
 
 
 async def _install_procrastinate_schema(url: str) -> None:
