@@ -99,3 +99,15 @@ def test_concurrent_migrators__apply_each_file_once(empty_database):
     assert sorted([len(first), len(second)])[0] == 0
     with psycopg.connect(empty_database) as conn:
         assert conn.execute("SELECT count(*) = count(DISTINCT version) FROM courier_migrations").fetchone() == (True,)
+
+
+def test_migrate__creates_documented_dba_views(empty_database):
+    asyncio.run(migrate(empty_database))
+    asyncio.run(migrate(empty_database))  # replaying the views is harmless
+    with psycopg.connect(empty_database) as conn:
+        undocumented = conn.execute(
+            "SELECT viewname FROM pg_views WHERE schemaname = 'public' "
+            "AND obj_description(format('%I', viewname)::regclass, 'pg_class') IS NULL").fetchall()
+        views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname = 'public'").fetchall()}
+    assert "job_timeline" in views
+    assert undocumented == []
