@@ -20,7 +20,9 @@ from app.jobs.service import (
     IdempotencyKeyReused,
     InvalidCursor,
     InvalidJobRequest,
+    JobAlreadyFinished,
     JobNotFound,
+    JobNotReplayable,
 )
 from app.keys.service import Unauthenticated
 
@@ -42,6 +44,8 @@ _STATUS: dict[type[CourierError], int] = {
     Unauthenticated: 401,
     JobNotFound: 404,
     IdempotencyKeyInFlight: 409,
+    JobAlreadyFinished: 409,
+    JobNotReplayable: 409,
     InvalidJobRequest: 422,
     IdempotencyKeyReused: 422,
     DatabaseUnavailable: 503,
@@ -62,7 +66,11 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
         headers["Retry-After"] = retry
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="courier"'
-    extra: dict[str, Any] | None = {"errors": exc.errors} if isinstance(exc, InvalidJobRequest) else None
+    extra: dict[str, Any] | None = None
+    if isinstance(exc, InvalidJobRequest):
+        extra = {"errors": exc.errors}
+    elif isinstance(exc, JobAlreadyFinished):
+        extra = {"state": exc.state}
     title = (type(exc).__doc__ or "").strip().splitlines()[0]
     return ProblemDetailsException(
         status_code=_STATUS[cls],

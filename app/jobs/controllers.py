@@ -93,7 +93,12 @@ class JobController(Controller):
             return Response(None, status_code=304, headers=headers)
         return Response(job, headers=headers)
 
-    @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first")
+    @get(
+        "/",
+        operation_id="ListJobs",
+        summary="List the tenant's jobs, newest first",
+        description="`?state=failed` lists the dead-letter set (SQL: the `dead_letters` view).",
+    )
     async def list_jobs(
         self,
         principal: NamedDependency[Principal],
@@ -105,6 +110,53 @@ class JobController(Controller):
     ) -> JobPage:
         items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
         return JobPage(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/{job_id:uuid}/cancel",
+        operation_id="CancelJob",
+        summary="Cancel a job",
+        description=(
+            "A queued job is cancelled at once; a running one too, and its execution is aborted "
+            "(whatever it was about to write is discarded). Cancelling a cancelled job answers the "
+            "same again; any other finished job gets 409 with its `state`."
+        ),
+        status_code=200,
+    )
+    async def cancel(
+        self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]
+    ) -> Response[Job]:
+        job = await jobs.cancel(principal, job_id)
+        return Response(job, headers={"ETag": _etag(job)})
+
+    @post(
+        "/{job_id:uuid}/replay",
+        operation_id="ReplayJob",
+        summary="Run a job's input again as a new job",
+        description=(
+            "Creates a new job (`replay_of` = this one) with the same input, run with the kind's "
+            "current prompt; the original and its result never change. With an Idempotency-Key, "
+            "a retried request returns the same replay (200)."
+        ),
+        status_code=202,
+    )
+    async def replay(
+        self,
+        job_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        jobs: NamedDependency[JobService],
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(name="Idempotency-Key", description="Optional; reuse it to retry the same replay."),
+        ] = None,
+    ) -> Response[Job]:
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise MissingIdempotencyKey()
+        intake = await jobs.replay(principal, job_id, idempotency_key)
+        return Response(
+            intake.job,
+            status_code=202 if intake.created else 200,
+            headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+        )
 
     @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history")
     async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:

@@ -52,6 +52,8 @@ class JobUsage(BaseModel):
 class JobLinks(BaseModel):
     self: str
     events: str
+    cancel: str = Field(description="POST here to cancel the job.")
+    replay: str = Field(description="POST here to run the job's input again as a new job.")
 
 
 class Job(BaseModel):
@@ -67,13 +69,15 @@ class Job(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     expires_at: datetime
+    retry_at: datetime | None = Field(
+        description="While the job waits to be retried after a transient error: when its next attempt may start.")
     result: dict[str, Any] | None
     error: JobError | None
     model: str | None
     prompt_version: str | None
     usage: JobUsage
     version: int
-    replay_of: UUID | None
+    replay_of: UUID | None = Field(description="The job this one replays, if it is a replay.")
     callback_url: str | None
     links: JobLinks
 
