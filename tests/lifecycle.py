@@ -73,3 +73,21 @@ def request_for(ms: int, **overrides: Any):
     from app.jobs.schemas import JobRequest
 
     return JobRequest.model_validate(sleepy(ms, **overrides))
+
+
+def spawn_worker(database_url: str, name: str, log: Any = None, **settings: Any) -> "subprocess.Popen[bytes]":
+    """A real ``courier worker`` process (with the test kinds), its logs appended to
+    the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
+    the prefix, e.g. ``CONCURRENCY=4``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = os.environ | {"DATABASE_URL": database_url, "PYTHONPATH": str(root), "COURIER_LOG_LEVEL": "WARNING",
+                        "COURIER_WORKER_NAME": name}
+    env |= {f"COURIER_WORKER_{key}": str(value) for key, value in settings.items()}
+    with open(log or os.devnull, "ab") as stderr:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "tests.worker_with_test_kinds", "worker"], env=env,
+                                cwd=root, stdout=subprocess.DEVNULL, stderr=stderr)
