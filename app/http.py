@@ -14,7 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
 from app.db import Database, create_pool
-from app.jobs.controllers import JobController
+from app.jobs.controllers import create_job_controller
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
@@ -74,12 +74,12 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
             await pool.close()
 
     return Litestar(
-        route_handlers=[JobController, health],
+        route_handlers=[create_job_controller(kinds), health],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).
         logging_config=None,
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(frozenset(kinds))],
         request_max_body_size=settings.api.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Courier",

@@ -6,6 +6,7 @@ exception to a status, a stable ``type`` and a message that names what was wrong
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
@@ -21,7 +22,9 @@ from app.jobs.service import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InvalidJobRequest,
+    JobAlreadyFinished,
     JobNotFound,
+    JobNotReplayable,
 )
 from app.keys.service import Unauthenticated
 
@@ -81,6 +84,8 @@ _STATUS: dict[type[CourierError], int] = {
     Unauthenticated: 401,
     JobNotFound: 404,
     IdempotencyKeyInFlight: 409,
+    JobAlreadyFinished: 409,
+    JobNotReplayable: 409,
     InvalidJobRequest: 422,
     IdempotencyKeyReused: 422,
     DatabaseUnavailable: 503,
@@ -101,7 +106,11 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
         headers["Retry-After"] = retry
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="courier"'
-    extra: dict[str, Any] | None = {"errors": exc.errors} if isinstance(exc, InvalidJobRequest) else None
+    extra: dict[str, Any] | None = None
+    if isinstance(exc, InvalidJobRequest):
+        extra = {"errors": exc.errors}
+    elif isinstance(exc, JobAlreadyFinished):
+        extra = {"state": exc.state}
     title = (type(exc).__doc__ or "").strip().splitlines()[0]
     return ProblemDetailsException(
         status_code=_STATUS[cls],
@@ -113,24 +122,22 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
     )
 
 
-def validation_problem(exc: ValidationException) -> ProblemDetailsException:
+# Python names of parameters that go by another name on the wire.
+_PARAMETER_NAMES = {"state_filter": "state", "idempotency_key": "Idempotency-Key", "idempotency-key": "Idempotency-Key"}
+
+
+def validation_problem(exc: ValidationException, kinds: frozenset[str] = frozenset()) -> ProblemDetailsException:
     # A well-formed body with invalid content is unprocessable (422); a bad query,
     # header or path parameter is a bad request (400).
-    details = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message"))}
-        for item in details
-        if isinstance(item, dict)
-    ]
-    for error in errors:
-        if "idempotency" in f"{error['field']} {error['message']}".lower():
-            error.update(field="Idempotency-Key", message=" ".join(MissingIdempotencyKey.__doc__.split()))
+    details = [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
+    errors = [_explain_field(item, kinds) for item in details or [{"message": exc.detail}]]
+    if any(e["field"] == "kind" for e in errors):
+        # With an unknown kind, complaints about its input would only mislead.
+        errors = [e for e in errors if not e["field"].startswith("input")]
     # Litestar marks query, path, header and cookie errors with their source; what
     # is left came from the body.
-    from_parameters = any(isinstance(i, dict) and i.get("source") not in (None, "body") for i in details)
+    from_parameters = any(item.get("source") not in (None, "body") for item in details)
     status = 400 if from_parameters or not details else 422
-    if not errors:
-        errors = [{"field": "", "message": exc.detail}]
     return ProblemDetailsException(
         status_code=status,
         type_="urn:courier:problem:invalid-request",
@@ -138,6 +145,22 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
         detail="; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors),
         extra={"errors": errors},
     )
+
+
+def _explain_field(item: dict[str, Any], kinds: frozenset[str]) -> dict[str, str]:
+    """A Litestar/pydantic error as {field, message} in the words of the API."""
+    field, message = str(item.get("key") or ""), str(item.get("message"))
+    head, _, rest = field.partition(".")
+    if head in kinds:  # the tag of the per-kind body variant, not a field
+        field = rest
+    field = _PARAMETER_NAMES.get(field.lower(), field)
+    if "idempotency-key" in f"{field} {message}".lower():
+        return {"field": "Idempotency-Key", "message": " ".join((MissingIdempotencyKey.__doc__ or "").split())}
+    if field == "data":
+        return {"field": "", "message": "the request body must be a JSON object"}
+    if message.startswith(("Input tag", "Unable to extract tag")) or (field == "kind" and kinds):
+        return {"field": "kind", "message": f"must be one of: {', '.join(sorted(kinds))}"}
+    return {"field": field, "message": message}
 
 
 def http_problem(exc: HTTPException) -> ProblemDetailsException:
@@ -160,12 +183,14 @@ def unexpected_problem(exc: Exception) -> ProblemDetailsException:
     )
 
 
-def problem_details_plugin() -> ProblemDetailsPlugin:
+def problem_details_plugin(kinds: frozenset[str] = frozenset()) -> ProblemDetailsPlugin:
+    """The plugin mapping every error to problem+json; ``kinds`` are the job kinds
+    the intake body knows (to name the ``kind`` field in validation errors)."""
     return ProblemDetailsPlugin(
         ProblemDetailsConfig(
             exception_to_problem_detail_map={
                 CourierError: courier_problem,
-                ValidationException: validation_problem,
+                ValidationException: functools.partial(validation_problem, kinds=kinds),
                 HTTPException: http_problem,
                 Exception: unexpected_problem,
             }

@@ -12,6 +12,7 @@ import uvicorn
 
 from app.embedded import embedded_database
 from app.http import create_app
+from app.jobs.kinds import KindRegistry
 from app.settings import Settings
 
 
@@ -27,9 +28,9 @@ class ApiServer(uvicorn.Server):
         return self.servers[0].sockets[0].getsockname()[1]
 
 
-def api_server(settings: Settings) -> ApiServer:
+def api_server(settings: Settings, kinds: KindRegistry | None = None) -> ApiServer:
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, kinds),
         host=settings.api.host,
         port=settings.api.port,
         log_level="warning",

@@ -55,12 +55,39 @@ class WorkerSettings(BaseSettings):
 
     concurrency: int = Field(default=32, ge=1)
     """Jobs one worker process runs at once (env ``COURIER_WORKER_CONCURRENCY``)."""
-    queues: list[str] = Field(default_factory=lambda: ["jobs"])
-    """Queues this worker takes jobs from (env ``COURIER_WORKER_QUEUES``, JSON list)."""
+    queues: list[str] = Field(default_factory=lambda: ["jobs", "backfill"])
+    """Queues this worker takes jobs from (env ``COURIER_WORKER_QUEUES``, JSON list); ``backfill``
+    carries replays made by ``courier backfill`` at low priority."""
     poll_seconds: float = Field(default=2.0, gt=0)
     """Polling backstop in seconds when no notification arrives (env ``COURIER_WORKER_POLL_SECONDS``)."""
     name: str | None = None
     """Worker name in logs and job events (env ``COURIER_WORKER_NAME``); default host:pid."""
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    """On SIGTERM, how long running jobs may take to finish before they are given back to the
+    queue for another worker (env ``COURIER_WORKER_SHUTDOWN_GRACE_SECONDS``)."""
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
+    """How often a worker records that it is alive (env ``COURIER_WORKER_HEARTBEAT_SECONDS``)."""
+    stalled_after_seconds: float = Field(default=30.0, gt=0)
+    """A worker whose heartbeat is older than this is dead; its jobs are retried
+    (env ``COURIER_WORKER_STALLED_AFTER_SECONDS``)."""
+    abort_poll_seconds: float = Field(default=1.0, gt=0)
+    """Polling backstop for cancel requests when no notification arrives
+    (env ``COURIER_WORKER_ABORT_POLL_SECONDS``)."""
+    maintenance_seconds: float = Field(default=5.0, gt=0)
+    """How often the expiry sweeper and the stalled-job rescuer run
+    (env ``COURIER_WORKER_MAINTENANCE_SECONDS``)."""
+    orphan_grace_seconds: float = Field(default=60.0, gt=0)
+    """An open job with no live queue entry for this long gets a new one
+    (env ``COURIER_WORKER_ORPHAN_GRACE_SECONDS``)."""
+    restart_backoff_max_seconds: float = Field(default=5.0, gt=0)
+    """Longest wait before restarting the worker loop after it lost the database
+    (env ``COURIER_WORKER_RESTART_BACKOFF_MAX_SECONDS``)."""
+    retry_base_seconds: float = Field(default=2.0, gt=0)
+    """Backoff of the first retry after a transient error; doubles per attempt, with jitter
+    (env ``COURIER_WORKER_RETRY_BASE_SECONDS``)."""
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+    """Longest backoff between retries unless the provider asks for more with Retry-After
+    (env ``COURIER_WORKER_RETRY_MAX_SECONDS``)."""
 
 
 class Settings(BaseSettings):

@@ -1,6 +1,46 @@
 -- Jobs: one row per job. State changes are checked and logged by the jobs trigger
 -- (migrations/0001_foundation.sql); these queries only ask for them.
 
+-- name: job_cancel :one
+-- Cancel a tenant's queued or running job; returns the state it left and its
+-- queue entry (to cancel or abort). No row when the job is already finished.
+WITH target AS (
+    SELECT id, state FROM jobs
+    WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid AND state IN ('queued', 'running')
+    FOR UPDATE
+)
+UPDATE jobs j
+SET state = 'cancelled', retry_at = NULL
+FROM target
+WHERE j.id = target.id
+RETURNING j.id, j.queue_job_id, target.state AS previous_state;
+
+-- name: job_count_for_backfill :one
+-- How many jobs job_list_for_backfill will go through.
+SELECT count(*)::integer AS total
+FROM jobs
+WHERE kind = %(kind)s::text
+  AND created_at >= %(since)s::timestamptz
+  AND (%(state)s::job_state IS NULL OR state = %(state)s::job_state)
+  AND replay_of IS NULL
+  AND input IS NOT NULL;
+
+-- name: job_expire_due :many
+-- Expire open jobs whose deadline has passed, a batch at a time; returns their
+-- queue entries (to cancel or abort) and the state each left.
+WITH due AS (
+    SELECT id, state FROM jobs
+    WHERE state IN ('queued', 'running') AND expires_at <= coalesce(%(now)s::timestamptz, now())
+    ORDER BY expires_at
+    LIMIT %(limit)s::integer
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs j
+SET state = 'expired', retry_at = NULL
+FROM due
+WHERE j.id = due.id
+RETURNING j.id, j.queue_job_id, due.state AS previous_state;
+
 -- name: job_finish :one
 -- End the execution holding this lease with a result or an error. Changes nothing
 -- (zero rows) when the lease was taken over or the job is no longer running:
@@ -24,7 +64,7 @@ RETURNING id, state, version;
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash
+       last_event_seq, replay_of, callback_url, request_hash, retry_at
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
 
@@ -33,7 +73,7 @@ WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash
+       last_event_seq, replay_of, callback_url, request_hash, retry_at
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
 
@@ -53,11 +93,12 @@ RETURNING id;
 -- name: job_lease_take :one
 -- Start an execution: a queued job, or a running one whose execution stalled
 -- (a takeover, logged as such by the trigger), gets a new lease and attempt + 1.
--- No row when the job is already finished.
+-- No row when the job is already finished or past its deadline (the expiry
+-- sweeper ends it).
 UPDATE jobs
-SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1
-WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running')
-RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at;
+SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
+WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
+RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, queue, priority;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset
@@ -65,7 +106,7 @@ RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at;
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash
+       last_event_seq, replay_of, callback_url, request_hash, retry_at
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid
   AND (%(state)s::job_state IS NULL OR state = %(state)s::job_state)
@@ -73,6 +114,63 @@ WHERE tenant_id = %(tenant_id)s::uuid
   AND (%(before_id)s::uuid IS NULL OR id < %(before_id)s::uuid)
 ORDER BY id DESC
 LIMIT %(limit)s::integer;
+
+-- name: job_list_for_backfill :many
+-- Original jobs (not replays) of a kind created since a time, optionally in one
+-- state, across tenants, oldest first; keyset pagination with after_id.
+SELECT id, tenant_id, requester_id, kind, input, priority, callback_url
+FROM jobs
+WHERE kind = %(kind)s::text
+  AND created_at >= %(since)s::timestamptz
+  AND (%(state)s::job_state IS NULL OR state = %(state)s::job_state)
+  AND replay_of IS NULL
+  AND input IS NOT NULL
+  AND (%(after_id)s::uuid IS NULL OR id > %(after_id)s::uuid)
+ORDER BY id
+LIMIT %(limit)s::integer;
+
+-- name: job_list_orphaned :many
+-- Open jobs that no live queue entry will run (e.g. its execution failed to record
+-- its end during a database outage) and were left alone for longer than grace.
+-- Reads procrastinate's table: a job is lost exactly when its entry is neither
+-- waiting (todo) nor running (doing).
+SELECT j.id
+FROM jobs j
+WHERE j.state IN ('queued', 'running')
+  AND j.expires_at > coalesce(%(now)s::timestamptz, now())
+  AND j.updated_at < coalesce(%(now)s::timestamptz, now()) - %(grace)s::interval
+  AND NOT EXISTS (
+      SELECT 1 FROM procrastinate_jobs p
+      WHERE p.id = j.queue_job_id AND p.status IN ('todo', 'doing')
+  )
+ORDER BY j.expires_at
+LIMIT %(limit)s::integer;
+
+-- name: job_lock_orphaned :one
+-- Lock one orphaned job (see job_list_orphaned) to give it a new queue entry;
+-- no row when it is no longer orphaned or another rescuer holds it.
+SELECT j.id, j.queue, j.priority
+FROM jobs j
+WHERE j.id = %(job_id)s::uuid
+  AND j.state IN ('queued', 'running')
+  AND NOT EXISTS (
+      SELECT 1 FROM procrastinate_jobs p
+      WHERE p.id = j.queue_job_id AND p.status IN ('todo', 'doing')
+  )
+FOR UPDATE SKIP LOCKED;
+
+-- name: job_requeue :one
+-- Put the execution holding this lease back in the queue: after a transient error
+-- (with the error and when to try again) or when its worker shuts down. Fenced like
+-- job_finish: zero rows when the lease was taken over or the job is no longer running.
+UPDATE jobs
+SET state = 'queued',
+    error = %(error)s::jsonb,
+    retry_at = clock_timestamp() + %(retry_in)s::interval
+WHERE id = %(job_id)s::uuid
+  AND lease = %(lease)s::uuid
+  AND state = 'running'
+RETURNING id, queue, priority, retry_at;
 
 -- name: job_set_queue_job :one
 -- Remember which procrastinate queue entry runs the job (bookkeeping: no version bump).
@@ -85,3 +183,7 @@ RETURNING id;
 -- waits for a row lock (a concurrent request with the same Idempotency-Key).
 SELECT set_config('courier.actor', %(actor)s::text, true),
        set_config('lock_timeout', %(lock_timeout)s::text, true);
+
+-- name: job_transaction_reason :exec
+-- Say why the transaction's state changes happen (recorded in their job events).
+SELECT set_config('courier.reason', %(reason)s::text, true);

@@ -1,22 +1,40 @@
-"""A worker process: takes jobs from the queue and executes them."""
+"""A worker process: takes jobs from the queue and executes them.
+
+procrastinate's worker loop ends when it loses the database (its ``run_worker_async``
+raises ``ConnectorException`` after an outage) and leaves the jobs of dead workers
+``doing`` forever. So the loop runs under a supervisor that restarts it with
+backoff, the pool replaces dead connections on checkout, the worker polls as a
+backstop for lost notifications, and two maintenance services run beside it: the
+expiry sweeper and the stalled-job rescuer.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import random
+import signal
 import socket
+from collections.abc import Awaitable, Callable
 
 from app.db import Database, create_pool
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
-from app.jobs.queue import RUN_JOB_TASK, create_queue_app
+from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
+from app.jobs.retries import Backoff
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Provider
 from app.settings import Settings
 from tasks.kinds import KINDS
+from tasks.maintenance.expiry import ExpirySweeper
+from tasks.maintenance.rescuer import StalledJobRescuer
 from tasks.run_job import run_job
 
 log = logging.getLogger("courier.worker")
+
+# A loop that ran this long before failing was healthy: its next failure starts the backoff over.
+_HEALTHY_RUN_SECONDS = 30.0
 
 
 def default_worker_name() -> str:
@@ -30,33 +48,94 @@ async def run_worker(
     provider: Provider | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
-    """Run a worker until cancelled (or, with signal handlers, until SIGINT/SIGTERM)."""
+    """Run a worker until cancelled (or, with signal handlers, until SIGINT/SIGTERM).
+
+    Cancelling it is a graceful shutdown: no new jobs are taken, running ones get
+    ``settings.worker.shutdown_grace_seconds`` to finish, and the rest are given
+    back to the queue for another worker.
+    """
     assert settings.database.url, "run_worker needs settings.database.url"
-    name = settings.worker.name or default_worker_name()
+    worker = settings.worker
+    name = worker.name or default_worker_name()
+    if install_signal_handlers:
+        _cancel_on_signals(asyncio.current_task())
     pool = create_pool(
         settings.database.url,
         min_size=1,
-        max_size=max(settings.database.pool_min_size, min(settings.worker.concurrency + 2, settings.database.pool_max_size)),
+        # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance passes.
+        max_size=max(settings.database.pool_min_size, min(worker.concurrency + 6, settings.database.pool_max_size)),
         timeout=settings.database.pool_timeout,
     )
     await pool.open(wait=True, timeout=30)
+    services = []
     try:
         db = Database(pool)
-        executor = JobExecutor(db, kinds, provider or ExtractiveProvider(), worker_name=name)
         queue_app = create_queue_app()
         queue_app.task(name=RUN_JOB_TASK, pass_context=True)(run_job)
         await queue_app.open_async(pool=pool)
-        log.info("worker started", extra={"event": "worker_started", "worker": name,
-                                          "concurrency": settings.worker.concurrency})
-        await queue_app.run_worker_async(
-            name=name,
-            queues=settings.worker.queues,
-            concurrency=settings.worker.concurrency,
-            fetch_job_polling_interval=settings.worker.poll_seconds,
-            install_signal_handlers=install_signal_handlers,
-            additional_context={"executor": executor},
-            # Our jobs table is the history; finished queue rows only slow the queue down.
-            delete_jobs="successful",
+        queue = JobQueue(queue_app)
+        executor = JobExecutor(
+            db, kinds, provider or ExtractiveProvider(), worker_name=name, queue=queue,
+            backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
         )
+        services = [
+            ExpirySweeper(db, queue, interval=worker.maintenance_seconds),
+            StalledJobRescuer(db, queue, interval=worker.maintenance_seconds,
+                              stalled_after=worker.stalled_after_seconds,
+                              orphan_grace=worker.orphan_grace_seconds),
+        ]
+        for service in services:
+            service.start()
+        log.info("worker started", extra={"event": "worker_started", "worker": name,
+                                          "concurrency": worker.concurrency})
+
+        async def run_queue_worker() -> None:
+            await queue_app.run_worker_async(
+                name=name,
+                queues=worker.queues,
+                concurrency=worker.concurrency,
+                fetch_job_polling_interval=worker.poll_seconds,
+                abort_job_polling_interval=worker.abort_poll_seconds,
+                shutdown_graceful_timeout=worker.shutdown_grace_seconds,
+                update_heartbeat_interval=worker.heartbeat_seconds,
+                stalled_worker_timeout=worker.stalled_after_seconds,
+                install_signal_handlers=False,
+                additional_context={"executor": executor},
+                # Our jobs table is the history; finished queue rows only slow the queue down.
+                delete_jobs="successful",
+            )
+
+        await supervise(run_queue_worker, name=name, backoff_max=worker.restart_backoff_max_seconds)
     finally:
+        for service in services:
+            await service.stop()
         await pool.close()
+
+
+async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_max: float) -> None:
+    """Run ``run`` forever: whenever it ends or fails (the database went away), start
+    it again after an exponential, jittered backoff. Only cancellation stops it."""
+    loop = asyncio.get_running_loop()
+    failures = 0
+    while True:
+        started = loop.time()
+        try:
+            await run()
+            log.warning("worker loop ended; restarting", extra={"event": "worker_loop_ended", "worker": name})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("worker loop failed; restarting", extra={"event": "worker_loop_failed", "worker": name,
+                                                                  "error": repr(exc)})
+        if loop.time() - started > _HEALTHY_RUN_SECONDS:
+            failures = 0
+        failures += 1
+        delay = min(backoff_max, 0.1 * 2 ** failures) * random.uniform(0.5, 1.0)
+        await asyncio.sleep(delay)
+
+
+def _cancel_on_signals(task: asyncio.Task | None) -> None:
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)

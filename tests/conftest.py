@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
+import tempfile
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -23,6 +25,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from app.db import Database, create_pool
+from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import migrate
 from app.serve import ApiServer, api_server, wait_started
@@ -75,8 +78,14 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         return
     from app.embedded import embedded_database
 
-    with embedded_database(tmp_path_factory.mktemp("embedded")) as url:
-        yield url
+    # Not under pytest's basetemp: each pytest session resets that tree to mode 0700,
+    # which would lock out the server's own system user when sessions overlap.
+    directory = Path(tempfile.mkdtemp(prefix="courier-test-pg-"))
+    try:
+        with embedded_database(directory) as url:
+            yield url
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _url_for(admin_url: str, dbname: str) -> str:
@@ -118,6 +127,12 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     s.api.port = 0
     s.worker.concurrency = 8
     s.worker.poll_seconds = 0.5
+    s.worker.heartbeat_seconds = 1
+    s.worker.stalled_after_seconds = 3
+    s.worker.maintenance_seconds = 0.5
+    s.worker.shutdown_grace_seconds = 2
+    s.worker.retry_base_seconds = 0.1
+    s.worker.retry_max_seconds = 1
     return s
 
 
@@ -156,9 +171,17 @@ def make_key(db: Database) -> KeyFactory:
 
 
 @pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[str]:
+def job_kinds() -> KindRegistry:
+    """The kinds API and worker know in tests: the real ones plus ``sleepy`` (tests/kinds.py)."""
+    from tests.kinds import TEST_KINDS
+
+    return TEST_KINDS
+
+
+@pytest.fixture
+async def api(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[str]:
     """The real API on a real socket; yields its base URL."""
-    server: ApiServer = api_server(settings)
+    server: ApiServer = api_server(settings, job_kinds)
     task = asyncio.create_task(server.serve())
     await wait_started(server, task)
     try:
@@ -169,11 +192,11 @@ async def api(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def worker(settings: Settings) -> AsyncIterator[asyncio.Task]:
+async def worker(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[asyncio.Task]:
     """A real worker in this process."""
     from tasks.worker import run_worker
 
-    task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    task = asyncio.create_task(run_worker(settings, kinds=job_kinds, install_signal_handlers=False))
     try:
         yield task
     finally:

@@ -1,6 +1,7 @@
 """HTTP endpoints for jobs: intake, polling, listing and history."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the intake body type is made per
+# registry inside create_job_controller, and Litestar must see it as an object.
 
 import re
 from typing import Annotated
@@ -18,12 +19,12 @@ from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobSta
 from app.jobs.service import JobService
 from app.keys.service import Principal
 from app.problems import MissingIdempotencyKey, problem_responses
-from tasks.kinds import KINDS
+from pydantic import RootModel
+
+from app.jobs.kinds import KindRegistry
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-# The registry is static, so the body's schema (one variant per kind) is built once.
-CreateJobBody = job_request_body(KINDS)
 
 
 async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -52,89 +53,154 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-class JobController(Controller):
-    path = "/v1/jobs"
-    tags = ["jobs"]
-    security = [{"BearerAuth": []}]
-    guards = [authenticated]
-    dependencies = {
-        "principal": Provide(provide_principal, sync_to_thread=False),
-        "jobs": Provide(provide_job_service, sync_to_thread=False),
-    }
+def create_job_controller(kinds: KindRegistry) -> type[Controller]:
+    """The jobs controller for a kind registry: the intake body has one variant per
+    kind, so the OpenAPI document shows each kind's input schema."""
+    CreateJobBody = job_request_body(kinds)  # noqa: N806
 
-    @post(
-        "/",
-        operation_id="CreateJob",
-        summary="Submit a job",
-        description=(
-            "Validates `input` against the kind's model and queues the job. A retry with the same "
-            "Idempotency-Key and body returns the same job (200); a different body is refused (422)."
-        ),
-        status_code=202,
-        responses={
-            200: ResponseSpec(Job, description="The job this Idempotency-Key already created (a retry)."),
-            **problem_responses(400, 401, 409, 413, 422, 503),
-        },
-    )
-    async def create(
-        self,
-        data: JSONBody[CreateJobBody],  # type: ignore[valid-type]
-        principal: NamedDependency[Principal],
-        jobs: NamedDependency[JobService],
-        idempotency_key: Annotated[
-            str,
-            HeaderParameter(
-                name="Idempotency-Key",
-                required=True,
-                min_length=1,
-                max_length=255,
-                pattern=IDEMPOTENCY_KEY_PATTERN,
-                description="Unique per logical request (e.g. a UUID); send it unchanged when you retry.",
+    class JobController(Controller):
+        path = "/v1/jobs"
+        tags = ["jobs"]
+        security = [{"BearerAuth": []}]
+        guards = [authenticated]
+        dependencies = {
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            "jobs": Provide(provide_job_service, sync_to_thread=False),
+        }
+
+        @post(
+            "/",
+            operation_id="CreateJob",
+            summary="Submit a job",
+            description=(
+                "Validates `input` against the kind's model and queues the job. A retry with the same "
+                "Idempotency-Key and body returns the same job (200); a different body is refused (422)."
             ),
-        ],
-    ) -> Response[Job]:
-        if not _IDEMPOTENCY_KEY.match(idempotency_key):
-            raise MissingIdempotencyKey()
-        intake = await jobs.submit(principal, data, idempotency_key)
-        return Response(
-            intake.job,
-            status_code=202 if intake.created else 200,
-            headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+            status_code=202,
+            responses={
+                200: ResponseSpec(Job, description="The job this Idempotency-Key already created (a retry)."),
+                **problem_responses(400, 401, 409, 413, 422, 503),
+            },
         )
+        async def create(
+            self,
+            data: JSONBody[CreateJobBody],  # type: ignore[valid-type]
+            principal: NamedDependency[Principal],
+            jobs: NamedDependency[JobService],
+            idempotency_key: Annotated[
+                str,
+                HeaderParameter(
+                    name="Idempotency-Key",
+                    required=True,
+                    min_length=1,
+                    max_length=255,
+                    pattern=IDEMPOTENCY_KEY_PATTERN,
+                    description="Unique per logical request (e.g. a UUID); send it unchanged when you retry.",
+                ),
+            ],
+        ) -> Response[Job]:
+            if not _IDEMPOTENCY_KEY.match(idempotency_key):
+                raise MissingIdempotencyKey()
+            request = data.root if isinstance(data, RootModel) else data
+            intake = await jobs.submit(principal, request, idempotency_key)
+            return Response(
+                intake.job,
+                status_code=202 if intake.created else 200,
+                headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+            )
 
-    @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)",
-         responses=problem_responses(400, 401, 404, 503))
-    async def read(
-        self,
-        job_id: FromPath[UUID],
-        principal: NamedDependency[Principal],
-        jobs: NamedDependency[JobService],
-        request: Request,
-        if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
-    ) -> Response[Job | None]:
-        job = await jobs.get(principal, job_id)
-        headers = {"ETag": _etag(job), "Cache-Control": "private, no-cache"}
-        if job.state not in TERMINAL_STATES:
-            headers["Retry-After"] = str(request.app.state.settings.api.poll_after_seconds)
-        if _matches(if_none_match, headers["ETag"]):
-            return Response(None, status_code=304, headers=headers)
-        return Response(job, headers=headers)
+        @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)",
+             responses=problem_responses(400, 401, 404, 503))
+        async def read(
+            self,
+            job_id: FromPath[UUID],
+            principal: NamedDependency[Principal],
+            jobs: NamedDependency[JobService],
+            request: Request,
+            if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
+        ) -> Response[Job | None]:
+            job = await jobs.get(principal, job_id)
+            headers = {"ETag": _etag(job), "Cache-Control": "private, no-cache"}
+            if job.state not in TERMINAL_STATES:
+                headers["Retry-After"] = str(request.app.state.settings.api.poll_after_seconds)
+            if _matches(if_none_match, headers["ETag"]):
+                return Response(None, status_code=304, headers=headers)
+            return Response(job, headers=headers)
 
-    @get("/", operation_id="ListJobs", summary="List the tenant's jobs, newest first",
-         responses=problem_responses(400, 401, 503))
-    async def list_jobs(
-        self,
-        principal: NamedDependency[Principal],
-        jobs: NamedDependency[JobService],
-        state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
-        kind: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        cursor: Annotated[UUID | None, QueryParameter(description="next_cursor of the previous page")] = None,
-    ) -> JobPage:
-        items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
-        return JobPage(items=items, next_cursor=next_cursor)
+        @get(
+            "/",
+            operation_id="ListJobs",
+            summary="List the tenant's jobs, newest first",
+            description="`?state=failed` lists the dead-letter set (SQL: the `dead_letters` view).",
+            responses=problem_responses(400, 401, 503),
+        )
+        async def list_jobs(
+            self,
+            principal: NamedDependency[Principal],
+            jobs: NamedDependency[JobService],
+            state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
+            kind: Annotated[str | None, QueryParameter(max_length=100)] = None,
+            limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+            cursor: Annotated[UUID | None, QueryParameter(description="next_cursor of the previous page")] = None,
+        ) -> JobPage:
+            items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
+            return JobPage(items=items, next_cursor=next_cursor)
 
-    @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history",
-         responses=problem_responses(400, 401, 404, 503))
-    async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
-        return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))
+        @post(
+            "/{job_id:uuid}/cancel",
+            operation_id="CancelJob",
+            summary="Cancel a job",
+            description=(
+                "A queued job is cancelled at once; a running one too, and its execution is aborted "
+                "(whatever it was about to write is discarded). Cancelling a cancelled job answers the "
+                "same again; any other finished job gets 409 with its `state`."
+            ),
+            status_code=200,
+            responses=problem_responses(400, 401, 404, 409, 503),
+        )
+        async def cancel(
+            self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]
+        ) -> Response[Job]:
+            job = await jobs.cancel(principal, job_id)
+            return Response(job, headers={"ETag": _etag(job)})
+
+        @post(
+            "/{job_id:uuid}/replay",
+            operation_id="ReplayJob",
+            summary="Run a job's input again as a new job",
+            description=(
+                "Creates a new job (`replay_of` = this one) with the same input, run with the kind's "
+                "current prompt; the original and its result never change. With an Idempotency-Key, "
+                "a retried request returns the same replay (200)."
+            ),
+            status_code=202,
+            responses={
+                200: ResponseSpec(Job, description="The replay this Idempotency-Key already created (a retry)."),
+                **problem_responses(400, 401, 404, 409, 422, 503),
+            },
+        )
+        async def replay(
+            self,
+            job_id: FromPath[UUID],
+            principal: NamedDependency[Principal],
+            jobs: NamedDependency[JobService],
+            idempotency_key: Annotated[
+                str | None,
+                HeaderParameter(name="Idempotency-Key", description="Optional; reuse it to retry the same replay."),
+            ] = None,
+        ) -> Response[Job]:
+            if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+                raise MissingIdempotencyKey()
+            intake = await jobs.replay(principal, job_id, idempotency_key)
+            return Response(
+                intake.job,
+                status_code=202 if intake.created else 200,
+                headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+            )
+
+        @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history",
+             responses=problem_responses(400, 401, 404, 503))
+        async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
+            return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))
+
+    return JobController

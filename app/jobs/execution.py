@@ -3,29 +3,53 @@
 At-least-once execution (a worker may die, a job may be taken over) becomes
 exactly-once visible because only the execution holding the current lease can
 finish the job, and only while it is running (``job_finish`` in sql/jobs.sql).
+
+Failures: a transient provider error puts the job back in the queue with a
+next-attempt time (exponential backoff with jitter, at least the provider's
+Retry-After) until the kind's retry budget is spent; a permanent one fails the
+job at once. A cancelled execution (the job was cancelled or expired, or the
+worker is shutting down) gives its job back to the queue if it still holds it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from app.db import Database, NotFound
-from app.jobs.kinds import KindRegistry, KindResult
+from app.jobs.kinds import Kind, KindRegistry, KindResult
+from app.jobs.queue import JobQueue
+from app.jobs.retries import Backoff
+from app.llm.errors import PermanentProviderError, TransientProviderError
 from app.llm.provider import Provider
 
 log = logging.getLogger("courier.execution")
 
 
 class JobExecutor:
-    def __init__(self, db: Database, kinds: KindRegistry, provider: Provider, worker_name: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        kinds: KindRegistry,
+        provider: Provider,
+        worker_name: str,
+        *,
+        queue: JobQueue | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.db = db
         self.kinds = kinds
         self.provider = provider
         self.actor = f"worker:{worker_name}"
+        # Without a queue (tests of the fence alone) a requeued job gets its queue
+        # entry from the stalled-job rescuer's orphan pass.
+        self.queue = queue
+        self.backoff = backoff or Backoff()
 
     async def execute(self, job_id: UUID) -> str | None:
         """Run one execution of a job; returns the state it ended in, or None when
@@ -46,6 +70,16 @@ class JobExecutor:
                                       error=_error("invalid_input", "stored input no longer matches the kind's model"))
         try:
             outcome = await kind.handler(job_input, self.provider)
+        except asyncio.CancelledError:
+            # Cancelled, expired (then the job is no longer running and this changes
+            # nothing) or the worker is shutting down: give the job back.
+            await asyncio.shield(self._requeue(lease, context, reason="execution interrupted (worker stopping)"))
+            raise
+        except TransientProviderError as exc:
+            return await self._retry_or_fail(lease, context, kind, exc)
+        except PermanentProviderError as exc:
+            log.warning("provider refused", extra={"event": "job_provider_refused", "code": exc.code, **context})
+            return await self._finish(lease, context, "failed", error=_error(exc.code, exc.message))
         except ValidationError:
             log.exception("output failed validation", extra={"event": "job_output_invalid", **context})
             return await self._finish(lease, context, "failed",
@@ -56,6 +90,50 @@ class JobExecutor:
             return await self._finish(lease, context, "failed",
                                       error=_error("handler_error", f"the handler raised {type(exc).__name__}"))
         return await self._finish(lease, context, "succeeded", outcome=outcome)
+
+    async def _retry_or_fail(
+        self, lease: dict[str, Any], context: dict[str, Any], kind: Kind, exc: TransientProviderError
+    ) -> str | None:
+        if lease["attempt"] >= kind.max_attempts:
+            log.warning("retry budget spent", extra={"event": "job_retries_exhausted", "code": exc.code, **context})
+            return await self._finish(lease, context, "failed", error=_error(
+                "retries_exhausted", f"gave up after {lease['attempt']} attempts; last error: {exc.message}"))
+        delay = self.backoff.delay(lease["attempt"], exc.retry_after)
+        requeued = await self._requeue(
+            lease, context, reason=f"transient error: {exc.code}",
+            error=_error(exc.code, exc.message), retry_in=timedelta(seconds=delay),
+        )
+        if requeued:
+            log.info("retry scheduled", extra={"event": "job_retry_scheduled", "code": exc.code,
+                                               "retry_in_seconds": round(delay, 3), **context})
+            return "queued"
+        return None
+
+    async def _requeue(
+        self,
+        lease: dict[str, Any],
+        context: dict[str, Any],
+        *,
+        reason: str,
+        error: dict[str, str] | None = None,
+        retry_in: timedelta | None = None,
+    ) -> bool:
+        """Back to ``queued`` with a new queue entry, in one transaction, if this
+        execution still holds the job; False (nothing written) otherwise."""
+        async with self.db.transaction() as conn:
+            await self._label(conn)
+            await self.db.execute("job_transaction_reason", conn, reason=reason)
+            try:
+                row = await self.db.fetch_one(
+                    "job_requeue", conn, job_id=lease["id"], lease=lease["lease"], error=error, retry_in=retry_in)
+            except NotFound:
+                return False
+            if self.queue is not None:
+                queue_job_id = await self.queue.enqueue(
+                    conn, job_id=row["id"], queue=row["queue"], priority=row["priority"], schedule_at=row["retry_at"])
+                await self.db.fetch_one("job_set_queue_job", conn, job_id=row["id"], queue_job_id=queue_job_id)
+        log.info("job requeued", extra={"event": "job_requeued", "reason": reason, **context})
+        return True
 
     async def _take_lease(self, job_id: UUID) -> dict[str, Any] | None:
         async with self.db.transaction() as conn:

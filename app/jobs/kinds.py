@@ -27,7 +27,8 @@ Handler = Callable[[Any, Provider], Awaitable[KindResult]]
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of job: its input and output models, its handler, and its deadline."""
+    """One kind of job: its input and output models, its handler, its deadline and
+    its retry budget."""
 
     name: str
     input_model: type[BaseModel]
@@ -35,6 +36,10 @@ class Kind:
     handler: Handler
     default_deadline: timedelta
     queue: str = "jobs"
+    max_attempts: int = 5
+    """Executions a job may start before a transient error fails it (``retries_exhausted``)."""
+    prompt_version: str | None = None
+    """The current prompt version; a backfill replays each original once per version."""
 
 
 KindRegistry = Mapping[str, Kind]

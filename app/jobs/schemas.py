@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, RootModel, create_model
 
 from app.jobs.kinds import KindRegistry
 
@@ -55,7 +55,9 @@ def job_request_body(kinds: KindRegistry) -> Any:
     ]
     if len(models) == 1:
         return models[0]
-    return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
+    # Litestar's signature model takes one pydantic type per parameter: wrap the union.
+    variants = Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
+    return create_model("JobRequestBody", __base__=RootModel[variants])  # type: ignore[valid-type]
 
 
 class JobError(BaseModel):
@@ -72,6 +74,8 @@ class JobUsage(BaseModel):
 class JobLinks(BaseModel):
     self: str
     events: str
+    cancel: str = Field(description="POST here to cancel the job.")
+    replay: str = Field(description="POST here to run the job's input again as a new job.")
 
 
 class Job(BaseModel):
@@ -87,13 +91,15 @@ class Job(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     expires_at: datetime
+    retry_at: datetime | None = Field(
+        description="While the job waits to be retried after a transient error: when its next attempt may start.")
     result: dict[str, Any] | None
     error: JobError | None
     model: str | None
     prompt_version: str | None
     usage: JobUsage
     version: int
-    replay_of: UUID | None
+    replay_of: UUID | None = Field(description="The job this one replays, if it is a replay.")
     callback_url: str | None
     links: JobLinks
 

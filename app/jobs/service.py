@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +42,28 @@ class IdempotencyKeyReused(CourierError):
 
 class IdempotencyKeyInFlight(CourierError):
     """A request with this Idempotency-Key is still being processed; retry shortly."""
+
+
+class JobAlreadyFinished(CourierError):
+    """The job has already finished and cannot be cancelled."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"the job is {state}; only queued or running jobs can be cancelled")
+        self.state = state
+
+
+class JobNotReplayable(CourierError):
+    """The job cannot be replayed."""
+
+
+@dataclass(frozen=True)
+class BackfillProgress:
+    """How far a backfill got: originals seen, replays created, replays that already existed."""
+
+    total: int
+    seen: int = 0
+    created: int = 0
+    existing: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,29 +128,39 @@ class JobService:
                 [{"field": "expires_in", "message": f"must be <= {limit}"}],
             )
         digest = request_hash(request, normalised)
+        return await self._insert(
+            actor=principal.actor, tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
+            job_input=normalised, idempotency_key=idempotency_key, digest=digest, priority=request.priority,
+            queue=kind.queue, expires_in=expires_in,
+            callback_url=str(request.callback_url) if request.callback_url else None, replay_of=None,
+        )
+
+    async def _insert(
+        self, *, actor: str, tenant_id: UUID, requester_id: UUID, kind: str, job_input: dict[str, Any],
+        idempotency_key: str, digest: str, priority: int, queue: str, expires_in: timedelta,
+        callback_url: str | None, replay_of: UUID | None,
+    ) -> Intake:
+        """Insert the job, its ``queued`` event and its queue entry in one transaction,
+        or find the job this Idempotency-Key already made."""
         try:
             async with self.db.transaction() as conn:
                 await self.db.execute(
-                    "job_transaction_context", conn, actor=principal.actor,
+                    "job_transaction_context", conn, actor=actor,
                     lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
                 )
                 inserted = await self.db.fetch_all(
                     "job_insert", conn,
-                    tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
-                    input=normalised, idempotency_key=idempotency_key, request_hash=digest,
-                    priority=request.priority, queue=kind.queue, expires_in=expires_in,
-                    callback_url=str(request.callback_url) if request.callback_url else None,
-                    replay_of=None,
+                    tenant_id=tenant_id, requester_id=requester_id, kind=kind,
+                    input=job_input, idempotency_key=idempotency_key, request_hash=digest,
+                    priority=priority, queue=queue, expires_in=expires_in,
+                    callback_url=callback_url, replay_of=replay_of,
                 )
                 if inserted:
                     job_id = inserted[0]["id"]
-                    queue_job_id = await self.queue.enqueue(
-                        conn, job_id=job_id, queue=kind.queue, priority=request.priority
-                    )
+                    queue_job_id = await self.queue.enqueue(conn, job_id=job_id, queue=queue, priority=priority)
                     await self.db.fetch_one("job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id)
                 row = await self.db.fetch_one(
-                    "job_get_by_idempotency_key", conn,
-                    tenant_id=principal.tenant_id, idempotency_key=idempotency_key,
+                    "job_get_by_idempotency_key", conn, tenant_id=tenant_id, idempotency_key=idempotency_key,
                 )
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
@@ -134,8 +168,108 @@ class JobService:
             raise IdempotencyKeyReused()
         if inserted:
             log.info("job submitted", extra={"event": "job_submitted", "job_id": str(row["id"]),
-                                             "tenant_id": str(principal.tenant_id), "kind": kind.name})
+                                             "tenant_id": str(tenant_id), "kind": kind,
+                                             "replay_of": str(replay_of) if replay_of else None})
         return Intake(job=self.view(row), created=bool(inserted))
+
+    async def cancel(self, principal: Principal, job_id: UUID) -> Job:
+        """Cancel a queued job at once, or a running one (its execution is aborted and
+        whatever it was about to write is refused by the completion fence). Cancelling
+        a cancelled job answers the same; any other finished job is refused."""
+        async with self.db.transaction() as conn:
+            await self.db.execute("job_transaction_context", conn, actor=principal.actor, lock_timeout="5s")
+            await self.db.execute("job_transaction_reason", conn, reason="cancel requested")
+            try:
+                cancelled = await self.db.fetch_one("job_cancel", conn, job_id=job_id, tenant_id=principal.tenant_id)
+            except NotFound:
+                cancelled = None
+            if cancelled is not None and cancelled["queue_job_id"] is not None:
+                # In the same transaction: the queue entry goes (or its abort is
+                # requested) exactly when the job is cancelled.
+                await self.queue.withdraw(conn, cancelled["queue_job_id"])
+        job = await self.get(principal, job_id)
+        if cancelled is None and job.state != JobState.cancelled:
+            raise JobAlreadyFinished(job.state.value)
+        if cancelled is not None:
+            log.info("job cancelled", extra={"event": "job_cancelled", "job_id": str(job_id),
+                                             "tenant_id": str(principal.tenant_id),
+                                             "previous_state": str(cancelled["previous_state"])})
+        return job
+
+    async def replay(self, principal: Principal, job_id: UUID, idempotency_key: str | None = None) -> Intake:
+        """A new job with the original's input, run with the kind's current prompt;
+        the original is untouched. Without an Idempotency-Key every call makes a new replay."""
+        try:
+            original = await self.db.fetch_one("job_get", job_id=job_id, tenant_id=principal.tenant_id)
+        except NotFound as exc:
+            raise JobNotFound(f"no job {job_id}") from exc
+        return await self._replay(
+            original, actor=principal.actor,
+            idempotency_key=idempotency_key or f"replay:{job_id}:{uuid.uuid4()}",
+            queue=None, priority=None,
+        )
+
+    async def _replay(
+        self, original: dict[str, Any], *, actor: str, idempotency_key: str, queue: str | None, priority: int | None
+    ) -> Intake:
+        kind = self.kinds.get(original["kind"])
+        if kind is None:
+            raise JobNotReplayable(f"kind {original['kind']!r} is no longer known")
+        if original["input"] is None:
+            raise JobNotReplayable("the job's input was removed by retention")
+        body = {"replay_of": str(original["id"]), "kind": kind.name, "input": original["input"]}
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return await self._insert(
+            actor=actor, tenant_id=original["tenant_id"], requester_id=original["requester_id"], kind=kind.name,
+            job_input=original["input"], idempotency_key=idempotency_key, digest=digest,
+            priority=original["priority"] if priority is None else priority, queue=queue or kind.queue,
+            expires_in=kind.default_deadline, callback_url=original["callback_url"], replay_of=original["id"],
+        )
+
+    async def backfill(
+        self,
+        *,
+        kind: str,
+        since: datetime,
+        state: JobState | None,
+        batch: str | None,
+        queue: str,
+        priority: int,
+        on_progress: Callable[[BackfillProgress], None] | None = None,
+        page_size: int = 500,
+    ) -> BackfillProgress:
+        """Replay every original job of ``kind`` created since ``since`` (optionally
+        only those in ``state``) on a low-priority queue. Each replay's Idempotency-Key
+        is ``backfill:<batch>:<original id>`` (batch defaults to the kind's current
+        prompt version), so running the same backfill again creates nothing new."""
+        known = self.kinds.get(kind)
+        if known is None:
+            raise InvalidJobRequest(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(self.kinds))}",
+                                    [{"field": "kind", "message": "unknown kind"}])
+        batch = batch or known.prompt_version or "default"
+        total = (await self.db.fetch_one("job_count_for_backfill", kind=kind, since=since, state=state))["total"]
+        progress = BackfillProgress(total=total)
+        if on_progress:
+            on_progress(progress)
+        after_id = None
+        while True:
+            page = await self.db.fetch_all(
+                "job_list_for_backfill", kind=kind, since=since, state=state, after_id=after_id, limit=page_size)
+            if not page:
+                break
+            for original in page:
+                intake = await self._replay(
+                    original, actor="cli:backfill", idempotency_key=f"backfill:{batch}:{original['id']}",
+                    queue=queue, priority=priority,
+                )
+                progress = BackfillProgress(
+                    total=progress.total, seen=progress.seen + 1,
+                    created=progress.created + intake.created, existing=progress.existing + (not intake.created),
+                )
+                if on_progress:
+                    on_progress(progress)
+            after_id = page[-1]["id"]
+        return progress
 
     async def get(self, principal: Principal, job_id: UUID) -> Job:
         try:
@@ -174,7 +308,8 @@ class JobService:
                     "output_tokens": row["output_tokens"],
                     "cost_usd": row["cost_usd"],
                 },
-                "links": {"self": path, "events": f"{path}/events"},
+                "links": {"self": path, "events": f"{path}/events", "cancel": f"{path}/cancel",
+                          "replay": f"{path}/replay"},
             }
         )
 

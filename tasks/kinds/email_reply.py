@@ -106,4 +106,5 @@ KIND = Kind(
     output_model=EmailReplyDraft,
     handler=draft_email_reply,
     default_deadline=timedelta(minutes=15),
+    prompt_version=PROMPT_VERSION,
 )

@@ -20,7 +20,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(api, make_key):
+async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(api, make_key, tmp_path):
     key = await make_key()
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "schemathesis"), "run", f"{api}/schema/openapi.json",
@@ -31,6 +31,7 @@ async def test_api__survives_schemathesis_without_server_errors_or_undocumented_
         "--seed", os.environ.get("COURIER_FUZZ_SEED", "20261122"),
         "--no-color",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=tmp_path,  # schemathesis keeps a cache in its working directory
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=240)

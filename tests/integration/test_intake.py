@@ -25,7 +25,8 @@ async def test_intake__answers_202_with_location_links_and_queued_job(http, make
     job = response.json()
     assert job["state"] == "queued" and job["attempt"] == 0 and job["kind"] == "email_reply"
     assert response.headers["location"] == f"/v1/jobs/{job['id']}"
-    assert job["links"] == {"self": f"/v1/jobs/{job['id']}", "events": f"/v1/jobs/{job['id']}/events"}
+    assert job["links"] == {"self": f"/v1/jobs/{job['id']}", "events": f"/v1/jobs/{job['id']}/events",
+                            "cancel": f"/v1/jobs/{job['id']}/cancel", "replay": f"/v1/jobs/{job['id']}/replay"}
     assert response.headers["etag"] == f'"{job["version"]}"'
     async with db.pool.connection() as conn:
         queued = await (await conn.execute(
@@ -80,7 +81,9 @@ async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(http,
     response = await http.post("/v1/jobs", json=email_reply_request(), headers=headers)
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
-    assert "Idempotency-Key" in response.json()["detail"]
+    problem = response.json()
+    assert "Idempotency-Key" in problem["detail"] and "unchanged when you retry" in problem["detail"]
+    assert problem.get("errors", [{"field": "Idempotency-Key"}])[0]["field"] == "Idempotency-Key"
     assert await _count(db) == 0
 
 
@@ -88,8 +91,7 @@ async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
     key = await make_key()
     response = await http.post("/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k"))
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "kind"
-    assert "email_reply" in response.json()["detail"]
+    assert response.json()["errors"] == [{"field": "kind", "message": "must be one of: email_reply, sleepy"}]
     assert await _count(db) == 0
 
 
@@ -225,3 +227,10 @@ async def test_intake__anonymous_caller_gets_401_before_any_validation(http, db)
     response = await http.post("/v1/jobs", content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
+
+
+async def test_intake__empty_body_is_422_asking_for_a_json_object(http, make_key, db):
+    key = await make_key()
+    response = await http.post("/v1/jobs", headers=auth(key, "k"))
+    assert response.status_code in (400, 422)
+    assert response.json()["detail"] == "the request body must be a JSON object"

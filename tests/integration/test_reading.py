@@ -106,6 +106,7 @@ async def test_list__bad_parameters_are_400_problems(http, make_key, params):
     response = await http.get("/v1/jobs", params=params, headers=auth(key))
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == list(params)
 
 
 async def test_events__json_history_starts_with_queued(http, make_key):

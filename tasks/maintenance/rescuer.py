@@ -1,0 +1,62 @@
+"""The stalled-job rescuer: gives the jobs of dead workers to live ones.
+
+procrastinate leaves a job ``doing`` forever when its worker dies (kill -9, lost
+connection); this duty re-queues such jobs once their worker's heartbeat is older
+than ``stalled_after`` seconds. The new execution takes the lease over, so the
+stalled one, should it wake up, can no longer write anything.
+
+It also re-queues *orphans*: open Courier jobs with no live queue entry, e.g.
+an execution whose end could not be recorded because the database was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from app.db import Connection, Database, NotFound
+from app.jobs.queue import JobQueue
+from tasks.maintenance.service import MaintenanceService
+
+log = logging.getLogger("courier.maintenance")
+
+
+class StalledJobRescuer(MaintenanceService):
+    duty = "rescuer"
+
+    def __init__(
+        self, db: Database, queue: JobQueue, *, interval: float, stalled_after: float, orphan_grace: float,
+        batch_size: int = 500,
+    ) -> None:
+        super().__init__(db, interval=interval)
+        self.queue = queue
+        self.stalled_after = stalled_after
+        self.orphan_grace = timedelta(seconds=orphan_grace)
+        self.batch_size = batch_size
+
+    async def work(self, conn: Connection, now: datetime | None) -> int:
+        manager = self.queue.app.job_manager
+        # Dead workers' rows go; their jobs keep status doing with no worker, which
+        # get_stalled_jobs returns too.
+        await manager.prune_stalled_workers(self.stalled_after)
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
+        for job in stalled:
+            await manager.retry_job(job)
+            log.info("stalled job re-queued", extra={"event": "queue_job_rescued", "queue_job_id": job.id,
+                                                      "job_id": job.task_kwargs.get("job_id")})
+        return len(stalled) + await self._rescue_orphans(conn, now)
+
+    async def _rescue_orphans(self, conn: Connection, now: datetime | None) -> int:
+        orphans = await self.db.fetch_all(
+            "job_list_orphaned", conn, now=now, grace=self.orphan_grace, limit=self.batch_size)
+        rescued = 0
+        for orphan in orphans:
+            try:
+                job = await self.db.fetch_one("job_lock_orphaned", conn, job_id=orphan["id"])
+            except NotFound:
+                continue
+            queue_job_id = await self.queue.enqueue(conn, job_id=job["id"], queue=job["queue"], priority=job["priority"])
+            await self.db.fetch_one("job_set_queue_job", conn, job_id=job["id"], queue_job_id=queue_job_id)
+            log.warning("orphaned job re-queued", extra={"event": "job_orphan_rescued", "job_id": str(job["id"])})
+            rescued += 1
+        return rescued

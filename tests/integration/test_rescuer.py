@@ -1,0 +1,67 @@
+"""The stalled-job rescuer: jobs of dead workers, and open jobs with no live queue
+entry, are given back to the queue."""
+
+from __future__ import annotations
+
+from app.jobs.execution import JobExecutor
+from app.llm.extractive import ExtractiveProvider
+from tasks.maintenance.rescuer import StalledJobRescuer
+from tests.kinds import TEST_KINDS
+from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, request_for
+
+
+async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db, make_key, sql_conn):
+    principal = await principal_of(db, await make_key())
+    async with job_service(db) as service:
+        job = (await service.submit(principal, request_for(0), "stalled")).job
+        manager = service.queue.app.job_manager
+        # A worker takes the job, starts executing it, and is killed (-9): no more heartbeats.
+        worker_id = await manager.register_worker()
+        taken = await manager.fetch_job(queues=None, worker_id=worker_id)
+        await db.fetch_one("job_lease_take", job_id=job.id)
+        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600)
+        assert await rescuer.run_pass() == 0  # its heartbeat is still fresh
+        sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
+
+        assert await rescuer.run_pass() == 1
+
+        assert queue_status(sql_conn, taken.id) == "todo"
+        executor = JobExecutor(db, TEST_KINDS, ExtractiveProvider(), "w2", queue=service.queue)
+        assert await executor.execute(job.id) == "succeeded"
+
+    assert [(s, a, d.get("reason")) for _, s, a, d, _ in events(sql_conn, job.id)] == [
+        ("queued", 0, None), ("running", 1, None), ("running", 2, "lease of attempt 1 taken over"),
+        ("succeeded", 2, None)]
+
+
+async def test_rescuer__gives_an_orphaned_open_job_a_new_queue_entry(db, make_key, sql_conn):
+    principal = await principal_of(db, await make_key())
+    async with job_service(db) as service:
+        job = (await service.submit(principal, request_for(0), "orphan")).job
+        lost_entry = job_row(sql_conn, job.id)["queue_job_id"]
+        # Its execution ended in procrastinate's eyes, but its end never reached our table.
+        sql_conn.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", (lost_entry,))
+        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600)
+        assert await rescuer.run_pass() == 0  # within the grace period
+        rescuer.orphan_grace = rescuer.orphan_grace * 0
+
+        assert await rescuer.run_pass() == 1
+        assert await rescuer.run_pass() == 0  # now it has a live entry
+
+    entry = job_row(sql_conn, job.id)["queue_job_id"]
+    assert entry != lost_entry and queue_status(sql_conn, entry) == "todo"
+
+
+async def test_rescuer__a_pass_does_nothing_while_another_holds_the_duty(db, make_key, sql_conn, database_url):
+    import psycopg
+
+    principal = await principal_of(db, await make_key())
+    async with job_service(db) as service:
+        job = (await service.submit(principal, request_for(0), "locked")).job
+        sql_conn.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s",
+                         (job_row(sql_conn, job.id)["queue_job_id"],))
+        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=0)
+        with psycopg.connect(database_url) as other:
+            assert other.execute("SELECT pg_try_advisory_xact_lock(hashtext('courier.rescuer'))").fetchone()[0]
+            assert await rescuer.run_pass() == 0
+        assert await rescuer.run_pass() == 1
