@@ -22,6 +22,11 @@ from app.jobs.service import (
     InvalidJobRequest,
     JobNotFound,
 )
+from app.delivery.controllers import AdminRequired
+from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
+from app.delivery.ssrf import DestinationRefused
+from app.delivery.tokens import InvalidStreamToken
+from app.delivery.webhooks import InvalidWebhookRequest, WebhookNotFound
 from app.keys.service import Unauthenticated
 
 log = logging.getLogger("courier.http")
@@ -39,8 +44,15 @@ class MissingIdempotencyKey(BadRequest):
 _STATUS: dict[type[CourierError], int] = {
     BadRequest: 400,
     InvalidCursor: 400,
+    InvalidLastEventId: 400,
     Unauthenticated: 401,
+    InvalidStreamToken: 401,
+    AdminRequired: 403,
     JobNotFound: 404,
+    StreamJobNotFound: 404,
+    WebhookNotFound: 404,
+    DestinationRefused: 422,
+    InvalidWebhookRequest: 422,
     IdempotencyKeyInFlight: 409,
     InvalidJobRequest: 422,
     IdempotencyKeyReused: 422,

@@ -10,6 +10,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import ServerSentEvent
+
+from app.delivery.controllers import provide_stream_grant, provide_streams, sse_response
+from app.delivery.sse import EventStreams, StreamFinished, StreamJobNotFound
+from app.delivery.tokens import StreamGrant
 
 from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobRequest, JobState
 from app.jobs.service import JobService
@@ -106,6 +111,31 @@ class JobController(Controller):
         items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
         return JobPage(items=items, next_cursor=next_cursor)
 
-    @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history")
-    async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
-        return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))
+    @get(
+        "/{job_id:uuid}/events",
+        operation_id="ListJobEvents",
+        summary="A job's history, or its live event stream",
+        description=(
+            "JSON history by default. With `Accept: text/event-stream`: server-sent events, each with "
+            "`id:` = the event's seq; reconnect with `Last-Event-ID` to get only later events; the stream "
+            "ends after the terminal event (204 when nothing is left). Accepts the Bearer key or the "
+            "`?token=` that `links.events` carries."
+        ),
+        dependencies={"grant": Provide(provide_stream_grant), "streams": Provide(provide_streams, sync_to_thread=False)},
+    )
+    async def events(
+        self,
+        job_id: FromPath[UUID],
+        grant: NamedDependency[StreamGrant],
+        streams: NamedDependency[EventStreams],
+        accept: Annotated[str | None, HeaderParameter(name="Accept")] = None,
+        last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", max_length=60)] = None,
+    ) -> Response[JobEventList | None] | ServerSentEvent:
+        if not grant.allows_job(job_id):
+            raise StreamJobNotFound(f"no job {job_id}")
+        if accept and "text/event-stream" in accept:
+            try:
+                return sse_response(await streams.open_job_stream(grant.tenant_id, job_id, last_event_id))
+            except StreamFinished:
+                return Response(None, status_code=204)
+        return Response(JobEventList(job_id=job_id, events=await streams.history(grant.tenant_id, job_id)))
