@@ -2,7 +2,8 @@
 
     courier up        embedded database + migrations + API + worker + demo job
     courier api       the HTTP API alone
-    courier worker    a worker alone
+    courier worker    a worker alone (with the outbox relay, unless disabled)
+    courier relay     the outbox relay alone: delivers webhooks
     courier migrate   apply pending migrations
     courier keys      create or revoke API keys
     courier backfill  replay past jobs of a kind on the low-priority queue
@@ -80,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     database_options(worker)
     worker.add_argument("--concurrency", type=int, help="jobs run at once (default 32)")
     worker.set_defaults(run=run.worker)
+
+    relay = commands.add_parser("relay", help="run the outbox relay alone (delivers webhooks)")
+    database_options(relay)
+    relay.set_defaults(run=run.relay)
 
     migrate = commands.add_parser("migrate", help="apply pending migrations")
     database_options(migrate)

@@ -169,6 +169,23 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def relay(args: argparse.Namespace, settings: Settings) -> int:
+    from tasks.worker import run_relay
+
+    async def deliver() -> None:
+        await check_migrations(settings.database.url)  # type: ignore[arg-type]
+        stop = stop_event_on_signals()
+        task = asyncio.create_task(run_relay(settings))
+        _err("Courier outbox relay running")
+        await _until(stop, task)
+        await stop_all(None, None, task)
+
+    with database_url(settings) as (url, _):
+        settings.database.url = url
+        asyncio.run(deliver())
+    return 0
+
+
 def up(args: argparse.Namespace, settings: Settings) -> int:
     with database_url(settings) as (url, embedded):
         settings.database.url = url

@@ -9,13 +9,16 @@ with ``from exc``, so services never import psycopg.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 import psycopg.errors
 import psycopg_pool
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -150,3 +153,59 @@ def _translate(exc: psycopg.Error) -> DatabaseError:
     if isinstance(exc, psycopg.OperationalError):
         return DatabaseUnavailable(message or str(exc))
     return DatabaseError(message or str(exc))
+
+
+@dataclass(frozen=True)
+class Notification:
+    channel: str
+    payload: str
+
+
+class ListenConnection:
+    """A dedicated connection that ``LISTEN``s on some channels.
+
+    Not taken from the pool: it is held for as long as the process listens. A
+    connection that died (server restart, ``pg_terminate_backend``, network) raises
+    :class:`DatabaseUnavailable` from :meth:`receive`; open a new one, then re-read
+    whatever the notifications stand for, since those sent meanwhile are lost.
+    """
+
+    def __init__(self, conn: psycopg.AsyncConnection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def open(cls, url: str, channels: Sequence[str], *, application_name: str,
+                   timeout: float = 5.0) -> ListenConnection:
+        try:
+            conn = await psycopg.AsyncConnection.connect(
+                url, autocommit=True, application_name=application_name, connect_timeout=max(1, int(timeout)),
+            )
+            for channel in channels:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        except psycopg.Error as exc:
+            raise _translate(exc) from exc
+        return cls(conn)
+
+    @property
+    def backend_pid(self) -> int:
+        return self._conn.info.backend_pid
+
+    async def receive(self, timeout: float) -> list[Notification]:
+        """The notifications that arrive within ``timeout`` seconds (returns at the
+        first batch). When none came, the connection is pinged, so a silently dead
+        connection is noticed within one timeout."""
+        try:
+            received = [
+                Notification(n.channel, n.payload)
+                async for n in self._conn.notifies(timeout=timeout, stop_after=1)
+            ]
+            if not received:
+                await asyncio.wait_for(self._conn.execute("SELECT 1"), timeout)
+            return received
+        except psycopg.Error as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("the LISTEN connection stopped answering") from exc
+
+    async def close(self) -> None:
+        await self._conn.close()

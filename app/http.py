@@ -14,6 +14,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
 from app.db import Database, create_pool
+from app.delivery.controllers import JobDeliveryController, TenantEventController, WebhookController, watch_page
+from app.delivery.hub import EventHub
+from app.delivery.sse import EventStreams
+from app.delivery.ssrf import DestinationGuard
+from app.delivery.tokens import StreamTokens
+from app.delivery.webhooks import WebhookService
 from app.jobs.controllers import create_job_controller
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
@@ -28,6 +34,18 @@ class Services:
     db: Database
     jobs: JobService
     keys: KeyService
+    webhooks: WebhookService
+    streams: EventStreams
+    stream_tokens: StreamTokens
+    base_url: str
+
+
+async def _stream_token_secret(settings: Settings, db: Database) -> bytes:
+    """The configured secret, else the one generated at migration (shared by every
+    API process, kept across restarts)."""
+    if settings.delivery.stream_token_secret:
+        return settings.delivery.stream_token_secret.encode()
+    return bytes((await db.fetch_one("courier_secret_get", name="stream_token"))["value"])
 
 
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
@@ -55,6 +73,12 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
         queue_app = create_queue_app()
         await queue_app.open_async(pool=pool)
         db = Database(pool)
+        delivery = settings.delivery
+        guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
+        stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
+        hub = EventHub(settings.database.url)  # type: ignore[arg-type]
+        await hub.start()
+        base_url = (settings.api.public_url or "").rstrip("/")
         app.state.services = Services(
             db=db,
             jobs=JobService(
@@ -63,18 +87,29 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
                 kinds,
                 max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
                 idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
-                base_url=settings.api.public_url or "",
+                base_url=base_url,
+                stream_tokens=stream_tokens,
+                stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
+                callback_guard=guard,
             ),
             keys=KeyService(db),
+            webhooks=WebhookService(
+                db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)),
+            streams=EventStreams(db, hub, heartbeat_seconds=delivery.sse_heartbeat_seconds,
+                                 retry_ms=delivery.sse_retry_ms),
+            stream_tokens=stream_tokens,
+            base_url=base_url,
         )
         try:
             yield
         finally:
+            await hub.stop()
             await queue_app.close_async()
             await pool.close()
 
     return Litestar(
-        route_handlers=[create_job_controller(kinds), health],
+        route_handlers=[create_job_controller(kinds), JobDeliveryController, WebhookController,
+                        TenantEventController, watch_page, health],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).

@@ -26,6 +26,11 @@ from app.jobs.service import (
     JobNotFound,
     JobNotReplayable,
 )
+from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
+from app.delivery.ssrf import DestinationRefused
+from app.delivery.tokens import InvalidStreamToken
+from app.delivery.webhooks import InvalidWebhookRequest, WebhookNotFound
+from app.keys.auth import AdminRequired
 from app.keys.service import Unauthenticated
 
 log = logging.getLogger("courier.http")
@@ -57,7 +62,8 @@ class Problem(BaseModel):
 
 _DESCRIPTIONS = {
     400: "Malformed request: bad JSON, a bad header or query parameter.",
-    401: "Missing, unknown or revoked API key.",
+    401: "Missing, unknown or revoked API key (or stream token).",
+    403: "The API key lacks the role this needs (e.g. admin).",
     404: "No such resource for this tenant.",
     409: "Conflicts with the resource's current state or a request in flight.",
     413: "Request body too large.",
@@ -81,8 +87,15 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
 _STATUS: dict[type[CourierError], int] = {
     BadRequest: 400,
+    InvalidLastEventId: 400,
     Unauthenticated: 401,
+    InvalidStreamToken: 401,
+    AdminRequired: 403,
     JobNotFound: 404,
+    StreamJobNotFound: 404,
+    WebhookNotFound: 404,
+    DestinationRefused: 422,
+    InvalidWebhookRequest: 422,
     IdempotencyKeyInFlight: 409,
     JobAlreadyFinished: 409,
     JobNotReplayable: 409,

@@ -90,6 +90,49 @@ class WorkerSettings(BaseSettings):
     (env ``COURIER_WORKER_RETRY_MAX_SECONDS``)."""
 
 
+class DeliverySettings(BaseSettings):
+    """Pushing job events out: server-sent events and webhooks."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_DELIVERY_", extra="ignore")
+
+    retry_base_seconds: float = Field(default=5.0, gt=0)
+    """First webhook retry delay in seconds; doubles per attempt, with jitter
+    (env ``COURIER_DELIVERY_RETRY_BASE_SECONDS``)."""
+    retry_max_delay_seconds: float = Field(default=4 * 3600, gt=0)
+    """Longest delay between two attempts, in seconds (env ``COURIER_DELIVERY_RETRY_MAX_DELAY_SECONDS``)."""
+    retry_window_seconds: float = Field(default=24 * 3600, gt=0)
+    """How long after the event a webhook is still retried before it is marked failed, in seconds
+    (env ``COURIER_DELIVERY_RETRY_WINDOW_SECONDS``)."""
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    """Timeout of one webhook request in seconds (env ``COURIER_DELIVERY_TIMEOUT_SECONDS``)."""
+    allow_http: bool = False
+    """Allow plain http:// webhook destinations; for development only (env ``COURIER_DELIVERY_ALLOW_HTTP``)."""
+    ssrf_allow_list: list[str] = Field(default_factory=list)
+    """Networks (CIDR) that webhooks may reach although they are not public, e.g. ["10.1.0.0/16"]
+    (env ``COURIER_DELIVERY_SSRF_ALLOW_LIST``, JSON list)."""
+    secret_rotation_overlap_seconds: int = Field(default=24 * 3600, ge=0)
+    """After a secret rotation, how long the old secret keeps signing too, in seconds
+    (env ``COURIER_DELIVERY_SECRET_ROTATION_OVERLAP_SECONDS``)."""
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    """Backstop in seconds for the outbox relay when no notification arrives (retries fall due)
+    (env ``COURIER_DELIVERY_RELAY_POLL_SECONDS``)."""
+    relay_concurrency: int = Field(default=32, ge=1)
+    """Webhook requests one relay process has in flight (env ``COURIER_DELIVERY_RELAY_CONCURRENCY``)."""
+    relay_in_worker: bool = True
+    """Run the outbox relay inside each worker process (env ``COURIER_DELIVERY_RELAY_IN_WORKER``)."""
+    sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    """Seconds between comment heartbeats on an idle event stream (env ``COURIER_DELIVERY_SSE_HEARTBEAT_SECONDS``)."""
+    sse_retry_ms: int = Field(default=1000, ge=0)
+    """Reconnect delay sent to EventSource clients in the ``retry:`` field, in milliseconds
+    (env ``COURIER_DELIVERY_SSE_RETRY_MS``)."""
+    stream_token_secret: str | None = None
+    """Secret that signs event stream links (at least 32 characters); unset: one generated at
+    migration and kept in the database (env ``COURIER_DELIVERY_STREAM_TOKEN_SECRET``)."""
+    stream_token_margin_seconds: int = Field(default=3600, ge=0)
+    """A stream link stays valid this long after the job's deadline, in seconds
+    (env ``COURIER_DELIVERY_STREAM_TOKEN_MARGIN_SECONDS``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -100,6 +143,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

@@ -19,6 +19,7 @@ import socket
 from collections.abc import Awaitable, Callable
 
 from app.db import Database, create_pool
+from app.delivery.relay import OutboxRelay
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
@@ -68,8 +69,13 @@ async def run_worker(
     )
     await pool.open(wait=True, timeout=30)
     services = []
+    relay: OutboxRelay | None = None
     try:
         db = Database(pool)
+        if settings.delivery.relay_in_worker:
+            relay = OutboxRelay(db, settings.database.url, settings.delivery,
+                                base_url=settings.api.public_url or "", name=f"courier-relay:{name}")
+            await relay.start()
         queue_app = create_queue_app()
         queue_app.task(name=RUN_JOB_TASK, pass_context=True)(run_job)
         await queue_app.open_async(pool=pool)
@@ -109,6 +115,23 @@ async def run_worker(
     finally:
         for service in services:
             await service.stop()
+        if relay is not None:
+            await relay.stop()
+        await pool.close()
+
+
+async def run_relay(settings: Settings) -> None:
+    """Run the outbox relay alone (``courier relay``) until cancelled."""
+    assert settings.database.url, "run_relay needs settings.database.url"
+    pool = create_pool(settings.database.url, min_size=1, max_size=settings.database.pool_max_size,
+                       timeout=settings.database.pool_timeout)
+    await pool.open(wait=True, timeout=30)
+    try:
+        relay = OutboxRelay(Database(pool), settings.database.url, settings.delivery,
+                            base_url=settings.api.public_url or "",
+                            name=f"courier-relay:{default_worker_name()}")
+        await relay.run_forever()
+    finally:
         await pool.close()
 
 

@@ -8,34 +8,25 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-
-from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobState, job_request_body
-from app.jobs.service import JobService
-from app.keys.service import Principal
-from app.problems import MissingIdempotencyKey, problem_responses
+from litestar.response import ServerSentEvent
 from pydantic import RootModel
 
+from app.delivery.controllers import provide_stream_grant, provide_streams, sse_response
+from app.delivery.sse import EventStreams, StreamFinished, StreamJobNotFound
+from app.delivery.tokens import StreamGrant
 from app.jobs.kinds import KindRegistry
+from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobState, job_request_body
+from app.jobs.service import JobService
+from app.keys.auth import authenticated, provide_principal
+from app.keys.service import Principal
+from app.problems import MissingIdempotencyKey, problem_responses
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-
-
-async def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: the caller presents a live API key. Runs before parameters are
-    validated, so an anonymous caller learns nothing but 401."""
-    services = connection.app.state.services
-    connection.state.principal = await services.keys.authenticate(connection.headers.get("authorization"))
-
-
-def provide_principal(request: Request) -> Principal:
-    return request.state.principal
 
 
 def provide_job_service(state: State) -> JobService:
@@ -198,9 +189,36 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
                 headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
             )
 
-        @get("/{job_id:uuid}/events", operation_id="ListJobEvents", summary="A job's history",
-             responses=problem_responses(400, 401, 404, 503))
-        async def events(self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]) -> JobEventList:
-            return JobEventList(job_id=job_id, events=await jobs.events(principal, job_id))
+        @get(
+            "/{job_id:uuid}/events",
+            operation_id="ListJobEvents",
+            summary="A job's history, or its live event stream",
+            description=(
+                "JSON history by default. With `Accept: text/event-stream`: server-sent events, each with "
+                "`id:` = the event's seq; reconnect with `Last-Event-ID` to get only later events; the stream "
+                "ends after the terminal event (204 when nothing is left). Accepts the Bearer key or the "
+                "`?token=` that `links.events` carries."
+            ),
+            dependencies={"grant": Provide(provide_stream_grant), "streams": Provide(provide_streams, sync_to_thread=False)},
+            # A browser's EventSource cannot send a key: this endpoint also takes the link's token.
+            opt={"stream_token": True},
+            responses=problem_responses(400, 401, 404, 503),
+        )
+        async def events(
+            self,
+            job_id: FromPath[UUID],
+            grant: NamedDependency[StreamGrant],
+            streams: NamedDependency[EventStreams],
+            accept: Annotated[str | None, HeaderParameter(name="Accept")] = None,
+            last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", max_length=60)] = None,
+        ) -> Response[JobEventList | None] | ServerSentEvent:
+            if not grant.allows_job(job_id):
+                raise StreamJobNotFound(f"no job {job_id}")
+            if accept and "text/event-stream" in accept:
+                try:
+                    return sse_response(await streams.open_job_stream(grant.tenant_id, job_id, last_event_id))
+                except StreamFinished:
+                    return Response(None, status_code=204)
+            return Response(JobEventList(job_id=job_id, events=await streams.history(grant.tenant_id, job_id)))
 
     return JobController

@@ -15,6 +15,8 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from app.db import Database, LockTimeout, NotFound
+from app.delivery.ssrf import DestinationGuard, DestinationRefused
+from app.delivery.tokens import StreamGrant, StreamTokens
 from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue
@@ -87,6 +89,9 @@ class JobService:
         max_expires_in: timedelta,
         idempotency_wait: timedelta,
         base_url: str = "",
+        stream_tokens: StreamTokens | None = None,
+        stream_token_margin: timedelta = timedelta(hours=1),
+        callback_guard: DestinationGuard | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -94,6 +99,9 @@ class JobService:
         self.max_expires_in = max_expires_in
         self.idempotency_wait = idempotency_wait
         self.base_url = base_url.rstrip("/")
+        self.stream_tokens = stream_tokens
+        self.stream_token_margin = stream_token_margin
+        self.callback_guard = callback_guard
 
     async def submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
         """Create the job for this Idempotency-Key, or return the one it already made.
@@ -127,6 +135,13 @@ class JobService:
                 f"expires_in may be at most {limit} seconds",
                 [{"field": "expires_in", "message": f"must be <= {limit}"}],
             )
+        if request.callback_url is not None and self.callback_guard is not None:
+            try:
+                await self.callback_guard.check(str(request.callback_url))
+            except DestinationRefused as exc:
+                raise InvalidJobRequest(
+                    f"callback_url is not allowed: {exc}", [{"field": "callback_url", "message": str(exc)}]
+                ) from exc
         digest = request_hash(request, normalised)
         return await self._insert(
             actor=principal.actor, tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
@@ -300,6 +315,11 @@ class JobService:
 
     def view(self, row: dict[str, Any]) -> Job:
         path = f"{self.base_url}/v1/jobs/{row['id']}"
+        events = f"{path}/events"
+        if self.stream_tokens is not None:
+            # A read-only link to this job's events that a browser's EventSource can open.
+            grant = StreamGrant(tenant_id=row["tenant_id"], job_id=row["id"])
+            events += "?token=" + self.stream_tokens.issue(grant, row["expires_at"] + self.stream_token_margin)
         return Job.model_validate(
             row
             | {
@@ -308,8 +328,7 @@ class JobService:
                     "output_tokens": row["output_tokens"],
                     "cost_usd": row["cost_usd"],
                 },
-                "links": {"self": path, "events": f"{path}/events", "cancel": f"{path}/cancel",
-                          "replay": f"{path}/replay"},
+                "links": {"self": path, "events": events, "cancel": f"{path}/cancel", "replay": f"{path}/replay"},
             }
         )
 

@@ -6,6 +6,8 @@ Two checks are left out, on purpose:
   bodies, which must be refused with 422 (that refusal is the feature);
 - allow_header_conformance: Litestar's automatic OPTIONS answer lists one method
   of a path served by both GET and POST (a Litestar limitation, not ours).
+The tenant-wide event stream never ends by design, so it is left out (its
+parameters are covered by tests/acceptance/test_event_streams.py).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ pytestmark = pytest.mark.slow
 
 
 async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(api, make_key, tmp_path):
-    key = await make_key()
+    key = await make_key(roles=["admin"])  # admin: the webhook endpoints are fuzzed too
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "schemathesis"), "run", f"{api}/schema/openapi.json",
         "--checks", "all",
         "--exclude-checks", "positive_data_acceptance,allow_header_conformance",
+        "--exclude-operation-id", "StreamTenantEvents",
+        "--request-timeout", "10",
         "--header", f"Authorization: Bearer {key}",
         "--max-examples", os.environ.get("COURIER_FUZZ_EXAMPLES", "40"),
         "--seed", os.environ.get("COURIER_FUZZ_SEED", "20261122"),

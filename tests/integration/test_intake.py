@@ -25,8 +25,11 @@ async def test_intake__answers_202_with_location_links_and_queued_job(http, make
     job = response.json()
     assert job["state"] == "queued" and job["attempt"] == 0 and job["kind"] == "email_reply"
     assert response.headers["location"] == f"/v1/jobs/{job['id']}"
-    assert job["links"] == {"self": f"/v1/jobs/{job['id']}", "events": f"/v1/jobs/{job['id']}/events",
-                            "cancel": f"/v1/jobs/{job['id']}/cancel", "replay": f"/v1/jobs/{job['id']}/replay"}
+    assert job["links"]["self"] == f"/v1/jobs/{job['id']}"
+    # The events link carries a read-only stream token, so a browser's EventSource can open it.
+    assert job["links"]["events"].startswith(f"/v1/jobs/{job['id']}/events?token=")
+    assert job["links"]["cancel"] == f"/v1/jobs/{job['id']}/cancel"
+    assert job["links"]["replay"] == f"/v1/jobs/{job['id']}/replay"
     assert response.headers["etag"] == f'"{job["version"]}"'
     async with db.pool.connection() as conn:
         queued = await (await conn.execute(

@@ -1,0 +1,177 @@
+"""Server-sent events over one LISTEN connection per API process: order, resume,
+fan-out to many clients, and no loss when the LISTEN connection is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from tests.conftest import auth, email_reply_request
+from tests.delivery_helpers import advance, read_stream, sse_messages
+from tests.waiting import wait_for
+
+
+async def _submit(http, key: str, idempotency_key: str = "k") -> dict:
+    response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, idempotency_key))
+    assert response.status_code == 202
+    return response.json()
+
+
+async def test_job_stream__sends_events_in_order_and_resumes_after_last_event_id(http, make_key, sql_conn):
+    key = await make_key()
+    job = await _submit(http, key)
+    url = f"/v1/jobs/{job['id']}/events"
+    headers = {"Accept": "text/event-stream", **auth(key)}
+    async with http.stream("GET", url, headers=headers) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        messages = sse_messages(response)
+        opening = await anext(messages)
+        assert opening.retry is not None and opening.data is None  # retry: first, as a comment message
+        first = await anext(messages)
+        assert (first.id, first.data["seq"], first.data["state"]) == ("1", 1, "queued")
+        advance(sql_conn, job["id"], "running")
+        second = await anext(messages)
+        assert (second.id, second.data["state"], second.data["type"]) == ("2", "running", "job.running")
+    # Disconnected after event 2; the job finishes meanwhile.
+    advance(sql_conn, job["id"], "succeeded")
+
+    resumed = await read_stream(http, url, {**auth(key), "Last-Event-ID": "2"})
+
+    assert [(m.id, m.data["state"]) for m in resumed] == [("3", "succeeded")]  # then the stream ended
+    finished = await http.get(url, headers={**headers, "Last-Event-ID": "3"})
+    assert finished.status_code == 204  # nothing left: an EventSource stops reconnecting
+    history = (await http.get(url, headers=auth(key))).json()["events"]
+    assert [e["seq"] for e in history] == [1, 2, 3]  # JSON history unchanged for application/json
+
+
+async def test_job_stream__200_concurrent_clients_on_one_process_each_get_every_event(api, make_key, sql_conn):
+    key = await make_key()
+    limits = httpx.Limits(max_connections=250, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=api, timeout=60, limits=limits) as client:
+        job = await _submit(client, key)
+        url = f"/v1/jobs/{job['id']}/events"
+        opened = 0
+
+        async def watch() -> list[int]:
+            nonlocal opened
+            seqs = []
+            async with client.stream("GET", url, headers={"Accept": "text/event-stream", **auth(key)}) as response:
+                async for message in sse_messages(response):
+                    if message.data is None:
+                        opened += 1
+                        continue
+                    seqs.append(message.data["seq"])
+            return seqs
+
+        watchers = [asyncio.create_task(watch()) for _ in range(200)]
+
+        async def all_open() -> bool:
+            return opened == 200
+
+        await wait_for(all_open, what="200 streams to open")
+        advance(sql_conn, job["id"], "running")
+        advance(sql_conn, job["id"], "succeeded")
+        results = await asyncio.wait_for(asyncio.gather(*watchers), 120)
+
+    assert results == [[1, 2, 3]] * 200
+    listeners = sql_conn.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'courier-sse'").fetchone()[0]
+    assert listeners == 1  # one LISTEN connection for the whole process, not one per client
+
+
+async def test_job_stream__no_event_is_lost_when_the_listen_connection_is_terminated(http, make_key, sql_conn):
+    key = await make_key()
+    job = await _submit(http, key)
+    url = f"/v1/jobs/{job['id']}/events"
+
+    def listener_pid() -> int | None:
+        row = sql_conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND application_name = 'courier-sse'").fetchone()
+        return row[0] if row else None
+
+    async with http.stream("GET", url, headers={"Accept": "text/event-stream", **auth(key)}) as response:
+        messages = sse_messages(response)
+        seqs = []
+        async for message in messages:
+            if message.data is not None:
+                seqs.append(message.data["seq"])
+                break
+        killed = listener_pid()
+        assert killed is not None
+        sql_conn.execute("SELECT pg_terminate_backend(%s)", (killed,))
+        # Events committed while nobody listens.
+        advance(sql_conn, job["id"], "running")
+        advance(sql_conn, job["id"], "succeeded")
+        async for message in messages:
+            if message.data is not None:
+                seqs.append(message.data["seq"])
+
+    assert seqs == [1, 2, 3]
+
+    async def reopened():
+        pid = listener_pid()
+        return pid is not None and pid != killed
+
+    await wait_for(reopened, what="a new LISTEN connection")
+
+
+async def test_job_stream__token_link_opens_without_api_key_for_its_job_only(http, make_key, sql_conn):
+    key = await make_key()
+    job = await _submit(http, key, "a")
+    other = await _submit(http, key, "b")
+    link = job["links"]["events"]
+    token = link.split("token=")[1]
+    advance(sql_conn, job["id"], "running")
+    advance(sql_conn, job["id"], "failed")
+
+    received = await read_stream(http, link, {})
+
+    assert [m.data["state"] for m in received] == ["queued", "running", "failed"]
+    refused = await http.get(f"/v1/jobs/{other['id']}/events?token={token}")
+    assert refused.status_code == 404
+    forged = await http.get(f"{link}x")
+    assert forged.status_code == 401 and forged.headers["content-type"] == "application/problem+json"
+    stranger = await make_key()
+    assert (await http.get(f"/v1/jobs/{job['id']}/events", headers=auth(stranger))).status_code == 404
+    bad_resume = await http.get(link, headers={"Accept": "text/event-stream", "Last-Event-ID": "abc"})
+    assert bad_resume.status_code == 400
+
+
+async def test_tenant_stream__sends_the_tenants_events_filtered_by_state_and_resumes(http, make_key, sql_conn):
+    key = await make_key()
+    other_tenant = await make_key()
+    headers = {"Accept": "text/event-stream", **auth(key)}
+    job = await _submit(http, key, "a")
+    await _submit(http, other_tenant, "x")
+    async with http.stream("GET", "/v1/events?state=succeeded", headers=headers) as response:
+        messages = sse_messages(response)
+        assert (await anext(messages)).data is None
+        advance(sql_conn, job["id"], "running")
+        advance(sql_conn, job["id"], "succeeded")
+        message = await anext(messages)
+        while message.data is None:
+            message = await anext(messages)
+    assert (message.data["job_id"], message.data["state"], message.data["kind"]) == (job["id"], "succeeded", "email_reply")
+
+    second = await _submit(http, key, "b")
+    advance(sql_conn, second["id"], "running")
+    advance(sql_conn, second["id"], "succeeded")
+    async with http.stream("GET", "/v1/events", headers={**headers, "Last-Event-ID": message.id}) as response:
+        resumed = []
+        async for m in sse_messages(response):
+            if m.data is not None:
+                resumed.append((m.data["job_id"], m.data["seq"]))
+                if len(resumed) == 3:
+                    break
+    assert resumed == [(second["id"], 1), (second["id"], 2), (second["id"], 3)]
+
+    # A dashboard in a browser opens a short-lived link instead of sending the key.
+    link = (await http.post("/v1/events/links", headers=auth(key))).json()["url"]
+    async with http.stream("GET", link, headers={"Accept": "text/event-stream"}) as response:
+        assert response.status_code == 200
+    job_link = job["links"]["events"]
+    refused = await http.get("/v1/events?" + job_link.split("?")[1], headers={"Accept": "text/event-stream"})
+    assert refused.status_code == 401  # a job's link does not open the tenant-wide stream
