@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -19,8 +19,10 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
-from app.problems import problem_details_plugin
+from app import metrics
+from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
+from app.tenants.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,22 @@ class Services:
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@get(
+    "/metrics",
+    operation_id="Metrics",
+    summary="Prometheus metrics",
+    description="Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
+                "scrape time), and execution metrics when this process also runs a worker. Not "
+                "authenticated: keep it inside your network.",
+    tags=["operations"],
+    media_type=metrics.CONTENT_TYPE,
+    responses=problem_responses(503),
+)
+async def metrics_endpoint(state: State) -> Response[bytes]:
+    await metrics.refresh_database_gauges(state.services.db)
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 
 def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litestar:
@@ -64,6 +82,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
                 max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
                 idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
                 base_url=settings.api.public_url or "",
+                rate_limiter=RateLimiter(db, settings.rate_limit),
             ),
             keys=KeyService(db),
         )
@@ -74,7 +93,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
             await pool.close()
 
     return Litestar(
-        route_handlers=[JobController, health],
+        route_handlers=[JobController, health, metrics_endpoint],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,12 +13,14 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from app import metrics
 from app.db import Database, LockTimeout, NotFound
 from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
+from app.tenants.rate_limit import RateLimited, RateLimiter
 
 log = logging.getLogger("courier.jobs")
 
@@ -63,6 +66,7 @@ class JobService:
         max_expires_in: timedelta,
         idempotency_wait: timedelta,
         base_url: str = "",
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -70,14 +74,40 @@ class JobService:
         self.max_expires_in = max_expires_in
         self.idempotency_wait = idempotency_wait
         self.base_url = base_url.rstrip("/")
+        self.rate_limiter = rate_limiter
 
     async def submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
         """Create the job for this Idempotency-Key, or return the one it already made.
 
         The job row, its ``queued`` event and the procrastinate queue entry are
         written in one transaction: either the job exists and will run, or nothing
-        was written.
+        was written. A valid request first spends one token of the tenant's rate
+        limit (:class:`RateLimited` when none is left).
         """
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            intake = await self._submit(principal, request, idempotency_key)
+            outcome = "created" if intake.created else "existing"
+            return intake
+        except RateLimited:
+            outcome = "rate_limited"
+            log.info("job submission rate limited", extra={
+                "event": "job_rate_limited", "tenant_id": str(principal.tenant_id), "kind": request.kind})
+            raise
+        except (InvalidJobRequest, IdempotencyKeyReused):
+            outcome = "invalid"
+            raise
+        except IdempotencyKeyInFlight:
+            outcome = "in_flight"
+            raise
+        finally:
+            # Only registered kinds become label values: a client cannot grow the label set.
+            kind_label = request.kind if request.kind in self.kinds else "unknown"
+            metrics.INTAKE_REQUESTS.labels(kind_label, outcome).inc()
+            metrics.INTAKE_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+    async def _submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
         kind = self.kinds.get(request.kind)
         if kind is None:
             known = ", ".join(sorted(self.kinds))
@@ -104,6 +134,8 @@ class JobService:
                 [{"field": "expires_in", "message": f"must be <= {limit}"}],
             )
         digest = request_hash(request, normalised)
+        if self.rate_limiter is not None:
+            await self.rate_limiter.take(principal.tenant_id)
         try:
             async with self.db.transaction() as conn:
                 await self.db.execute(
