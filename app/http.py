@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -25,8 +25,10 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
-from app.problems import problem_details_plugin
+from app import metrics
+from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
+from app.tenants.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,22 @@ async def _stream_token_secret(settings: Settings, db: Database) -> bytes:
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@get(
+    "/metrics",
+    operation_id="Metrics",
+    summary="Prometheus metrics",
+    description="Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
+                "scrape time), and execution metrics when this process also runs a worker. Not "
+                "authenticated: keep it inside your network.",
+    tags=["operations"],
+    media_type=metrics.CONTENT_TYPE,
+    responses=problem_responses(503),
+)
+async def metrics_endpoint(state: State) -> Response[bytes]:
+    await metrics.refresh_database_gauges(state.services.db)
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 
 def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litestar:
@@ -91,6 +109,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
                 stream_tokens=stream_tokens,
                 stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
                 callback_guard=guard,
+                rate_limiter=RateLimiter(db, settings.rate_limit),
             ),
             keys=KeyService(db),
             webhooks=WebhookService(
@@ -109,7 +128,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
 
     return Litestar(
         route_handlers=[create_job_controller(kinds), JobDeliveryController, WebhookController,
-                        TenantEventController, watch_page, health],
+                        TenantEventController, watch_page, health, metrics_endpoint],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).

@@ -32,6 +32,7 @@ from app.delivery.tokens import InvalidStreamToken
 from app.delivery.webhooks import InvalidWebhookRequest, WebhookNotFound
 from app.keys.auth import AdminRequired
 from app.keys.service import Unauthenticated
+from app.tenants.rate_limit import RateLimited
 
 log = logging.getLogger("courier.http")
 
@@ -68,6 +69,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the resource's current state or a request in flight.",
     413: "Request body too large.",
     422: "Well-formed but invalid content; `errors` names each field.",
+    429: "The tenant's submission rate limit is exhausted; retry after Retry-After seconds.",
     503: "The database is unavailable; retry after Retry-After seconds.",
 }
 
@@ -101,6 +103,7 @@ _STATUS: dict[type[CourierError], int] = {
     JobNotReplayable: 409,
     InvalidJobRequest: 422,
     IdempotencyKeyReused: 422,
+    RateLimited: 429,
     DatabaseUnavailable: 503,
 }
 _RETRY_AFTER = {IdempotencyKeyInFlight: "1", DatabaseUnavailable: "2"}
@@ -115,7 +118,9 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
     if cls is None:
         return unexpected_problem(exc)
     headers: dict[str, str] = {}
-    if retry := next((v for c, v in _RETRY_AFTER.items() if isinstance(exc, c)), None):
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    elif retry := next((v for c, v in _RETRY_AFTER.items() if isinstance(exc, c)), None):
         headers["Retry-After"] = retry
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="courier"'

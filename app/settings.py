@@ -89,6 +89,12 @@ class WorkerSettings(BaseSettings):
     """Longest backoff between retries unless the provider asks for more with Retry-After
     (env ``COURIER_WORKER_RETRY_MAX_SECONDS``)."""
 
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    """TCP port of the worker's Prometheus endpoint (``/metrics``); unset: off
+    (env ``COURIER_WORKER_METRICS_PORT``)."""
+    metrics_host: str = "0.0.0.0"
+    """Interface the worker's metrics endpoint listens on (env ``COURIER_WORKER_METRICS_HOST``)."""
+
 
 class DeliverySettings(BaseSettings):
     """Pushing job events out: server-sent events and webhooks."""
@@ -133,6 +139,39 @@ class DeliverySettings(BaseSettings):
     (env ``COURIER_DELIVERY_STREAM_TOKEN_MARGIN_SECONDS``)."""
 
 
+class RateLimitSettings(BaseSettings):
+    """Per-tenant limits on job submissions (a token bucket in PostgreSQL). A tenant's own
+    ``tenants.rate_limit_per_second`` / ``rate_limit_burst`` override these defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_RATE_LIMIT_", extra="ignore")
+
+    per_second: float = Field(default=100.0, ge=0)
+    """Submissions per second a tenant may sustain; 0 turns the default limit off
+    (env ``COURIER_RATE_LIMIT_PER_SECOND``)."""
+    burst: int = Field(default=200, ge=1)
+    """Submissions a tenant may make at once after being idle (env ``COURIER_RATE_LIMIT_BURST``)."""
+
+
+class RetentionSettings(BaseSettings):
+    """How long finished work is kept. A tenant's own ``tenants.retention_days`` overrides ``days``."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_RETENTION_", extra="ignore")
+
+    days: int = Field(default=30, ge=1)
+    """Days after a job finishes before its input and result are purged; the audit columns
+    and events stay (env ``COURIER_RETENTION_DAYS``)."""
+    queue_hours: int = Field(default=24, ge=0)
+    """Hours a failed, cancelled or aborted procrastinate queue entry is kept
+    (succeeded ones are deleted at once) (env ``COURIER_RETENTION_QUEUE_HOURS``)."""
+    interval_seconds: float = Field(default=300.0, gt=0)
+    """Seconds between two retention passes of a worker (env ``COURIER_RETENTION_INTERVAL_SECONDS``)."""
+    batch_size: int = Field(default=1000, ge=1)
+    """Jobs purged per tenant per transaction, so a pass never holds many row locks
+    (env ``COURIER_RETENTION_BATCH_SIZE``)."""
+    enabled: bool = True
+    """Whether workers run the retention pruner (env ``COURIER_RETENTION_ENABLED``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -144,6 +183,8 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

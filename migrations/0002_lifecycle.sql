@@ -42,22 +42,4 @@ $$;
 CREATE INDEX jobs_replay_of ON jobs (replay_of) WHERE replay_of IS NOT NULL;
 CREATE INDEX jobs_kind_created ON jobs (kind, created_at);
 
-CREATE VIEW dead_letters AS
-SELECT j.id            AS job_id,
-       t.slug          AS tenant,
-       j.tenant_id,
-       j.kind,
-       j.error->>'code'    AS error_code,
-       j.error->>'message' AS error_message,
-       j.attempt       AS attempts,
-       j.created_at,
-       j.finished_at,
-       j.replay_of,
-       (SELECT count(*) FROM jobs r WHERE r.replay_of = j.id) AS replays
-FROM jobs j
-JOIN tenants t ON t.id = j.tenant_id
-WHERE j.state = 'failed';
-COMMENT ON VIEW dead_letters IS
-    'Failed jobs (the dead-letter set), newest last: why each failed and how often it was replayed. '
-    'Replay one with POST /v1/jobs/{id}/replay, or many with `courier backfill --kind K --since D --state failed`. '
-    'Over HTTP: GET /v1/jobs?state=failed.';
+-- The dead_letters view lives in sql/views.sql with the other DBA views.

@@ -57,7 +57,7 @@ SET state = %(state)s::job_state,
 WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'
-RETURNING id, state, version;
+RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::double precision AS run_seconds;
 
 -- name: job_get :one
 -- One job of a tenant.
@@ -98,7 +98,8 @@ RETURNING id;
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
-RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, queue, priority;
+RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, queue, priority,
+          extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset
@@ -158,6 +159,39 @@ WHERE j.id = %(job_id)s::uuid
       WHERE p.id = j.queue_job_id AND p.status IN ('todo', 'doing')
   )
 FOR UPDATE SKIP LOCKED;
+
+-- name: job_open_stats :many
+-- Open jobs per queue and state, and how long the oldest has not changed (metrics;
+-- reads the small jobs_open_by_update index, not the history).
+SELECT queue, state::text AS state, count(*) AS jobs,
+       extract(epoch FROM coalesce(%(now)s::timestamptz, now()) - min(updated_at))::double precision AS oldest_seconds
+FROM jobs
+WHERE state IN ('queued', 'running')
+GROUP BY queue, state;
+
+-- name: job_purge_expired :many
+-- Retention: clear the input and result of finished jobs older than their tenant's
+-- retention (default in days when the tenant sets none), at most `limit` per
+-- tenant. The row, its events and its audit columns stay; purged_at says when.
+WITH due AS (
+    SELECT j.id
+    FROM tenants t
+    CROSS JOIN LATERAL (
+        SELECT j.id FROM jobs j
+        WHERE j.tenant_id = t.id
+          AND j.finished_at IS NOT NULL AND j.purged_at IS NULL
+          AND j.finished_at < coalesce(%(now)s::timestamptz, now())
+                              - make_interval(days => coalesce(t.retention_days, %(default_days)s::integer))
+        ORDER BY j.finished_at
+        LIMIT %(limit)s::integer
+        FOR UPDATE OF j SKIP LOCKED
+    ) j
+)
+UPDATE jobs
+SET input = NULL, result = NULL, purged_at = coalesce(%(now)s::timestamptz, now())
+FROM due
+WHERE jobs.id = due.id
+RETURNING jobs.id, jobs.tenant_id;
 
 -- name: job_requeue :one
 -- Put the execution holding this lease back in the queue: after a transient error

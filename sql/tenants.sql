@@ -6,3 +6,21 @@
 INSERT INTO tenants (slug) VALUES (%(slug)s::text)
 ON CONFLICT ON CONSTRAINT tenants_slug_unique DO UPDATE SET slug = EXCLUDED.slug
 RETURNING id, slug;
+
+-- name: tenant_limits_set :one
+-- Set a tenant's rate limit and retention overrides; NULL keeps the current value.
+UPDATE tenants
+SET rate_limit_per_second = coalesce(%(rate_limit_per_second)s::double precision, rate_limit_per_second),
+    rate_limit_burst = coalesce(%(rate_limit_burst)s::integer, rate_limit_burst),
+    retention_days = coalesce(%(retention_days)s::integer, retention_days)
+WHERE slug = %(slug)s::text
+RETURNING id, slug, rate_limit_per_second, rate_limit_burst, retention_days;
+
+-- name: tenant_rate_limit_take :one
+-- Take one submission token from the tenant's bucket (see courier_rate_limit_take_v1):
+-- allowed, or how many seconds until a token is back.
+SELECT allowed, retry_after_seconds, tokens_left
+FROM courier_rate_limit_take_v1(
+    %(tenant_id)s::uuid, %(default_rate)s::double precision, %(default_burst)s::integer,
+    coalesce(%(now)s::timestamptz, clock_timestamp())
+);

@@ -15,3 +15,156 @@ COMMENT ON VIEW job_timeline IS 'Every event of every job, oldest first per job:
 COMMENT ON COLUMN job_timeline.seq IS 'Gapless per job, starting at 1 (the queued event).';
 COMMENT ON COLUMN job_timeline.type IS 'The state entered, or a note type.';
 COMMENT ON COLUMN job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+
+DROP VIEW IF EXISTS job_history;
+CREATE VIEW job_history AS
+SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, j.requester_id, p.external_id AS requester,
+       j.kind, j.state, j.queue, j.priority, j.attempt AS attempts,
+       j.created_at AS queued_at,
+       first_start.created_at AS first_started_at,
+       j.started_at AS last_started_at,
+       j.finished_at,
+       (SELECT jsonb_agg(jsonb_build_object('seq', e.seq, 'state', e.state, 'attempt', e.attempt, 'at', e.created_at)
+                         ORDER BY e.seq)
+        FROM job_events e WHERE e.job_id = j.id) AS timeline,
+       j.model, j.prompt_version, j.input_tokens, j.output_tokens, j.cost_usd,
+       j.error ->> 'code' AS error_code,
+       NULL::text AS reviewer,
+       NULL::timestamptz AS reviewed_at,
+       j.replay_of, j.purged_at
+FROM jobs j
+JOIN tenants t ON t.id = j.tenant_id
+JOIN principals p ON p.id = j.requester_id
+-- A job starts queued (seq 1) and can only leave that state by starting, so seq 2
+-- is its first start when it ever ran.
+LEFT JOIN job_events first_start ON first_start.job_id = j.id AND first_start.seq = 2 AND first_start.type = 'running';
+COMMENT ON VIEW job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+COMMENT ON COLUMN job_history.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
+COMMENT ON COLUMN job_history.state IS 'Current state: queued, running, needs_review, succeeded, failed, cancelled or expired.';
+COMMENT ON COLUMN job_history.attempts IS 'Executions started (1 for a job that ran once; more after retries or a takeover).';
+COMMENT ON COLUMN job_history.queued_at IS 'When the job was submitted.';
+COMMENT ON COLUMN job_history.first_started_at IS 'When the first execution started; NULL if it never ran.';
+COMMENT ON COLUMN job_history.last_started_at IS 'When the latest execution started.';
+COMMENT ON COLUMN job_history.finished_at IS 'When the job reached a terminal state; NULL while open.';
+COMMENT ON COLUMN job_history.timeline IS 'Every event as [{seq, state, attempt, at}], oldest first (job_timeline has the details).';
+COMMENT ON COLUMN job_history.model IS 'The model that produced the result (e.g. extractive when no provider is configured).';
+COMMENT ON COLUMN job_history.cost_usd IS 'Total model cost of all attempts, in US dollars.';
+COMMENT ON COLUMN job_history.prompt_version IS 'Version of the prompt template the job ran with.';
+COMMENT ON COLUMN job_history.error_code IS 'Stable error code of a failed job.';
+COMMENT ON COLUMN job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
+COMMENT ON COLUMN job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
+COMMENT ON COLUMN job_history.purged_at IS 'When retention removed the input and result; the audit columns stay.';
+
+DROP VIEW IF EXISTS job_cost_daily;
+CREATE VIEW job_cost_daily AS
+SELECT (j.created_at AT TIME ZONE 'UTC')::date AS day, j.tenant_id, t.slug AS tenant, j.kind, j.model,
+       count(*) AS jobs,
+       count(*) FILTER (WHERE j.state = 'succeeded') AS succeeded,
+       count(*) FILTER (WHERE j.state = 'failed') AS failed,
+       sum(j.input_tokens) AS input_tokens,
+       sum(j.output_tokens) AS output_tokens,
+       sum(j.cost_usd) AS cost_usd
+FROM jobs j
+JOIN tenants t ON t.id = j.tenant_id
+GROUP BY 1, j.tenant_id, t.slug, j.kind, j.model;
+COMMENT ON VIEW job_cost_daily IS 'Model usage and cost per UTC day of submission, tenant, kind and model. Filter on day to read a range.';
+COMMENT ON COLUMN job_cost_daily.day IS 'UTC day the jobs were submitted on.';
+COMMENT ON COLUMN job_cost_daily.model IS 'Model that produced the results; NULL for jobs that produced none (yet).';
+COMMENT ON COLUMN job_cost_daily.jobs IS 'Jobs submitted, in any state.';
+COMMENT ON COLUMN job_cost_daily.cost_usd IS 'Model cost so far of those jobs, all attempts, in US dollars.';
+
+DROP VIEW IF EXISTS job_latency;
+CREATE VIEW job_latency AS
+WITH finished AS (
+    SELECT j.kind, date_trunc('hour', j.finished_at) AS hour,
+           1000 * extract(epoch FROM first_start.created_at - j.created_at) AS queue_wait_ms,
+           1000 * extract(epoch FROM j.finished_at - j.started_at) AS run_ms,
+           1000 * extract(epoch FROM j.finished_at - j.created_at) AS end_to_end_ms
+    FROM jobs j
+    JOIN job_events first_start ON first_start.job_id = j.id AND first_start.seq = 2 AND first_start.type = 'running'
+    WHERE j.finished_at IS NOT NULL
+)
+SELECT kind, hour, count(*) AS jobs,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p50_ms,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p95_ms,
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p99_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms) AS run_p50_ms,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY run_ms) AS run_p95_ms,
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY run_ms) AS run_p99_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p50_ms,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p95_ms,
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p99_ms
+FROM finished
+GROUP BY kind, hour;
+COMMENT ON VIEW job_latency IS 'Latency percentiles per kind and hour of completion, over jobs that ran and finished. Filter on hour to read a range.';
+COMMENT ON COLUMN job_latency.hour IS 'Hour (server time zone) in which the jobs finished.';
+COMMENT ON COLUMN job_latency.jobs IS 'Jobs that ran and finished in that hour.';
+COMMENT ON COLUMN job_latency.queue_wait_p50_ms IS 'Median milliseconds from submission to the first execution start (also _p95, _p99).';
+COMMENT ON COLUMN job_latency.run_p50_ms IS 'Median milliseconds from the start of the last execution to the end (also _p95, _p99).';
+COMMENT ON COLUMN job_latency.end_to_end_p50_ms IS 'Median milliseconds from submission to the end (also _p95, _p99).';
+
+DROP VIEW IF EXISTS stuck_jobs;
+CREATE VIEW stuck_jobs AS
+WITH settings AS (
+    -- `SET courier.stuck_after = '1 minute'` in a session changes the threshold.
+    SELECT coalesce(nullif(current_setting('courier.stuck_after', true), '')::interval, interval '5 minutes') AS stuck_after
+), open_jobs AS (
+    SELECT j.id, j.tenant_id, j.kind, j.state, j.attempt, j.queue, j.created_at, j.updated_at, j.expires_at,
+           j.queue_job_id, q.status AS queue_status, q.scheduled_at, w.last_heartbeat,
+           CASE
+               WHEN j.expires_at < now() THEN 'past its deadline but not expired'
+               WHEN j.state = 'running' AND (q.id IS NULL OR q.status <> 'doing') THEN 'running but no worker holds its queue entry'
+               WHEN j.state = 'running' AND (w.id IS NULL OR w.last_heartbeat < now() - s.stuck_after) THEN 'running on a worker whose heartbeat stopped'
+               WHEN j.state = 'queued' AND q.id IS NULL THEN 'queued without a queue entry'
+               WHEN j.state = 'queued' AND coalesce(q.scheduled_at, j.updated_at) < now() - s.stuck_after THEN 'queued and not picked up'
+           END AS reason
+    FROM jobs j
+    CROSS JOIN settings s
+    LEFT JOIN procrastinate_jobs q ON q.id = j.queue_job_id
+    LEFT JOIN procrastinate_workers w ON w.id = q.worker_id
+    WHERE j.state IN ('queued', 'running')
+)
+SELECT o.id AS job_id, o.tenant_id, t.slug AS tenant, o.kind, o.state, o.attempt, o.queue,
+       o.created_at, o.updated_at, now() - o.updated_at AS stuck_for, o.expires_at, o.reason,
+       o.queue_job_id, o.queue_status, o.last_heartbeat AS worker_heartbeat_at
+FROM open_jobs o
+JOIN tenants t ON t.id = o.tenant_id
+WHERE o.reason IS NOT NULL;
+COMMENT ON VIEW stuck_jobs IS 'Open jobs that look stuck: running without a live worker, queued and not picked up, or past their deadline. Threshold: courier.stuck_after (default 5 minutes).';
+COMMENT ON COLUMN stuck_jobs.stuck_for IS 'Time since the job last changed.';
+COMMENT ON COLUMN stuck_jobs.reason IS 'Why the job looks stuck.';
+COMMENT ON COLUMN stuck_jobs.queue_job_id IS 'procrastinate_jobs.id of its queue entry; NULL or gone when the entry was deleted.';
+COMMENT ON COLUMN stuck_jobs.queue_status IS 'Status of the queue entry (todo, doing, ...); NULL when it is gone.';
+COMMENT ON COLUMN stuck_jobs.worker_heartbeat_at IS 'Last heartbeat of the worker holding the entry; NULL when none holds it.';
+
+DROP VIEW IF EXISTS dead_letters;
+CREATE VIEW dead_letters AS
+SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, p.external_id AS requester, j.kind, j.attempt AS attempts,
+       j.error ->> 'code' AS error_code, j.error ->> 'message' AS error_message,
+       j.model, j.prompt_version, j.created_at, j.finished_at, j.replay_of,
+       (SELECT count(*) FROM jobs r WHERE r.replay_of = j.id) AS replays
+FROM jobs j
+JOIN tenants t ON t.id = j.tenant_id
+JOIN principals p ON p.id = j.requester_id
+WHERE j.state = 'failed';
+COMMENT ON VIEW dead_letters IS
+    'Failed jobs (the dead-letter set): why each failed and how often it was replayed. '
+    'Replay one with POST /v1/jobs/{id}/replay, or many with `courier backfill --kind K --since D --state failed`. '
+    'Over HTTP: GET /v1/jobs?state=failed.';
+COMMENT ON COLUMN dead_letters.error_code IS 'Stable machine-readable error code (e.g. handler_error, invalid_output).';
+COMMENT ON COLUMN dead_letters.error_message IS 'Redacted human-readable error; never contains the input.';
+COMMENT ON COLUMN dead_letters.replay_of IS 'The job this one replayed, if it was itself a replay.';
+COMMENT ON COLUMN dead_letters.replays IS 'How many replays of this job exist.';
+
+-- The read-only auditor (migrations/0002_operations.sql creates the role) reads
+-- these views and no table. Views run with their owner's rights, so it sees only
+-- the columns the views expose. Dropping a view drops its grants: grant again here.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'courier_auditor') THEN
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_auditor', current_schema());
+        GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters
+            TO courier_auditor;
+    END IF;
+END
+$$;

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 
 from app.db import Database, create_pool
 from app.delivery.relay import OutboxRelay
+from app.metrics import start_metrics_server, stop_metrics_server
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
@@ -30,6 +31,7 @@ from app.settings import Settings
 from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
+from tasks.maintenance.retention import RetentionPruner
 from tasks.run_job import run_job
 
 log = logging.getLogger("courier.worker")
@@ -70,7 +72,10 @@ async def run_worker(
     await pool.open(wait=True, timeout=30)
     services = []
     relay: OutboxRelay | None = None
+    metrics_server = None
     try:
+        if settings.worker.metrics_port is not None:
+            metrics_server = start_metrics_server(settings.worker.metrics_port, settings.worker.metrics_host)
         db = Database(pool)
         if settings.delivery.relay_in_worker:
             relay = OutboxRelay(db, settings.database.url, settings.delivery,
@@ -90,6 +95,8 @@ async def run_worker(
                               stalled_after=worker.stalled_after_seconds,
                               orphan_grace=worker.orphan_grace_seconds),
         ]
+        if settings.retention.enabled:
+            services.append(RetentionPruner(db, queue_app, settings.retention))
         for service in services:
             service.start()
         log.info("worker started", extra={"event": "worker_started", "worker": name,
@@ -117,6 +124,8 @@ async def run_worker(
             await service.stop()
         if relay is not None:
             await relay.stop()
+        if metrics_server is not None:
+            await asyncio.to_thread(stop_metrics_server, metrics_server)
         await pool.close()
 
 
@@ -132,6 +141,10 @@ async def run_relay(settings: Settings) -> None:
                             name=f"courier-relay:{default_worker_name()}")
         await relay.run_forever()
     finally:
+        if pruner is not None:
+            await pruner.stop()
+        if metrics_server is not None:
+            await asyncio.to_thread(stop_metrics_server, metrics_server)
         await pool.close()
 
 

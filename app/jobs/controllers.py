@@ -70,7 +70,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             status_code=202,
             responses={
                 200: ResponseSpec(Job, description="The job this Idempotency-Key already created (a retry)."),
-                **problem_responses(400, 401, 409, 413, 422, 503),
+                **problem_responses(400, 401, 409, 413, 422, 429, 503),
             },
         )
         async def create(

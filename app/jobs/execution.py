@@ -21,6 +21,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from app import metrics
 from app.db import Database, NotFound
 from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.jobs.queue import JobQueue
@@ -60,6 +61,7 @@ class JobExecutor:
         context = {"job_id": str(job_id), "tenant_id": str(lease["tenant_id"]),
                    "kind": lease["kind"], "attempt": lease["attempt"]}
         log.info("execution started", extra={"event": "job_started", **context})
+        metrics.observe_execution_started(self._kind_label(lease), lease["attempt"], lease.get("pickup_seconds"))
         kind = self.kinds.get(lease["kind"])
         if kind is None:
             return await self._finish(lease, context, "failed", error=_error("unknown_kind", "no handler for this kind"))
@@ -157,7 +159,7 @@ class JobExecutor:
         async with self.db.transaction() as conn:
             await self._label(conn)
             try:
-                await self.db.fetch_one(
+                finished = await self.db.fetch_one(
                     "job_finish", conn,
                     job_id=lease["id"], lease=lease["lease"], state=state,
                     result=outcome.output.model_dump(mode="json") if outcome else None,
@@ -171,9 +173,23 @@ class JobExecutor:
             except NotFound:
                 # Our lease was taken over, or the job was cancelled or expired meanwhile.
                 log.warning("completion fenced off", extra={"event": "job_completion_fenced", **context})
+                metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
                 return None
-        log.info("execution finished", extra={"event": "job_finished", "state": state, **context})
+        run_seconds = finished.get("run_seconds")
+        log.info("execution finished", extra={
+            "event": "job_finished", "state": state, **context,
+            "run_ms": round(run_seconds * 1000, 1) if run_seconds is not None else None})
+        metrics.observe_execution_finished(
+            self._kind_label(lease), state, run_seconds,
+            model=outcome.model if outcome else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cost_usd=float(usage.cost_usd) if usage else 0.0,
+        )
         return state
+
+    def _kind_label(self, lease: dict[str, Any]) -> str:
+        return lease["kind"] if lease["kind"] in self.kinds else "unknown"
 
     async def _label(self, conn: Any) -> None:
         await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")

@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from app import metrics
 from app.db import Database, LockTimeout, NotFound
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import StreamGrant, StreamTokens
@@ -22,6 +24,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
+from app.tenants.rate_limit import RateLimited, RateLimiter
 
 log = logging.getLogger("courier.jobs")
 
@@ -92,6 +95,7 @@ class JobService:
         stream_tokens: StreamTokens | None = None,
         stream_token_margin: timedelta = timedelta(hours=1),
         callback_guard: DestinationGuard | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -102,14 +106,40 @@ class JobService:
         self.stream_tokens = stream_tokens
         self.stream_token_margin = stream_token_margin
         self.callback_guard = callback_guard
+        self.rate_limiter = rate_limiter
 
     async def submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
         """Create the job for this Idempotency-Key, or return the one it already made.
 
         The job row, its ``queued`` event and the procrastinate queue entry are
         written in one transaction: either the job exists and will run, or nothing
-        was written.
+        was written. A valid request first spends one token of the tenant's rate
+        limit (:class:`RateLimited` when none is left).
         """
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            intake = await self._submit(principal, request, idempotency_key)
+            outcome = "created" if intake.created else "existing"
+            return intake
+        except RateLimited:
+            outcome = "rate_limited"
+            log.info("job submission rate limited", extra={
+                "event": "job_rate_limited", "tenant_id": str(principal.tenant_id), "kind": request.kind})
+            raise
+        except (InvalidJobRequest, IdempotencyKeyReused):
+            outcome = "invalid"
+            raise
+        except IdempotencyKeyInFlight:
+            outcome = "in_flight"
+            raise
+        finally:
+            # Only registered kinds become label values: a client cannot grow the label set.
+            kind_label = request.kind if request.kind in self.kinds else "unknown"
+            metrics.INTAKE_REQUESTS.labels(kind_label, outcome).inc()
+            metrics.INTAKE_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+    async def _submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
         kind = self.kinds.get(request.kind)
         if kind is None:
             known = ", ".join(sorted(self.kinds))
@@ -143,6 +173,8 @@ class JobService:
                     f"callback_url is not allowed: {exc}", [{"field": "callback_url", "message": str(exc)}]
                 ) from exc
         digest = request_hash(request, normalised)
+        if self.rate_limiter is not None:
+            await self.rate_limiter.take(principal.tenant_id)
         return await self._insert(
             actor=principal.actor, tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
             job_input=normalised, idempotency_key=idempotency_key, digest=digest, priority=request.priority,

@@ -148,7 +148,13 @@ async def test_webhook__callback_url_test_send_and_rotation_are_signed_verifiabl
                            headers=auth(key, "cb"))).json()
     await wait_for(lambda: _async(len(receiver.deliveries) >= 3), what="callbacks")
     assert all(d.verified for d in receiver.deliveries)
-    deliveries = (await http.get(f"/v1/jobs/{job['id']}/deliveries", headers=auth(key))).json()["items"]
+
+    async def recorded():
+        # The receiver answers before the relay records the answer: wait for the record.
+        items = (await http.get(f"/v1/jobs/{job['id']}/deliveries", headers=auth(key))).json()["items"]
+        return items if all(d["status"] != "pending" for d in items) else None
+
+    deliveries = await wait_for(recorded, what="deliveries recorded")
     assert [(d["seq"], d["status"], d["endpoint_id"]) for d in deliveries] == [
         (1, "delivered", None), (2, "delivered", None), (3, "delivered", None)]
 

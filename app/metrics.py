@@ -1,0 +1,122 @@
+"""Prometheus metrics: every metric Courier exposes is defined here, once.
+
+Counters and histograms are per process: the API process counts intake, a worker
+process counts executions (``COURIER_WORKER_METRICS_PORT`` serves them), and
+Prometheus sums across processes. Gauges of shared state (queue depth, open jobs)
+are read from PostgreSQL at scrape time by the API's ``/metrics``, so every API
+process reports the same, true figure (aggregate them with ``max``, not ``sum``).
+
+Labels never carry tenant ids or anything a client typed (bounded cardinality, no
+data leaks): ``kind`` is one of the registered kinds, ``model`` a configured model.
+
+Hooks for the delivery layer: :data:`WEBHOOK_FAILURES` (increment on every failed
+webhook attempt, with its reason) and :data:`SSE_CLIENTS_OPEN` (``inc()`` when an
+event stream opens, ``dec()`` when it closes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import start_http_server as _start_http_server
+
+from app.db import Database
+
+# Latencies of our own overhead are milliseconds; model-bound run times are seconds to minutes.
+_FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_SLOW = (0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+# -- intake (API processes) ----------------------------------------------------------
+INTAKE_REQUESTS = Counter(
+    "courier_intake_requests", "Job submissions, by kind and outcome "
+    "(created, existing, rate_limited, invalid, in_flight, error).", ["kind", "outcome"])
+INTAKE_SECONDS = Histogram(
+    "courier_intake_duration_seconds", "Time to decide a job submission (validation, rate limit, "
+    "intake transaction), by outcome.", ["outcome"], buckets=_FAST)
+
+# -- the queue, read from PostgreSQL at scrape time ---------------------------------------
+QUEUE_DEPTH = Gauge(
+    "courier_queue_depth", "procrastinate queue entries waiting (todo) or running (doing), per queue.",
+    ["queue", "status"])
+JOBS_OPEN = Gauge("courier_jobs_open", "Courier jobs queued or running, per queue.", ["queue", "state"])
+JOBS_OLDEST_OPEN_SECONDS = Gauge(
+    "courier_jobs_oldest_open_seconds", "Age of the oldest unchanged queued or running job, per queue.",
+    ["queue", "state"])
+
+# -- execution (worker processes) ------------------------------------------------------
+PICKUP_SECONDS = Histogram(
+    "courier_job_pickup_seconds", "Submission to the start of the first execution.", ["kind"], buckets=_FAST)
+RUN_SECONDS = Histogram(
+    "courier_job_run_seconds", "Start to end of the execution that finished the job, by end state.",
+    ["kind", "state"], buckets=_SLOW)
+JOBS_FINISHED = Counter("courier_jobs_finished", "Executions that ended a job, by end state.", ["kind", "state"])
+COMPLETIONS_FENCED = Counter(
+    "courier_job_completions_fenced", "Executions whose completion was refused: their lease was taken "
+    "over, or the job was cancelled or expired meanwhile.", ["kind"])
+RETRIES = Counter("courier_job_retries", "Executions started for a job that had run before (attempt > 1).",
+                  ["kind"])
+MODEL_TOKENS = Counter("courier_model_tokens", "Model tokens used by finished jobs.",
+                       ["kind", "model", "direction"])
+MODEL_COST = Counter("courier_model_cost_usd", "Model cost of finished jobs, in US dollars.", ["kind", "model"])
+
+# -- delivery (hooks: the outbox relay and the SSE endpoint update these) ---------------------
+WEBHOOK_FAILURES = Counter(
+    "courier_webhook_failures", "Failed webhook delivery attempts, by reason "
+    "(e.g. timeout, http_5xx, http_4xx, refused_url, dead).", ["reason"])
+SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")
+
+
+async def refresh_database_gauges(db: Database) -> None:
+    """Set the queue and open-job gauges from PostgreSQL (shared state: right whatever process asks)."""
+    depth = await db.fetch_all("queue_depth_list")
+    open_jobs = await db.fetch_all("job_open_stats", now=None)
+    QUEUE_DEPTH.clear()
+    JOBS_OPEN.clear()
+    JOBS_OLDEST_OPEN_SECONDS.clear()
+    for row in depth:
+        QUEUE_DEPTH.labels(row["queue"], row["status"]).set(row["entries"])
+    for row in open_jobs:
+        JOBS_OPEN.labels(row["queue"], row["state"]).set(row["jobs"])
+        JOBS_OLDEST_OPEN_SECONDS.labels(row["queue"], row["state"]).set(row["oldest_seconds"])
+
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def exposition() -> bytes:
+    """This process's metrics in the Prometheus text format."""
+    return generate_latest(REGISTRY)
+
+
+def start_metrics_server(port: int, host: str) -> Any:
+    """Serve this process's metrics on ``host:port`` from a background thread; returns the
+    server for :func:`stop_metrics_server`."""
+    server, _thread = _start_http_server(port, addr=host)
+    return server
+
+
+def stop_metrics_server(server: Any) -> None:
+    """Stop serving (blocks up to half a second: run it in a thread) and close the socket."""
+    server.shutdown()
+    server.server_close()
+
+
+def observe_execution_started(kind: str, attempt: int, pickup_seconds: float | None) -> None:
+    if attempt > 1:
+        RETRIES.labels(kind).inc()
+    elif pickup_seconds is not None:
+        PICKUP_SECONDS.labels(kind).observe(max(0.0, pickup_seconds))
+
+
+def observe_execution_finished(
+    kind: str, state: str, run_seconds: float | None, *, model: str | None = None,
+    input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0.0,
+) -> None:
+    JOBS_FINISHED.labels(kind, state).inc()
+    if run_seconds is not None:
+        RUN_SECONDS.labels(kind, state).observe(max(0.0, run_seconds))
+    if model:
+        MODEL_TOKENS.labels(kind, model, "input").inc(input_tokens)
+        MODEL_TOKENS.labels(kind, model, "output").inc(output_tokens)
+        MODEL_COST.labels(kind, model).inc(cost_usd)

@@ -1,0 +1,41 @@
+"""Per-tenant rate limits on job submissions, kept in PostgreSQL.
+
+A token bucket per tenant (``tenant_rate_buckets``, taken by
+``courier_rate_limit_take_v1``): every API process shares it, so the limit holds
+however many processes serve a tenant. The take is one short statement in its own
+transaction, before the intake transaction, so a tenant's submissions never wait
+on each other's intake.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from uuid import UUID
+
+from app.db import Database
+from app.errors import CourierError
+from app.settings import RateLimitSettings
+
+
+class RateLimited(CourierError):
+    """Too many job submissions for this tenant; retry after the Retry-After seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"this tenant's submission rate limit is exhausted; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    def __init__(self, db: Database, defaults: RateLimitSettings) -> None:
+        self.db = db
+        self.defaults = defaults
+
+    async def take(self, tenant_id: UUID, *, now: datetime | None = None) -> None:
+        """Spend one submission of the tenant's budget; :class:`RateLimited` when none is left."""
+        row = await self.db.fetch_one(
+            "tenant_rate_limit_take", tenant_id=tenant_id, default_rate=self.defaults.per_second,
+            default_burst=self.defaults.burst, now=now,
+        )
+        if not row["allowed"]:
+            raise RateLimited(max(1, math.ceil(row["retry_after_seconds"])))

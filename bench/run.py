@@ -1,0 +1,420 @@
+"""Courier's benchmark suite: every figure beside the raw limit measured in the same run.
+
+    python -m bench [--repetitions 3] [--history-rows 1000000] [--database-url URL]
+
+The machine is noisy, so each comparison runs its two sides alternately
+(``--repetitions`` rounds, at least 3) and reports medians and their ratio:
+
+* intake: ``POST /v1/jobs`` vs a bare Litestar endpoint doing one INSERT
+  (bench/bare.py), p95 and throughput at 16 concurrent clients;
+* pickup: commit of a submission -> start of its task, Courier's worker vs
+  procrastinate's own worker with a no-op task;
+* lifecycle: no-op jobs per second through Courier (lease, handler, fenced
+  completion, events) vs procrastinate's own no-op worker;
+* history: intake and poll p95 with ``--history-rows`` finished jobs in the
+  table vs an empty database.
+
+Without ``--database-url`` a throw-away embedded PostgreSQL is started. Figures
+are printed (a Markdown table), never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from app.jobs.queue import RUN_JOB_TASK, create_queue_app
+from bench.bare import SCHEMA as BARE_SCHEMA
+from bench.intake import BODY, database, percentile, prepare
+from bench.workers import PICKUP_SCHEMA, RAW_TASK, raw_app
+
+CLIENTS = 16
+
+
+# -- processes -----------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def process(args: list[str], url: str, ready: Callable[[], bool] | None = None) -> Iterator[subprocess.Popen]:
+    env = os.environ | {"DATABASE_URL": url, "COURIER_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", *args], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while ready is not None and not ready():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit(f"{' '.join(args)} did not start")
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _answers(url: str, method: str = "GET") -> Callable[[], bool]:
+    def check() -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.request(method, url, json={}).status_code < 500
+        return False
+    return check
+
+
+@contextlib.contextmanager
+def courier_api(url: str) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with process(["app.cli", "api", "--port", str(port)], url, _answers(f"{base}/healthz")):
+        yield base
+
+
+@contextlib.contextmanager
+def bare_api(url: str) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with process(["bench.bare", "--port", str(port), "--database-url", url], url,
+                 _answers(f"{base}/healthz-bare", "POST")):
+        yield base
+
+
+# -- load ------------------------------------------------------------------------------
+
+@dataclass
+class Load:
+    latencies_ms: list[float]
+    seconds: float
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies_ms, 95)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+
+async def _load(base: str, requests: int, send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+                headers: dict[str, str] | None = None, clients: int = CLIENTS) -> Load:
+    latencies: list[float] = []
+    counter = iter(range(requests))
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers or {}, limits=limits, timeout=60) as client:
+        async def one_client() -> None:
+            for i in counter:
+                started = time.perf_counter()
+                response = await send(client, i)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code >= 300:
+                    raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+
+        warm = iter(range(min(100, requests)))
+        async def warm_client() -> None:
+            for i in warm:
+                await send(client, -1 - i)
+        await asyncio.gather(*(warm_client() for _ in range(clients)))
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        return Load(latencies, time.perf_counter() - started)
+
+
+def intake_load(base: str, key: str, requests: int) -> Load:
+    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        return await client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
+    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
+
+
+def bare_load(base: str, requests: int) -> Load:
+    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        return await client.post("/bare", json=BODY)
+    return asyncio.run(_load(base, requests, send))
+
+
+def poll_load(base: str, key: str, ids: list[str], requests: int) -> Load:
+    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
+        return await client.get(f"/v1/jobs/{random.choice(ids)}")
+    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
+
+
+# -- databases ---------------------------------------------------------------------------
+
+def _sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(query, params)  # type: ignore[arg-type]
+        return cur.fetchall() if cur.description else []
+
+
+def create_database(admin_url: str, name: str) -> str:
+    _sql(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)).as_string())
+    _sql(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)).as_string())
+    return make_conninfo(admin_url, dbname=name)
+
+
+def prepare_courier(url: str) -> str:
+    """Migrate, create the bench tenant's key, and lift its rate limit (the check still runs)."""
+    key = asyncio.run(prepare(url))
+    _sql(url, "UPDATE tenants SET rate_limit_per_second = 1e9, rate_limit_burst = 1000000000")
+    _sql(url, BARE_SCHEMA)
+    _sql(url, PICKUP_SCHEMA)
+    return key
+
+
+def fill_history(url: str, rows: int) -> float:
+    """``rows`` finished jobs spread over 100 tenants (the bench tenant among them), written
+    as history: triggers (and so job_events) are skipped. Returns the seconds it took."""
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("""
+            INSERT INTO tenants (slug) SELECT 'history-' || g FROM generate_series(1, 99) g
+            ON CONFLICT DO NOTHING""")
+        conn.execute("""
+            INSERT INTO principals (tenant_id, external_id)
+            SELECT id, 'history-user' FROM tenants ON CONFLICT DO NOTHING""")
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        conn.execute("""
+            WITH who AS (
+                SELECT row_number() OVER () - 1 AS n, tenant_id, id AS principal_id
+                FROM principals WHERE external_id = 'history-user' OR external_id = 'bench'
+            ), counted AS (SELECT count(*) AS c FROM who)
+            INSERT INTO jobs (id, tenant_id, requester_id, kind, input, idempotency_key, request_hash,
+                              state, attempt, created_at, updated_at, started_at, finished_at, expires_at,
+                              result, model, prompt_version, input_tokens, output_tokens, cost_usd,
+                              version, last_event_seq)
+            SELECT courier_uuid_v7(), who.tenant_id, who.principal_id, 'email_reply',
+                   '{"question": "When will the refund arrive?", "thread": []}'::jsonb,
+                   'history-' || g, md5(g::text), 'succeeded', 1,
+                   t, t, t + interval '1 second', t + interval '3 seconds', t + interval '1 hour',
+                   '{"body": "Within 5 business days."}'::jsonb, 'extractive', 'email_reply-1', 100, 50, 0.0001,
+                   3, 3
+            FROM generate_series(1, %(rows)s) g
+            CROSS JOIN counted
+            JOIN who ON who.n = g %% counted.c
+            CROSS JOIN LATERAL (SELECT now() - interval '90 days' * random() AS t) ts
+        """, {"rows": rows})
+        conn.execute("VACUUM ANALYZE jobs")
+    return time.perf_counter() - started
+
+
+# -- the comparisons ------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    ours: list[float]
+    raw: list[float]
+    raw_name: str
+    higher_is_better: bool = False
+
+    def row(self) -> str:
+        ours, raw = statistics.median(self.ours), statistics.median(self.raw)
+        ratio = ours / raw if raw else float("nan")
+        return (f"| {self.name} | {ours:,.1f} {self.unit} | {self.raw_name}: {raw:,.1f} {self.unit} | "
+                f"**{ratio:.2f}x** | {', '.join(f'{v:,.1f}' for v in self.ours)} / "
+                f"{', '.join(f'{v:,.1f}' for v in self.raw)} |")
+
+
+def bench_intake(url: str, key: str, reps: int, requests: int) -> list[Figure]:
+    p95 = Figure("intake p95, 16 clients", "ms", [], [], "bare INSERT endpoint")
+    rate = Figure("intake throughput, 16 clients", "req/s", [], [], "bare INSERT endpoint", True)
+    with courier_api(url) as courier, bare_api(url) as bare:
+        for _ in range(reps):
+            raw_load = bare_load(bare, requests)
+            our_load = intake_load(courier, key, requests)
+            p95.raw.append(raw_load.p95)
+            p95.ours.append(our_load.p95)
+            rate.raw.append(raw_load.throughput)
+            rate.ours.append(our_load.throughput)
+    return [p95, rate]
+
+
+def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> list[float]:
+    acked: dict[str, float] = {}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+        for _ in range(jobs):
+            response = client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
+            acked[response.json()["id"]] = time.time()
+            time.sleep(gap)
+    deadline = time.monotonic() + 60
+    while True:
+        rows = _sql(url, "SELECT id::text, extract(epoch FROM started_at)::float8 FROM jobs "
+                         "WHERE id = ANY(%s::uuid[]) AND started_at IS NOT NULL", (list(acked),))
+        if len(rows) == len(acked) or time.monotonic() > deadline:
+            return [(started - acked[job]) * 1000 for job, started in rows]
+        time.sleep(0.1)
+
+
+def _raw_pickups(url: str, jobs: int, gap: float) -> list[float]:
+    async def defer_all() -> dict[int, float]:
+        app = raw_app(url)
+        acked: dict[int, float] = {}
+        async with app.open_async():
+            task = app.tasks[RAW_TASK]
+            for _ in range(jobs):
+                job_id = await task.defer_async(record=True)
+                acked[job_id] = time.time()
+                await asyncio.sleep(gap)
+        return acked
+
+    acked = asyncio.run(defer_all())
+    deadline = time.monotonic() + 60
+    while True:
+        rows = _sql(url, "SELECT job_id, started FROM bench_pickup WHERE job_id = ANY(%s)", (list(acked),))
+        if len(rows) == len(acked) or time.monotonic() > deadline:
+            return [(started - acked[job]) * 1000 for job, started in rows]
+        time.sleep(0.1)
+
+
+def bench_pickup(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
+    p50 = Figure("pickup p50, commit -> task start", "ms", [], [], "procrastinate no-op worker")
+    p95 = Figure("pickup p95, commit -> task start", "ms", [], [], "procrastinate no-op worker")
+    gap = 0.02
+    with courier_api(url) as base, process(["bench.workers", "courier", "--database-url", url], url), \
+            process(["bench.workers", "raw", "--database-url", url], url):
+        # Warm-up (not counted): both workers connected, listening, plans cached.
+        _raw_pickups(url, 10, gap)
+        _courier_pickups(base, key, url, 10, gap)
+        for _ in range(reps):
+            raw = _raw_pickups(url, jobs, gap)
+            ours = _courier_pickups(base, key, url, jobs, gap)
+            p50.raw.append(percentile(raw, 50))
+            p95.raw.append(percentile(raw, 95))
+            p50.ours.append(percentile(ours, 50))
+            p95.ours.append(percentile(ours, 95))
+    return [p50, p95]
+
+
+def _drain(url: str, queue: str) -> float:
+    """Wait until the queue has nothing waiting or running; returns when (perf_counter)."""
+    while _sql(url, "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s AND status IN ('todo', 'doing')",
+               (queue,))[0][0]:
+        time.sleep(0.01)
+    return time.perf_counter()
+
+
+def _courier_lifecycle(url: str, jobs: int) -> float:
+    async def enqueue() -> float:
+        app = create_queue_app()
+        async with await psycopg.AsyncConnection.connect(url) as conn:
+            async with conn.transaction():
+                cur = await conn.execute("""
+                    INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at)
+                    SELECT p.tenant_id, p.id, 'noop', '{"n": 0}', 'noop-' || gen_random_uuid(), 'h',
+                           clock_timestamp() + interval '1 hour'
+                    FROM principals p, generate_series(1, %s) WHERE p.external_id = 'bench'
+                    RETURNING id::text""", (jobs,))
+                ids = [r[0] for r in await cur.fetchall()]
+                deferrer = app.configure_task(RUN_JOB_TASK, queue="jobs", connection=conn)
+                await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
+        return time.perf_counter()
+
+    started = asyncio.run(enqueue())
+    return jobs / (_drain(url, "jobs") - started)
+
+
+def _raw_lifecycle(url: str, jobs: int) -> float:
+    async def enqueue() -> float:
+        app = raw_app(url)
+        async with app.open_async():
+            await app.tasks[RAW_TASK].batch_defer_async(*({} for _ in range(jobs)))
+        return time.perf_counter()
+
+    started = asyncio.run(enqueue())
+    return jobs / (_drain(url, "raw") - started)
+
+
+def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
+    rate = Figure("no-op job lifecycle throughput", "jobs/s", [], [], "procrastinate no-op worker", True)
+    with process(["bench.workers", "courier", "--database-url", url], url), \
+            process(["bench.workers", "raw", "--database-url", url], url):
+        _raw_lifecycle(url, 50)  # warm-up, not counted
+        _courier_lifecycle(url, 50)
+        for _ in range(reps):
+            rate.raw.append(_raw_lifecycle(url, jobs))
+            rate.ours.append(_courier_lifecycle(url, jobs))
+    failed = _sql(url, "SELECT count(*) FROM jobs WHERE kind = 'noop' AND state <> 'succeeded'")[0][0]
+    if failed:
+        raise SystemExit(f"{failed} no-op jobs did not succeed")
+    return [rate]
+
+
+def bench_history(admin_url: str, reps: int, rows: int, requests: int) -> tuple[list[Figure], float]:
+    empty_url = create_database(admin_url, "bench_empty")
+    big_url = create_database(admin_url, "bench_history")
+    empty_key, big_key = prepare_courier(empty_url), prepare_courier(big_url)
+    fill_seconds = fill_history(big_url, rows)
+    label = f"with {rows:,} history rows"
+    intake = Figure(f"intake p95 {label}", "ms", [], [], "empty database")
+    poll = Figure(f"poll p95 {label}", "ms", [], [], "empty database")
+    with courier_api(empty_url) as empty, courier_api(big_url) as big:
+        for _ in range(reps):
+            for base, key, url, fig_side in ((empty, empty_key, empty_url, "raw"), (big, big_key, big_url, "ours")):
+                getattr(intake, fig_side).append(intake_load(base, key, requests).p95)
+                ids = [r[0] for r in _sql(url, "SELECT j.id::text FROM jobs j JOIN principals p ON p.id = j.requester_id "
+                                               "WHERE p.external_id = 'bench' ORDER BY random() LIMIT 2000")]
+                getattr(poll, fig_side).append(poll_load(base, key, ids, requests).p95)
+    return [intake, poll], fill_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per intake/poll measurement")
+    parser.add_argument("--pickup-jobs", type=int, default=150, help="jobs per pickup measurement")
+    parser.add_argument("--lifecycle-jobs", type=int, default=2000, help="jobs per lifecycle measurement")
+    parser.add_argument("--history-rows", type=int, default=1_000_000,
+                        help="finished jobs in the history database (the issue asks for 10,000,000)")
+    parser.add_argument("--only", choices=["intake", "pickup", "lifecycle", "history"], action="append")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
+                        help="a server where the bench may create databases (default: embedded PostgreSQL)")
+    args = parser.parse_args()
+    if args.repetitions < 3:
+        parser.error("--repetitions must be at least 3")
+    only = set(args.only or ["intake", "pickup", "lifecycle", "history"])
+    figures: list[Figure] = []
+    notes: list[str] = []
+    with database(args.database_url) as admin_url:
+        url = create_database(admin_url, "bench_main")
+        key = prepare_courier(url)
+        if "intake" in only:
+            figures += bench_intake(url, key, args.repetitions, args.requests)
+        if "pickup" in only:
+            figures += bench_pickup(url, key, args.repetitions, args.pickup_jobs)
+        if "lifecycle" in only:
+            figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
+        if "history" in only:
+            history, seconds = bench_history(admin_url, args.repetitions, args.history_rows, args.requests)
+            figures += history
+            notes.append(f"{args.history_rows:,} history rows written in {seconds:.0f} s")
+    print(f"\n{args.repetitions} interleaved repetitions; medians; ratio = Courier / raw limit "
+          f"(lower is better for latency, higher for throughput). {'; '.join(notes)}\n")
+    print("| figure | Courier | raw limit (same run) | ratio | runs (Courier / raw) |")
+    print("| --- | --- | --- | --- | --- |")
+    for figure in figures:
+        print(figure.row())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The retention pruner: a worker's background duty that keeps history lean.
+
+* Job inputs and results are purged once a job has been finished for longer than
+  its tenant's retention (``tenants.retention_days``, else ``COURIER_RETENTION_DAYS``).
+  The job row, its events and its audit columns (who, what kind, states, model,
+  tokens, cost) stay; ``purged_at`` says when.
+* Finished procrastinate queue entries are deleted: succeeded ones at once by the
+  worker (``delete_jobs="successful"``), failed, cancelled and aborted ones here
+  after ``COURIER_RETENTION_QUEUE_HOURS``. Our ``jobs`` table is the history, so
+  the live queue stays small.
+
+Every worker runs one; they share the work safely (``FOR UPDATE SKIP LOCKED``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import procrastinate
+
+from app.db import Database, DatabaseError
+from app.settings import RetentionSettings
+
+log = logging.getLogger("courier.retention")
+
+
+@dataclass(frozen=True)
+class RetentionPass:
+    purged_jobs: int
+
+
+class RetentionPruner:
+    def __init__(self, db: Database, queue_app: procrastinate.App, config: RetentionSettings) -> None:
+        self.db = db
+        self.queue_app = queue_app
+        self.config = config
+        self._task: asyncio.Task | None = None
+
+    async def run_once(self, *, now: datetime | None = None) -> RetentionPass:
+        """One pass: purge every job that is due (in batches, each its own transaction),
+        then delete old finished queue entries."""
+        purged = 0
+        while True:
+            rows = await self.db.fetch_all(
+                "job_purge_expired", default_days=self.config.days, limit=self.config.batch_size, now=now)
+            purged += len(rows)
+            if not rows:
+                break
+        await self.queue_app.job_manager.delete_old_jobs(
+            nb_hours=self.config.queue_hours, include_failed=True, include_cancelled=True, include_aborted=True)
+        if purged:
+            log.info("job inputs and results purged", extra={"event": "retention_purged", "jobs": purged})
+        return RetentionPass(purged_jobs=purged)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="retention-pruner")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except DatabaseError:
+                # A database outage must not stop the worker; the next pass catches up.
+                log.warning("retention pass failed", exc_info=True, extra={"event": "retention_failed"})
+            await asyncio.sleep(self.config.interval_seconds)

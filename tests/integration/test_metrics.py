@@ -1,0 +1,104 @@
+"""Prometheus metrics: /metrics on the API, and the worker's own endpoint."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import auth, email_reply_request
+from tests.waiting import wait_for
+
+
+def _samples(text: str) -> dict[tuple[str, frozenset], float]:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _value(samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+async def _scrape(http) -> dict:
+    response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return _samples(response.text)
+
+
+async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(http, make_key):
+    key = await make_key()
+    for _ in range(3):
+        assert (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))).status_code == 202
+    samples = await _scrape(http)
+    # No worker runs: everything submitted is still waiting (this database is this test's own).
+    assert _value(samples, "courier_queue_depth", queue="jobs", status="todo") == 3
+    assert _value(samples, "courier_jobs_open", queue="jobs", state="queued") == 3
+    assert _value(samples, "courier_jobs_oldest_open_seconds", queue="jobs", state="queued") >= 0
+
+
+async def test_metrics__count_intake_outcomes_and_execution(http, make_key, worker, sql_conn):
+    # Counters are per process and tests share this process: compare before and after.
+    before = await _scrape(http)
+    key = await make_key(tenant="metered")
+    job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))).json()
+    await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))  # a retry: same job
+    reused = await http.post("/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "once"))
+    assert reused.status_code == 422
+    sql_conn.execute("UPDATE tenants SET rate_limit_per_second = 0.001, rate_limit_burst = 1 WHERE slug = 'metered'")
+    sql_conn.execute("DELETE FROM tenant_rate_buckets")
+    await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))
+    limited = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))
+    assert limited.status_code == 429
+
+    async def finished():
+        return (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()["state"] == "succeeded"
+    await wait_for(finished, what="job succeeded")
+    after = await _scrape(http)
+
+    def delta(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert delta("courier_intake_requests_total", kind="email_reply", outcome="created") == 2
+    assert delta("courier_intake_requests_total", kind="email_reply", outcome="existing") == 1
+    assert delta("courier_intake_requests_total", kind="email_reply", outcome="invalid") == 1
+    assert delta("courier_intake_requests_total", kind="email_reply", outcome="rate_limited") == 1
+    assert delta("courier_intake_duration_seconds_count", outcome="created") == 2
+    assert delta("courier_job_pickup_seconds_count", kind="email_reply") >= 1
+    assert delta("courier_jobs_finished_total", kind="email_reply", state="succeeded") >= 1
+    assert delta("courier_job_run_seconds_count", kind="email_reply", state="succeeded") >= 1
+    model = sql_conn.execute("SELECT model FROM jobs WHERE id = %s", (job["id"],)).fetchone()[0]
+    assert (("courier_model_tokens_total", frozenset({"kind": "email_reply", "model": model, "direction": "input"}.items()))
+            in after)
+    for hook in ("courier_webhook_failures", "courier_sse_clients_open"):
+        assert f"# TYPE {hook}" in (await http.get("/metrics")).text
+
+
+async def test_worker__serves_its_metrics_when_a_port_is_set(settings):
+    import asyncio
+    import contextlib
+
+    from tasks.worker import run_worker
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.worker.metrics_port = port
+    settings.worker.metrics_host = "127.0.0.1"
+    task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    try:
+        async with httpx.AsyncClient() as client:
+            async def answers():
+                with contextlib.suppress(httpx.HTTPError):
+                    return (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+            text = await wait_for(answers, what="worker metrics endpoint")
+        assert "courier_jobs_finished_total" in text or "# TYPE courier_jobs_finished" in text
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

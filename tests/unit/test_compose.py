@@ -1,0 +1,40 @@
+"""compose.yaml: the production-like stack has what operators rely on (no Docker engine here:
+the structure is checked, not run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+COMPOSE = Path(__file__).resolve().parents[2] / "compose.yaml"
+
+
+def _services() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())["services"]
+
+
+def test_compose__postgres_is_pgvector_with_a_health_check_and_a_volume():
+    postgres = _services()["postgres"]
+    assert postgres["image"].startswith("pgvector/pgvector:")
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert postgres["volumes"]
+
+
+def test_compose__migrate_runs_once_after_postgres_is_healthy():
+    migrate = _services()["migrate"]
+    assert migrate["command"] == ["courier", "migrate"]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose__api_and_workers_start_after_migrate_with_health_checks():
+    services = _services()
+    for name in ("api", "worker"):
+        service = services[name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert service["healthcheck"]["test"]
+        assert service["environment"]["DATABASE_URL"].startswith("postgresql://")
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    assert services["worker"]["environment"]["COURIER_WORKER_METRICS_PORT"] in services["worker"]["healthcheck"]["test"][-1]
+    assert "ports" not in services["worker"]  # replicas would fight over a host port
