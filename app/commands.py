@@ -15,7 +15,7 @@ from app.db import Database, create_pool
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
-from app.serve import api_server, database_url, stop_all, stop_event_on_signals, wait_started
+from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
 DEMO_REQUEST = {
@@ -29,6 +29,7 @@ DEMO_REQUEST = {
              "body": "Thanks for reporting this. I can see the duplicate charge on invoice INV-2041. "
                      "Refunds to cards take 5-7 business days to appear."},
         ],
+        "subject": "Duplicate charge on invoice INV-2041",
         "question": "When will the customer see the refund for the duplicate charge?",
         "tone": "friendly",
     },
@@ -67,13 +68,16 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    async def revoke(url: str) -> str:
+    async def revoke(url: str) -> dict:
         async with _database(url) as db:
             return await KeyService(db).revoke(args.key)
 
     with database_url(settings) as (url, _):
         asyncio.run(check_migrations(url))
-        _err(f"revoked key {asyncio.run(revoke(url))}")
+        row = asyncio.run(revoke(url))
+    when = row["revoked_at"].isoformat(timespec="seconds")
+    _err(f"key {row['key_id']} was already revoked at {when}" if row["already_revoked"]
+         else f"revoked key {row['key_id']}")
     return 0
 
 
@@ -149,7 +153,7 @@ def api(args: argparse.Namespace, settings: Settings) -> int:
 
     with database_url(settings) as (url, _):
         settings.database.url = url
-        asyncio.run(serve())
+        run(serve())
     return 0
 
 
@@ -165,7 +169,7 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
 
     with database_url(settings) as (url, _):
         settings.database.url = url
-        asyncio.run(work())
+        run(work())
     return 0
 
 
@@ -182,7 +186,7 @@ def relay(args: argparse.Namespace, settings: Settings) -> int:
 
     with database_url(settings) as (url, _):
         settings.database.url = url
-        asyncio.run(deliver())
+        run(deliver())
     return 0
 
 
@@ -190,7 +194,7 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
     with database_url(settings) as (url, embedded):
         settings.database.url = url
         where = f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
-        asyncio.run(_up(settings, where, demo=not args.no_demo))
+        run(_up(settings, where, demo=not args.no_demo))
     _err("Courier stopped.")
     return 0
 

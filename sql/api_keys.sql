@@ -20,7 +20,8 @@ SELECT EXISTS (
 ) AS live;
 
 -- name: api_key_revoke :one
--- Revoke a key by its public key_id; revoking twice keeps the first time.
+-- Revoke a key by its public key_id; revoking twice keeps the first time
+-- (already_revoked tells the two apart: now() is this transaction's start).
 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
 WHERE key_id = %(key_id)s::text
-RETURNING key_id, revoked_at;
+RETURNING key_id, revoked_at, revoked_at < now() AS already_revoked;

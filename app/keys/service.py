@@ -81,15 +81,16 @@ class KeyService:
             raise InvalidKeyRequest(_explain(exc.constraint)) from exc
         return key, _principal(principal, key_id)
 
-    async def revoke(self, key_or_id: str) -> str:
-        """Revoke a key given whole or by its key_id; returns the key_id."""
+    async def revoke(self, key_or_id: str) -> dict:
+        """Revoke a key given whole or by its key_id; returns key_id, revoked_at and
+        already_revoked."""
         match = _KEY.match(key_or_id)
         key_id = match["key_id"] if match else key_or_id
         try:
             row = await self.db.fetch_one("api_key_revoke", key_id=key_id)
         except NotFound as exc:
             raise UnknownKey(f"no API key with key_id {key_id!r}") from exc
-        return row["key_id"]
+        return row
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal of an ``Authorization: Bearer <key>`` header value."""

@@ -47,8 +47,15 @@ def sentences(text: str) -> list[str]:
 
 
 def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) -> list[Extract]:
-    """The ``limit`` sentences sharing most content words with the question, in source order."""
+    """The ``limit`` sentences that best answer the question, in source order.
+
+    A sentence scores the share of the question's content words it contains, plus a
+    bonus when it has the shape of the answer (a time for "when", a number for "how
+    many"); a sentence that is itself a question counts half: it restates, it does
+    not answer.
+    """
     wanted = content_words(question)
+    shape = _answer_shape(question)
     ranked: list[tuple[float, int, Extract]] = []
     position = 0
     for source in sources:
@@ -56,10 +63,29 @@ def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) ->
             shared = wanted & content_words(sentence)
             if shared:
                 score = len(shared) / len(wanted)
-                ranked.append((score, position, Extract(source.id, sentence, score)))
+                if shape is not None and shape.search(sentence):
+                    score += 0.5
+                if sentence.endswith("?"):
+                    score /= 2
+                ranked.append((score, position, Extract(source.id, sentence, round(score, 3))))
             position += 1
     best = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
     return [extract for _, _, extract in sorted(best, key=lambda item: item[1])]
+
+
+_TIME = re.compile(
+    r"\d|\b(?:today|tomorrow|tonight|yesterday|morning|afternoon|evening|week|weeks|month|months|year|years|"
+    r"day|days|hour|hours|minute|minutes|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|soon|asap)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d")
+_ANSWER_SHAPES = (("how long", _TIME), ("when", _TIME), ("how much", _NUMBER), ("how many", _NUMBER))
+
+
+def _answer_shape(question: str) -> re.Pattern[str] | None:
+    lowered = question.lower()
+    return next((shape for words, shape in _ANSWER_SHAPES if words in lowered), None)
 
 
 class ExtractiveProvider:

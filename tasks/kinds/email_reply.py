@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.jobs.kinds import Kind, KindResult
+from app.llm.extractive import content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 
 PROMPT_VERSION = "email_reply/1"
@@ -36,6 +37,7 @@ class EmailReplyInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     thread: list[ThreadMessage] = Field(min_length=1, max_length=200)
+    subject: str | None = Field(default=None, max_length=300, description="The thread's subject line, if known.")
     question: str = Field(min_length=1, max_length=2_000)
     tone: Tone = "neutral"
 
@@ -65,7 +67,7 @@ _CLOSING = {"neutral": "Best regards", "friendly": "Cheers", "formal": "Yours si
 
 def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailReplyDraft:
     """The extractive draft: the thread's sentences that bear on the question, cited."""
-    subject = "Re: " + " ".join(job.question.split())[:120]
+    subject = "Re: " + _topic(job)
     if not extracts:
         return EmailReplyDraft(
             subject=subject,
@@ -80,6 +82,16 @@ def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailRep
     )
     citations = [Citation(source=e.source_id, quote=e.text) for e in extracts]
     return EmailReplyDraft(subject=subject, body=body, citations=citations, outcome="drafted")
+
+
+def _topic(job: EmailReplyInput) -> str:
+    """The thread's subject, else the first sentence of the thread that says something."""
+    if job.subject and job.subject.strip():
+        return " ".join(job.subject.split()).removeprefix("Re: ")
+    for sentence in sentences(job.thread[0].body):
+        if len(content_words(sentence)) >= 3:
+            return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
+    return "your message"
 
 
 async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindResult:

@@ -139,3 +139,24 @@ def test_job_must_start_queued(sql_conn, job_id):
             (job_id,),
         )
     assert raised.value.diag.constraint_name == "job_state_transition"
+
+
+@pytest.mark.parametrize(("statement", "constraint"), [
+    ("TRUNCATE job_events", "job_events_append_only"),
+    ("TRUNCATE jobs CASCADE", "jobs_history_kept"),
+])
+def test_history__cannot_be_truncated(sql_conn, job_id, statement, constraint):
+    with pytest.raises(psycopg.errors.CheckViolation) as raised:
+        sql_conn.execute(statement)
+    assert raised.value.diag.constraint_name == constraint
+    assert len(_events(sql_conn, job_id)) == 1
+
+
+@pytest.mark.parametrize("seq", [1, 2, 7])
+def test_job_event__forged_by_hand_is_refused(sql_conn, job_id, seq):
+    with pytest.raises(psycopg.errors.IntegrityError) as raised:
+        sql_conn.execute(
+            "INSERT INTO job_events (job_id, seq, tenant_id, type, state, attempt, actor) "
+            "SELECT id, %s, tenant_id, 'succeeded', 'succeeded', 1, 'dba' FROM jobs WHERE id = %s", (seq, job_id))
+    assert raised.value.diag.constraint_name in {"job_events_seq_gapless", "job_events_pkey"}
+    assert len(_events(sql_conn, job_id)) == 1
