@@ -80,13 +80,20 @@ WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s:
 -- name: job_insert :many
 -- Create a queued job unless the tenant already used this Idempotency-Key
 -- (then no row: the caller reads the existing job). Waits for a concurrent
--- insert of the same key to commit or roll back, so a key makes one job.
+-- insert of the same key to commit or roll back, at most lock_timeout, so a key
+-- makes one job. The context CTE labels the transaction's events with the actor
+-- and sets that timeout before the row is inserted (saving a round trip).
+WITH context AS (
+    SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
+           set_config('lock_timeout', %(lock_timeout)s::text, true) AS lock_timeout
+)
 INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash,
                   priority, queue, expires_at, callback_url, replay_of)
-VALUES (%(tenant_id)s::uuid, %(requester_id)s::uuid, %(kind)s::text, %(input)s::jsonb,
-        %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
-        %(queue)s::text, clock_timestamp() + %(expires_in)s::interval, %(callback_url)s::text,
-        %(replay_of)s::uuid)
+SELECT %(tenant_id)s::uuid, %(requester_id)s::uuid, %(kind)s::text, %(input)s::jsonb,
+       %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
+       %(queue)s::text, clock_timestamp() + %(expires_in)s::interval, %(callback_url)s::text,
+       %(replay_of)s::uuid
+FROM context
 ON CONFLICT ON CONSTRAINT jobs_idempotency_key_unique DO NOTHING
 RETURNING id;
 
@@ -207,10 +214,14 @@ WHERE id = %(job_id)s::uuid
 RETURNING id, queue, priority, retry_at;
 
 -- name: job_set_queue_job :one
--- Remember which procrastinate queue entry runs the job (bookkeeping: no version bump).
+-- Remember which procrastinate queue entry runs the job (bookkeeping: no version
+-- bump); returns the job as job_get does, so intake needs no second read.
 UPDATE jobs SET queue_job_id = %(queue_job_id)s::bigint
 WHERE id = %(job_id)s::uuid
-RETURNING id;
+RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
+          created_at, updated_at, started_at, finished_at, expires_at, result, error,
+          model, prompt_version, input_tokens, output_tokens, cost_usd, version,
+          last_event_seq, replay_of, callback_url, request_hash, retry_at;
 
 -- name: job_transaction_context :exec
 -- Label the transaction's job events with who caused them, and bound how long it

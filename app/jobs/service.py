@@ -191,12 +191,9 @@ class JobService:
         or find the job this Idempotency-Key already made."""
         try:
             async with self.db.transaction() as conn:
-                await self.db.execute(
-                    "job_transaction_context", conn, actor=actor,
-                    lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
-                )
                 inserted = await self.db.fetch_all(
-                    "job_insert", conn,
+                    "job_insert", conn, actor=actor,
+                    lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
                     tenant_id=tenant_id, requester_id=requester_id, kind=kind,
                     input=job_input, idempotency_key=idempotency_key, request_hash=digest,
                     priority=priority, queue=queue, expires_in=expires_in,
@@ -205,10 +202,11 @@ class JobService:
                 if inserted:
                     job_id = inserted[0]["id"]
                     queue_job_id = await self.queue.enqueue(conn, job_id=job_id, queue=queue, priority=priority)
-                    await self.db.fetch_one("job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id)
-                row = await self.db.fetch_one(
-                    "job_get_by_idempotency_key", conn, tenant_id=tenant_id, idempotency_key=idempotency_key,
-                )
+                    row = await self.db.fetch_one("job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id)
+                else:
+                    row = await self.db.fetch_one(
+                        "job_get_by_idempotency_key", conn, tenant_id=tenant_id, idempotency_key=idempotency_key,
+                    )
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
         if not inserted and row["request_hash"] != digest:

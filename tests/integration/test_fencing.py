@@ -22,7 +22,7 @@ from tests.waiting import wait_for
 async def job_id(db: Database) -> uuid.UUID:
     _, principal = await KeyService(db).create("acme", "alice")
     rows = await db.fetch_all(
-        "job_insert", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
+        "job_insert", actor="test", lock_timeout="0", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
         input=email_reply_request()["input"], idempotency_key="k", request_hash="h", priority=0,
         queue="jobs", expires_in="1 hour", callback_url=None, replay_of=None,
     )

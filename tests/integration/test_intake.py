@@ -36,6 +36,9 @@ async def test_intake__answers_202_with_location_links_and_queued_job(http, make
             "SELECT j.queue_job_id = q.id, q.status::text, q.args->>'job_id' FROM jobs j "
             "JOIN procrastinate_jobs q ON q.id = j.queue_job_id WHERE j.id = %s", (job["id"],))).fetchone()
     assert queued == (True, "todo", job["id"])
+    async with db.pool.connection() as conn:
+        actor = await (await conn.execute("SELECT actor FROM job_events WHERE job_id = %s", (job["id"],))).fetchone()
+    assert actor[0].startswith("principal:")
 
 
 async def test_intake__same_key_same_body_returns_the_original_job(http, make_key, db):

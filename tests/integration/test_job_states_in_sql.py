@@ -18,7 +18,7 @@ async def job_id(db: Database) -> uuid.UUID:
     """A queued job inserted through the real intake query (without a queue entry)."""
     _, principal = await KeyService(db).create("acme", "alice")
     row = await db.fetch_all(
-        "job_insert", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
+        "job_insert", actor="test", lock_timeout="0", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
         input={"x": 1}, idempotency_key=str(uuid.uuid4()), request_hash="h", priority=0, queue="jobs",
         expires_in="1 hour", callback_url=None, replay_of=None,
     )
