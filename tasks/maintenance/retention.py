@@ -14,16 +14,15 @@ Every worker runs one; they share the work safely (``FOR UPDATE SKIP LOCKED``).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 import procrastinate
 
-from app.db import Database, DatabaseError
+from app.db import Database
 from app.settings import RetentionSettings
+from tasks.maintenance.service import PeriodicDuty
 
 log = logging.getLogger("courier.retention")
 
@@ -33,12 +32,17 @@ class RetentionPass:
     purged_jobs: int
 
 
-class RetentionPruner:
+class RetentionPruner(PeriodicDuty):
+    duty = "retention"
+
     def __init__(self, db: Database, queue_app: procrastinate.App, config: RetentionSettings) -> None:
+        super().__init__(interval=config.interval_seconds)
         self.db = db
         self.queue_app = queue_app
         self.config = config
-        self._task: asyncio.Task | None = None
+
+    async def tick(self) -> int:
+        return (await self.run_once()).purged_jobs
 
     async def run_once(self, *, now: datetime | None = None) -> RetentionPass:
         """One pass: purge every job that is due (in batches, each its own transaction),
@@ -55,22 +59,3 @@ class RetentionPruner:
         if purged:
             log.info("job inputs and results purged", extra={"event": "retention_purged", "jobs": purged})
         return RetentionPass(purged_jobs=purged)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="retention-pruner")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except DatabaseError:
-                # A database outage must not stop the worker; the next pass catches up.
-                log.warning("retention pass failed", exc_info=True, extra={"event": "retention_failed"})
-            await asyncio.sleep(self.config.interval_seconds)
