@@ -21,3 +21,16 @@ async def wait_for(check: Callable[[], Awaitable[T]], *, timeout: float = 30.0, 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {value!r})")
         await asyncio.sleep(interval)
+
+
+def wait_for_sync(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05,
+                  what: str = "condition") -> T:
+    """:func:`wait_for` for synchronous checks (subprocess tests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {value!r})")
+        time.sleep(interval)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import email_reply_request
+from tests.waiting import wait_for_sync
 
 COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,10 +92,8 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
             job = client.post("/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "up"}).json()
-            deadline = time.monotonic() + 60
-            while (state := client.get(f"/v1/jobs/{job['id']}").json()["state"]) != "succeeded":
-                assert state in {"queued", "running"} and time.monotonic() < deadline, state
-                time.sleep(0.1)
+            wait_for_sync(lambda: client.get(f"/v1/jobs/{job['id']}").json()["state"] == "succeeded",
+                          timeout=60, what="the job to succeed")
         assert (tmp_path / ".courier" / "pgdata" / "PG_VERSION").exists()
         assert (tmp_path / ".courier" / "demo-key").read_text().strip() == key
     finally:
