@@ -67,7 +67,8 @@ async def health() -> dict[str, str]:
     responses=problem_responses(503),
 )
 async def metrics_endpoint(state: State) -> Response[bytes]:
-    await metrics.refresh_database_gauges(state.services.db)
+    queues = {kind.queue for kind in state.services.jobs.kinds.values()} | set(state.settings.worker.queues)
+    await metrics.refresh_database_gauges(state.services.db, queues)
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 

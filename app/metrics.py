@@ -16,6 +16,7 @@ event stream opens, ``dec()`` when it closes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
@@ -67,13 +68,25 @@ WEBHOOK_FAILURES = Counter(
 SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")
 
 
-async def refresh_database_gauges(db: Database) -> None:
-    """Set the queue and open-job gauges from PostgreSQL (shared state: right whatever process asks)."""
+_QUEUE_STATUSES = ("todo", "doing")
+_OPEN_STATES = ("queued", "running")
+
+
+async def refresh_database_gauges(db: Database, queues: Iterable[str] = ("jobs", "backfill")) -> None:
+    """Set the queue and open-job gauges from PostgreSQL (shared state: right whatever
+    process asks). Every known queue reports 0 when empty rather than vanishing, so
+    dashboards and alerts see an idle queue, not missing data."""
     depth = await db.fetch_all("queue_depth_list")
     open_jobs = await db.fetch_all("job_open_stats", now=None)
-    QUEUE_DEPTH.clear()
-    JOBS_OPEN.clear()
-    JOBS_OLDEST_OPEN_SECONDS.clear()
+    known = set(queues) | {row["queue"] for row in depth} | {row["queue"] for row in open_jobs}
+    for gauge in (QUEUE_DEPTH, JOBS_OPEN, JOBS_OLDEST_OPEN_SECONDS):
+        gauge.clear()
+    for queue in known:
+        for status in _QUEUE_STATUSES:
+            QUEUE_DEPTH.labels(queue, status).set(0)
+        for state in _OPEN_STATES:
+            JOBS_OPEN.labels(queue, state).set(0)
+            JOBS_OLDEST_OPEN_SECONDS.labels(queue, state).set(0)
     for row in depth:
         QUEUE_DEPTH.labels(row["queue"], row["status"]).set(row["entries"])
     for row in open_jobs:

@@ -166,7 +166,8 @@ class RetentionSettings(BaseSettings):
     interval_seconds: float = Field(default=300.0, gt=0)
     """Seconds between two retention passes of a worker (env ``COURIER_RETENTION_INTERVAL_SECONDS``)."""
     batch_size: int = Field(default=1000, ge=1)
-    """Jobs purged per tenant per transaction, so a pass never holds many row locks
+    """At most this many jobs of each tenant are purged per transaction (one statement
+    covers every tenant), so a pass holds a bounded number of row locks
     (env ``COURIER_RETENTION_BATCH_SIZE``)."""
     enabled: bool = True
     """Whether workers run the retention pruner (env ``COURIER_RETENTION_ENABLED``)."""

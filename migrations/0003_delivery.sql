@@ -1,4 +1,4 @@
--- 0002 delivery: webhook endpoints, the transactional outbox and its delivery attempts,
+-- 0003 delivery: webhook endpoints, the transactional outbox and its delivery attempts,
 -- a commit-ordered position on job events for the tenant-wide stream, and the
 -- secret that signs stream links.
 --

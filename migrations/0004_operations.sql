@@ -1,4 +1,4 @@
--- 0002 operations: per-tenant rate limits and retention, indexes for a large
+-- 0004 operations: per-tenant rate limits and retention, indexes for a large
 -- history, and the read-only auditor role.
 
 -- Per-tenant overrides; NULL means "the deployment's default" (settings).

@@ -64,7 +64,7 @@ RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::doub
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
 
@@ -73,7 +73,7 @@ WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
 
@@ -114,7 +114,7 @@ RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, 
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid
   AND (%(state)s::job_state IS NULL OR state = %(state)s::job_state)
@@ -221,7 +221,7 @@ WHERE id = %(job_id)s::uuid
 RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
           created_at, updated_at, started_at, finished_at, expires_at, result, error,
           model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-          last_event_seq, replay_of, callback_url, request_hash, retry_at;
+          last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at;
 
 -- name: job_transaction_context :exec
 -- Label the transaction's job events with who caused them, and bound how long it

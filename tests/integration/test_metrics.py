@@ -31,6 +31,13 @@ async def _scrape(http) -> dict:
     return _samples(response.text)
 
 
+async def test_metrics__idle_queues_report_zero_rather_than_vanishing(http):
+    samples = await _scrape(http)
+    for queue in ("jobs", "backfill"):
+        assert samples[("courier_queue_depth", frozenset({"queue": queue, "status": "todo"}.items()))] == 0
+        assert samples[("courier_jobs_open", frozenset({"queue": queue, "state": "queued"}.items()))] == 0
+
+
 async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(http, make_key):
     key = await make_key()
     for _ in range(3):

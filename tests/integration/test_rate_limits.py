@@ -50,6 +50,17 @@ async def test_intake__invalid_request_spends_no_token(http, make_key, sql_conn)
     assert good.status_code == 202
 
 
+async def test_intake__retry_of_an_existing_job_is_answered_even_when_limited(http, make_key, sql_conn):
+    key = await make_key(tenant="retrying")
+    _limit(sql_conn, "retrying", per_second=0.001, burst=1)
+    first = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
+    retry = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
+    other_body = await http.post("/v1/jobs", json=email_reply_request("Other?"), headers=auth(key, "same"))
+    new_key = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "new"))
+    assert [r.status_code for r in (first, retry, other_body, new_key)] == [202, 200, 422, 429]
+    assert retry.json()["id"] == first.json()["id"]
+
+
 async def _tenant_id(db, slug: str):
     return (await db.fetch_one("tenant_ensure", slug=slug))["id"]
 

@@ -101,3 +101,14 @@ async def test_queue_entries__old_finished_ones_are_deleted(pruner, sql_conn, db
     await pruner.run_once()
     remaining = {r[0] for r in sql_conn.execute("SELECT id FROM procrastinate_jobs").fetchall()}
     assert remaining == {ids[1]}  # the old failed entry went; the waiting one stays
+
+
+async def test_purged_job__says_so_over_the_api(pruner, http, make_key, sql_conn):
+    from tests.conftest import auth, email_reply_request
+
+    key = await make_key(tenant="purgeable")
+    job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "p"))).json()
+    sql_conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (job["id"],))
+    assert (await pruner.run_once(now=datetime.now(UTC) + timedelta(days=31))).purged_jobs == 1
+    read = (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()
+    assert read["state"] == "cancelled" and read["result"] is None and read["purged_at"] is not None
