@@ -141,10 +141,6 @@ async def run_relay(settings: Settings) -> None:
                             name=f"courier-relay:{default_worker_name()}")
         await relay.run_forever()
     finally:
-        if pruner is not None:
-            await pruner.stop()
-        if metrics_server is not None:
-            await asyncio.to_thread(stop_metrics_server, metrics_server)
         await pool.close()
 
 

@@ -115,3 +115,27 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) ->
         if marker in line:
             return "".join(seen)
     raise AssertionError(f"no {marker!r} within {timeout}s: {''.join(seen)}")
+
+
+@pytest.mark.parametrize("command", [["relay"], ["worker"], ["api", "--port", "0"]])
+def test_long_running_commands__stop_cleanly_on_sigterm(database_url, command):
+    process = subprocess.Popen(COURIER + command, env=_env(DATABASE_URL=database_url),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_sync(lambda: _has_connected(database_url, process.pid), timeout=60,
+                      what=f"courier {command[0]} to connect")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def _has_connected(database_url: str, pid: int) -> bool:
+    import psycopg
+
+    # The process is up once it holds a connection (its pool opens at start).
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
