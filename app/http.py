@@ -95,7 +95,7 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
         delivery = settings.delivery
         guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
         stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
-        hub = EventHub(settings.database.url)  # type: ignore[arg-type]
+        hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]
         await hub.start()
         base_url = (settings.api.public_url or "").rstrip("/")
         app.state.services = Services(

@@ -9,9 +9,9 @@ process reports the same, true figure (aggregate them with ``max``, not ``sum``)
 Labels never carry tenant ids or anything a client typed (bounded cardinality, no
 data leaks): ``kind`` is one of the registered kinds, ``model`` a configured model.
 
-Hooks for the delivery layer: :data:`WEBHOOK_FAILURES` (increment on every failed
-webhook attempt, with its reason) and :data:`SSE_CLIENTS_OPEN` (``inc()`` when an
-event stream opens, ``dec()`` when it closes).
+The delivery layer updates :data:`WEBHOOK_FAILURES` (the outbox relay, once per
+failed attempt, with its reason) and :data:`SSE_CLIENTS_OPEN` (the event streams:
+up when one opens, down when it ends, also when the client goes away).
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ MODEL_COST = Counter("courier_model_cost_usd", "Model cost of finished jobs, in 
 
 # -- delivery (hooks: the outbox relay and the SSE endpoint update these) ---------------------
 WEBHOOK_FAILURES = Counter(
-    "courier_webhook_failures", "Failed webhook delivery attempts, by reason "
-    "(e.g. timeout, http_5xx, http_4xx, refused_url, dead).", ["reason"])
+    "courier_webhook_failures", "Failed webhook delivery attempts, once each, by reason: timeout, "
+    "connection_error, http_3xx (redirects are not followed), http_4xx, http_5xx, gone (410: endpoint "
+    "disabled), refused_url (destination not allowed), dead (the last attempt: the delivery was given up).",
+    ["reason"])
 SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")
 
 

@@ -156,14 +156,146 @@ COMMENT ON COLUMN dead_letters.error_message IS 'Redacted human-readable error; 
 COMMENT ON COLUMN dead_letters.replay_of IS 'The job this one replayed, if it was itself a replay.';
 COMMENT ON COLUMN dead_letters.replays IS 'How many replays of this job exist.';
 
--- The read-only auditor (migrations/0002_operations.sql creates the role) reads
+-- Supersedes the view of the same name in migrations/0003_delivery.sql.
+DROP VIEW IF EXISTS webhook_deliveries;
+CREATE VIEW webhook_deliveries AS
+SELECT o.id AS outbox_id, o.tenant_id, o.event_id, o.event_type, o.job_id, o.seq,
+       o.endpoint_id, -- No query string or user info: receivers often put credentials there.
+       regexp_replace(regexp_replace(coalesce(e.url, j.callback_url), '[?#].*$', ''), '^([a-z]+://)[^/@]*@', '\1', 'i') AS url,
+       o.status, o.attempts, o.next_attempt_at, o.delivered_at, o.last_error,
+       a.attempt, a.started_at, a.latency_ms, a.status_code, a.outcome, a.error,
+       t.slug AS tenant, o.created_at
+FROM outbox o
+JOIN tenants t ON t.id = o.tenant_id
+LEFT JOIN webhook_endpoints e ON e.id = o.endpoint_id
+LEFT JOIN jobs j ON j.id = o.job_id
+LEFT JOIN outbox_attempts a ON a.outbox_id = o.id;
+COMMENT ON VIEW webhook_deliveries IS 'Every webhook delivery and each of its attempts (one row per attempt; attempt NULL while none was made). webhook_delivery_health sums them up per destination.';
+COMMENT ON COLUMN webhook_deliveries.tenant_id IS 'The tenant whose event it is.';
+COMMENT ON COLUMN webhook_deliveries.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN webhook_deliveries.job_id IS 'The job of the event; NULL for a test send.';
+COMMENT ON COLUMN webhook_deliveries.delivered_at IS 'When a 2xx answer was recorded; NULL until delivered.';
+COMMENT ON COLUMN webhook_deliveries.outbox_id IS 'The delivery (outbox row): one per event and destination.';
+COMMENT ON COLUMN webhook_deliveries.event_id IS 'The webhook-id header, the same on every attempt.';
+COMMENT ON COLUMN webhook_deliveries.event_type IS 'job.<state> for job events, webhook.test for a test send.';
+COMMENT ON COLUMN webhook_deliveries.seq IS 'The job event''s sequence number; NULL for a test send.';
+COMMENT ON COLUMN webhook_deliveries.endpoint_id IS 'The tenant webhook endpoint; NULL when the destination is the job''s callback_url.';
+COMMENT ON COLUMN webhook_deliveries.url IS 'The destination, without query string or user info.';
+COMMENT ON COLUMN webhook_deliveries.status IS 'pending (not yet or retrying), delivered, failed (gave up or 410) or cancelled (destination removed or disabled).';
+COMMENT ON COLUMN webhook_deliveries.attempts IS 'Attempts made for the delivery so far.';
+COMMENT ON COLUMN webhook_deliveries.next_attempt_at IS 'When a pending delivery is tried next.';
+COMMENT ON COLUMN webhook_deliveries.last_error IS 'Error of the latest failed attempt of the delivery.';
+COMMENT ON COLUMN webhook_deliveries.attempt IS 'This row''s attempt number (1 = first try); NULL when none was made yet.';
+COMMENT ON COLUMN webhook_deliveries.started_at IS 'When this attempt started.';
+COMMENT ON COLUMN webhook_deliveries.latency_ms IS 'Milliseconds from the start of this attempt to its answer (or failure).';
+COMMENT ON COLUMN webhook_deliveries.status_code IS 'HTTP status the receiver answered; NULL without an answer (timeout, refused, connection error).';
+COMMENT ON COLUMN webhook_deliveries.outcome IS 'delivered (2xx), retry, failed (gave up), gone (410: endpoint disabled) or refused (destination not allowed).';
+COMMENT ON COLUMN webhook_deliveries.error IS 'Why this attempt failed; NULL when it delivered.';
+COMMENT ON COLUMN webhook_deliveries.created_at IS 'When the delivery was queued (the commit of its event).';
+
+DROP VIEW IF EXISTS webhook_delivery_health;
+CREATE VIEW webhook_delivery_health AS
+WITH settings AS (
+    -- `SET courier.webhook_health_window = '1 hour'` in a session changes the window.
+    SELECT now() - coalesce(nullif(current_setting('courier.webhook_health_window', true), '')::interval,
+                            interval '24 hours') AS since
+), deliveries AS (
+    SELECT o.tenant_id, o.endpoint_id,
+           count(*) FILTER (WHERE o.created_at >= s.since) AS deliveries,
+           count(*) FILTER (WHERE o.status = 'pending') AS pending,
+           count(*) FILTER (WHERE o.status = 'delivered' AND o.created_at >= s.since) AS delivered,
+           count(*) FILTER (WHERE o.status = 'failed' AND o.created_at >= s.since) AS failed,
+           count(*) FILTER (WHERE o.status = 'cancelled' AND o.created_at >= s.since) AS cancelled,
+           min(o.created_at) FILTER (WHERE o.status = 'pending') AS oldest_pending_at
+    FROM outbox o
+    CROSS JOIN settings s
+    WHERE o.created_at >= s.since OR o.status = 'pending'
+    GROUP BY o.tenant_id, o.endpoint_id
+), attempts AS (
+    SELECT a.tenant_id, o.endpoint_id,
+           count(*) AS attempts,
+           count(*) FILTER (WHERE a.outcome = 'delivered') AS successful_attempts,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms) AS latency_p50_ms,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms) AS latency_p95_ms,
+           max(a.started_at) FILTER (WHERE a.outcome = 'delivered') AS last_success_at
+    FROM outbox_attempts a
+    JOIN outbox o ON o.id = a.outbox_id
+    CROSS JOIN settings s
+    WHERE a.started_at >= s.since
+    GROUP BY a.tenant_id, o.endpoint_id
+), last_errors AS (
+    SELECT DISTINCT ON (a.tenant_id, o.endpoint_id)
+           a.tenant_id, o.endpoint_id, a.error AS last_error, a.started_at AS last_error_at
+    FROM outbox_attempts a
+    JOIN outbox o ON o.id = a.outbox_id
+    CROSS JOIN settings s
+    WHERE a.started_at >= s.since AND a.outcome <> 'delivered'
+    ORDER BY a.tenant_id, o.endpoint_id, a.started_at DESC, a.attempt DESC
+), destinations AS (
+    SELECT tenant_id, endpoint_id FROM deliveries
+    UNION
+    SELECT tenant_id, endpoint_id FROM attempts
+    UNION
+    SELECT tenant_id, id FROM webhook_endpoints WHERE deleted_at IS NULL
+)
+SELECT d.tenant_id, t.slug AS tenant, d.endpoint_id,
+       CASE WHEN d.endpoint_id IS NULL THEN 'callback_url' ELSE 'endpoint' END AS destination,
+       regexp_replace(regexp_replace(e.url, '[?#].*$', ''), '^([a-z]+://)[^/@]*@', '\1', 'i') AS url,  -- as in webhook_deliveries
+       e.disabled_at, e.disabled_reason, e.deleted_at,
+       coalesce(dl.deliveries, 0) AS deliveries,
+       coalesce(dl.pending, 0) AS pending,
+       coalesce(dl.delivered, 0) AS delivered,
+       coalesce(dl.failed, 0) AS failed,
+       coalesce(dl.cancelled, 0) AS cancelled,
+       dl.oldest_pending_at,
+       coalesce(at.attempts, 0) AS attempts,
+       round(at.successful_attempts::numeric / nullif(at.attempts, 0), 4) AS success_rate,
+       at.latency_p50_ms,
+       at.latency_p95_ms,
+       le.last_error,
+       le.last_error_at,
+       at.last_success_at
+FROM destinations d
+JOIN tenants t ON t.id = d.tenant_id
+LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id
+LEFT JOIN deliveries dl ON dl.tenant_id = d.tenant_id AND dl.endpoint_id IS NOT DISTINCT FROM d.endpoint_id
+LEFT JOIN attempts at ON at.tenant_id = d.tenant_id AND at.endpoint_id IS NOT DISTINCT FROM d.endpoint_id
+LEFT JOIN last_errors le ON le.tenant_id = d.tenant_id AND le.endpoint_id IS NOT DISTINCT FROM d.endpoint_id;
+COMMENT ON VIEW webhook_delivery_health IS
+    'Webhook delivery health per tenant and destination (each endpoint, and all of a tenant''s callback_url deliveries together) '
+    'over a recent window: 24 hours unless `SET courier.webhook_health_window = ''1 hour''`. '
+    'Every live endpoint has a row, also when idle. Details per attempt: webhook_deliveries.';
+COMMENT ON COLUMN webhook_delivery_health.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN webhook_delivery_health.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN webhook_delivery_health.endpoint_id IS 'The webhook endpoint; NULL for the row of the tenant''s callback_url deliveries.';
+COMMENT ON COLUMN webhook_delivery_health.destination IS 'endpoint (a registered webhook endpoint) or callback_url (the jobs'' own callback URLs, together).';
+COMMENT ON COLUMN webhook_delivery_health.url IS 'The endpoint URL without query string or user info; NULL for callback_url (it varies by job).';
+COMMENT ON COLUMN webhook_delivery_health.disabled_at IS 'When the endpoint was disabled (a 410 answer); NULL while it receives.';
+COMMENT ON COLUMN webhook_delivery_health.disabled_reason IS 'Why the endpoint was disabled.';
+COMMENT ON COLUMN webhook_delivery_health.deleted_at IS 'When the endpoint was deleted (its recent history still shows).';
+COMMENT ON COLUMN webhook_delivery_health.deliveries IS 'Deliveries (one per event and destination) queued in the window.';
+COMMENT ON COLUMN webhook_delivery_health.pending IS 'Deliveries waiting now for a first try or a retry, whatever their age.';
+COMMENT ON COLUMN webhook_delivery_health.delivered IS 'Deliveries queued in the window and delivered (a 2xx answer).';
+COMMENT ON COLUMN webhook_delivery_health.failed IS 'Deliveries queued in the window and given up (retries exhausted, or 410).';
+COMMENT ON COLUMN webhook_delivery_health.cancelled IS 'Deliveries queued in the window and cancelled (endpoint deleted or disabled).';
+COMMENT ON COLUMN webhook_delivery_health.oldest_pending_at IS 'When the oldest pending delivery was queued: how far behind this destination is.';
+COMMENT ON COLUMN webhook_delivery_health.attempts IS 'HTTP attempts (first tries and retries) started in the window.';
+COMMENT ON COLUMN webhook_delivery_health.success_rate IS 'Share of the window''s attempts that delivered, 0 to 1; NULL without attempts.';
+COMMENT ON COLUMN webhook_delivery_health.latency_p50_ms IS 'Median milliseconds per attempt in the window, from the request to the answer or the failure.';
+COMMENT ON COLUMN webhook_delivery_health.latency_p95_ms IS '95th percentile of milliseconds per attempt in the window.';
+COMMENT ON COLUMN webhook_delivery_health.last_error IS 'Error of the latest failed attempt in the window (e.g. HTTP 503, no answer within 10 s).';
+COMMENT ON COLUMN webhook_delivery_health.last_error_at IS 'When that failed attempt started.';
+COMMENT ON COLUMN webhook_delivery_health.last_success_at IS 'When the latest successful attempt in the window started; NULL when none succeeded in the window.';
+
+-- The read-only auditor (migrations/0004_operations.sql creates the role) reads
 -- these views and no table. Views run with their owner's rights, so it sees only
 -- the columns the views expose. Dropping a view drops its grants: grant again here.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'courier_auditor') THEN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_auditor', current_schema());
-        GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters
+        GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters,
+                        webhook_deliveries, webhook_delivery_health
             TO courier_auditor;
     END IF;
 END

@@ -1,26 +1,44 @@
-"""Fan-out of job event notifications to the event streams of one API process.
+"""Fan-out of job events to the event streams of one API process.
 
 One :class:`NotificationListener` per process feeds every stream. A notification
-only says "job X has news": each stream then reads ``job_events`` after the last
-``seq`` it sent, so a lost or duplicated notification can delay an event but
-never drop or repeat one. After the LISTEN connection is reopened every stream
-is woken to re-read, which covers whatever happened while it was down.
+only says "job X has news". For a job stream the hub then reads ``job_events``
+once per job — not once per client — after the last ``seq`` it has read, and
+hands the rows to every stream of that job through a shared :class:`JobFeed`.
+Sequence numbers are gapless per job, so a stream always knows the ``seq`` it
+needs next: when the feed holds it, the stream takes it from there; when the
+stream is behind what the feed holds (it resumed with ``Last-Event-ID``, or was
+slow and the feed dropped old rows), it reads the database itself. So a lost,
+late or duplicated notification can delay an event but never drop or repeat one.
+
+Tenant streams keep a plain doorbell (:class:`Subscription`): their reads are
+per tenant and filter, and there are few of them.
+
+After the LISTEN connection is reopened every feed re-reads and every tenant
+stream is woken, which covers whatever happened while it was down.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
+from typing import Any
 from uuid import UUID
 
-from app.db import Notification
+from app.db import Database, DatabaseError, Notification
 from app.delivery.listener import NotificationListener
 
 log = logging.getLogger("courier.delivery.hub")
 
 CHANNEL = "courier_job_events"
+
+# Rows a feed keeps for streams that are a little behind; further behind, they read
+# the database themselves.
+FEED_KEEP = 256
+# Rows per read, for the feed and for a stream catching up on its own.
+PAGE = 500
 
 
 class Subscription:
@@ -51,9 +69,125 @@ class Subscription:
         self.close()
 
 
+class JobFeed:
+    """The events of one job as read by the hub, shared by every stream of the job.
+
+    ``rows`` holds consecutive events ``first_seq .. cursor`` (at most
+    :data:`FEED_KEEP`). ``cursor`` is None until the feed knows where the job
+    stands: the first stream's own read, or the first notification, sets it.
+    """
+
+    def __init__(self, db: Database, job_id: UUID, tenant_id: UUID) -> None:
+        self.db = db
+        self.job_id = job_id
+        self.tenant_id = tenant_id
+        self.cursor: int | None = None
+        self.rows: list[dict[str, Any]] = []
+        self.subscribers: set[JobSubscription] = set()
+        self._reading: asyncio.Task[None] | None = None
+        self._read_again = False
+
+    @property
+    def first_seq(self) -> int | None:
+        return self.rows[0]["seq"] if self.rows else None
+
+    def rows_after(self, after: int) -> list[dict[str, Any]] | None:
+        """The events after ``after`` the feed holds; [] when the feed knows of none
+        (news will ring); None when the feed cannot tell, so the caller must read
+        the database itself."""
+        if self.cursor is None:
+            return None
+        if after >= self.cursor:
+            return []
+        first = self.first_seq
+        if first is None or first > after + 1:
+            return None
+        return self.rows[after + 1 - first:]
+
+    def caught_up(self, seq: int) -> None:
+        """A stream read the database itself up to ``seq``. Only a feed that does not
+        know where the job stands yet takes that as its starting point: moving a known
+        cursor would leave the rows in between to every other stream's own read."""
+        if self.cursor is None:
+            self.cursor = seq
+            self.rows = []
+
+    def notified(self, seq: int | None) -> None:
+        if self.cursor is None:
+            if seq is None:
+                # The feed does not know where the job stands: each stream reads for
+                # itself (and the first to finish tells the feed).
+                self._wake()
+                return
+            self.cursor = seq - 1
+        self.read_soon()
+
+    def read_soon(self) -> None:
+        """Read the new events once for every stream; coalesces while a read runs."""
+        if self._reading is not None:
+            self._read_again = True
+            return
+        self._reading = asyncio.create_task(self._read(), name=f"job-feed:{self.job_id}")
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                self._read_again = False
+                assert self.cursor is not None
+                rows = await self.db.fetch_all(
+                    "job_event_list", job_id=self.job_id, tenant_id=self.tenant_id, after_seq=self.cursor,
+                    limit=PAGE)
+                self._append(rows)
+                self._wake()
+                if not (self._read_again or len(rows) == PAGE):
+                    return
+        except DatabaseError as exc:
+            # Forget where the job stands: every stream then reads for itself (and
+            # meets the error itself), and the next good read starts the feed again.
+            log.warning("reading job events failed", extra={
+                "event": "hub_feed_read_failed", "job_id": str(self.job_id), "error": str(exc)})
+            self.cursor, self.rows = None, []
+            self._wake()
+        finally:
+            self._reading = None
+
+    def _append(self, rows: list[dict[str, Any]]) -> None:
+        assert self.cursor is not None
+        for row in rows:
+            # The cursor may have moved meanwhile; only the next seq extends the feed.
+            if row["seq"] == self.cursor + 1:
+                self.rows.append(row)
+                self.cursor = row["seq"]
+        del self.rows[:-FEED_KEEP]
+
+    def _wake(self) -> None:
+        for subscriber in self.subscribers:
+            subscriber.news.set()
+
+    async def close(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reading
+
+
+class JobSubscription(Subscription):
+    """A job stream's place in its job's :class:`JobFeed`."""
+
+    def __init__(self, hub: EventHub, feed: JobFeed) -> None:
+        super().__init__(hub, feed.job_id)
+        self.feed = feed
+
+    def close(self) -> None:
+        self.hub._leave(self)
+
+
 class EventHub:
-    def __init__(self, url: str, *, name: str = "courier-sse") -> None:
+    def __init__(self, url: str, db: Database, *, name: str = "courier-sse") -> None:
+        self.db = db
         self._subscriptions: dict[UUID, set[Subscription]] = defaultdict(set)
+        self._feeds: dict[UUID, JobFeed] = {}
+        self._closing: set[asyncio.Task[None]] = set()
         self.listener = NotificationListener(
             url, [CHANNEL], on_notification=self._notify, on_connected=self._wake_all, name=name,
         )
@@ -63,17 +197,34 @@ class EventHub:
 
     async def stop(self) -> None:
         await self.listener.stop()
+        for feed in list(self._feeds.values()):
+            await feed.close()
+        for task in list(self._closing):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def subscribe(self, key: UUID) -> Subscription:
-        """A subscription to a job id or a tenant id. Subscribe before reading the
-        database, so nothing committed between the read and the subscription is missed."""
+        """A subscription to a tenant id (or a job id, woken only). Subscribe before
+        reading the database, so nothing committed between the read and the
+        subscription is missed."""
         subscription = Subscription(self, key)
         self._subscriptions[key].add(subscription)
         return subscription
 
+    def follow_job(self, tenant_id: UUID, job_id: UUID) -> JobSubscription:
+        """A place in the job's shared feed (created with the first stream of the job).
+        The caller must have checked that the job belongs to ``tenant_id``."""
+        feed = self._feeds.get(job_id)
+        if feed is None:
+            feed = self._feeds[job_id] = JobFeed(self.db, job_id, tenant_id)
+        subscription = JobSubscription(self, feed)
+        feed.subscribers.add(subscription)
+        return subscription
+
     @property
     def subscriber_count(self) -> int:
-        return sum(len(s) for s in self._subscriptions.values())
+        return sum(len(s) for s in self._subscriptions.values()) + sum(
+            len(f.subscribers) for f in self._feeds.values())
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         subscribers = self._subscriptions.get(subscription.key)
@@ -82,18 +233,34 @@ class EventHub:
             if not subscribers:
                 del self._subscriptions[subscription.key]
 
+    def _leave(self, subscription: JobSubscription) -> None:
+        feed = subscription.feed
+        feed.subscribers.discard(subscription)
+        if not feed.subscribers and self._feeds.get(feed.job_id) is feed:
+            del self._feeds[feed.job_id]
+            if feed._reading is not None:
+                task = asyncio.ensure_future(feed.close())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
+
     def _notify(self, notification: Notification) -> None:
         try:
             payload = json.loads(notification.payload)
-            keys = (UUID(payload["job_id"]), UUID(payload["tenant_id"]))
+            job_id, tenant_id = UUID(payload["job_id"]), UUID(payload["tenant_id"])
+            seq = payload.get("seq")
+            seq = int(seq) if seq is not None else None
         except (ValueError, KeyError, TypeError):
             log.warning("malformed notification", extra={"event": "hub_bad_notification"})
             return
-        for key in keys:
+        if (feed := self._feeds.get(job_id)) is not None:
+            feed.notified(seq)
+        for key in (job_id, tenant_id):
             for subscription in self._subscriptions.get(key, ()):
                 subscription.news.set()
 
     def _wake_all(self) -> None:
+        for feed in self._feeds.values():
+            feed.notified(None)
         for subscribers in self._subscriptions.values():
             for subscription in subscribers:
                 subscription.news.set()

@@ -29,6 +29,7 @@ from standardwebhooks import Webhook
 from app.db import Database, DatabaseError, NotFound
 from app.delivery.listener import NotificationListener
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
+from app.metrics import WEBHOOK_FAILURES
 from app.settings import DeliverySettings
 
 log = logging.getLogger("courier.delivery.relay")
@@ -154,11 +155,12 @@ class OutboxRelay:
         status_code: int | None = None
         retry_after: float | None = None
         error: str | None = None
+        failure: str | None = None  # why the attempt failed, for courier_webhook_failures
         refused = False
         try:
             destination = await self.guard.check(row["url"])
         except DestinationRefused as exc:
-            refused, error = True, f"destination refused: {exc}"
+            refused, error, failure = True, f"destination refused: {exc}", "refused_url"
         else:
             body = json.dumps(self.payload(row), separators=(",", ":"), default=str)
             timestamp = datetime.now(UTC)
@@ -179,10 +181,11 @@ class OutboxRelay:
                 retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
                 if not 200 <= status_code < 300:
                     error = f"HTTP {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+                    failure = "gone" if status_code == 410 else f"http_{status_code // 100}xx"
             except httpx.TimeoutException:
-                error = f"no answer within {self.settings.timeout_seconds:g} s"
+                error, failure = f"no answer within {self.settings.timeout_seconds:g} s", "timeout"
             except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
+                error, failure = f"{type(exc).__name__}: {exc}"[:500], "connection_error"
         latency_ms = int((time.perf_counter() - clock) * 1000)
 
         next_attempt_at = None
@@ -197,6 +200,9 @@ class OutboxRelay:
                 status, outcome, next_attempt_at = "failed", "failed", None
             else:
                 status, outcome = "pending", "refused" if refused else "retry"
+        if outcome != "delivered":
+            # Counted once per failed attempt; a delivery given up counts as dead.
+            WEBHOOK_FAILURES.labels("dead" if outcome == "failed" else failure or "other").inc()
 
         async with self.db.transaction() as conn:
             await self._settle(row, status, attempted=True, error=error, next_attempt_at=next_attempt_at, conn=conn)

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from litestar.response import ServerSentEventMessage
 
 from app.db import Database, NotFound
+from app.delivery.hub import PAGE as _PAGE
 from app.delivery.hub import EventHub
 from app.errors import CourierError
 from app.jobs.schemas import TERMINAL_STATES, JobEvent, JobState
+from app.metrics import SSE_CLIENTS_OPEN
 
-_PAGE = 500
 _TENANT_CURSOR = re.compile(r"^(?P<xid>\d{1,20})\.(?P<position>\d{1,19})$")
 
 
@@ -64,21 +66,31 @@ class EventStreams:
         return self._job_stream(tenant_id, job_id, after)
 
     async def _job_stream(self, tenant_id: UUID, job_id: UUID, after: int) -> AsyncIterator[ServerSentEventMessage]:
-        with self.hub.subscribe(job_id) as subscription:
+        # Events come from the job's shared feed (one read per notification for all
+        # streams of the job); a stream the feed cannot serve — its first read, or
+        # behind what the feed still holds — reads the database itself.
+        with _counted(), self.hub.follow_job(tenant_id, job_id) as subscription:
+            feed = subscription.feed
             yield ServerSentEventMessage(data=None, comment="courier job events", retry=self.retry_ms)
             while True:
-                # Clear before reading: a notification that arrives during the read rings again.
+                # Clear before looking: rows that arrive while we send ring again.
                 subscription.news.clear()
-                rows = await self.db.fetch_all(
-                    "job_event_list", job_id=job_id, tenant_id=tenant_id, after_seq=after, limit=_PAGE)
+                rows = feed.rows_after(after)
+                if rows is None:
+                    rows = await self.db.fetch_all(
+                        "job_event_list", job_id=job_id, tenant_id=tenant_id, after_seq=after, limit=_PAGE)
+                    feed.caught_up(rows[-1]["seq"] if rows else after)
                 for row in rows:
                     after = row["seq"]
                     yield _message(row["seq"], {"job_id": str(job_id), **_event(row)})
                     if row["state"] in TERMINAL_STATES:
                         return
-                if len(rows) == _PAGE:
+                if rows:
                     continue
                 if not await subscription.wait(self.heartbeat_seconds):
+                    # A backstop for a notification that never came: one read for the job.
+                    if feed.cursor is not None:
+                        feed.read_soon()
                     yield ServerSentEventMessage(data=None, comment="heartbeat")
 
     async def open_tenant_stream(
@@ -97,7 +109,7 @@ class EventStreams:
     async def _tenant_stream(
         self, tenant_id: UUID, cursor: tuple[str, int], kind: str | None, state: JobState | None
     ) -> AsyncIterator[ServerSentEventMessage]:
-        with self.hub.subscribe(tenant_id) as subscription:
+        with _counted(), self.hub.subscribe(tenant_id) as subscription:
             yield ServerSentEventMessage(data=None, comment="courier tenant events", retry=self.retry_ms)
             recheck = 0
             while True:
@@ -129,6 +141,17 @@ class EventStreams:
             return await self.db.fetch_one("job_get", job_id=job_id, tenant_id=tenant_id)
         except NotFound as exc:
             raise StreamJobNotFound(f"no job {job_id}") from exc
+
+
+@contextmanager
+def _counted() -> Iterator[None]:
+    """Count an open stream in ``courier_sse_clients_open`` until it ends, however it
+    ends (the terminal event, the client going away, shutdown)."""
+    SSE_CLIENTS_OPEN.inc()
+    try:
+        yield
+    finally:
+        SSE_CLIENTS_OPEN.dec()
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:

@@ -96,7 +96,83 @@ def test_every_view_and_view_column__is_documented(sql_conn):
     assert undocumented == []
     views = {r[0] for r in sql_conn.execute(
         "SELECT viewname FROM pg_views WHERE schemaname = current_schema()").fetchall()}
-    assert {"job_history", "job_cost_daily", "job_latency", "stuck_jobs", "dead_letters"} <= views
+    assert {"job_history", "job_cost_daily", "job_latency", "stuck_jobs", "dead_letters",
+            "webhook_deliveries", "webhook_delivery_health"} <= views
+
+
+@pytest.mark.parametrize("view", ["webhook_deliveries", "webhook_delivery_health"])
+def test_webhook_views__document_every_column(sql_conn, view):
+    undocumented = sql_conn.execute(
+        "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
+        "AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL", (view,)).fetchall()
+    assert undocumented == []
+
+
+def _attempt(conn: psycopg.Connection, outbox_id: int, attempt: int, minutes_ago: int, latency_ms: int,
+             status_code: int | None, outcome: str, error: str | None) -> None:
+    conn.execute(
+        "INSERT INTO outbox_attempts (outbox_id, attempt, tenant_id, started_at, latency_ms, status_code, outcome, error) "
+        "SELECT id, %s, tenant_id, now() - make_interval(mins => %s), %s, %s, %s, %s FROM outbox WHERE id = %s",
+        (attempt, minutes_ago, latency_ms, status_code, outcome, error, outbox_id))
+
+
+def _settle(conn: psycopg.Connection, outbox_id: int, status: str) -> None:
+    conn.execute("UPDATE outbox SET status = %s::outbox_status, attempts = (SELECT count(*) FROM outbox_attempts "
+                 "WHERE outbox_id = %s), delivered_at = CASE WHEN %s = 'delivered' THEN now() END WHERE id = %s",
+                 (status, outbox_id, status, outbox_id))
+
+
+def test_webhook_delivery_health__sums_up_each_destination_over_the_window(sql_conn):
+    job = _queued_job(sql_conn, tenant="hooks")
+    tenant_id = sql_conn.execute("SELECT tenant_id FROM jobs WHERE id = %s", (job,)).fetchone()[0]
+    busy, idle = (sql_conn.execute(
+        "INSERT INTO webhook_endpoints (tenant_id, url, event_types) VALUES (%s, %s, %s) RETURNING id",
+        (tenant_id, url, types)).fetchone()[0] for url, types in [
+            ("https://user:pw@hooks.example.com/in?token=secret", None),
+            ("https://idle.example.com/", ["job.failed"])])
+    sql_conn.execute("UPDATE jobs SET callback_url = 'https://cb.example.com/x' WHERE id = %s", (job,))
+    sql_conn.execute("UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s", (job,))
+    # The job_events trigger queued seq 2 (running) for the callback_url and the busy endpoint.
+    rows = {(r[1], r[2]): r[0] for r in sql_conn.execute(
+        "SELECT id, endpoint_id, seq FROM outbox WHERE job_id = %s", (job,)).fetchall()}
+    assert set(rows) == {(None, 2), (busy, 2)}
+    old = sql_conn.execute(  # a test send two days ago: outside the window
+        "INSERT INTO outbox (tenant_id, event_id, event_type, endpoint_id, created_at) "
+        "VALUES (%s, 'evt_test_old', 'webhook.test', %s, now() - interval '2 days') RETURNING id",
+        (tenant_id, busy)).fetchone()[0]
+    _attempt(sql_conn, old, 1, 2 * 24 * 60, 5, 204, "delivered", None)
+    _settle(sql_conn, old, "delivered")
+    first = sql_conn.execute(
+        "INSERT INTO outbox (tenant_id, event_id, event_type, endpoint_id) "
+        "VALUES (%s, 'evt_test_new', 'webhook.test', %s) RETURNING id", (tenant_id, busy)).fetchone()[0]
+    _attempt(sql_conn, first, 1, 10, 100, 500, "retry", "HTTP 500")
+    _attempt(sql_conn, first, 2, 9, 20, 204, "delivered", None)
+    _settle(sql_conn, first, "delivered")
+    _attempt(sql_conn, rows[(busy, 2)], 1, 5, 10_000, None, "retry", "no answer within 10 s")  # still pending
+    _attempt(sql_conn, rows[(None, 2)], 1, 4, 30, 404, "failed", "HTTP 404")
+    _settle(sql_conn, rows[(None, 2)], "failed")
+
+    health = {r["endpoint_id"]: r for r in _rows(
+        sql_conn, "SELECT * FROM webhook_delivery_health WHERE tenant = 'hooks'")}
+
+    assert set(health) == {busy, idle, None}
+    b = health[busy]
+    assert (b["destination"], b["url"]) == ("endpoint", "https://hooks.example.com/in")  # no credentials
+    assert (b["deliveries"], b["pending"], b["delivered"], b["failed"], b["attempts"]) == (2, 1, 1, 0, 3)
+    assert float(b["success_rate"]) == pytest.approx(1 / 3, abs=1e-4)
+    assert (b["latency_p50_ms"], b["latency_p95_ms"]) == (100, pytest.approx(9010))
+    assert b["last_error"] == "no answer within 10 s" and b["last_error_at"] > b["last_success_at"]
+    assert b["oldest_pending_at"] is not None
+    c = health[None]
+    assert (c["destination"], c["url"]) == ("callback_url", None)
+    assert (c["deliveries"], c["pending"], c["failed"], c["attempts"], float(c["success_rate"])) == (1, 0, 1, 1, 0.0)
+    assert (c["last_error"], c["last_success_at"]) == ("HTTP 404", None)
+    i = health[idle]
+    assert (i["deliveries"], i["attempts"], i["success_rate"], i["latency_p50_ms"]) == (0, 0, None, None)
+
+    sql_conn.execute("SET courier.webhook_health_window = '7 minutes'")
+    [narrow] = _rows(sql_conn, "SELECT * FROM webhook_delivery_health WHERE endpoint_id = %s", busy)
+    assert (narrow["attempts"], float(narrow["success_rate"]), narrow["last_success_at"]) == (1, 0.0, None)
 
 
 @pytest.fixture
@@ -107,7 +183,7 @@ def auditor(sql_conn: psycopg.Connection) -> psycopg.Connection:
 
 
 @pytest.mark.parametrize("view", ["job_timeline", "job_history", "job_cost_daily", "job_latency",
-                                  "stuck_jobs", "dead_letters"])
+                                  "stuck_jobs", "dead_letters", "webhook_deliveries", "webhook_delivery_health"])
 def test_auditor__reads_every_view(sql_conn, auditor, view):
     assert auditor.execute(f"SELECT count(*) FROM {view}").fetchone()[0] >= 0
 
@@ -117,6 +193,9 @@ def test_auditor__reads_every_view(sql_conn, auditor, view):
     "SELECT input FROM jobs",
     "SELECT result FROM jobs",
     "SELECT * FROM job_events",
+    "SELECT secret FROM webhook_endpoints",
+    "SELECT * FROM outbox",
+    "SELECT * FROM outbox_attempts",
     "SELECT * FROM procrastinate_jobs",
     "UPDATE tenants SET slug = slug",
     "SELECT * FROM courier_rate_limit_take_v1(gen_random_uuid(), 1, 1, now())",

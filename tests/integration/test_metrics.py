@@ -6,9 +6,11 @@ import socket
 import uuid
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import auth, email_reply_request
+from tests.delivery_helpers import Receiver, advance, sse_messages
 from tests.waiting import wait_for
 
 
@@ -109,3 +111,93 @@ async def test_worker__serves_its_metrics_when_a_port_is_set(settings):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture
+def loopback_webhooks(settings):
+    """Allow plain-http receivers on 127.0.0.1 and retry fast (before the API starts)."""
+    settings.delivery.allow_http = True
+    settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
+    settings.delivery.retry_base_seconds = 0.05
+    settings.delivery.relay_poll_seconds = 0.1
+
+
+async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
+        loopback_webhooks, http, make_key, settings, db):
+    from app.delivery.relay import OutboxRelay
+
+    receiver = Receiver(answers=[(500, {}), (410, {})]).start()
+    key = await make_key(roles=["admin"])
+    before = await _scrape(http)
+
+    async def run_relay_until(done) -> None:
+        relay = OutboxRelay(db, settings.database.url, settings.delivery)
+        await relay.start()
+        try:
+            await wait_for(done, what="the attempts")
+        finally:
+            await relay.stop()
+
+    try:
+        flaky = (await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))).json()
+        receiver.secret = flaky["secret"]
+        await http.post(f"/v1/webhooks/{flaky['id']}/test", headers=auth(key))
+        # 500 (retried), then 410 (the endpoint is disabled).
+        await run_relay_until(lambda: _async(len(receiver.deliveries) == 2))
+
+        receiver.answers = [(503, {})]
+        doomed = (await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))).json()
+        receiver.secret = doomed["secret"]
+        await http.post(f"/v1/webhooks/{doomed['id']}/test", headers=auth(key))
+        settings.delivery.retry_window_seconds = 0.001  # the first failure is also the last
+        await run_relay_until(lambda: _async(len(receiver.deliveries) == 3))
+    finally:
+        receiver.stop()
+
+    async def counted():
+        after = await _scrape(http)
+        deltas = {reason: _value(after, "courier_webhook_failures_total", reason=reason)
+                  - _value(before, "courier_webhook_failures_total", reason=reason)
+                  for reason in ("http_5xx", "gone", "dead", "timeout", "refused_url")}
+        return deltas if sum(deltas.values()) == 3 else None
+
+    # The relay counts an attempt just before recording it: wait for the third.
+    assert await wait_for(counted, what="three failures counted") == {
+        "http_5xx": 1, "gone": 1, "dead": 1, "timeout": 0, "refused_url": 0}
+
+
+async def test_metrics__open_sse_streams_count_until_the_stream_ends_or_the_client_goes_away(
+        http, make_key, sql_conn):
+    key = await make_key()
+    job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "sse"))).json()
+    headers = {"Accept": "text/event-stream", **auth(key)}
+    baseline = _value(await _scrape(http), "courier_sse_clients_open")
+
+    async def open_streams_are(n: int):
+        async def check():
+            return _value(await _scrape(http), "courier_sse_clients_open") == baseline + n
+        await wait_for(check, what=f"{n} open streams counted")
+
+    # Two clients open a stream and go away without waiting for the end.
+    for url in (f"/v1/jobs/{job['id']}/events", "/v1/events"):
+        async with http.stream("GET", url, headers=headers) as response:
+            # Keep the parser referenced: a collected one closes the response.
+            messages = sse_messages(response)
+            await anext(messages)
+            await open_streams_are(1)
+        await open_streams_are(0)
+
+    # A stream that ends with the job's terminal event.
+    async with http.stream("GET", f"/v1/jobs/{job['id']}/events", headers=headers) as response:
+        messages = sse_messages(response)
+        await anext(messages)
+        await open_streams_are(1)
+        advance(sql_conn, job["id"], "running")
+        advance(sql_conn, job["id"], "succeeded")
+        seqs = [m.data["seq"] async for m in messages if m.data is not None]
+    assert seqs == [1, 2, 3]
+    await open_streams_are(0)
+
+
+async def _async(value):
+    return value
