@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
-        configure_logging(args.log_level or ("WARNING" if args.command == "up" else settings.log_level))
+        configure_logging(args.log_level or ("WARNING" if args.command in ("up", "backfill") else settings.log_level))
         return args.run(args, settings)
     except CourierError as exc:
         print(f"courier: {exc}", file=sys.stderr)

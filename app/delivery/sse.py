@@ -8,6 +8,7 @@ stream sends a comment heartbeat, and a job stream ends after the terminal event
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,10 @@ class InvalidLastEventId(CourierError):
     """Last-Event-ID is not an id this stream sent."""
 
 
+class _StreamClosing(Exception):
+    """The server is shutting down: end the stream (the client reconnects elsewhere)."""
+
+
 class StreamFinished(CourierError):
     """The job is finished and every event was sent: nothing more will come."""
 
@@ -45,6 +50,27 @@ class EventStreams:
         self.hub = hub
         self.heartbeat_seconds = heartbeat_seconds
         self.retry_ms = retry_ms
+        self._closing = asyncio.Event()
+
+    def close(self) -> None:
+        """End every open stream now (the server is shutting down): each client's
+        EventSource reconnects, with Last-Event-ID, to a process that is not."""
+        self._closing.set()
+
+    async def _wait(self, subscription: Any, timeout: float) -> bool:
+        """Wait for news like ``subscription.wait``; StreamClosing when the server shuts down."""
+        if self._closing.is_set():
+            raise _StreamClosing()
+        news = asyncio.ensure_future(subscription.wait(timeout))
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait([news, closing], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+        if self._closing.is_set():
+            news.cancel()
+            raise _StreamClosing()
+        return news.result()
 
     async def history(self, tenant_id: UUID, job_id: UUID, after_seq: int | None = None) -> list[JobEvent]:
         await self._job(tenant_id, job_id)
@@ -69,7 +95,7 @@ class EventStreams:
         # Events come from the job's shared feed (one read per notification for all
         # streams of the job); a stream the feed cannot serve — its first read, or
         # behind what the feed still holds — reads the database itself.
-        with _counted(), self.hub.follow_job(tenant_id, job_id) as subscription:
+        with _counted(), _ends_on_close(), self.hub.follow_job(tenant_id, job_id) as subscription:
             feed = subscription.feed
             yield ServerSentEventMessage(data=None, comment="courier job events", retry=self.retry_ms)
             while True:
@@ -87,7 +113,7 @@ class EventStreams:
                         return
                 if rows:
                     continue
-                if not await subscription.wait(self.heartbeat_seconds):
+                if not await self._wait(subscription, self.heartbeat_seconds):
                     # A backstop for a notification that never came: one read for the job.
                     if feed.cursor is not None:
                         feed.read_soon()
@@ -109,7 +135,7 @@ class EventStreams:
     async def _tenant_stream(
         self, tenant_id: UUID, cursor: tuple[str, int], kind: str | None, state: JobState | None
     ) -> AsyncIterator[ServerSentEventMessage]:
-        with _counted(), self.hub.subscribe(tenant_id) as subscription:
+        with _counted(), _ends_on_close(), self.hub.subscribe(tenant_id) as subscription:
             yield ServerSentEventMessage(data=None, comment="courier tenant events", retry=self.retry_ms)
             recheck = 0
             while True:
@@ -130,8 +156,8 @@ class EventStreams:
                     recheck = 0
                 if recheck > 0:
                     recheck -= 1
-                    await subscription.wait(0.1)
-                elif await subscription.wait(self.heartbeat_seconds):
+                    await self._wait(subscription, 0.1)
+                elif await self._wait(subscription, self.heartbeat_seconds):
                     recheck = 20
                 else:
                     yield ServerSentEventMessage(data=None, comment="heartbeat")
@@ -141,6 +167,14 @@ class EventStreams:
             return await self.db.fetch_one("job_get", job_id=job_id, tenant_id=tenant_id)
         except NotFound as exc:
             raise StreamJobNotFound(f"no job {job_id}") from exc
+
+
+@contextmanager
+def _ends_on_close() -> Iterator[None]:
+    try:
+        yield
+    except _StreamClosing:
+        return
 
 
 @contextmanager

@@ -23,6 +23,10 @@ class WebhookNotFound(CourierError):
     """No such webhook endpoint."""
 
 
+class WebhookEndpointDisabled(CourierError):
+    """The endpoint is disabled (its receiver answered 410 Gone); nothing is sent to it."""
+
+
 class InvalidWebhookRequest(CourierError):
     """The webhook endpoint request is invalid."""
 
@@ -63,7 +67,11 @@ class WebhookService:
 
     async def send_test(self, tenant_id: UUID, endpoint_id: UUID) -> TestDelivery:
         """Queue a ``webhook.test`` event for the endpoint; the relay sends it like any other."""
-        await self.get(tenant_id, endpoint_id)
+        endpoint = await self.get(tenant_id, endpoint_id)
+        if endpoint.disabled_at is not None:
+            raise WebhookEndpointDisabled(
+                f"endpoint {endpoint_id} was disabled at {endpoint.disabled_at.isoformat()}: "
+                f"{endpoint.disabled_reason}; register it again to resume")
         return TestDelivery.model_validate(
             await self.db.fetch_one("outbox_test_insert", tenant_id=tenant_id, endpoint_id=endpoint_id))
 

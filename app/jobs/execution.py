@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -82,13 +83,18 @@ class JobExecutor:
         except PermanentProviderError as exc:
             log.warning("provider refused", extra={"event": "job_provider_refused", "code": exc.code, **context})
             return await self._finish(lease, context, "failed", error=_error(exc.code, exc.message))
-        except ValidationError:
-            log.exception("output failed validation", extra={"event": "job_output_invalid", **context})
+        except ValidationError as exc:
+            # Where the output was wrong, never what it said (it may quote the input).
+            log.error("output failed validation", extra={
+                "event": "job_output_invalid", **context,
+                "problems": [{"field": ".".join(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()]})
             return await self._finish(lease, context, "failed",
                                       error=_error("invalid_output", "the model's answer did not match the output schema"))
         except Exception as exc:
-            # The message names the exception type only: its text may quote the input.
-            log.exception("handler raised", extra={"event": "job_handler_error", **context})
+            # Logs and the stored error name the exception type and where it was
+            # raised, never its message: that may quote the input (PII).
+            log.error("handler raised", extra={"event": "job_handler_error", **context,
+                                               "error_type": type(exc).__name__, "stack": _frames(exc)})
             return await self._finish(lease, context, "failed",
                                       error=_error("handler_error", f"the handler raised {type(exc).__name__}"))
         return await self._finish(lease, context, "succeeded", outcome=outcome)
@@ -175,6 +181,10 @@ class JobExecutor:
                 log.warning("completion fenced off", extra={"event": "job_completion_fenced", **context})
                 metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
                 return None
+        if finished["state"] != state:
+            log.warning("completion after the deadline: the job expired, its result dropped",
+                        extra={"event": "job_completion_expired", **context})
+            state = finished["state"]
         run_seconds = finished.get("run_seconds")
         log.info("execution finished", extra={
             "event": "job_finished", "state": state, **context,
@@ -193,6 +203,11 @@ class JobExecutor:
 
     async def _label(self, conn: Any) -> None:
         await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")
+
+
+def _frames(exc: BaseException) -> list[str]:
+    """Where an exception was raised: file, line and function of each frame, no values."""
+    return [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(exc.__traceback__)]
 
 
 def _error(code: str, message: str) -> dict[str, str]:

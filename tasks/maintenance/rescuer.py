@@ -26,25 +26,42 @@ class StalledJobRescuer(MaintenanceService):
 
     def __init__(
         self, db: Database, queue: JobQueue, *, interval: float, stalled_after: float, orphan_grace: float,
-        batch_size: int = 500,
+        batch_size: int = 500, restart_grace: float | None = None,
     ) -> None:
         super().__init__(db, interval=interval)
         self.queue = queue
         self.stalled_after = stalled_after
+        # How long after a PostgreSQL start heartbeats are not trusted (default: stalled_after).
+        self.restart_grace = stalled_after if restart_grace is None else restart_grace
         self.orphan_grace = timedelta(seconds=orphan_grace)
         self.batch_size = batch_size
 
     async def work(self, conn: Connection, now: datetime | None) -> int:
+        return await self._rescue_stalled(conn) + await self._rescue_orphans(conn, now)
+
+    async def _rescue_stalled(self, conn: Connection) -> int:
+        uptime = (await self.db.fetch_one("maintenance_server_uptime", conn))["seconds"]
+        if uptime < self.restart_grace:
+            # PostgreSQL restarted: every heartbeat is stale because no one could beat,
+            # not because workers died. Re-queueing now would run live jobs twice.
+            return 0
         manager = self.queue.app.job_manager
         # Dead workers' rows go; their jobs keep status doing with no worker, which
         # get_stalled_jobs returns too.
         await manager.prune_stalled_workers(self.stalled_after)
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
+        rescued = 0
         for job in stalled:
-            await manager.retry_job(job)
+            try:
+                await manager.retry_job(job)
+            except Exception:  # e.g. it finished meanwhile: the next ones still get their turn
+                log.warning("stalled job not re-queued", exc_info=True,
+                            extra={"event": "queue_job_rescue_failed", "queue_job_id": job.id})
+                continue
+            rescued += 1
             log.info("stalled job re-queued", extra={"event": "queue_job_rescued", "queue_job_id": job.id,
                                                       "job_id": job.task_kwargs.get("job_id")})
-        return len(stalled) + await self._rescue_orphans(conn, now)
+        return rescued
 
     async def _rescue_orphans(self, conn: Connection, now: datetime | None) -> int:
         orphans = await self.db.fetch_all(

@@ -139,3 +139,43 @@ def _has_connected(database_url: str, pid: int) -> bool:
         return conn.execute(
             "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()[0]
+
+
+def test_api__sigterm_ends_open_event_streams_instead_of_waiting_for_them(database_url):
+    import socket as _socket
+    import threading
+
+    env = _env(DATABASE_URL=database_url)
+    key = _run(["keys", "create", "--tenant", "acme", "--user", "web"], env).stdout.strip()
+    with _socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(COURIER + ["api", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    ended = threading.Event()
+    try:
+        wait_for_sync(lambda: _answers(base), timeout=60, what="the API to answer")
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+            job = client.post("/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "s"}).json()
+            with client.stream("GET", f"/v1/jobs/{job['id']}/events",
+                               headers={"Accept": "text/event-stream"}) as stream:
+                lines = stream.iter_lines()
+                assert next(line for line in lines if line.startswith("id:")) == "id: 1"
+                process.send_signal(signal.SIGTERM)
+                for _ in lines:  # the server ends the stream; no graceful-timeout wait
+                    pass
+                ended.set()
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert ended.is_set() and process.returncode == 0, err
+    assert "graceful shutdown exceeded" not in err and "Traceback" not in err
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

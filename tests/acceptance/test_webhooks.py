@@ -104,6 +104,8 @@ async def test_webhook__410_gone_disables_the_endpoint(http, worker, make_key, r
     statuses = {row[0] for row in sql_conn.execute(
         "SELECT status::text FROM outbox WHERE endpoint_id = %s", (endpoint["id"],)).fetchall()}
     assert statuses <= {"failed", "cancelled"}
+    refused = await http.post(f"/v1/webhooks/{endpoint['id']}/test", headers=auth(key))
+    assert refused.status_code == 409 and "disabled" in refused.json()["detail"]
 
 
 async def test_webhook__ssrf_destinations_are_refused_at_registration_and_at_delivery(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from app.db import Database, NotFound
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindResult
+from app.llm.provider import Usage
 from app.keys.service import KeyService
 from app.llm.extractive import ExtractiveProvider
 from tasks.kinds import KINDS
@@ -113,3 +115,30 @@ async def _draft(job_input, provider, subject: str):
     from tasks.kinds.email_reply import EmailReplyDraft
 
     return EmailReplyDraft(subject=subject, body="b", citations=[], outcome="drafted")
+
+
+async def test_completion_after_the_deadline__expires_the_job_and_drops_the_result(db, job_id, sql_conn):
+    async def handler(job_input, provider):
+        # The deadline passes while the model is still answering.
+        sql_conn.execute("UPDATE jobs SET expires_at = created_at + interval '1 millisecond' WHERE id = %s", (job_id,))
+        return KindResult(output=await _draft(job_input, provider, "late"), model="m", prompt_version="p",
+                          usage=Usage(input_tokens=7, output_tokens=3, cost_usd=Decimal("0.01")))
+
+    kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
+    assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "expired"
+    state, result, tokens, cost = sql_conn.execute(
+        "SELECT state::text, result, input_tokens, cost_usd FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    assert (state, result) == ("expired", None)
+    assert (tokens, cost) == (7, Decimal("0.01"))  # what the late answer cost is still on the bill
+
+
+async def test_handler_error__logs_where_it_happened_but_never_the_message(db, job_id, caplog):
+    async def handler(job_input, provider):
+        raise ValueError(f"cannot handle {job_input.question} for alice@example.com")
+
+    kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
+    with caplog.at_level("INFO"):
+        assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "failed"
+    logged = " ".join(str(vars(record)) for record in caplog.records)
+    assert "job_handler_error" in logged and "ValueError" in logged and "test_fencing.py" in logged
+    assert "alice@example.com" not in logged and "refund" not in logged

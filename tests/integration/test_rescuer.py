@@ -19,7 +19,9 @@ async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db,
         worker_id = await manager.register_worker()
         taken = await manager.fetch_job(queues=None, worker_id=worker_id)
         await db.fetch_one("job_lease_take", job_id=job.id)
-        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600)
+        # restart_grace=0: this test's PostgreSQL may have started less than 30 s ago.
+        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
+                                    restart_grace=0)
         assert await rescuer.run_pass() == 0  # its heartbeat is still fresh
         sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
 
@@ -32,6 +34,24 @@ async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db,
     assert [(s, a, d.get("reason")) for _, s, a, d, _ in events(sql_conn, job.id)] == [
         ("queued", 0, None), ("running", 1, None), ("running", 2, "lease of attempt 1 taken over"),
         ("succeeded", 2, None)]
+
+
+async def test_rescuer__trusts_no_heartbeat_right_after_a_postgres_restart(db, make_key, sql_conn):
+    """After a restart every heartbeat is stale because no worker could beat: the
+    jobs are still running, and re-queueing them would run them twice."""
+    principal = await principal_of(db, await make_key())
+    async with job_service(db) as service:
+        job = (await service.submit(principal, request_for(0), "restart")).job
+        manager = service.queue.app.job_manager
+        worker_id = await manager.register_worker()
+        taken = await manager.fetch_job(queues=None, worker_id=worker_id)
+        await db.fetch_one("job_lease_take", job_id=job.id)
+        sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
+        # As if PostgreSQL had started moments ago: any uptime is shorter than this grace.
+        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
+                                    restart_grace=10**9)
+        assert await rescuer.run_pass() == 0
+        assert queue_status(sql_conn, taken.id) == "doing"
 
 
 async def test_rescuer__gives_an_orphaned_open_job_a_new_queue_entry(db, make_key, sql_conn):
