@@ -7,8 +7,10 @@ The machine is noisy, so each comparison runs its two sides alternately
 
 * intake: ``POST /v1/jobs`` vs a bare Litestar endpoint doing one INSERT
   (bench/bare.py), p95 and throughput at 16 concurrent clients;
-* pickup: commit of a submission -> start of its task, Courier's worker vs
-  procrastinate's own worker with a no-op task;
+* pickup: a submission's INSERT -> the first statement of its task, on the
+  database's clock, Courier's worker vs procrastinate's own worker with a no-op task;
+* delivery: a committed job event -> an SSE client reading it, vs a bare LISTEN
+  connection receiving a NOTIFY;
 * lifecycle: no-op jobs per second through Courier (lease, handler, fenced
   completion, events) vs procrastinate's own no-op worker;
 * history: intake and poll p95 with ``--history-rows`` finished jobs in the
@@ -251,54 +253,59 @@ def bench_intake(url: str, key: str, reps: int, requests: int) -> list[Figure]:
 
 
 def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> list[float]:
-    acked: dict[str, float] = {}
+    ids: list[str] = []
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
         for _ in range(jobs):
             response = client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
-            acked[response.json()["id"]] = time.time()
-            time.sleep(gap)
-    deadline = time.monotonic() + 60
-    while True:
-        rows = _sql(url, "SELECT id::text, extract(epoch FROM started_at)::float8 FROM jobs "
-                         "WHERE id = ANY(%s::uuid[]) AND started_at IS NOT NULL", (list(acked),))
-        if len(rows) == len(acked) or time.monotonic() > deadline:
-            return [(started - acked[job]) * 1000 for job, started in rows]
-        time.sleep(0.1)
+            ids.append(response.json()["id"])
+            time.sleep(gap)  # the submission pace, not a wait for state
+    return _wait_rows(url, len(ids), "SELECT (extract(epoch FROM started_at - created_at) * 1000)::float8 FROM jobs "
+                                     "WHERE id = ANY(%s::uuid[]) AND started_at IS NOT NULL", ids)
 
 
 def _raw_pickups(url: str, jobs: int, gap: float) -> list[float]:
-    async def defer_all() -> dict[int, float]:
+    async def defer_all() -> list[int]:
         app = raw_app(url)
-        acked: dict[int, float] = {}
+        ids: list[int] = []
         async with app.open_async():
             task = app.tasks[RAW_TASK]
             for _ in range(jobs):
-                job_id = await task.defer_async(record=True)
-                acked[job_id] = time.time()
-                await asyncio.sleep(gap)
-        return acked
+                ids.append(await task.defer_async(record=True))
+                await asyncio.sleep(gap)  # the submission pace
+        return ids
 
-    acked = asyncio.run(defer_all())
+    ids = asyncio.run(defer_all())
+    return _wait_rows(url, len(ids), "SELECT latency_ms FROM bench_pickup WHERE job_id = ANY(%s)", ids)
+
+
+def _wait_rows(url: str, expected: int, query: str, ids: list) -> list[float]:
+    """Both sides measure on the database's clock, from the INSERT that queued the job
+    to the first statement of its task."""
     deadline = time.monotonic() + 60
     while True:
-        rows = _sql(url, "SELECT job_id, started FROM bench_pickup WHERE job_id = ANY(%s)", (list(acked),))
-        if len(rows) == len(acked) or time.monotonic() > deadline:
-            return [(started - acked[job]) * 1000 for job, started in rows]
+        rows = _sql(url, query, (ids,))
+        if len(rows) == expected or time.monotonic() > deadline:
+            return [row[0] for row in rows]
         time.sleep(0.1)
 
 
 def bench_pickup(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
-    p50 = Figure("pickup p50, commit -> task start", "ms", [], [], "procrastinate no-op worker")
-    p95 = Figure("pickup p95, commit -> task start", "ms", [], [], "procrastinate no-op worker")
+    p50 = Figure("pickup p50, queued -> task start", "ms", [], [], "procrastinate no-op worker")
+    p95 = Figure("pickup p95, queued -> task start", "ms", [], [], "procrastinate no-op worker")
     gap = 0.02
     with courier_api(url) as base, process(["bench.workers", "courier", "--database-url", url], url), \
             process(["bench.workers", "raw", "--database-url", url], url):
         # Warm-up (not counted): both workers connected, listening, plans cached.
         _raw_pickups(url, 10, gap)
         _courier_pickups(base, key, url, 10, gap)
-        for _ in range(reps):
-            raw = _raw_pickups(url, jobs, gap)
-            ours = _courier_pickups(base, key, url, jobs, gap)
+        for rep in range(reps):
+            # Alternate which side goes first, so neither always meets a warmer machine.
+            if rep % 2:
+                ours = _courier_pickups(base, key, url, jobs, gap)
+                raw = _raw_pickups(url, jobs, gap)
+            else:
+                raw = _raw_pickups(url, jobs, gap)
+                ours = _courier_pickups(base, key, url, jobs, gap)
             p50.raw.append(percentile(raw, 50))
             p95.raw.append(percentile(raw, 95))
             p50.ours.append(percentile(ours, 50))
@@ -360,6 +367,59 @@ def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
     return [rate]
 
 
+async def _sse_latencies(base: str, key: str, url: str, jobs: int) -> list[float]:
+    """Per job: an SSE client has seen event 1; a transaction commits event 2 (a DBA's
+    cancel); the time until the client reads it."""
+    latencies: list[float] = []
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client, \
+            await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        for _ in range(jobs):
+            job = (await client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})).json()
+            async with client.stream("GET", f"/v1/jobs/{job['id']}/events",
+                                     headers={"Accept": "text/event-stream"}) as stream:
+                lines = stream.aiter_lines()
+                async for line in lines:
+                    if line == "id: 1":
+                        break
+                started = time.perf_counter()
+                await conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (job["id"],))
+                async for line in lines:
+                    if line == "id: 2":
+                        latencies.append((time.perf_counter() - started) * 1000)
+                        break
+    return latencies
+
+
+async def _listen_latencies(url: str, jobs: int) -> list[float]:
+    """The raw limit: a bare LISTEN connection receiving a NOTIFY committed by another."""
+    latencies: list[float] = []
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener, \
+            await psycopg.AsyncConnection.connect(url, autocommit=True) as notifier:
+        await listener.execute("LISTEN bench_raw")
+        for i in range(jobs):
+            started = time.perf_counter()
+            await notifier.execute("SELECT pg_notify('bench_raw', %s)", (str(i),))
+            async for _ in listener.notifies(stop_after=1):
+                latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def bench_delivery(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
+    p50 = Figure("delivery p50, commit -> SSE client", "ms", [], [], "bare LISTEN client")
+    p95 = Figure("delivery p95, commit -> SSE client", "ms", [], [], "bare LISTEN client")
+    with courier_api(url) as base:
+        asyncio.run(_sse_latencies(base, key, url, 5))  # warm-up, not counted
+        for _ in range(reps):
+            raw = asyncio.run(_listen_latencies(url, jobs))
+            ours = asyncio.run(_sse_latencies(base, key, url, jobs))
+            p50.raw.append(percentile(raw, 50))
+            p95.raw.append(percentile(raw, 95))
+            p50.ours.append(percentile(ours, 50))
+            p95.ours.append(percentile(ours, 95))
+    return [p50, p95]
+
+
 def bench_history(admin_url: str, reps: int, rows: int, requests: int) -> tuple[list[Figure], float]:
     empty_url = create_database(admin_url, "bench_empty")
     big_url = create_database(admin_url, "bench_history")
@@ -386,13 +446,14 @@ def main() -> None:
     parser.add_argument("--lifecycle-jobs", type=int, default=2000, help="jobs per lifecycle measurement")
     parser.add_argument("--history-rows", type=int, default=1_000_000,
                         help="finished jobs in the history database (the issue asks for 10,000,000)")
-    parser.add_argument("--only", choices=["intake", "pickup", "lifecycle", "history"], action="append")
+    parser.add_argument("--delivery-jobs", type=int, default=100, help="events per delivery measurement")
+    parser.add_argument("--only", choices=["intake", "pickup", "delivery", "lifecycle", "history"], action="append")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="a server where the bench may create databases (default: embedded PostgreSQL)")
     args = parser.parse_args()
     if args.repetitions < 3:
         parser.error("--repetitions must be at least 3")
-    only = set(args.only or ["intake", "pickup", "lifecycle", "history"])
+    only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history"])
     figures: list[Figure] = []
     notes: list[str] = []
     with database(args.database_url) as admin_url:
@@ -402,6 +463,8 @@ def main() -> None:
             figures += bench_intake(url, key, args.repetitions, args.requests)
         if "pickup" in only:
             figures += bench_pickup(url, key, args.repetitions, args.pickup_jobs)
+        if "delivery" in only:
+            figures += bench_delivery(url, key, args.repetitions, args.delivery_jobs)
         if "lifecycle" in only:
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
         if "history" in only:

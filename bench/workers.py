@@ -3,15 +3,15 @@
     python -m bench.workers courier --database-url URL   # Courier's worker; kinds: email_reply + noop
     python -m bench.workers raw --database-url URL       # procrastinate's own worker, a no-op task
 
-The raw worker takes queue ``raw``; its task records its start time (``bench_pickup``)
-when deferred with ``record=True``, for the pickup-latency comparison.
+The raw worker takes queue ``raw``; deferred with ``record=True`` its task records
+its pickup latency on the database's clock (``bench_pickup``), for the comparison
+with Courier's ``jobs.started_at - jobs.created_at``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 from datetime import timedelta
 
 import procrastinate
@@ -23,7 +23,7 @@ from app.settings import Settings
 
 CONCURRENCY = 32
 RAW_TASK = "bench.noop"
-PICKUP_SCHEMA = "CREATE TABLE IF NOT EXISTS bench_pickup (job_id bigint PRIMARY KEY, started double precision NOT NULL)"
+PICKUP_SCHEMA = "CREATE TABLE IF NOT EXISTS bench_pickup (job_id bigint PRIMARY KEY, latency_ms double precision NOT NULL)"
 
 
 class NoopInput(BaseModel):
@@ -48,10 +48,13 @@ def raw_app(url: str) -> procrastinate.App:
     @app.task(name=RAW_TASK, queue="raw", pass_context=True)
     async def noop(context: procrastinate.JobContext, record: bool = False) -> None:
         if record:
-            started = time.time()
+            # Pickup on the database's clock, like Courier's (jobs.started_at - created_at):
+            # from the deferring INSERT (its 'deferred' event) to this first statement.
             await context.app.connector.execute_query_async(
-                "INSERT INTO bench_pickup (job_id, started) VALUES (%(job_id)s, %(started)s)",
-                job_id=context.job.id, started=started)
+                "INSERT INTO bench_pickup (job_id, latency_ms) "
+                "SELECT %(job_id)s, extract(epoch FROM clock_timestamp() - at) * 1000 "
+                "FROM procrastinate_events WHERE job_id = %(job_id)s AND type = 'deferred'",
+                job_id=context.job.id)
 
     return app
 
