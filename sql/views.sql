@@ -11,18 +11,26 @@ SELECT e.job_id, e.seq, j.tenant_id, t.slug AS tenant, j.kind, e.type, e.state, 
 FROM job_events e
 JOIN jobs j ON j.id = e.job_id
 JOIN tenants t ON t.id = j.tenant_id;
-COMMENT ON VIEW job_timeline IS 'Every event of every job, oldest first per job: the audit trail with tenant and kind.';
+COMMENT ON VIEW job_timeline IS 'Every event of every job: the audit trail with tenant and kind. ORDER BY job_id, seq to read it in order.';
+COMMENT ON COLUMN job_timeline.job_id IS 'The job (jobs.id).';
 COMMENT ON COLUMN job_timeline.seq IS 'Gapless per job, starting at 1 (the queued event).';
+COMMENT ON COLUMN job_timeline.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN job_timeline.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN job_timeline.kind IS 'The job''s kind (e.g. email_reply).';
 COMMENT ON COLUMN job_timeline.type IS 'The state entered, or a note type.';
+COMMENT ON COLUMN job_timeline.state IS 'The job''s state after this event.';
+COMMENT ON COLUMN job_timeline.attempt IS 'The execution the event belongs to (0 before the first start).';
+COMMENT ON COLUMN job_timeline.data IS 'Details as JSON: reason of a change, error of a failure or retry; {} when none.';
 COMMENT ON COLUMN job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+COMMENT ON COLUMN job_timeline.created_at IS 'When the event was recorded.';
 
 DROP VIEW IF EXISTS job_history;
 CREATE VIEW job_history AS
 SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, j.requester_id, p.external_id AS requester,
        j.kind, j.state, j.queue, j.priority, j.attempt AS attempts,
        j.created_at AS queued_at,
-       first_start.created_at AS first_started_at,
-       j.started_at AS last_started_at,
+       starts.first_started_at,
+       starts.last_started_at,
        j.finished_at,
        (SELECT jsonb_agg(jsonb_build_object('seq', e.seq, 'state', e.state, 'attempt', e.attempt, 'at', e.created_at)
                          ORDER BY e.seq)
@@ -35,25 +43,38 @@ SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, j.requester_id, p.external
 FROM jobs j
 JOIN tenants t ON t.id = j.tenant_id
 JOIN principals p ON p.id = j.requester_id
--- A job starts queued (seq 1) and can only leave that state by starting, so seq 2
--- is its first start when it ever ran.
-LEFT JOIN job_events first_start ON first_start.job_id = j.id AND first_start.seq = 2 AND first_start.type = 'running';
+-- Every start of an execution appends a 'running' event: both ends come from the
+-- same clock, so first_started_at <= last_started_at (jobs.started_at is a separate read).
+CROSS JOIN LATERAL (
+    SELECT min(e.created_at) AS first_started_at, max(e.created_at) AS last_started_at
+    FROM job_events e WHERE e.job_id = j.id AND e.type = 'running'
+) starts;
 COMMENT ON VIEW job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+COMMENT ON COLUMN job_history.job_id IS 'The job (jobs.id).';
+COMMENT ON COLUMN job_history.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN job_history.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN job_history.requester_id IS 'The requesting principal (principals.id).';
 COMMENT ON COLUMN job_history.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
+COMMENT ON COLUMN job_history.kind IS 'The job''s kind (e.g. email_reply).';
 COMMENT ON COLUMN job_history.state IS 'Current state: queued, running, needs_review, succeeded, failed, cancelled or expired.';
-COMMENT ON COLUMN job_history.attempts IS 'Executions started (1 for a job that ran once; more after retries or a takeover).';
+COMMENT ON COLUMN job_history.queue IS 'The procrastinate queue the job runs on.';
+COMMENT ON COLUMN job_history.priority IS 'Queue priority, -100 to 100; higher runs first.';
+COMMENT ON COLUMN job_history.attempts IS 'Executions started (0 if it never ran, 1 for a job that ran once; more after retries or a takeover).';
 COMMENT ON COLUMN job_history.queued_at IS 'When the job was submitted.';
-COMMENT ON COLUMN job_history.first_started_at IS 'When the first execution started; NULL if it never ran.';
-COMMENT ON COLUMN job_history.last_started_at IS 'When the latest execution started.';
+COMMENT ON COLUMN job_history.first_started_at IS 'When the first execution started (its running event); NULL if it never ran.';
+COMMENT ON COLUMN job_history.last_started_at IS 'When the latest execution started (its running event); equals first_started_at after one attempt; NULL if it never ran.';
 COMMENT ON COLUMN job_history.finished_at IS 'When the job reached a terminal state; NULL while open.';
 COMMENT ON COLUMN job_history.timeline IS 'Every event as [{seq, state, attempt, at}], oldest first (job_timeline has the details).';
-COMMENT ON COLUMN job_history.model IS 'The model that produced the result (e.g. extractive when no provider is configured).';
+COMMENT ON COLUMN job_history.model IS 'The model that produced the result (e.g. extractive when no provider is configured); NULL until an execution records one.';
+COMMENT ON COLUMN job_history.prompt_version IS 'Version of the prompt template the job ran with; NULL until an execution records one.';
+COMMENT ON COLUMN job_history.input_tokens IS 'Model input (prompt) tokens, all attempts; 0 if no model ran.';
+COMMENT ON COLUMN job_history.output_tokens IS 'Model output (completion) tokens, all attempts; 0 if no model ran.';
 COMMENT ON COLUMN job_history.cost_usd IS 'Total model cost of all attempts, in US dollars.';
-COMMENT ON COLUMN job_history.prompt_version IS 'Version of the prompt template the job ran with.';
-COMMENT ON COLUMN job_history.error_code IS 'Stable error code of a failed job.';
+COMMENT ON COLUMN job_history.error_code IS 'Stable error code of the job''s error (its failure, or the one it waits to retry after); NULL without one.';
 COMMENT ON COLUMN job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
 COMMENT ON COLUMN job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
-COMMENT ON COLUMN job_history.purged_at IS 'When retention removed the input and result; the audit columns stay.';
+COMMENT ON COLUMN job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
+COMMENT ON COLUMN job_history.purged_at IS 'When retention removed the input and result (the audit columns stay); NULL while kept.';
 
 DROP VIEW IF EXISTS job_cost_daily;
 CREATE VIEW job_cost_daily AS
@@ -69,8 +90,15 @@ JOIN tenants t ON t.id = j.tenant_id
 GROUP BY 1, j.tenant_id, t.slug, j.kind, j.model;
 COMMENT ON VIEW job_cost_daily IS 'Model usage and cost per UTC day of submission, tenant, kind and model. Filter on day to read a range.';
 COMMENT ON COLUMN job_cost_daily.day IS 'UTC day the jobs were submitted on.';
+COMMENT ON COLUMN job_cost_daily.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN job_cost_daily.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN job_cost_daily.kind IS 'The jobs'' kind (e.g. email_reply).';
 COMMENT ON COLUMN job_cost_daily.model IS 'Model that produced the results; NULL for jobs that produced none (yet).';
 COMMENT ON COLUMN job_cost_daily.jobs IS 'Jobs submitted, in any state.';
+COMMENT ON COLUMN job_cost_daily.succeeded IS 'Of those, jobs that succeeded so far.';
+COMMENT ON COLUMN job_cost_daily.failed IS 'Of those, jobs that failed so far.';
+COMMENT ON COLUMN job_cost_daily.input_tokens IS 'Model input (prompt) tokens so far of those jobs, all attempts.';
+COMMENT ON COLUMN job_cost_daily.output_tokens IS 'Model output (completion) tokens so far of those jobs, all attempts.';
 COMMENT ON COLUMN job_cost_daily.cost_usd IS 'Model cost so far of those jobs, all attempts, in US dollars.';
 
 DROP VIEW IF EXISTS job_latency;
@@ -85,23 +113,31 @@ WITH finished AS (
     WHERE j.finished_at IS NOT NULL
 )
 SELECT kind, hour, count(*) AS jobs,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p50_ms,
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p95_ms,
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY queue_wait_ms) AS queue_wait_p99_ms,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms) AS run_p50_ms,
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY run_ms) AS run_p95_ms,
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY run_ms) AS run_p99_ms,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p50_ms,
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p95_ms,
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY end_to_end_ms) AS end_to_end_p99_ms
+       -- percentile_cont works in double precision: round away the float noise (12.681000000000001).
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY queue_wait_ms)::numeric, 1) AS queue_wait_p50_ms,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY queue_wait_ms)::numeric, 1) AS queue_wait_p95_ms,
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY queue_wait_ms)::numeric, 1) AS queue_wait_p99_ms,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms)::numeric, 1) AS run_p50_ms,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY run_ms)::numeric, 1) AS run_p95_ms,
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY run_ms)::numeric, 1) AS run_p99_ms,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY end_to_end_ms)::numeric, 1) AS end_to_end_p50_ms,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY end_to_end_ms)::numeric, 1) AS end_to_end_p95_ms,
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY end_to_end_ms)::numeric, 1) AS end_to_end_p99_ms
 FROM finished
 GROUP BY kind, hour;
 COMMENT ON VIEW job_latency IS 'Latency percentiles per kind and hour of completion, over jobs that ran and finished. Filter on hour to read a range.';
+COMMENT ON COLUMN job_latency.kind IS 'The jobs'' kind (e.g. email_reply).';
 COMMENT ON COLUMN job_latency.hour IS 'Hour (server time zone) in which the jobs finished.';
 COMMENT ON COLUMN job_latency.jobs IS 'Jobs that ran and finished in that hour.';
-COMMENT ON COLUMN job_latency.queue_wait_p50_ms IS 'Median milliseconds from submission to the first execution start (also _p95, _p99).';
-COMMENT ON COLUMN job_latency.run_p50_ms IS 'Median milliseconds from the start of the last execution to the end (also _p95, _p99).';
-COMMENT ON COLUMN job_latency.end_to_end_p50_ms IS 'Median milliseconds from submission to the end (also _p95, _p99).';
+COMMENT ON COLUMN job_latency.queue_wait_p50_ms IS 'Median ms from submission to the first execution start, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.queue_wait_p95_ms IS '95th percentile ms from submission to the first execution start, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.queue_wait_p99_ms IS '99th percentile ms from submission to the first execution start, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.run_p50_ms IS 'Median ms from the start of the last execution to the end, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.run_p95_ms IS '95th percentile ms from the start of the last execution to the end, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.run_p99_ms IS '99th percentile ms from the start of the last execution to the end, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.end_to_end_p50_ms IS 'Median ms from submission to the end, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.end_to_end_p95_ms IS '95th percentile ms from submission to the end, to 0.1 ms.';
+COMMENT ON COLUMN job_latency.end_to_end_p99_ms IS '99th percentile ms from submission to the end, to 0.1 ms.';
 
 DROP VIEW IF EXISTS stuck_jobs;
 CREATE VIEW stuck_jobs AS
@@ -131,7 +167,17 @@ FROM open_jobs o
 JOIN tenants t ON t.id = o.tenant_id
 WHERE o.reason IS NOT NULL;
 COMMENT ON VIEW stuck_jobs IS 'Open jobs that look stuck: running without a live worker, queued and not picked up, or past their deadline. Threshold: courier.stuck_after (default 5 minutes).';
-COMMENT ON COLUMN stuck_jobs.stuck_for IS 'Time since the job last changed.';
+COMMENT ON COLUMN stuck_jobs.job_id IS 'The job (jobs.id).';
+COMMENT ON COLUMN stuck_jobs.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN stuck_jobs.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN stuck_jobs.kind IS 'The job''s kind (e.g. email_reply).';
+COMMENT ON COLUMN stuck_jobs.state IS 'Current state: queued or running.';
+COMMENT ON COLUMN stuck_jobs.attempt IS 'Executions started so far (0 if it never ran).';
+COMMENT ON COLUMN stuck_jobs.queue IS 'The procrastinate queue the job runs on.';
+COMMENT ON COLUMN stuck_jobs.created_at IS 'When the job was submitted.';
+COMMENT ON COLUMN stuck_jobs.updated_at IS 'When the job last changed.';
+COMMENT ON COLUMN stuck_jobs.stuck_for IS 'Time since the job last changed (an interval: now() - updated_at).';
+COMMENT ON COLUMN stuck_jobs.expires_at IS 'Deadline: the job expires if not finished by then.';
 COMMENT ON COLUMN stuck_jobs.reason IS 'Why the job looks stuck.';
 COMMENT ON COLUMN stuck_jobs.queue_job_id IS 'procrastinate_jobs.id of its queue entry; NULL or gone when the entry was deleted.';
 COMMENT ON COLUMN stuck_jobs.queue_status IS 'Status of the queue entry (todo, doing, ...); NULL when it is gone.';
@@ -151,10 +197,20 @@ COMMENT ON VIEW dead_letters IS
     'Failed jobs (the dead-letter set): why each failed and how often it was replayed. '
     'Replay one with POST /v1/jobs/{id}/replay, or many with `courier backfill --kind K --since D --state failed`. '
     'Over HTTP: GET /v1/jobs?state=failed.';
+COMMENT ON COLUMN dead_letters.job_id IS 'The failed job (jobs.id).';
+COMMENT ON COLUMN dead_letters.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN dead_letters.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN dead_letters.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
+COMMENT ON COLUMN dead_letters.kind IS 'The job''s kind (e.g. email_reply).';
+COMMENT ON COLUMN dead_letters.attempts IS 'Executions started before it failed.';
 COMMENT ON COLUMN dead_letters.error_code IS 'Stable machine-readable error code (e.g. handler_error, invalid_output).';
 COMMENT ON COLUMN dead_letters.error_message IS 'Redacted human-readable error; never contains the input.';
-COMMENT ON COLUMN dead_letters.replay_of IS 'The job this one replayed, if it was itself a replay.';
-COMMENT ON COLUMN dead_letters.replays IS 'How many replays of this job exist.';
+COMMENT ON COLUMN dead_letters.model IS 'The model an execution last recorded; NULL when none did.';
+COMMENT ON COLUMN dead_letters.prompt_version IS 'Version of the prompt template it ran with; NULL when no execution recorded one.';
+COMMENT ON COLUMN dead_letters.created_at IS 'When the job was submitted.';
+COMMENT ON COLUMN dead_letters.finished_at IS 'When the job failed.';
+COMMENT ON COLUMN dead_letters.replay_of IS 'The job this one replays; NULL for an original submission.';
+COMMENT ON COLUMN dead_letters.replays IS 'How many replays of this job exist (0 if none).';
 
 -- Supersedes the view of the same name in migrations/0003_delivery.sql.
 DROP VIEW IF EXISTS webhook_deliveries;
@@ -215,8 +271,8 @@ WITH settings AS (
     SELECT a.tenant_id, o.endpoint_id,
            count(*) AS attempts,
            count(*) FILTER (WHERE a.outcome = 'delivered') AS successful_attempts,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms) AS latency_p50_ms,
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms) AS latency_p95_ms,
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms)::numeric, 1) AS latency_p50_ms,
+           round(percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms)::numeric, 1) AS latency_p95_ms,
            max(a.started_at) FILTER (WHERE a.outcome = 'delivered') AS last_success_at
     FROM outbox_attempts a
     JOIN outbox o ON o.id = a.outbox_id

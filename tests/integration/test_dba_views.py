@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -46,7 +47,7 @@ async def test_job_history__shows_who_what_timeline_model_and_cost_of_a_finished
     assert (row["tenant"], row["requester"], row["kind"], row["state"], row["attempts"]) == \
         ("acme", "alice", "email_reply", "succeeded", 1)
     assert [e["state"] for e in row["timeline"]] == ["queued", "running", "succeeded"]
-    assert row["queued_at"] <= row["first_started_at"] <= row["finished_at"]
+    assert row["queued_at"] <= row["first_started_at"] == row["last_started_at"] <= row["finished_at"]
     assert row["model"] and row["prompt_version"]
     assert row["reviewer"] is None and row["purged_at"] is None
     assert "input" not in row and "result" not in row
@@ -59,6 +60,37 @@ async def test_job_history__shows_who_what_timeline_model_and_cost_of_a_finished
     assert latency["jobs"] == 1
     assert 0 <= latency["queue_wait_p50_ms"] <= latency["end_to_end_p99_ms"]
     assert latency["run_p95_ms"] >= 0
+
+
+def test_job_history__first_and_last_start_come_from_the_same_clock(sql_conn):
+    once, twice, never = _queued_job(sql_conn), _queued_job(sql_conn), _queued_job(sql_conn)
+    _fail(sql_conn, once)
+    sql_conn.execute("UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
+                     (twice,))
+    sql_conn.execute("UPDATE jobs SET lease = gen_random_uuid(), attempt = 2 WHERE id = %s", (twice,))  # a takeover
+    rows = {str(r["job_id"]): r for r in _rows(
+        sql_conn, "SELECT job_id, attempts, queued_at, first_started_at, last_started_at, finished_at "
+                  "FROM job_history WHERE job_id = ANY(%s::uuid[])", [once, twice, never])}
+
+    o = rows[once]
+    assert o["attempts"] == 1
+    assert o["queued_at"] <= o["first_started_at"] == o["last_started_at"] <= o["finished_at"]
+    t = rows[twice]
+    assert t["attempts"] == 2 and t["first_started_at"] < t["last_started_at"]
+    n = rows[never]
+    assert (n["attempts"], n["first_started_at"], n["last_started_at"]) == (0, None, None)
+
+
+def test_job_latency__percentiles_are_milliseconds_with_at_most_one_decimal(sql_conn):
+    for _ in range(3):
+        _fail(sql_conn, _queued_job(sql_conn))
+    [latency] = _rows(sql_conn, "SELECT * FROM job_latency WHERE kind = 'email_reply'")
+    assert latency["jobs"] == 3
+    percentiles = {name: value for name, value in latency.items() if name.endswith("_ms")}
+    assert len(percentiles) == 9
+    for name, value in percentiles.items():
+        assert isinstance(value, Decimal) and value.as_tuple().exponent >= -1, (name, value)
+        assert 0 <= value < 60_000, (name, value)  # ms, not seconds or microseconds
 
 
 async def _state_is(http, key: str, job_id: str, state: str) -> bool:
@@ -88,24 +120,35 @@ def test_stuck_jobs__name_queued_jobs_without_a_queue_entry_and_old_running_ones
     }
 
 
+def _undocumented_view_columns(conn: psycopg.Connection, schema: str | None = None) -> list[tuple[str, str]]:
+    """(view, column) of every view column in the schema without a COMMENT ON COLUMN."""
+    return conn.execute(
+        "SELECT c.relname::text, a.attname::text FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "WHERE c.relkind = 'v' AND n.nspname = coalesce(%s, current_schema()) "
+        "AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1, a.attnum", (schema,)).fetchall()
+
+
 def test_every_view_and_view_column__is_documented(sql_conn):
+    views = {r[0] for r in sql_conn.execute(
+        "SELECT viewname FROM pg_views WHERE schemaname = current_schema()").fetchall()}
+    assert {"job_timeline", "job_history", "job_cost_daily", "job_latency", "stuck_jobs", "dead_letters",
+            "webhook_deliveries", "webhook_delivery_health"} <= views
     undocumented = sql_conn.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind = 'v' AND n.nspname = current_schema() "
-        "AND obj_description(c.oid, 'pg_class') IS NULL").fetchall()
+        "AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''").fetchall()
     assert undocumented == []
-    views = {r[0] for r in sql_conn.execute(
-        "SELECT viewname FROM pg_views WHERE schemaname = current_schema()").fetchall()}
-    assert {"job_history", "job_cost_daily", "job_latency", "stuck_jobs", "dead_letters",
-            "webhook_deliveries", "webhook_delivery_health"} <= views
+    assert _undocumented_view_columns(sql_conn) == []
 
 
-@pytest.mark.parametrize("view", ["webhook_deliveries", "webhook_delivery_health"])
-def test_webhook_views__document_every_column(sql_conn, view):
-    undocumented = sql_conn.execute(
-        "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
-        "AND NOT a.attisdropped AND col_description(a.attrelid, a.attnum) IS NULL", (view,)).fetchall()
-    assert undocumented == []
+def test_undocumented_view_columns__are_found(sql_conn):
+    """The check above is not vacuous: a new view column without a comment fails it."""
+    sql_conn.execute("CREATE VIEW undocumented_probe AS SELECT 1 AS documented, 2 AS bare")
+    sql_conn.execute("COMMENT ON VIEW undocumented_probe IS 'probe'")
+    sql_conn.execute("COMMENT ON COLUMN undocumented_probe.documented IS 'has one'")
+    assert _undocumented_view_columns(sql_conn) == [("undocumented_probe", "bare")]
 
 
 def _attempt(conn: psycopg.Connection, outbox_id: int, attempt: int, minutes_ago: int, latency_ms: int,

@@ -108,6 +108,13 @@ def test_migrate__creates_documented_dba_views(empty_database):
         undocumented = conn.execute(
             "SELECT viewname FROM pg_views WHERE schemaname = 'public' "
             "AND obj_description(format('%I', viewname)::regclass, 'pg_class') IS NULL").fetchall()
+        undocumented_columns = conn.execute(
+            "SELECT c.relname::text, a.attname::text FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "WHERE c.relkind = 'v' AND n.nspname = 'public' "
+            "AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1, a.attnum").fetchall()
         views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname = 'public'").fetchall()}
     assert "job_timeline" in views
     assert undocumented == []
+    assert undocumented_columns == []
