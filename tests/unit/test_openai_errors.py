@@ -8,12 +8,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx2
 import openai
 import pytest
 
 from app.llm.errors import PermanentProviderError, ProviderError, TransientProviderError
 from app.llm.openai_client import openai_client
-from app.llm.openai_errors import MAX_RETRY_AFTER_SECONDS, calling_provider, retry_after
+from app.llm.openai_errors import MAX_RETRY_AFTER_SECONDS, calling_provider, provider_error, retry_after
 from tests.fakes.openai_server import (SECRET_MESSAGE, FakeOpenAI, Reply, completion, dropped, error, malformed,
                                        slow)
 
@@ -153,3 +154,9 @@ async def test_success__passes_through_and_the_fake_records_the_request(fake_ope
 ])
 def test_retry_after__reads_seconds_milliseconds_and_dates_within_bounds(headers, expected):
     assert retry_after(headers) == expected
+
+
+def test_unknown_api_error__is_transient_provider_unavailable():
+    failure = provider_error(openai.APIError(SECRET_MESSAGE, httpx2.Request("POST", "http://x/v1"), body=None))
+    assert type(failure) is TransientProviderError
+    assert (failure.code, failure.status) == ("provider_unavailable", None) and "SECRET" not in str(failure)
