@@ -52,7 +52,8 @@ async def _job(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
     principal = await db.fetch_one("principal_ensure", tenant_id=tenant["id"], external_id="u1",
                                    acl_groups=None, roles=None)
     [job] = await db.fetch_all(
-        "job_insert", tenant_id=tenant["id"], requester_id=principal["id"], kind="email_reply", input={},
+        "job_insert", actor="test", lock_timeout="5s", tenant_id=tenant["id"], requester_id=principal["id"],
+        kind="email_reply", input={},
         idempotency_key=uuid.uuid4().hex, request_hash="h", priority=0, queue="jobs",
         expires_in="1 hour", callback_url=None, replay_of=None)
     return tenant["id"], job["id"]

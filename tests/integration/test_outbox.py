@@ -49,7 +49,8 @@ async def _tenant(db: Database, url: str) -> dict[str, Any]:
 
 async def _insert_job(db: Database, conn: Any, tenant: dict[str, Any], *, callback_url: str | None = None) -> Any:
     [job] = await db.fetch_all(
-        "job_insert", conn, tenant_id=tenant["tenant_id"], requester_id=tenant["requester_id"], kind="email_reply",
+        "job_insert", conn, actor="test", lock_timeout="5s", tenant_id=tenant["tenant_id"],
+        requester_id=tenant["requester_id"], kind="email_reply",
         input={"question": "?"}, idempotency_key=uuid.uuid4().hex, request_hash="h", priority=0, queue="jobs",
         expires_in=timedelta(hours=1), callback_url=callback_url, replay_of=None)
     return job["id"]
