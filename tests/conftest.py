@@ -30,6 +30,7 @@ from app.keys.service import KeyService
 from app.migrate import migrate
 from app.serve import ApiServer, api_server, wait_started
 from app.settings import Settings
+from tests.fakes.openai_server import FakeOpenAI
 
 def _docker_answers() -> bool:
     # Probe the engine's socket ourselves: the docker client leaks a socket when none answers.
@@ -172,7 +173,7 @@ def make_key(db: Database) -> KeyFactory:
 
 @pytest.fixture
 def job_kinds() -> KindRegistry:
-    """The kinds API and worker know in tests: the real ones plus ``sleepy`` (tests/kinds.py)."""
+    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo`` (tests/kinds.py)."""
     from tests.kinds import TEST_KINDS
 
     return TEST_KINDS
@@ -203,6 +204,13 @@ async def worker(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[a
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A local OpenAI-compatible server answering from a script (tests/fakes/openai_server.py)."""
+    with FakeOpenAI() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ import sys
 
 from app.cli import main
 from tasks.kinds import KINDS
-from tests.kinds import SLEEPY
+from tests.kinds import LLM_ECHO, SLEEPY
 
 if __name__ == "__main__":
     KINDS[SLEEPY.name] = SLEEPY  # type: ignore[index]  # the registry is a dict
+    KINDS[LLM_ECHO.name] = LLM_ECHO  # type: ignore[index]
     sys.exit(main())

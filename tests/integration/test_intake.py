@@ -97,7 +97,7 @@ async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
     key = await make_key()
     response = await http.post("/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k"))
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "kind", "message": "must be one of: email_reply, sleepy"}]
+    assert response.json()["errors"] == [{"field": "kind", "message": "must be one of: email_reply, llm_echo, sleepy"}]
     assert await _count(db) == 0
 
 
