@@ -20,7 +20,7 @@ from app.delivery.sse import EventStreams, StreamFinished, StreamJobNotFound
 from app.delivery.tokens import StreamGrant
 from app.jobs.kinds import KindRegistry
 from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobState, job_request_body
-from app.jobs.service import JobService
+from app.jobs.service import Intake, JobService
 from app.keys.auth import authenticated, provide_principal
 from app.keys.service import Principal
 from app.problems import MissingIdempotencyKey, problem_responses
@@ -35,6 +35,15 @@ def provide_job_service(state: State) -> JobService:
 
 def _etag(job: Job) -> str:
     return f'"{job.version}"'
+
+
+def _intake_response(intake: Intake) -> Response[Job]:
+    """202 for a new job, 200 for the one an Idempotency-Key already made."""
+    return Response(
+        intake.job,
+        status_code=202 if intake.created else 200,
+        headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
+    )
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -94,11 +103,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
                 raise MissingIdempotencyKey()
             request = data.root if isinstance(data, RootModel) else data
             intake = await jobs.submit(principal, request, idempotency_key)
-            return Response(
-                intake.job,
-                status_code=202 if intake.created else 200,
-                headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
-            )
+            return _intake_response(intake)
 
         @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)",
              responses=problem_responses(400, 401, 404, 503))
@@ -183,11 +188,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
                 raise MissingIdempotencyKey()
             intake = await jobs.replay(principal, job_id, idempotency_key)
-            return Response(
-                intake.job,
-                status_code=202 if intake.created else 200,
-                headers={"Location": intake.job.links.self, "ETag": _etag(intake.job)},
-            )
+            return _intake_response(intake)
 
         @get(
             "/{job_id:uuid}/events",
