@@ -4,8 +4,9 @@ procrastinate's worker loop ends when it loses the database (its ``run_worker_as
 raises ``ConnectorException`` after an outage) and leaves the jobs of dead workers
 ``doing`` forever. So the loop runs under a supervisor that restarts it with
 backoff, the pool replaces dead connections on checkout, the worker polls as a
-backstop for lost notifications, and two maintenance services run beside it: the
-expiry sweeper and the stalled-job rescuer.
+backstop for lost notifications, and background duties run beside it: the expiry
+sweeper, the stalled-job rescuer, the retention pruner, the outbox relay (unless
+it runs alone as ``courier relay``) and, when a port is set, a metrics endpoint.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from collections.abc import Awaitable, Callable
 
 from app.db import Database, create_pool
 from app.delivery.relay import OutboxRelay
-from app.metrics import start_metrics_server, stop_metrics_server
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
 from app.jobs.retries import Backoff
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Provider
+from app.metrics import start_metrics_server, stop_metrics_server
 from app.settings import Settings
 from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import json
 import logging
 import random
@@ -30,6 +29,7 @@ from app.db import Database, DatabaseError, NotFound
 from app.delivery.listener import NotificationListener
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
+from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
 
 log = logging.getLogger("courier.delivery.relay")
@@ -47,18 +47,6 @@ def retry_delay(settings: DeliverySettings, attempt: int, rng: random.Random | N
     with "equal jitter" (between half and all of it) so receivers are not hit in waves."""
     delay = min(settings.retry_max_delay_seconds, settings.retry_base_seconds * 2 ** min(attempt - 1, 40))
     return delay * (0.5 + 0.5 * (rng or random).random())
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    with contextlib.suppress(TypeError, ValueError):
-        return max(0.0, (email.utils.parsedate_to_datetime(value) - now).total_seconds())
-    return None
 
 
 def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> str:
@@ -178,7 +166,8 @@ class OutboxRelay:
                 response = await self._client.post(
                     destination.pinned_url, content=body.encode(), headers=headers, extensions=extensions)
                 status_code = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+                retry_after = parse_retry_after(response.headers.get("retry-after"),
+                                                maximum=self.settings.retry_max_delay_seconds)
                 if not 200 <= status_code < 300:
                     error = f"HTTP {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
                     failure = "gone" if status_code == 410 else f"http_{status_code // 100}xx"

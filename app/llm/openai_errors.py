@@ -14,17 +14,15 @@ A provider wraps each SDK call in :func:`calling_provider`::
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import openai
 
 from app.llm.errors import PermanentProviderError, ProviderError, TransientProviderError
+from app.retry_after import MAX_SECONDS, parse_retry_after
 
-MAX_RETRY_AFTER_SECONDS = 3600.0
+MAX_RETRY_AFTER_SECONDS = MAX_SECONDS
 """A longer ``Retry-After`` counts as this: a job is not parked for a day on one
 header, and its retry budget and deadline still bound the whole."""
 
@@ -83,21 +81,7 @@ def calling_provider() -> Iterator[None]:
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds a response asks us to wait: ``retry-after-ms`` (OpenAI's own), else
     ``Retry-After`` as seconds or an HTTP-date; ``None`` when absent or unreadable."""
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        try:
-            seconds = float(headers.get(name)) / scale  # type: ignore[arg-type]  # None: TypeError
-        except (TypeError, ValueError):
-            continue
-        if not math.isnan(seconds):
-            return _bounded(seconds)
-    try:
-        when = parsedate_to_datetime(headers.get("retry-after"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
-        when = when.replace(tzinfo=UTC)
-    return _bounded((when - datetime.now(UTC)).total_seconds())
-
-
-def _bounded(seconds: float) -> float:
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+    milliseconds = parse_retry_after(headers.get("retry-after-ms"), maximum=MAX_RETRY_AFTER_SECONDS * 1000)
+    if milliseconds is not None:
+        return milliseconds / 1000
+    return parse_retry_after(headers.get("retry-after"))
