@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
@@ -88,44 +90,15 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
             max_size=settings.database.pool_max_size,
             timeout=settings.database.pool_timeout,
         )
-        await pool.open(wait=True, timeout=30)
-        queue_app = create_queue_app()
-        await queue_app.open_async(pool=pool)
-        db = Database(pool)
-        delivery = settings.delivery
-        guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
-        stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
-        hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]
-        await hub.start()
-        base_url = (settings.api.public_url or "").rstrip("/")
-        app.state.services = Services(
-            db=db,
-            jobs=JobService(
-                db,
-                JobQueue(queue_app),
-                kinds,
-                max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
-                idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
-                base_url=base_url,
-                stream_tokens=stream_tokens,
-                stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
-                callback_guard=guard,
-                rate_limiter=RateLimiter(db, settings.rate_limit),
-            ),
-            keys=KeyService(db),
-            webhooks=WebhookService(
-                db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)),
-            streams=EventStreams(db, hub, heartbeat_seconds=delivery.sse_heartbeat_seconds,
-                                 retry_ms=delivery.sse_retry_ms),
-            stream_tokens=stream_tokens,
-            base_url=base_url,
-        )
-        try:
+        # Whatever start-up opened is closed again, also when a later step fails.
+        async with contextlib.AsyncExitStack() as opened:
+            opened.push_async_callback(pool.close)
+            await pool.open(wait=True, timeout=30)
+            queue_app = create_queue_app()
+            await queue_app.open_async(pool=pool)
+            opened.push_async_callback(queue_app.close_async)
+            app.state.services = await _services(settings, kinds, pool, queue_app, opened)
             yield
-        finally:
-            await hub.stop()
-            await queue_app.close_async()
-            await pool.close()
 
     return Litestar(
         route_handlers=[create_job_controller(kinds), JobDeliveryController, WebhookController,
@@ -166,3 +139,39 @@ def _pydantic_models() -> set[type[BaseModel]]:
                 found.add(sub)
                 pending.append(sub)
     return found
+
+
+async def _services(settings: Settings, kinds: KindRegistry, pool: Any, queue_app: Any,
+                    opened: contextlib.AsyncExitStack) -> Services:
+    """The API's services, built on an open pool; what they start is registered on ``opened``."""
+    db = Database(pool)
+
+    delivery = settings.delivery
+    guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
+    stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
+    hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]
+    await hub.start()
+    opened.push_async_callback(hub.stop)
+    base_url = (settings.api.public_url or "").rstrip("/")
+    return Services(
+        db=db,
+        jobs=JobService(
+            db,
+            JobQueue(queue_app),
+            kinds,
+            max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
+            idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
+            base_url=base_url,
+            stream_tokens=stream_tokens,
+            stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
+            callback_guard=guard,
+            rate_limiter=RateLimiter(db, settings.rate_limit),
+        ),
+        keys=KeyService(db),
+        webhooks=WebhookService(
+            db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)),
+        streams=EventStreams(db, hub, heartbeat_seconds=delivery.sse_heartbeat_seconds,
+                             retry_ms=delivery.sse_retry_ms),
+        stream_tokens=stream_tokens,
+        base_url=base_url,
+    )

@@ -32,6 +32,9 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    # On the handler too: libraries (uvicorn) set their own loggers' levels, and
+    # records they pass propagate here whatever the root logger's level.
+    handler.setLevel(level.upper())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

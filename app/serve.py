@@ -43,6 +43,15 @@ class ApiServer(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().serve(sockets)
+        except SystemExit as exc:
+            # uvicorn exits the process when it cannot bind; inside a task that would
+            # escape the event loop as a traceback. Say it in one line instead.
+            raise ServerStartFailed(
+                f"could not listen on {self.config.host}:{self.config.port} (is the port in use?)") from exc
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn waits for open responses before shutting the application down, and
         # an event stream never ends by itself: end the streams first, so a rolling
@@ -66,6 +75,8 @@ def api_server(settings: Settings, kinds: KindRegistry | None = None) -> ApiServ
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        # uvicorn's own logs go through Courier's JSON handler (app/logs.py).
+        log_config=None,
     )
     return ApiServer(config)
 
@@ -74,12 +85,7 @@ async def wait_started(server: ApiServer, task: asyncio.Task) -> None:
     """Return once the server accepts connections; raise if it failed to start."""
     while not server.started:
         if task.done():
-            config = server.config
-            try:
-                task.result()
-            except (SystemExit, OSError) as exc:  # uvicorn exits when it cannot bind
-                raise ServerStartFailed(
-                    f"could not listen on {config.host}:{config.port} (is the port in use?)") from exc
+            task.result()  # ServerStartFailed when it could not bind
             raise ServerStartFailed("the API server stopped during start-up")
         await asyncio.sleep(0.05)
 

@@ -17,10 +17,10 @@ WHERE slug = %(slug)s::text
 RETURNING id, slug, rate_limit_per_second, rate_limit_burst, retention_days;
 
 -- name: tenant_rate_limit_take :one
--- Take one submission token from the tenant's bucket (see courier_rate_limit_take_v1):
--- allowed, or how many seconds until a token is back.
-SELECT allowed, retry_after_seconds, tokens_left
-FROM courier_rate_limit_take_v1(
-    %(tenant_id)s::uuid, %(default_rate)s::double precision, %(default_burst)s::integer,
-    coalesce(%(now)s::timestamptz, clock_timestamp())
+-- Take one submission token from the tenant's bucket, unless this Idempotency-Key
+-- already made a job (a retry: no token); see courier_rate_limit_take_v2.
+SELECT retried, allowed, retry_after_seconds, tokens_left
+FROM courier_rate_limit_take_v2(
+    %(tenant_id)s::uuid, %(idempotency_key)s::text, %(default_rate)s::double precision,
+    %(default_burst)s::integer, coalesce(%(now)s::timestamptz, clock_timestamp())
 );

@@ -70,11 +70,13 @@ async def run_worker(
         max_size=max(settings.database.pool_min_size, min(worker.concurrency + 6, settings.database.pool_max_size)),
         timeout=settings.database.pool_timeout,
     )
-    await pool.open(wait=True, timeout=30)
     services = []
     relay: OutboxRelay | None = None
     metrics_server = None
     try:
+        # Inside the try: a stop during start-up must still close the pool, or its
+        # connection tasks outlive the loop and the process never exits.
+        await pool.open(wait=True, timeout=30)
         if settings.worker.metrics_port is not None:
             metrics_server = start_metrics_server(settings.worker.metrics_port, settings.worker.metrics_host)
         db = Database(pool)
@@ -135,8 +137,8 @@ async def run_relay(settings: Settings) -> None:
     assert settings.database.url, "run_relay needs settings.database.url"
     pool = create_pool(settings.database.url, min_size=1, max_size=settings.database.pool_max_size,
                        timeout=settings.database.pool_timeout)
-    await pool.open(wait=True, timeout=30)
     try:
+        await pool.open(wait=True, timeout=30)  # inside: a stop during start-up still closes the pool
         relay = OutboxRelay(Database(pool), settings.database.url, settings.delivery,
                             base_url=settings.api.public_url or "",
                             name=f"courier-relay:{default_worker_name()}")

@@ -174,29 +174,14 @@ class JobService:
                 ) from exc
         digest = request_hash(request, normalised)
         if self.rate_limiter is not None:
-            try:
-                await self.rate_limiter.take(principal.tenant_id)
-            except RateLimited:
-                # A retry of a request that already made its job costs no token: answer it.
-                existing = await self._existing(principal.tenant_id, idempotency_key)
-                if existing is None:
-                    raise
-                if existing["request_hash"] != digest:
-                    raise IdempotencyKeyReused() from None
-                return Intake(job=self.view(existing), created=False)
+            # A retry of a request that already made its job takes no token.
+            await self.rate_limiter.take(principal.tenant_id, idempotency_key)
         return await self._insert(
             actor=principal.actor, tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
             job_input=normalised, idempotency_key=idempotency_key, digest=digest, priority=request.priority,
             queue=kind.queue, expires_in=expires_in,
             callback_url=str(request.callback_url) if request.callback_url else None, replay_of=None,
         )
-
-    async def _existing(self, tenant_id: UUID, idempotency_key: str) -> dict[str, Any] | None:
-        try:
-            return await self.db.fetch_one(
-                "job_get_by_idempotency_key", tenant_id=tenant_id, idempotency_key=idempotency_key)
-        except NotFound:
-            return None
 
     async def _insert(
         self, *, actor: str, tenant_id: UUID, requester_id: UUID, kind: str, job_input: dict[str, Any],

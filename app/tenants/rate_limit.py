@@ -31,11 +31,13 @@ class RateLimiter:
         self.db = db
         self.defaults = defaults
 
-    async def take(self, tenant_id: UUID, *, now: datetime | None = None) -> None:
-        """Spend one submission of the tenant's budget; :class:`RateLimited` when none is left."""
+    async def take(self, tenant_id: UUID, idempotency_key: str, *, now: datetime | None = None) -> None:
+        """Spend one submission of the tenant's budget, unless the Idempotency-Key
+        already made a job (a retry is answered, not charged); :class:`RateLimited`
+        when none is left."""
         row = await self.db.fetch_one(
-            "tenant_rate_limit_take", tenant_id=tenant_id, default_rate=self.defaults.per_second,
-            default_burst=self.defaults.burst, now=now,
+            "tenant_rate_limit_take", tenant_id=tenant_id, idempotency_key=idempotency_key,
+            default_rate=self.defaults.per_second, default_burst=self.defaults.burst, now=now,
         )
         if not row["allowed"]:
             raise RateLimited(max(1, math.ceil(row["retry_after_seconds"])))

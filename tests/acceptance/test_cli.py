@@ -183,3 +183,15 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_api__on_a_port_in_use_says_so_in_one_line(database_url):
+    import socket as _socket
+
+    with _socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run(["api", "--port", str(port)], _env(DATABASE_URL=database_url, COURIER_LOG_LEVEL="CRITICAL"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"courier: could not listen on 127.0.0.1:{port} (is the port in use?)"]

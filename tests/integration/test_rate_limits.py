@@ -61,6 +61,15 @@ async def test_intake__retry_of_an_existing_job_is_answered_even_when_limited(ht
     assert retry.json()["id"] == first.json()["id"]
 
 
+async def test_intake__retries_take_no_token(http, make_key, sql_conn):
+    key = await make_key(tenant="patient")
+    _limit(sql_conn, "patient", per_second=0.001, burst=2)
+    first = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))
+    retries = [await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once")) for _ in range(3)]
+    second = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "twice"))
+    assert [r.status_code for r in (first, *retries, second)] == [202, 200, 200, 200, 202]
+
+
 async def _tenant_id(db, slug: str):
     return (await db.fetch_one("tenant_ensure", slug=slug))["id"]
 
@@ -69,19 +78,19 @@ async def test_bucket__refills_at_the_rate_up_to_the_burst(db):
     tenant_id = await _tenant_id(db, "clocked")
     limiter = RateLimiter(db, RateLimitSettings(per_second=2.0, burst=3))
     for _ in range(3):
-        await limiter.take(tenant_id, now=T0)
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
     with pytest.raises(RateLimited) as refused:
-        await limiter.take(tenant_id, now=T0)
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
     assert refused.value.retry_after == 1  # half a second, rounded up to whole seconds
 
-    await limiter.take(tenant_id, now=T0 + timedelta(seconds=0.5))  # one token back
+    await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(seconds=0.5))  # one token back
     with pytest.raises(RateLimited):
-        await limiter.take(tenant_id, now=T0 + timedelta(seconds=0.5))
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(seconds=0.5))
     # A long pause refills only up to the burst.
     for _ in range(3):
-        await limiter.take(tenant_id, now=T0 + timedelta(hours=1))
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(hours=1))
     with pytest.raises(RateLimited):
-        await limiter.take(tenant_id, now=T0 + timedelta(hours=1))
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(hours=1))
 
 
 async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_unlimited(db, sql_conn):
@@ -90,16 +99,16 @@ async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_
     sql_conn.execute("UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 WHERE slug = 'strict'")
     limiter = RateLimiter(db, RateLimitSettings(per_second=0, burst=1))
     for _ in range(50):
-        await limiter.take(free, now=T0)
-    await limiter.take(strict, now=T0)
+        await limiter.take(free, str(uuid.uuid4()), now=T0)
+    await limiter.take(strict, str(uuid.uuid4()), now=T0)
     with pytest.raises(RateLimited) as refused:
-        await limiter.take(strict, now=T0)
+        await limiter.take(strict, str(uuid.uuid4()), now=T0)
     assert refused.value.retry_after == 100
 
 
 async def test_bucket__a_clock_stepping_back_refills_nothing(db):
     tenant_id = await _tenant_id(db, "skewed")
     limiter = RateLimiter(db, RateLimitSettings(per_second=1.0, burst=1))
-    await limiter.take(tenant_id, now=T0)
+    await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
     with pytest.raises(RateLimited):
-        await limiter.take(tenant_id, now=T0 - timedelta(hours=1))
+        await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 - timedelta(hours=1))
