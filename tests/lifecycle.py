@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +14,10 @@ import psycopg
 from app.db import Database
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
-from app.jobs.kinds import KindRegistry
+from app.jobs.kinds import KindRegistry, KindResult
 from app.keys.service import Principal
 from app.settings import Settings
-from tests.kinds import TEST_KINDS
+from tests.kinds import TEST_KINDS, SleepyOutput
 
 
 @contextlib.asynccontextmanager
@@ -41,6 +42,22 @@ async def running_worker(settings: Settings, kinds: KindRegistry = TEST_KINDS) -
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def stalling_kinds(release: asyncio.Event) -> KindRegistry:
+    """The test kinds, with a ``sleepy`` handler that stalls until ``release`` is set
+    and then answers "late": an execution that never notices a cancel or a deadline."""
+
+    async def handler(job_input: Any, provider: Any) -> KindResult:
+        await release.wait()
+        return KindResult(output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p")
+
+    return {**TEST_KINDS, "sleepy": replace(TEST_KINDS["sleepy"], handler=handler)}
+
+
+async def in_state(conn: psycopg.Connection, job_id: Any, state: str) -> bool:
+    """For :func:`tests.waiting.wait_for`: whether the job is in ``state``."""
+    return job_row(conn, job_id)["state"] == state
 
 
 def job_row(conn: psycopg.Connection, job_id: Any) -> dict[str, Any]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
 
 import pytest
 
 from app.jobs.execution import JobExecutor
-from app.jobs.kinds import KindResult
 from app.llm.extractive import ExtractiveProvider
 from tests.conftest import auth
-from tests.kinds import TEST_KINDS, SleepyOutput
-from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, sleepy
+from tests.lifecycle import (
+    events, in_state, job_row, job_service, principal_of, queue_status, sleepy, stalling_kinds,
+)
 from tests.waiting import wait_for
 
 
@@ -92,17 +91,12 @@ async def test_cancel__unknown_or_other_tenants_job_is_404(http, make_key):
 async def test_cancel__result_of_an_execution_that_ignores_the_abort_is_discarded(db, make_key, sql_conn):
     """Even an execution that never notices the cancel cannot write its result: the fence refuses it."""
     release = asyncio.Event()
-
-    async def handler(job_input, provider):
-        await release.wait()
-        return KindResult(output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p")
-
-    kinds = {**TEST_KINDS, "sleepy": replace(TEST_KINDS["sleepy"], handler=handler)}
+    kinds = stalling_kinds(release)
     principal = await principal_of(db, await make_key())
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, _request(), "ignores-abort")).job
         execution = asyncio.create_task(JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id))
-        await wait_for(lambda: _row_state(sql_conn, job.id, "running"), what="execution to start")
+        await wait_for(lambda: in_state(sql_conn, job.id, "running"), what="execution to start")
         assert (await service.cancel(principal, job.id)).state == "cancelled"
         release.set()
         assert await execution is None  # fenced off
@@ -116,9 +110,6 @@ def _request():
 
     return JobRequest.model_validate(sleepy(0))
 
-
-async def _row_state(conn, job_id, state):
-    return job_row(conn, job_id)["state"] == state
 
 
 async def _state(http, key, job_id, state):

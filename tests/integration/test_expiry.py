@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from app.jobs.execution import JobExecutor
-from app.jobs.kinds import KindResult
 from app.llm.extractive import ExtractiveProvider
 from tasks.maintenance.expiry import ExpirySweeper
-from tests.kinds import TEST_KINDS, SleepyOutput
-from tests.lifecycle import request_for, events, job_row, job_service, principal_of, queue_status
+from tests.kinds import TEST_KINDS
+from tests.lifecycle import (
+    events, in_state, job_row, job_service, principal_of, queue_status, request_for, stalling_kinds,
+)
 from tests.waiting import wait_for
 
 LATER = datetime.now(UTC) + timedelta(days=30)
@@ -34,17 +34,12 @@ async def test_sweeper__expires_a_queued_job_past_its_deadline_and_cancels_its_q
 
 async def test_sweeper__expires_a_running_job_and_a_later_completion_changes_nothing(db, make_key, sql_conn):
     release = asyncio.Event()
-
-    async def handler(job_input, provider):
-        await release.wait()
-        return KindResult(output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p")
-
-    kinds = {**TEST_KINDS, "sleepy": replace(TEST_KINDS["sleepy"], handler=handler)}
+    kinds = stalling_kinds(release)
     principal = await principal_of(db, await make_key())
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, request_for(0), "r")).job
         execution = asyncio.create_task(JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id))
-        await wait_for(lambda: _is(sql_conn, job.id, "running"), what="execution to start")
+        await wait_for(lambda: in_state(sql_conn, job.id, "running"), what="execution to start")
         assert await ExpirySweeper(db, service.queue, interval=1).run_pass(now=LATER) == 1
         release.set()
         assert await execution is None
@@ -90,9 +85,6 @@ async def test_lease__a_job_past_its_deadline_is_not_started(db, make_key, sql_c
     assert await JobExecutor(db, TEST_KINDS, ExtractiveProvider(), "w").execute(job.id) is None
     assert job_row(sql_conn, job.id)["state"] == "queued"  # the sweeper's to end
 
-
-async def _is(conn, job_id, state):
-    return job_row(conn, job_id)["state"] == state
 
 
 

@@ -14,11 +14,7 @@ async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db,
     principal = await principal_of(db, await make_key())
     async with job_service(db) as service:
         job = (await service.submit(principal, request_for(0), "stalled")).job
-        manager = service.queue.app.job_manager
-        # A worker takes the job, starts executing it, and is killed (-9): no more heartbeats.
-        worker_id = await manager.register_worker()
-        taken = await manager.fetch_job(queues=None, worker_id=worker_id)
-        await db.fetch_one("job_lease_take", job_id=job.id)
+        taken = await _taken_by_a_worker(db, service, job.id)
         # restart_grace=0: this test's PostgreSQL may have started less than 30 s ago.
         rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
                                     restart_grace=0)
@@ -42,10 +38,7 @@ async def test_rescuer__trusts_no_heartbeat_right_after_a_postgres_restart(db, m
     principal = await principal_of(db, await make_key())
     async with job_service(db) as service:
         job = (await service.submit(principal, request_for(0), "restart")).job
-        manager = service.queue.app.job_manager
-        worker_id = await manager.register_worker()
-        taken = await manager.fetch_job(queues=None, worker_id=worker_id)
-        await db.fetch_one("job_lease_take", job_id=job.id)
+        taken = await _taken_by_a_worker(db, service, job.id)
         sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
         # As if PostgreSQL had started moments ago: any uptime is shorter than this grace.
         rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
@@ -85,3 +78,13 @@ async def test_rescuer__a_pass_does_nothing_while_another_holds_the_duty(db, mak
             assert other.execute("SELECT pg_try_advisory_xact_lock(hashtext('courier.rescuer'))").fetchone()[0]
             assert await rescuer.run_pass() == 0
         assert await rescuer.run_pass() == 1
+
+
+async def _taken_by_a_worker(db, service, job_id):
+    """A worker takes the job's queue entry and starts executing it (lease taken),
+    then is killed (-9): from now on it beats no heartbeat. Returns the queue entry."""
+    manager = service.queue.app.job_manager
+    worker_id = await manager.register_worker()
+    taken = await manager.fetch_job(queues=None, worker_id=worker_id)
+    await db.fetch_one("job_lease_take", job_id=job_id)
+    return taken
