@@ -29,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
-        configure_logging(args.log_level or ("WARNING" if args.command in ("up", "backfill") else settings.log_level))
+        configure_logging(
+            args.log_level
+            or ("WARNING" if args.command in ("up", "backfill") else settings.log_level)
+        )
         return args.run(args, settings)
     except CourierError as exc:
         print(f"courier: {exc}", file=sys.stderr)
@@ -53,12 +56,17 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="courier", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default: COURIER_LOG_LEVEL)")
+    parser.add_argument(
+        "--log-level", help="DEBUG, INFO, WARNING or ERROR (default: COURIER_LOG_LEVEL)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def database_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help="embedded PostgreSQL data directory parent (default .courier); "
-                                          "ignored when DATABASE_URL is set")
+        p.add_argument(
+            "--data-dir",
+            help="embedded PostgreSQL data directory parent (default .courier); "
+            "ignored when DATABASE_URL is set",
+        )
 
     def api_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
@@ -66,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from app import commands as run
 
-    up = commands.add_parser("up", help="start everything with embedded defaults and submit a demo job")
+    up = commands.add_parser(
+        "up", help="start everything with embedded defaults and submit a demo job"
+    )
     database_options(up)
     api_options(up)
     up.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
@@ -91,27 +101,50 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=run.migrate)
 
     backfill = commands.add_parser(
-        "backfill", help="replay past jobs of a kind as new jobs on the low-priority 'backfill' queue",
+        "backfill",
+        help="replay past jobs of a kind as new jobs on the low-priority 'backfill' queue",
         description="Replays each original job (not replays) of KIND created since DATE as a new job "
-                    "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
-                    "original is replayed at most once per batch (default: the kind's current prompt "
-                    "version), so running the same backfill again creates nothing new.")
+        "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
+        "original is replayed at most once per batch (default: the kind's current prompt "
+        "version), so running the same backfill again creates nothing new.",
+    )
     database_options(backfill)
     backfill.add_argument("--kind", required=True, help="the job kind, e.g. email_reply")
-    backfill.add_argument("--since", required=True, type=_since,
-                          help="replay jobs created at or after this date or time (ISO 8601, UTC unless given)")
-    backfill.add_argument("--state", choices=["queued", "running", "needs_review", "succeeded", "failed",
-                                              "cancelled", "expired"],
-                          help="only jobs in this state (e.g. failed: the dead-letter set)")
-    backfill.add_argument("--batch", help="name of this backfill (default: the kind's prompt version); "
-                                          "a new name replays the same jobs again")
+    backfill.add_argument(
+        "--since",
+        required=True,
+        type=_since,
+        help="replay jobs created at or after this date or time (ISO 8601, UTC unless given)",
+    )
+    backfill.add_argument(
+        "--state",
+        choices=[
+            "queued",
+            "running",
+            "needs_review",
+            "succeeded",
+            "failed",
+            "cancelled",
+            "expired",
+        ],
+        help="only jobs in this state (e.g. failed: the dead-letter set)",
+    )
+    backfill.add_argument(
+        "--batch",
+        help="name of this backfill (default: the kind's prompt version); "
+        "a new name replays the same jobs again",
+    )
     backfill.set_defaults(run=run.backfill)
 
-    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION"
+    )
     create = keys.add_parser("create", help="create a key (printed alone on stdout)")
     database_options(create)
     create.add_argument("--tenant", required=True, help="tenant slug; created if new")
-    create.add_argument("--user", required=True, help="the user's id in the tenant's system; created if new")
+    create.add_argument(
+        "--user", required=True, help="the user's id in the tenant's system; created if new"
+    )
     create.add_argument("--groups", help="comma-separated ACL groups, e.g. support,sales")
     create.add_argument("--role", action="append", choices=["reviewer", "admin"], help="may repeat")
     create.set_defaults(run=run.keys_create)

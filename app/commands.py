@@ -22,12 +22,18 @@ DEMO_REQUEST = {
     "kind": "email_reply",
     "input": {
         "thread": [
-            {"sender": "customer@example.com", "sent_at": "2026-11-20T09:12:00Z",
-             "body": "Hello! Our invoice INV-2041 was charged twice this month. "
-                     "Can you refund the duplicate charge? The team loves the product otherwise."},
-            {"sender": "support@example.com", "sent_at": "2026-11-20T10:03:00Z",
-             "body": "Thanks for reporting this. I can see the duplicate charge on invoice INV-2041. "
-                     "Refunds to cards take 5-7 business days to appear."},
+            {
+                "sender": "customer@example.com",
+                "sent_at": "2026-11-20T09:12:00Z",
+                "body": "Hello! Our invoice INV-2041 was charged twice this month. "
+                "Can you refund the duplicate charge? The team loves the product otherwise.",
+            },
+            {
+                "sender": "support@example.com",
+                "sent_at": "2026-11-20T10:03:00Z",
+                "body": "Thanks for reporting this. I can see the duplicate charge on invoice INV-2041. "
+                "Refunds to cards take 5-7 business days to appear.",
+            },
         ],
         "subject": "Duplicate charge on invoice INV-2041",
         "question": "When will the customer see the refund for the duplicate charge?",
@@ -56,9 +62,11 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create(url: str) -> str:
         async with _database(url) as db:
             key, principal = await KeyService(db).create(args.tenant, args.user, groups, args.role)
-        _err(f"created key {principal.key_id} for user {args.user!r} of tenant {args.tenant!r} "
-             f"(groups: {', '.join(principal.acl_groups) or 'none'}; roles: {', '.join(principal.roles) or 'none'}). "
-             "It is shown once; only its hash is stored.")
+        _err(
+            f"created key {principal.key_id} for user {args.user!r} of tenant {args.tenant!r} "
+            f"(groups: {', '.join(principal.acl_groups) or 'none'}; roles: {', '.join(principal.roles) or 'none'}). "
+            "It is shown once; only its hash is stored."
+        )
         return key
 
     with database_url(settings) as (url, _):
@@ -76,8 +84,11 @@ def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(check_migrations(url))
         row = asyncio.run(revoke(url))
     when = row["revoked_at"].isoformat(timespec="seconds")
-    _err(f"key {row['key_id']} was already revoked at {when}" if row["already_revoked"]
-         else f"revoked key {row['key_id']}")
+    _err(
+        f"key {row['key_id']} was already revoked at {when}"
+        if row["already_revoked"]
+        else f"revoked key {row['key_id']}"
+    )
     return 0
 
 
@@ -96,11 +107,21 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
             queue_app = create_queue_app()
             await queue_app.open_async(pool=db.pool)
             try:
-                service = JobService(db, JobQueue(queue_app), KINDS, max_expires_in=timedelta(days=365),
-                                     idempotency_wait=timedelta(seconds=30))
+                service = JobService(
+                    db,
+                    JobQueue(queue_app),
+                    KINDS,
+                    max_expires_in=timedelta(days=365),
+                    idempotency_wait=timedelta(seconds=30),
+                )
                 return await service.backfill(
-                    kind=args.kind, since=args.since, state=JobState(args.state) if args.state else None,
-                    batch=args.batch, queue=BACKFILL_QUEUE, priority=BACKFILL_PRIORITY, on_progress=bar.show,
+                    kind=args.kind,
+                    since=args.since,
+                    state=JobState(args.state) if args.state else None,
+                    batch=args.batch,
+                    queue=BACKFILL_QUEUE,
+                    priority=BACKFILL_PRIORITY,
+                    on_progress=bar.show,
                 )
             finally:
                 await queue_app.close_async()
@@ -109,8 +130,10 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(check_migrations(url))
         done = asyncio.run(replay(url))
     bar.close()
-    _err(f"backfill of {args.kind}: {done.seen} jobs, {done.created} replays queued on "
-         f"'{BACKFILL_QUEUE}', {done.existing} already replayed")
+    _err(
+        f"backfill of {args.kind}: {done.seen} jobs, {done.created} replays queued on "
+        f"'{BACKFILL_QUEUE}', {done.existing} already replayed"
+    )
     return 0
 
 
@@ -130,8 +153,10 @@ class _ProgressBar:
             return
         self.last_tenth = tenth
         filled = int(fraction * self.width)
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total} "
-                f"(new {progress.created}, existing {progress.existing})")
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total} "
+            f"(new {progress.created}, existing {progress.existing})"
+        )
         sys.stderr.write(("\r" + line) if self.tty else line + "\n")
         sys.stderr.flush()
 
@@ -193,7 +218,9 @@ def relay(args: argparse.Namespace, settings: Settings) -> int:
 def up(args: argparse.Namespace, settings: Settings) -> int:
     with database_url(settings) as (url, embedded):
         settings.database.url = url
-        where = f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
+        where = (
+            f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
+        )
         run(_up(settings, where, demo=not args.no_demo))
     _err("Courier stopped.")
     return 0
@@ -267,7 +294,7 @@ def _print_banner(base: str, key: str, where: str, applied: list[str]) -> None:
     print(
         f"""Courier is up.
   API:       {base}   (OpenAPI: {base}/schema/swagger)
-  Database:  {where}{' (migrated: ' + ', '.join(applied) + ')' if applied else ''}
+  Database:  {where}{" (migrated: " + ", ".join(applied) + ")" if applied else ""}
   API key:   {key}
 
 Try it:
@@ -284,22 +311,33 @@ Try it:
 
 async def _demo(base: str, key: str, stop: asyncio.Event) -> None:
     """Submit the demo job over HTTP and print each event until it finishes."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
-               "Idempotency-Key": f"demo-{uuid.uuid4()}"}
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+        "Idempotency-Key": f"demo-{uuid.uuid4()}",
+    }
     job = await asyncio.to_thread(_http, "POST", f"{base}/v1/jobs", headers, DEMO_REQUEST)
     print(f"Demo job {job['id']} submitted; its events:", flush=True)
     seen = 0
     while not stop.is_set():
-        history = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}/events", headers, None)
+        history = await asyncio.to_thread(
+            _http, "GET", f"{base}/v1/jobs/{job['id']}/events", headers, None
+        )
         for event in history["events"][seen:]:
-            print(f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  {event['created_at']}", flush=True)
+            print(
+                f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  {event['created_at']}",
+                flush=True,
+            )
         seen = len(history["events"])
         if history["events"] and history["events"][-1]["state"] in TERMINAL:
             break
         await asyncio.sleep(0.2)
     final = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}", headers, None)
     if final.get("result"):
-        print(f"Demo result ({final['model']}):\n  " + final["result"]["body"].replace("\n", "\n  "), flush=True)
+        print(
+            f"Demo result ({final['model']}):\n  " + final["result"]["body"].replace("\n", "\n  "),
+            flush=True,
+        )
 
 
 def _http(method: str, url: str, headers: dict[str, str], body: dict | None) -> dict:

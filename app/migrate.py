@@ -80,7 +80,9 @@ def pending(applied: list[dict], migrations: list[Migration]) -> list[Migration]
     return [m for m in migrations if m.version not in done]
 
 
-async def migrate(url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE) -> list[str]:
+async def migrate(
+    url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE
+) -> list[str]:
     """Apply what is pending, then (re)create the DBA views; returns the names of the files applied."""
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]  # used with explicit connections only
@@ -93,10 +95,15 @@ async def migrate(url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEW
                 async with conn.transaction():
                     await conn.execute(cast(LiteralString, migration.sql))
                     await db.execute(
-                        "courier_migration_insert", conn,
-                        version=migration.version, name=migration.name, checksum=migration.checksum,
+                        "courier_migration_insert",
+                        conn,
+                        version=migration.version,
+                        name=migration.name,
+                        checksum=migration.checksum,
                     )
-            installed = (await db.fetch_one("courier_migration_procrastinate_installed", conn))["installed"]
+            installed = (await db.fetch_one("courier_migration_procrastinate_installed", conn))[
+                "installed"
+            ]
             if not installed:
                 await _install_procrastinate_schema(url)
             await _replace_views(conn, views)
@@ -113,10 +120,14 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
         if not (await db.fetch_one("courier_migration_table_exists", conn))["exists"]:
             raise MigrationError("the database has no Courier schema: run `courier migrate` first")
         todo = pending(await db.fetch_all("courier_migration_list", conn), migrations)
-        installed = (await db.fetch_one("courier_migration_procrastinate_installed", conn))["installed"]
+        installed = (await db.fetch_one("courier_migration_procrastinate_installed", conn))[
+            "installed"
+        ]
     if todo or not installed:
         names = ", ".join(m.name for m in todo) or "procrastinate schema"
-        raise MigrationError(f"the database is not migrated ({names} pending): run `courier migrate`")
+        raise MigrationError(
+            f"the database is not migrated ({names} pending): run `courier migrate`"
+        )
 
 
 async def _replace_views(conn: psycopg.AsyncConnection, views: Path) -> None:

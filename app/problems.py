@@ -14,7 +14,11 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from pydantic import BaseModel
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 
 from app.db import DatabaseUnavailable
 from app.errors import CourierError
@@ -142,13 +146,23 @@ def courier_problem(exc: CourierError) -> ProblemDetailsException:
 
 
 # Python names of parameters that go by another name on the wire.
-_PARAMETER_NAMES = {"state_filter": "state", "idempotency_key": "Idempotency-Key", "idempotency-key": "Idempotency-Key"}
+_PARAMETER_NAMES = {
+    "state_filter": "state",
+    "idempotency_key": "Idempotency-Key",
+    "idempotency-key": "Idempotency-Key",
+}
 
 
-def validation_problem(exc: ValidationException, kinds: frozenset[str] = frozenset()) -> ProblemDetailsException:
+def validation_problem(
+    exc: ValidationException, kinds: frozenset[str] = frozenset()
+) -> ProblemDetailsException:
     # A well-formed body with invalid content is unprocessable (422); a bad query,
     # header or path parameter is a bad request (400).
-    details = [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
+    details = [
+        item
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(item, dict)
+    ]
     errors = [_explain_field(item, kinds) for item in details or [{"message": exc.detail}]]
     if any(e["field"] == "kind" for e in errors):
         # With an unknown kind, complaints about its input would only mislead.
@@ -161,7 +175,9 @@ def validation_problem(exc: ValidationException, kinds: frozenset[str] = frozens
         status_code=status,
         type_="urn:courier:problem:invalid-request",
         title="The request is invalid.",
-        detail="; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors),
+        detail="; ".join(
+            f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
+        ),
         extra={"errors": errors},
     )
 
@@ -174,7 +190,10 @@ def _explain_field(item: dict[str, Any], kinds: frozenset[str]) -> dict[str, str
         field = rest
     field = _PARAMETER_NAMES.get(field.lower(), field)
     if "idempotency-key" in f"{field} {message}".lower():
-        return {"field": "Idempotency-Key", "message": " ".join((MissingIdempotencyKey.__doc__ or "").split())}
+        return {
+            "field": "Idempotency-Key",
+            "message": " ".join((MissingIdempotencyKey.__doc__ or "").split()),
+        }
     if field == "data":
         return {"field": "", "message": "the request body must be a JSON object"}
     if message.startswith(("Input tag", "Unable to extract tag")) or (field == "kind" and kinds):

@@ -13,7 +13,9 @@ MAX_SECONDS = 3600.0
 """The longest wait a header may ask for: a hostile or broken value cannot park work for years."""
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None, maximum: float = MAX_SECONDS) -> float | None:
+def parse_retry_after(
+    value: str | None, now: datetime | None = None, maximum: float = MAX_SECONDS
+) -> float | None:
     """Seconds from a Retry-After value: delta-seconds (decimals tolerated) or an
     HTTP-date; ``None`` when absent or unreadable; bounded to ``[0, maximum]``."""
     if not value:

@@ -50,7 +50,8 @@ class ApiServer(uvicorn.Server):
             # uvicorn exits the process when it cannot bind; inside a task that would
             # escape the event loop as a traceback. Say it in one line instead.
             raise ServerStartFailed(
-                f"could not listen on {self.config.host}:{self.config.port} (is the port in use?)") from exc
+                f"could not listen on {self.config.host}:{self.config.port} (is the port in use?)"
+            ) from exc
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn waits for open responses before shutting the application down, and
@@ -99,7 +100,9 @@ def stop_event_on_signals() -> asyncio.Event:
     return stop
 
 
-async def stop_all(server: ApiServer | None, server_task: asyncio.Task | None, *others: asyncio.Task) -> None:
+async def stop_all(
+    server: ApiServer | None, server_task: asyncio.Task | None, *others: asyncio.Task
+) -> None:
     """Stop the API server gracefully (in-flight requests finish) and cancel the other tasks."""
     if server is not None:
         server.should_exit = True

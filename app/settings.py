@@ -18,7 +18,9 @@ class DatabaseSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COURIER_DB_", extra="ignore")
 
-    url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "COURIER_DB_URL"))
+    url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "COURIER_DB_URL")
+    )
     """PostgreSQL URL (env ``DATABASE_URL``). Unset: Courier starts its embedded PostgreSQL."""
     pool_min_size: int = Field(default=2, ge=1)
     """Connections kept open per process (env ``COURIER_DB_POOL_MIN_SIZE``)."""

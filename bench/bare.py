@@ -33,8 +33,11 @@ def create_app(url: str) -> Litestar:
     @post("/bare", status_code=202)
     async def insert(request: Request, data: dict[str, Any]) -> dict[str, int]:
         async with pool.connection() as conn:
-            row = await (await conn.execute("INSERT INTO bench_bare (body) VALUES (%s) RETURNING id",
-                                            (Jsonb(data),))).fetchone()
+            row = await (
+                await conn.execute(
+                    "INSERT INTO bench_bare (body) VALUES (%s) RETURNING id", (Jsonb(data),)
+                )
+            ).fetchone()
         return {"id": row[0]}
 
     @post("/healthz-bare", status_code=200)
@@ -49,8 +52,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(args.database_url), host="127.0.0.1", port=args.port, log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        create_app(args.database_url),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,19 @@ from app.migrate import migrate  # noqa: E402
 from app.serve import api_server, database_url, wait_started  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
-BODY = {"kind": "email_reply", "input": {"thread": [{"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z",
-                                                   "body": "Refunds take 5 days."}], "question": "When?"}}
+BODY = {
+    "kind": "email_reply",
+    "input": {
+        "thread": [
+            {
+                "sender": "a@example.com",
+                "sent_at": "2026-11-20T09:00:00Z",
+                "body": "Refunds take 5 days.",
+            }
+        ],
+        "question": "When?",
+    },
+}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -41,9 +52,18 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def watch(client: httpx.AsyncClient, url: str, key: str, arrivals: dict, opened: asyncio.Event | None,
-                counter: list[int], clients: int) -> None:
-    async with client.stream("GET", url, headers={"Accept": "text/event-stream", "Authorization": f"Bearer {key}"}) as r:
+async def watch(
+    client: httpx.AsyncClient,
+    url: str,
+    key: str,
+    arrivals: dict,
+    opened: asyncio.Event | None,
+    counter: list[int],
+    clients: int,
+) -> None:
+    async with client.stream(
+        "GET", url, headers={"Accept": "text/event-stream", "Authorization": f"Bearer {key}"}
+    ) as r:
         seq = None
         async for line in r.aiter_lines():
             if line.startswith(": courier"):
@@ -57,21 +77,42 @@ async def watch(client: httpx.AsyncClient, url: str, key: str, arrivals: dict, o
                 seq = None
 
 
-async def scenario(base: str, url: str, key: str, job_ids: list[str], clients_per_job: int) -> list[float]:
+async def scenario(
+    base: str, url: str, key: str, job_ids: list[str], clients_per_job: int
+) -> list[float]:
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=clients_per_job + 10, max_keepalive_connections=0)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client, \
-            await psycopg.AsyncConnection.connect(url) as conn:
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client,
+        await psycopg.AsyncConnection.connect(url) as conn,
+    ):
         for job_id in job_ids:
             arrivals: dict[int, list[float]] = {}
             opened, counter = asyncio.Event(), [0]
-            watchers = [asyncio.create_task(watch(client, f"/v1/jobs/{job_id}/events", key, arrivals, opened,
-                                                  counter, clients_per_job)) for _ in range(clients_per_job)]
+            watchers = [
+                asyncio.create_task(
+                    watch(
+                        client,
+                        f"/v1/jobs/{job_id}/events",
+                        key,
+                        arrivals,
+                        opened,
+                        counter,
+                        clients_per_job,
+                    )
+                )
+                for _ in range(clients_per_job)
+            ]
             await opened.wait()
             while len(arrivals.get(1, [])) < clients_per_job:
                 await asyncio.sleep(0.001)
-            for seq, sql in [(2, "UPDATE jobs SET state='running', lease=gen_random_uuid(), attempt=attempt+1 WHERE id=%s"),
-                             (3, """UPDATE jobs SET state='succeeded', result='{"body":"x"}' WHERE id=%s""")]:
+            for seq, sql in [
+                (
+                    2,
+                    "UPDATE jobs SET state='running', lease=gen_random_uuid(), attempt=attempt+1 WHERE id=%s",
+                ),
+                (3, """UPDATE jobs SET state='succeeded', result='{"body":"x"}' WHERE id=%s"""),
+            ]:
                 await conn.execute(sql, (job_id,))
                 committing = time.perf_counter()
                 await conn.commit()
@@ -95,22 +136,34 @@ async def main(args: argparse.Namespace, url: str) -> None:
     await wait_started(server, task)
     base = f"http://127.0.0.1:{server.port}"
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
         async def submit(i: int) -> str:
-            r = await client.post("/v1/jobs", json=BODY, headers={"Authorization": f"Bearer {key}",
-                                                                   "Idempotency-Key": f"b-{time.time_ns()}-{i}"})
+            r = await client.post(
+                "/v1/jobs",
+                json=BODY,
+                headers={
+                    "Authorization": f"Bearer {key}",
+                    "Idempotency-Key": f"b-{time.time_ns()}-{i}",
+                },
+            )
             return r.json()["id"]
+
         ids = [await submit(i) for i in range(args.jobs + 1)]
     try:
-        one = await scenario(base, url, key, ids[:args.jobs], 1)
-        many = await scenario(base, url, key, ids[args.jobs:], args.fanout)
+        one = await scenario(base, url, key, ids[: args.jobs], 1)
+        many = await scenario(base, url, key, ids[args.jobs :], args.fanout)
     finally:
         server.should_exit = True
         await task
         await pool.close()
-    for name, values in [(f"1 client per job, {args.jobs} jobs x 2 events", one),
-                         (f"{args.fanout} clients on one job, 2 events", many)]:
-        print(f"{name}: n={len(values)}  p50={pct(values, 0.5):.2f} ms  p95={pct(values, 0.95):.2f} ms  "
-              f"max={max(values):.2f} ms  mean={statistics.fmean(values):.2f} ms")
+    for name, values in [
+        (f"1 client per job, {args.jobs} jobs x 2 events", one),
+        (f"{args.fanout} clients on one job, 2 events", many),
+    ]:
+        print(
+            f"{name}: n={len(values)}  p50={pct(values, 0.5):.2f} ms  p95={pct(values, 0.95):.2f} ms  "
+            f"max={max(values):.2f} ms  mean={statistics.fmean(values):.2f} ms"
+        )
 
 
 if __name__ == "__main__":

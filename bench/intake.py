@@ -33,8 +33,13 @@ from app.migrate import migrate
 BODY = {
     "kind": "email_reply",
     "input": {
-        "thread": [{"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z",
-                    "body": "The refund will arrive within 5 business days."}],
+        "thread": [
+            {
+                "sender": "a@example.com",
+                "sent_at": "2026-11-20T09:00:00Z",
+                "body": "The refund will arrive within 5 business days.",
+            }
+        ],
         "question": "When will the refund arrive?",
     },
 }
@@ -47,7 +52,10 @@ def database(url: str | None) -> Iterator[str]:
         return
     from app.embedded import embedded_database
 
-    with tempfile.TemporaryDirectory(prefix="courier-bench-") as tmp, embedded_database(Path(tmp)) as embedded:
+    with (
+        tempfile.TemporaryDirectory(prefix="courier-bench-") as tmp,
+        embedded_database(Path(tmp)) as embedded,
+    ):
         yield embedded
 
 
@@ -60,8 +68,13 @@ async def prepare(url: str) -> str:
         tenant = f"bench-{uuid.uuid4().hex[:6]}"
         key, _ = await KeyService(db).create(tenant, "bench")
         # The rate limit still runs on every request; it just never refuses the bench.
-        await db.fetch_one("tenant_limits_set", slug=tenant, rate_limit_per_second=1e9,
-                           rate_limit_burst=1_000_000_000, retention_days=None)
+        await db.fetch_one(
+            "tenant_limits_set",
+            slug=tenant,
+            rate_limit_per_second=1e9,
+            rate_limit_burst=1_000_000_000,
+            retention_days=None,
+        )
     finally:
         await pool.close()
     return key
@@ -73,7 +86,9 @@ def api_process(url: str) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = os.environ | {"DATABASE_URL": url, "COURIER_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "api", "--port", str(port)], env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "api", "--port", str(port)], env=env
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -99,10 +114,14 @@ def run(base: str, key: str, requests: int) -> list[float]:
     latencies = []
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
         for i in range(50):  # warm-up: connections, prepared plans, caches
-            client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": f"warm-{i}-{uuid.uuid4()}"})
+            client.post(
+                "/v1/jobs", json=BODY, headers={"Idempotency-Key": f"warm-{i}-{uuid.uuid4()}"}
+            )
         for _ in range(requests):
             started = time.perf_counter()
-            response = client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
+            response = client.post(
+                "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
             latencies.append((time.perf_counter() - started) * 1000)
             if response.status_code != 202:
                 raise SystemExit(f"unexpected {response.status_code}: {response.text}")
@@ -120,11 +139,15 @@ def main() -> None:
             started = time.perf_counter()
             latencies = run(base, key, args.requests)
             elapsed = time.perf_counter() - started
-    print(f"sequential POST /v1/jobs x {args.requests} (one client, keep-alive, API in its own process)")
+    print(
+        f"sequential POST /v1/jobs x {args.requests} (one client, keep-alive, API in its own process)"
+    )
     print(f"  p50  {percentile(latencies, 50):7.2f} ms")
     print(f"  p95  {percentile(latencies, 95):7.2f} ms")
     print(f"  p99  {percentile(latencies, 99):7.2f} ms")
-    print(f"  mean {statistics.fmean(latencies):7.2f} ms   ({args.requests / elapsed:.0f} requests/s)")
+    print(
+        f"  mean {statistics.fmean(latencies):7.2f} ms   ({args.requests / elapsed:.0f} requests/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,8 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
                 if waiting < 40:
                     for j in range(20):
                         acknowledged.append(
-                            (await service.submit(principal, request_for(20), f"b-{i}-{j}")).job.id)
+                            (await service.submit(principal, request_for(20), f"b-{i}-{j}")).job.id
+                        )
                 else:
                     await asyncio.sleep(0.01)
             except Exception:  # the database is down: not acknowledged, try again
@@ -74,7 +75,9 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
         except Exception:
             return None
 
-    worker = asyncio.create_task(run_worker(settings, kinds=TEST_KINDS, install_signal_handlers=False))
+    worker = asyncio.create_task(
+        run_worker(settings, kinds=TEST_KINDS, install_signal_handlers=False)
+    )
     samples: list[tuple[float, int | None]] = []
     async with job_service(db, TEST_KINDS) as service:
         producer = asyncio.create_task(produce(service))
@@ -104,12 +107,16 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
                 recovered_at = t - restarted
                 break
     tail = [(t, n) for t, n in points if t - restarted > after_s / 2]
-    rate_after = (tail[-1][1] - tail[0][1]) / (tail[-1][0] - tail[0][0]) if len(tail) > 1 else float("nan")
+    rate_after = (
+        (tail[-1][1] - tail[0][1]) / (tail[-1][0] - tail[0][0]) if len(tail) > 1 else float("nan")
+    )
 
     async def unfinished() -> int:
         async with pool.connection() as conn:
-            cur = await conn.execute("SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND state <> 'succeeded'",
-                                     (acknowledged,))
+            cur = await conn.execute(
+                "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND state <> 'succeeded'",
+                (acknowledged,),
+            )
             return (await cur.fetchone())[0]
 
     deadline = time.monotonic() + 60
@@ -121,10 +128,14 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
     await pool.close()
     print(f"throughput before restart: {rate_before:.0f} jobs/s")
     print(f"outage: {outage:.1f} s (PostgreSQL stopped, then started)")
-    print(f"time from restart to >= 90 % of that throughput: "
-          f"{'%.1f s' % recovered_at if recovered_at is not None else f'not within {after_s:.0f} s'}")
-    print(f"throughput in the second half of the {after_s:.0f} s after: {rate_after:.0f} jobs/s "
-          f"({rate_after / rate_before:.0%})")
+    print(
+        f"time from restart to >= 90 % of that throughput: "
+        f"{'%.1f s' % recovered_at if recovered_at is not None else f'not within {after_s:.0f} s'}"
+    )
+    print(
+        f"throughput in the second half of the {after_s:.0f} s after: {rate_after:.0f} jobs/s "
+        f"({rate_after / rate_before:.0%})"
+    )
     print(f"acknowledged jobs: {len(acknowledged)}, not succeeded 60 s later: {left}")
 
 
@@ -135,7 +146,10 @@ def main() -> None:
     parser.add_argument("--seconds-after", type=float, default=30.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="courier-bench-") as tmp, embedded_database(Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="courier-bench-") as tmp,
+        embedded_database(Path(tmp)) as url,
+    ):
         asyncio.run(bench(url, Path(tmp), args.outage, args.seconds_before, args.seconds_after))
 
 

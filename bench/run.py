@@ -51,6 +51,7 @@ CLIENTS = 16
 
 # -- processes -----------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,8 +59,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def process(args: list[str], url: str, ready: Callable[[], bool] | None = None) -> Iterator[subprocess.Popen]:
-    env = os.environ | {"DATABASE_URL": url, "COURIER_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+def process(
+    args: list[str], url: str, ready: Callable[[], bool] | None = None
+) -> Iterator[subprocess.Popen]:
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "COURIER_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
     proc = subprocess.Popen([sys.executable, "-m", *args], env=env)
     try:
         deadline = time.monotonic() + 60
@@ -81,6 +88,7 @@ def _answers(url: str, method: str = "GET") -> Callable[[], bool]:
         with contextlib.suppress(httpx.HTTPError):
             return httpx.request(method, url, json={}).status_code < 500
         return False
+
     return check
 
 
@@ -96,12 +104,16 @@ def courier_api(url: str) -> Iterator[str]:
 def bare_api(url: str) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    with process(["bench.bare", "--port", str(port), "--database-url", url], url,
-                 _answers(f"{base}/healthz-bare", "POST")):
+    with process(
+        ["bench.bare", "--port", str(port), "--database-url", url],
+        url,
+        _answers(f"{base}/healthz-bare", "POST"),
+    ):
         yield base
 
 
 # -- load ------------------------------------------------------------------------------
+
 
 @dataclass
 class Load:
@@ -117,12 +129,20 @@ class Load:
         return len(self.latencies_ms) / self.seconds
 
 
-async def _load(base: str, requests: int, send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
-                headers: dict[str, str] | None = None, clients: int = CLIENTS) -> Load:
+async def _load(
+    base: str,
+    requests: int,
+    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    headers: dict[str, str] | None = None,
+    clients: int = CLIENTS,
+) -> Load:
     latencies: list[float] = []
     counter = iter(range(requests))
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers or {}, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers or {}, limits=limits, timeout=60
+    ) as client:
+
         async def one_client() -> None:
             for i in counter:
                 started = time.perf_counter()
@@ -132,9 +152,11 @@ async def _load(base: str, requests: int, send: Callable[[httpx.AsyncClient, int
                     raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
 
         warm = iter(range(min(100, requests)))
+
         async def warm_client() -> None:
             for i in warm:
                 await send(client, -1 - i)
+
         await asyncio.gather(*(warm_client() for _ in range(clients)))
         started = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(clients)))
@@ -143,23 +165,29 @@ async def _load(base: str, requests: int, send: Callable[[httpx.AsyncClient, int
 
 def intake_load(base: str, key: str, requests: int) -> Load:
     async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
+        return await client.post(
+            "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+
     return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
 
 
 def bare_load(base: str, requests: int) -> Load:
     async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
         return await client.post("/bare", json=BODY)
+
     return asyncio.run(_load(base, requests, send))
 
 
 def poll_load(base: str, key: str, ids: list[str], requests: int) -> Load:
     async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
         return await client.get(f"/v1/jobs/{random.choice(ids)}")
+
     return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
 
 
 # -- databases ---------------------------------------------------------------------------
+
 
 def _sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(url, autocommit=True) as conn:
@@ -168,7 +196,10 @@ def _sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
 
 
 def create_database(admin_url: str, name: str) -> str:
-    _sql(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)).as_string())
+    _sql(
+        admin_url,
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)).as_string(),
+    )
     _sql(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)).as_string())
     return make_conninfo(admin_url, dbname=name)
 
@@ -195,7 +226,8 @@ def fill_history(url: str, rows: int) -> float:
             SELECT id, 'history-user' FROM tenants ON CONFLICT DO NOTHING""")
         conn.execute("SET session_replication_role = replica")
         conn.execute("SET maintenance_work_mem = '256MB'")
-        conn.execute("""
+        conn.execute(
+            """
             WITH who AS (
                 SELECT row_number() OVER () - 1 AS n, tenant_id, id AS principal_id
                 FROM principals WHERE external_id = 'history-user' OR external_id = 'bench'
@@ -214,12 +246,15 @@ def fill_history(url: str, rows: int) -> float:
             CROSS JOIN counted
             JOIN who ON who.n = g %% counted.c
             CROSS JOIN LATERAL (SELECT now() - interval '90 days' * random() AS t) ts
-        """, {"rows": rows})
+        """,
+            {"rows": rows},
+        )
         conn.execute("VACUUM ANALYZE jobs")
     return time.perf_counter() - started
 
 
 # -- the comparisons ------------------------------------------------------------------------
+
 
 @dataclass
 class Figure:
@@ -233,9 +268,11 @@ class Figure:
     def row(self) -> str:
         ours, raw = statistics.median(self.ours), statistics.median(self.raw)
         ratio = ours / raw if raw else float("nan")
-        return (f"| {self.name} | {ours:,.1f} {self.unit} | {self.raw_name}: {raw:,.1f} {self.unit} | "
-                f"**{ratio:.2f}x** | {', '.join(f'{v:,.1f}' for v in self.ours)} / "
-                f"{', '.join(f'{v:,.1f}' for v in self.raw)} |")
+        return (
+            f"| {self.name} | {ours:,.1f} {self.unit} | {self.raw_name}: {raw:,.1f} {self.unit} | "
+            f"**{ratio:.2f}x** | {', '.join(f'{v:,.1f}' for v in self.ours)} / "
+            f"{', '.join(f'{v:,.1f}' for v in self.raw)} |"
+        )
 
 
 def bench_intake(url: str, key: str, reps: int, requests: int) -> list[Figure]:
@@ -256,11 +293,18 @@ def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> li
     ids: list[str] = []
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
         for _ in range(jobs):
-            response = client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})
+            response = client.post(
+                "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
             ids.append(response.json()["id"])
             time.sleep(gap)  # the submission pace, not a wait for state
-    return _wait_rows(url, len(ids), "SELECT (extract(epoch FROM started_at - created_at) * 1000)::float8 FROM jobs "
-                                     "WHERE id = ANY(%s::uuid[]) AND started_at IS NOT NULL", ids)
+    return _wait_rows(
+        url,
+        len(ids),
+        "SELECT (extract(epoch FROM started_at - created_at) * 1000)::float8 FROM jobs "
+        "WHERE id = ANY(%s::uuid[]) AND started_at IS NOT NULL",
+        ids,
+    )
 
 
 def _raw_pickups(url: str, jobs: int, gap: float) -> list[float]:
@@ -275,7 +319,9 @@ def _raw_pickups(url: str, jobs: int, gap: float) -> list[float]:
         return ids
 
     ids = asyncio.run(defer_all())
-    return _wait_rows(url, len(ids), "SELECT latency_ms FROM bench_pickup WHERE job_id = ANY(%s)", ids)
+    return _wait_rows(
+        url, len(ids), "SELECT latency_ms FROM bench_pickup WHERE job_id = ANY(%s)", ids
+    )
 
 
 def _wait_rows(url: str, expected: int, query: str, ids: list) -> list[float]:
@@ -293,8 +339,11 @@ def bench_pickup(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
     p50 = Figure("pickup p50, queued -> task start", "ms", [], [], "procrastinate no-op worker")
     p95 = Figure("pickup p95, queued -> task start", "ms", [], [], "procrastinate no-op worker")
     gap = 0.02
-    with courier_api(url) as base, process(["bench.workers", "courier", "--database-url", url], url), \
-            process(["bench.workers", "raw", "--database-url", url], url):
+    with (
+        courier_api(url) as base,
+        process(["bench.workers", "courier", "--database-url", url], url),
+        process(["bench.workers", "raw", "--database-url", url], url),
+    ):
         # Warm-up (not counted): both workers connected, listening, plans cached.
         _raw_pickups(url, 10, gap)
         _courier_pickups(base, key, url, 10, gap)
@@ -315,8 +364,11 @@ def bench_pickup(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
 
 def _drain(url: str, queue: str) -> float:
     """Wait until the queue has nothing waiting or running; returns when (perf_counter)."""
-    while _sql(url, "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s AND status IN ('todo', 'doing')",
-               (queue,))[0][0]:
+    while _sql(
+        url,
+        "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s AND status IN ('todo', 'doing')",
+        (queue,),
+    )[0][0]:
         time.sleep(0.01)
     return time.perf_counter()
 
@@ -326,12 +378,15 @@ def _courier_lifecycle(url: str, jobs: int) -> float:
         app = create_queue_app()
         async with await psycopg.AsyncConnection.connect(url) as conn:
             async with conn.transaction():
-                cur = await conn.execute("""
+                cur = await conn.execute(
+                    """
                     INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at)
                     SELECT p.tenant_id, p.id, 'noop', '{"n": 0}', 'noop-' || gen_random_uuid(), 'h',
                            clock_timestamp() + interval '1 hour'
                     FROM principals p, generate_series(1, %s) WHERE p.external_id = 'bench'
-                    RETURNING id::text""", (jobs,))
+                    RETURNING id::text""",
+                    (jobs,),
+                )
                 ids = [r[0] for r in await cur.fetchall()]
                 deferrer = app.configure_task(RUN_JOB_TASK, queue="jobs", connection=conn)
                 await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
@@ -353,15 +408,21 @@ def _raw_lifecycle(url: str, jobs: int) -> float:
 
 
 def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
-    rate = Figure("no-op job lifecycle throughput", "jobs/s", [], [], "procrastinate no-op worker", True)
-    with process(["bench.workers", "courier", "--database-url", url], url), \
-            process(["bench.workers", "raw", "--database-url", url], url):
+    rate = Figure(
+        "no-op job lifecycle throughput", "jobs/s", [], [], "procrastinate no-op worker", True
+    )
+    with (
+        process(["bench.workers", "courier", "--database-url", url], url),
+        process(["bench.workers", "raw", "--database-url", url], url),
+    ):
         _raw_lifecycle(url, 50)  # warm-up, not counted
         _courier_lifecycle(url, 50)
         for _ in range(reps):
             rate.raw.append(_raw_lifecycle(url, jobs))
             rate.ours.append(_courier_lifecycle(url, jobs))
-    failed = _sql(url, "SELECT count(*) FROM jobs WHERE kind = 'noop' AND state <> 'succeeded'")[0][0]
+    failed = _sql(url, "SELECT count(*) FROM jobs WHERE kind = 'noop' AND state <> 'succeeded'")[0][
+        0
+    ]
     if failed:
         raise SystemExit(f"{failed} no-op jobs did not succeed")
     return [rate]
@@ -372,18 +433,27 @@ async def _sse_latencies(base: str, key: str, url: str, jobs: int) -> list[float
     cancel); the time until the client reads it."""
     latencies: list[float] = []
     headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client, \
-            await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+    async with (
+        httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client,
+        await psycopg.AsyncConnection.connect(url, autocommit=True) as conn,
+    ):
         for _ in range(jobs):
-            job = (await client.post("/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())})).json()
-            async with client.stream("GET", f"/v1/jobs/{job['id']}/events",
-                                     headers={"Accept": "text/event-stream"}) as stream:
+            job = (
+                await client.post(
+                    "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
+                )
+            ).json()
+            async with client.stream(
+                "GET", f"/v1/jobs/{job['id']}/events", headers={"Accept": "text/event-stream"}
+            ) as stream:
                 lines = stream.aiter_lines()
                 async for line in lines:
                     if line == "id: 1":
                         break
                 started = time.perf_counter()
-                await conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (job["id"],))
+                await conn.execute(
+                    "UPDATE jobs SET state = 'cancelled' WHERE id = %s", (job["id"],)
+                )
                 async for line in lines:
                     if line == "id: 2":
                         latencies.append((time.perf_counter() - started) * 1000)
@@ -394,8 +464,10 @@ async def _sse_latencies(base: str, key: str, url: str, jobs: int) -> list[float
 async def _listen_latencies(url: str, jobs: int) -> list[float]:
     """The raw limit: a bare LISTEN connection receiving a NOTIFY committed by another."""
     latencies: list[float] = []
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener, \
-            await psycopg.AsyncConnection.connect(url, autocommit=True) as notifier:
+    async with (
+        await psycopg.AsyncConnection.connect(url, autocommit=True) as listener,
+        await psycopg.AsyncConnection.connect(url, autocommit=True) as notifier,
+    ):
         await listener.execute("LISTEN bench_raw")
         for i in range(jobs):
             started = time.perf_counter()
@@ -420,7 +492,9 @@ def bench_delivery(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
     return [p50, p95]
 
 
-def bench_history(admin_url: str, reps: int, rows: int, requests: int) -> tuple[list[Figure], float]:
+def bench_history(
+    admin_url: str, reps: int, rows: int, requests: int
+) -> tuple[list[Figure], float]:
     empty_url = create_database(admin_url, "bench_empty")
     big_url = create_database(admin_url, "bench_history")
     empty_key, big_key = prepare_courier(empty_url), prepare_courier(big_url)
@@ -430,10 +504,19 @@ def bench_history(admin_url: str, reps: int, rows: int, requests: int) -> tuple[
     poll = Figure(f"poll p95 {label}", "ms", [], [], "empty database")
     with courier_api(empty_url) as empty, courier_api(big_url) as big:
         for _ in range(reps):
-            for base, key, url, fig_side in ((empty, empty_key, empty_url, "raw"), (big, big_key, big_url, "ours")):
+            for base, key, url, fig_side in (
+                (empty, empty_key, empty_url, "raw"),
+                (big, big_key, big_url, "ours"),
+            ):
                 getattr(intake, fig_side).append(intake_load(base, key, requests).p95)
-                ids = [r[0] for r in _sql(url, "SELECT j.id::text FROM jobs j JOIN principals p ON p.id = j.requester_id "
-                                               "WHERE p.external_id = 'bench' ORDER BY random() LIMIT 2000")]
+                ids = [
+                    r[0]
+                    for r in _sql(
+                        url,
+                        "SELECT j.id::text FROM jobs j JOIN principals p ON p.id = j.requester_id "
+                        "WHERE p.external_id = 'bench' ORDER BY random() LIMIT 2000",
+                    )
+                ]
                 getattr(poll, fig_side).append(poll_load(base, key, ids, requests).p95)
     return [intake, poll], fill_seconds
 
@@ -441,15 +524,30 @@ def bench_history(admin_url: str, reps: int, rows: int, requests: int) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=2000, help="requests per intake/poll measurement")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="requests per intake/poll measurement"
+    )
     parser.add_argument("--pickup-jobs", type=int, default=150, help="jobs per pickup measurement")
-    parser.add_argument("--lifecycle-jobs", type=int, default=2000, help="jobs per lifecycle measurement")
-    parser.add_argument("--history-rows", type=int, default=1_000_000,
-                        help="finished jobs in the history database (the issue asks for 10,000,000)")
-    parser.add_argument("--delivery-jobs", type=int, default=100, help="events per delivery measurement")
-    parser.add_argument("--only", choices=["intake", "pickup", "delivery", "lifecycle", "history"], action="append")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                        help="a server where the bench may create databases (default: embedded PostgreSQL)")
+    parser.add_argument(
+        "--lifecycle-jobs", type=int, default=2000, help="jobs per lifecycle measurement"
+    )
+    parser.add_argument(
+        "--history-rows",
+        type=int,
+        default=1_000_000,
+        help="finished jobs in the history database (the issue asks for 10,000,000)",
+    )
+    parser.add_argument(
+        "--delivery-jobs", type=int, default=100, help="events per delivery measurement"
+    )
+    parser.add_argument(
+        "--only", choices=["intake", "pickup", "delivery", "lifecycle", "history"], action="append"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="a server where the bench may create databases (default: embedded PostgreSQL)",
+    )
     args = parser.parse_args()
     if args.repetitions < 3:
         parser.error("--repetitions must be at least 3")
@@ -468,11 +566,15 @@ def main() -> None:
         if "lifecycle" in only:
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
         if "history" in only:
-            history, seconds = bench_history(admin_url, args.repetitions, args.history_rows, args.requests)
+            history, seconds = bench_history(
+                admin_url, args.repetitions, args.history_rows, args.requests
+            )
             figures += history
             notes.append(f"{args.history_rows:,} history rows written in {seconds:.0f} s")
-    print(f"\n{args.repetitions} interleaved repetitions; medians; ratio = Courier / raw limit "
-          f"(lower is better for latency, higher for throughput). {'; '.join(notes)}\n")
+    print(
+        f"\n{args.repetitions} interleaved repetitions; medians; ratio = Courier / raw limit "
+        f"(lower is better for latency, higher for throughput). {'; '.join(notes)}\n"
+    )
     print("| figure | Courier | raw limit (same run) | ratio | runs (Courier / raw) |")
     print("| --- | --- | --- | --- | --- |")
     for figure in figures:

@@ -38,8 +38,13 @@ async def _noop(_input: NoopInput, _provider: object) -> KindResult:
     return KindResult(output=NoopOutput(), model="noop", prompt_version="noop-1")
 
 
-NOOP = Kind(name="noop", input_model=NoopInput, output_model=NoopOutput, handler=_noop,
-            default_deadline=timedelta(hours=1))
+NOOP = Kind(
+    name="noop",
+    input_model=NoopInput,
+    output_model=NoopOutput,
+    handler=_noop,
+    default_deadline=timedelta(hours=1),
+)
 
 
 def raw_app(url: str) -> procrastinate.App:
@@ -54,7 +59,8 @@ def raw_app(url: str) -> procrastinate.App:
                 "INSERT INTO bench_pickup (job_id, latency_ms) "
                 "SELECT %(job_id)s, extract(epoch FROM clock_timestamp() - at) * 1000 "
                 "FROM procrastinate_events WHERE job_id = %(job_id)s AND type = 'deferred'",
-                job_id=context.job.id)
+                job_id=context.job.id,
+            )
 
     return app
 
@@ -62,8 +68,13 @@ def raw_app(url: str) -> procrastinate.App:
 async def run_raw(url: str) -> None:
     app = raw_app(url)
     async with app.open_async():
-        await app.run_worker_async(queues=["raw"], concurrency=CONCURRENCY, fetch_job_polling_interval=2.0,
-                                   delete_jobs="successful", install_signal_handlers=True)
+        await app.run_worker_async(
+            queues=["raw"],
+            concurrency=CONCURRENCY,
+            fetch_job_polling_interval=2.0,
+            delete_jobs="successful",
+            install_signal_handlers=True,
+        )
 
 
 async def run_courier(url: str) -> None:

@@ -67,7 +67,10 @@ async def run_worker(
         settings.database.url,
         min_size=1,
         # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance passes.
-        max_size=max(settings.database.pool_min_size, min(worker.concurrency + 6, settings.database.pool_max_size)),
+        max_size=max(
+            settings.database.pool_min_size,
+            min(worker.concurrency + 6, settings.database.pool_max_size),
+        ),
         timeout=settings.database.pool_timeout,
     )
     services = []
@@ -78,32 +81,49 @@ async def run_worker(
         # connection tasks outlive the loop and the process never exits.
         await pool.open(wait=True, timeout=30)
         if settings.worker.metrics_port is not None:
-            metrics_server = start_metrics_server(settings.worker.metrics_port, settings.worker.metrics_host)
+            metrics_server = start_metrics_server(
+                settings.worker.metrics_port, settings.worker.metrics_host
+            )
         db = Database(pool)
         if settings.delivery.relay_in_worker:
-            relay = OutboxRelay(db, settings.database.url, settings.delivery,
-                                base_url=settings.api.public_url or "", name=f"courier-relay:{name}")
+            relay = OutboxRelay(
+                db,
+                settings.database.url,
+                settings.delivery,
+                base_url=settings.api.public_url or "",
+                name=f"courier-relay:{name}",
+            )
             await relay.start()
         queue_app = create_queue_app()
         queue_app.task(name=RUN_JOB_TASK, pass_context=True)(run_job)
         await queue_app.open_async(pool=pool)
         queue = JobQueue(queue_app)
         executor = JobExecutor(
-            db, kinds, provider or ExtractiveProvider(), worker_name=name, queue=queue,
+            db,
+            kinds,
+            provider or ExtractiveProvider(),
+            worker_name=name,
+            queue=queue,
             backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
         )
         services = [
             ExpirySweeper(db, queue, interval=worker.maintenance_seconds),
-            StalledJobRescuer(db, queue, interval=worker.maintenance_seconds,
-                              stalled_after=worker.stalled_after_seconds,
-                              orphan_grace=worker.orphan_grace_seconds),
+            StalledJobRescuer(
+                db,
+                queue,
+                interval=worker.maintenance_seconds,
+                stalled_after=worker.stalled_after_seconds,
+                orphan_grace=worker.orphan_grace_seconds,
+            ),
         ]
         if settings.retention.enabled:
             services.append(RetentionPruner(db, queue_app, settings.retention))
         for service in services:
             service.start()
-        log.info("worker started", extra={"event": "worker_started", "worker": name,
-                                          "concurrency": worker.concurrency})
+        log.info(
+            "worker started",
+            extra={"event": "worker_started", "worker": name, "concurrency": worker.concurrency},
+        )
 
         async def run_queue_worker() -> None:
             await queue_app.run_worker_async(
@@ -135,13 +155,23 @@ async def run_worker(
 async def run_relay(settings: Settings) -> None:
     """Run the outbox relay alone (``courier relay``) until cancelled."""
     assert settings.database.url, "run_relay needs settings.database.url"
-    pool = create_pool(settings.database.url, min_size=1, max_size=settings.database.pool_max_size,
-                       timeout=settings.database.pool_timeout)
+    pool = create_pool(
+        settings.database.url,
+        min_size=1,
+        max_size=settings.database.pool_max_size,
+        timeout=settings.database.pool_timeout,
+    )
     try:
-        await pool.open(wait=True, timeout=30)  # inside: a stop during start-up still closes the pool
-        relay = OutboxRelay(Database(pool), settings.database.url, settings.delivery,
-                            base_url=settings.api.public_url or "",
-                            name=f"courier-relay:{default_worker_name()}")
+        await pool.open(
+            wait=True, timeout=30
+        )  # inside: a stop during start-up still closes the pool
+        relay = OutboxRelay(
+            Database(pool),
+            settings.database.url,
+            settings.delivery,
+            base_url=settings.api.public_url or "",
+            name=f"courier-relay:{default_worker_name()}",
+        )
         await relay.run_forever()
     finally:
         await pool.close()
@@ -156,16 +186,21 @@ async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_ma
         started = loop.time()
         try:
             await run()
-            log.warning("worker loop ended; restarting", extra={"event": "worker_loop_ended", "worker": name})
+            log.warning(
+                "worker loop ended; restarting",
+                extra={"event": "worker_loop_ended", "worker": name},
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("worker loop failed; restarting", extra={"event": "worker_loop_failed", "worker": name,
-                                                                  "error": repr(exc)})
+            log.warning(
+                "worker loop failed; restarting",
+                extra={"event": "worker_loop_failed", "worker": name, "error": repr(exc)},
+            )
         if loop.time() - started > _HEALTHY_RUN_SECONDS:
             failures = 0
         failures += 1
-        delay = min(backoff_max, 0.1 * 2 ** failures) * random.uniform(0.5, 1.0)
+        delay = min(backoff_max, 0.1 * 2**failures) * random.uniform(0.5, 1.0)
         await asyncio.sleep(delay)
 
 

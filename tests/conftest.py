@@ -31,6 +31,7 @@ from app.serve import ApiServer, api_server, wait_started
 from app.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 
+
 def _docker_answers() -> bool:
     # Probe the engine's socket ourselves: the docker client leaks a socket when none answers.
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
@@ -101,7 +102,9 @@ def template_database(postgres_admin_url: str) -> Iterator[str]:
     asyncio.run(migrate(_url_for(postgres_admin_url, name)))
     yield name
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture
@@ -110,11 +113,15 @@ def database_url(postgres_admin_url: str, template_database: str) -> Iterator[st
     name = f"courier_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_database))
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_database)
+            )
         )
     yield _url_for(postgres_admin_url, name)
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture
@@ -160,10 +167,17 @@ KeyFactory = Callable[..., Awaitable[str]]
 def make_key(db: Database) -> KeyFactory:
     """Creates an API key: ``await make_key(tenant="acme", user="u1", groups=[...])``."""
 
-    async def make(tenant: str | None = None, user: str | None = None, groups: list[str] | None = None,
-                   roles: list[str] | None = None) -> str:
+    async def make(
+        tenant: str | None = None,
+        user: str | None = None,
+        groups: list[str] | None = None,
+        roles: list[str] | None = None,
+    ) -> str:
         key, _ = await KeyService(db).create(
-            tenant or f"t-{uuid.uuid4().hex[:8]}", user or f"u-{uuid.uuid4().hex[:8]}", groups, roles
+            tenant or f"t-{uuid.uuid4().hex[:8]}",
+            user or f"u-{uuid.uuid4().hex[:8]}",
+            groups,
+            roles,
         )
         return key
 
@@ -213,15 +227,23 @@ async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def email_reply_request(question: str = "When will the refund arrive?", **overrides: Any) -> dict[str, Any]:
+def email_reply_request(
+    question: str = "When will the refund arrive?", **overrides: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "kind": "email_reply",
         "input": {
             "thread": [
-                {"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z",
-                 "body": "Please refund invoice 7. It was charged twice."},
-                {"sender": "b@example.com", "sent_at": "2026-11-20T10:00:00Z",
-                 "body": "The refund will arrive within 5 business days. Sorry for the trouble."},
+                {
+                    "sender": "a@example.com",
+                    "sent_at": "2026-11-20T09:00:00Z",
+                    "body": "Please refund invoice 7. It was charged twice.",
+                },
+                {
+                    "sender": "b@example.com",
+                    "sent_at": "2026-11-20T10:00:00Z",
+                    "body": "The refund will arrive within 5 business days. Sorry for the trouble.",
+                },
             ],
             "question": question,
         },

@@ -29,8 +29,12 @@ async def sse_messages(response: httpx.Response) -> AsyncIterator[SseMessage]:
     async for line in response.aiter_lines():
         if line == "":
             if fields or comment is not None:
-                yield SseMessage(fields.get("id"), json.loads(fields["data"]) if "data" in fields else None,
-                                 comment, int(fields["retry"]) if "retry" in fields else None)
+                yield SseMessage(
+                    fields.get("id"),
+                    json.loads(fields["data"]) if "data" in fields else None,
+                    comment,
+                    int(fields["retry"]) if "retry" in fields else None,
+                )
             fields, comment = {}, None
         elif line.startswith(":"):
             comment = line[1:].strip()
@@ -39,11 +43,14 @@ async def sse_messages(response: httpx.Response) -> AsyncIterator[SseMessage]:
             fields[name] = value.removeprefix(" ")
 
 
-async def read_stream(client: httpx.AsyncClient, url: str, headers: dict[str, str], *,
-                      until_seq: int | None = None) -> list[SseMessage]:
+async def read_stream(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], *, until_seq: int | None = None
+) -> list[SseMessage]:
     """Data messages of a stream until it ends (or until the event with seq ``until_seq``)."""
     received = []
-    async with client.stream("GET", url, headers={"Accept": "text/event-stream", **headers}) as response:
+    async with client.stream(
+        "GET", url, headers={"Accept": "text/event-stream", **headers}
+    ) as response:
         assert response.status_code == 200, response.status_code
         assert response.headers["content-type"].startswith("text/event-stream")
         async for message in sse_messages(response):
@@ -57,13 +64,21 @@ async def read_stream(client: httpx.AsyncClient, url: str, headers: dict[str, st
 def advance(conn: psycopg.Connection, job_id: str, state: str) -> None:
     """Move a job to ``state`` in SQL, as a worker would (the trigger writes the event)."""
     if state == "running":
-        conn.execute("UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1 "
-                     "WHERE id = %s", (job_id,))
+        conn.execute(
+            "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1 "
+            "WHERE id = %s",
+            (job_id,),
+        )
     elif state == "succeeded":
-        conn.execute("""UPDATE jobs SET state = 'succeeded', result = '{"body": "done"}' WHERE id = %s""", (job_id,))
+        conn.execute(
+            """UPDATE jobs SET state = 'succeeded', result = '{"body": "done"}' WHERE id = %s""",
+            (job_id,),
+        )
     elif state == "failed":
-        conn.execute("""UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
-                     (job_id,))
+        conn.execute(
+            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
+            (job_id,),
+        )
     else:
         conn.execute("UPDATE jobs SET state = %s::job_state WHERE id = %s", (state, job_id))
 

@@ -34,7 +34,11 @@ class SleepyOutput(BaseModel):
 
 async def sleep_then_echo(job: SleepyInput, provider: Provider) -> KindResult:
     await asyncio.sleep(job.ms / 1000)
-    return KindResult(output=SleepyOutput(label=job.label, slept_ms=job.ms), model="sleepy", prompt_version="sleepy/1")
+    return KindResult(
+        output=SleepyOutput(label=job.label, slept_ms=job.ms),
+        model="sleepy",
+        prompt_version="sleepy/1",
+    )
 
 
 SLEEPY = Kind(
@@ -47,11 +51,12 @@ SLEEPY = Kind(
 )
 
 
-
 class LlmEchoInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    base_url: str = Field(max_length=200, description="The fake's ``url``, e.g. http://127.0.0.1:41234")
+    base_url: str = Field(
+        max_length=200, description="The fake's ``url``, e.g. http://127.0.0.1:41234"
+    )
     prompt: str = Field(max_length=1000)
 
 
@@ -63,11 +68,19 @@ async def ask_the_model(job: LlmEchoInput, provider: Provider) -> KindResult:
     async with openai_client(base_url=job.base_url + "/v1", api_key="test", timeout=5) as client:
         with calling_provider():
             answer = await client.chat.completions.create(
-                model="fake-model", messages=[{"role": "user", "content": job.prompt}])
-    usage = Usage(input_tokens=answer.usage.prompt_tokens, output_tokens=answer.usage.completion_tokens) \
-        if answer.usage else Usage()
-    return KindResult(output=LlmEchoOutput(content=answer.choices[0].message.content or ""), model=answer.model,
-                      prompt_version="llm_echo/1", usage=usage)
+                model="fake-model", messages=[{"role": "user", "content": job.prompt}]
+            )
+    usage = (
+        Usage(input_tokens=answer.usage.prompt_tokens, output_tokens=answer.usage.completion_tokens)
+        if answer.usage
+        else Usage()
+    )
+    return KindResult(
+        output=LlmEchoOutput(content=answer.choices[0].message.content or ""),
+        model=answer.model,
+        prompt_version="llm_echo/1",
+        usage=usage,
+    )
 
 
 LLM_ECHO = Kind(

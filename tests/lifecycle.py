@@ -25,14 +25,21 @@ async def job_service(db: Database, kinds: KindRegistry = TEST_KINDS) -> AsyncIt
     queue_app = create_queue_app()
     await queue_app.open_async(pool=db.pool)
     try:
-        yield JobService(db, JobQueue(queue_app), kinds, max_expires_in=timedelta(days=7),
-                         idempotency_wait=timedelta(seconds=5))
+        yield JobService(
+            db,
+            JobQueue(queue_app),
+            kinds,
+            max_expires_in=timedelta(days=7),
+            idempotency_wait=timedelta(seconds=5),
+        )
     finally:
         await queue_app.close_async()
 
 
 @contextlib.asynccontextmanager
-async def running_worker(settings: Settings, kinds: KindRegistry = TEST_KINDS) -> AsyncIterator[asyncio.Task]:
+async def running_worker(
+    settings: Settings, kinds: KindRegistry = TEST_KINDS
+) -> AsyncIterator[asyncio.Task]:
     from tasks.worker import run_worker
 
     task = asyncio.create_task(run_worker(settings, kinds=kinds, install_signal_handlers=False))
@@ -50,7 +57,9 @@ def stalling_kinds(release: asyncio.Event) -> KindRegistry:
 
     async def handler(job_input: Any, provider: Any) -> KindResult:
         await release.wait()
-        return KindResult(output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p")
+        return KindResult(
+            output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p"
+        )
 
     return {**TEST_KINDS, "sleepy": replace(TEST_KINDS["sleepy"], handler=handler)}
 
@@ -67,12 +76,15 @@ def job_row(conn: psycopg.Connection, job_id: Any) -> dict[str, Any]:
 
 def events(conn: psycopg.Connection, job_id: Any) -> list[tuple]:
     return conn.execute(
-        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)
+        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s ORDER BY seq",
+        (job_id,),
     ).fetchall()
 
 
 def queue_status(conn: psycopg.Connection, queue_job_id: int) -> str | None:
-    row = conn.execute("SELECT status::text FROM procrastinate_jobs WHERE id = %s", (queue_job_id,)).fetchone()
+    row = conn.execute(
+        "SELECT status::text FROM procrastinate_jobs WHERE id = %s", (queue_job_id,)
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -92,7 +104,9 @@ def request_for(ms: int, **overrides: Any):
     return JobRequest.model_validate(sleepy(ms, **overrides))
 
 
-def spawn_worker(database_url: str, name: str, log: Any = None, **settings: Any) -> "subprocess.Popen[bytes]":
+def spawn_worker(
+    database_url: str, name: str, log: Any = None, **settings: Any
+) -> "subprocess.Popen[bytes]":
     """A real ``courier worker`` process (with the test kinds), its logs appended to
     the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
     the prefix, e.g. ``CONCURRENCY=4``."""
@@ -102,9 +116,18 @@ def spawn_worker(database_url: str, name: str, log: Any = None, **settings: Any)
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    env = os.environ | {"DATABASE_URL": database_url, "PYTHONPATH": str(root), "COURIER_LOG_LEVEL": "WARNING",
-                        "COURIER_WORKER_NAME": name}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(root),
+        "COURIER_LOG_LEVEL": "WARNING",
+        "COURIER_WORKER_NAME": name,
+    }
     env |= {f"COURIER_WORKER_{key}": str(value) for key, value in settings.items()}
     with open(log or os.devnull, "ab") as stderr:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "tests.worker_with_test_kinds", "worker"], env=env,
-                                cwd=root, stdout=subprocess.DEVNULL, stderr=stderr)
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.worker_with_test_kinds", "worker"],
+            env=env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )

@@ -10,8 +10,13 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def wait_for(check: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.05,
-                   what: str = "condition") -> T:
+async def wait_for(
+    check: Callable[[], Awaitable[T]],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> T:
     """Poll ``check`` until it returns a truthy value; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -23,8 +28,13 @@ async def wait_for(check: Callable[[], Awaitable[T]], *, timeout: float = 30.0, 
         await asyncio.sleep(interval)
 
 
-def wait_for_sync(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05,
-                  what: str = "condition") -> T:
+def wait_for_sync(
+    check: Callable[[], T],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> T:
     """:func:`wait_for` for synchronous checks (subprocess tests)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -102,7 +102,7 @@ class JobFeed:
         first = self.first_seq
         if first is None or first > after + 1:
             return None
-        return self.rows[after + 1 - first:]
+        return self.rows[after + 1 - first :]
 
     def caught_up(self, seq: int) -> None:
         """A stream read the database itself up to ``seq``. Only a feed that does not
@@ -135,8 +135,12 @@ class JobFeed:
                 self._read_again = False
                 assert self.cursor is not None
                 rows = await self.db.fetch_all(
-                    "job_event_list", job_id=self.job_id, tenant_id=self.tenant_id, after_seq=self.cursor,
-                    limit=PAGE)
+                    "job_event_list",
+                    job_id=self.job_id,
+                    tenant_id=self.tenant_id,
+                    after_seq=self.cursor,
+                    limit=PAGE,
+                )
                 self._append(rows)
                 self._wake()
                 if not (self._read_again or len(rows) == PAGE):
@@ -144,8 +148,14 @@ class JobFeed:
         except DatabaseError as exc:
             # Forget where the job stands: every stream then reads for itself (and
             # meets the error itself), and the next good read starts the feed again.
-            log.warning("reading job events failed", extra={
-                "event": "hub_feed_read_failed", "job_id": str(self.job_id), "error": str(exc)})
+            log.warning(
+                "reading job events failed",
+                extra={
+                    "event": "hub_feed_read_failed",
+                    "job_id": str(self.job_id),
+                    "error": str(exc),
+                },
+            )
             self.cursor, self.rows = None, []
             self._wake()
         finally:
@@ -189,7 +199,11 @@ class EventHub:
         self._feeds: dict[UUID, JobFeed] = {}
         self._closing: set[asyncio.Task[None]] = set()
         self.listener = NotificationListener(
-            url, [CHANNEL], on_notification=self._notify, on_connected=self._wake_all, name=name,
+            url,
+            [CHANNEL],
+            on_notification=self._notify,
+            on_connected=self._wake_all,
+            name=name,
         )
 
     async def start(self) -> None:
@@ -224,7 +238,8 @@ class EventHub:
     @property
     def subscriber_count(self) -> int:
         return sum(len(s) for s in self._subscriptions.values()) + sum(
-            len(f.subscribers) for f in self._feeds.values())
+            len(f.subscribers) for f in self._feeds.values()
+        )
 
     def _unsubscribe(self, subscription: Subscription) -> None:
         subscribers = self._subscriptions.get(subscription.key)

@@ -60,20 +60,36 @@ class NotificationListener:
         while True:
             connection: ListenConnection | None = None
             try:
-                connection = await ListenConnection.open(self.url, self.channels, application_name=self.name)
+                connection = await ListenConnection.open(
+                    self.url, self.channels, application_name=self.name
+                )
                 self.backend_pid = connection.backend_pid
                 self.connected.set()
                 backoff = 0.05
-                log.info("listening", extra={"event": "listener_connected", "listener": self.name,
-                                             "channels": self.channels, "backend_pid": self.backend_pid})
+                log.info(
+                    "listening",
+                    extra={
+                        "event": "listener_connected",
+                        "listener": self.name,
+                        "channels": self.channels,
+                        "backend_pid": self.backend_pid,
+                    },
+                )
                 self.on_connected()
                 while True:
                     for notification in await connection.receive(self.ping_seconds):
                         self.on_notification(notification)
             except DatabaseError as exc:
                 self.connected.clear()
-                log.warning("LISTEN connection lost; reconnecting", extra={
-                    "event": "listener_lost", "listener": self.name, "error": str(exc), "retry_in": backoff})
+                log.warning(
+                    "LISTEN connection lost; reconnecting",
+                    extra={
+                        "event": "listener_lost",
+                        "listener": self.name,
+                        "error": str(exc),
+                        "retry_in": backoff,
+                    },
+                )
             finally:
                 if connection is not None:
                     with contextlib.suppress(Exception):

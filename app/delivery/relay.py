@@ -42,10 +42,14 @@ class ClaimLost(Exception):
     """Our claim on an outbox row lapsed or was cancelled: record nothing."""
 
 
-def retry_delay(settings: DeliverySettings, attempt: int, rng: random.Random | None = None) -> float:
+def retry_delay(
+    settings: DeliverySettings, attempt: int, rng: random.Random | None = None
+) -> float:
     """Seconds before the attempt after ``attempt``: base * 2^(attempt-1), capped,
     with "equal jitter" (between half and all of it) so receivers are not hit in waves."""
-    delay = min(settings.retry_max_delay_seconds, settings.retry_base_seconds * 2 ** min(attempt - 1, 40))
+    delay = min(
+        settings.retry_max_delay_seconds, settings.retry_base_seconds * 2 ** min(attempt - 1, 40)
+    )
     return delay * (0.5 + 0.5 * (rng or random).random())
 
 
@@ -55,23 +59,40 @@ def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> s
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, url: str, settings: DeliverySettings, *, base_url: str = "",
-                 name: str = "courier-relay") -> None:
+    def __init__(
+        self,
+        db: Database,
+        url: str,
+        settings: DeliverySettings,
+        *,
+        base_url: str = "",
+        name: str = "courier-relay",
+    ) -> None:
         self.db = db
         self.settings = settings
         self.base_url = base_url.rstrip("/")
-        self.guard = DestinationGuard(allow_http=settings.allow_http, allow_list=settings.ssrf_allow_list)
+        self.guard = DestinationGuard(
+            allow_http=settings.allow_http, allow_list=settings.ssrf_allow_list
+        )
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
         self.listener = NotificationListener(
-            url, [CHANNEL], on_notification=lambda _: self._wake.set(), on_connected=self._wake.set, name=name)
+            url,
+            [CHANNEL],
+            on_notification=lambda _: self._wake.set(),
+            on_connected=self._wake.set,
+            name=name,
+        )
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
-            follow_redirects=False, trust_env=False, timeout=self.settings.timeout_seconds,
-            headers={"User-Agent": USER_AGENT})
+            follow_redirects=False,
+            trust_env=False,
+            timeout=self.settings.timeout_seconds,
+            headers={"User-Agent": USER_AGENT},
+        )
         await self.listener.start()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
         log.info("relay started", extra={"event": "relay_started"})
@@ -105,7 +126,9 @@ class OutboxRelay:
                 try:
                     rows = await self.db.fetch_all("outbox_claim", limit=free, claim_for=claim_for)
                 except DatabaseError as exc:
-                    log.warning("claim failed", extra={"event": "relay_claim_failed", "error": str(exc)})
+                    log.warning(
+                        "claim failed", extra={"event": "relay_claim_failed", "error": str(exc)}
+                    )
                 for row in rows:
                     task = asyncio.create_task(self._deliver_logged(row))
                     self._in_flight.add(task)
@@ -126,15 +149,24 @@ class OutboxRelay:
         except ClaimLost:
             log.info("claim lost", extra={"event": "relay_claim_lost", "outbox_id": row["id"]})
         except DatabaseError as exc:
-            log.warning("recording a delivery failed", extra={
-                "event": "relay_record_failed", "outbox_id": row["id"], "error": str(exc)})
+            log.warning(
+                "recording a delivery failed",
+                extra={"event": "relay_record_failed", "outbox_id": row["id"], "error": str(exc)},
+            )
 
     async def deliver(self, row: dict[str, Any]) -> str:
         """Make one attempt at a claimed row and record it; returns the new status."""
-        context = {"outbox_id": row["id"], "event_id": row["event_id"], "job_id": str(row["job_id"]),
-                   "tenant_id": str(row["tenant_id"]), "endpoint_id": str(row["endpoint_id"])}
+        context = {
+            "outbox_id": row["id"],
+            "event_id": row["event_id"],
+            "job_id": str(row["job_id"]),
+            "tenant_id": str(row["tenant_id"]),
+            "endpoint_id": str(row["endpoint_id"]),
+        }
         if not row["destination_live"] or not row["url"]:
-            await self._settle(row, "cancelled", attempted=False, error="the destination was removed")
+            await self._settle(
+                row, "cancelled", attempted=False, error="the destination was removed"
+            )
             return "cancelled"
         secrets = await self._secrets(row)
         attempt = row["attempts"] + 1
@@ -154,22 +186,34 @@ class OutboxRelay:
             timestamp = datetime.now(UTC)
             default_port = 443 if destination.scheme == "https" else 80
             headers = {
-                "Host": destination.host if destination.port == default_port else f"{destination.host}:{destination.port}",
+                "Host": destination.host
+                if destination.port == default_port
+                else f"{destination.host}:{destination.port}",
                 "Content-Type": "application/json",
                 "webhook-id": row["event_id"],
                 "webhook-timestamp": str(int(timestamp.timestamp())),
                 "webhook-signature": sign(secrets, row["event_id"], timestamp, body),
             }
-            extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else None
+            extensions = (
+                {"sni_hostname": destination.host} if destination.scheme == "https" else None
+            )
             try:
                 assert self._client is not None, "start() the relay first"
                 response = await self._client.post(
-                    destination.pinned_url, content=body.encode(), headers=headers, extensions=extensions)
+                    destination.pinned_url,
+                    content=body.encode(),
+                    headers=headers,
+                    extensions=extensions,
+                )
                 status_code = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"),
-                                                maximum=self.settings.retry_max_delay_seconds)
+                retry_after = parse_retry_after(
+                    response.headers.get("retry-after"),
+                    maximum=self.settings.retry_max_delay_seconds,
+                )
                 if not 200 <= status_code < 300:
-                    error = f"HTTP {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+                    error = f"HTTP {status_code}" + (
+                        " (redirects are not followed)" if 300 <= status_code < 400 else ""
+                    )
                     failure = "gone" if status_code == 410 else f"http_{status_code // 100}xx"
             except httpx.TimeoutException:
                 error, failure = f"no answer within {self.settings.timeout_seconds:g} s", "timeout"
@@ -185,7 +229,9 @@ class OutboxRelay:
         else:
             delay = max(retry_delay(self.settings, attempt), retry_after or 0.0)
             next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
-            if next_attempt_at > row["created_at"] + timedelta(seconds=self.settings.retry_window_seconds):
+            if next_attempt_at > row["created_at"] + timedelta(
+                seconds=self.settings.retry_window_seconds
+            ):
                 status, outcome, next_attempt_at = "failed", "failed", None
             else:
                 status, outcome = "pending", "refused" if refused else "retry"
@@ -194,33 +240,74 @@ class OutboxRelay:
             WEBHOOK_FAILURES.labels("dead" if outcome == "failed" else failure or "other").inc()
 
         async with self.db.transaction() as conn:
-            await self._settle(row, status, attempted=True, error=error, next_attempt_at=next_attempt_at, conn=conn)
+            await self._settle(
+                row, status, attempted=True, error=error, next_attempt_at=next_attempt_at, conn=conn
+            )
             await self.db.execute(
-                "outbox_attempt_insert", conn, outbox_id=row["id"], attempt=attempt, tenant_id=row["tenant_id"],
-                started_at=started, latency_ms=latency_ms, status_code=status_code, outcome=outcome, error=error)
+                "outbox_attempt_insert",
+                conn,
+                outbox_id=row["id"],
+                attempt=attempt,
+                tenant_id=row["tenant_id"],
+                started_at=started,
+                latency_ms=latency_ms,
+                status_code=status_code,
+                outcome=outcome,
+                error=error,
+            )
             if outcome == "gone" and row["endpoint_id"] is not None:
                 reason = f"the receiver answered 410 Gone to {row['event_id']}"
-                await self.db.execute("webhook_endpoint_disable", conn, endpoint_id=row["endpoint_id"], reason=reason)
-                await self.db.execute("outbox_cancel_for_endpoint", conn, endpoint_id=row["endpoint_id"], reason=reason)
-        log.info("webhook attempt", extra={"event": "webhook_attempt", "attempt": attempt, "outcome": outcome,
-                                           "status_code": status_code, "latency_ms": latency_ms, **context})
+                await self.db.execute(
+                    "webhook_endpoint_disable", conn, endpoint_id=row["endpoint_id"], reason=reason
+                )
+                await self.db.execute(
+                    "outbox_cancel_for_endpoint",
+                    conn,
+                    endpoint_id=row["endpoint_id"],
+                    reason=reason,
+                )
+        log.info(
+            "webhook attempt",
+            extra={
+                "event": "webhook_attempt",
+                "attempt": attempt,
+                "outcome": outcome,
+                "status_code": status_code,
+                "latency_ms": latency_ms,
+                **context,
+            },
+        )
         return status
 
     def payload(self, row: dict[str, Any]) -> dict[str, Any]:
         """The request body: thin (what happened, and links to read more) unless the
         endpoint asked for the result."""
         if row["job_id"] is None:
-            return {"type": row["event_type"], "timestamp": row["created_at"].isoformat(),
-                    "data": {"endpoint_id": str(row["endpoint_id"]), "message": "A test event from Courier."}}
+            return {
+                "type": row["event_type"],
+                "timestamp": row["created_at"].isoformat(),
+                "data": {
+                    "endpoint_id": str(row["endpoint_id"]),
+                    "message": "A test event from Courier.",
+                },
+            }
         path = f"{self.base_url}/v1/jobs/{row['job_id']}"
         data: dict[str, Any] = {
-            "job_id": str(row["job_id"]), "kind": row["kind"], "seq": row["seq"], "state": str(row["state"]),
-            "attempt": row["job_attempt"], "links": {"self": path, "events": f"{path}/events"},
+            "job_id": str(row["job_id"]),
+            "kind": row["kind"],
+            "seq": row["seq"],
+            "state": str(row["state"]),
+            "attempt": row["job_attempt"],
+            "links": {"self": path, "events": f"{path}/events"},
         }
         if row["include_result"]:
             data["result"] = row["result"]
             data["error"] = row["error"]
-        return {"type": row["event_type"], "timestamp": row["event_created_at"].isoformat(), "data": data}
+        return {
+            "type": row["event_type"],
+            "timestamp": row["event_created_at"].isoformat(),
+            "data": data,
+        }
 
     async def _secrets(self, row: dict[str, Any]) -> list[str]:
         if row["secret"] is None:  # the tenant's first callback: create its secret
@@ -228,10 +315,26 @@ class OutboxRelay:
             return [created["secret"]]
         return [row["secret"]] + ([row["previous_secret"]] if row["previous_secret"] else [])
 
-    async def _settle(self, row: dict[str, Any], status: str, *, attempted: bool, error: str | None,
-                      next_attempt_at: datetime | None = None, conn: Any = None) -> None:
+    async def _settle(
+        self,
+        row: dict[str, Any],
+        status: str,
+        *,
+        attempted: bool,
+        error: str | None,
+        next_attempt_at: datetime | None = None,
+        conn: Any = None,
+    ) -> None:
         try:
-            await self.db.fetch_one("outbox_settle", conn, id=row["id"], claim=row["claim"], status=status,
-                                    attempted=attempted, next_attempt_at=next_attempt_at, error=error)
+            await self.db.fetch_one(
+                "outbox_settle",
+                conn,
+                id=row["id"],
+                claim=row["claim"],
+                status=status,
+                attempted=attempted,
+                next_attempt_at=next_attempt_at,
+                error=error,
+            )
         except NotFound as exc:
             raise ClaimLost() from exc

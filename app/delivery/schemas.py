@@ -9,7 +9,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 EventType = Literal[
-    "job.queued", "job.running", "job.needs_review", "job.succeeded", "job.failed", "job.cancelled", "job.expired",
+    "job.queued",
+    "job.running",
+    "job.needs_review",
+    "job.succeeded",
+    "job.failed",
+    "job.cancelled",
+    "job.expired",
 ]
 
 
@@ -18,12 +24,17 @@ class WebhookEndpointRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=2000, examples=["https://example.com/courier-webhooks"])
+    url: str = Field(
+        min_length=1, max_length=2000, examples=["https://example.com/courier-webhooks"]
+    )
     description: str = Field(default="", max_length=500)
     event_types: list[EventType] | None = Field(
-        default=None, min_length=1, description="Event types to receive; omit for all.")
+        default=None, min_length=1, description="Event types to receive; omit for all."
+    )
     include_result: bool = Field(
-        default=False, description="Send the job's result (or error) in the payload, not only its state and links.")
+        default=False,
+        description="Send the job's result (or error) in the payload, not only its state and links.",
+    )
 
 
 class WebhookEndpoint(BaseModel):
@@ -33,14 +44,19 @@ class WebhookEndpoint(BaseModel):
     event_types: list[EventType] | None
     include_result: bool
     created_at: datetime
-    disabled_at: datetime | None = Field(description="Set when the receiver answered 410 Gone; nothing more is sent.")
+    disabled_at: datetime | None = Field(
+        description="Set when the receiver answered 410 Gone; nothing more is sent."
+    )
     disabled_reason: str | None
     previous_secret_expires_at: datetime | None = Field(
-        description="After a rotation, until when the old secret also signs.")
+        description="After a rotation, until when the old secret also signs."
+    )
 
 
 class WebhookEndpointWithSecret(WebhookEndpoint):
-    secret: str = Field(description="The whsec_ signing secret (Standard Webhooks). Shown on creation and rotation only.")
+    secret: str = Field(
+        description="The whsec_ signing secret (Standard Webhooks). Shown on creation and rotation only."
+    )
 
 
 class WebhookEndpointList(BaseModel):

@@ -45,7 +45,9 @@ class StreamFinished(CourierError):
 
 
 class EventStreams:
-    def __init__(self, db: Database, hub: EventHub, *, heartbeat_seconds: float, retry_ms: int) -> None:
+    def __init__(
+        self, db: Database, hub: EventHub, *, heartbeat_seconds: float, retry_ms: int
+    ) -> None:
         self.db = db
         self.hub = hub
         self.heartbeat_seconds = heartbeat_seconds
@@ -72,10 +74,13 @@ class EventStreams:
             raise _StreamClosing()
         return news.result()
 
-    async def history(self, tenant_id: UUID, job_id: UUID, after_seq: int | None = None) -> list[JobEvent]:
+    async def history(
+        self, tenant_id: UUID, job_id: UUID, after_seq: int | None = None
+    ) -> list[JobEvent]:
         await self._job(tenant_id, job_id)
         rows = await self.db.fetch_all(
-            "job_event_list", job_id=job_id, tenant_id=tenant_id, after_seq=after_seq, limit=10_000)
+            "job_event_list", job_id=job_id, tenant_id=tenant_id, after_seq=after_seq, limit=10_000
+        )
         return [JobEvent.model_validate(row) for row in rows]
 
     async def open_job_stream(
@@ -91,20 +96,29 @@ class EventStreams:
             raise StreamFinished()
         return self._job_stream(tenant_id, job_id, after)
 
-    async def _job_stream(self, tenant_id: UUID, job_id: UUID, after: int) -> AsyncIterator[ServerSentEventMessage]:
+    async def _job_stream(
+        self, tenant_id: UUID, job_id: UUID, after: int
+    ) -> AsyncIterator[ServerSentEventMessage]:
         # Events come from the job's shared feed (one read per notification for all
         # streams of the job); a stream the feed cannot serve — its first read, or
         # behind what the feed still holds — reads the database itself.
         with _counted(), _ends_on_close(), self.hub.follow_job(tenant_id, job_id) as subscription:
             feed = subscription.feed
-            yield ServerSentEventMessage(data=None, comment="courier job events", retry=self.retry_ms)
+            yield ServerSentEventMessage(
+                data=None, comment="courier job events", retry=self.retry_ms
+            )
             while True:
                 # Clear before looking: rows that arrive while we send ring again.
                 subscription.news.clear()
                 rows = feed.rows_after(after)
                 if rows is None:
                     rows = await self.db.fetch_all(
-                        "job_event_list", job_id=job_id, tenant_id=tenant_id, after_seq=after, limit=_PAGE)
+                        "job_event_list",
+                        job_id=job_id,
+                        tenant_id=tenant_id,
+                        after_seq=after,
+                        limit=_PAGE,
+                    )
                     feed.caught_up(rows[-1]["seq"] if rows else after)
                 for row in rows:
                     after = row["seq"]
@@ -120,7 +134,12 @@ class EventStreams:
                     yield ServerSentEventMessage(data=None, comment="heartbeat")
 
     async def open_tenant_stream(
-        self, tenant_id: UUID, last_event_id: str | None, *, kind: str | None, state: JobState | None
+        self,
+        tenant_id: UUID,
+        last_event_id: str | None,
+        *,
+        kind: str | None,
+        state: JobState | None,
     ) -> AsyncIterator[ServerSentEventMessage]:
         """A tenant's events (optionally one kind or one state) from now on, or after ``last_event_id``."""
         if last_event_id:
@@ -136,17 +155,27 @@ class EventStreams:
         self, tenant_id: UUID, cursor: tuple[str, int], kind: str | None, state: JobState | None
     ) -> AsyncIterator[ServerSentEventMessage]:
         with _counted(), _ends_on_close(), self.hub.subscribe(tenant_id) as subscription:
-            yield ServerSentEventMessage(data=None, comment="courier tenant events", retry=self.retry_ms)
+            yield ServerSentEventMessage(
+                data=None, comment="courier tenant events", retry=self.retry_ms
+            )
             recheck = 0
             while True:
                 subscription.news.clear()
                 rows = await self.db.fetch_all(
-                    "job_event_stream_for_tenant", tenant_id=tenant_id, after_xid=cursor[0],
-                    after_position=cursor[1], kind=kind, state=state, limit=_PAGE)
+                    "job_event_stream_for_tenant",
+                    tenant_id=tenant_id,
+                    after_xid=cursor[0],
+                    after_position=cursor[1],
+                    kind=kind,
+                    state=state,
+                    limit=_PAGE,
+                )
                 for row in rows:
                     cursor = (row["xid"], row["position"])
-                    yield _message(f"{row['xid']}.{row['position']}",
-                                   {"job_id": str(row["job_id"]), "kind": row["kind"], **_event(row)})
+                    yield _message(
+                        f"{row['xid']}.{row['position']}",
+                        {"job_id": str(row["job_id"]), "kind": row["kind"], **_event(row)},
+                    )
                 if len(rows) == _PAGE:
                     continue
                 # An event is held back until its transaction is older than every running
@@ -189,8 +218,14 @@ def _counted() -> Iterator[None]:
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": row["seq"], "type": f"job.{row['type']}", "state": str(row["state"]),
-            "attempt": row["attempt"], "data": row["data"], "created_at": row["created_at"].isoformat()}
+    return {
+        "seq": row["seq"],
+        "type": f"job.{row['type']}",
+        "state": str(row["state"]),
+        "attempt": row["attempt"],
+        "data": row["data"],
+        "created_at": row["created_at"].isoformat(),
+    }
 
 
 def _message(event_id: int | str, body: dict[str, Any]) -> ServerSentEventMessage:

@@ -57,7 +57,9 @@ class DestinationGuard:
     def __init__(self, *, allow_http: bool, allow_list: list[str]) -> None:
         self.allow_http = allow_http
         try:
-            self.allow_list = [ipaddress.ip_network(network, strict=False) for network in allow_list]
+            self.allow_list = [
+                ipaddress.ip_network(network, strict=False) for network in allow_list
+            ]
         except ValueError as exc:
             raise ValueError(f"COURIER_DELIVERY_SSRF_ALLOW_LIST: {exc}") from exc
 
@@ -89,10 +91,14 @@ class DestinationGuard:
             addresses = [literal]
         else:
             try:
-                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                infos = await asyncio.get_running_loop().getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM
+                )
             except OSError as exc:
                 raise DestinationRefused(f"the host {host!r} does not resolve") from exc
-            addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+            addresses = list(
+                dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+            )
         if not addresses:
             raise DestinationRefused(f"the host {host!r} does not resolve")
         for address in addresses:
@@ -107,6 +113,13 @@ class DestinationGuard:
         if any(effective in network for network in self.allow_list):
             return
         if not effective.is_global or effective.is_multicast:
-            kind = ("loopback" if effective.is_loopback else "link-local" if effective.is_link_local
-                    else "multicast" if effective.is_multicast else "private or reserved")
+            kind = (
+                "loopback"
+                if effective.is_loopback
+                else "link-local"
+                if effective.is_link_local
+                else "multicast"
+                if effective.is_multicast
+                else "private or reserved"
+            )
             raise DestinationRefused(f"{host} resolves to a {kind} address ({effective})")

@@ -50,8 +50,11 @@ class StreamTokens:
         self._key = hashlib.sha256(b"courier stream token v1" + secret).digest()
 
     def issue(self, grant: StreamGrant, expires_at: datetime) -> str:
-        claims = {"t": str(grant.tenant_id), "j": str(grant.job_id) if grant.job_id else None,
-                  "e": int(expires_at.timestamp())}
+        claims = {
+            "t": str(grant.tenant_id),
+            "j": str(grant.job_id) if grant.job_id else None,
+            "e": int(expires_at.timestamp()),
+        }
         body = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{body}.{self._sign(body)}"
 
@@ -66,7 +69,9 @@ class StreamTokens:
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidStreamToken() from exc
         if expires < (now or datetime.now(UTC)).timestamp():
-            raise InvalidStreamToken("the stream token has expired; read the job again for a fresh link")
+            raise InvalidStreamToken(
+                "the stream token has expired; read the job again for a fresh link"
+            )
         return grant
 
     def _sign(self, body: str) -> str:

@@ -78,7 +78,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             ),
             status_code=202,
             responses={
-                200: ResponseSpec(Job, description="The job this Idempotency-Key already created (a retry)."),
+                200: ResponseSpec(
+                    Job, description="The job this Idempotency-Key already created (a retry)."
+                ),
                 **problem_responses(400, 401, 409, 413, 422, 429, 503),
             },
         )
@@ -105,8 +107,12 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             intake = await jobs.submit(principal, request, idempotency_key)
             return _intake_response(intake)
 
-        @get("/{job_id:uuid}", operation_id="GetJob", summary="Read a job (poll)",
-             responses=problem_responses(400, 401, 404, 503))
+        @get(
+            "/{job_id:uuid}",
+            operation_id="GetJob",
+            summary="Read a job (poll)",
+            responses=problem_responses(400, 401, 404, 503),
+        )
         async def read(
             self,
             job_id: FromPath[UUID],
@@ -137,9 +143,13 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
             kind: Annotated[str | None, QueryParameter(max_length=100)] = None,
             limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-            cursor: Annotated[UUID | None, QueryParameter(description="next_cursor of the previous page")] = None,
+            cursor: Annotated[
+                UUID | None, QueryParameter(description="next_cursor of the previous page")
+            ] = None,
         ) -> JobPage:
-            items, next_cursor = await jobs.list(principal, state=state_filter, kind=kind, limit=limit, cursor=cursor)
+            items, next_cursor = await jobs.list(
+                principal, state=state_filter, kind=kind, limit=limit, cursor=cursor
+            )
             return JobPage(items=items, next_cursor=next_cursor)
 
         @post(
@@ -155,7 +165,10 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             responses=problem_responses(400, 401, 404, 409, 503),
         )
         async def cancel(
-            self, job_id: FromPath[UUID], principal: NamedDependency[Principal], jobs: NamedDependency[JobService]
+            self,
+            job_id: FromPath[UUID],
+            principal: NamedDependency[Principal],
+            jobs: NamedDependency[JobService],
         ) -> Response[Job]:
             job = await jobs.cancel(principal, job_id)
             return Response(job, headers={"ETag": _etag(job)})
@@ -171,7 +184,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             ),
             status_code=202,
             responses={
-                200: ResponseSpec(Job, description="The replay this Idempotency-Key already created (a retry)."),
+                200: ResponseSpec(
+                    Job, description="The replay this Idempotency-Key already created (a retry)."
+                ),
                 **problem_responses(400, 401, 404, 409, 422, 503),
             },
         )
@@ -182,7 +197,10 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             jobs: NamedDependency[JobService],
             idempotency_key: Annotated[
                 str | None,
-                HeaderParameter(name="Idempotency-Key", description="Optional; reuse it to retry the same replay."),
+                HeaderParameter(
+                    name="Idempotency-Key",
+                    description="Optional; reuse it to retry the same replay.",
+                ),
             ] = None,
         ) -> Response[Job]:
             if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
@@ -200,7 +218,10 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
                 "ends after the terminal event (204 when nothing is left). Accepts the Bearer key or the "
                 "`?token=` that `links.events` carries."
             ),
-            dependencies={"grant": Provide(provide_stream_grant), "streams": Provide(provide_streams, sync_to_thread=False)},
+            dependencies={
+                "grant": Provide(provide_stream_grant),
+                "streams": Provide(provide_streams, sync_to_thread=False),
+            },
             # A browser's EventSource cannot send a key: this endpoint also takes the link's token.
             opt={"stream_token": True},
             responses=problem_responses(400, 401, 404, 503),
@@ -211,15 +232,21 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             grant: NamedDependency[StreamGrant],
             streams: NamedDependency[EventStreams],
             accept: Annotated[str | None, HeaderParameter(name="Accept")] = None,
-            last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", max_length=60)] = None,
+            last_event_id: Annotated[
+                str | None, HeaderParameter(name="Last-Event-ID", max_length=60)
+            ] = None,
         ) -> Response[JobEventList | None] | ServerSentEvent:
             if not grant.allows_job(job_id):
                 raise StreamJobNotFound(f"no job {job_id}")
             if accept and "text/event-stream" in accept:
                 try:
-                    return sse_response(await streams.open_job_stream(grant.tenant_id, job_id, last_event_id))
+                    return sse_response(
+                        await streams.open_job_stream(grant.tenant_id, job_id, last_event_id)
+                    )
                 except StreamFinished:
                     return Response(None, status_code=204)
-            return Response(JobEventList(job_id=job_id, events=await streams.history(grant.tenant_id, job_id)))
+            return Response(
+                JobEventList(job_id=job_id, events=await streams.history(grant.tenant_id, job_id))
+            )
 
     return JobController

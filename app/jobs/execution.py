@@ -59,61 +59,127 @@ class JobExecutor:
         lease = await self._take_lease(job_id)
         if lease is None:
             return None
-        context = {"job_id": str(job_id), "tenant_id": str(lease["tenant_id"]),
-                   "kind": lease["kind"], "attempt": lease["attempt"]}
+        context = {
+            "job_id": str(job_id),
+            "tenant_id": str(lease["tenant_id"]),
+            "kind": lease["kind"],
+            "attempt": lease["attempt"],
+        }
         log.info("execution started", extra={"event": "job_started", **context})
-        metrics.observe_execution_started(self._kind_label(lease), lease["attempt"], lease.get("pickup_seconds"))
+        metrics.observe_execution_started(
+            self._kind_label(lease), lease["attempt"], lease.get("pickup_seconds")
+        )
         kind = self.kinds.get(lease["kind"])
         if kind is None:
-            return await self._finish(lease, context, "failed", error=_error("unknown_kind", "no handler for this kind"))
+            return await self._finish(
+                lease, context, "failed", error=_error("unknown_kind", "no handler for this kind")
+            )
         try:
             job_input = kind.input_model.model_validate(lease["input"])
         except ValidationError:
-            return await self._finish(lease, context, "failed",
-                                      error=_error("invalid_input", "stored input no longer matches the kind's model"))
+            return await self._finish(
+                lease,
+                context,
+                "failed",
+                error=_error("invalid_input", "stored input no longer matches the kind's model"),
+            )
         try:
             outcome = await kind.handler(job_input, self.provider)
         except asyncio.CancelledError:
             # Cancelled, expired (then the job is no longer running and this changes
             # nothing) or the worker is shutting down: give the job back.
-            await asyncio.shield(self._requeue(lease, context, reason="execution interrupted (worker stopping)"))
+            await asyncio.shield(
+                self._requeue(lease, context, reason="execution interrupted (worker stopping)")
+            )
             raise
         except TransientProviderError as exc:
             return await self._retry_or_fail(lease, context, kind, exc)
         except PermanentProviderError as exc:
-            log.warning("provider refused", extra={"event": "job_provider_refused", "code": exc.code, **context})
+            log.warning(
+                "provider refused",
+                extra={"event": "job_provider_refused", "code": exc.code, **context},
+            )
             return await self._finish(lease, context, "failed", error=_error(exc.code, exc.message))
         except ValidationError as exc:
             # Where the output was wrong, never what it said (it may quote the input).
-            log.error("output failed validation", extra={
-                "event": "job_output_invalid", **context,
-                "problems": [{"field": ".".join(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()]})
-            return await self._finish(lease, context, "failed",
-                                      error=_error("invalid_output", "the model's answer did not match the output schema"))
+            log.error(
+                "output failed validation",
+                extra={
+                    "event": "job_output_invalid",
+                    **context,
+                    "problems": [
+                        {"field": ".".join(map(str, e["loc"])), "type": e["type"]}
+                        for e in exc.errors()
+                    ],
+                },
+            )
+            return await self._finish(
+                lease,
+                context,
+                "failed",
+                error=_error(
+                    "invalid_output", "the model's answer did not match the output schema"
+                ),
+            )
         except Exception as exc:
             # Logs and the stored error name the exception type and where it was
             # raised, never its message: that may quote the input (PII).
-            log.error("handler raised", extra={"event": "job_handler_error", **context,
-                                               "error_type": type(exc).__name__, "stack": _frames(exc)})
-            return await self._finish(lease, context, "failed",
-                                      error=_error("handler_error", f"the handler raised {type(exc).__name__}"))
+            log.error(
+                "handler raised",
+                extra={
+                    "event": "job_handler_error",
+                    **context,
+                    "error_type": type(exc).__name__,
+                    "stack": _frames(exc),
+                },
+            )
+            return await self._finish(
+                lease,
+                context,
+                "failed",
+                error=_error("handler_error", f"the handler raised {type(exc).__name__}"),
+            )
         return await self._finish(lease, context, "succeeded", outcome=outcome)
 
     async def _retry_or_fail(
-        self, lease: dict[str, Any], context: dict[str, Any], kind: Kind, exc: TransientProviderError
+        self,
+        lease: dict[str, Any],
+        context: dict[str, Any],
+        kind: Kind,
+        exc: TransientProviderError,
     ) -> str | None:
         if lease["attempt"] >= kind.max_attempts:
-            log.warning("retry budget spent", extra={"event": "job_retries_exhausted", "code": exc.code, **context})
-            return await self._finish(lease, context, "failed", error=_error(
-                "retries_exhausted", f"gave up after {lease['attempt']} attempts; last error: {exc.message}"))
+            log.warning(
+                "retry budget spent",
+                extra={"event": "job_retries_exhausted", "code": exc.code, **context},
+            )
+            return await self._finish(
+                lease,
+                context,
+                "failed",
+                error=_error(
+                    "retries_exhausted",
+                    f"gave up after {lease['attempt']} attempts; last error: {exc.message}",
+                ),
+            )
         delay = self.backoff.delay(lease["attempt"], exc.retry_after)
         requeued = await self._requeue(
-            lease, context, reason=f"transient error: {exc.code}",
-            error=_error(exc.code, exc.message), retry_in=timedelta(seconds=delay),
+            lease,
+            context,
+            reason=f"transient error: {exc.code}",
+            error=_error(exc.code, exc.message),
+            retry_in=timedelta(seconds=delay),
         )
         if requeued:
-            log.info("retry scheduled", extra={"event": "job_retry_scheduled", "code": exc.code,
-                                               "retry_in_seconds": round(delay, 3), **context})
+            log.info(
+                "retry scheduled",
+                extra={
+                    "event": "job_retry_scheduled",
+                    "code": exc.code,
+                    "retry_in_seconds": round(delay, 3),
+                    **context,
+                },
+            )
             return "queued"
         return None
 
@@ -133,13 +199,26 @@ class JobExecutor:
             await self.db.execute("job_transaction_reason", conn, reason=reason)
             try:
                 row = await self.db.fetch_one(
-                    "job_requeue", conn, job_id=lease["id"], lease=lease["lease"], error=error, retry_in=retry_in)
+                    "job_requeue",
+                    conn,
+                    job_id=lease["id"],
+                    lease=lease["lease"],
+                    error=error,
+                    retry_in=retry_in,
+                )
             except NotFound:
                 return False
             if self.queue is not None:
                 queue_job_id = await self.queue.enqueue(
-                    conn, job_id=row["id"], queue=row["queue"], priority=row["priority"], schedule_at=row["retry_at"])
-                await self.db.fetch_one("job_set_queue_job", conn, job_id=row["id"], queue_job_id=queue_job_id)
+                    conn,
+                    job_id=row["id"],
+                    queue=row["queue"],
+                    priority=row["priority"],
+                    schedule_at=row["retry_at"],
+                )
+                await self.db.fetch_one(
+                    "job_set_queue_job", conn, job_id=row["id"], queue_job_id=queue_job_id
+                )
         log.info("job requeued", extra={"event": "job_requeued", "reason": reason, **context})
         return True
 
@@ -149,7 +228,10 @@ class JobExecutor:
             try:
                 return await self.db.fetch_one("job_lease_take", conn, job_id=job_id)
             except NotFound:
-                log.info("job already finished", extra={"event": "job_lease_refused", "job_id": str(job_id)})
+                log.info(
+                    "job already finished",
+                    extra={"event": "job_lease_refused", "job_id": str(job_id)},
+                )
                 return None
 
     async def _finish(
@@ -166,8 +248,11 @@ class JobExecutor:
             await self._label(conn)
             try:
                 finished = await self.db.fetch_one(
-                    "job_finish", conn,
-                    job_id=lease["id"], lease=lease["lease"], state=state,
+                    "job_finish",
+                    conn,
+                    job_id=lease["id"],
+                    lease=lease["lease"],
+                    state=state,
                     result=outcome.output.model_dump(mode="json") if outcome else None,
                     error=error,
                     model=outcome.model if outcome else None,
@@ -178,19 +263,31 @@ class JobExecutor:
                 )
             except NotFound:
                 # Our lease was taken over, or the job was cancelled or expired meanwhile.
-                log.warning("completion fenced off", extra={"event": "job_completion_fenced", **context})
+                log.warning(
+                    "completion fenced off", extra={"event": "job_completion_fenced", **context}
+                )
                 metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
                 return None
         if finished["state"] != state:
-            log.warning("completion after the deadline: the job expired, its result dropped",
-                        extra={"event": "job_completion_expired", **context})
+            log.warning(
+                "completion after the deadline: the job expired, its result dropped",
+                extra={"event": "job_completion_expired", **context},
+            )
             state = finished["state"]
         run_seconds = finished.get("run_seconds")
-        log.info("execution finished", extra={
-            "event": "job_finished", "state": state, **context,
-            "run_ms": round(run_seconds * 1000, 1) if run_seconds is not None else None})
+        log.info(
+            "execution finished",
+            extra={
+                "event": "job_finished",
+                "state": state,
+                **context,
+                "run_ms": round(run_seconds * 1000, 1) if run_seconds is not None else None,
+            },
+        )
         metrics.observe_execution_finished(
-            self._kind_label(lease), state, run_seconds,
+            self._kind_label(lease),
+            state,
+            run_seconds,
             model=outcome.model if outcome else None,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
@@ -207,7 +304,10 @@ class JobExecutor:
 
 def _frames(exc: BaseException) -> list[str]:
     """Where an exception was raised: file, line and function of each frame, no values."""
-    return [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(exc.__traceback__)]
+    return [
+        f"{frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    ]
 
 
 def _error(code: str, message: str) -> dict[str, str]:

@@ -27,7 +27,13 @@ class JobQueue:
         self.app = app
 
     async def enqueue(
-        self, conn: Connection, *, job_id: UUID, queue: str, priority: int, schedule_at: datetime | None = None
+        self,
+        conn: Connection,
+        *,
+        job_id: UUID,
+        queue: str,
+        priority: int,
+        schedule_at: datetime | None = None,
     ) -> int:
         """Defer the execution of ``job_id`` inside the caller's transaction (not before
         ``schedule_at`` if given); returns the queue entry id."""
@@ -40,4 +46,6 @@ class JobQueue:
         """Inside the caller's transaction: cancel a waiting queue entry, or ask the
         worker running it to abort (its task gets ``CancelledError``). False when the
         entry is already finished."""
-        return await self.app.job_manager.cancel_job_by_id_async(queue_job_id, abort=True, connection=conn)
+        return await self.app.job_manager.cancel_job_by_id_async(
+            queue_job_id, abort=True, connection=conn
+        )

@@ -16,7 +16,9 @@ class Backoff:
     base_seconds: float = 2.0
     cap_seconds: float = 300.0
 
-    def delay(self, attempt: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
+    def delay(
+        self, attempt: int, retry_after: float | None = None, rng: random.Random | None = None
+    ) -> float:
         ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
         jittered = (rng or random).uniform(ceiling / 2, ceiling)
         return max(jittered, retry_after or 0.0)

@@ -23,7 +23,9 @@ class JobState(StrEnum):
     expired = "expired"
 
 
-TERMINAL_STATES = frozenset({JobState.succeeded, JobState.failed, JobState.cancelled, JobState.expired})
+TERMINAL_STATES = frozenset(
+    {JobState.succeeded, JobState.failed, JobState.cancelled, JobState.expired}
+)
 
 
 class JobRequest(BaseModel):
@@ -36,9 +38,13 @@ class JobRequest(BaseModel):
     input: Any
     priority: int = Field(default=0, ge=-100, le=100, description="Higher runs first.")
     expires_in: int | None = Field(
-        default=None, ge=1, description="Seconds until the job expires if not finished; default per kind."
+        default=None,
+        ge=1,
+        description="Seconds until the job expires if not finished; default per kind.",
     )
-    callback_url: AnyHttpUrl | None = Field(default=None, description="Receives a webhook per state change.")
+    callback_url: AnyHttpUrl | None = Field(
+        default=None, description="Receives a webhook per state change."
+    )
 
 
 def job_request_body(kinds: KindRegistry) -> Any:
@@ -92,7 +98,8 @@ class Job(BaseModel):
     finished_at: datetime | None
     expires_at: datetime
     retry_at: datetime | None = Field(
-        description="While the job waits to be retried after a transient error: when its next attempt may start.")
+        description="While the job waits to be retried after a transient error: when its next attempt may start."
+    )
     purged_at: datetime | None = Field(
         default=None,
         description="When retention removed this job's input and result (they are then null); the rest stays.",
@@ -110,7 +117,9 @@ class Job(BaseModel):
 
 class JobPage(BaseModel):
     items: list[Job]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )
 
 
 class JobEvent(BaseModel):

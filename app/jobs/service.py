@@ -79,7 +79,9 @@ class Intake:
 
 def request_hash(request: JobRequest, normalised_input: dict[str, Any]) -> str:
     body = request.model_dump(mode="json", exclude={"input"}) | {"input": normalised_input}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 class JobService:
@@ -108,7 +110,9 @@ class JobService:
         self.callback_guard = callback_guard
         self.rate_limiter = rate_limiter
 
-    async def submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
+    async def submit(
+        self, principal: Principal, request: JobRequest, idempotency_key: str
+    ) -> Intake:
         """Create the job for this Idempotency-Key, or return the one it already made.
 
         The job row, its ``queued`` event and the procrastinate queue entry are
@@ -124,8 +128,14 @@ class JobService:
             return intake
         except RateLimited:
             outcome = "rate_limited"
-            log.info("job submission rate limited", extra={
-                "event": "job_rate_limited", "tenant_id": str(principal.tenant_id), "kind": request.kind})
+            log.info(
+                "job submission rate limited",
+                extra={
+                    "event": "job_rate_limited",
+                    "tenant_id": str(principal.tenant_id),
+                    "kind": request.kind,
+                },
+            )
             raise
         except (InvalidJobRequest, IdempotencyKeyReused):
             outcome = "invalid"
@@ -139,7 +149,9 @@ class JobService:
             metrics.INTAKE_REQUESTS.labels(kind_label, outcome).inc()
             metrics.INTAKE_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
-    async def _submit(self, principal: Principal, request: JobRequest, idempotency_key: str) -> Intake:
+    async def _submit(
+        self, principal: Principal, request: JobRequest, idempotency_key: str
+    ) -> Intake:
         kind = self.kinds.get(request.kind)
         if kind is None:
             known = ", ".join(sorted(self.kinds))
@@ -156,9 +168,16 @@ class JobService:
         if unstorable := _unstorable_text(normalised, "input"):
             raise InvalidJobRequest(
                 f"{unstorable} holds a NUL character or an unpaired surrogate, which cannot be stored",
-                [{"field": unstorable, "message": "must not contain NUL (\\u0000) or unpaired surrogates"}],
+                [
+                    {
+                        "field": unstorable,
+                        "message": "must not contain NUL (\\u0000) or unpaired surrogates",
+                    }
+                ],
             )
-        expires_in = timedelta(seconds=request.expires_in) if request.expires_in else kind.default_deadline
+        expires_in = (
+            timedelta(seconds=request.expires_in) if request.expires_in else kind.default_deadline
+        )
         if expires_in > self.max_expires_in:
             limit = int(self.max_expires_in.total_seconds())
             raise InvalidJobRequest(
@@ -170,52 +189,95 @@ class JobService:
                 await self.callback_guard.check(str(request.callback_url))
             except DestinationRefused as exc:
                 raise InvalidJobRequest(
-                    f"callback_url is not allowed: {exc}", [{"field": "callback_url", "message": str(exc)}]
+                    f"callback_url is not allowed: {exc}",
+                    [{"field": "callback_url", "message": str(exc)}],
                 ) from exc
         digest = request_hash(request, normalised)
         if self.rate_limiter is not None:
             # A retry of a request that already made its job takes no token.
             await self.rate_limiter.take(principal.tenant_id, idempotency_key)
         return await self._insert(
-            actor=principal.actor, tenant_id=principal.tenant_id, requester_id=principal.id, kind=kind.name,
-            job_input=normalised, idempotency_key=idempotency_key, digest=digest, priority=request.priority,
-            queue=kind.queue, expires_in=expires_in,
-            callback_url=str(request.callback_url) if request.callback_url else None, replay_of=None,
+            actor=principal.actor,
+            tenant_id=principal.tenant_id,
+            requester_id=principal.id,
+            kind=kind.name,
+            job_input=normalised,
+            idempotency_key=idempotency_key,
+            digest=digest,
+            priority=request.priority,
+            queue=kind.queue,
+            expires_in=expires_in,
+            callback_url=str(request.callback_url) if request.callback_url else None,
+            replay_of=None,
         )
 
     async def _insert(
-        self, *, actor: str, tenant_id: UUID, requester_id: UUID, kind: str, job_input: dict[str, Any],
-        idempotency_key: str, digest: str, priority: int, queue: str, expires_in: timedelta,
-        callback_url: str | None, replay_of: UUID | None,
+        self,
+        *,
+        actor: str,
+        tenant_id: UUID,
+        requester_id: UUID,
+        kind: str,
+        job_input: dict[str, Any],
+        idempotency_key: str,
+        digest: str,
+        priority: int,
+        queue: str,
+        expires_in: timedelta,
+        callback_url: str | None,
+        replay_of: UUID | None,
     ) -> Intake:
         """Insert the job, its ``queued`` event and its queue entry in one transaction,
         or find the job this Idempotency-Key already made."""
         try:
             async with self.db.transaction() as conn:
                 inserted = await self.db.fetch_all(
-                    "job_insert", conn, actor=actor,
+                    "job_insert",
+                    conn,
+                    actor=actor,
                     lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
-                    tenant_id=tenant_id, requester_id=requester_id, kind=kind,
-                    input=job_input, idempotency_key=idempotency_key, request_hash=digest,
-                    priority=priority, queue=queue, expires_in=expires_in,
-                    callback_url=callback_url, replay_of=replay_of,
+                    tenant_id=tenant_id,
+                    requester_id=requester_id,
+                    kind=kind,
+                    input=job_input,
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    priority=priority,
+                    queue=queue,
+                    expires_in=expires_in,
+                    callback_url=callback_url,
+                    replay_of=replay_of,
                 )
                 if inserted:
                     job_id = inserted[0]["id"]
-                    queue_job_id = await self.queue.enqueue(conn, job_id=job_id, queue=queue, priority=priority)
-                    row = await self.db.fetch_one("job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id)
+                    queue_job_id = await self.queue.enqueue(
+                        conn, job_id=job_id, queue=queue, priority=priority
+                    )
+                    row = await self.db.fetch_one(
+                        "job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id
+                    )
                 else:
                     row = await self.db.fetch_one(
-                        "job_get_by_idempotency_key", conn, tenant_id=tenant_id, idempotency_key=idempotency_key,
+                        "job_get_by_idempotency_key",
+                        conn,
+                        tenant_id=tenant_id,
+                        idempotency_key=idempotency_key,
                     )
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
         if not inserted and row["request_hash"] != digest:
             raise IdempotencyKeyReused()
         if inserted:
-            log.info("job submitted", extra={"event": "job_submitted", "job_id": str(row["id"]),
-                                             "tenant_id": str(tenant_id), "kind": kind,
-                                             "replay_of": str(replay_of) if replay_of else None})
+            log.info(
+                "job submitted",
+                extra={
+                    "event": "job_submitted",
+                    "job_id": str(row["id"]),
+                    "tenant_id": str(tenant_id),
+                    "kind": kind,
+                    "replay_of": str(replay_of) if replay_of else None,
+                },
+            )
         return Intake(job=self.view(row), created=bool(inserted))
 
     async def cancel(self, principal: Principal, job_id: UUID) -> Job:
@@ -223,10 +285,14 @@ class JobService:
         whatever it was about to write is refused by the completion fence). Cancelling
         a cancelled job answers the same; any other finished job is refused."""
         async with self.db.transaction() as conn:
-            await self.db.execute("job_transaction_context", conn, actor=principal.actor, lock_timeout="5s")
+            await self.db.execute(
+                "job_transaction_context", conn, actor=principal.actor, lock_timeout="5s"
+            )
             await self.db.execute("job_transaction_reason", conn, reason="cancel requested")
             try:
-                cancelled = await self.db.fetch_one("job_cancel", conn, job_id=job_id, tenant_id=principal.tenant_id)
+                cancelled = await self.db.fetch_one(
+                    "job_cancel", conn, job_id=job_id, tenant_id=principal.tenant_id
+                )
             except NotFound:
                 cancelled = None
             if cancelled is not None and cancelled["queue_job_id"] is not None:
@@ -237,26 +303,44 @@ class JobService:
         if cancelled is None and job.state != JobState.cancelled:
             raise JobAlreadyFinished(job.state.value)
         if cancelled is not None:
-            log.info("job cancelled", extra={"event": "job_cancelled", "job_id": str(job_id),
-                                             "tenant_id": str(principal.tenant_id),
-                                             "previous_state": str(cancelled["previous_state"])})
+            log.info(
+                "job cancelled",
+                extra={
+                    "event": "job_cancelled",
+                    "job_id": str(job_id),
+                    "tenant_id": str(principal.tenant_id),
+                    "previous_state": str(cancelled["previous_state"]),
+                },
+            )
         return job
 
-    async def replay(self, principal: Principal, job_id: UUID, idempotency_key: str | None = None) -> Intake:
+    async def replay(
+        self, principal: Principal, job_id: UUID, idempotency_key: str | None = None
+    ) -> Intake:
         """A new job with the original's input, run with the kind's current prompt;
         the original is untouched. Without an Idempotency-Key every call makes a new replay."""
         try:
-            original = await self.db.fetch_one("job_get", job_id=job_id, tenant_id=principal.tenant_id)
+            original = await self.db.fetch_one(
+                "job_get", job_id=job_id, tenant_id=principal.tenant_id
+            )
         except NotFound as exc:
             raise JobNotFound(f"no job {job_id}") from exc
         return await self._replay(
-            original, actor=principal.actor,
+            original,
+            actor=principal.actor,
             idempotency_key=idempotency_key or f"replay:{job_id}:{uuid.uuid4()}",
-            queue=None, priority=None,
+            queue=None,
+            priority=None,
         )
 
     async def _replay(
-        self, original: dict[str, Any], *, actor: str, idempotency_key: str, queue: str | None, priority: int | None
+        self,
+        original: dict[str, Any],
+        *,
+        actor: str,
+        idempotency_key: str,
+        queue: str | None,
+        priority: int | None,
     ) -> Intake:
         kind = self.kinds.get(original["kind"])
         if kind is None:
@@ -264,12 +348,22 @@ class JobService:
         if original["input"] is None:
             raise JobNotReplayable("the job's input was removed by retention")
         body = {"replay_of": str(original["id"]), "kind": kind.name, "input": original["input"]}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
         return await self._insert(
-            actor=actor, tenant_id=original["tenant_id"], requester_id=original["requester_id"], kind=kind.name,
-            job_input=original["input"], idempotency_key=idempotency_key, digest=digest,
-            priority=original["priority"] if priority is None else priority, queue=queue or kind.queue,
-            expires_in=kind.default_deadline, callback_url=original["callback_url"], replay_of=original["id"],
+            actor=actor,
+            tenant_id=original["tenant_id"],
+            requester_id=original["requester_id"],
+            kind=kind.name,
+            job_input=original["input"],
+            idempotency_key=idempotency_key,
+            digest=digest,
+            priority=original["priority"] if priority is None else priority,
+            queue=queue or kind.queue,
+            expires_in=kind.default_deadline,
+            callback_url=original["callback_url"],
+            replay_of=original["id"],
         )
 
     async def backfill(
@@ -290,27 +384,42 @@ class JobService:
         prompt version), so running the same backfill again creates nothing new."""
         known = self.kinds.get(kind)
         if known is None:
-            raise InvalidJobRequest(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(self.kinds))}",
-                                    [{"field": "kind", "message": "unknown kind"}])
+            raise InvalidJobRequest(
+                f"unknown kind {kind!r}; known kinds: {', '.join(sorted(self.kinds))}",
+                [{"field": "kind", "message": "unknown kind"}],
+            )
         batch = batch or known.prompt_version or "default"
-        total = (await self.db.fetch_one("job_count_for_backfill", kind=kind, since=since, state=state))["total"]
+        total = (
+            await self.db.fetch_one("job_count_for_backfill", kind=kind, since=since, state=state)
+        )["total"]
         progress = BackfillProgress(total=total)
         if on_progress:
             on_progress(progress)
         after_id = None
         while True:
             page = await self.db.fetch_all(
-                "job_list_for_backfill", kind=kind, since=since, state=state, after_id=after_id, limit=page_size)
+                "job_list_for_backfill",
+                kind=kind,
+                since=since,
+                state=state,
+                after_id=after_id,
+                limit=page_size,
+            )
             if not page:
                 break
             for original in page:
                 intake = await self._replay(
-                    original, actor="cli:backfill", idempotency_key=f"backfill:{batch}:{original['id']}",
-                    queue=queue, priority=priority,
+                    original,
+                    actor="cli:backfill",
+                    idempotency_key=f"backfill:{batch}:{original['id']}",
+                    queue=queue,
+                    priority=priority,
                 )
                 progress = BackfillProgress(
-                    total=progress.total, seen=progress.seen + 1,
-                    created=progress.created + intake.created, existing=progress.existing + (not intake.created),
+                    total=progress.total,
+                    seen=progress.seen + 1,
+                    created=progress.created + intake.created,
+                    existing=progress.existing + (not intake.created),
                 )
                 if on_progress:
                     on_progress(progress)
@@ -325,22 +434,38 @@ class JobService:
         return self.view(row)
 
     async def list(
-        self, principal: Principal, *, state: JobState | None, kind: str | None, limit: int, cursor: UUID | None
+        self,
+        principal: Principal,
+        *,
+        state: JobState | None,
+        kind: str | None,
+        limit: int,
+        cursor: UUID | None,
     ) -> tuple[list[Job], str | None]:
         """A page of the tenant's jobs, newest first, and the cursor of the next page
         (the last id of this page: ids are time-ordered UUIDv7, so this is keyset pagination)."""
         rows = await self.db.fetch_all(
-            "job_list", tenant_id=principal.tenant_id, state=state, kind=kind,
-            before_id=cursor, limit=limit + 1,
+            "job_list",
+            tenant_id=principal.tenant_id,
+            state=state,
+            kind=kind,
+            before_id=cursor,
+            limit=limit + 1,
         )
         page = [self.view(row) for row in rows[:limit]]
         next_cursor = str(page[-1].id) if len(rows) > limit else None
         return page, next_cursor
 
-    async def events(self, principal: Principal, job_id: UUID, after_seq: int | None = None) -> list[JobEvent]:
+    async def events(
+        self, principal: Principal, job_id: UUID, after_seq: int | None = None
+    ) -> list[JobEvent]:
         await self.get(principal, job_id)  # 404 for a job of another tenant
         rows = await self.db.fetch_all(
-            "job_event_list", job_id=job_id, tenant_id=principal.tenant_id, after_seq=after_seq, limit=10_000
+            "job_event_list",
+            job_id=job_id,
+            tenant_id=principal.tenant_id,
+            after_seq=after_seq,
+            limit=10_000,
         )
         return [JobEvent.model_validate(row) for row in rows]
 
@@ -350,7 +475,9 @@ class JobService:
         if self.stream_tokens is not None:
             # A read-only link to this job's events that a browser's EventSource can open.
             grant = StreamGrant(tenant_id=row["tenant_id"], job_id=row["id"])
-            events += "?token=" + self.stream_tokens.issue(grant, row["expires_at"] + self.stream_token_margin)
+            events += "?token=" + self.stream_tokens.issue(
+                grant, row["expires_at"] + self.stream_token_margin
+            )
         return Job.model_validate(
             row
             | {
@@ -359,7 +486,12 @@ class JobService:
                     "output_tokens": row["output_tokens"],
                     "cost_usd": row["cost_usd"],
                 },
-                "links": {"self": path, "events": events, "cancel": f"{path}/cancel", "replay": f"{path}/replay"},
+                "links": {
+                    "self": path,
+                    "events": events,
+                    "cancel": f"{path}/cancel",
+                    "replay": f"{path}/replay",
+                },
             }
         )
 
@@ -389,6 +521,9 @@ def _unstorable_text(value: Any, path: str) -> str | None:
 def _field_errors(exc: ValidationError, prefix: str) -> list[dict[str, Any]]:
     # Name the field and say what is wrong, but never echo the submitted value.
     return [
-        {"field": ".".join([prefix, *(str(part) for part in error["loc"])]), "message": error["msg"]}
+        {
+            "field": ".".join([prefix, *(str(part) for part in error["loc"])]),
+            "message": error["msg"],
+        }
         for error in exc.errors(include_url=False, include_input=False)
     ]

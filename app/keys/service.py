@@ -58,7 +58,11 @@ class KeyService:
         self.db = db
 
     async def create(
-        self, tenant: str, user: str, groups: list[str] | None = None, roles: list[str] | None = None
+        self,
+        tenant: str,
+        user: str,
+        groups: list[str] | None = None,
+        roles: list[str] | None = None,
     ) -> tuple[str, Principal]:
         """A new key for ``user`` of ``tenant`` (both created as needed); returns the key and its principal."""
         unknown = sorted(set(roles or []) - set(ROLES))
@@ -70,12 +74,20 @@ class KeyService:
             async with self.db.transaction() as conn:
                 tenant_row = await self.db.fetch_one("tenant_ensure", conn, slug=tenant)
                 principal = await self.db.fetch_one(
-                    "principal_ensure", conn, tenant_id=tenant_row["id"], external_id=user,
-                    acl_groups=groups, roles=roles,
+                    "principal_ensure",
+                    conn,
+                    tenant_id=tenant_row["id"],
+                    external_id=user,
+                    acl_groups=groups,
+                    roles=roles,
                 )
                 await self.db.fetch_one(
-                    "api_key_insert", conn, key_id=key_id, key_hash=hash_key(key),
-                    tenant_id=tenant_row["id"], principal_id=principal["id"],
+                    "api_key_insert",
+                    conn,
+                    key_id=key_id,
+                    key_hash=hash_key(key),
+                    tenant_id=tenant_row["id"],
+                    principal_id=principal["id"],
                 )
         except ConstraintViolation as exc:
             raise InvalidKeyRequest(_explain(exc.constraint)) from exc

@@ -16,7 +16,9 @@ class ProviderError(CourierError):
 
     def __init__(self, code: str, *, status: int | None = None) -> None:
         detail = f" (HTTP {status})" if status is not None else ""
-        super().__init__(f"{(type(self).__doc__ or '').strip().splitlines()[0].rstrip('.')}: {code}{detail}")
+        super().__init__(
+            f"{(type(self).__doc__ or '').strip().splitlines()[0].rstrip('.')}: {code}{detail}"
+        )
         self.code = code
         self.status = status
 
@@ -24,8 +26,13 @@ class ProviderError(CourierError):
 class TransientProviderError(ProviderError):
     """The model provider failed in a way that may pass (rate limit, 5xx, timeout, lost connection)."""
 
-    def __init__(self, code: str = "provider_unavailable", *, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        code: str = "provider_unavailable",
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(code, status=status)
         self.retry_after = retry_after
         """Seconds the provider asked us to wait (its ``Retry-After``), if it said."""

@@ -80,7 +80,12 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d")
-_ANSWER_SHAPES = (("how long", _TIME), ("when", _TIME), ("how much", _NUMBER), ("how many", _NUMBER))
+_ANSWER_SHAPES = (
+    ("how long", _TIME),
+    ("when", _TIME),
+    ("how much", _NUMBER),
+    ("how many", _NUMBER),
+)
 
 
 def _answer_shape(question: str) -> re.Pattern[str] | None:

@@ -16,5 +16,10 @@ def openai_client(*, base_url: str | None, api_key: str, timeout: float) -> open
     wrong shape) into ``APIResponseValidationError`` instead of a bare string or
     an object of ``None`` fields.
     """
-    return openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0,
-                              _strict_response_validation=True)
+    return openai.AsyncOpenAI(
+        base_url=base_url,
+        api_key=api_key,
+        timeout=timeout,
+        max_retries=0,
+        _strict_response_validation=True,
+    )

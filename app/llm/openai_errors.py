@@ -52,12 +52,19 @@ def provider_error(exc: openai.APIError) -> ProviderError:
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         error_type, code = _BY_STATUS.get(status) or (
-            (TransientProviderError, "provider_unavailable") if status >= 500
-            else (PermanentProviderError, "provider_rejected"))
+            (TransientProviderError, "provider_unavailable")
+            if status >= 500
+            else (PermanentProviderError, "provider_rejected")
+        )
         if error_type is TransientProviderError:
-            return TransientProviderError(code, status=status, retry_after=retry_after(exc.response.headers))
+            return TransientProviderError(
+                code, status=status, retry_after=retry_after(exc.response.headers)
+            )
         return PermanentProviderError(code, status=status)
-    code = next((code for error_type, code in _BY_TYPE if isinstance(exc, error_type)), "provider_unavailable")
+    code = next(
+        (code for error_type, code in _BY_TYPE if isinstance(exc, error_type)),
+        "provider_unavailable",
+    )
     return TransientProviderError(code, status=getattr(exc, "status_code", None))
 
 
@@ -81,7 +88,9 @@ def calling_provider() -> Iterator[None]:
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds a response asks us to wait: ``retry-after-ms`` (OpenAI's own), else
     ``Retry-After`` as seconds or an HTTP-date; ``None`` when absent or unreadable."""
-    milliseconds = parse_retry_after(headers.get("retry-after-ms"), maximum=MAX_RETRY_AFTER_SECONDS * 1000)
+    milliseconds = parse_retry_after(
+        headers.get("retry-after-ms"), maximum=MAX_RETRY_AFTER_SECONDS * 1000
+    )
     if milliseconds is not None:
         return milliseconds / 1000
     return parse_retry_after(headers.get("retry-after"))

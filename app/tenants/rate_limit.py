@@ -22,7 +22,9 @@ class RateLimited(CourierError):
     """Too many job submissions for this tenant; retry after the Retry-After seconds."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"this tenant's submission rate limit is exhausted; retry in {retry_after} s")
+        super().__init__(
+            f"this tenant's submission rate limit is exhausted; retry in {retry_after} s"
+        )
         self.retry_after = retry_after
 
 
@@ -31,13 +33,19 @@ class RateLimiter:
         self.db = db
         self.defaults = defaults
 
-    async def take(self, tenant_id: UUID, idempotency_key: str, *, now: datetime | None = None) -> None:
+    async def take(
+        self, tenant_id: UUID, idempotency_key: str, *, now: datetime | None = None
+    ) -> None:
         """Spend one submission of the tenant's budget, unless the Idempotency-Key
         already made a job (a retry is answered, not charged); :class:`RateLimited`
         when none is left."""
         row = await self.db.fetch_one(
-            "tenant_rate_limit_take", tenant_id=tenant_id, idempotency_key=idempotency_key,
-            default_rate=self.defaults.per_second, default_burst=self.defaults.burst, now=now,
+            "tenant_rate_limit_take",
+            tenant_id=tenant_id,
+            idempotency_key=idempotency_key,
+            default_rate=self.defaults.per_second,
+            default_burst=self.defaults.burst,
+            now=now,
         )
         if not row["allowed"]:
             raise RateLimited(max(1, math.ceil(row["retry_after_seconds"])))

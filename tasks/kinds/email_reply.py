@@ -37,7 +37,9 @@ class EmailReplyInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     thread: list[ThreadMessage] = Field(min_length=1, max_length=200)
-    subject: str | None = Field(default=None, max_length=300, description="The thread's subject line, if known.")
+    subject: str | None = Field(
+        default=None, max_length=300, description="The thread's subject line, if known."
+    )
     question: str = Field(min_length=1, max_length=2_000)
     tone: Tone = "neutral"
 

@@ -16,13 +16,17 @@ class ExpirySweeper(MaintenanceService):
 
     duty = "expiry"
 
-    def __init__(self, db: Database, queue: JobQueue, *, interval: float, batch_size: int = 500) -> None:
+    def __init__(
+        self, db: Database, queue: JobQueue, *, interval: float, batch_size: int = 500
+    ) -> None:
         super().__init__(db, interval=interval)
         self.queue = queue
         self.batch_size = batch_size
 
     async def work(self, conn: Connection, now: datetime | None) -> int:
-        await self.db.execute("job_transaction_context", conn, actor="courier:expiry", lock_timeout="1s")
+        await self.db.execute(
+            "job_transaction_context", conn, actor="courier:expiry", lock_timeout="1s"
+        )
         await self.db.execute("job_transaction_reason", conn, reason="deadline passed")
         expired = await self.db.fetch_all("job_expire_due", conn, now=now, limit=self.batch_size)
         for job in expired:

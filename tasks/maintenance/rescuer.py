@@ -25,8 +25,15 @@ class StalledJobRescuer(MaintenanceService):
     duty = "rescuer"
 
     def __init__(
-        self, db: Database, queue: JobQueue, *, interval: float, stalled_after: float, orphan_grace: float,
-        batch_size: int = 500, restart_grace: float | None = None,
+        self,
+        db: Database,
+        queue: JobQueue,
+        *,
+        interval: float,
+        stalled_after: float,
+        orphan_grace: float,
+        batch_size: int = 500,
+        restart_grace: float | None = None,
     ) -> None:
         super().__init__(db, interval=interval)
         self.queue = queue
@@ -55,25 +62,42 @@ class StalledJobRescuer(MaintenanceService):
             try:
                 await manager.retry_job(job)
             except Exception:  # e.g. it finished meanwhile: the next ones still get their turn
-                log.warning("stalled job not re-queued", exc_info=True,
-                            extra={"event": "queue_job_rescue_failed", "queue_job_id": job.id})
+                log.warning(
+                    "stalled job not re-queued",
+                    exc_info=True,
+                    extra={"event": "queue_job_rescue_failed", "queue_job_id": job.id},
+                )
                 continue
             rescued += 1
-            log.info("stalled job re-queued", extra={"event": "queue_job_rescued", "queue_job_id": job.id,
-                                                      "job_id": job.task_kwargs.get("job_id")})
+            log.info(
+                "stalled job re-queued",
+                extra={
+                    "event": "queue_job_rescued",
+                    "queue_job_id": job.id,
+                    "job_id": job.task_kwargs.get("job_id"),
+                },
+            )
         return rescued
 
     async def _rescue_orphans(self, conn: Connection, now: datetime | None) -> int:
         orphans = await self.db.fetch_all(
-            "job_list_orphaned", conn, now=now, grace=self.orphan_grace, limit=self.batch_size)
+            "job_list_orphaned", conn, now=now, grace=self.orphan_grace, limit=self.batch_size
+        )
         rescued = 0
         for orphan in orphans:
             try:
                 job = await self.db.fetch_one("job_lock_orphaned", conn, job_id=orphan["id"])
             except NotFound:
                 continue
-            queue_job_id = await self.queue.enqueue(conn, job_id=job["id"], queue=job["queue"], priority=job["priority"])
-            await self.db.fetch_one("job_set_queue_job", conn, job_id=job["id"], queue_job_id=queue_job_id)
-            log.warning("orphaned job re-queued", extra={"event": "job_orphan_rescued", "job_id": str(job["id"])})
+            queue_job_id = await self.queue.enqueue(
+                conn, job_id=job["id"], queue=job["queue"], priority=job["priority"]
+            )
+            await self.db.fetch_one(
+                "job_set_queue_job", conn, job_id=job["id"], queue_job_id=queue_job_id
+            )
+            log.warning(
+                "orphaned job re-queued",
+                extra={"event": "job_orphan_rescued", "job_id": str(job["id"])},
+            )
             rescued += 1
         return rescued

@@ -35,7 +35,9 @@ class RetentionPass:
 class RetentionPruner(PeriodicDuty):
     duty = "retention"
 
-    def __init__(self, db: Database, queue_app: procrastinate.App, config: RetentionSettings) -> None:
+    def __init__(
+        self, db: Database, queue_app: procrastinate.App, config: RetentionSettings
+    ) -> None:
         super().__init__(interval=config.interval_seconds)
         self.db = db
         self.queue_app = queue_app
@@ -50,12 +52,22 @@ class RetentionPruner(PeriodicDuty):
         purged = 0
         while True:
             rows = await self.db.fetch_all(
-                "job_purge_expired", default_days=self.config.days, limit=self.config.batch_size, now=now)
+                "job_purge_expired",
+                default_days=self.config.days,
+                limit=self.config.batch_size,
+                now=now,
+            )
             purged += len(rows)
             if not rows:
                 break
         await self.queue_app.job_manager.delete_old_jobs(
-            nb_hours=self.config.queue_hours, include_failed=True, include_cancelled=True, include_aborted=True)
+            nb_hours=self.config.queue_hours,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
         if purged:
-            log.info("job inputs and results purged", extra={"event": "retention_purged", "jobs": purged})
+            log.info(
+                "job inputs and results purged", extra={"event": "retention_purged", "jobs": purged}
+            )
         return RetentionPass(purged_jobs=purged)

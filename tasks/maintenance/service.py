@@ -48,13 +48,18 @@ class PeriodicDuty:
                 changed = await self.tick()
             except (DatabaseError, TimeoutError) as exc:
                 # The database is down or slow: the next tick tries again.
-                log.warning("maintenance pass failed", extra={"event": f"{self.duty}_failed", "error": repr(exc)})
+                log.warning(
+                    "maintenance pass failed",
+                    extra={"event": f"{self.duty}_failed", "error": repr(exc)},
+                )
                 continue
             except Exception:
                 log.exception("maintenance pass crashed", extra={"event": f"{self.duty}_crashed"})
                 continue
             if changed:
-                log.info("maintenance pass", extra={"event": f"{self.duty}_pass", "changed": changed})
+                log.info(
+                    "maintenance pass", extra={"event": f"{self.duty}_pass", "changed": changed}
+                )
 
 
 class MaintenanceService(PeriodicDuty):
@@ -78,7 +83,9 @@ class MaintenanceService(PeriodicDuty):
         """One pass under the duty's lock; returns how many jobs it changed (0 when
         another process holds the lock)."""
         async with asyncio.timeout(self.pass_timeout), self.db.transaction() as conn:
-            locked = await self.db.fetch_one("maintenance_lock_try", conn, duty=f"courier.{self.duty}")
+            locked = await self.db.fetch_one(
+                "maintenance_lock_try", conn, duty=f"courier.{self.duty}"
+            )
             if not locked["locked"]:
                 return 0
             return await self.work(conn, now)

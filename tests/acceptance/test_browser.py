@@ -24,8 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip("chromium is not installed (scripts/install-browser.sh); under CI this fails instead",
-                allow_module_level=True)
+    pytest.skip(
+        "chromium is not installed (scripts/install-browser.sh); under CI this fails instead",
+        allow_module_level=True,
+    )
 
 
 def _free_port() -> int:
@@ -39,19 +41,30 @@ class ApiProcess:
 
     def __init__(self, database_url: str, port: int) -> None:
         self.port = port
-        self.env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
-                    "COURIER_DELIVERY_SSE_RETRY_MS": "200", "COURIER_LOG_LEVEL": "WARNING"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PYTHONPATH": str(ROOT),
+            "COURIER_DELIVERY_SSE_RETRY_MS": "200",
+            "COURIER_LOG_LEVEL": "WARNING",
+        }
         self.process: subprocess.Popen | None = None
 
     async def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", "api", "--port", str(self.port)],
-                                        env=self.env, cwd=ROOT, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "api", "--port", str(self.port)],
+            env=self.env,
+            cwd=ROOT,
+            stderr=subprocess.DEVNULL,
+        )
 
         async def healthy() -> bool:
             assert self.process.poll() is None, "the API process exited"
             try:
                 async with httpx.AsyncClient() as client:
-                    return (await client.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200
+                    return (
+                        await client.get(f"http://127.0.0.1:{self.port}/healthz")
+                    ).status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -63,7 +76,9 @@ class ApiProcess:
             self.process.wait(10)
 
 
-async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(database_url, make_key, sql_conn):
+async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(
+    database_url, make_key, sql_conn
+):
     assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), "chromium is required under CI"
     from playwright.async_api import async_playwright
 
@@ -73,11 +88,25 @@ async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(
     try:
         key = await make_key()
         async with httpx.AsyncClient(base_url=base) as client:
-            job = (await client.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "browser"))).json()
+            job = (
+                await client.post(
+                    "/v1/jobs", json=email_reply_request(), headers=auth(key, "browser")
+                )
+            ).json()
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             try:
                 page = await browser.new_page()
                 # Served from the API's own origin: Chromium refuses cross-origin loopback requests.
@@ -99,5 +128,8 @@ async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(
         api.kill()
 
     assert [(e["id"], e["seq"], e["state"]) for e in seen] == [
-        ("1", 1, "queued"), ("2", 2, "running"), ("3", 3, "succeeded")]  # each exactly once, in order
+        ("1", 1, "queued"),
+        ("2", 2, "running"),
+        ("3", 3, "succeeded"),
+    ]  # each exactly once, in order
     assert opens >= 2  # the browser reconnected by itself, with Last-Event-ID

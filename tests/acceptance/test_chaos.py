@@ -18,12 +18,20 @@ pytestmark = pytest.mark.slow
 
 JOBS = 300
 KILLS = 10
-WORKER = dict(CONCURRENCY=4, POLL_SECONDS=0.2, HEARTBEAT_SECONDS=0.5, STALLED_AFTER_SECONDS=2,
-              MAINTENANCE_SECONDS=0.5, ORPHAN_GRACE_SECONDS=15, ABORT_POLL_SECONDS=0.5)
+WORKER = dict(
+    CONCURRENCY=4,
+    POLL_SECONDS=0.2,
+    HEARTBEAT_SECONDS=0.5,
+    STALLED_AFTER_SECONDS=2,
+    MAINTENANCE_SECONDS=0.5,
+    ORPHAN_GRACE_SECONDS=15,
+    ABORT_POLL_SECONDS=0.5,
+)
 
 
-async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(db, make_key, sql_conn, database_url,
-                                                                             tmp_path):
+async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(
+    db, make_key, sql_conn, database_url, tmp_path
+):
     rng = random.Random(3)
     principal = await principal_of(db, await make_key())
     log = tmp_path / "workers.log"
@@ -32,7 +40,11 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(db,
     try:
         async with job_service(db) as service:
             acknowledged = [
-                (await service.submit(principal, request_for(rng.randint(50, 500), label=f"job-{i}"), f"chaos-{i}")).job.id
+                (
+                    await service.submit(
+                        principal, request_for(rng.randint(50, 500), label=f"job-{i}"), f"chaos-{i}"
+                    )
+                ).job.id
                 for i in range(JOBS)
             ]
         for kill in range(KILLS):
@@ -44,7 +56,8 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(db,
 
         async def all_finished():
             open_jobs = sql_conn.execute(
-                "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()[0]
+                "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')"
+            ).fetchone()[0]
             return open_jobs == 0
 
         await wait_for(all_finished, timeout=240, interval=0.5, what="every job to finish")
@@ -60,14 +73,18 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(db,
                   count(*) FILTER (WHERE e.state IN ('succeeded', 'failed', 'cancelled', 'expired')),
                   count(*) FILTER (WHERE e.data ? 'reason' AND e.data->>'reason' LIKE 'lease of attempt%%')
            FROM jobs j JOIN job_events e ON e.job_id = j.id
-           WHERE j.id = ANY(%s::uuid[]) GROUP BY j.id""", (acknowledged,)).fetchall()
+           WHERE j.id = ANY(%s::uuid[]) GROUP BY j.id""",
+        (acknowledged,),
+    ).fetchall()
     lost = JOBS - len(rows) + sum(1 for r in rows if r[1] != "succeeded")
     duplicates = sum(1 for r in rows if r[7] != 1)
     wrong_result = sum(1 for r in rows if r[3] != r[4])
     gaps = sum(1 for r in rows if r[6] != list(range(1, r[5] + 1)))
     takeovers = sum(r[8] for r in rows)
-    print(f"\nchaos: jobs={JOBS} kills={KILLS} lost={lost} duplicates={duplicates} wrong_results={wrong_result} "
-          f"gaps={gaps} takeovers={takeovers} jobs_run_more_than_once={sum(1 for r in rows if r[2] > 1)} "
-          f"elapsed={elapsed:.1f}s")
+    print(
+        f"\nchaos: jobs={JOBS} kills={KILLS} lost={lost} duplicates={duplicates} wrong_results={wrong_result} "
+        f"gaps={gaps} takeovers={takeovers} jobs_run_more_than_once={sum(1 for r in rows if r[2] > 1)} "
+        f"elapsed={elapsed:.1f}s"
+    )
     assert (lost, duplicates, wrong_result, gaps) == (0, 0, 0, 0), log.read_text()[-5000:]
     assert takeovers > 0  # the kills did hit running jobs

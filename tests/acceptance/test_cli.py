@@ -21,26 +21,47 @@ COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(COURIER + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        COURIER + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COURIER_") and k != "DATABASE_URL"}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("COURIER_") and k != "DATABASE_URL"
+    }
     env["PYTHONPATH"] = str(ROOT)
     return env | extra
 
 
 def test_keys_create__prints_only_the_key_on_stdout(database_url):
-    result = _run(["keys", "create", "--tenant", "acme", "--user", "alice", "--groups", "support,sales",
-                   "--role", "reviewer"], _env(DATABASE_URL=database_url))
+    result = _run(
+        [
+            "keys",
+            "create",
+            "--tenant",
+            "acme",
+            "--user",
+            "alice",
+            "--groups",
+            "support,sales",
+            "--role",
+            "reviewer",
+        ],
+        _env(DATABASE_URL=database_url),
+    )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"ck_[0-9a-f]{8}_[A-Za-z0-9_-]{32}\n", result.stdout)
     assert "support, sales" in result.stderr and "reviewer" in result.stderr
 
 
 def test_keys_revoke__then_the_key_is_refused(database_url, sql_conn):
-    key = _run(["keys", "create", "--tenant", "acme", "--user", "bob"], _env(DATABASE_URL=database_url)).stdout.strip()
+    key = _run(
+        ["keys", "create", "--tenant", "acme", "--user", "bob"], _env(DATABASE_URL=database_url)
+    ).stdout.strip()
     result = _run(["keys", "revoke", key], _env(DATABASE_URL=database_url))
     assert result.returncode == 0, result.stderr
     assert sql_conn.execute("SELECT revoked_at IS NOT NULL FROM api_keys").fetchone() == (True,)
@@ -70,7 +91,10 @@ def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
     with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        result = _run(["api", "--port", "0"], _env(DATABASE_URL=make_conninfo(postgres_admin_url, dbname=name)))
+        result = _run(
+            ["api", "--port", "0"],
+            _env(DATABASE_URL=make_conninfo(postgres_admin_url, dbname=name)),
+        )
         assert result.returncode == 1
         assert "courier migrate" in result.stderr
     finally:
@@ -82,8 +106,12 @@ def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
 def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path):
     """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API, worker."""
     process = subprocess.Popen(
-        COURIER + ["up", "--no-demo", "--port", "0"], cwd=tmp_path, env=_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        COURIER + ["up", "--no-demo", "--port", "0"],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         banner = _read_until(process, "Press Ctrl-C to stop.")
@@ -91,9 +119,14 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path
         key = re.search(r"API key:\s+(ck_\S+)", banner).group(1)
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
-            job = client.post("/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "up"}).json()
-            wait_for_sync(lambda: client.get(f"/v1/jobs/{job['id']}").json()["state"] == "succeeded",
-                          timeout=60, what="the job to succeed")
+            job = client.post(
+                "/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "up"}
+            ).json()
+            wait_for_sync(
+                lambda: client.get(f"/v1/jobs/{job['id']}").json()["state"] == "succeeded",
+                timeout=60,
+                what="the job to succeed",
+            )
         assert (tmp_path / ".courier" / "pgdata" / "PG_VERSION").exists()
         assert (tmp_path / ".courier" / "demo-key").read_text().strip() == key
     finally:
@@ -101,7 +134,9 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path
         out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Courier stopped." in err
-    assert not (tmp_path / ".courier" / "pgdata" / "postmaster.pid").exists(), "the embedded PostgreSQL still runs"
+    assert not (tmp_path / ".courier" / "pgdata" / "postmaster.pid").exists(), (
+        "the embedded PostgreSQL still runs"
+    )
 
 
 def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
@@ -117,23 +152,34 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) ->
     raise AssertionError(f"no {marker!r} within {timeout}s: {''.join(seen)}")
 
 
-@pytest.mark.parametrize(("command", "ready"), [
-    (["relay"], "Courier outbox relay running"),
-    (["worker"], "worker_started"),
-    (["api", "--port", "0"], "Courier API on"),
-])
+@pytest.mark.parametrize(
+    ("command", "ready"),
+    [
+        (["relay"], "Courier outbox relay running"),
+        (["worker"], "worker_started"),
+        (["api", "--port", "0"], "Courier API on"),
+    ],
+)
 def test_long_running_commands__stop_cleanly_on_sigterm(database_url, command, ready):
     import threading
 
-    process = subprocess.Popen(COURIER + command, env=_env(DATABASE_URL=database_url, COURIER_LOG_LEVEL="INFO"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        COURIER + command,
+        env=_env(DATABASE_URL=database_url, COURIER_LOG_LEVEL="INFO"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     err_lines: list[str] = []
     reader = threading.Thread(target=lambda: err_lines.extend(process.stderr), daemon=True)
     reader.start()
     try:
         # Up means: it said so, after installing its signal handlers.
-        wait_for_sync(lambda: any(ready in line for line in err_lines), timeout=60,
-                      what=f"courier {command[0]} to start")
+        wait_for_sync(
+            lambda: any(ready in line for line in err_lines),
+            timeout=60,
+            what=f"courier {command[0]} to start",
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -154,16 +200,26 @@ def test_api__sigterm_ends_open_event_streams_instead_of_waiting_for_them(databa
     with _socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(COURIER + ["api", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        COURIER + ["api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     ended = threading.Event()
     try:
         wait_for_sync(lambda: _answers(base), timeout=60, what="the API to answer")
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
-            job = client.post("/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "s"}).json()
-            with client.stream("GET", f"/v1/jobs/{job['id']}/events",
-                               headers={"Accept": "text/event-stream"}) as stream:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60
+        ) as client:
+            job = client.post(
+                "/v1/jobs", json=email_reply_request(), headers={"Idempotency-Key": "s"}
+            ).json()
+            with client.stream(
+                "GET", f"/v1/jobs/{job['id']}/events", headers={"Accept": "text/event-stream"}
+            ) as stream:
                 lines = stream.iter_lines()
                 assert next(line for line in lines if line.startswith("id:")) == "id: 1"
                 process.send_signal(signal.SIGTERM)
@@ -192,6 +248,11 @@ def test_api__on_a_port_in_use_says_so_in_one_line(database_url):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = _run(["api", "--port", str(port)], _env(DATABASE_URL=database_url, COURIER_LOG_LEVEL="CRITICAL"))
+        result = _run(
+            ["api", "--port", str(port)],
+            _env(DATABASE_URL=database_url, COURIER_LOG_LEVEL="CRITICAL"),
+        )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"courier: could not listen on 127.0.0.1:{port} (is the port in use?)"]
+    assert result.stderr.strip().splitlines() == [
+        f"courier: could not listen on 127.0.0.1:{port} (is the port in use?)"
+    ]

@@ -51,9 +51,13 @@ async def test_database_restart__every_acknowledged_job_completes(tmp_path):
                 if stop.is_set():
                     return
                 try:
-                    acknowledged.append((await service.submit(principal, request_for(20), f"load-{i}")).job.id)
+                    acknowledged.append(
+                        (await service.submit(principal, request_for(20), f"load-{i}")).job.id
+                    )
                 except DatabaseError:
-                    refused += 1  # not acknowledged: the client would retry with its Idempotency-Key
+                    refused += (
+                        1  # not acknowledged: the client would retry with its Idempotency-Key
+                    )
                 await asyncio.sleep(0.02)  # the load's pace
 
         async def succeeded() -> int:
@@ -64,13 +68,18 @@ async def test_database_restart__every_acknowledged_job_completes(tmp_path):
         try:
             async with running_worker(settings), job_service(db) as service:
                 producer = asyncio.create_task(produce(service))
-                await wait_for(lambda: _at_least(succeeded, 20), timeout=60, what="work before the restart")
+                await wait_for(
+                    lambda: _at_least(succeeded, 20), timeout=60, what="work before the restart"
+                )
                 await asyncio.to_thread(stop_embedded_database, data_dir)
                 await asyncio.sleep(3)  # the outage
                 await asyncio.to_thread(start_embedded_database, data_dir, url)
                 before = len(acknowledged)
-                await wait_for(lambda: _true(len(acknowledged) >= before + 20), timeout=60,
-                               what="intake to work again")
+                await wait_for(
+                    lambda: _true(len(acknowledged) >= before + 20),
+                    timeout=60,
+                    what="intake to work again",
+                )
                 stop.set()
                 await producer
 
@@ -78,10 +87,13 @@ async def test_database_restart__every_acknowledged_job_completes(tmp_path):
                     async with pool.connection() as conn:
                         cur = await conn.execute(
                             "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND state = 'succeeded'",
-                            (acknowledged,))
+                            (acknowledged,),
+                        )
                         return (await cur.fetchone())[0] == len(acknowledged)
 
-                await wait_for(all_done, timeout=120, interval=0.5, what="every acknowledged job to succeed")
+                await wait_for(
+                    all_done, timeout=120, interval=0.5, what="every acknowledged job to succeed"
+                )
         finally:
             stop.set()
             with contextlib.suppress(Exception):

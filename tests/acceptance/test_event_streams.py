@@ -14,39 +14,55 @@ from tests.waiting import wait_for
 
 
 async def _submit(http, key: str, idempotency_key: str = "k") -> dict:
-    response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, idempotency_key))
+    response = await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(key, idempotency_key)
+    )
     assert response.status_code == 202
     return response.json()
 
 
-async def test_job_stream__sends_events_in_order_and_resumes_after_last_event_id(http, make_key, sql_conn):
+async def test_job_stream__sends_events_in_order_and_resumes_after_last_event_id(
+    http, make_key, sql_conn
+):
     key = await make_key()
     job = await _submit(http, key)
     url = f"/v1/jobs/{job['id']}/events"
     headers = {"Accept": "text/event-stream", **auth(key)}
     async with http.stream("GET", url, headers=headers) as response:
-        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/event-stream"
+        )
         messages = sse_messages(response)
         opening = await anext(messages)
-        assert opening.retry is not None and opening.data is None  # retry: first, as a comment message
+        assert (
+            opening.retry is not None and opening.data is None
+        )  # retry: first, as a comment message
         first = await anext(messages)
         assert (first.id, first.data["seq"], first.data["state"]) == ("1", 1, "queued")
         advance(sql_conn, job["id"], "running")
         second = await anext(messages)
-        assert (second.id, second.data["state"], second.data["type"]) == ("2", "running", "job.running")
+        assert (second.id, second.data["state"], second.data["type"]) == (
+            "2",
+            "running",
+            "job.running",
+        )
     # Disconnected after event 2; the job finishes meanwhile.
     advance(sql_conn, job["id"], "succeeded")
 
     resumed = await read_stream(http, url, {**auth(key), "Last-Event-ID": "2"})
 
-    assert [(m.id, m.data["state"]) for m in resumed] == [("3", "succeeded")]  # then the stream ended
+    assert [(m.id, m.data["state"]) for m in resumed] == [
+        ("3", "succeeded")
+    ]  # then the stream ended
     finished = await http.get(url, headers={**headers, "Last-Event-ID": "3"})
     assert finished.status_code == 204  # nothing left: an EventSource stops reconnecting
     history = (await http.get(url, headers=auth(key))).json()["events"]
     assert [e["seq"] for e in history] == [1, 2, 3]  # JSON history unchanged for application/json
 
 
-async def test_job_stream__200_concurrent_clients_on_one_process_each_get_every_event(api, make_key, sql_conn):
+async def test_job_stream__200_concurrent_clients_on_one_process_each_get_every_event(
+    api, make_key, sql_conn
+):
     key = await make_key()
     limits = httpx.Limits(max_connections=250, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=api, timeout=60, limits=limits) as client:
@@ -57,7 +73,9 @@ async def test_job_stream__200_concurrent_clients_on_one_process_each_get_every_
         async def watch() -> list[int]:
             nonlocal opened
             seqs = []
-            async with client.stream("GET", url, headers={"Accept": "text/event-stream", **auth(key)}) as response:
+            async with client.stream(
+                "GET", url, headers={"Accept": "text/event-stream", **auth(key)}
+            ) as response:
                 async for message in sse_messages(response):
                     if message.data is None:
                         opened += 1
@@ -78,21 +96,28 @@ async def test_job_stream__200_concurrent_clients_on_one_process_each_get_every_
     assert results == [[1, 2, 3]] * 200
     listeners = sql_conn.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND application_name = 'courier-sse'").fetchone()[0]
+        "AND application_name = 'courier-sse'"
+    ).fetchone()[0]
     assert listeners == 1  # one LISTEN connection for the whole process, not one per client
 
 
-async def test_job_stream__no_event_is_lost_when_the_listen_connection_is_terminated(http, make_key, sql_conn):
+async def test_job_stream__no_event_is_lost_when_the_listen_connection_is_terminated(
+    http, make_key, sql_conn
+):
     key = await make_key()
     job = await _submit(http, key)
     url = f"/v1/jobs/{job['id']}/events"
 
     def listener_pid() -> int | None:
-        row = sql_conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND application_name = 'courier-sse'").fetchone()
+        row = sql_conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'courier-sse'"
+        ).fetchone()
         return row[0] if row else None
 
-    async with http.stream("GET", url, headers={"Accept": "text/event-stream", **auth(key)}) as response:
+    async with http.stream(
+        "GET", url, headers={"Accept": "text/event-stream", **auth(key)}
+    ) as response:
         messages = sse_messages(response)
         seqs = []
         async for message in messages:
@@ -118,7 +143,9 @@ async def test_job_stream__no_event_is_lost_when_the_listen_connection_is_termin
     await wait_for(reopened, what="a new LISTEN connection")
 
 
-async def test_job_stream__token_link_opens_without_api_key_for_its_job_only(http, make_key, sql_conn):
+async def test_job_stream__token_link_opens_without_api_key_for_its_job_only(
+    http, make_key, sql_conn
+):
     key = await make_key()
     job = await _submit(http, key, "a")
     other = await _submit(http, key, "b")
@@ -133,14 +160,22 @@ async def test_job_stream__token_link_opens_without_api_key_for_its_job_only(htt
     refused = await http.get(f"/v1/jobs/{other['id']}/events?token={token}")
     assert refused.status_code == 404
     forged = await http.get(f"{link}x")
-    assert forged.status_code == 401 and forged.headers["content-type"] == "application/problem+json"
+    assert (
+        forged.status_code == 401 and forged.headers["content-type"] == "application/problem+json"
+    )
     stranger = await make_key()
-    assert (await http.get(f"/v1/jobs/{job['id']}/events", headers=auth(stranger))).status_code == 404
-    bad_resume = await http.get(link, headers={"Accept": "text/event-stream", "Last-Event-ID": "abc"})
+    assert (
+        await http.get(f"/v1/jobs/{job['id']}/events", headers=auth(stranger))
+    ).status_code == 404
+    bad_resume = await http.get(
+        link, headers={"Accept": "text/event-stream", "Last-Event-ID": "abc"}
+    )
     assert bad_resume.status_code == 400
 
 
-async def test_tenant_stream__sends_the_tenants_events_filtered_by_state_and_resumes(http, make_key, sql_conn):
+async def test_tenant_stream__sends_the_tenants_events_filtered_by_state_and_resumes(
+    http, make_key, sql_conn
+):
     key = await make_key()
     other_tenant = await make_key()
     headers = {"Accept": "text/event-stream", **auth(key)}
@@ -154,12 +189,18 @@ async def test_tenant_stream__sends_the_tenants_events_filtered_by_state_and_res
         message = await anext(messages)
         while message.data is None:
             message = await anext(messages)
-    assert (message.data["job_id"], message.data["state"], message.data["kind"]) == (job["id"], "succeeded", "email_reply")
+    assert (message.data["job_id"], message.data["state"], message.data["kind"]) == (
+        job["id"],
+        "succeeded",
+        "email_reply",
+    )
 
     second = await _submit(http, key, "b")
     advance(sql_conn, second["id"], "running")
     advance(sql_conn, second["id"], "succeeded")
-    async with http.stream("GET", "/v1/events", headers={**headers, "Last-Event-ID": message.id}) as response:
+    async with http.stream(
+        "GET", "/v1/events", headers={**headers, "Last-Event-ID": message.id}
+    ) as response:
         resumed = []
         async for m in sse_messages(response):
             if m.data is not None:
@@ -173,5 +214,7 @@ async def test_tenant_stream__sends_the_tenants_events_filtered_by_state_and_res
     async with http.stream("GET", link, headers={"Accept": "text/event-stream"}) as response:
         assert response.status_code == 200
     job_link = job["links"]["events"]
-    refused = await http.get("/v1/events?" + job_link.split("?")[1], headers={"Accept": "text/event-stream"})
+    refused = await http.get(
+        "/v1/events?" + job_link.split("?")[1], headers={"Accept": "text/event-stream"}
+    )
     assert refused.status_code == 401  # a job's link does not open the tenant-wide stream

@@ -8,17 +8,33 @@ import signal
 
 import pytest
 
-from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, request_for, spawn_worker
+from tests.lifecycle import (
+    events,
+    job_row,
+    job_service,
+    principal_of,
+    queue_status,
+    request_for,
+    spawn_worker,
+)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
 
 async def test_sigterm__running_jobs_finish_within_grace_and_the_rest_go_back_to_the_queue(
-        db, make_key, sql_conn, database_url, tmp_path):
+    db, make_key, sql_conn, database_url, tmp_path
+):
     principal = await principal_of(db, await make_key())
-    worker = spawn_worker(database_url, "graceful", tmp_path / "worker.log", CONCURRENCY=2, SHUTDOWN_GRACE_SECONDS=4, POLL_SECONDS=0.2,
-                          MAINTENANCE_SECONDS=600)
+    worker = spawn_worker(
+        database_url,
+        "graceful",
+        tmp_path / "worker.log",
+        CONCURRENCY=2,
+        SHUTDOWN_GRACE_SECONDS=4,
+        POLL_SECONDS=0.2,
+        MAINTENANCE_SECONDS=600,
+    )
     try:
         async with job_service(db) as service:
             short = (await service.submit(principal, request_for(1500, label="short"), "short")).job
@@ -42,5 +58,9 @@ async def test_sigterm__running_jobs_finish_within_grace_and_the_rest_go_back_to
     assert released["state"] == "queued" and released["result"] is None
     assert queue_status(sql_conn, released["queue_job_id"]) == "todo"  # another worker will take it
     *_, (_, state, attempt, data, _) = events(sql_conn, long.id)
-    assert (state, attempt, data.get("reason")) == ("queued", 1, "execution interrupted (worker stopping)")
+    assert (state, attempt, data.get("reason")) == (
+        "queued",
+        1,
+        "execution interrupted (worker stopping)",
+    )
     assert job_row(sql_conn, late.id)["state"] == "queued"  # submitted after SIGTERM: not taken

@@ -18,7 +18,9 @@ async def _poll_until_finished(http, key: str, job_id: str) -> dict:
 
 async def test_email_reply__submitted_over_http_is_drafted_by_the_worker(http, worker, make_key):
     key = await make_key()
-    submitted = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "e2e"))).json()
+    submitted = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "e2e"))
+    ).json()
 
     job = await _poll_until_finished(http, key, submitted["id"])
 
@@ -26,11 +28,16 @@ async def test_email_reply__submitted_over_http_is_drafted_by_the_worker(http, w
     assert job["model"] == "extractive" and job["prompt_version"] == "email_reply/1"
     draft = job["result"]
     assert draft["outcome"] == "drafted" and draft["refusal_reason"] is None
-    assert {"source": "m1", "quote": "The refund will arrive within 5 business days."} in draft["citations"]
+    assert {"source": "m1", "quote": "The refund will arrive within 5 business days."} in draft[
+        "citations"
+    ]
     assert "[m1]" in draft["body"]
     events = (await http.get(f"/v1/jobs/{job['id']}/events", headers=auth(key))).json()["events"]
     assert [(e["seq"], e["state"], e["attempt"]) for e in events] == [
-        (1, "queued", 0), (2, "running", 1), (3, "succeeded", 1)]
+        (1, "queued", 0),
+        (2, "running", 1),
+        (3, "succeeded", 1),
+    ]
     polled = await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))
     assert "retry-after" not in polled.headers
 
@@ -47,12 +54,18 @@ async def test_email_reply__with_nothing_relevant_is_refused_not_failed(http, wo
 
 async def test_many_jobs__each_runs_once_and_succeeds(http, worker, make_key, sql_conn):
     key = await make_key()
-    responses = await asyncio.gather(*[
-        http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, f"many-{i}")) for i in range(40)])
+    responses = await asyncio.gather(
+        *[
+            http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, f"many-{i}"))
+            for i in range(40)
+        ]
+    )
     ids = [r.json()["id"] for r in responses]
     for job_id in ids:
         await _poll_until_finished(http, key, job_id)
     rows = sql_conn.execute(
         "SELECT state::text, attempt, (SELECT count(*) FROM job_events e WHERE e.job_id = j.id) "
-        "FROM jobs j WHERE id = ANY(%s::uuid[])", (ids,)).fetchall()
+        "FROM jobs j WHERE id = ANY(%s::uuid[])",
+        (ids,),
+    ).fetchall()
     assert rows == [("succeeded", 1, 3)] * 40

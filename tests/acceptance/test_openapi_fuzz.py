@@ -22,19 +22,31 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(api, make_key, tmp_path):
+async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(
+    api, make_key, tmp_path
+):
     key = await make_key(roles=["admin"])  # admin: the webhook endpoints are fuzzed too
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "schemathesis"), "run", f"{api}/schema/openapi.json",
-        "--checks", "all",
-        "--exclude-checks", "positive_data_acceptance,allow_header_conformance",
-        "--exclude-operation-id", "StreamTenantEvents",
-        "--request-timeout", "10",
-        "--header", f"Authorization: Bearer {key}",
-        "--max-examples", os.environ.get("COURIER_FUZZ_EXAMPLES", "40"),
-        "--seed", os.environ.get("COURIER_FUZZ_SEED", "20261122"),
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        f"{api}/schema/openapi.json",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        "positive_data_acceptance,allow_header_conformance",
+        "--exclude-operation-id",
+        "StreamTenantEvents",
+        "--request-timeout",
+        "10",
+        "--header",
+        f"Authorization: Bearer {key}",
+        "--max-examples",
+        os.environ.get("COURIER_FUZZ_EXAMPLES", "40"),
+        "--seed",
+        os.environ.get("COURIER_FUZZ_SEED", "20261122"),
         "--no-color",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
         cwd=tmp_path,  # schemathesis keeps a cache in its working directory
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
     )

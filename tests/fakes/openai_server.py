@@ -58,7 +58,9 @@ def slow(seconds: float, content: str = "late") -> Reply:
 
 def malformed() -> Reply:
     """A 200 claiming JSON whose body is not JSON."""
-    return Reply(body=b'{"id": "chatcmpl-broken", "choices": [', headers={"Content-Type": "application/json"})
+    return Reply(
+        body=b'{"id": "chatcmpl-broken", "choices": [', headers={"Content-Type": "application/json"}
+    )
 
 
 def dropped() -> Reply:
@@ -72,8 +74,13 @@ def completion_body(content: str, *, model: str = "fake-model") -> dict[str, Any
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content, "refusal": None}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content, "refusal": None},
+            }
+        ],
         "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
     }
 
@@ -100,8 +107,12 @@ class FakeOpenAI:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-openai",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -140,7 +151,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if self.path != "/v1/chat/completions":
                 self._send(404, json.dumps({"error": {"message": "no such route"}}).encode(), {})
                 return
-            reply = fake._next("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            reply = fake._next(
+                "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             if reply.delay and fake._stopping.wait(reply.delay):
                 return  # the server is stopping: answer nothing
             if reply.drop:

@@ -11,12 +11,21 @@ from app.jobs.execution import JobExecutor
 from app.llm.extractive import ExtractiveProvider
 from tests.conftest import auth
 from tests.lifecycle import (
-    events, in_state, job_row, job_service, principal_of, queue_status, sleepy, stalling_kinds,
+    events,
+    in_state,
+    job_row,
+    job_service,
+    principal_of,
+    queue_status,
+    sleepy,
+    stalling_kinds,
 )
 from tests.waiting import wait_for
 
 
-async def test_cancel__queued_job_is_cancelled_at_once_with_its_queue_entry(http, make_key, sql_conn):
+async def test_cancel__queued_job_is_cancelled_at_once_with_its_queue_entry(
+    http, make_key, sql_conn
+):
     key = await make_key()
     job = (await http.post("/v1/jobs", json=sleepy(10), headers=auth(key, "c1"))).json()
 
@@ -26,7 +35,10 @@ async def test_cancel__queued_job_is_cancelled_at_once_with_its_queue_entry(http
     assert response.json()["state"] == "cancelled" and response.json()["finished_at"]
     row = job_row(sql_conn, job["id"])
     assert queue_status(sql_conn, row["queue_job_id"]) == "cancelled"
-    assert [(seq, state) for seq, state, *_ in events(sql_conn, job["id"])] == [(1, "queued"), (2, "cancelled")]
+    assert [(seq, state) for seq, state, *_ in events(sql_conn, job["id"])] == [
+        (1, "queued"),
+        (2, "cancelled"),
+    ]
     *_, (_, _, _, data, actor) = events(sql_conn, job["id"])
     assert data == {"reason": "cancel requested"} and actor.startswith("principal:")
 
@@ -40,7 +52,9 @@ async def test_cancel__twice_gives_the_same_answer(http, make_key):
     assert first.json() == second.json()
 
 
-async def test_cancel__running_job_ends_cancelled_and_its_execution_is_aborted(http, worker, make_key, sql_conn):
+async def test_cancel__running_job_ends_cancelled_and_its_execution_is_aborted(
+    http, worker, make_key, sql_conn
+):
     key = await make_key()
     job = (await http.post("/v1/jobs", json=sleepy(120_000), headers=auth(key, "c3"))).json()
     await wait_for(lambda: _state(http, key, job["id"], "running"), what="job to start")
@@ -56,7 +70,11 @@ async def test_cancel__running_job_ends_cancelled_and_its_execution_is_aborted(h
     await wait_for(aborted, what="the worker to abort the execution")
     row = job_row(sql_conn, job["id"])
     assert row["state"] == "cancelled" and row["result"] is None
-    assert [state for _, state, *_ in events(sql_conn, job["id"])] == ["queued", "running", "cancelled"]
+    assert [state for _, state, *_ in events(sql_conn, job["id"])] == [
+        "queued",
+        "running",
+        "cancelled",
+    ]
 
 
 @pytest.mark.parametrize("final", ["succeeded", "failed", "expired"])
@@ -66,12 +84,19 @@ async def test_cancel__finished_job_is_409_with_its_state(http, make_key, sql_co
     if final == "expired":
         sql_conn.execute("UPDATE jobs SET state = 'expired' WHERE id = %s", (job["id"],))
     else:
-        sql_conn.execute("UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
-                         (job["id"],))
+        sql_conn.execute(
+            "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
+            (job["id"],),
+        )
         sql_conn.execute(
             "UPDATE jobs SET state = %s, result = %s, error = %s WHERE id = %s",
-            (final, '{"label": ""}' if final == "succeeded" else None,
-             '{"code": "x", "message": "y"}' if final == "failed" else None, job["id"]))
+            (
+                final,
+                '{"label": ""}' if final == "succeeded" else None,
+                '{"code": "x", "message": "y"}' if final == "failed" else None,
+                job["id"],
+            ),
+        )
 
     response = await http.post(f"/v1/jobs/{job['id']}/cancel", headers=auth(key))
 
@@ -85,17 +110,23 @@ async def test_cancel__unknown_or_other_tenants_job_is_404(http, make_key):
     key, other = await make_key(), await make_key()
     job = (await http.post("/v1/jobs", json=sleepy(10), headers=auth(key, "c4"))).json()
     assert (await http.post(f"/v1/jobs/{job['id']}/cancel", headers=auth(other))).status_code == 404
-    assert (await http.post(f"/v1/jobs/{uuid.uuid4()}/cancel", headers=auth(key))).status_code == 404
+    assert (
+        await http.post(f"/v1/jobs/{uuid.uuid4()}/cancel", headers=auth(key))
+    ).status_code == 404
 
 
-async def test_cancel__result_of_an_execution_that_ignores_the_abort_is_discarded(db, make_key, sql_conn):
+async def test_cancel__result_of_an_execution_that_ignores_the_abort_is_discarded(
+    db, make_key, sql_conn
+):
     """Even an execution that never notices the cancel cannot write its result: the fence refuses it."""
     release = asyncio.Event()
     kinds = stalling_kinds(release)
     principal = await principal_of(db, await make_key())
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, _request(), "ignores-abort")).job
-        execution = asyncio.create_task(JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id))
+        execution = asyncio.create_task(
+            JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id)
+        )
         await wait_for(lambda: in_state(sql_conn, job.id, "running"), what="execution to start")
         assert (await service.cancel(principal, job.id)).state == "cancelled"
         release.set()
@@ -109,7 +140,6 @@ def _request():
     from app.jobs.schemas import JobRequest
 
     return JobRequest.model_validate(sleepy(0))
-
 
 
 async def _state(http, key, job_id, state):

@@ -26,7 +26,9 @@ class CountingDatabase(Database):
         super().__init__(db.pool, db.queries)
         self.runs: Counter[str] = Counter()
 
-    async def fetch_all(self, name: str, /, conn: Any = None, **params: Any) -> list[dict[str, Any]]:
+    async def fetch_all(
+        self, name: str, /, conn: Any = None, **params: Any
+    ) -> list[dict[str, Any]]:
         self.runs[name] += 1
         return await super().fetch_all(name, conn, **params)
 
@@ -49,12 +51,25 @@ async def streams(counting_db: CountingDatabase, database_url: str) -> AsyncIter
 async def _job(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
     """A queued job inserted through the real queries (no queue entry: nothing runs it)."""
     tenant = await db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
-    principal = await db.fetch_one("principal_ensure", tenant_id=tenant["id"], external_id="u1",
-                                   acl_groups=None, roles=None)
+    principal = await db.fetch_one(
+        "principal_ensure", tenant_id=tenant["id"], external_id="u1", acl_groups=None, roles=None
+    )
     [job] = await db.fetch_all(
-        "job_insert", actor="test", lock_timeout="0", tenant_id=tenant["id"], requester_id=principal["id"], kind="email_reply", input={},
-        idempotency_key=uuid.uuid4().hex, request_hash="h", priority=0, queue="jobs",
-        expires_in="1 hour", callback_url=None, replay_of=None)
+        "job_insert",
+        actor="test",
+        lock_timeout="0",
+        tenant_id=tenant["id"],
+        requester_id=principal["id"],
+        kind="email_reply",
+        input={},
+        idempotency_key=uuid.uuid4().hex,
+        request_hash="h",
+        priority=0,
+        queue="jobs",
+        expires_in="1 hour",
+        callback_url=None,
+        replay_of=None,
+    )
     return tenant["id"], job["id"]
 
 
@@ -67,7 +82,8 @@ async def _next_seq(stream: AsyncIterator[Any]) -> int:
 
 
 async def test_job_stream__one_read_per_notification_serves_every_client_of_the_job(
-        streams, counting_db, sql_conn: psycopg.Connection):
+    streams, counting_db, sql_conn: psycopg.Connection
+):
     tenant_id, job_id = await _job(counting_db)
     clients = [await streams.open_job_stream(tenant_id, job_id, None) for _ in range(20)]
     assert [await _next_seq(c) for c in clients] == [1] * 20
@@ -88,7 +104,8 @@ async def test_job_stream__one_read_per_notification_serves_every_client_of_the_
 
 
 async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database_without_gaps_or_repeats(
-        streams, counting_db, sql_conn: psycopg.Connection, monkeypatch):
+    streams, counting_db, sql_conn: psycopg.Connection, monkeypatch
+):
     # The feed keeps only the newest event, so a resumed stream is behind what it holds.
     monkeypatch.setattr(hub_module, "FEED_KEEP", 1)
     tenant_id, job_id = await _job(counting_db)
@@ -111,7 +128,8 @@ async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database
 
 
 async def test_job_stream__a_client_joining_a_busy_job_reads_its_history_once_then_follows_the_feed(
-        streams, counting_db, sql_conn: psycopg.Connection):
+    streams, counting_db, sql_conn: psycopg.Connection
+):
     tenant_id, job_id = await _job(counting_db)
     first = await streams.open_job_stream(tenant_id, job_id, None)
     assert await _next_seq(first) == 1

@@ -24,21 +24,44 @@ from tests.waiting import wait_for
 async def job_id(db: Database) -> uuid.UUID:
     _, principal = await KeyService(db).create("acme", "alice")
     rows = await db.fetch_all(
-        "job_insert", actor="test", lock_timeout="0", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
-        input=email_reply_request()["input"], idempotency_key="k", request_hash="h", priority=0,
-        queue="jobs", expires_in="1 hour", callback_url=None, replay_of=None,
+        "job_insert",
+        actor="test",
+        lock_timeout="0",
+        tenant_id=principal.tenant_id,
+        requester_id=principal.id,
+        kind="email_reply",
+        input=email_reply_request()["input"],
+        idempotency_key="k",
+        request_hash="h",
+        priority=0,
+        queue="jobs",
+        expires_in="1 hour",
+        callback_url=None,
+        replay_of=None,
     )
     return rows[0]["id"]
 
 
 def _finish_params(job_id, lease, body: str) -> dict:
-    return dict(job_id=job_id, lease=lease, state="succeeded", result={"body": body}, error=None, model="m",
-                prompt_version="p", input_tokens=1, output_tokens=1, cost_usd=0)
+    return dict(
+        job_id=job_id,
+        lease=lease,
+        state="succeeded",
+        result={"body": body},
+        error=None,
+        model="m",
+        prompt_version="p",
+        input_tokens=1,
+        output_tokens=1,
+        cost_usd=0,
+    )
 
 
 async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, job_id, sql_conn):
     first = await db.fetch_one("job_lease_take", job_id=job_id)
-    second = await db.fetch_one("job_lease_take", job_id=job_id)  # a takeover of a stalled execution
+    second = await db.fetch_one(
+        "job_lease_take", job_id=job_id
+    )  # a takeover of a stalled execution
     assert (first["attempt"], second["attempt"]) == (1, 2) and first["lease"] != second["lease"]
 
     with pytest.raises(NotFound):
@@ -47,10 +70,13 @@ async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, j
     with pytest.raises(NotFound):  # a late retry of the same completion changes nothing either
         await db.fetch_one("job_finish", **_finish_params(job_id, second["lease"], "again"))
 
-    result, tokens = sql_conn.execute("SELECT result, input_tokens FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    result, tokens = sql_conn.execute(
+        "SELECT result, input_tokens FROM jobs WHERE id = %s", (job_id,)
+    ).fetchone()
     assert result == {"body": "winner"} and tokens == 1
     events = sql_conn.execute(
-        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)
+        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq",
+        (job_id,),
     ).fetchall()
     assert events == [
         (1, "queued", 0, None),
@@ -70,8 +96,14 @@ async def test_zombie_execution__finishing_after_a_takeover_changes_nothing(db, 
         calls += 1
         if calls == 1:
             await release.wait()  # the first execution stalls here
-            return KindResult(output=await _draft(job_input, provider, "zombie"), model="zombie", prompt_version="p")
-        return KindResult(output=await _draft(job_input, provider, "winner"), model="winner", prompt_version="p")
+            return KindResult(
+                output=await _draft(job_input, provider, "zombie"),
+                model="zombie",
+                prompt_version="p",
+            )
+        return KindResult(
+            output=await _draft(job_input, provider, "winner"), model="winner", prompt_version="p"
+        )
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
     executor = JobExecutor(db, kinds, ExtractiveProvider(), worker_name="test")
@@ -82,10 +114,15 @@ async def test_zombie_execution__finishing_after_a_takeover_changes_nothing(db, 
     assert await stalled is None  # fenced off
 
     model, subject, version = sql_conn.execute(
-        "SELECT model, result->>'subject', version FROM jobs WHERE id = %s", (job_id,)).fetchone()
+        "SELECT model, result->>'subject', version FROM jobs WHERE id = %s", (job_id,)
+    ).fetchone()
     assert (model, subject) == ("winner", "winner")
-    states = [r[0] for r in sql_conn.execute(
-        "SELECT state::text FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)).fetchall()]
+    states = [
+        r[0]
+        for r in sql_conn.execute(
+            "SELECT state::text FROM job_events WHERE job_id = %s ORDER BY seq", (job_id,)
+        ).fetchall()
+    ]
     assert states == ["queued", "running", "running", "succeeded"]
 
 
@@ -100,14 +137,19 @@ async def test_handler_error__fails_the_job_without_copying_input(db, job_id, sq
         raise ValueError(f"cannot handle {job_input.question}")
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
-    assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "failed"
+    assert (
+        await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
+        == "failed"
+    )
     error = sql_conn.execute("SELECT error FROM jobs WHERE id = %s", (job_id,)).fetchone()[0]
     assert error == {"code": "handler_error", "message": "the handler raised ValueError"}
 
 
 async def _attempt(db: Database, job_id: uuid.UUID, attempt: int) -> bool:
     async with db.pool.connection() as conn:
-        row = await (await conn.execute("SELECT attempt FROM jobs WHERE id = %s", (job_id,))).fetchone()
+        row = await (
+            await conn.execute("SELECT attempt FROM jobs WHERE id = %s", (job_id,))
+        ).fetchone()
     return row[0] == attempt
 
 
@@ -117,17 +159,30 @@ async def _draft(job_input, provider, subject: str):
     return EmailReplyDraft(subject=subject, body="b", citations=[], outcome="drafted")
 
 
-async def test_completion_after_the_deadline__expires_the_job_and_drops_the_result(db, job_id, sql_conn):
+async def test_completion_after_the_deadline__expires_the_job_and_drops_the_result(
+    db, job_id, sql_conn
+):
     async def handler(job_input, provider):
         # The deadline passes while the model is still answering.
-        sql_conn.execute("UPDATE jobs SET expires_at = created_at + interval '1 millisecond' WHERE id = %s", (job_id,))
-        return KindResult(output=await _draft(job_input, provider, "late"), model="m", prompt_version="p",
-                          usage=Usage(input_tokens=7, output_tokens=3, cost_usd=Decimal("0.01")))
+        sql_conn.execute(
+            "UPDATE jobs SET expires_at = created_at + interval '1 millisecond' WHERE id = %s",
+            (job_id,),
+        )
+        return KindResult(
+            output=await _draft(job_input, provider, "late"),
+            model="m",
+            prompt_version="p",
+            usage=Usage(input_tokens=7, output_tokens=3, cost_usd=Decimal("0.01")),
+        )
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
-    assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "expired"
+    assert (
+        await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
+        == "expired"
+    )
     state, result, tokens, cost = sql_conn.execute(
-        "SELECT state::text, result, input_tokens, cost_usd FROM jobs WHERE id = %s", (job_id,)).fetchone()
+        "SELECT state::text, result, input_tokens, cost_usd FROM jobs WHERE id = %s", (job_id,)
+    ).fetchone()
     assert (state, result) == ("expired", None)
     assert (tokens, cost) == (7, Decimal("0.01"))  # what the late answer cost is still on the bill
 
@@ -138,7 +193,10 @@ async def test_handler_error__logs_where_it_happened_but_never_the_message(db, j
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
     with caplog.at_level("INFO"):
-        assert await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id) == "failed"
+        assert (
+            await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
+            == "failed"
+        )
     logged = " ".join(str(vars(record)) for record in caplog.records)
     assert "job_handler_error" in logged and "ValueError" in logged and "test_fencing.py" in logged
     assert "alice@example.com" not in logged and "refund" not in logged

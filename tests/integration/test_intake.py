@@ -13,7 +13,10 @@ PROBLEM = "application/problem+json"
 
 
 async def _count(db, table: str = "jobs") -> int:
-    query = {"jobs": "SELECT count(*) FROM jobs", "queue": "SELECT count(*) FROM procrastinate_jobs"}[table]
+    query = {
+        "jobs": "SELECT count(*) FROM jobs",
+        "queue": "SELECT count(*) FROM procrastinate_jobs",
+    }[table]
     async with db.pool.connection() as conn:
         return (await (await conn.execute(query)).fetchone())[0]
 
@@ -32,12 +35,18 @@ async def test_intake__answers_202_with_location_links_and_queued_job(http, make
     assert job["links"]["replay"] == f"/v1/jobs/{job['id']}/replay"
     assert response.headers["etag"] == f'"{job["version"]}"'
     async with db.pool.connection() as conn:
-        queued = await (await conn.execute(
-            "SELECT j.queue_job_id = q.id, q.status::text, q.args->>'job_id' FROM jobs j "
-            "JOIN procrastinate_jobs q ON q.id = j.queue_job_id WHERE j.id = %s", (job["id"],))).fetchone()
+        queued = await (
+            await conn.execute(
+                "SELECT j.queue_job_id = q.id, q.status::text, q.args->>'job_id' FROM jobs j "
+                "JOIN procrastinate_jobs q ON q.id = j.queue_job_id WHERE j.id = %s",
+                (job["id"],),
+            )
+        ).fetchone()
     assert queued == (True, "todo", job["id"])
     async with db.pool.connection() as conn:
-        actor = await (await conn.execute("SELECT actor FROM job_events WHERE job_id = %s", (job["id"],))).fetchone()
+        actor = await (
+            await conn.execute("SELECT actor FROM job_events WHERE job_id = %s", (job["id"],))
+        ).fetchone()
     assert actor[0].startswith("principal:")
 
 
@@ -53,7 +62,9 @@ async def test_intake__same_key_same_body_returns_the_original_job(http, make_ke
 async def test_intake__same_key_different_body_is_422(http, make_key, db):
     key = await make_key()
     await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
-    response = await http.post("/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "k"))
+    response = await http.post(
+        "/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "k")
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"] == "urn:courier:problem:idempotency-key-reused"
@@ -63,7 +74,10 @@ async def test_intake__same_key_different_body_is_422(http, make_key, db):
 async def test_intake__20_concurrent_identical_requests_make_exactly_one_job(http, make_key, db):
     key = await make_key()
     responses = await asyncio.gather(
-        *[http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "burst")) for _ in range(20)]
+        *[
+            http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "burst"))
+            for _ in range(20)
+        ]
     )
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 19 + [202]
@@ -79,7 +93,9 @@ async def test_intake__same_key_in_two_tenants_makes_two_jobs(http, make_key, db
 
 
 @pytest.mark.parametrize("header", [None, "", "x" * 256, "has space", "non-ascii-é"])
-async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(http, make_key, db, header):
+async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(
+    http, make_key, db, header
+):
     key = await make_key()
     headers = auth(key)
     if header is not None:
@@ -88,16 +104,22 @@ async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(http,
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
-    assert "Idempotency-Key" in problem["detail"] and "unchanged when you retry" in problem["detail"]
+    assert (
+        "Idempotency-Key" in problem["detail"] and "unchanged when you retry" in problem["detail"]
+    )
     assert problem.get("errors", [{"field": "Idempotency-Key"}])[0]["field"] == "Idempotency-Key"
     assert await _count(db) == 0
 
 
 async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
     key = await make_key()
-    response = await http.post("/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k"))
+    response = await http.post(
+        "/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k")
+    )
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "kind", "message": "must be one of: email_reply, llm_echo, sleepy"}]
+    assert response.json()["errors"] == [
+        {"field": "kind", "message": "must be one of: email_reply, llm_echo, sleepy"}
+    ]
     assert await _count(db) == 0
 
 
@@ -134,12 +156,20 @@ async def test_intake__invalid_input_error_never_echoes_the_value(http, make_key
 
 @pytest.mark.parametrize(
     ("overrides", "status"),
-    [({"priority": 1000}, 422), ({"expires_in": 0}, 422), ({"expires_in": 10**9}, 422),
-     ({"callback_url": "not a url"}, 422), ({"extra_field": 1}, 422), ({"input": "text"}, 422)],
+    [
+        ({"priority": 1000}, 422),
+        ({"expires_in": 0}, 422),
+        ({"expires_in": 10**9}, 422),
+        ({"callback_url": "not a url"}, 422),
+        ({"extra_field": 1}, 422),
+        ({"input": "text"}, 422),
+    ],
 )
 async def test_intake__invalid_envelope_is_4xx_problem(http, make_key, db, overrides, status):
     key = await make_key()
-    response = await http.post("/v1/jobs", json=email_reply_request(**overrides), headers=auth(key, "k"))
+    response = await http.post(
+        "/v1/jobs", json=email_reply_request(**overrides), headers=auth(key, "k")
+    )
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     assert await _count(db) == 0
@@ -147,8 +177,11 @@ async def test_intake__invalid_envelope_is_4xx_problem(http, make_key, db, overr
 
 async def test_intake__malformed_json_is_400(http, make_key, db):
     key = await make_key()
-    response = await http.post("/v1/jobs", content=b'{"kind": "email_reply", ', headers=auth(key, "k") | {
-        "Content-Type": "application/json"})
+    response = await http.post(
+        "/v1/jobs",
+        content=b'{"kind": "email_reply", ',
+        headers=auth(key, "k") | {"Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
     assert await _count(db) == 0
@@ -164,7 +197,9 @@ async def test_intake__oversized_body_is_413(http, make_key, db, settings):
     assert await _count(db) == 0
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer nope", "Basic abc", "Bearer ck_00000000_" + "a" * 32])
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer nope", "Basic abc", "Bearer ck_00000000_" + "a" * 32]
+)
 async def test_intake__without_a_valid_key_is_401(http, db, authorization):
     headers = {"Idempotency-Key": "k"} | ({"Authorization": authorization} if authorization else {})
     response = await http.post("/v1/jobs", json=email_reply_request(), headers=headers)
@@ -195,26 +230,35 @@ async def test_intake__writes_nothing_when_the_queue_entry_fails(settings, db, m
 
     # procrastinate_jobs.queue_name is varchar(128): a real database error inside the defer.
     kinds = {"email_reply": replace(KINDS["email_reply"], queue="q" * 200)}
-    server = ApiServer(uvicorn.Config(create_app(settings, kinds), port=0, log_level="critical", lifespan="on"))
+    server = ApiServer(
+        uvicorn.Config(create_app(settings, kinds), port=0, log_level="critical", lifespan="on")
+    )
     task = asyncio.create_task(server.serve())
     await wait_started(server, task)
     try:
         key = await make_key()
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
-            response = await client.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
+            response = await client.post(
+                "/v1/jobs", json=email_reply_request(), headers=auth(key, "k")
+            )
         assert response.status_code == 500
         assert response.headers["content-type"] == PROBLEM
     finally:
         server.should_exit = True
         await task
     async with db.pool.connection() as conn:
-        counts = await (await conn.execute(
-            "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
-            "(SELECT count(*) FROM procrastinate_jobs)")).fetchone()
+        counts = await (
+            await conn.execute(
+                "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
+                "(SELECT count(*) FROM procrastinate_jobs)"
+            )
+        ).fetchone()
     assert counts == (0, 0, 0)
 
 
-@pytest.mark.parametrize(("text", "status"), [("nul\u0000byte", 422), ("lone \ud800 surrogate", 400)])
+@pytest.mark.parametrize(
+    ("text", "status"), [("nul\u0000byte", 422), ("lone \ud800 surrogate", 400)]
+)
 async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key, db, text, status):
     key = await make_key()
     body = email_reply_request()
@@ -222,7 +266,9 @@ async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key,
     import json as _json
 
     raw = _json.dumps(body).encode()  # json.dumps escapes both as \u sequences, like a client would
-    response = await http.post("/v1/jobs", content=raw, headers=auth(key, "k") | {"Content-Type": "application/json"})
+    response = await http.post(
+        "/v1/jobs", content=raw, headers=auth(key, "k") | {"Content-Type": "application/json"}
+    )
     assert response.status_code == status, response.text
     if status == 422:  # a lone surrogate is already malformed JSON (400)
         assert response.json()["errors"][0]["field"] == "input.thread.0.sender"
@@ -230,7 +276,9 @@ async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key,
 
 
 async def test_intake__anonymous_caller_gets_401_before_any_validation(http, db):
-    response = await http.post("/v1/jobs", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = await http.post(
+        "/v1/jobs", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
 

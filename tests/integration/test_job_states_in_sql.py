@@ -18,9 +18,20 @@ async def job_id(db: Database) -> uuid.UUID:
     """A queued job inserted through the real intake query (without a queue entry)."""
     _, principal = await KeyService(db).create("acme", "alice")
     row = await db.fetch_all(
-        "job_insert", actor="test", lock_timeout="0", tenant_id=principal.tenant_id, requester_id=principal.id, kind="email_reply",
-        input={"x": 1}, idempotency_key=str(uuid.uuid4()), request_hash="h", priority=0, queue="jobs",
-        expires_in="1 hour", callback_url=None, replay_of=None,
+        "job_insert",
+        actor="test",
+        lock_timeout="0",
+        tenant_id=principal.tenant_id,
+        requester_id=principal.id,
+        kind="email_reply",
+        input={"x": 1},
+        idempotency_key=str(uuid.uuid4()),
+        request_hash="h",
+        priority=0,
+        queue="jobs",
+        expires_in="1 hour",
+        callback_url=None,
+        replay_of=None,
     )
     return row[0]["id"]
 
@@ -30,14 +41,16 @@ def _move(conn: psycopg.Connection, job_id: uuid.UUID, state: str) -> None:
         "running": ", lease = gen_random_uuid(), attempt = attempt + 1",
         "succeeded": ", result = '{\"ok\": true}'",
         "needs_review": ", result = '{\"ok\": true}'",
-        "failed": ", error = '{\"code\": \"x\", \"message\": \"y\"}'",
+        "failed": ', error = \'{"code": "x", "message": "y"}\'',
     }.get(state, "")
     conn.execute(f"UPDATE jobs SET state = %s {extra} WHERE id = %s", (state, job_id))  # type: ignore[arg-type]
 
 
 def _events(conn: psycopg.Connection, job_id: uuid.UUID) -> list[tuple]:
-    return conn.execute("SELECT seq, type, state::text, attempt FROM job_events WHERE job_id = %s ORDER BY seq",
-                        (job_id,)).fetchall()
+    return conn.execute(
+        "SELECT seq, type, state::text, attempt FROM job_events WHERE job_id = %s ORDER BY seq",
+        (job_id,),
+    ).fetchall()
 
 
 @pytest.mark.parametrize(
@@ -60,7 +73,9 @@ def test_legal_paths__each_change_appends_one_gapless_event(sql_conn, job_id, pa
     events = _events(sql_conn, job_id)
     assert [e[0] for e in events] == list(range(1, len(path) + 2))
     assert [e[2] for e in events] == ["queued", *path]
-    version, finished = sql_conn.execute("SELECT version, finished_at FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    version, finished = sql_conn.execute(
+        "SELECT version, finished_at FROM jobs WHERE id = %s", (job_id,)
+    ).fetchone()
     assert version == len(path) + 1
     assert (finished is not None) == (path[-1] in TERMINAL)
 
@@ -141,10 +156,13 @@ def test_job_must_start_queued(sql_conn, job_id):
     assert raised.value.diag.constraint_name == "job_state_transition"
 
 
-@pytest.mark.parametrize(("statement", "constraint"), [
-    ("TRUNCATE job_events", "job_events_append_only"),
-    ("TRUNCATE jobs CASCADE", "jobs_history_kept"),
-])
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        ("TRUNCATE job_events", "job_events_append_only"),
+        ("TRUNCATE jobs CASCADE", "jobs_history_kept"),
+    ],
+)
 def test_history__cannot_be_truncated(sql_conn, job_id, statement, constraint):
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
         sql_conn.execute(statement)
@@ -157,6 +175,8 @@ def test_job_event__forged_by_hand_is_refused(sql_conn, job_id, seq):
     with pytest.raises(psycopg.errors.IntegrityError) as raised:
         sql_conn.execute(
             "INSERT INTO job_events (job_id, seq, tenant_id, type, state, attempt, actor) "
-            "SELECT id, %s, tenant_id, 'succeeded', 'succeeded', 1, 'dba' FROM jobs WHERE id = %s", (seq, job_id))
+            "SELECT id, %s, tenant_id, 'succeeded', 'succeeded', 1, 'dba' FROM jobs WHERE id = %s",
+            (seq, job_id),
+        )
     assert raised.value.diag.constraint_name in {"job_events_seq_gapless", "job_events_pkey"}
     assert len(_events(sql_conn, job_id)) == 1

@@ -36,14 +36,24 @@ async def _scrape(http) -> dict:
 async def test_metrics__idle_queues_report_zero_rather_than_vanishing(http):
     samples = await _scrape(http)
     for queue in ("jobs", "backfill"):
-        assert samples[("courier_queue_depth", frozenset({"queue": queue, "status": "todo"}.items()))] == 0
-        assert samples[("courier_jobs_open", frozenset({"queue": queue, "state": "queued"}.items()))] == 0
+        assert (
+            samples[("courier_queue_depth", frozenset({"queue": queue, "status": "todo"}.items()))]
+            == 0
+        )
+        assert (
+            samples[("courier_jobs_open", frozenset({"queue": queue, "state": "queued"}.items()))]
+            == 0
+        )
 
 
 async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(http, make_key):
     key = await make_key()
     for _ in range(3):
-        assert (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))).status_code == 202
+        assert (
+            await http.post(
+                "/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))
+            )
+        ).status_code == 202
     samples = await _scrape(http)
     # No worker runs: everything submitted is still waiting (this database is this test's own).
     assert _value(samples, "courier_queue_depth", queue="jobs", status="todo") == 3
@@ -55,18 +65,31 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
     # Counters are per process and tests share this process: compare before and after.
     before = await _scrape(http)
     key = await make_key(tenant="metered")
-    job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))).json()
-    await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))  # a retry: same job
-    reused = await http.post("/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "once"))
+    job = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))
+    ).json()
+    await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(key, "once")
+    )  # a retry: same job
+    reused = await http.post(
+        "/v1/jobs", json=email_reply_request("Another question?"), headers=auth(key, "once")
+    )
     assert reused.status_code == 422
-    sql_conn.execute("UPDATE tenants SET rate_limit_per_second = 0.001, rate_limit_burst = 1 WHERE slug = 'metered'")
+    sql_conn.execute(
+        "UPDATE tenants SET rate_limit_per_second = 0.001, rate_limit_burst = 1 WHERE slug = 'metered'"
+    )
     sql_conn.execute("DELETE FROM tenant_rate_buckets")
     await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))
-    limited = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))
+    limited = await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))
+    )
     assert limited.status_code == 429
 
     async def finished():
-        return (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()["state"] == "succeeded"
+        return (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()[
+            "state"
+        ] == "succeeded"
+
     await wait_for(finished, what="job succeeded")
     after = await _scrape(http)
 
@@ -82,8 +105,10 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
     assert delta("courier_jobs_finished_total", kind="email_reply", state="succeeded") >= 1
     assert delta("courier_job_run_seconds_count", kind="email_reply", state="succeeded") >= 1
     model = sql_conn.execute("SELECT model FROM jobs WHERE id = %s", (job["id"],)).fetchone()[0]
-    assert (("courier_model_tokens_total", frozenset({"kind": "email_reply", "model": model, "direction": "input"}.items()))
-            in after)
+    assert (
+        "courier_model_tokens_total",
+        frozenset({"kind": "email_reply", "model": model, "direction": "input"}.items()),
+    ) in after
     for hook in ("courier_webhook_failures", "courier_sse_clients_open"):
         assert f"# TYPE {hook}" in (await http.get("/metrics")).text
 
@@ -102,9 +127,11 @@ async def test_worker__serves_its_metrics_when_a_port_is_set(settings):
     task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
     try:
         async with httpx.AsyncClient() as client:
+
             async def answers():
                 with contextlib.suppress(httpx.HTTPError):
                     return (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+
             text = await wait_for(answers, what="worker metrics endpoint")
         assert "courier_jobs_finished_total" in text or "# TYPE courier_jobs_finished" in text
     finally:
@@ -123,7 +150,8 @@ def loopback_webhooks(settings):
 
 
 async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
-        loopback_webhooks, http, make_key, settings, db):
+    loopback_webhooks, http, make_key, settings, db
+):
     from app.delivery.relay import OutboxRelay
 
     receiver = Receiver(answers=[(500, {}), (410, {})]).start()
@@ -139,14 +167,18 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
             await relay.stop()
 
     try:
-        flaky = (await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))).json()
+        flaky = (
+            await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
+        ).json()
         receiver.secret = flaky["secret"]
         await http.post(f"/v1/webhooks/{flaky['id']}/test", headers=auth(key))
         # 500 (retried), then 410 (the endpoint is disabled).
         await run_relay_until(lambda: _async(len(receiver.deliveries) == 2))
 
         receiver.answers = [(503, {})]
-        doomed = (await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))).json()
+        doomed = (
+            await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
+        ).json()
         receiver.secret = doomed["secret"]
         await http.post(f"/v1/webhooks/{doomed['id']}/test", headers=auth(key))
         settings.delivery.retry_window_seconds = 0.001  # the first failure is also the last
@@ -156,18 +188,26 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
 
     async def counted():
         after = await _scrape(http)
-        deltas = {reason: _value(after, "courier_webhook_failures_total", reason=reason)
-                  - _value(before, "courier_webhook_failures_total", reason=reason)
-                  for reason in ("http_5xx", "gone", "dead", "timeout", "refused_url")}
+        deltas = {
+            reason: _value(after, "courier_webhook_failures_total", reason=reason)
+            - _value(before, "courier_webhook_failures_total", reason=reason)
+            for reason in ("http_5xx", "gone", "dead", "timeout", "refused_url")
+        }
         return deltas if sum(deltas.values()) == 3 else None
 
     # The relay counts an attempt just before recording it: wait for the third.
     assert await wait_for(counted, what="three failures counted") == {
-        "http_5xx": 1, "gone": 1, "dead": 1, "timeout": 0, "refused_url": 0}
+        "http_5xx": 1,
+        "gone": 1,
+        "dead": 1,
+        "timeout": 0,
+        "refused_url": 0,
+    }
 
 
 async def test_metrics__open_sse_streams_count_until_the_stream_ends_or_the_client_goes_away(
-        http, make_key, sql_conn):
+    http, make_key, sql_conn
+):
     key = await make_key()
     job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "sse"))).json()
     headers = {"Accept": "text/event-stream", **auth(key)}
@@ -176,6 +216,7 @@ async def test_metrics__open_sse_streams_count_until_the_stream_ends_or_the_clie
     async def open_streams_are(n: int):
         async def check():
             return _value(await _scrape(http), "courier_sse_clients_open") == baseline + n
+
         await wait_for(check, what=f"{n} open streams counted")
 
     # Two clients open a stream and go away without waiting for the end.

@@ -15,18 +15,28 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def _limit(sql_conn, tenant: str, *, per_second: float, burst: int) -> None:
-    sql_conn.execute("UPDATE tenants SET rate_limit_per_second = %s, rate_limit_burst = %s WHERE slug = %s",
-                     (per_second, burst, tenant))
+    sql_conn.execute(
+        "UPDATE tenants SET rate_limit_per_second = %s, rate_limit_burst = %s WHERE slug = %s",
+        (per_second, burst, tenant),
+    )
 
 
-async def test_intake__over_the_tenants_limit_is_429_with_retry_after_and_writes_nothing(http, make_key, sql_conn):
+async def test_intake__over_the_tenants_limit_is_429_with_retry_after_and_writes_nothing(
+    http, make_key, sql_conn
+):
     key = await make_key(tenant="limited")
     other = await make_key(tenant="unlimited")
     # Refills one token per 1000 s: however slow this machine is, the third request finds none.
     _limit(sql_conn, "limited", per_second=0.001, burst=2)
 
-    statuses = [(await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))))
-                for _ in range(3)]
+    statuses = [
+        (
+            await http.post(
+                "/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))
+            )
+        )
+        for _ in range(3)
+    ]
     assert [r.status_code for r in statuses] == [202, 202, 429]
     refused = statuses[2]
     assert refused.headers["content-type"] == "application/problem+json"
@@ -34,28 +44,39 @@ async def test_intake__over_the_tenants_limit_is_429_with_retry_after_and_writes
     assert refused.json()["status"] == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 1000
     assert sql_conn.execute(
-        "SELECT count(*) FROM jobs j JOIN tenants t ON t.id = j.tenant_id WHERE t.slug = 'limited'").fetchone() == (2,)
+        "SELECT count(*) FROM jobs j JOIN tenants t ON t.id = j.tenant_id WHERE t.slug = 'limited'"
+    ).fetchone() == (2,)
 
     # Another tenant has its own bucket.
-    response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(other, str(uuid.uuid4())))
+    response = await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(other, str(uuid.uuid4()))
+    )
     assert response.status_code == 202
 
 
 async def test_intake__invalid_request_spends_no_token(http, make_key, sql_conn):
     key = await make_key(tenant="careful")
     _limit(sql_conn, "careful", per_second=0.001, burst=1)
-    bad = await http.post("/v1/jobs", json=email_reply_request(input={}), headers=auth(key, str(uuid.uuid4())))
+    bad = await http.post(
+        "/v1/jobs", json=email_reply_request(input={}), headers=auth(key, str(uuid.uuid4()))
+    )
     assert bad.status_code == 422
-    good = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))
+    good = await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))
+    )
     assert good.status_code == 202
 
 
-async def test_intake__retry_of_an_existing_job_is_answered_even_when_limited(http, make_key, sql_conn):
+async def test_intake__retry_of_an_existing_job_is_answered_even_when_limited(
+    http, make_key, sql_conn
+):
     key = await make_key(tenant="retrying")
     _limit(sql_conn, "retrying", per_second=0.001, burst=1)
     first = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
     retry = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "same"))
-    other_body = await http.post("/v1/jobs", json=email_reply_request("Other?"), headers=auth(key, "same"))
+    other_body = await http.post(
+        "/v1/jobs", json=email_reply_request("Other?"), headers=auth(key, "same")
+    )
     new_key = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "new"))
     assert [r.status_code for r in (first, retry, other_body, new_key)] == [202, 200, 422, 429]
     assert retry.json()["id"] == first.json()["id"]
@@ -65,7 +86,10 @@ async def test_intake__retries_take_no_token(http, make_key, sql_conn):
     key = await make_key(tenant="patient")
     _limit(sql_conn, "patient", per_second=0.001, burst=2)
     first = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))
-    retries = [await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once")) for _ in range(3)]
+    retries = [
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))
+        for _ in range(3)
+    ]
     second = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "twice"))
     assert [r.status_code for r in (first, *retries, second)] == [202, 200, 200, 200, 202]
 
@@ -83,7 +107,9 @@ async def test_bucket__refills_at_the_rate_up_to_the_burst(db):
         await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
     assert refused.value.retry_after == 1  # half a second, rounded up to whole seconds
 
-    await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(seconds=0.5))  # one token back
+    await limiter.take(
+        tenant_id, str(uuid.uuid4()), now=T0 + timedelta(seconds=0.5)
+    )  # one token back
     with pytest.raises(RateLimited):
         await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(seconds=0.5))
     # A long pause refills only up to the burst.
@@ -93,10 +119,14 @@ async def test_bucket__refills_at_the_rate_up_to_the_burst(db):
         await limiter.take(tenant_id, str(uuid.uuid4()), now=T0 + timedelta(hours=1))
 
 
-async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_unlimited(db, sql_conn):
+async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_unlimited(
+    db, sql_conn
+):
     strict = await _tenant_id(db, "strict")
     free = await _tenant_id(db, "free")
-    sql_conn.execute("UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 WHERE slug = 'strict'")
+    sql_conn.execute(
+        "UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 WHERE slug = 'strict'"
+    )
     limiter = RateLimiter(db, RateLimitSettings(per_second=0, burst=1))
     for _ in range(50):
         await limiter.take(free, str(uuid.uuid4()), now=T0)

@@ -12,7 +12,9 @@ from tests.conftest import auth, email_reply_request
 async def _submit(http, key: str, n: int = 1, **overrides) -> list[dict]:
     jobs = []
     for _ in range(n):
-        response = await http.post("/v1/jobs", json=email_reply_request(**overrides), headers=auth(key, str(uuid.uuid4())))
+        response = await http.post(
+            "/v1/jobs", json=email_reply_request(**overrides), headers=auth(key, str(uuid.uuid4()))
+        )
         assert response.status_code == 202
         jobs.append(response.json())
     return jobs
@@ -32,7 +34,9 @@ async def test_poll__if_none_match_with_current_etag_is_304(http, make_key):
     key = await make_key()
     [job] = await _submit(http, key)
     first = await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))
-    again = await http.get(f"/v1/jobs/{job['id']}", headers=auth(key) | {"If-None-Match": first.headers["etag"]})
+    again = await http.get(
+        f"/v1/jobs/{job['id']}", headers=auth(key) | {"If-None-Match": first.headers["etag"]}
+    )
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == first.headers["etag"]
@@ -94,13 +98,26 @@ async def test_list__filters_by_state_and_kind(http, make_key, sql_conn):
     key = await make_key()
     jobs = await _submit(http, key, 3)
     sql_conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (jobs[0]["id"],))
-    cancelled = (await http.get("/v1/jobs", params={"state": "cancelled"}, headers=auth(key))).json()
+    cancelled = (
+        await http.get("/v1/jobs", params={"state": "cancelled"}, headers=auth(key))
+    ).json()
     assert [j["id"] for j in cancelled["items"]] == [jobs[0]["id"]]
-    assert len((await http.get("/v1/jobs", params={"kind": "email_reply"}, headers=auth(key))).json()["items"]) == 3
-    assert (await http.get("/v1/jobs", params={"kind": "other"}, headers=auth(key))).json()["items"] == []
+    assert (
+        len(
+            (await http.get("/v1/jobs", params={"kind": "email_reply"}, headers=auth(key))).json()[
+                "items"
+            ]
+        )
+        == 3
+    )
+    assert (await http.get("/v1/jobs", params={"kind": "other"}, headers=auth(key))).json()[
+        "items"
+    ] == []
 
 
-@pytest.mark.parametrize("params", [{"state": "done"}, {"limit": 0}, {"limit": 1000}, {"cursor": "nope"}, {"limit": "x"}])
+@pytest.mark.parametrize(
+    "params", [{"state": "done"}, {"limit": 0}, {"limit": 1000}, {"cursor": "nope"}, {"limit": "x"}]
+)
 async def test_list__bad_parameters_are_400_problems(http, make_key, params):
     key = await make_key()
     response = await http.get("/v1/jobs", params=params, headers=auth(key))
@@ -114,4 +131,6 @@ async def test_events__json_history_starts_with_queued(http, make_key):
     [job] = await _submit(http, key)
     history = (await http.get(f"/v1/jobs/{job['id']}/events", headers=auth(key))).json()
     assert history["job_id"] == job["id"]
-    assert [(e["seq"], e["type"], e["state"]) for e in history["events"]] == [(1, "queued", "queued")]
+    assert [(e["seq"], e["type"], e["state"]) for e in history["events"]] == [
+        (1, "queued", "queued")
+    ]

@@ -15,9 +15,13 @@ from tests.waiting import wait_for
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_replay__creates_a_new_job_with_the_same_input_and_leaves_the_original(http, worker, make_key, sql_conn):
+async def test_replay__creates_a_new_job_with_the_same_input_and_leaves_the_original(
+    http, worker, make_key, sql_conn
+):
     key = await make_key()
-    original = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "orig"))).json()
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "orig"))
+    ).json()
     await wait_for(lambda: _finished(http, key, original["id"]), what="original to finish")
     before = (await http.get(f"/v1/jobs/{original['id']}", headers=auth(key))).json()
 
@@ -36,7 +40,9 @@ async def test_replay__creates_a_new_job_with_the_same_input_and_leaves_the_orig
 
 async def test_replay__with_the_same_idempotency_key_returns_the_same_replay(http, make_key):
     key = await make_key()
-    original = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "o"))).json()
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "o"))
+    ).json()
     first = await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(key, "replay-1"))
     second = await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(key, "replay-1"))
     third = await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(key))
@@ -51,17 +57,32 @@ async def test_replay__of_an_unknown_job_is_404(http, make_key):
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_backfill__replays_on_the_low_priority_queue_and_twice_makes_no_more_jobs(http, make_key, sql_conn,
-                                                                                         database_url):
+async def test_backfill__replays_on_the_low_priority_queue_and_twice_makes_no_more_jobs(
+    http, make_key, sql_conn, database_url
+):
     key = await make_key()
-    ids = [(await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, f"b{i}"))).json()["id"]
-           for i in range(3)]
+    ids = [
+        (
+            await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, f"b{i}"))
+        ).json()["id"]
+        for i in range(3)
+    ]
     sql_conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (ids[0],))
 
     first = _courier(database_url, "backfill", "--kind", "email_reply", "--since", "2020-01-01")
     second = _courier(database_url, "backfill", "--kind", "email_reply", "--since", "2020-01-01")
-    only_cancelled = _courier(database_url, "backfill", "--kind", "email_reply", "--since", "2020-01-01",
-                              "--state", "cancelled", "--batch", "again")
+    only_cancelled = _courier(
+        database_url,
+        "backfill",
+        "--kind",
+        "email_reply",
+        "--since",
+        "2020-01-01",
+        "--state",
+        "cancelled",
+        "--batch",
+        "again",
+    )
 
     assert first.returncode == second.returncode == only_cancelled.returncode == 0
     assert "3/3" in first.stderr and "3 replays queued" in first.stderr
@@ -69,7 +90,8 @@ async def test_backfill__replays_on_the_low_priority_queue_and_twice_makes_no_mo
     assert "1 replays queued" in only_cancelled.stderr
     replays = sql_conn.execute(
         "SELECT j.replay_of, j.queue, j.priority, p.queue_name, p.priority FROM jobs j "
-        "JOIN procrastinate_jobs p ON p.id = j.queue_job_id WHERE j.replay_of IS NOT NULL ORDER BY j.id").fetchall()
+        "JOIN procrastinate_jobs p ON p.id = j.queue_job_id WHERE j.replay_of IS NOT NULL ORDER BY j.id"
+    ).fetchall()
     assert sorted(str(r[0]) for r in replays) == sorted(ids + [ids[0]])
     assert {r[1:] for r in replays} == {("backfill", -100, "backfill", -100)}
 
@@ -86,6 +108,16 @@ async def _finished(http, key, job_id):
 
 
 def _courier(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "COURIER_LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        "COURIER_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )

@@ -10,16 +10,21 @@ from tests.kinds import TEST_KINDS
 from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, request_for
 
 
-async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db, make_key, sql_conn):
+async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(
+    db, make_key, sql_conn
+):
     principal = await principal_of(db, await make_key())
     async with job_service(db) as service:
         job = (await service.submit(principal, request_for(0), "stalled")).job
         taken = await _taken_by_a_worker(db, service, job.id)
         # restart_grace=0: this test's PostgreSQL may have started less than 30 s ago.
-        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
-                                    restart_grace=0)
+        rescuer = StalledJobRescuer(
+            db, service.queue, interval=1, stalled_after=30, orphan_grace=600, restart_grace=0
+        )
         assert await rescuer.run_pass() == 0  # its heartbeat is still fresh
-        sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
+        sql_conn.execute(
+            "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'"
+        )
 
         assert await rescuer.run_pass() == 1
 
@@ -28,8 +33,11 @@ async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(db,
         assert await executor.execute(job.id) == "succeeded"
 
     assert [(s, a, d.get("reason")) for _, s, a, d, _ in events(sql_conn, job.id)] == [
-        ("queued", 0, None), ("running", 1, None), ("running", 2, "lease of attempt 1 taken over"),
-        ("succeeded", 2, None)]
+        ("queued", 0, None),
+        ("running", 1, None),
+        ("running", 2, "lease of attempt 1 taken over"),
+        ("succeeded", 2, None),
+    ]
 
 
 async def test_rescuer__trusts_no_heartbeat_right_after_a_postgres_restart(db, make_key, sql_conn):
@@ -39,10 +47,13 @@ async def test_rescuer__trusts_no_heartbeat_right_after_a_postgres_restart(db, m
     async with job_service(db) as service:
         job = (await service.submit(principal, request_for(0), "restart")).job
         taken = await _taken_by_a_worker(db, service, job.id)
-        sql_conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
+        sql_conn.execute(
+            "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'"
+        )
         # As if PostgreSQL had started moments ago: any uptime is shorter than this grace.
-        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600,
-                                    restart_grace=10**9)
+        rescuer = StalledJobRescuer(
+            db, service.queue, interval=1, stalled_after=30, orphan_grace=600, restart_grace=10**9
+        )
         assert await rescuer.run_pass() == 0
         assert queue_status(sql_conn, taken.id) == "doing"
 
@@ -53,8 +64,12 @@ async def test_rescuer__gives_an_orphaned_open_job_a_new_queue_entry(db, make_ke
         job = (await service.submit(principal, request_for(0), "orphan")).job
         lost_entry = job_row(sql_conn, job.id)["queue_job_id"]
         # Its execution ended in procrastinate's eyes, but its end never reached our table.
-        sql_conn.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", (lost_entry,))
-        rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=600)
+        sql_conn.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", (lost_entry,)
+        )
+        rescuer = StalledJobRescuer(
+            db, service.queue, interval=1, stalled_after=30, orphan_grace=600
+        )
         assert await rescuer.run_pass() == 0  # within the grace period
         rescuer.orphan_grace = rescuer.orphan_grace * 0
 
@@ -65,17 +80,23 @@ async def test_rescuer__gives_an_orphaned_open_job_a_new_queue_entry(db, make_ke
     assert entry != lost_entry and queue_status(sql_conn, entry) == "todo"
 
 
-async def test_rescuer__a_pass_does_nothing_while_another_holds_the_duty(db, make_key, sql_conn, database_url):
+async def test_rescuer__a_pass_does_nothing_while_another_holds_the_duty(
+    db, make_key, sql_conn, database_url
+):
     import psycopg
 
     principal = await principal_of(db, await make_key())
     async with job_service(db) as service:
         job = (await service.submit(principal, request_for(0), "locked")).job
-        sql_conn.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s",
-                         (job_row(sql_conn, job.id)["queue_job_id"],))
+        sql_conn.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s",
+            (job_row(sql_conn, job.id)["queue_job_id"],),
+        )
         rescuer = StalledJobRescuer(db, service.queue, interval=1, stalled_after=30, orphan_grace=0)
         with psycopg.connect(database_url) as other:
-            assert other.execute("SELECT pg_try_advisory_xact_lock(hashtext('courier.rescuer'))").fetchone()[0]
+            assert other.execute(
+                "SELECT pg_try_advisory_xact_lock(hashtext('courier.rescuer'))"
+            ).fetchone()[0]
             assert await rescuer.run_pass() == 0
         assert await rescuer.run_pass() == 1
 

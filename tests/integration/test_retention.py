@@ -15,21 +15,32 @@ from tasks.maintenance.retention import RetentionPruner
 def _finished_job(sql_conn, tenant: str, state: str = "succeeded") -> str:
     tenant_id = sql_conn.execute(
         "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id",
-        (tenant,)).fetchone()[0]
+        (tenant,),
+    ).fetchone()[0]
     principal_id = sql_conn.execute(
         "INSERT INTO principals (tenant_id, external_id) VALUES (%s, %s) RETURNING id",
-        (tenant_id, uuid.uuid4().hex)).fetchone()[0]
+        (tenant_id, uuid.uuid4().hex),
+    ).fetchone()[0]
     job_id = sql_conn.execute(
         "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
         """VALUES (%s, %s, 'email_reply', '{"question": "secret"}', %s, 'h', now() + interval '1 hour') RETURNING id::text""",
-        (tenant_id, principal_id, uuid.uuid4().hex)).fetchone()[0]
-    sql_conn.execute("UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s", (job_id,))
+        (tenant_id, principal_id, uuid.uuid4().hex),
+    ).fetchone()[0]
+    sql_conn.execute(
+        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
+        (job_id,),
+    )
     if state == "succeeded":
-        sql_conn.execute("""UPDATE jobs SET state = 'succeeded', result = '{"body": "secret"}', model = 'm',
-                            input_tokens = 5, cost_usd = 0.01 WHERE id = %s""", (job_id,))
+        sql_conn.execute(
+            """UPDATE jobs SET state = 'succeeded', result = '{"body": "secret"}', model = 'm',
+                            input_tokens = 5, cost_usd = 0.01 WHERE id = %s""",
+            (job_id,),
+        )
     else:
-        sql_conn.execute("""UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
-                         (job_id,))
+        sql_conn.execute(
+            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
+            (job_id,),
+        )
     return job_id
 
 
@@ -38,17 +49,38 @@ async def pruner(db):
     queue_app = create_queue_app()
     await queue_app.open_async(pool=db.pool)
     try:
-        yield RetentionPruner(db, queue_app, RetentionSettings(days=30, batch_size=2, queue_hours=1))
+        yield RetentionPruner(
+            db, queue_app, RetentionSettings(days=30, batch_size=2, queue_hours=1)
+        )
     finally:
         await queue_app.close_async()
 
 
 def _row(sql_conn, job_id: str) -> dict:
-    cols = ("input", "result", "purged_at", "state", "model", "input_tokens", "cost_usd", "version", "last_event_seq")
-    return dict(zip(cols, sql_conn.execute(f"SELECT {', '.join(cols)} FROM jobs WHERE id = %s", (job_id,)).fetchone()))
+    cols = (
+        "input",
+        "result",
+        "purged_at",
+        "state",
+        "model",
+        "input_tokens",
+        "cost_usd",
+        "version",
+        "last_event_seq",
+    )
+    return dict(
+        zip(
+            cols,
+            sql_conn.execute(
+                f"SELECT {', '.join(cols)} FROM jobs WHERE id = %s", (job_id,)
+            ).fetchone(),
+        )
+    )
 
 
-async def test_purge__clears_input_and_result_after_retention_and_keeps_the_audit_row(pruner, sql_conn):
+async def test_purge__clears_input_and_result_after_retention_and_keeps_the_audit_row(
+    pruner, sql_conn
+):
     jobs = [_finished_job(sql_conn, "default-retention") for _ in range(5)]  # more than one batch
     failed = _finished_job(sql_conn, "default-retention", state="failed")
     before = {job: _row(sql_conn, job) for job in jobs}
@@ -60,11 +92,18 @@ async def test_purge__clears_input_and_result_after_retention_and_keeps_the_audi
     for job in jobs:
         row = _row(sql_conn, job)
         assert row["input"] is None and row["result"] is None and row["purged_at"] is not None
-        assert (row["state"], row["model"], row["input_tokens"], row["cost_usd"]) == ("succeeded", "m", 5, before[job]["cost_usd"])
+        assert (row["state"], row["model"], row["input_tokens"], row["cost_usd"]) == (
+            "succeeded",
+            "m",
+            5,
+            before[job]["cost_usd"],
+        )
         assert row["last_event_seq"] == before[job]["last_event_seq"]  # no event, history unchanged
         assert row["version"] == before[job]["version"] + 1  # the ETag changes: the result is gone
     assert _row(sql_conn, failed)["input"] is None
-    history = sql_conn.execute("SELECT state, purged_at IS NOT NULL FROM job_history WHERE job_id = %s", (jobs[0],)).fetchone()
+    history = sql_conn.execute(
+        "SELECT state, purged_at IS NOT NULL FROM job_history WHERE job_id = %s", (jobs[0],)
+    ).fetchone()
     assert history == ("succeeded", True)
     assert (await pruner.run_once(now=datetime.now(UTC) + timedelta(days=400))).purged_jobs == 0
 
@@ -83,7 +122,9 @@ async def test_purge__never_touches_open_jobs(pruner, sql_conn):
     open_job = sql_conn.execute(
         "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
         "SELECT tenant_id, requester_id, kind, input, 'other', 'h', now() + interval '1 hour' FROM jobs WHERE id = %s "
-        "RETURNING id::text", (job,)).fetchone()[0]
+        "RETURNING id::text",
+        (job,),
+    ).fetchone()[0]
     await pruner.run_once(now=datetime.now(UTC) + timedelta(days=3650))
     assert _row(sql_conn, open_job)["input"] == {"question": "secret"}
 
@@ -97,7 +138,10 @@ async def test_queue_entries__old_finished_ones_are_deleted(pruner, sql_conn, db
 
     ids = [await probe.defer_async() for _ in range(2)]
     sql_conn.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", (ids[0],))
-    sql_conn.execute("UPDATE procrastinate_events SET at = now() - interval '2 hours' WHERE job_id = %s", (ids[0],))
+    sql_conn.execute(
+        "UPDATE procrastinate_events SET at = now() - interval '2 hours' WHERE job_id = %s",
+        (ids[0],),
+    )
     await pruner.run_once()
     remaining = {r[0] for r in sql_conn.execute("SELECT id FROM procrastinate_jobs").fetchall()}
     assert remaining == {ids[1]}  # the old failed entry went; the waiting one stays

@@ -36,16 +36,49 @@ def test_migrate__builds_the_expected_schema_and_records_checksums(empty_databas
     assert applied[0] == "0001_foundation.sql" and applied[-1] == "procrastinate schema"
     assert asyncio.run(migrate(empty_database)) == []
     with psycopg.connect(empty_database) as conn:
-        tables = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()}
-        constraints = {r[0] for r in conn.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = 'jobs'::regclass").fetchall()}
-        states = [r[0] for r in conn.execute("SELECT unnest(enum_range(NULL::job_state))::text").fetchall()]
-        recorded = conn.execute("SELECT version, length(checksum) FROM courier_migrations ORDER BY version").fetchall()
-    assert {"tenants", "principals", "api_keys", "jobs", "job_events", "job_state_transitions",
-            "courier_migrations", "procrastinate_jobs"} <= tables
-    assert {"jobs_idempotency_key_unique", "jobs_running_has_lease", "jobs_finished_iff_terminal"} <= constraints
-    assert states == ["queued", "running", "needs_review", "succeeded", "failed", "cancelled", "expired"]
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+        }
+        constraints = {
+            r[0]
+            for r in conn.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'jobs'::regclass"
+            ).fetchall()
+        }
+        states = [
+            r[0]
+            for r in conn.execute("SELECT unnest(enum_range(NULL::job_state))::text").fetchall()
+        ]
+        recorded = conn.execute(
+            "SELECT version, length(checksum) FROM courier_migrations ORDER BY version"
+        ).fetchall()
+    assert {
+        "tenants",
+        "principals",
+        "api_keys",
+        "jobs",
+        "job_events",
+        "job_state_transitions",
+        "courier_migrations",
+        "procrastinate_jobs",
+    } <= tables
+    assert {
+        "jobs_idempotency_key_unique",
+        "jobs_running_has_lease",
+        "jobs_finished_iff_terminal",
+    } <= constraints
+    assert states == [
+        "queued",
+        "running",
+        "needs_review",
+        "succeeded",
+        "failed",
+        "cancelled",
+        "expired",
+    ]
     assert recorded[0] == (1, 64)
     asyncio.run(check(empty_database))
 
@@ -67,17 +100,23 @@ def test_edited_migration__is_refused(empty_database, tmp_path: Path):
         asyncio.run(check(empty_database, directory))
 
 
-def test_new_migration__is_applied_in_order_and_a_failing_one_rolls_back(empty_database, tmp_path: Path):
+def test_new_migration__is_applied_in_order_and_a_failing_one_rolls_back(
+    empty_database, tmp_path: Path
+):
     directory = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, directory)
     asyncio.run(migrate(empty_database, directory))
     number = len(list(directory.glob("*.sql"))) + 1
-    (directory / f"{number:04d}_broken.sql").write_text("CREATE TABLE half_done (id int);\nSELECT 1/0;\n")
+    (directory / f"{number:04d}_broken.sql").write_text(
+        "CREATE TABLE half_done (id int);\nSELECT 1/0;\n"
+    )
     with pytest.raises(Exception, match="division by zero"):
         asyncio.run(migrate(empty_database, directory))
     with psycopg.connect(empty_database) as conn:
         assert conn.execute("SELECT to_regclass('half_done')").fetchone() == (None,)
-        assert conn.execute("SELECT max(version) FROM courier_migrations").fetchone() == (number - 1,)
+        assert conn.execute("SELECT max(version) FROM courier_migrations").fetchone() == (
+            number - 1,
+        )
 
 
 def test_badly_named_or_gapped_migrations__are_refused(tmp_path: Path):
@@ -98,7 +137,9 @@ def test_concurrent_migrators__apply_each_file_once(empty_database):
     first, second = asyncio.run(both())
     assert sorted([len(first), len(second)])[0] == 0
     with psycopg.connect(empty_database) as conn:
-        assert conn.execute("SELECT count(*) = count(DISTINCT version) FROM courier_migrations").fetchone() == (True,)
+        assert conn.execute(
+            "SELECT count(*) = count(DISTINCT version) FROM courier_migrations"
+        ).fetchone() == (True,)
 
 
 def test_migrate__creates_documented_dba_views(empty_database):
@@ -107,14 +148,21 @@ def test_migrate__creates_documented_dba_views(empty_database):
     with psycopg.connect(empty_database) as conn:
         undocumented = conn.execute(
             "SELECT viewname FROM pg_views WHERE schemaname = 'public' "
-            "AND obj_description(format('%I', viewname)::regclass, 'pg_class') IS NULL").fetchall()
+            "AND obj_description(format('%I', viewname)::regclass, 'pg_class') IS NULL"
+        ).fetchall()
         undocumented_columns = conn.execute(
             "SELECT c.relname::text, a.attname::text FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
             "WHERE c.relkind = 'v' AND n.nspname = 'public' "
-            "AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1, a.attnum").fetchall()
-        views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname = 'public'").fetchall()}
+            "AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1, a.attnum"
+        ).fetchall()
+        views = {
+            r[0]
+            for r in conn.execute(
+                "SELECT viewname FROM pg_views WHERE schemaname = 'public'"
+            ).fetchall()
+        }
     assert "job_timeline" in views
     assert undocumented == []
     assert undocumented_columns == []

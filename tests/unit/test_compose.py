@@ -36,5 +36,8 @@ def test_compose__api_and_workers_start_after_migrate_with_health_checks():
         assert service["healthcheck"]["test"]
         assert service["environment"]["DATABASE_URL"].startswith("postgresql://")
     assert services["worker"]["deploy"]["replicas"] >= 2
-    assert services["worker"]["environment"]["COURIER_WORKER_METRICS_PORT"] in services["worker"]["healthcheck"]["test"][-1]
+    assert (
+        services["worker"]["environment"]["COURIER_WORKER_METRICS_PORT"]
+        in services["worker"]["healthcheck"]["test"][-1]
+    )
     assert "ports" not in services["worker"]  # replicas would fight over a host port

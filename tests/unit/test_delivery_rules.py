@@ -18,21 +18,24 @@ from app.settings import DeliverySettings
 STRICT = DestinationGuard(allow_http=False, allow_list=[])
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/hook",  # plain http without the development setting
-    "https://127.0.0.1/hook",  # loopback
-    "https://[::1]/hook",
-    "https://10.0.0.5/hook",  # private
-    "https://192.168.1.1/hook",
-    "https://169.254.169.254/latest/meta-data",  # cloud metadata
-    "https://[::ffff:169.254.169.254]/",  # metadata behind an IPv4-mapped IPv6 address
-    "https://100.100.100.200/",
-    "https://224.0.0.1/",  # multicast
-    "https://0.0.0.0/",
-    "https://localhost/hook",  # resolves to loopback
-    "https://user:pw@example.com/",  # credentials in the URL
-    "ftp://example.com/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hook",  # plain http without the development setting
+        "https://127.0.0.1/hook",  # loopback
+        "https://[::1]/hook",
+        "https://10.0.0.5/hook",  # private
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data",  # cloud metadata
+        "https://[::ffff:169.254.169.254]/",  # metadata behind an IPv4-mapped IPv6 address
+        "https://100.100.100.200/",
+        "https://224.0.0.1/",  # multicast
+        "https://0.0.0.0/",
+        "https://localhost/hook",  # resolves to loopback
+        "https://user:pw@example.com/",  # credentials in the URL
+        "ftp://example.com/",
+    ],
+)
 async def test_ssrf__non_public_or_non_https_destinations_are_refused(url):
     with pytest.raises(DestinationRefused):
         await STRICT.check(url)
@@ -48,7 +51,10 @@ async def test_ssrf__allow_list_admits_a_private_network_but_never_metadata():
 
 async def test_ssrf__public_address_is_allowed_and_pinned():
     destination = await STRICT.check("https://93.184.215.14/hook")
-    assert destination.pinned_url == "https://93.184.215.14:443/hook" and destination.host == "93.184.215.14"
+    assert (
+        destination.pinned_url == "https://93.184.215.14:443/hook"
+        and destination.host == "93.184.215.14"
+    )
 
 
 def test_stream_token__grants_its_job_until_it_expires():
@@ -69,8 +75,11 @@ def test_retry_schedule__backs_off_exponentially_with_jitter_over_about_a_day():
     settings = DeliverySettings()
     rng = random.Random(7)
     delays = [retry_delay(settings, attempt, rng) for attempt in range(1, 30)]
-    assert all(settings.retry_base_seconds * 2 ** (i - 1) * 0.5 <= d or d >= settings.retry_max_delay_seconds * 0.5
-               for i, d in enumerate(delays, start=1))
+    assert all(
+        settings.retry_base_seconds * 2 ** (i - 1) * 0.5 <= d
+        or d >= settings.retry_max_delay_seconds * 0.5
+        for i, d in enumerate(delays, start=1)
+    )
     assert max(delays) <= settings.retry_max_delay_seconds
     # The retry window (a day by default) ends the schedule after a bounded number of attempts.
     total, attempts = 0.0, 0
@@ -91,7 +100,10 @@ def test_signature__verifies_with_the_standardwebhooks_package_under_either_rota
     old, new = "whsec_" + "a" * 43 + "=", "whsec_" + "b" * 43 + "="
     timestamp = datetime.now(UTC)
     header = sign([new, old], "evt_1", timestamp, '{"a":1}')
-    headers = {"webhook-id": "evt_1", "webhook-timestamp": str(int(timestamp.timestamp())),
-               "webhook-signature": header}
+    headers = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": header,
+    }
     Webhook(old).verify('{"a":1}', headers)
     Webhook(new).verify('{"a":1}', headers)

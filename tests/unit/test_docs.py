@@ -19,7 +19,9 @@ def _env_names() -> set[str]:
         if isinstance(cls, type) and issubclass(cls, BaseSettings) and cls is not BaseSettings:
             prefix = cls.model_config.get("env_prefix", "")
             for name, field in cls.model_fields.items():
-                if isinstance(field.default_factory, type) and issubclass(field.default_factory, BaseSettings):
+                if isinstance(field.default_factory, type) and issubclass(
+                    field.default_factory, BaseSettings
+                ):
                     continue
                 names.add("DATABASE_URL" if name == "url" else (prefix + name).upper())
     return names
@@ -40,7 +42,15 @@ def test_readme__opens_with_the_start_and_test_commands():
 def test_readme__names_only_paths_that_exist():
     named = set(re.findall(r"\]\(([\w./-]+)(?:#[\w-]+)?\)", README))  # markdown links
     layout = README.split("## Layout", 1)[1].split("```")[1]
-    named |= {line.split()[0].rstrip("/") for line in layout.splitlines() if line.strip() and not line.startswith(" ")}
-    named |= {f"app/{line.split()[0].rstrip('/')}" for line in layout.splitlines() if line.startswith("  ")}
+    named |= {
+        line.split()[0].rstrip("/")
+        for line in layout.splitlines()
+        if line.strip() and not line.startswith(" ")
+    }
+    named |= {
+        f"app/{line.split()[0].rstrip('/')}"
+        for line in layout.splitlines()
+        if line.startswith("  ")
+    }
     missing = sorted(path for path in named if not (ROOT / path).exists())
     assert missing == []

@@ -8,13 +8,22 @@ import pytest
 
 from app.llm.extractive import ExtractiveProvider, choose_extracts, content_words
 from app.llm.provider import Source
-from tasks.kinds.email_reply import EmailReplyDraft, EmailReplyInput, ThreadMessage, draft_email_reply
+from tasks.kinds.email_reply import (
+    EmailReplyDraft,
+    EmailReplyInput,
+    ThreadMessage,
+    draft_email_reply,
+)
 
 
 def _thread(*bodies: str) -> EmailReplyInput:
     return EmailReplyInput(
-        thread=[ThreadMessage(sender=f"s{i}@example.com", sent_at=datetime(2026, 1, 1, tzinfo=UTC), body=b)
-                for i, b in enumerate(bodies)],
+        thread=[
+            ThreadMessage(
+                sender=f"s{i}@example.com", sent_at=datetime(2026, 1, 1, tzinfo=UTC), body=b
+            )
+            for i, b in enumerate(bodies)
+        ],
         question="When does the refund arrive?",
     )
 
@@ -24,11 +33,15 @@ def test_content_words__drop_stopwords_and_match_plurals():
 
 
 def test_choose_extracts__ranks_by_shared_words_and_keeps_source_order():
-    sources = [Source("m0", "Weather is nice. The refund was approved."),
-               Source("m1", "Refunds arrive in 5 days. Unrelated.")]
+    sources = [
+        Source("m0", "Weather is nice. The refund was approved."),
+        Source("m1", "Refunds arrive in 5 days. Unrelated."),
+    ]
     extracts = choose_extracts("When does the refund arrive?", sources, limit=2)
     assert [(e.source_id, e.text) for e in extracts] == [
-        ("m0", "The refund was approved."), ("m1", "Refunds arrive in 5 days.")]
+        ("m0", "The refund was approved."),
+        ("m1", "Refunds arrive in 5 days."),
+    ]
 
 
 def test_choose_extracts__nothing_relevant_gives_nothing():
@@ -77,6 +90,8 @@ def _eval_cases() -> list[dict]:
 
 @pytest.mark.parametrize("case", _eval_cases(), ids=lambda c: c["id"])
 async def test_eval_dataset__extractive_provider_meets_each_case(case):
-    result = await draft_email_reply(EmailReplyInput.model_validate(case["input"]), ExtractiveProvider())
+    result = await draft_email_reply(
+        EmailReplyInput.model_validate(case["input"]), ExtractiveProvider()
+    )
     assert result.output.outcome == case["expect_outcome"]
     assert set(case["must_cite"]) <= {c.source for c in result.output.citations}
