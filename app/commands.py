@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from app.db import Database, create_pool
+from app.db import RUNTIME_ROLE, Database, create_pool
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
@@ -60,7 +60,7 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
     groups = [g.strip() for g in args.groups.split(",") if g.strip()] if args.groups else None
 
     async def create(url: str) -> str:
-        async with _database(url) as db:
+        async with _database(url, admin=True) as db:
             key, principal = await KeyService(db).create(args.tenant, args.user, groups, args.role)
         _err(
             f"created key {principal.key_id} for user {args.user!r} of tenant {args.tenant!r} "
@@ -77,7 +77,7 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     async def revoke(url: str) -> dict:
-        async with _database(url) as db:
+        async with _database(url, admin=True) as db:
             return await KeyService(db).revoke(args.key)
 
     with database_url(settings) as (url, _):
@@ -260,10 +260,12 @@ async def _until(stop: asyncio.Event, *tasks: asyncio.Task) -> None:
 
 
 class _database:
-    """A short-lived pool for one CLI action."""
+    """A short-lived pool for one CLI action: as the runtime role, or, for what only an
+    operator may do (creating and revoking API keys), as the URL's own user."""
 
-    def __init__(self, url: str) -> None:
-        self.pool = create_pool(url, min_size=1, max_size=2, timeout=10)
+    def __init__(self, url: str, *, admin: bool = False) -> None:
+        role = None if admin else RUNTIME_ROLE
+        self.pool = create_pool(url, min_size=1, max_size=2, timeout=10, role=role)
 
     async def __aenter__(self) -> Database:
         await self.pool.open(wait=True, timeout=30)
@@ -276,7 +278,7 @@ class _database:
 async def _demo_key(url: str, data_dir: Path) -> str:
     """The demo tenant's key, kept in <data_dir>/demo-key (mode 0600) so runs reuse it."""
     path = data_dir.expanduser() / "demo-key"
-    async with _database(url) as db:
+    async with _database(url, admin=True) as db:
         keys = KeyService(db)
         if path.exists():
             saved = path.read_text().strip()

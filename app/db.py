@@ -10,10 +10,12 @@ with ``from exc``, so services never import psycopg.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 import psycopg
 import psycopg.errors
@@ -23,7 +25,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from app.errors import CourierError
-from app.queries import Query, load_queries
+from app.queries import Query, Shape, load_queries
 
 Row = dict[str, Any]
 Connection = psycopg.AsyncConnection
@@ -57,23 +59,86 @@ class DatabaseUnavailable(DatabaseError):
     """The database cannot be reached right now."""
 
 
-async def _configure_connection(conn: psycopg.AsyncConnection) -> None:
+RUNTIME_ROLE = "courier_runtime"
+"""The role API, workers and relays run as (migrations/0007_runtime_role.sql): it owns
+nothing, is no superuser and has no BYPASSRLS, so row level security applies to it."""
+
+
+class RuntimeRoleUnavailable(DatabaseError):
+    """The configured database user may not act as the runtime role."""
+
+
+class QueryShapeMismatch(DatabaseError):
+    """A query was run with a verb that does not fit its declared shape."""
+
+
+class ActingPrincipal(Protocol):
+    """Whom a transaction acts for: what row level security policies read."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def tenant_id(self) -> UUID: ...
+    @property
+    def acl_groups(self) -> Sequence[str]: ...
+
+
+async def _configure_connection(conn: psycopg.AsyncConnection, *, role: str | None) -> None:
     # Each verb outside an explicit transaction commits on its own.
     await conn.set_autocommit(True)
+    if role is not None:
+        await _become(conn, role)
+
+
+async def _become(conn: psycopg.AsyncConnection, role: str) -> None:
+    """Run the rest of this session as ``role`` unless it already is: the configured
+    URL may be an administrator's (the embedded default, compose), and row level
+    security would not apply to it."""
+    try:
+        cur = await conn.execute("SELECT current_user = %s AS already", (role,))
+        row = await cur.fetchone()
+        if not (row and row[0]):
+            await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise RuntimeRoleUnavailable(
+            f"the database user may not SET ROLE {role}: run `courier migrate` as the schema "
+            f"owner, or GRANT {role} TO <this user> WITH SET TRUE"
+        ) from exc
+    except psycopg.errors.InvalidParameterValue as exc:
+        raise RuntimeRoleUnavailable(
+            f"the role {role} does not exist: run `courier migrate` first"
+        ) from exc
+
+
+async def verify_role(conn: psycopg.AsyncConnection, role: str = RUNTIME_ROLE) -> None:
+    """Raise :class:`RuntimeRoleUnavailable` unless this connection's user may act as
+    ``role``; the connection keeps its own role afterwards (a start-up check)."""
+    await _become(conn, role)
+    await conn.execute("RESET ROLE")
 
 
 def create_pool(
-    url: str, *, min_size: int, max_size: int, timeout: float
+    url: str,
+    *,
+    min_size: int,
+    max_size: int,
+    timeout: float,
+    role: str | None = RUNTIME_ROLE,
 ) -> psycopg_pool.AsyncConnectionPool:
     """A pool that replaces dead connections (checked on checkout) and fails
-    fast, so a database outage costs about as long as the outage."""
+    fast, so a database outage costs about as long as the outage.
+
+    Every connection it opens runs as ``role`` (the runtime role unless told
+    otherwise; ``None`` keeps the URL's own user, for administrative commands such
+    as creating API keys), also the ones that replace connections lost to a restart.
+    """
     return psycopg_pool.AsyncConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         timeout=timeout,
         open=False,
-        configure=_configure_connection,
+        configure=functools.partial(_configure_connection, role=role),
         check=psycopg_pool.AsyncConnectionPool.check_connection,
         max_lifetime=600,
         name="courier",
@@ -90,10 +155,26 @@ class Database:
         self.queries = queries if queries is not None else load_queries()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """A connection inside a transaction: committed when the block ends, rolled back on error."""
+    async def transaction(
+        self, on_behalf_of: ActingPrincipal | None = None
+    ) -> AsyncIterator[Connection]:
+        """A connection inside a transaction: committed when the block ends, rolled back on error.
+
+        With ``on_behalf_of``, the transaction-local settings ``courier.tenant_id``,
+        ``courier.user_id`` and ``courier.groups`` (a text array literal) name that
+        principal for row level security policies; they end with the transaction, so
+        a pooled connection never carries one request's identity into the next.
+        """
         try:
             async with self.pool.connection() as conn, conn.transaction():
+                if on_behalf_of is not None:
+                    await self.execute(
+                        "session_act_for",
+                        conn,
+                        tenant_id=on_behalf_of.tenant_id,
+                        user_id=on_behalf_of.id,
+                        groups=list(on_behalf_of.acl_groups),
+                    )
                 yield conn
         except psycopg.Error as exc:
             raise _translate(exc) from exc
@@ -103,24 +184,36 @@ class Database:
     async def execute(self, name: str, /, conn: Connection | None = None, **params: Any) -> int:
         """Run a query for its effect; returns the number of rows it touched."""
         async with self._cursor(conn) as cur:
-            await self._run(cur, name, params)
+            await self._run(cur, name, params, "exec")
             return cur.rowcount
 
     async def fetch_one(self, name: str, /, conn: Connection | None = None, **params: Any) -> Row:
-        """The first row of a query; :class:`NotFound` when there is none."""
-        async with self._cursor(conn) as cur:
-            await self._run(cur, name, params)
-            row = await cur.fetchone()
+        """The row of a ``:one`` query; :class:`NotFound` when there is none."""
+        row = await self._fetch_first(name, "one", conn, params)
         if row is None:
             raise NotFound(f"{name}: no row")
         return row
+
+    async def fetch_optional(
+        self, name: str, /, conn: Connection | None = None, **params: Any
+    ) -> Row | None:
+        """The row of an ``:optional`` query, or ``None``: for queries where no row is
+        an answer (a guarded update whose guard did not hold), not an error."""
+        return await self._fetch_first(name, "optional", conn, params)
+
+    async def _fetch_first(
+        self, name: str, shape: Shape, conn: Connection | None, params: Mapping[str, Any]
+    ) -> Row | None:
+        async with self._cursor(conn) as cur:
+            await self._run(cur, name, params, shape)
+            return await cur.fetchone()
 
     async def fetch_all(
         self, name: str, /, conn: Connection | None = None, **params: Any
     ) -> list[Row]:
         """Every row of a query."""
         async with self._cursor(conn) as cur:
-            await self._run(cur, name, params)
+            await self._run(cur, name, params, "many")
             return await cur.fetchall()
 
     @asynccontextmanager
@@ -141,9 +234,14 @@ class Database:
             raise DatabaseUnavailable() from exc
 
     async def _run(
-        self, cur: psycopg.AsyncCursor[Row], name: str, params: Mapping[str, Any]
+        self, cur: psycopg.AsyncCursor[Row], name: str, params: Mapping[str, Any], shape: Shape
     ) -> None:
         query = self.queries[name]
+        if query.shape != shape:
+            # A programming error, caught at the call rather than by whoever reads the rows.
+            raise QueryShapeMismatch(
+                f"{query.origin}: {name} is a :{query.shape} query, run as :{shape}"
+            )
         await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
 
 
@@ -186,7 +284,13 @@ class ListenConnection:
 
     @classmethod
     async def open(
-        cls, url: str, channels: Sequence[str], *, application_name: str, timeout: float = 5.0
+        cls,
+        url: str,
+        channels: Sequence[str],
+        *,
+        application_name: str,
+        timeout: float = 5.0,
+        role: str | None = RUNTIME_ROLE,
     ) -> ListenConnection:
         try:
             conn = await psycopg.AsyncConnection.connect(
@@ -195,6 +299,8 @@ class ListenConnection:
                 application_name=application_name,
                 connect_timeout=max(1, int(timeout)),
             )
+            if role is not None:
+                await _become(conn, role)
             for channel in channels:
                 await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         except psycopg.Error as exc:

@@ -22,11 +22,12 @@ from typing import LiteralString, cast
 import procrastinate
 import psycopg
 
-from app.db import Database
+from app.db import Database, verify_role
 from app.errors import CourierError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VIEWS_FILE = Path(__file__).resolve().parent.parent / "sql" / "views.sql"
+GRANTS_FILE = Path(__file__).resolve().parent.parent / "sql" / "grants.sql"
 FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<slug>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$")
 
 
@@ -83,7 +84,8 @@ def pending(applied: list[dict], migrations: list[Migration]) -> list[Migration]
 async def migrate(
     url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE
 ) -> list[str]:
-    """Apply what is pending, then (re)create the DBA views; returns the names of the files applied."""
+    """Apply what is pending, then (re)create the DBA views and the runtime role's grants;
+    returns the names of the files applied."""
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]  # used with explicit connections only
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
@@ -106,7 +108,8 @@ async def migrate(
             ]
             if not installed:
                 await _install_procrastinate_schema(url)
-            await _replace_views(conn, views)
+            await _replay(conn, views)
+            await _replay(conn, GRANTS_FILE)
         finally:
             await db.execute("courier_migration_unlock", conn)
     return [m.name for m in todo] + ([] if installed else ["procrastinate schema"])
@@ -117,6 +120,7 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        await verify_role(conn)  # first: a user that may not act as the runtime role is told so
         if not (await db.fetch_one("courier_migration_table_exists", conn))["exists"]:
             raise MigrationError("the database has no Courier schema: run `courier migrate` first")
         todo = pending(await db.fetch_all("courier_migration_list", conn), migrations)
@@ -130,13 +134,14 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
         )
 
 
-async def _replace_views(conn: psycopg.AsyncConnection, views: Path) -> None:
-    # Views hold no data, so they are not migrations: sql/views.sql is replayed on
-    # every migrate and stays the one readable definition of each view (it drops
-    # and recreates them, grants included, in one transaction).
-    if views.exists():
+async def _replay(conn: psycopg.AsyncConnection, path: Path) -> None:
+    # Views and grants hold no data, so they are not migrations: sql/views.sql and
+    # sql/grants.sql are replayed on every migrate, in one transaction each, and stay
+    # the one readable definition of each view and of what the runtime role may do
+    # (grants come last: procrastinate's tables exist only after its schema).
+    if path.exists():
         async with conn.transaction():
-            await conn.execute(cast(LiteralString, views.read_text()))
+            await conn.execute(cast(LiteralString, path.read_text()))
 
 
 async def _install_procrastinate_schema(url: str) -> None:

@@ -1,6 +1,6 @@
 """Loads the named SQL queries kept in ``sql/*.sql``.
 
-Each query is headed by ``-- name: <name> :one|:many|:exec`` and a description
+Each query is headed by ``-- name: <name> :one|:optional|:many|:exec`` and a description
 line; the SQL runs until the next header. Queries are typed ``LiteralString`` so
 a type checker rejects SQL built from f-strings.
 """
@@ -15,10 +15,15 @@ from typing import Literal, LiteralString, cast
 from app.errors import CourierError
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-_HEADER = re.compile(r"^--\s*name:\s*(?P<name>\w+)\s+:(?P<shape>one|many|exec)\s*$")
+_HEADER = re.compile(r"^--\s*name:\s*(?P<name>\w+)\s+:(?P<shape>one|optional|many|exec)\s*$")
+# Replayed whole by `courier migrate` (views, grants) or generated (the schema).
+NOT_QUERIES = frozenset({"views.sql", "grants.sql", "schema.sql"})
 _LOOSE_HEADER = re.compile(r"^--\s*name:")
 
-Shape = Literal["one", "many", "exec"]
+Shape = Literal["one", "optional", "many", "exec"]
+"""``one``: exactly one row (none is ``NotFound``); ``optional``: one row or none (a
+guarded update that found its guard false, say); ``many``: any number of rows;
+``exec``: run for its effect."""
 
 
 class QueryFileError(CourierError):
@@ -37,7 +42,7 @@ def load_queries(sql_dir: Path = SQL_DIR) -> dict[str, Query]:
     """Parse every ``*.sql`` file of ``sql_dir`` except DBA view definitions."""
     queries: dict[str, Query] = {}
     for path in sorted(sql_dir.glob("*.sql")):
-        if path.name.startswith("views"):
+        if path.name in NOT_QUERIES:
             continue
         for query in _parse_file(path):
             if query.name in queries:
@@ -71,7 +76,7 @@ def _parse_file(path: Path) -> list[Query]:
             body = []
         elif _LOOSE_HEADER.match(line):
             raise QueryFileError(
-                f"{path.name}:{number}: malformed header, expected '-- name: <name> :one|:many|:exec'"
+                f"{path.name}:{number}: malformed header, expected '-- name: <name> :one|:optional|:many|:exec'"
             )
         elif current is not None:
             body.append(line)

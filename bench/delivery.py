@@ -128,7 +128,7 @@ async def main(args: argparse.Namespace, url: str) -> None:
     settings = Settings()
     settings.database.url = url
     settings.api.port = 0
-    pool = create_pool(url, min_size=1, max_size=4, timeout=10)
+    pool = create_pool(url, min_size=1, max_size=4, timeout=10, role=None)  # keys: an operator's
     await pool.open(wait=True)
     key, _ = await KeyService(Database(pool)).create("bench", "bench-user")
     server = api_server(settings)

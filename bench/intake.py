@@ -61,7 +61,8 @@ def database(url: str | None) -> Iterator[str]:
 
 async def prepare(url: str) -> str:
     await migrate(url)
-    pool = create_pool(url, min_size=1, max_size=2, timeout=10)
+    # As the owner: making keys and lifting limits are operator actions.
+    pool = create_pool(url, min_size=1, max_size=2, timeout=10, role=None)
     await pool.open(wait=True)
     try:
         db = Database(pool)

@@ -42,10 +42,12 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
     w = settings.worker
     w.concurrency, w.poll_seconds, w.heartbeat_seconds, w.stalled_after_seconds = 16, 0.2, 1, 5
     w.maintenance_seconds, w.orphan_grace_seconds, w.restart_backoff_max_seconds = 1, 10, 2
+    admin_pool = create_pool(url, min_size=1, max_size=1, timeout=5, role=None)
+    async with admin_pool:  # keys are an operator's to make, not the runtime role's
+        _, principal = await KeyService(Database(admin_pool)).create("bench", "u")
     pool = create_pool(url, min_size=2, max_size=8, timeout=2)
     await pool.open(wait=True)
     db = Database(pool)
-    _, principal = await KeyService(db).create("bench", "u")
     acknowledged: list = []
     stop = asyncio.Event()
 

@@ -1,11 +1,10 @@
 -- API keys: bearer credentials, stored only as SHA-256 hashes.
 
 -- name: api_key_authenticate :one
--- The principal behind a live key, looked up by the key's hash.
-SELECT p.id AS principal_id, p.tenant_id, p.external_id, p.acl_groups, p.roles, k.key_id
-FROM api_keys k
-JOIN principals p ON p.id = k.principal_id
-WHERE k.key_hash = %(key_hash)s::bytea AND k.revoked_at IS NULL;
+-- The principal behind a live key, looked up by the key's hash through the one
+-- function the runtime role may read api_keys with (it cannot list the hashes).
+SELECT principal_id, tenant_id, external_id, acl_groups, roles, key_id
+FROM courier_api_key_principal_v1(%(key_hash)s::bytea);
 
 -- name: api_key_insert :one
 -- Record a new key for a principal.
@@ -15,9 +14,7 @@ RETURNING id, key_id, created_at;
 
 -- name: api_key_is_live :one
 -- Whether the key with this hash exists and is not revoked.
-SELECT EXISTS (
-    SELECT 1 FROM api_keys WHERE key_hash = %(key_hash)s::bytea AND revoked_at IS NULL
-) AS live;
+SELECT EXISTS (SELECT 1 FROM courier_api_key_principal_v1(%(key_hash)s::bytea)) AS live;
 
 -- name: api_key_revoke :one
 -- Revoke a key by its public key_id; revoking twice keeps the first time

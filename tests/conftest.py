@@ -154,6 +154,17 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def admin_db(database_url: str) -> AsyncIterator[Database]:
+    """The database as its owner (not the runtime role): for what only an operator does."""
+    pool = create_pool(database_url, min_size=1, max_size=2, timeout=10, role=None)
+    await pool.open(wait=True)
+    try:
+        yield Database(pool)
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
 def sql_conn(database_url: str) -> Iterator[psycopg.Connection]:
     """A plain autocommit connection, as a DBA in psql would have."""
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -164,7 +175,7 @@ KeyFactory = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
-def make_key(db: Database) -> KeyFactory:
+def make_key(admin_db: Database) -> KeyFactory:
     """Creates an API key: ``await make_key(tenant="acme", user="u1", groups=[...])``."""
 
     async def make(
@@ -173,7 +184,7 @@ def make_key(db: Database) -> KeyFactory:
         groups: list[str] | None = None,
         roles: list[str] | None = None,
     ) -> str:
-        key, _ = await KeyService(db).create(
+        key, _ = await KeyService(admin_db).create(
             tenant or f"t-{uuid.uuid4().hex[:8]}",
             user or f"u-{uuid.uuid4().hex[:8]}",
             groups,

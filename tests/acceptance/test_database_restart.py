@@ -40,7 +40,7 @@ async def test_database_restart__every_acknowledged_job_completes(tmp_path):
         pool = create_pool(url, min_size=1, max_size=5, timeout=2)
         await pool.open(wait=True)
         db = Database(pool)
-        _, principal = await KeyService(db).create("restart", "u")
+        _, principal = await _create_principal(url, "restart", "u")
         acknowledged: list = []
         refused = 0
         stop = asyncio.Event()
@@ -108,3 +108,13 @@ async def _at_least(count, n: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _create_principal(url: str, tenant: str, user: str):
+    """A key and its principal, made as an operator would (keys are not the runtime's to make)."""
+    pool = create_pool(url, min_size=1, max_size=1, timeout=5, role=None)
+    await pool.open(wait=True)
+    try:
+        return await KeyService(Database(pool)).create(tenant, user)
+    finally:
+        await pool.close()

@@ -48,10 +48,10 @@ async def streams(counting_db: CountingDatabase, database_url: str) -> AsyncIter
         await hub.stop()
 
 
-async def _job(db: Database) -> tuple[uuid.UUID, uuid.UUID]:
+async def _job(db: Database, admin_db: Database) -> tuple[uuid.UUID, uuid.UUID]:
     """A queued job inserted through the real queries (no queue entry: nothing runs it)."""
-    tenant = await db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
-    principal = await db.fetch_one(
+    tenant = await admin_db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
+    principal = await admin_db.fetch_one(
         "principal_ensure", tenant_id=tenant["id"], external_id="u1", acl_groups=None, roles=None
     )
     [job] = await db.fetch_all(
@@ -82,9 +82,9 @@ async def _next_seq(stream: AsyncIterator[Any]) -> int:
 
 
 async def test_job_stream__one_read_per_notification_serves_every_client_of_the_job(
-    streams, counting_db, sql_conn: psycopg.Connection
+    streams, counting_db, admin_db, sql_conn: psycopg.Connection
 ):
-    tenant_id, job_id = await _job(counting_db)
+    tenant_id, job_id = await _job(counting_db, admin_db)
     clients = [await streams.open_job_stream(tenant_id, job_id, None) for _ in range(20)]
     assert [await _next_seq(c) for c in clients] == [1] * 20
     counting_db.runs.clear()
@@ -104,11 +104,11 @@ async def test_job_stream__one_read_per_notification_serves_every_client_of_the_
 
 
 async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database_without_gaps_or_repeats(
-    streams, counting_db, sql_conn: psycopg.Connection, monkeypatch
+    streams, counting_db, admin_db, sql_conn: psycopg.Connection, monkeypatch
 ):
     # The feed keeps only the newest event, so a resumed stream is behind what it holds.
     monkeypatch.setattr(hub_module, "FEED_KEEP", 1)
-    tenant_id, job_id = await _job(counting_db)
+    tenant_id, job_id = await _job(counting_db, admin_db)
     live = await streams.open_job_stream(tenant_id, job_id, None)
     assert await _next_seq(live) == 1
     for state in ("running", "queued", "running"):
@@ -128,9 +128,9 @@ async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database
 
 
 async def test_job_stream__a_client_joining_a_busy_job_reads_its_history_once_then_follows_the_feed(
-    streams, counting_db, sql_conn: psycopg.Connection
+    streams, counting_db, admin_db, sql_conn: psycopg.Connection
 ):
-    tenant_id, job_id = await _job(counting_db)
+    tenant_id, job_id = await _job(counting_db, admin_db)
     first = await streams.open_job_stream(tenant_id, job_id, None)
     assert await _next_seq(first) == 1
     advance(sql_conn, str(job_id), "running")

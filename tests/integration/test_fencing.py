@@ -21,8 +21,8 @@ from tests.waiting import wait_for
 
 
 @pytest.fixture
-async def job_id(db: Database) -> uuid.UUID:
-    _, principal = await KeyService(db).create("acme", "alice")
+async def job_id(db: Database, admin_db: Database) -> uuid.UUID:
+    _, principal = await KeyService(admin_db).create("acme", "alice")
     rows = await db.fetch_all(
         "job_insert",
         actor="test",

@@ -208,11 +208,11 @@ async def test_intake__without_a_valid_key_is_401(http, db, authorization):
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_intake__revoked_key_is_401(http, db, make_key):
+async def test_intake__revoked_key_is_401(http, admin_db, make_key):
     from app.keys.service import KeyService
 
     key = await make_key()
-    await KeyService(db).revoke(key)
+    await KeyService(admin_db).revoke(key)
     response = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     assert response.status_code == 401
 

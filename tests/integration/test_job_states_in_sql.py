@@ -14,9 +14,9 @@ TERMINAL = ["succeeded", "failed", "cancelled", "expired"]
 
 
 @pytest.fixture
-async def job_id(db: Database) -> uuid.UUID:
+async def job_id(db: Database, admin_db: Database) -> uuid.UUID:
     """A queued job inserted through the real intake query (without a queue entry)."""
-    _, principal = await KeyService(db).create("acme", "alice")
+    _, principal = await KeyService(admin_db).create("acme", "alice")
     row = await db.fetch_all(
         "job_insert",
         actor="test",

@@ -37,10 +37,10 @@ def loopback_webhooks(settings):
     settings.delivery.relay_concurrency = 4  # small claims, so the relays take turns
 
 
-async def _tenant(db: Database, url: str) -> dict[str, Any]:
+async def _tenant(db: Database, admin_db: Database, url: str) -> dict[str, Any]:
     """A tenant with a requester and one webhook endpoint (subscribed to everything)."""
-    tenant = await db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
-    principal = await db.fetch_one(
+    tenant = await admin_db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
+    principal = await admin_db.fetch_one(
         "principal_ensure", tenant_id=tenant["id"], external_id="u1", acl_groups=None, roles=None
     )
     endpoint = await db.fetch_one(
@@ -78,9 +78,9 @@ async def _insert_job(
 
 
 async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_wakes_nobody(
-    db, database_url, sql_conn
+    db, admin_db, database_url, sql_conn
 ):
-    tenant = await _tenant(db, "https://hooks.example.com/in")
+    tenant = await _tenant(db, admin_db, "https://hooks.example.com/in")
     listener = await ListenConnection.open(
         database_url, ["courier_job_events", "courier_outbox"], application_name="outbox-test"
     )
@@ -144,9 +144,9 @@ async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_w
 
 
 async def test_outbox__two_relays_side_by_side_deliver_every_row_exactly_once_and_in_order_per_job(
-    loopback_webhooks, settings, db, database_url, receiver, sql_conn
+    loopback_webhooks, settings, db, admin_db, database_url, receiver, sql_conn
 ):
-    tenant = await _tenant(db, receiver.url)
+    tenant = await _tenant(db, admin_db, receiver.url)
     receiver.secret = tenant["endpoint"]["secret"]
     jobs = []
     for _ in range(15):

@@ -94,12 +94,12 @@ async def test_intake__retries_take_no_token(http, make_key, sql_conn):
     assert [r.status_code for r in (first, *retries, second)] == [202, 200, 200, 200, 202]
 
 
-async def _tenant_id(db, slug: str):
-    return (await db.fetch_one("tenant_ensure", slug=slug))["id"]
+async def _tenant_id(admin_db, slug: str):
+    return (await admin_db.fetch_one("tenant_ensure", slug=slug))["id"]
 
 
-async def test_bucket__refills_at_the_rate_up_to_the_burst(db):
-    tenant_id = await _tenant_id(db, "clocked")
+async def test_bucket__refills_at_the_rate_up_to_the_burst(db, admin_db):
+    tenant_id = await _tenant_id(admin_db, "clocked")
     limiter = RateLimiter(db, RateLimitSettings(per_second=2.0, burst=3))
     for _ in range(3):
         await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
@@ -120,10 +120,10 @@ async def test_bucket__refills_at_the_rate_up_to_the_burst(db):
 
 
 async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_unlimited(
-    db, sql_conn
+    db, admin_db, sql_conn
 ):
-    strict = await _tenant_id(db, "strict")
-    free = await _tenant_id(db, "free")
+    strict = await _tenant_id(admin_db, "strict")
+    free = await _tenant_id(admin_db, "free")
     sql_conn.execute(
         "UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 WHERE slug = 'strict'"
     )
@@ -136,8 +136,8 @@ async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_
     assert refused.value.retry_after == 100
 
 
-async def test_bucket__a_clock_stepping_back_refills_nothing(db):
-    tenant_id = await _tenant_id(db, "skewed")
+async def test_bucket__a_clock_stepping_back_refills_nothing(db, admin_db):
+    tenant_id = await _tenant_id(admin_db, "skewed")
     limiter = RateLimiter(db, RateLimitSettings(per_second=1.0, burst=1))
     await limiter.take(tenant_id, str(uuid.uuid4()), now=T0)
     with pytest.raises(RateLimited):

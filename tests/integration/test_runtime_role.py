@@ -1,0 +1,171 @@
+"""Least privilege: API, workers and relays run as courier_runtime, a role that owns
+nothing, is not a superuser and cannot bypass row level security, even though the
+configured URL is an administrator's (the test server's superuser)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from app.db import Database, DatabaseError, RuntimeRoleUnavailable, create_pool
+from app.keys.service import KeyService, hash_key
+from app.migrate import check
+
+
+@dataclass(frozen=True)
+class Reader:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    acl_groups: tuple[str, ...]
+
+
+async def test_runtime_pool__acts_as_a_role_rls_applies_to(db: Database, sql_conn) -> None:
+    role = await db.fetch_one("session_role")
+    assert role["role"] == "courier_runtime"
+    assert role["superuser"] is False
+    assert role["bypass_rls"] is False
+    # The URL is the administrator's: the pool switched role on its own.
+    admin = sql_conn.execute(
+        "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+    )
+    assert admin.fetchone() == (role["connected_as"], True)
+
+
+def test_runtime_role__owns_nothing(sql_conn) -> None:
+    owned = sql_conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+        "WHERE r.rolname = 'courier_runtime'"
+    ).fetchone()
+    functions = sql_conn.execute(
+        "SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
+        "WHERE r.rolname = 'courier_runtime'"
+    ).fetchone()
+    assert owned == (0,) and functions == (0,)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE jobs ADD COLUMN sneaky text",
+        "DROP TABLE job_events",
+        "TRUNCATE outbox",
+        "DELETE FROM webhook_endpoints",
+        "SELECT key_hash FROM api_keys",
+        "SELECT count(*) FROM api_keys",
+        "UPDATE api_keys SET revoked_at = NULL",
+        "CREATE TABLE planted (id int)",
+        "ALTER ROLE courier_runtime BYPASSRLS",
+    ],
+)
+async def test_runtime_role__is_refused(db: Database, database_url: str, statement: str) -> None:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute("SET ROLE courier_runtime")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            await conn.execute(statement)
+
+
+async def test_authentication__looks_up_one_key_without_reading_hashes(
+    db: Database, make_key
+) -> None:
+    key = await make_key(tenant="acme", user="alice", groups=["support"])
+    principal = await KeyService(db).authenticate(f"Bearer {key}")
+    assert principal.external_id == "alice" and principal.acl_groups == ("support",)
+    assert await KeyService(db).is_live(key)
+    assert not await KeyService(db).is_live(key[:-1] + ("A" if key[-1] != "A" else "B"))
+
+    # The one door into api_keys: a hash in, that key's principal out, never a hash.
+    async with db.transaction() as conn:
+        cur = await conn.execute("SELECT * FROM courier_api_key_principal_v1(%s)", (hash_key(key),))
+        rows = await cur.fetchall()
+        columns = [column.name for column in cur.description or []]
+    assert len(rows) == 1 and "key_hash" not in columns
+
+
+@pytest.fixture
+def notes_with_rls(sql_conn) -> None:
+    """A test table with a row level security policy of the shape retrieval will use."""
+    sql_conn.execute(
+        """
+        CREATE TABLE rls_notes (tenant_id uuid NOT NULL, groups text[] NOT NULL, body text);
+        ALTER TABLE rls_notes ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE rls_notes FORCE ROW LEVEL SECURITY;
+        CREATE POLICY rls_notes_reader ON rls_notes FOR SELECT USING (
+            tenant_id = nullif(current_setting('courier.tenant_id', true), '')::uuid
+            AND groups && coalesce(nullif(current_setting('courier.groups', true), ''), '{}')::text[]
+        );
+        GRANT SELECT ON rls_notes TO courier_runtime;
+        """
+    )
+
+
+async def _visible(db: Database, reader: Reader | None) -> list[str]:
+    async with db.transaction(on_behalf_of=reader) as conn:
+        cur = await conn.execute("SELECT body FROM rls_notes ORDER BY body")
+        return [row[0] for row in await cur.fetchall()]
+
+
+async def test_rls_policy__applies_to_runtime_sessions_also_after_a_reconnect(
+    db: Database, sql_conn, notes_with_rls
+) -> None:
+    acme, other = uuid.uuid4(), uuid.uuid4()
+    sql_conn.execute(
+        "INSERT INTO rls_notes VALUES (%s, '{sales}', 'acme-sales'), (%s, '{support}', 'acme-support'),"
+        " (%s, '{sales}', 'other-sales'), (%s, '{sales, \"a,b\"}', 'acme-quoted')",
+        (acme, acme, other, acme),
+    )
+    sales = Reader(uuid.uuid4(), acme, ("sales",))
+    assert await _visible(db, sales) == ["acme-quoted", "acme-sales"]
+    assert await _visible(db, Reader(uuid.uuid4(), acme, ("a,b",))) == ["acme-quoted"]
+    assert await _visible(db, None) == []  # nobody named: nothing visible, not everything
+
+    # Kill every pooled connection: the replacements must act as the runtime role too.
+    sql_conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    await db.pool.check()
+    assert await _visible(db, sales) == ["acme-quoted", "acme-sales"]
+    assert (await db.fetch_one("session_role"))["role"] == "courier_runtime"
+
+
+async def test_principal_settings__end_with_their_transaction(db: Database) -> None:
+    reader = Reader(uuid.uuid4(), uuid.uuid4(), ("g1", 'with "quotes"'))
+    async with db.transaction(on_behalf_of=reader) as conn:
+        cur = await conn.execute(
+            "SELECT current_setting('courier.tenant_id'), current_setting('courier.user_id'),"
+            " current_setting('courier.groups')::text[]"
+        )
+        assert await cur.fetchone() == (
+            str(reader.tenant_id),
+            str(reader.id),
+            list(reader.acl_groups),
+        )
+    # The next transaction on a pooled connection carries no identity of the last.
+    for _ in range(3):
+        async with db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT coalesce(current_setting('courier.tenant_id', true), '')"
+            )
+            assert await cur.fetchone() == ("",)
+
+
+async def test_startup__refuses_a_user_that_may_not_act_as_the_runtime_role(
+    database_url: str, sql_conn
+) -> None:
+    name = f"outsider_{uuid.uuid4().hex[:8]}"
+    sql_conn.execute(f"CREATE ROLE {name} LOGIN")
+    try:
+        url = psycopg.conninfo.make_conninfo(database_url, user=name)
+        # `courier api`, `worker` and `relay` check before they start, in one line...
+        with pytest.raises(RuntimeRoleUnavailable, match="may not SET ROLE courier_runtime"):
+            await check(url)
+        # ...and a pool never hands out a connection acting as anyone else.
+        pool = create_pool(url, min_size=1, max_size=1, timeout=1)
+        with pytest.raises(DatabaseError):
+            async with pool:
+                await Database(pool).fetch_one("session_role")
+    finally:
+        sql_conn.execute(f"DROP ROLE {name}")
