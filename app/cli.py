@@ -14,7 +14,6 @@ Errors print one line on stderr and exit non-zero.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path

@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
+from app import metrics
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -32,7 +33,6 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
-from app import metrics
 from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
 from app.tenants.rate_limit import RateLimiter

@@ -7,8 +7,8 @@ import contextlib
 import signal
 import socket
 from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import uvicorn
 

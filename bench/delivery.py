@@ -26,11 +26,11 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db import Database, create_pool  # noqa: E402
-from app.keys.service import KeyService  # noqa: E402
-from app.migrate import migrate  # noqa: E402
-from app.serve import api_server, database_url, wait_started  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.db import Database, create_pool
+from app.keys.service import KeyService
+from app.migrate import migrate
+from app.serve import api_server, database_url, wait_started
+from app.settings import Settings
 
 BODY = {
     "kind": "email_reply",

@@ -12,9 +12,9 @@ from typing import Any
 import psycopg
 
 from app.db import Database
+from app.jobs.kinds import KindRegistry, KindResult
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
-from app.jobs.kinds import KindRegistry, KindResult
 from app.keys.service import Principal
 from app.settings import Settings
 from tests.kinds import TEST_KINDS, SleepyOutput
@@ -106,7 +106,7 @@ def request_for(ms: int, **overrides: Any):
 
 def spawn_worker(
     database_url: str, name: str, log: Any = None, **settings: Any
-) -> "subprocess.Popen[bytes]":
+) -> subprocess.Popen[bytes]:
     """A real ``courier worker`` process (with the test kinds), its logs appended to
     the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
     the prefix, e.g. ``CONCURRENCY=4``."""

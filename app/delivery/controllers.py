@@ -28,9 +28,9 @@ from app.delivery.sse import EventStreams
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
 from app.delivery.webhooks import WebhookService
 from app.jobs.schemas import JobState
-from app.problems import problem_responses
 from app.keys.auth import admin_only, authenticated, provide_principal
 from app.keys.service import Principal
+from app.problems import problem_responses
 
 _WATCH_PAGE = (Path(__file__).parent / "watch.html").read_text()
 

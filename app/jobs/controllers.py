@@ -56,7 +56,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def create_job_controller(kinds: KindRegistry) -> type[Controller]:
     """The jobs controller for a kind registry: the intake body has one variant per
     kind, so the OpenAPI document shows each kind's input schema."""
-    CreateJobBody = job_request_body(kinds)  # noqa: N806
+    CreateJobBody = job_request_body(kinds)
 
     class JobController(Controller):
         path = "/v1/jobs"

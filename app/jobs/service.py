@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
