@@ -130,7 +130,7 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
     print(f"outage: {outage:.1f} s (PostgreSQL stopped, then started)")
     print(
         f"time from restart to >= 90 % of that throughput: "
-        f"{'%.1f s' % recovered_at if recovered_at is not None else f'not within {after_s:.0f} s'}"
+        f"{f'{recovered_at:.1f} s' if recovered_at is not None else f'not within {after_s:.0f} s'}"
     )
     print(
         f"throughput in the second half of the {after_s:.0f} s after: {rate_after:.0f} jobs/s "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -111,7 +112,6 @@ def spawn_worker(
     the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
     the prefix, e.g. ``CONCURRENCY=4``."""
     import os
-    import subprocess
     import sys
     from pathlib import Path
 

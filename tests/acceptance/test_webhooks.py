@@ -225,7 +225,10 @@ async def test_webhook__callback_url_test_send_and_rotation_are_signed_verifiabl
         before = len(receiver.deliveries)
         sent = await http.post(f"/v1/webhooks/{endpoint['id']}/test", headers=auth(key))
         assert sent.status_code == 202
-        await wait_for(lambda: _async(len(receiver.deliveries) > before), what="the test webhook")
+        await wait_for(
+            lambda before=before: _async(len(receiver.deliveries) > before),
+            what="the test webhook",
+        )
         assert (
             receiver.deliveries[-1].verified
             and receiver.deliveries[-1].body["type"] == "webhook.test"

@@ -74,6 +74,7 @@ def _row(sql_conn, job_id: str) -> dict:
             sql_conn.execute(
                 f"SELECT {', '.join(cols)} FROM jobs WHERE id = %s", (job_id,)
             ).fetchone(),
+            strict=True,
         )
     )
 
