@@ -91,7 +91,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        """A connection inside a transaction: committed when the block ends, rolled back on error."""
+        """A connection inside a transaction: committed when the block ends, rolled back on
+        error."""
         try:
             async with self.pool.connection() as conn, conn.transaction():
                 yield conn

@@ -66,9 +66,11 @@ async def health() -> dict[str, str]:
     "/metrics",
     operation_id="Metrics",
     summary="Prometheus metrics",
-    description="Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
-    "scrape time), and execution metrics when this process also runs a worker. Not "
-    "authenticated: keep it inside your network.",
+    description=(
+        "Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
+        "scrape time), and execution metrics when this process also runs a worker. Not "
+        "authenticated: keep it inside your network."
+    ),
     tags=["operations"],
     media_type=metrics.CONTENT_TYPE,
     responses=problem_responses(503),
@@ -126,7 +128,10 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
         openapi_config=OpenAPIConfig(
             title="Courier",
             version="0.1.0",
-            description="Long LLM jobs, run asynchronously on PostgreSQL, each result delivered exactly once.",
+            description=(
+                "Long LLM jobs, run asynchronously on PostgreSQL, each result delivered exactly "
+                "once."
+            ),
             components=Components(
                 security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -83,7 +83,8 @@ def pending(applied: list[dict], migrations: list[Migration]) -> list[Migration]
 async def migrate(
     url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE
 ) -> list[str]:
-    """Apply what is pending, then (re)create the DBA views; returns the names of the files applied."""
+    """Apply what is pending, then (re)create the DBA views; returns the names of the files
+    applied."""
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]  # used with explicit connections only
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:

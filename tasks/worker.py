@@ -66,7 +66,8 @@ async def run_worker(
     pool = create_pool(
         settings.database.url,
         min_size=1,
-        # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance passes.
+        # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance
+        # passes.
         max_size=max(
             settings.database.pool_min_size,
             min(worker.concurrency + 6, settings.database.pool_max_size),

@@ -230,7 +230,10 @@ class TenantEventController(Controller):
         responses=problem_responses(400, 401, 503),
         dependencies={"grant": Provide(provide_stream_grant)},
         summary="Every event of the tenant's jobs as server-sent events (for dashboards)",
-        description="Resumable with Last-Event-ID; accepts the Bearer key or a `?token=` from CreateTenantStreamLink.",
+        description=(
+            "Resumable with Last-Event-ID; accepts the Bearer key or a `?token=` from "
+            "CreateTenantStreamLink."
+        ),
     )
     async def stream(
         self,
@@ -277,5 +280,6 @@ class TenantEventController(Controller):
     media_type="text/html",
 )
 async def watch_page() -> Response[str]:
-    """A page that follows one event stream with EventSource: /watch?events=<links.events of a job>."""
+    """A page that follows one event stream with EventSource:
+    /watch?events=<links.events of a job>."""
     return Response(_WATCH_PAGE, media_type="text/html", headers={"Cache-Control": "no-store"})

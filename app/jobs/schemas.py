@@ -98,11 +98,17 @@ class Job(BaseModel):
     finished_at: datetime | None
     expires_at: datetime
     retry_at: datetime | None = Field(
-        description="While the job waits to be retried after a transient error: when its next attempt may start."
+        description=(
+            "While the job waits to be retried after a transient error: when its next attempt "
+            "may start."
+        )
     )
     purged_at: datetime | None = Field(
         default=None,
-        description="When retention removed this job's input and result (they are then null); the rest stays.",
+        description=(
+            "When retention removed this job's input and result (they are then null); the rest "
+            "stays."
+        ),
     )
     result: dict[str, Any] | None
     error: JobError | None

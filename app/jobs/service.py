@@ -167,7 +167,8 @@ class JobService:
             ) from exc
         if unstorable := _unstorable_text(normalised, "input"):
             raise InvalidJobRequest(
-                f"{unstorable} holds a NUL character or an unpaired surrogate, which cannot be stored",
+                f"{unstorable} holds a NUL character or an unpaired surrogate, "
+                "which cannot be stored",
                 [
                     {
                         "field": unstorable,
