@@ -186,7 +186,8 @@ def make_key(db: Database) -> KeyFactory:
 
 @pytest.fixture
 def job_kinds() -> KindRegistry:
-    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo`` (tests/kinds.py)."""
+    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo``
+    (tests/kinds.py)."""
     from tests.kinds import TEST_KINDS
 
     return TEST_KINDS

@@ -76,7 +76,8 @@ def advance(conn: psycopg.Connection, job_id: str, state: str) -> None:
         )
     elif state == "failed":
         conn.execute(
-            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
+            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' """
+            "WHERE id = %s",
             (job_id,),
         )
     else:

@@ -77,7 +77,8 @@ def job_row(conn: psycopg.Connection, job_id: Any) -> dict[str, Any]:
 
 def events(conn: psycopg.Connection, job_id: Any) -> list[tuple]:
     return conn.execute(
-        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s ORDER BY seq",
+        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s "
+        "ORDER BY seq",
         (job_id,),
     ).fetchall()
 

@@ -62,7 +62,7 @@ async def test_webhook__receiver_verifies_every_event_with_the_standardwebhooks_
     assert len({d.headers["webhook-id"] for d in receiver.deliveries}) == 3
 
 
-async def test_webhook__failing_three_times_then_succeeding_keeps_one_webhook_id_and_is_delivered_once(
+async def test_webhook__failing_three_times_then_succeeding_keeps_one_webhook_id_and_is_delivered_once(  # noqa: E501 (a test's name is its behaviour sentence)
     http, worker, make_key, receiver, sql_conn
 ):
     key = await make_key(roles=["admin"])

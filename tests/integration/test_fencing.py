@@ -75,7 +75,8 @@ async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, j
     ).fetchone()
     assert result == {"body": "winner"} and tokens == 1
     events = sql_conn.execute(
-        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq",
+        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s "
+        "ORDER BY seq",
         (job_id,),
     ).fetchall()
     assert events == [
