@@ -18,7 +18,7 @@ from app.migrate import migrate as apply_migrations
 from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
-DEMO_REQUEST = {
+DEMO_REQUEST: dict[str, Any] = {
     "kind": "email_reply",
     "input": {
         "thread": [

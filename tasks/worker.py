@@ -33,6 +33,7 @@ from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tasks.maintenance.retention import RetentionPruner
+from tasks.maintenance.service import PeriodicDuty
 from tasks.run_job import run_job
 
 log = logging.getLogger("courier.worker")
@@ -74,7 +75,7 @@ async def run_worker(
         ),
         timeout=settings.database.pool_timeout,
     )
-    services = []
+    services: list[PeriodicDuty] = []
     relay: OutboxRelay | None = None
     metrics_server = None
     try:
