@@ -14,7 +14,6 @@ Errors print one line on stderr and exit non-zero.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,10 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     backfill = commands.add_parser(
         "backfill",
         help="replay past jobs of a kind as new jobs on the low-priority 'backfill' queue",
-        description="Replays each original job (not replays) of KIND created since DATE as a new job "
-        "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
-        "original is replayed at most once per batch (default: the kind's current prompt "
-        "version), so running the same backfill again creates nothing new.",
+        description=(
+            "Replays each original job (not replays) of KIND created since DATE as a new job "
+            "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
+            "original is replayed at most once per batch (default: the kind's current prompt "
+            "version), so running the same backfill again creates nothing new."
+        ),
     )
     database_options(backfill)
     backfill.add_argument("--kind", required=True, help="the job kind, e.g. email_reply")

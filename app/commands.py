@@ -18,7 +18,7 @@ from app.migrate import migrate as apply_migrations
 from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
-DEMO_REQUEST = {
+DEMO_REQUEST: dict[str, Any] = {
     "kind": "email_reply",
     "input": {
         "thread": [
@@ -31,8 +31,8 @@ DEMO_REQUEST = {
             {
                 "sender": "support@example.com",
                 "sent_at": "2026-11-20T10:03:00Z",
-                "body": "Thanks for reporting this. I can see the duplicate charge on invoice INV-2041. "
-                "Refunds to cards take 5-7 business days to appear.",
+                "body": "Thanks for reporting this. I can see the duplicate charge on invoice "
+                "INV-2041. Refunds to cards take 5-7 business days to appear.",
             },
         ],
         "subject": "Duplicate charge on invoice INV-2041",
@@ -64,7 +64,8 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
             key, principal = await KeyService(db).create(args.tenant, args.user, groups, args.role)
         _err(
             f"created key {principal.key_id} for user {args.user!r} of tenant {args.tenant!r} "
-            f"(groups: {', '.join(principal.acl_groups) or 'none'}; roles: {', '.join(principal.roles) or 'none'}). "
+            f"(groups: {', '.join(principal.acl_groups) or 'none'}; "
+            f"roles: {', '.join(principal.roles) or 'none'}). "
             "It is shown once; only its hash is stored."
         )
         return key
@@ -306,7 +307,7 @@ Try it:
        -d '{{"kind": "email_reply", "input": {{"thread": [{{"sender": "a@example.com", "sent_at": "2026-11-20T09:00:00Z", "body": "The refund takes 5 days."}}], "question": {body}}}}}'
   curl -s {base}/v1/jobs/<id> -H "Authorization: Bearer $COURIER_KEY"          # poll (ETag, Retry-After)
   curl -s {base}/v1/jobs/<id>/events -H "Authorization: Bearer $COURIER_KEY"   # history
-""",
+""",  # noqa: E501 (printed for copy-paste: the curl lines cannot be wrapped)
         flush=True,
     )
 
@@ -327,7 +328,8 @@ async def _demo(base: str, key: str, stop: asyncio.Event) -> None:
         )
         for event in history["events"][seen:]:
             print(
-                f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  {event['created_at']}",
+                f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  "
+                f"{event['created_at']}",
                 flush=True,
             )
         seen = len(history["events"])

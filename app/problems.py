@@ -13,14 +13,18 @@ from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
-from pydantic import BaseModel
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from pydantic import BaseModel
 
 from app.db import DatabaseUnavailable
+from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
+from app.delivery.ssrf import DestinationRefused
+from app.delivery.tokens import InvalidStreamToken
+from app.delivery.webhooks import InvalidWebhookRequest, WebhookEndpointDisabled, WebhookNotFound
 from app.errors import CourierError
 from app.jobs.service import (
     IdempotencyKeyInFlight,
@@ -30,10 +34,6 @@ from app.jobs.service import (
     JobNotFound,
     JobNotReplayable,
 )
-from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
-from app.delivery.ssrf import DestinationRefused
-from app.delivery.tokens import InvalidStreamToken
-from app.delivery.webhooks import InvalidWebhookRequest, WebhookEndpointDisabled, WebhookNotFound
 from app.keys.auth import AdminRequired
 from app.keys.service import Unauthenticated
 from app.tenants.rate_limit import RateLimited

@@ -76,7 +76,8 @@ def _parse_file(path: Path) -> list[Query]:
             body = []
         elif _LOOSE_HEADER.match(line):
             raise QueryFileError(
-                f"{path.name}:{number}: malformed header, expected '-- name: <name> :one|:optional|:many|:exec'"
+                f"{path.name}:{number}: malformed header, "
+                "expected '-- name: <name> :one|:optional|:many|:exec'"
             )
         elif current is not None:
             body.append(line)

@@ -20,6 +20,7 @@ def parse_retry_after(
     HTTP-date; ``None`` when absent or unreadable; bounded to ``[0, maximum]``."""
     if not value:
         return None
+    seconds: float | None
     try:
         seconds = float(value.strip())
     except ValueError:

@@ -7,8 +7,8 @@ import contextlib
 import signal
 import socket
 from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import uvicorn
 
@@ -106,8 +106,8 @@ async def stop_all(
     """Stop the API server gracefully (in-flight requests finish) and cancel the other tasks."""
     if server is not None:
         server.should_exit = True
-    for task in others:
-        task.cancel()
+    for other in others:
+        other.cancel()
     for task in [server_task, *others]:
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):

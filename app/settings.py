@@ -27,7 +27,8 @@ class DatabaseSettings(BaseSettings):
     pool_max_size: int = Field(default=20, ge=1)
     """Most connections per process (env ``COURIER_DB_POOL_MAX_SIZE``)."""
     pool_timeout: float = Field(default=5.0, gt=0)
-    """Seconds to wait for a free connection before answering 503 (env ``COURIER_DB_POOL_TIMEOUT``)."""
+    """Seconds to wait for a free connection before answering 503
+    (env ``COURIER_DB_POOL_TIMEOUT``)."""
 
 
 class ApiSettings(BaseSettings):
@@ -40,11 +41,13 @@ class ApiSettings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     """TCP port (env ``COURIER_API_PORT``)."""
     public_url: str | None = None
-    """Base URL clients use, for absolute links; unset: links are relative (env ``COURIER_API_PUBLIC_URL``)."""
+    """Base URL clients use, for absolute links; unset: links are relative
+    (env ``COURIER_API_PUBLIC_URL``)."""
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     """Largest request body in bytes; larger gets 413 (env ``COURIER_API_MAX_BODY_BYTES``)."""
     poll_after_seconds: int = Field(default=1, ge=1)
-    """Retry-After in seconds on a job that is not finished (env ``COURIER_API_POLL_AFTER_SECONDS``)."""
+    """Retry-After in seconds on a job that is not finished
+    (env ``COURIER_API_POLL_AFTER_SECONDS``)."""
     idempotency_wait_seconds: float = Field(default=5.0, gt=0)
     """How long a request waits for a concurrent one with the same Idempotency-Key before 409
     (env ``COURIER_API_IDEMPOTENCY_WAIT_SECONDS``)."""
@@ -61,7 +64,8 @@ class WorkerSettings(BaseSettings):
     """Queues this worker takes jobs from (env ``COURIER_WORKER_QUEUES``, JSON list); ``backfill``
     carries replays made by ``courier backfill`` at low priority."""
     poll_seconds: float = Field(default=2.0, gt=0)
-    """Polling backstop in seconds when no notification arrives (env ``COURIER_WORKER_POLL_SECONDS``)."""
+    """Polling backstop in seconds when no notification arrives
+    (env ``COURIER_WORKER_POLL_SECONDS``)."""
     name: str | None = None
     """Worker name in logs and job events (env ``COURIER_WORKER_NAME``); default host:pid."""
     shutdown_grace_seconds: float = Field(default=30.0, ge=0)
@@ -107,14 +111,16 @@ class DeliverySettings(BaseSettings):
     """First webhook retry delay in seconds; doubles per attempt, with jitter
     (env ``COURIER_DELIVERY_RETRY_BASE_SECONDS``)."""
     retry_max_delay_seconds: float = Field(default=4 * 3600, gt=0)
-    """Longest delay between two attempts, in seconds (env ``COURIER_DELIVERY_RETRY_MAX_DELAY_SECONDS``)."""
+    """Longest delay between two attempts, in seconds
+    (env ``COURIER_DELIVERY_RETRY_MAX_DELAY_SECONDS``)."""
     retry_window_seconds: float = Field(default=24 * 3600, gt=0)
     """How long after the event a webhook is still retried before it is marked failed, in seconds
     (env ``COURIER_DELIVERY_RETRY_WINDOW_SECONDS``)."""
     timeout_seconds: float = Field(default=10.0, gt=0)
     """Timeout of one webhook request in seconds (env ``COURIER_DELIVERY_TIMEOUT_SECONDS``)."""
     allow_http: bool = False
-    """Allow plain http:// webhook destinations; for development only (env ``COURIER_DELIVERY_ALLOW_HTTP``)."""
+    """Allow plain http:// webhook destinations; for development only
+    (env ``COURIER_DELIVERY_ALLOW_HTTP``)."""
     ssrf_allow_list: list[str] = Field(default_factory=list)
     """Networks (CIDR) that webhooks may reach although they are not public, e.g. ["10.1.0.0/16"]
     (env ``COURIER_DELIVERY_SSRF_ALLOW_LIST``, JSON list)."""
@@ -125,11 +131,14 @@ class DeliverySettings(BaseSettings):
     """Backstop in seconds for the outbox relay when no notification arrives (retries fall due)
     (env ``COURIER_DELIVERY_RELAY_POLL_SECONDS``)."""
     relay_concurrency: int = Field(default=32, ge=1)
-    """Webhook requests one relay process has in flight (env ``COURIER_DELIVERY_RELAY_CONCURRENCY``)."""
+    """Webhook requests one relay process has in flight
+    (env ``COURIER_DELIVERY_RELAY_CONCURRENCY``)."""
     relay_in_worker: bool = True
-    """Run the outbox relay inside each worker process (env ``COURIER_DELIVERY_RELAY_IN_WORKER``)."""
+    """Run the outbox relay inside each worker process
+    (env ``COURIER_DELIVERY_RELAY_IN_WORKER``)."""
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
-    """Seconds between comment heartbeats on an idle event stream (env ``COURIER_DELIVERY_SSE_HEARTBEAT_SECONDS``)."""
+    """Seconds between comment heartbeats on an idle event stream
+    (env ``COURIER_DELIVERY_SSE_HEARTBEAT_SECONDS``)."""
     sse_retry_ms: int = Field(default=1000, ge=0)
     """Reconnect delay sent to EventSource clients in the ``retry:`` field, in milliseconds
     (env ``COURIER_DELIVERY_SSE_RETRY_MS``)."""
@@ -155,7 +164,8 @@ class RateLimitSettings(BaseSettings):
 
 
 class RetentionSettings(BaseSettings):
-    """How long finished work is kept. A tenant's own ``tenants.retention_days`` overrides ``days``."""
+    """How long finished work is kept. A tenant's own ``tenants.retention_days`` overrides
+    ``days``."""
 
     model_config = SettingsConfigDict(env_prefix="COURIER_RETENTION_", extra="ignore")
 
@@ -166,7 +176,8 @@ class RetentionSettings(BaseSettings):
     """Hours a failed, cancelled or aborted procrastinate queue entry is kept
     (succeeded ones are deleted at once) (env ``COURIER_RETENTION_QUEUE_HOURS``)."""
     interval_seconds: float = Field(default=300.0, gt=0)
-    """Seconds between two retention passes of a worker (env ``COURIER_RETENTION_INTERVAL_SECONDS``)."""
+    """Seconds between two retention passes of a worker
+    (env ``COURIER_RETENTION_INTERVAL_SECONDS``)."""
     batch_size: int = Field(default=1000, ge=1)
     """At most this many jobs of each tenant are purged per transaction (one statement
     covers every tenant), so a pass holds a bounded number of row locks
@@ -181,7 +192,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COURIER_", extra="ignore")
 
     data_dir: Path = Path(".courier")
-    """Where the embedded PostgreSQL keeps its data (``<data_dir>/pgdata``) (env ``COURIER_DATA_DIR``)."""
+    """Where the embedded PostgreSQL keeps its data (``<data_dir>/pgdata``)
+    (env ``COURIER_DATA_DIR``)."""
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
@@ -191,7 +203,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)
-    """Longest deadline a request may ask for with ``expires_in`` (env ``COURIER_MAX_EXPIRES_IN_SECONDS``)."""
+    """Longest deadline a request may ask for with ``expires_in``
+    (env ``COURIER_MAX_EXPIRES_IN_SECONDS``)."""
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -26,11 +26,11 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db import Database, create_pool  # noqa: E402
-from app.keys.service import KeyService  # noqa: E402
-from app.migrate import migrate  # noqa: E402
-from app.serve import api_server, database_url, wait_started  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.db import Database, create_pool
+from app.keys.service import KeyService
+from app.migrate import migrate
+from app.serve import api_server, database_url, wait_started
+from app.settings import Settings
 
 BODY = {
     "kind": "email_reply",
@@ -109,7 +109,8 @@ async def scenario(
             for seq, sql in [
                 (
                     2,
-                    "UPDATE jobs SET state='running', lease=gen_random_uuid(), attempt=attempt+1 WHERE id=%s",
+                    "UPDATE jobs SET state='running', lease=gen_random_uuid(), attempt=attempt+1 "
+                    "WHERE id=%s",
                 ),
                 (3, """UPDATE jobs SET state='succeeded', result='{"body":"x"}' WHERE id=%s"""),
             ]:
@@ -161,8 +162,9 @@ async def main(args: argparse.Namespace, url: str) -> None:
         (f"{args.fanout} clients on one job, 2 events", many),
     ]:
         print(
-            f"{name}: n={len(values)}  p50={pct(values, 0.5):.2f} ms  p95={pct(values, 0.95):.2f} ms  "
-            f"max={max(values):.2f} ms  mean={statistics.fmean(values):.2f} ms"
+            f"{name}: n={len(values)}  p50={pct(values, 0.5):.2f} ms  "
+            f"p95={pct(values, 0.95):.2f} ms  max={max(values):.2f} ms  "
+            f"mean={statistics.fmean(values):.2f} ms"
         )
 
 

@@ -141,7 +141,8 @@ def main() -> None:
             latencies = run(base, key, args.requests)
             elapsed = time.perf_counter() - started
     print(
-        f"sequential POST /v1/jobs x {args.requests} (one client, keep-alive, API in its own process)"
+        f"sequential POST /v1/jobs x {args.requests} "
+        "(one client, keep-alive, API in its own process)"
     )
     print(f"  p50  {percentile(latencies, 50):7.2f} ms")
     print(f"  p95  {percentile(latencies, 95):7.2f} ms")

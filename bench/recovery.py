@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db import Database, create_pool  # noqa: E402
-from app.embedded import embedded_database, start_embedded_database, stop_embedded_database  # noqa: E402
-from app.keys.service import KeyService  # noqa: E402
-from app.migrate import migrate  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from tests.kinds import TEST_KINDS  # noqa: E402
-from tests.lifecycle import job_service, request_for  # noqa: E402
-from tasks.worker import run_worker  # noqa: E402
+from app.db import Database, create_pool
+from app.embedded import embedded_database, start_embedded_database, stop_embedded_database
+from app.keys.service import KeyService
+from app.migrate import migrate
+from app.settings import Settings
+from tasks.worker import run_worker
+from tests.kinds import TEST_KINDS
+from tests.lifecycle import job_service, request_for
 
 
 async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_s: float) -> None:
@@ -132,7 +132,7 @@ async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_
     print(f"outage: {outage:.1f} s (PostgreSQL stopped, then started)")
     print(
         f"time from restart to >= 90 % of that throughput: "
-        f"{'%.1f s' % recovered_at if recovered_at is not None else f'not within {after_s:.0f} s'}"
+        f"{f'{recovered_at:.1f} s' if recovered_at is not None else f'not within {after_s:.0f} s'}"
     )
     print(
         f"throughput in the second half of the {after_s:.0f} s after: {rate_after:.0f} jobs/s "

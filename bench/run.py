@@ -232,15 +232,17 @@ def fill_history(url: str, rows: int) -> float:
                 SELECT row_number() OVER () - 1 AS n, tenant_id, id AS principal_id
                 FROM principals WHERE external_id = 'history-user' OR external_id = 'bench'
             ), counted AS (SELECT count(*) AS c FROM who)
-            INSERT INTO jobs (id, tenant_id, requester_id, kind, input, idempotency_key, request_hash,
-                              state, attempt, created_at, updated_at, started_at, finished_at, expires_at,
+            INSERT INTO jobs (id, tenant_id, requester_id, kind, input, idempotency_key,
+                              request_hash, state, attempt,
+                              created_at, updated_at, started_at, finished_at, expires_at,
                               result, model, prompt_version, input_tokens, output_tokens, cost_usd,
                               version, last_event_seq)
             SELECT courier_uuid_v7(), who.tenant_id, who.principal_id, 'email_reply',
                    '{"question": "When will the refund arrive?", "thread": []}'::jsonb,
                    'history-' || g, md5(g::text), 'succeeded', 1,
                    t, t, t + interval '1 second', t + interval '3 seconds', t + interval '1 hour',
-                   '{"body": "Within 5 business days."}'::jsonb, 'extractive', 'email_reply-1', 100, 50, 0.0001,
+                   '{"body": "Within 5 business days."}'::jsonb, 'extractive', 'email_reply-1',
+                   100, 50, 0.0001,
                    3, 3
             FROM generate_series(1, %(rows)s) g
             CROSS JOIN counted
@@ -366,7 +368,8 @@ def _drain(url: str, queue: str) -> float:
     """Wait until the queue has nothing waiting or running; returns when (perf_counter)."""
     while _sql(
         url,
-        "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s AND status IN ('todo', 'doing')",
+        "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s "
+        "AND status IN ('todo', 'doing')",
         (queue,),
     )[0][0]:
         time.sleep(0.01)
@@ -380,7 +383,8 @@ def _courier_lifecycle(url: str, jobs: int) -> float:
             async with conn.transaction():
                 cur = await conn.execute(
                     """
-                    INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at)
+                    INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key,
+                                      request_hash, expires_at)
                     SELECT p.tenant_id, p.id, 'noop', '{"n": 0}', 'noop-' || gen_random_uuid(), 'h',
                            clock_timestamp() + interval '1 hour'
                     FROM principals p, generate_series(1, %s) WHERE p.external_id = 'bench'

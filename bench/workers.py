@@ -1,7 +1,7 @@
 """Worker processes for the benchmarks.
 
-    python -m bench.workers courier --database-url URL   # Courier's worker; kinds: email_reply + noop
-    python -m bench.workers raw --database-url URL       # procrastinate's own worker, a no-op task
+    python -m bench.workers courier --database-url URL # Courier's worker; kinds: email_reply + noop
+    python -m bench.workers raw --database-url URL     # procrastinate's own worker, a no-op task
 
 The raw worker takes queue ``raw``; deferred with ``record=True`` its task records
 its pickup latency on the database's clock (``bench_pickup``), for the comparison
@@ -23,7 +23,10 @@ from app.settings import Settings
 
 CONCURRENCY = 32
 RAW_TASK = "bench.noop"
-PICKUP_SCHEMA = "CREATE TABLE IF NOT EXISTS bench_pickup (job_id bigint PRIMARY KEY, latency_ms double precision NOT NULL)"
+PICKUP_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS bench_pickup "
+    "(job_id bigint PRIMARY KEY, latency_ms double precision NOT NULL)"
+)
 
 
 class NoopInput(BaseModel):

@@ -33,6 +33,7 @@ from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tasks.maintenance.retention import RetentionPruner
+from tasks.maintenance.service import PeriodicDuty
 from tasks.run_job import run_job
 
 log = logging.getLogger("courier.worker")
@@ -66,14 +67,15 @@ async def run_worker(
     pool = create_pool(
         settings.database.url,
         min_size=1,
-        # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance passes.
+        # Job executions, the queue's listener, heartbeat and abort polling, and the maintenance
+        # passes.
         max_size=max(
             settings.database.pool_min_size,
             min(worker.concurrency + 6, settings.database.pool_max_size),
         ),
         timeout=settings.database.pool_timeout,
     )
-    services = []
+    services: list[PeriodicDuty] = []
     relay: OutboxRelay | None = None
     metrics_server = None
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import tempfile
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,7 +21,7 @@ import httpx
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
@@ -197,7 +197,8 @@ def make_key(admin_db: Database) -> KeyFactory:
 
 @pytest.fixture
 def job_kinds() -> KindRegistry:
-    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo`` (tests/kinds.py)."""
+    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo``
+    (tests/kinds.py)."""
     from tests.kinds import TEST_KINDS
 
     return TEST_KINDS

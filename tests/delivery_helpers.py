@@ -76,7 +76,8 @@ def advance(conn: psycopg.Connection, job_id: str, state: str) -> None:
         )
     elif state == "failed":
         conn.execute(
-            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
+            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' """
+            "WHERE id = %s",
             (job_id,),
         )
     else:
@@ -106,7 +107,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["content-length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -12,9 +13,9 @@ from typing import Any
 import psycopg
 
 from app.db import Database
+from app.jobs.kinds import KindRegistry, KindResult
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
-from app.jobs.kinds import KindRegistry, KindResult
 from app.keys.service import Principal
 from app.settings import Settings
 from tests.kinds import TEST_KINDS, SleepyOutput
@@ -76,7 +77,8 @@ def job_row(conn: psycopg.Connection, job_id: Any) -> dict[str, Any]:
 
 def events(conn: psycopg.Connection, job_id: Any) -> list[tuple]:
     return conn.execute(
-        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s ORDER BY seq",
+        "SELECT seq, state::text, attempt, data, actor FROM job_events WHERE job_id = %s "
+        "ORDER BY seq",
         (job_id,),
     ).fetchall()
 
@@ -106,12 +108,11 @@ def request_for(ms: int, **overrides: Any):
 
 def spawn_worker(
     database_url: str, name: str, log: Any = None, **settings: Any
-) -> "subprocess.Popen[bytes]":
+) -> subprocess.Popen[bytes]:
     """A real ``courier worker`` process (with the test kinds), its logs appended to
     the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
     the prefix, e.g. ``CONCURRENCY=4``."""
     import os
-    import subprocess
     import sys
     from pathlib import Path
 

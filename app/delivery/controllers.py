@@ -3,6 +3,7 @@ event stream, and a small page that watches a job in the browser."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from litestar.response import ServerSentEvent
+from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app.delivery.schemas import (
     CallbackSecret,
@@ -28,9 +29,9 @@ from app.delivery.sse import EventStreams
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
 from app.delivery.webhooks import WebhookService
 from app.jobs.schemas import JobState
-from app.problems import problem_responses
 from app.keys.auth import admin_only, authenticated, provide_principal
 from app.keys.service import Principal
+from app.problems import problem_responses
 
 _WATCH_PAGE = (Path(__file__).parent / "watch.html").read_text()
 
@@ -52,7 +53,7 @@ def provide_streams(state: State) -> EventStreams:
     return state.services.streams
 
 
-def sse_response(stream) -> ServerSentEvent:  # type: ignore[no-untyped-def]
+def sse_response(stream: AsyncIterator[ServerSentEventMessage]) -> ServerSentEvent:
     return ServerSentEvent(stream, headers={"Cache-Control": "no-store"})
 
 
@@ -230,7 +231,10 @@ class TenantEventController(Controller):
         responses=problem_responses(400, 401, 503),
         dependencies={"grant": Provide(provide_stream_grant)},
         summary="Every event of the tenant's jobs as server-sent events (for dashboards)",
-        description="Resumable with Last-Event-ID; accepts the Bearer key or a `?token=` from CreateTenantStreamLink.",
+        description=(
+            "Resumable with Last-Event-ID; accepts the Bearer key or a `?token=` from "
+            "CreateTenantStreamLink."
+        ),
     )
     async def stream(
         self,
@@ -277,5 +281,6 @@ class TenantEventController(Controller):
     media_type="text/html",
 )
 async def watch_page() -> Response[str]:
-    """A page that follows one event stream with EventSource: /watch?events=<links.events of a job>."""
+    """A page that follows one event stream with EventSource:
+    /watch?events=<links.events of a job>."""
     return Response(_WATCH_PAGE, media_type="text/html", headers={"Cache-Control": "no-store"})

@@ -24,7 +24,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from app.db import Database, DatabaseError, Notification
@@ -62,7 +62,7 @@ class Subscription:
     def close(self) -> None:
         self.hub._unsubscribe(self)
 
-    def __enter__(self) -> Subscription:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -33,7 +33,9 @@ class WebhookEndpointRequest(BaseModel):
     )
     include_result: bool = Field(
         default=False,
-        description="Send the job's result (or error) in the payload, not only its state and links.",
+        description=(
+            "Send the job's result (or error) in the payload, not only its state and links."
+        ),
     )
 
 
@@ -55,7 +57,9 @@ class WebhookEndpoint(BaseModel):
 
 class WebhookEndpointWithSecret(WebhookEndpoint):
     secret: str = Field(
-        description="The whsec_ signing secret (Standard Webhooks). Shown on creation and rotation only."
+        description=(
+            "The whsec_ signing secret (Standard Webhooks). Shown on creation and rotation only."
+        )
     )
 
 

@@ -141,7 +141,8 @@ class EventStreams:
         kind: str | None,
         state: JobState | None,
     ) -> AsyncIterator[ServerSentEventMessage]:
-        """A tenant's events (optionally one kind or one state) from now on, or after ``last_event_id``."""
+        """A tenant's events (optionally one kind or one state) from now on, or after
+        ``last_event_id``."""
         if last_event_id:
             match = _TENANT_CURSOR.match(last_event_id)
             if not match:

@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from app.errors import CourierError
@@ -96,8 +97,11 @@ class DestinationGuard:
                 )
             except OSError as exc:
                 raise DestinationRefused(f"the host {host!r} does not resolve") from exc
+            # Stream sockets resolve to IPv4/IPv6 addresses, whose first item is the host str.
             addresses = list(
-                dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+                dict.fromkeys(
+                    ipaddress.ip_address(cast(str, info[4][0]).split("%")[0]) for info in infos
+                )
             )
         if not addresses:
             raise DestinationRefused(f"the host {host!r} does not resolve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -99,14 +100,18 @@ class WebhookService:
             )
         )
 
-    async def deliveries(self, tenant_id: UUID, endpoint_id: UUID, limit: int) -> list[Delivery]:
+    async def deliveries(
+        self, tenant_id: UUID, endpoint_id: UUID, limit: int
+    ) -> builtins.list[Delivery]:
         await self.get(tenant_id, endpoint_id)
         rows = await self.db.fetch_all(
             "outbox_list_for_endpoint", tenant_id=tenant_id, endpoint_id=endpoint_id, limit=limit
         )
         return [Delivery.model_validate(r) for r in rows]
 
-    async def job_deliveries(self, tenant_id: UUID, job_id: UUID, limit: int) -> list[Delivery]:
+    async def job_deliveries(
+        self, tenant_id: UUID, job_id: UUID, limit: int
+    ) -> builtins.list[Delivery]:
         rows = await self.db.fetch_all(
             "outbox_list_for_job", tenant_id=tenant_id, job_id=job_id, limit=limit
         )

@@ -4,7 +4,7 @@
 # registry inside create_job_controller, and Litestar must see it as an object.
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -56,7 +56,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def create_job_controller(kinds: KindRegistry) -> type[Controller]:
     """The jobs controller for a kind registry: the intake body has one variant per
     kind, so the OpenAPI document shows each kind's input schema."""
-    CreateJobBody = job_request_body(kinds)  # noqa: N806
+    CreateJobBody: Any = job_request_body(kinds)
 
     class JobController(Controller):
         path = "/v1/jobs"
@@ -73,8 +73,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             operation_id="CreateJob",
             summary="Submit a job",
             description=(
-                "Validates `input` against the kind's model and queues the job. A retry with the same "
-                "Idempotency-Key and body returns the same job (200); a different body is refused (422)."
+                "Validates `input` against the kind's model and queues the job. A retry with the "
+                "same Idempotency-Key and body returns the same job (200); a different body is "
+                "refused (422)."
             ),
             status_code=202,
             responses={
@@ -86,7 +87,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
         )
         async def create(
             self,
-            data: JSONBody[CreateJobBody],  # type: ignore[valid-type]
+            data: JSONBody[CreateJobBody],
             principal: NamedDependency[Principal],
             jobs: NamedDependency[JobService],
             idempotency_key: Annotated[
@@ -97,7 +98,10 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
                     min_length=1,
                     max_length=255,
                     pattern=IDEMPOTENCY_KEY_PATTERN,
-                    description="Unique per logical request (e.g. a UUID); send it unchanged when you retry.",
+                    description=(
+                        "Unique per logical request (e.g. a UUID); send it unchanged when you "
+                        "retry."
+                    ),
                 ),
             ],
         ) -> Response[Job]:
@@ -157,9 +161,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             operation_id="CancelJob",
             summary="Cancel a job",
             description=(
-                "A queued job is cancelled at once; a running one too, and its execution is aborted "
-                "(whatever it was about to write is discarded). Cancelling a cancelled job answers the "
-                "same again; any other finished job gets 409 with its `state`."
+                "A queued job is cancelled at once; a running one too, and its execution is "
+                "aborted (whatever it was about to write is discarded). Cancelling a cancelled job "
+                "answers the same again; any other finished job gets 409 with its `state`."
             ),
             status_code=200,
             responses=problem_responses(400, 401, 404, 409, 503),
@@ -178,9 +182,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             operation_id="ReplayJob",
             summary="Run a job's input again as a new job",
             description=(
-                "Creates a new job (`replay_of` = this one) with the same input, run with the kind's "
-                "current prompt; the original and its result never change. With an Idempotency-Key, "
-                "a retried request returns the same replay (200)."
+                "Creates a new job (`replay_of` = this one) with the same input, run with the "
+                "kind's current prompt; the original and its result never change. With an "
+                "Idempotency-Key, a retried request returns the same replay (200)."
             ),
             status_code=202,
             responses={
@@ -213,10 +217,10 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             operation_id="ListJobEvents",
             summary="A job's history, or its live event stream",
             description=(
-                "JSON history by default. With `Accept: text/event-stream`: server-sent events, each with "
-                "`id:` = the event's seq; reconnect with `Last-Event-ID` to get only later events; the stream "
-                "ends after the terminal event (204 when nothing is left). Accepts the Bearer key or the "
-                "`?token=` that `links.events` carries."
+                "JSON history by default. With `Accept: text/event-stream`: server-sent events, "
+                "each with `id:` = the event's seq; reconnect with `Last-Event-ID` to get only "
+                "later events; the stream ends after the terminal event (204 when nothing is "
+                "left). Accepts the Bearer key or the `?token=` that `links.events` carries."
             ),
             dependencies={
                 "grant": Provide(provide_stream_grant),

@@ -54,7 +54,7 @@ def job_request_body(kinds: KindRegistry) -> Any:
         create_model(
             "".join(part.title() for part in kind.name.split("_")) + "JobRequest",
             __base__=JobRequest,
-            kind=(Literal[kind.name], Field(description="The job kind.")),  # type: ignore[valid-type]
+            kind=(Literal[kind.name], Field(description="The job kind.")),  # type: ignore[arg-type]
             input=(kind.input_model, ...),
         )
         for kind in kinds.values()
@@ -62,8 +62,8 @@ def job_request_body(kinds: KindRegistry) -> Any:
     if len(models) == 1:
         return models[0]
     # Litestar's signature model takes one pydantic type per parameter: wrap the union.
-    variants = Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
-    return create_model("JobRequestBody", __base__=RootModel[variants])  # type: ignore[valid-type]
+    variants: Any = Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007 (a Union of a runtime tuple has no X | Y spelling)
+    return create_model("JobRequestBody", __base__=RootModel[variants])
 
 
 class JobError(BaseModel):
@@ -98,11 +98,17 @@ class Job(BaseModel):
     finished_at: datetime | None
     expires_at: datetime
     retry_at: datetime | None = Field(
-        description="While the job waits to be retried after a transient error: when its next attempt may start."
+        description=(
+            "While the job waits to be retried after a transient error: when its next attempt "
+            "may start."
+        )
     )
     purged_at: datetime | None = Field(
         default=None,
-        description="When retention removed this job's input and result (they are then null); the rest stays.",
+        description=(
+            "When retention removed this job's input and result (they are then null); the rest "
+            "stays."
+        ),
     )
     result: dict[str, Any] | None
     error: JobError | None

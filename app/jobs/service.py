@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import logging
-import uuid
-from collections.abc import Callable
 import time
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,7 +168,8 @@ class JobService:
             ) from exc
         if unstorable := _unstorable_text(normalised, "input"):
             raise InvalidJobRequest(
-                f"{unstorable} holds a NUL character or an unpaired surrogate, which cannot be stored",
+                f"{unstorable} holds a NUL character or an unpaired surrogate, "
+                "which cannot be stored",
                 [
                     {
                         "field": unstorable,
@@ -458,7 +460,7 @@ class JobService:
 
     async def events(
         self, principal: Principal, job_id: UUID, after_seq: int | None = None
-    ) -> list[JobEvent]:
+    ) -> builtins.list[JobEvent]:
         await self.get(principal, job_id)  # 404 for a job of another tenant
         rows = await self.db.fetch_all(
             "job_event_list",
@@ -506,6 +508,7 @@ def _unstorable_text(value: Any, path: str) -> str | None:
         except UnicodeEncodeError:
             return path
         return None
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):

@@ -64,7 +64,8 @@ class KeyService:
         groups: list[str] | None = None,
         roles: list[str] | None = None,
     ) -> tuple[str, Principal]:
-        """A new key for ``user`` of ``tenant`` (both created as needed); returns the key and its principal."""
+        """A new key for ``user`` of ``tenant`` (both created as needed); returns the key and
+        its principal."""
         unknown = sorted(set(roles or []) - set(ROLES))
         if unknown:
             raise InvalidKeyRequest(f"unknown role {unknown[0]!r}; roles are: {', '.join(ROLES)}")
@@ -133,7 +134,10 @@ def _principal(row: dict, key_id: str) -> Principal:
 
 def _explain(constraint: str | None) -> str:
     return {
-        "tenants_slug_format": "tenant must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit",
+        "tenants_slug_format": (
+            "tenant must be 1-63 characters of a-z, 0-9, '.', '_' or '-', "
+            "starting with a letter or digit"
+        ),
         "principals_external_id_format": "user must be 1-200 characters",
         "principals_roles_known": f"roles are: {', '.join(ROLES)}",
     }.get(constraint or "", f"refused by the database ({constraint})")

@@ -24,7 +24,7 @@ class ProviderError(CourierError):
 
 
 class TransientProviderError(ProviderError):
-    """The model provider failed in a way that may pass (rate limit, 5xx, timeout, lost connection)."""
+    """The model provider failed in a way that may pass (rate limit, 5xx, timeout, lost connection)."""  # noqa: E501 (its first line is the error message)
 
     def __init__(
         self,

@@ -44,7 +44,8 @@ _BY_TYPE: tuple[tuple[type[openai.APIError], str], ...] = (
     (openai.APIConnectionError, "provider_unreachable"),
     (openai.APIResponseValidationError, "provider_bad_response"),
 )
-"""Failures that are not an error status, all transient; an unknown one is ``provider_unavailable``."""
+"""Failures that are not an error status, all transient; an unknown one is
+``provider_unavailable``."""
 
 
 def provider_error(exc: openai.APIError) -> ProviderError:

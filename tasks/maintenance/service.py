@@ -9,7 +9,7 @@ import logging
 import random
 from datetime import datetime
 
-from app.db import Database, DatabaseError
+from app.db import Connection, Database, DatabaseError
 
 log = logging.getLogger("courier.maintenance")
 
@@ -90,5 +90,5 @@ class MaintenanceService(PeriodicDuty):
                 return 0
             return await self.work(conn, now)
 
-    async def work(self, conn, now: datetime | None) -> int:  # type: ignore[no-untyped-def]
+    async def work(self, conn: Connection, now: datetime | None) -> int:
         raise NotImplementedError

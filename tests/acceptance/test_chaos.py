@@ -68,10 +68,15 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(
             worker.wait()
 
     rows = sql_conn.execute(
-        """SELECT j.id, j.state::text, j.attempt, j.result->>'label', j.input->>'label', j.last_event_seq,
+        """SELECT j.id, j.state::text, j.attempt, j.result->>'label', j.input->>'label',
+                  j.last_event_seq,
                   array_agg(e.seq ORDER BY e.seq),
-                  count(*) FILTER (WHERE e.state IN ('succeeded', 'failed', 'cancelled', 'expired')),
-                  count(*) FILTER (WHERE e.data ? 'reason' AND e.data->>'reason' LIKE 'lease of attempt%%')
+                  count(*) FILTER (
+                      WHERE e.state IN ('succeeded', 'failed', 'cancelled', 'expired')
+                  ),
+                  count(*) FILTER (
+                      WHERE e.data ? 'reason' AND e.data->>'reason' LIKE 'lease of attempt%%'
+                  )
            FROM jobs j JOIN job_events e ON e.job_id = j.id
            WHERE j.id = ANY(%s::uuid[]) GROUP BY j.id""",
         (acknowledged,),
@@ -82,8 +87,9 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(
     gaps = sum(1 for r in rows if r[6] != list(range(1, r[5] + 1)))
     takeovers = sum(r[8] for r in rows)
     print(
-        f"\nchaos: jobs={JOBS} kills={KILLS} lost={lost} duplicates={duplicates} wrong_results={wrong_result} "
-        f"gaps={gaps} takeovers={takeovers} jobs_run_more_than_once={sum(1 for r in rows if r[2] > 1)} "
+        f"\nchaos: jobs={JOBS} kills={KILLS} lost={lost} duplicates={duplicates} "
+        f"wrong_results={wrong_result} gaps={gaps} takeovers={takeovers} "
+        f"jobs_run_more_than_once={sum(1 for r in rows if r[2] > 1)} "
         f"elapsed={elapsed:.1f}s"
     )
     assert (lost, duplicates, wrong_result, gaps) == (0, 0, 0, 0), log.read_text()[-5000:]

@@ -86,7 +86,8 @@ async def test_database_restart__every_acknowledged_job_completes(tmp_path):
                 async def all_done():
                     async with pool.connection() as conn:
                         cur = await conn.execute(
-                            "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND state = 'succeeded'",
+                            "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) "
+                            "AND state = 'succeeded'",
                             (acknowledged,),
                         )
                         return (await cur.fetchone())[0] == len(acknowledged)

@@ -4,7 +4,6 @@ fan-out to many clients, and no loss when the LISTEN connection is killed."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 import httpx
 

@@ -62,7 +62,7 @@ async def test_webhook__receiver_verifies_every_event_with_the_standardwebhooks_
     assert len({d.headers["webhook-id"] for d in receiver.deliveries}) == 3
 
 
-async def test_webhook__failing_three_times_then_succeeding_keeps_one_webhook_id_and_is_delivered_once(
+async def test_webhook__failing_three_times_then_succeeding_keeps_one_webhook_id_and_is_delivered_once(  # noqa: E501 (a test's name is its behaviour sentence)
     http, worker, make_key, receiver, sql_conn
 ):
     key = await make_key(roles=["admin"])
@@ -225,7 +225,10 @@ async def test_webhook__callback_url_test_send_and_rotation_are_signed_verifiabl
         before = len(receiver.deliveries)
         sent = await http.post(f"/v1/webhooks/{endpoint['id']}/test", headers=auth(key))
         assert sent.status_code == 202
-        await wait_for(lambda: _async(len(receiver.deliveries) > before), what="the test webhook")
+        await wait_for(
+            lambda before=before: _async(len(receiver.deliveries) > before),
+            what="the test webhook",
+        )
         assert (
             receiver.deliveries[-1].verified
             and receiver.deliveries[-1].body["type"] == "webhook.test"

@@ -142,7 +142,7 @@ class FakeOpenAI:
 
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:  # http.server's naming
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
                 body: Any = json.loads(raw) if raw else None
@@ -176,7 +176,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's naming)
+        def log_message(self, format: str, *args: Any) -> None:  # http.server's naming
             pass  # quiet: tests read ``fake.requests`` instead
 
     return Handler

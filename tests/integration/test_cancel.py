@@ -85,7 +85,8 @@ async def test_cancel__finished_job_is_409_with_its_state(http, make_key, sql_co
         sql_conn.execute("UPDATE jobs SET state = 'expired' WHERE id = %s", (job["id"],))
     else:
         sql_conn.execute(
-            "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
+            "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 "
+            "WHERE id = %s",
             (job["id"],),
         )
         sql_conn.execute(
@@ -118,7 +119,8 @@ async def test_cancel__unknown_or_other_tenants_job_is_404(http, make_key):
 async def test_cancel__result_of_an_execution_that_ignores_the_abort_is_discarded(
     db, make_key, sql_conn
 ):
-    """Even an execution that never notices the cancel cannot write its result: the fence refuses it."""
+    """Even an execution that never notices the cancel cannot write its result: the fence
+    refuses it."""
     release = asyncio.Event()
     kinds = stalling_kinds(release)
     principal = await principal_of(db, await make_key())

@@ -20,7 +20,8 @@ def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
 def _queued_job(conn: psycopg.Connection, tenant: str = "views") -> str:
     """A job inserted in SQL, without a queue entry (as after a lost defer)."""
     tenant_id = conn.execute(
-        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id",
+        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE "
+        "SET slug = EXCLUDED.slug RETURNING id",
         (tenant,),
     ).fetchone()[0]
     principal_id = conn.execute(
@@ -28,15 +29,18 @@ def _queued_job(conn: psycopg.Connection, tenant: str = "views") -> str:
         (tenant_id, f"user-{uuid.uuid4().hex[:6]}"),
     ).fetchone()[0]
     return conn.execute(
-        "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        "VALUES (%s, %s, 'email_reply', '{}', %s, 'h', now() + interval '1 hour') RETURNING id::text",
+        "INSERT INTO jobs "
+        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
+        "VALUES (%s, %s, 'email_reply', '{}', %s, 'h', now() + interval '1 hour') "
+        "RETURNING id::text",
         (tenant_id, principal_id, uuid.uuid4().hex),
     ).fetchone()[0]
 
 
 def _fail(conn: psycopg.Connection, job_id: str) -> None:
     conn.execute(
-        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1 WHERE id = %s",
+        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1 "
+        "WHERE id = %s",
         (job_id,),
     )
     conn.execute(
@@ -209,16 +213,19 @@ def _attempt(
     error: str | None,
 ) -> None:
     conn.execute(
-        "INSERT INTO outbox_attempts (outbox_id, attempt, tenant_id, started_at, latency_ms, status_code, outcome, error) "
-        "SELECT id, %s, tenant_id, now() - make_interval(mins => %s), %s, %s, %s, %s FROM outbox WHERE id = %s",
+        "INSERT INTO outbox_attempts "
+        "(outbox_id, attempt, tenant_id, started_at, latency_ms, status_code, outcome, error) "
+        "SELECT id, %s, tenant_id, now() - make_interval(mins => %s), %s, %s, %s, %s "
+        "FROM outbox WHERE id = %s",
         (attempt, minutes_ago, latency_ms, status_code, outcome, error, outbox_id),
     )
 
 
 def _settle(conn: psycopg.Connection, outbox_id: int, status: str) -> None:
     conn.execute(
-        "UPDATE outbox SET status = %s::outbox_status, attempts = (SELECT count(*) FROM outbox_attempts "
-        "WHERE outbox_id = %s), delivered_at = CASE WHEN %s = 'delivered' THEN now() END WHERE id = %s",
+        "UPDATE outbox SET status = %s::outbox_status, "
+        "attempts = (SELECT count(*) FROM outbox_attempts WHERE outbox_id = %s), "
+        "delivered_at = CASE WHEN %s = 'delivered' THEN now() END WHERE id = %s",
         (status, outbox_id, status, outbox_id),
     )
 
@@ -228,7 +235,8 @@ def test_webhook_delivery_health__sums_up_each_destination_over_the_window(sql_c
     tenant_id = sql_conn.execute("SELECT tenant_id FROM jobs WHERE id = %s", (job,)).fetchone()[0]
     busy, idle = (
         sql_conn.execute(
-            "INSERT INTO webhook_endpoints (tenant_id, url, event_types) VALUES (%s, %s, %s) RETURNING id",
+            "INSERT INTO webhook_endpoints (tenant_id, url, event_types) VALUES (%s, %s, %s) "
+            "RETURNING id",
             (tenant_id, url, types),
         ).fetchone()[0]
         for url, types in [

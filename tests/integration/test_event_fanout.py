@@ -103,7 +103,7 @@ async def test_job_stream__one_read_per_notification_serves_every_client_of_the_
     assert streams.hub.subscriber_count == 0
 
 
-async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database_without_gaps_or_repeats(
+async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database_without_gaps_or_repeats(  # noqa: E501 (a test's name is its behaviour sentence)
     streams, counting_db, admin_db, sql_conn: psycopg.Connection, monkeypatch
 ):
     # The feed keeps only the newest event, so a resumed stream is behind what it holds.

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from decimal import Decimal
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
 from app.db import Database, NotFound
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindResult
-from app.llm.provider import Usage
 from app.keys.service import KeyService
 from app.llm.extractive import ExtractiveProvider
+from app.llm.provider import Usage
 from tasks.kinds import KINDS
 from tests.conftest import email_reply_request
 from tests.waiting import wait_for
@@ -75,7 +75,8 @@ async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, j
     ).fetchone()
     assert result == {"body": "winner"} and tokens == 1
     events = sql_conn.execute(
-        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq",
+        "SELECT seq, state::text, attempt, data->>'reason' FROM job_events WHERE job_id = %s "
+        "ORDER BY seq",
         (job_id,),
     ).fetchall()
     assert events == [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
@@ -222,11 +221,11 @@ async def test_intake__writes_nothing_when_the_queue_entry_fails(settings, db, m
     from dataclasses import replace
 
     import httpx
+    import uvicorn
 
+    from app.http import create_app
     from app.serve import ApiServer, wait_started
     from tasks.kinds import KINDS
-    from app.http import create_app
-    import uvicorn
 
     # procrastinate_jobs.queue_name is varchar(128): a real database error inside the defer.
     kinds = {"email_reply": replace(KINDS["email_reply"], queue="q" * 200)}

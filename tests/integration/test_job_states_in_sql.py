@@ -149,8 +149,10 @@ def test_who_asked_for_what__is_fixed(sql_conn, job_id):
 def test_job_must_start_queued(sql_conn, job_id):
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
         sql_conn.execute(
-            "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, state, expires_at) "
-            "SELECT tenant_id, requester_id, kind, input, 'other-key', 'h', 'succeeded', expires_at FROM jobs WHERE id = %s",
+            "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, "
+            "request_hash, state, expires_at) "
+            "SELECT tenant_id, requester_id, kind, input, 'other-key', 'h', 'succeeded', "
+            "expires_at FROM jobs WHERE id = %s",
             (job_id,),
         )
     assert raised.value.diag.constraint_name == "job_state_transition"

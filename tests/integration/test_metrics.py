@@ -76,7 +76,8 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
     )
     assert reused.status_code == 422
     sql_conn.execute(
-        "UPDATE tenants SET rate_limit_per_second = 0.001, rate_limit_burst = 1 WHERE slug = 'metered'"
+        "UPDATE tenants SET rate_limit_per_second = 0.001, rate_limit_burst = 1 "
+        "WHERE slug = 'metered'"
     )
     sql_conn.execute("DELETE FROM tenant_rate_buckets")
     await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4())))

@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 import pytest
 
 from app.db import Database, ListenConnection, create_pool

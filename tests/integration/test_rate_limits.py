@@ -125,7 +125,8 @@ async def test_bucket__tenant_override_beats_the_default_and_zero_default_means_
     strict = await _tenant_id(admin_db, "strict")
     free = await _tenant_id(admin_db, "free")
     sql_conn.execute(
-        "UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 WHERE slug = 'strict'"
+        "UPDATE tenants SET rate_limit_per_second = 0.01, rate_limit_burst = 1 "
+        "WHERE slug = 'strict'"
     )
     limiter = RateLimiter(db, RateLimitSettings(per_second=0, burst=1))
     for _ in range(50):

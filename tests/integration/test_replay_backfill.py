@@ -90,7 +90,8 @@ async def test_backfill__replays_on_the_low_priority_queue_and_twice_makes_no_mo
     assert "1 replays queued" in only_cancelled.stderr
     replays = sql_conn.execute(
         "SELECT j.replay_of, j.queue, j.priority, p.queue_name, p.priority FROM jobs j "
-        "JOIN procrastinate_jobs p ON p.id = j.queue_job_id WHERE j.replay_of IS NOT NULL ORDER BY j.id"
+        "JOIN procrastinate_jobs p ON p.id = j.queue_job_id WHERE j.replay_of IS NOT NULL "
+        "ORDER BY j.id"
     ).fetchall()
     assert sorted(str(r[0]) for r in replays) == sorted(ids + [ids[0]])
     assert {r[1:] for r in replays} == {("backfill", -100, "backfill", -100)}

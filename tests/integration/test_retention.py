@@ -14,7 +14,8 @@ from tasks.maintenance.retention import RetentionPruner
 
 def _finished_job(sql_conn, tenant: str, state: str = "succeeded") -> str:
     tenant_id = sql_conn.execute(
-        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id",
+        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE "
+        "SET slug = EXCLUDED.slug RETURNING id",
         (tenant,),
     ).fetchone()[0]
     principal_id = sql_conn.execute(
@@ -22,8 +23,10 @@ def _finished_job(sql_conn, tenant: str, state: str = "succeeded") -> str:
         (tenant_id, uuid.uuid4().hex),
     ).fetchone()[0]
     job_id = sql_conn.execute(
-        "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        """VALUES (%s, %s, 'email_reply', '{"question": "secret"}', %s, 'h', now() + interval '1 hour') RETURNING id::text""",
+        "INSERT INTO jobs "
+        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
+        """VALUES (%s, %s, 'email_reply', '{"question": "secret"}', %s, 'h', """
+        "now() + interval '1 hour') RETURNING id::text",
         (tenant_id, principal_id, uuid.uuid4().hex),
     ).fetchone()[0]
     sql_conn.execute(
@@ -38,7 +41,8 @@ def _finished_job(sql_conn, tenant: str, state: str = "succeeded") -> str:
         )
     else:
         sql_conn.execute(
-            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' WHERE id = %s""",
+            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' """
+            "WHERE id = %s",
             (job_id,),
         )
     return job_id
@@ -74,6 +78,7 @@ def _row(sql_conn, job_id: str) -> dict:
             sql_conn.execute(
                 f"SELECT {', '.join(cols)} FROM jobs WHERE id = %s", (job_id,)
             ).fetchone(),
+            strict=True,
         )
     )
 
@@ -120,9 +125,10 @@ async def test_purge__follows_each_tenants_own_retention(pruner, sql_conn):
 async def test_purge__never_touches_open_jobs(pruner, sql_conn):
     job = _finished_job(sql_conn, "open")
     open_job = sql_conn.execute(
-        "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        "SELECT tenant_id, requester_id, kind, input, 'other', 'h', now() + interval '1 hour' FROM jobs WHERE id = %s "
-        "RETURNING id::text",
+        "INSERT INTO jobs "
+        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
+        "SELECT tenant_id, requester_id, kind, input, 'other', 'h', now() + interval '1 hour' "
+        "FROM jobs WHERE id = %s RETURNING id::text",
         (job,),
     ).fetchone()[0]
     await pruner.run_once(now=datetime.now(UTC) + timedelta(days=3650))

@@ -94,7 +94,8 @@ def notes_with_rls(sql_conn) -> None:
         ALTER TABLE rls_notes FORCE ROW LEVEL SECURITY;
         CREATE POLICY rls_notes_reader ON rls_notes FOR SELECT USING (
             tenant_id = nullif(current_setting('courier.tenant_id', true), '')::uuid
-            AND groups && coalesce(nullif(current_setting('courier.groups', true), ''), '{}')::text[]
+            AND groups
+                && coalesce(nullif(current_setting('courier.groups', true), ''), '{}')::text[]
         );
         GRANT SELECT ON rls_notes TO courier_runtime;
         """
@@ -112,8 +113,9 @@ async def test_rls_policy__applies_to_runtime_sessions_also_after_a_reconnect(
 ) -> None:
     acme, other = uuid.uuid4(), uuid.uuid4()
     sql_conn.execute(
-        "INSERT INTO rls_notes VALUES (%s, '{sales}', 'acme-sales'), (%s, '{support}', 'acme-support'),"
-        " (%s, '{sales}', 'other-sales'), (%s, '{sales, \"a,b\"}', 'acme-quoted')",
+        "INSERT INTO rls_notes VALUES (%s, '{sales}', 'acme-sales'),"
+        " (%s, '{support}', 'acme-support'), (%s, '{sales}', 'other-sales'),"
+        " (%s, '{sales, \"a,b\"}', 'acme-quoted')",
         (acme, acme, other, acme),
     )
     sales = Reader(uuid.uuid4(), acme, ("sales",))

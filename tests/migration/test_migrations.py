@@ -12,7 +12,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from app.migrate import MIGRATIONS_DIR, FILE_NAME, MigrationError, check, discover, migrate
+from app.migrate import FILE_NAME, MIGRATIONS_DIR, MigrationError, check, discover, migrate
 
 
 def test_migration_files__are_numbered_snake_case_without_gaps():

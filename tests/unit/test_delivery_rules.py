@@ -10,9 +10,9 @@ import pytest
 from standardwebhooks import Webhook
 
 from app.delivery.relay import retry_delay, sign
-from app.retry_after import parse_retry_after
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
+from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
 
 STRICT = DestinationGuard(allow_http=False, allow_list=[])

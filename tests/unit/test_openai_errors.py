@@ -122,9 +122,9 @@ async def test_status__other_4xx_are_permanent_with_their_code(fake_openai, stat
     assert type(failure) is PermanentProviderError
     assert (failure.code, failure.status) == (code, status)
     assert SECRET_MESSAGE in str(failure.__cause__)
-    assert (
-        str(failure)
-        == f"The model provider refused the request; sending it again will not help: {code} (HTTP {status})"
+    assert str(failure) == (
+        "The model provider refused the request; sending it again will not help: "
+        f"{code} (HTTP {status})"
     )
 
 
