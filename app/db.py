@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from app.errors import CourierError
+from app.errors import CourierError, UnavailableError
 from app.queries import Query, load_queries
 
 Row = dict[str, Any]
@@ -53,8 +53,10 @@ class LockTimeout(DatabaseError):
     """A row stayed locked by another transaction for longer than allowed."""
 
 
-class DatabaseUnavailable(DatabaseError):
+class DatabaseUnavailable(DatabaseError, UnavailableError):
     """The database cannot be reached right now."""
+
+    retry_after = 2
 
 
 async def _configure_connection(conn: psycopg.AsyncConnection) -> None:

@@ -17,7 +17,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from app.errors import CourierError
+from app.errors import InvalidRequestError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -31,7 +31,7 @@ _METADATA = {
 }
 
 
-class DestinationRefused(CourierError):
+class DestinationRefused(InvalidRequestError):
     """The webhook destination is not allowed."""
 
 
