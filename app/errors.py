@@ -171,5 +171,13 @@ CATEGORIES: tuple[type[PublicError], ...] = (
 )
 
 
+# Idempotency-Key is a header of Courier's HTTP protocol rather than of one area:
+# the jobs endpoints raise this error, and the validation mapper explains a missing
+# or malformed header in its words, so it lives beside the categories.
+class MissingIdempotencyKey(BadRequestError):
+    """Send an 'Idempotency-Key' header: a unique string of 1-255 printable ASCII characters
+    per logical request (for example a UUID), repeated unchanged when you retry."""
+
+
 def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
