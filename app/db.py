@@ -24,7 +24,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from app.errors import CourierError
+from app.errors import CourierError, UnavailableError
 from app.queries import Query, Shape, load_queries
 
 Row = dict[str, Any]
@@ -55,8 +55,10 @@ class LockTimeout(DatabaseError):
     """A row stayed locked by another transaction for longer than allowed."""
 
 
-class DatabaseUnavailable(DatabaseError):
+class DatabaseUnavailable(DatabaseError, UnavailableError):
     """The database cannot be reached right now."""
+
+    retry_after = 2
 
 
 RUNTIME_ROLE = "courier_runtime"

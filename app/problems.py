@@ -2,13 +2,14 @@
 
 Handlers never build error responses: they raise, and this module maps the
 exception to a status, a stable ``type`` and a message that names what was wrong.
+It knows no area's errors, only their categories (``app/errors.py``): a public
+error describes itself, and any other exception is an internal 500.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
@@ -20,34 +21,9 @@ from litestar.plugins.problem_details import (
 )
 from pydantic import BaseModel
 
-from app.db import DatabaseUnavailable
-from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
-from app.delivery.ssrf import DestinationRefused
-from app.delivery.tokens import InvalidStreamToken
-from app.delivery.webhooks import InvalidWebhookRequest, WebhookEndpointDisabled, WebhookNotFound
-from app.errors import CourierError
-from app.jobs.service import (
-    IdempotencyKeyInFlight,
-    IdempotencyKeyReused,
-    InvalidJobRequest,
-    JobAlreadyFinished,
-    JobNotFound,
-    JobNotReplayable,
-)
-from app.keys.auth import AdminRequired
-from app.keys.service import Unauthenticated
-from app.tenants.rate_limit import RateLimited
+from app.errors import CourierError, MissingIdempotencyKey, PublicError
 
 log = logging.getLogger("courier.http")
-
-
-class BadRequest(CourierError):
-    """The request is malformed."""
-
-
-class MissingIdempotencyKey(BadRequest):
-    """Send an 'Idempotency-Key' header: a unique string of 1-255 printable ASCII characters
-    per logical request (for example a UUID), repeated unchanged when you retry."""
 
 
 class FieldProblem(BaseModel):
@@ -91,57 +67,18 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-_STATUS: dict[type[CourierError], int] = {
-    BadRequest: 400,
-    InvalidLastEventId: 400,
-    Unauthenticated: 401,
-    InvalidStreamToken: 401,
-    AdminRequired: 403,
-    JobNotFound: 404,
-    StreamJobNotFound: 404,
-    WebhookNotFound: 404,
-    DestinationRefused: 422,
-    InvalidWebhookRequest: 422,
-    IdempotencyKeyInFlight: 409,
-    JobAlreadyFinished: 409,
-    WebhookEndpointDisabled: 409,
-    JobNotReplayable: 409,
-    InvalidJobRequest: 422,
-    IdempotencyKeyReused: 422,
-    RateLimited: 429,
-    DatabaseUnavailable: 503,
-}
-_RETRY_AFTER = {IdempotencyKeyInFlight: "1", DatabaseUnavailable: "2"}
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
 def courier_problem(exc: CourierError) -> ProblemDetailsException:
-    cls = next((c for c in type(exc).__mro__ if c in _STATUS), None)
-    if cls is None:
+    """A public error as its category describes it; any other CourierError is internal (500)."""
+    if not isinstance(exc, PublicError):
         return unexpected_problem(exc)
-    headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
-    elif retry := next((v for c, v in _RETRY_AFTER.items() if isinstance(exc, c)), None):
-        headers["Retry-After"] = retry
-    if isinstance(exc, Unauthenticated):
-        headers["WWW-Authenticate"] = 'Bearer realm="courier"'
-    extra: dict[str, Any] | None = None
-    if isinstance(exc, InvalidJobRequest):
-        extra = {"errors": exc.errors}
-    elif isinstance(exc, JobAlreadyFinished):
-        extra = {"state": exc.state}
-    title = (type(exc).__doc__ or "").strip().splitlines()[0]
+    error = exc.describe()
     return ProblemDetailsException(
-        status_code=_STATUS[cls],
-        type_=f"urn:courier:problem:{_slug(type(exc).__name__)}",
-        title=title,
-        detail=str(exc),
-        headers=headers or None,
-        extra=extra,
+        status_code=error.status,
+        type_=f"urn:courier:problem:{error.slug}",
+        title=error.title,
+        detail=error.detail,
+        headers=error.headers or None,
+        extra=error.extra,
     )
 
 

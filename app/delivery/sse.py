@@ -21,18 +21,18 @@ from litestar.response import ServerSentEventMessage
 from app.db import Database, NotFound
 from app.delivery.hub import PAGE as _PAGE
 from app.delivery.hub import EventHub
-from app.errors import CourierError
+from app.errors import BadRequestError, CourierError, NotFoundError
 from app.jobs.schemas import TERMINAL_STATES, JobEvent, JobState
 from app.metrics import SSE_CLIENTS_OPEN
 
 _TENANT_CURSOR = re.compile(r"^(?P<xid>\d{1,20})\.(?P<position>\d{1,19})$")
 
 
-class StreamJobNotFound(CourierError):
+class StreamJobNotFound(NotFoundError):
     """No such job."""
 
 
-class InvalidLastEventId(CourierError):
+class InvalidLastEventId(BadRequestError):
     """Last-Event-ID is not an id this stream sent."""
 
 

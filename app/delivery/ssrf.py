@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit
 
-from app.errors import CourierError
+from app.errors import InvalidRequestError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -32,7 +32,7 @@ _METADATA = {
 }
 
 
-class DestinationRefused(CourierError):
+class DestinationRefused(InvalidRequestError):
     """The webhook destination is not allowed."""
 
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from app.errors import CourierError
+from app.errors import UnauthenticatedError
 
 
-class InvalidStreamToken(CourierError):
+class InvalidStreamToken(UnauthenticatedError):
     """The stream token is malformed, expired or not valid for this stream."""
 
 

@@ -17,18 +17,18 @@ from app.delivery.schemas import (
     WebhookEndpointWithSecret,
 )
 from app.delivery.ssrf import DestinationGuard
-from app.errors import CourierError
+from app.errors import ConflictError, InvalidRequestError, NotFoundError
 
 
-class WebhookNotFound(CourierError):
+class WebhookNotFound(NotFoundError):
     """No such webhook endpoint."""
 
 
-class WebhookEndpointDisabled(CourierError):
+class WebhookEndpointDisabled(ConflictError):
     """The endpoint is disabled (its receiver answered 410 Gone); nothing is sent to it."""
 
 
-class InvalidWebhookRequest(CourierError):
+class InvalidWebhookRequest(InvalidRequestError):
     """The webhook endpoint request is invalid."""
 
 

@@ -18,12 +18,13 @@ from pydantic import RootModel
 from app.delivery.controllers import provide_stream_grant, provide_streams, sse_response
 from app.delivery.sse import EventStreams, StreamFinished, StreamJobNotFound
 from app.delivery.tokens import StreamGrant
+from app.errors import MissingIdempotencyKey
 from app.jobs.kinds import KindRegistry
 from app.jobs.schemas import TERMINAL_STATES, Job, JobEventList, JobPage, JobState, job_request_body
 from app.jobs.service import Intake, JobService
 from app.keys.auth import authenticated, provide_principal
 from app.keys.service import Principal
-from app.problems import MissingIdempotencyKey, problem_responses
+from app.problems import problem_responses
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)

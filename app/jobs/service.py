@@ -20,7 +20,7 @@ from app import metrics
 from app.db import Database, LockTimeout, NotFound
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import StreamGrant, StreamTokens
-from app.errors import CourierError
+from app.errors import ConflictError, InvalidRequestError, NotFoundError
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
@@ -30,35 +30,43 @@ from app.tenants.rate_limit import RateLimited, RateLimiter
 log = logging.getLogger("courier.jobs")
 
 
-class JobNotFound(CourierError):
+class JobNotFound(NotFoundError):
     """No such job."""
 
 
-class InvalidJobRequest(CourierError):
+class InvalidJobRequest(InvalidRequestError):
     """The job request is invalid."""
 
     def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(message)
         self.errors = errors
 
+    def extra(self) -> dict[str, Any]:
+        return {"errors": self.errors}
 
-class IdempotencyKeyReused(CourierError):
+
+class IdempotencyKeyReused(InvalidRequestError):
     """This Idempotency-Key was already used with a different request body."""
 
 
-class IdempotencyKeyInFlight(CourierError):
+class IdempotencyKeyInFlight(ConflictError):
     """A request with this Idempotency-Key is still being processed; retry shortly."""
 
+    retry_after = 1
 
-class JobAlreadyFinished(CourierError):
+
+class JobAlreadyFinished(ConflictError):
     """The job has already finished and cannot be cancelled."""
 
     def __init__(self, state: str) -> None:
         super().__init__(f"the job is {state}; only queued or running jobs can be cancelled")
         self.state = state
 
+    def extra(self) -> dict[str, Any]:
+        return {"state": self.state}
 
-class JobNotReplayable(CourierError):
+
+class JobNotReplayable(ConflictError):
     """The job cannot be replayed."""
 
 

@@ -7,11 +7,11 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from app.errors import CourierError
+from app.errors import ForbiddenError
 from app.keys.service import Principal
 
 
-class AdminRequired(CourierError):
+class AdminRequired(ForbiddenError):
     """This needs an API key with the 'admin' role."""
 
 

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from app.db import ConstraintViolation, Database, NotFound
-from app.errors import CourierError
+from app.errors import CourierError, UnauthenticatedError
 
 _KEY = re.compile(r"^ck_(?P<key_id>[0-9a-f]{8})_[A-Za-z0-9_-]{32}$")
 ROLES = ("reviewer", "admin")
 
 
-class Unauthenticated(CourierError):
+class Unauthenticated(UnauthenticatedError):
     """Send a valid API key as 'Authorization: Bearer <key>'."""
+
+    challenge = 'Bearer realm="courier"'
 
 
 class InvalidKeyRequest(CourierError):

@@ -14,18 +14,18 @@ from datetime import datetime
 from uuid import UUID
 
 from app.db import Database
-from app.errors import CourierError
+from app.errors import RateLimitedError
 from app.settings import RateLimitSettings
 
 
-class RateLimited(CourierError):
+class RateLimited(RateLimitedError):
     """Too many job submissions for this tenant; retry after the Retry-After seconds."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"this tenant's submission rate limit is exhausted; retry in {retry_after} s"
+            f"this tenant's submission rate limit is exhausted; retry in {retry_after} s",
+            retry_after=retry_after,
         )
-        self.retry_after = retry_after
 
 
 class RateLimiter:
