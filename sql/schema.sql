@@ -1,0 +1,3784 @@
+-- Courier's schema as migrations/ build it (with procrastinate's schema, sql/views.sql
+-- and sql/grants.sql): generated, do not edit. Regenerate with
+--   .venv/bin/python -m app.schema_file
+-- tests/migration/test_schema_file.py fails when this file and the migrations differ.
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET transaction_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: vector; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION vector; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
+
+
+--
+-- Name: job_state; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.job_state AS ENUM (
+    'queued',
+    'running',
+    'needs_review',
+    'succeeded',
+    'failed',
+    'cancelled',
+    'expired'
+);
+
+
+--
+-- Name: outbox_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.outbox_status AS ENUM (
+    'pending',
+    'delivered',
+    'failed',
+    'cancelled'
+);
+
+
+--
+-- Name: procrastinate_job_event_type; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.procrastinate_job_event_type AS ENUM (
+    'deferred',
+    'started',
+    'deferred_for_retry',
+    'failed',
+    'succeeded',
+    'cancelled',
+    'abort_requested',
+    'aborted',
+    'scheduled',
+    'retried'
+);
+
+
+--
+-- Name: procrastinate_job_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.procrastinate_job_status AS ENUM (
+    'todo',
+    'doing',
+    'succeeded',
+    'failed',
+    'cancelled',
+    'aborting',
+    'aborted'
+);
+
+
+--
+-- Name: procrastinate_job_to_defer_v1; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.procrastinate_job_to_defer_v1 AS (
+	queue_name character varying,
+	task_name character varying,
+	priority integer,
+	lock text,
+	queueing_lock text,
+	args jsonb,
+	scheduled_at timestamp with time zone
+);
+
+
+--
+-- Name: courier_api_key_principal_v1(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) RETURNS TABLE(principal_id uuid, tenant_id uuid, external_id text, acl_groups text[], roles text[], key_id text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT p.id, p.tenant_id, p.external_id, p.acl_groups, p.roles, k.key_id
+    FROM api_keys k
+    JOIN principals p ON p.id = k.principal_id
+    WHERE k.key_hash = p_key_hash AND k.revoked_at IS NULL
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_key_principal_v1(p_key_hash bytea); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) IS 'The principal of one live API key, given the SHA-256 of the key; the only way the runtime role reads api_keys.';
+
+
+--
+-- Name: courier_job_events_check_seq(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_events_check_seq() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.seq IS DISTINCT FROM (SELECT last_event_seq FROM jobs WHERE id = NEW.job_id) THEN
+        RAISE EXCEPTION 'job % : event % is not the next event of the job (events are written by the jobs trigger)',
+            NEW.job_id, NEW.seq
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_events_seq_gapless';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: courier_job_events_notify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_events_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('courier_job_events', json_build_object(
+        'tenant_id', NEW.tenant_id, 'job_id', NEW.job_id, 'seq', NEW.seq, 'state', NEW.state
+    )::text);
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: courier_job_events_outbox(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_events_outbox() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    event_type text := 'job.' || NEW.type;
+    event_id text := 'evt_' || replace(NEW.job_id::text, '-', '') || '_' || NEW.seq;
+    written integer;
+BEGIN
+    INSERT INTO outbox (tenant_id, event_id, event_type, job_id, seq, endpoint_id)
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, NULL
+    FROM jobs j
+    WHERE j.id = NEW.job_id AND j.callback_url IS NOT NULL
+    UNION ALL
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, e.id
+    FROM webhook_endpoints e
+    WHERE e.tenant_id = NEW.tenant_id
+      AND e.disabled_at IS NULL AND e.deleted_at IS NULL
+      AND (e.event_types IS NULL OR event_type = ANY (e.event_types));
+    GET DIAGNOSTICS written = ROW_COUNT;
+    IF written > 0 THEN
+        -- Identical payloads fold into one notification per transaction.
+        PERFORM pg_notify('courier_outbox', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: courier_job_state_is_terminal(public.job_state); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_state_is_terminal(state public.job_state) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT state IN ('succeeded', 'failed', 'cancelled', 'expired')
+$$;
+
+
+--
+-- Name: courier_jobs_after_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_jobs_after_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    reason text := nullif(current_setting('courier.reason', true), '');
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.state = OLD.state AND NEW.attempt = OLD.attempt THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.state = 'running' AND NEW.state = 'running' THEN
+        reason := coalesce(reason, format('lease of attempt %s taken over', OLD.attempt));
+    END IF;
+    INSERT INTO job_events (job_id, seq, tenant_id, type, state, attempt, data, actor)
+    VALUES (
+        NEW.id, NEW.last_event_seq, NEW.tenant_id, NEW.state::text, NEW.state, NEW.attempt,
+        jsonb_strip_nulls(jsonb_build_object(
+            'reason', reason,
+            'error', CASE WHEN NEW.state IN ('failed', 'queued') THEN NEW.error END,
+            'retry_at', CASE WHEN NEW.state = 'queued' THEN NEW.retry_at END
+        )),
+        coalesce(nullif(current_setting('courier.actor', true), ''), session_user)
+    );
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: courier_jobs_before_write(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_jobs_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    unchanged jobs;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.state <> 'queued' THEN
+            RAISE EXCEPTION 'a job starts queued, not %', NEW.state
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'job_state_transition';
+        END IF;
+        NEW.attempt := 0;
+        NEW.lease := NULL;
+        NEW.version := 1;
+        NEW.last_event_seq := 1;
+        RETURN NEW;
+    END IF;
+
+    IF (NEW.id, NEW.tenant_id, NEW.requester_id, NEW.kind, NEW.idempotency_key, NEW.request_hash, NEW.created_at, NEW.replay_of)
+       IS DISTINCT FROM
+       (OLD.id, OLD.tenant_id, OLD.requester_id, OLD.kind, OLD.idempotency_key, OLD.request_hash, OLD.created_at, OLD.replay_of) THEN
+        RAISE EXCEPTION 'job % : who asked for what is fixed at intake', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_identity_immutable';
+    END IF;
+
+    IF NEW.state IS DISTINCT FROM OLD.state AND NOT EXISTS (
+        SELECT 1 FROM job_state_transitions t WHERE t.from_state = OLD.state AND t.to_state = NEW.state
+    ) THEN
+        RAISE EXCEPTION 'illegal job state transition % -> % (job %)', OLD.state, NEW.state, OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_state_transition';
+    END IF;
+
+    -- A terminal job keeps its history; retention may only clear input and result.
+    IF courier_job_state_is_terminal(OLD.state) THEN
+        unchanged := NEW;
+        unchanged.input := OLD.input;
+        unchanged.result := OLD.result;
+        unchanged.purged_at := OLD.purged_at;
+        unchanged.updated_at := OLD.updated_at;
+        unchanged.version := OLD.version;
+        IF unchanged IS DISTINCT FROM OLD
+           OR (NEW.input IS NOT NULL AND NEW.input IS DISTINCT FROM OLD.input)
+           OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result) THEN
+            RAISE EXCEPTION 'job % is % and cannot change', OLD.id, OLD.state
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'job_terminal_immutable';
+        END IF;
+    END IF;
+
+    -- A result is written once.
+    IF OLD.result IS NOT NULL AND NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result THEN
+        RAISE EXCEPTION 'job % already has a result', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_result_immutable';
+    END IF;
+
+    -- Every lease belongs to exactly one attempt: a new lease means a new execution.
+    IF NEW.lease IS DISTINCT FROM OLD.lease AND NEW.attempt <> OLD.attempt + 1 THEN
+        RAISE EXCEPTION 'job % : a new lease must start attempt %', OLD.id, OLD.attempt + 1
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_lease_per_attempt';
+    END IF;
+    IF NEW.attempt <> OLD.attempt AND (NEW.state <> 'running' OR NEW.lease IS NOT DISTINCT FROM OLD.lease) THEN
+        RAISE EXCEPTION 'job % : an attempt starts running with a new lease', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_lease_per_attempt';
+    END IF;
+
+    IF NEW.state IS DISTINCT FROM OLD.state OR NEW.attempt <> OLD.attempt THEN
+        NEW.last_event_seq := OLD.last_event_seq + 1;
+        IF NEW.attempt <> OLD.attempt THEN
+            NEW.started_at := clock_timestamp();
+        END IF;
+        IF courier_job_state_is_terminal(NEW.state) THEN
+            NEW.finished_at := clock_timestamp();
+        END IF;
+    END IF;
+
+    -- queue_job_id is bookkeeping of the queue, not a change a client can see.
+    unchanged := NEW;
+    unchanged.queue_job_id := OLD.queue_job_id;
+    IF unchanged IS DISTINCT FROM OLD THEN
+        NEW.version := OLD.version + 1;
+        NEW.updated_at := clock_timestamp();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: courier_rate_limit_take_v1(uuid, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_rate_limit_take_v1(p_tenant_id uuid, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone) RETURNS TABLE(allowed boolean, retry_after_seconds double precision, tokens_left double precision)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_rate   double precision;
+    v_burst  integer;
+    v_tokens double precision;
+    v_at     timestamptz;
+BEGIN
+    SELECT coalesce(t.rate_limit_per_second, p_default_rate), coalesce(t.rate_limit_burst, p_default_burst)
+    INTO v_rate, v_burst
+    FROM tenants t WHERE t.id = p_tenant_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no tenant %', p_tenant_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF v_rate IS NULL OR v_rate <= 0 THEN
+        RETURN QUERY SELECT true, 0::double precision, NULL::double precision;  -- no limit configured
+        RETURN;
+    END IF;
+
+    INSERT INTO tenant_rate_buckets (tenant_id, tokens, refilled_at)
+    VALUES (p_tenant_id, v_burst, p_now)
+    ON CONFLICT (tenant_id) DO NOTHING;
+    SELECT b.tokens, b.refilled_at INTO v_tokens, v_at
+    FROM tenant_rate_buckets b WHERE b.tenant_id = p_tenant_id
+    FOR UPDATE;
+
+    -- A clock that steps back refills nothing rather than draining the bucket.
+    v_tokens := least(v_burst, v_tokens + greatest(0, extract(epoch FROM p_now - v_at)) * v_rate);
+    v_at := greatest(v_at, p_now);
+    IF v_tokens >= 1 THEN
+        UPDATE tenant_rate_buckets SET tokens = v_tokens - 1, refilled_at = v_at WHERE tenant_id = p_tenant_id;
+        RETURN QUERY SELECT true, 0::double precision, v_tokens - 1;
+    ELSE
+        UPDATE tenant_rate_buckets SET tokens = v_tokens, refilled_at = v_at WHERE tenant_id = p_tenant_id;
+        RETURN QUERY SELECT false, (1 - v_tokens) / v_rate, v_tokens;
+    END IF;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_rate_limit_take_v1(p_tenant_id uuid, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_rate_limit_take_v1(p_tenant_id uuid, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone) IS 'Token bucket: take one intake token for a tenant (allowed), or say how long until one is available.';
+
+
+--
+-- Name: courier_rate_limit_take_v2(uuid, text, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_rate_limit_take_v2(p_tenant_id uuid, p_idempotency_key text, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone) RETURNS TABLE(retried boolean, allowed boolean, retry_after_seconds double precision, tokens_left double precision)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = p_tenant_id AND j.idempotency_key = p_idempotency_key) THEN
+        RETURN QUERY SELECT true, true, 0::double precision, NULL::double precision;
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT false, t.allowed, t.retry_after_seconds, t.tokens_left
+        FROM courier_rate_limit_take_v1(p_tenant_id, p_default_rate, p_default_burst, p_now) t;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_rate_limit_take_v2(p_tenant_id uuid, p_idempotency_key text, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_rate_limit_take_v2(p_tenant_id uuid, p_idempotency_key text, p_default_rate double precision, p_default_burst integer, p_now timestamp with time zone) IS 'Token bucket for intake: a request whose Idempotency-Key already made a job is a retry (retried, no token); otherwise take one token (allowed) or say how long until one is available.';
+
+
+--
+-- Name: courier_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0];
+END
+$$;
+
+
+--
+-- Name: courier_refuse_truncate(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_refuse_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION '% keeps the job history: TRUNCATE refused', TG_TABLE_NAME
+        USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0];
+END
+$$;
+
+
+--
+-- Name: courier_uuid_v7(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_uuid_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$
+    SELECT encode(
+        set_bit(set_bit(
+            overlay(uuid_send(gen_random_uuid())
+                    placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                    FROM 1 FOR 6),
+            52, 1), 53, 1),
+        'hex')::uuid
+$$;
+
+
+--
+-- Name: FUNCTION courier_uuid_v7(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_uuid_v7() IS 'A random UUID version 7: 48 bits of Unix milliseconds, then random bits.';
+
+
+--
+-- Name: courier_webhook_secret(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_webhook_secret() RETURNS text
+    LANGUAGE sql
+    AS $$
+    SELECT 'whsec_' || encode(uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()), 'base64')
+$$;
+
+
+--
+-- Name: FUNCTION courier_webhook_secret(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_webhook_secret() IS 'A new Standard Webhooks signing secret: whsec_ + base64 of 32 random bytes.';
+
+
+--
+-- Name: procrastinate_cancel_job_v1(bigint, boolean, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_cancel_job_v1(job_id bigint, abort boolean, delete_job boolean) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    _job_id bigint;
+BEGIN
+    IF delete_job THEN
+        DELETE FROM procrastinate_jobs
+        WHERE id = job_id AND status = 'todo'
+        RETURNING id INTO _job_id;
+    END IF;
+    IF _job_id IS NULL THEN
+        IF abort THEN
+            UPDATE procrastinate_jobs
+            SET abort_requested = true,
+                status = CASE status
+                    WHEN 'todo' THEN 'cancelled'::procrastinate_job_status ELSE status
+                END
+            WHERE id = job_id AND status IN ('todo', 'doing')
+            RETURNING id INTO _job_id;
+        ELSE
+            UPDATE procrastinate_jobs
+            SET status = 'cancelled'::procrastinate_job_status
+            WHERE id = job_id AND status = 'todo'
+            RETURNING id INTO _job_id;
+        END IF;
+    END IF;
+    RETURN _job_id;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_defer_jobs_v1(public.procrastinate_job_to_defer_v1[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_defer_jobs_v1(jobs public.procrastinate_job_to_defer_v1[]) RETURNS bigint[]
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    job_ids bigint[];
+BEGIN
+    WITH inserted_jobs AS (
+        INSERT INTO procrastinate_jobs (queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at)
+        SELECT (job).queue_name,
+               (job).task_name,
+               (job).priority,
+               (job).lock,
+               (job).queueing_lock,
+               (job).args,
+               (job).scheduled_at
+        FROM unnest(jobs) AS job
+        RETURNING id
+    )
+    SELECT array_agg(id) FROM inserted_jobs INTO job_ids;
+
+    RETURN job_ids;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_defer_periodic_job_v2(character varying, character varying, character varying, character varying, integer, character varying, bigint, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_defer_periodic_job_v2(_queue_name character varying, _lock character varying, _queueing_lock character varying, _task_name character varying, _priority integer, _periodic_id character varying, _defer_timestamp bigint, _args jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	_job_id bigint;
+	_defer_id bigint;
+BEGIN
+    INSERT
+        INTO procrastinate_periodic_defers (task_name, periodic_id, defer_timestamp)
+        VALUES (_task_name, _periodic_id, _defer_timestamp)
+        ON CONFLICT DO NOTHING
+        RETURNING id into _defer_id;
+
+    IF _defer_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    UPDATE procrastinate_periodic_defers
+        SET job_id = (
+            SELECT COALESCE((
+                SELECT unnest(procrastinate_defer_jobs_v1(
+                    ARRAY[
+                        ROW(
+                            _queue_name,
+                            _task_name,
+                            _priority,
+                            _lock,
+                            _queueing_lock,
+                            _args,
+                            NULL::timestamptz
+                        )
+                    ]::procrastinate_job_to_defer_v1[]
+                ))
+            ), NULL)
+        )
+        WHERE id = _defer_id
+        RETURNING job_id INTO _job_id;
+
+    DELETE
+        FROM procrastinate_periodic_defers
+        USING (
+            SELECT id
+            FROM procrastinate_periodic_defers
+            WHERE procrastinate_periodic_defers.task_name = _task_name
+            AND procrastinate_periodic_defers.periodic_id = _periodic_id
+            AND procrastinate_periodic_defers.defer_timestamp < _defer_timestamp
+            ORDER BY id
+            FOR UPDATE
+        ) to_delete
+        WHERE procrastinate_periodic_defers.id = to_delete.id;
+
+    RETURN _job_id;
+END;
+$$;
+
+
+SET default_table_access_method = heap;
+
+--
+-- Name: procrastinate_jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.procrastinate_jobs (
+    id bigint NOT NULL,
+    queue_name character varying(128) NOT NULL,
+    task_name character varying(128) NOT NULL,
+    priority integer DEFAULT 0 NOT NULL,
+    lock text,
+    queueing_lock text,
+    args jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status public.procrastinate_job_status DEFAULT 'todo'::public.procrastinate_job_status NOT NULL,
+    scheduled_at timestamp with time zone,
+    attempts integer DEFAULT 0 NOT NULL,
+    abort_requested boolean DEFAULT false NOT NULL,
+    worker_id bigint,
+    CONSTRAINT check_not_todo_abort_requested CHECK ((NOT ((status = 'todo'::public.procrastinate_job_status) AND (abort_requested = true))))
+);
+
+
+--
+-- Name: procrastinate_fetch_job_v2(character varying[], bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_fetch_job_v2(target_queue_names character varying[], p_worker_id bigint) RETURNS public.procrastinate_jobs
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	found_jobs procrastinate_jobs;
+BEGIN
+    WITH candidate AS (
+        SELECT jobs.*
+            FROM procrastinate_jobs AS jobs
+            WHERE
+                -- reject the job if its lock has earlier or higher priority jobs
+                NOT EXISTS (
+                    SELECT 1
+                        FROM procrastinate_jobs AS other_jobs
+                        WHERE
+                            jobs.lock IS NOT NULL
+                            AND other_jobs.lock = jobs.lock
+                            AND (
+                                -- job with same lock is already running
+                                other_jobs.status = 'doing'
+                                OR
+                                -- job with same lock is waiting and has higher priority (or same priority but was queued first)
+                                (
+                                    other_jobs.status = 'todo'
+                                    AND (
+                                        other_jobs.priority > jobs.priority
+                                        OR (
+                                        other_jobs.priority = jobs.priority
+                                        AND other_jobs.id < jobs.id
+                                        )
+                                    )
+                                )
+                            )
+                )
+                AND jobs.status = 'todo'
+                AND (target_queue_names IS NULL OR jobs.queue_name = ANY( target_queue_names ))
+                AND (jobs.scheduled_at IS NULL OR jobs.scheduled_at <= now())
+            ORDER BY jobs.priority DESC, jobs.id ASC LIMIT 1
+            FOR UPDATE OF jobs SKIP LOCKED
+    )
+    UPDATE procrastinate_jobs
+        SET status = 'doing', worker_id = p_worker_id
+        FROM candidate
+        WHERE procrastinate_jobs.id = candidate.id
+        RETURNING procrastinate_jobs.* INTO found_jobs;
+
+ RETURN found_jobs;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_finish_job_v1(bigint, public.procrastinate_job_status, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_finish_job_v1(job_id bigint, end_status public.procrastinate_job_status, delete_job boolean) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    _job_id bigint;
+BEGIN
+    IF end_status NOT IN ('succeeded', 'failed', 'aborted') THEN
+        RAISE 'End status should be either "succeeded", "failed" or "aborted" (job id: %)', job_id;
+    END IF;
+    IF delete_job THEN
+        DELETE FROM procrastinate_jobs
+        WHERE id = job_id AND status IN ('todo', 'doing')
+        RETURNING id INTO _job_id;
+    ELSE
+        UPDATE procrastinate_jobs
+        SET status = end_status,
+            abort_requested = false,
+            attempts = CASE status
+                WHEN 'doing' THEN attempts + 1 ELSE attempts
+            END
+        WHERE id = job_id AND status IN ('todo', 'doing')
+        RETURNING id INTO _job_id;
+    END IF;
+    IF _job_id IS NULL THEN
+        RAISE 'Job was not found or not in "doing" or "todo" status (job id: %)', job_id;
+    END IF;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_notify_queue_abort_job_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_notify_queue_abort_job_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    payload TEXT;
+BEGIN
+    SELECT json_build_object('type', 'abort_job_requested', 'job_id', NEW.id)::text INTO payload;
+	PERFORM pg_notify('procrastinate_queue_v1#' || NEW.queue_name, payload);
+	PERFORM pg_notify('procrastinate_any_queue_v1', payload);
+	RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_notify_queue_job_inserted_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_notify_queue_job_inserted_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    payload TEXT;
+BEGIN
+    SELECT json_build_object('type', 'job_inserted', 'job_id', NEW.id)::text INTO payload;
+	PERFORM pg_notify('procrastinate_queue_v1#' || NEW.queue_name, payload);
+	PERFORM pg_notify('procrastinate_any_queue_v1', payload);
+	RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_prune_stalled_workers_v1(double precision); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_prune_stalled_workers_v1(seconds_since_heartbeat double precision) RETURNS TABLE(worker_id bigint)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RETURN QUERY
+    DELETE FROM procrastinate_workers
+    WHERE last_heartbeat < NOW() - (seconds_since_heartbeat || 'SECOND')::INTERVAL
+    RETURNING procrastinate_workers.id;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_register_worker_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_register_worker_v1() RETURNS TABLE(worker_id bigint)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RETURN QUERY
+    INSERT INTO procrastinate_workers DEFAULT VALUES
+    RETURNING procrastinate_workers.id;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_retry_job_v1(bigint, timestamp with time zone, integer, character varying, character varying); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_retry_job_v1(job_id bigint, retry_at timestamp with time zone, new_priority integer, new_queue_name character varying, new_lock character varying) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    _job_id bigint;
+    _abort_requested boolean;
+BEGIN
+    SELECT abort_requested FROM procrastinate_jobs
+    WHERE id = job_id AND status = 'doing'
+    FOR UPDATE
+    INTO _abort_requested;
+    IF _abort_requested THEN
+        UPDATE procrastinate_jobs
+        SET status = 'failed'::procrastinate_job_status
+        WHERE id = job_id AND status = 'doing'
+        RETURNING id INTO _job_id;
+    ELSE
+        UPDATE procrastinate_jobs
+        SET status = 'todo'::procrastinate_job_status,
+            attempts = attempts + 1,
+            scheduled_at = retry_at,
+            priority = COALESCE(new_priority, priority),
+            queue_name = COALESCE(new_queue_name, queue_name),
+            lock = COALESCE(new_lock, lock)
+        WHERE id = job_id AND status = 'doing'
+        RETURNING id INTO _job_id;
+    END IF;
+
+    IF _job_id IS NULL THEN
+        RAISE 'Job was not found or not in "doing" status (job id: %)', job_id;
+    END IF;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_retry_job_v2(bigint, timestamp with time zone, integer, character varying, character varying); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_retry_job_v2(job_id bigint, retry_at timestamp with time zone, new_priority integer, new_queue_name character varying, new_lock character varying) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    _job_id bigint;
+    _abort_requested boolean;
+    _current_status procrastinate_job_status;
+BEGIN
+    SELECT status, abort_requested FROM procrastinate_jobs
+    WHERE id = job_id AND status IN ('doing', 'failed')
+    FOR UPDATE
+    INTO _current_status, _abort_requested;
+    IF _current_status = 'doing' AND _abort_requested THEN
+        UPDATE procrastinate_jobs
+        SET status = 'failed'::procrastinate_job_status
+        WHERE id = job_id AND status = 'doing'
+        RETURNING id INTO _job_id;
+    ELSE
+        UPDATE procrastinate_jobs
+        SET status = 'todo'::procrastinate_job_status,
+            attempts = attempts + 1,
+            scheduled_at = retry_at,
+            priority = COALESCE(new_priority, priority),
+            queue_name = COALESCE(new_queue_name, queue_name),
+            lock = COALESCE(new_lock, lock)
+        WHERE id = job_id AND status IN ('doing', 'failed')
+        RETURNING id INTO _job_id;
+    END IF;
+
+    IF _job_id IS NULL THEN
+        RAISE 'Job was not found or has an invalid status to retry (job id: %)', job_id;
+    END IF;
+
+END;
+$$;
+
+
+--
+-- Name: procrastinate_trigger_abort_requested_events_procedure_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_trigger_abort_requested_events_procedure_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO procrastinate_events(job_id, type)
+        VALUES (NEW.id, 'abort_requested'::procrastinate_job_event_type);
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_trigger_function_scheduled_events_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_trigger_function_scheduled_events_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO procrastinate_events(job_id, type, at)
+        VALUES (NEW.id, 'scheduled'::procrastinate_job_event_type, NEW.scheduled_at);
+
+	RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_trigger_function_status_events_insert_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_trigger_function_status_events_insert_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO procrastinate_events(job_id, type)
+        VALUES (NEW.id, 'deferred'::procrastinate_job_event_type);
+	RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_trigger_function_status_events_update_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_trigger_function_status_events_update_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    WITH t AS (
+        SELECT CASE
+            WHEN OLD.status = 'todo'::procrastinate_job_status
+                AND NEW.status = 'doing'::procrastinate_job_status
+                THEN 'started'::procrastinate_job_event_type
+            WHEN OLD.status = 'doing'::procrastinate_job_status
+                AND NEW.status = 'todo'::procrastinate_job_status
+                THEN 'deferred_for_retry'::procrastinate_job_event_type
+            WHEN OLD.status = 'doing'::procrastinate_job_status
+                AND NEW.status = 'failed'::procrastinate_job_status
+                THEN 'failed'::procrastinate_job_event_type
+            WHEN OLD.status = 'doing'::procrastinate_job_status
+                AND NEW.status = 'succeeded'::procrastinate_job_status
+                THEN 'succeeded'::procrastinate_job_event_type
+            WHEN OLD.status = 'todo'::procrastinate_job_status
+                AND (
+                    NEW.status = 'cancelled'::procrastinate_job_status
+                    OR NEW.status = 'failed'::procrastinate_job_status
+                    OR NEW.status = 'succeeded'::procrastinate_job_status
+                )
+                THEN 'cancelled'::procrastinate_job_event_type
+            WHEN OLD.status = 'doing'::procrastinate_job_status
+                AND NEW.status = 'aborted'::procrastinate_job_status
+                THEN 'aborted'::procrastinate_job_event_type
+            WHEN OLD.status = 'failed'::procrastinate_job_status
+                AND NEW.status = 'todo'::procrastinate_job_status
+                THEN 'retried'::procrastinate_job_event_type
+            ELSE NULL
+        END as event_type
+    )
+    INSERT INTO procrastinate_events(job_id, type)
+        SELECT NEW.id, t.event_type
+        FROM t
+        WHERE t.event_type IS NOT NULL;
+	RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_unlink_periodic_defers_v1(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_unlink_periodic_defers_v1() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE procrastinate_periodic_defers
+    SET job_id = NULL
+    WHERE job_id = OLD.id;
+    RETURN OLD;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_unregister_worker_v1(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_unregister_worker_v1(worker_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM procrastinate_workers
+    WHERE id = worker_id;
+END;
+$$;
+
+
+--
+-- Name: procrastinate_update_heartbeat_v1(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.procrastinate_update_heartbeat_v1(worker_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE procrastinate_workers
+    SET last_heartbeat = NOW()
+    WHERE id = worker_id;
+END;
+$$;
+
+
+--
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    key_id text NOT NULL,
+    key_hash bytea NOT NULL,
+    tenant_id uuid NOT NULL,
+    principal_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone
+);
+
+
+--
+-- Name: TABLE api_keys; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.api_keys IS 'Bearer keys. Only the SHA-256 of a key is stored; key_id is its public, loggable prefix.';
+
+
+--
+-- Name: callback_secrets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.callback_secrets (
+    tenant_id uuid NOT NULL,
+    secret text DEFAULT public.courier_webhook_secret() NOT NULL,
+    previous_secret text,
+    previous_secret_expires_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT callback_secrets_previous_secret_expires CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL)))
+);
+
+
+--
+-- Name: TABLE callback_secrets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.callback_secrets IS 'The secret that signs webhooks sent to jobs'' callback_url, one per tenant.';
+
+
+--
+-- Name: courier_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.courier_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: courier_secrets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.courier_secrets (
+    name text NOT NULL,
+    value bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT courier_secrets_long_enough CHECK ((length(value) >= 32))
+);
+
+
+--
+-- Name: TABLE courier_secrets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.courier_secrets IS 'Secrets every API process shares, generated once (e.g. stream_token signs the short-lived event stream links).';
+
+
+--
+-- Name: jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.jobs (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    requester_id uuid NOT NULL,
+    kind text NOT NULL,
+    input jsonb,
+    idempotency_key text NOT NULL,
+    request_hash text NOT NULL,
+    state public.job_state DEFAULT 'queued'::public.job_state NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    queue text DEFAULT 'jobs'::text NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    lease uuid,
+    queue_job_id bigint,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    result jsonb,
+    error jsonb,
+    model text,
+    prompt_version text,
+    input_tokens integer DEFAULT 0 NOT NULL,
+    output_tokens integer DEFAULT 0 NOT NULL,
+    cost_usd numeric(14,6) DEFAULT 0 NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    last_event_seq integer DEFAULT 0 NOT NULL,
+    replay_of uuid,
+    callback_url text,
+    purged_at timestamp with time zone,
+    retry_at timestamp with time zone,
+    CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
+    CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
+    CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
+    CONSTRAINT jobs_finished_iff_terminal CHECK ((public.courier_job_state_is_terminal(state) = (finished_at IS NOT NULL))),
+    CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
+    CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
+    CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
+    CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
+    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> ALL (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
+);
+
+
+--
+-- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.jobs IS 'One row per job: its request, its current state, its result or error, and its cost. History is in job_events.';
+
+
+--
+-- Name: COLUMN jobs.request_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.request_hash IS 'SHA-256 of the normalised request body, compared when an Idempotency-Key is reused.';
+
+
+--
+-- Name: COLUMN jobs.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.state IS 'queued, running, needs_review, succeeded, failed, cancelled or expired; changes only along job_state_transitions.';
+
+
+--
+-- Name: COLUMN jobs.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.attempt IS 'How many executions have started; each start takes a new lease.';
+
+
+--
+-- Name: COLUMN jobs.lease; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns the job; a completion must present it.';
+
+
+--
+-- Name: COLUMN jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
+
+
+--
+-- Name: COLUMN jobs.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.version IS 'Bumped on every change; the HTTP ETag.';
+
+
+--
+-- Name: COLUMN jobs.last_event_seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.last_event_seq IS 'seq of the newest job_events row of this job.';
+
+
+--
+-- Name: COLUMN jobs.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.purged_at IS 'When retention removed input and result; the audit columns stay.';
+
+
+--
+-- Name: COLUMN jobs.retry_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after a transient error: when its next attempt may start.';
+
+
+--
+-- Name: principals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.principals (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    external_id text NOT NULL,
+    acl_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    roles text[] DEFAULT '{}'::text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT principals_external_id_format CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
+    CONSTRAINT principals_roles_known CHECK ((roles <@ ARRAY['reviewer'::text, 'admin'::text]))
+);
+
+
+--
+-- Name: TABLE principals; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.principals IS 'Users acting on behalf of a tenant: their ACL groups filter retrieval, their roles gate review and admin actions.';
+
+
+--
+-- Name: COLUMN principals.external_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.principals.external_id IS 'The user id in the tenant''s own system.';
+
+
+--
+-- Name: tenants; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenants (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    slug text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    rate_limit_per_second double precision,
+    rate_limit_burst integer,
+    retention_days integer,
+    CONSTRAINT tenants_rate_limit_burst_positive CHECK (((rate_limit_burst IS NULL) OR (rate_limit_burst >= 1))),
+    CONSTRAINT tenants_rate_limit_positive CHECK (((rate_limit_per_second IS NULL) OR (rate_limit_per_second > (0)::double precision))),
+    CONSTRAINT tenants_retention_days_positive CHECK (((retention_days IS NULL) OR (retention_days >= 1))),
+    CONSTRAINT tenants_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text))
+);
+
+
+--
+-- Name: TABLE tenants; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.tenants IS 'Organisations using Courier; every tenant-owned row carries tenant_id.';
+
+
+--
+-- Name: COLUMN tenants.rate_limit_per_second; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenants.rate_limit_per_second IS 'Job submissions per second this tenant may sustain; NULL: the default (COURIER_RATE_LIMIT_PER_SECOND).';
+
+
+--
+-- Name: COLUMN tenants.rate_limit_burst; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenants.rate_limit_burst IS 'Submissions this tenant may make at once after being idle; NULL: the default (COURIER_RATE_LIMIT_BURST).';
+
+
+--
+-- Name: COLUMN tenants.retention_days; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenants.retention_days IS 'Days after a job finishes before its input and result are purged; NULL: the default (COURIER_RETENTION_DAYS).';
+
+
+--
+-- Name: dead_letters; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.dead_letters AS
+ SELECT j.id AS job_id,
+    j.tenant_id,
+    t.slug AS tenant,
+    p.external_id AS requester,
+    j.kind,
+    j.attempt AS attempts,
+    (j.error ->> 'code'::text) AS error_code,
+    (j.error ->> 'message'::text) AS error_message,
+    j.model,
+    j.prompt_version,
+    j.created_at,
+    j.finished_at,
+    j.replay_of,
+    ( SELECT count(*) AS count
+           FROM public.jobs r
+          WHERE (r.replay_of = j.id)) AS replays
+   FROM ((public.jobs j
+     JOIN public.tenants t ON ((t.id = j.tenant_id)))
+     JOIN public.principals p ON ((p.id = j.requester_id)))
+  WHERE (j.state = 'failed'::public.job_state);
+
+
+--
+-- Name: VIEW dead_letters; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.dead_letters IS 'Failed jobs (the dead-letter set): why each failed and how often it was replayed. Replay one with POST /v1/jobs/{id}/replay, or many with `courier backfill --kind K --since D --state failed`. Over HTTP: GET /v1/jobs?state=failed.';
+
+
+--
+-- Name: COLUMN dead_letters.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.job_id IS 'The failed job (jobs.id).';
+
+
+--
+-- Name: COLUMN dead_letters.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN dead_letters.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN dead_letters.requester; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
+
+
+--
+-- Name: COLUMN dead_letters.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.kind IS 'The job''s kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN dead_letters.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.attempts IS 'Executions started before it failed.';
+
+
+--
+-- Name: COLUMN dead_letters.error_code; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.error_code IS 'Stable machine-readable error code (e.g. handler_error, invalid_output).';
+
+
+--
+-- Name: COLUMN dead_letters.error_message; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.error_message IS 'Redacted human-readable error; never contains the input.';
+
+
+--
+-- Name: COLUMN dead_letters.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.model IS 'The model an execution last recorded; NULL when none did.';
+
+
+--
+-- Name: COLUMN dead_letters.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.prompt_version IS 'Version of the prompt template it ran with; NULL when no execution recorded one.';
+
+
+--
+-- Name: COLUMN dead_letters.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.created_at IS 'When the job was submitted.';
+
+
+--
+-- Name: COLUMN dead_letters.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.finished_at IS 'When the job failed.';
+
+
+--
+-- Name: COLUMN dead_letters.replay_of; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.replay_of IS 'The job this one replays; NULL for an original submission.';
+
+
+--
+-- Name: COLUMN dead_letters.replays; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.dead_letters.replays IS 'How many replays of this job exist (0 if none).';
+
+
+--
+-- Name: job_cost_daily; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.job_cost_daily AS
+ SELECT ((j.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+    j.tenant_id,
+    t.slug AS tenant,
+    j.kind,
+    j.model,
+    count(*) AS jobs,
+    count(*) FILTER (WHERE (j.state = 'succeeded'::public.job_state)) AS succeeded,
+    count(*) FILTER (WHERE (j.state = 'failed'::public.job_state)) AS failed,
+    sum(j.input_tokens) AS input_tokens,
+    sum(j.output_tokens) AS output_tokens,
+    sum(j.cost_usd) AS cost_usd
+   FROM (public.jobs j
+     JOIN public.tenants t ON ((t.id = j.tenant_id)))
+  GROUP BY (((j.created_at AT TIME ZONE 'UTC'::text))::date), j.tenant_id, t.slug, j.kind, j.model;
+
+
+--
+-- Name: VIEW job_cost_daily; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.job_cost_daily IS 'Model usage and cost per UTC day of submission, tenant, kind and model. Filter on day to read a range.';
+
+
+--
+-- Name: COLUMN job_cost_daily.day; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.day IS 'UTC day the jobs were submitted on.';
+
+
+--
+-- Name: COLUMN job_cost_daily.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.tenant_id IS 'The tenant.';
+
+
+--
+-- Name: COLUMN job_cost_daily.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN job_cost_daily.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.kind IS 'The jobs'' kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN job_cost_daily.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.model IS 'Model that produced the results; NULL for jobs that produced none (yet).';
+
+
+--
+-- Name: COLUMN job_cost_daily.jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.jobs IS 'Jobs submitted, in any state.';
+
+
+--
+-- Name: COLUMN job_cost_daily.succeeded; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.succeeded IS 'Of those, jobs that succeeded so far.';
+
+
+--
+-- Name: COLUMN job_cost_daily.failed; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.failed IS 'Of those, jobs that failed so far.';
+
+
+--
+-- Name: COLUMN job_cost_daily.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.input_tokens IS 'Model input (prompt) tokens so far of those jobs, all attempts.';
+
+
+--
+-- Name: COLUMN job_cost_daily.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.output_tokens IS 'Model output (completion) tokens so far of those jobs, all attempts.';
+
+
+--
+-- Name: COLUMN job_cost_daily.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_cost_daily.cost_usd IS 'Model cost so far of those jobs, all attempts, in US dollars.';
+
+
+--
+-- Name: job_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_events (
+    job_id uuid NOT NULL,
+    seq integer NOT NULL,
+    tenant_id uuid NOT NULL,
+    type text NOT NULL,
+    state public.job_state NOT NULL,
+    attempt integer NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    actor text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    "position" bigint NOT NULL,
+    CONSTRAINT job_events_seq_positive CHECK ((seq > 0))
+);
+
+
+--
+-- Name: TABLE job_events; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_events IS 'Append-only history of every job: one row per state change or note, seq gapless per job. Source of SSE replay and the audit trail.';
+
+
+--
+-- Name: COLUMN job_events.type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_events.type IS 'The state entered (queued, running, ...) or a note type (e.g. progress).';
+
+
+--
+-- Name: COLUMN job_events.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_events.state IS 'The job state after this event.';
+
+
+--
+-- Name: COLUMN job_events.actor; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_events.actor IS 'Who caused the event: a principal (principal:<id>), a worker (worker:<name>), or the database user.';
+
+
+--
+-- Name: COLUMN job_events.xid; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_events.xid IS 'Transaction that wrote the event; with position, the cursor of the tenant-wide stream.';
+
+
+--
+-- Name: COLUMN job_events."position"; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_events."position" IS 'Insertion order across all jobs (not commit order: see xid).';
+
+
+--
+-- Name: job_events_position_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.job_events ALTER COLUMN "position" ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.job_events_position_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: job_history; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.job_history AS
+ SELECT j.id AS job_id,
+    j.tenant_id,
+    t.slug AS tenant,
+    j.requester_id,
+    p.external_id AS requester,
+    j.kind,
+    j.state,
+    j.queue,
+    j.priority,
+    j.attempt AS attempts,
+    j.created_at AS queued_at,
+    starts.first_started_at,
+    starts.last_started_at,
+    j.finished_at,
+    ( SELECT jsonb_agg(jsonb_build_object('seq', e.seq, 'state', e.state, 'attempt', e.attempt, 'at', e.created_at) ORDER BY e.seq) AS jsonb_agg
+           FROM public.job_events e
+          WHERE (e.job_id = j.id)) AS timeline,
+    j.model,
+    j.prompt_version,
+    j.input_tokens,
+    j.output_tokens,
+    j.cost_usd,
+    (j.error ->> 'code'::text) AS error_code,
+    NULL::text AS reviewer,
+    NULL::timestamp with time zone AS reviewed_at,
+    j.replay_of,
+    j.purged_at
+   FROM (((public.jobs j
+     JOIN public.tenants t ON ((t.id = j.tenant_id)))
+     JOIN public.principals p ON ((p.id = j.requester_id)))
+     CROSS JOIN LATERAL ( SELECT min(e.created_at) AS first_started_at,
+            max(e.created_at) AS last_started_at
+           FROM public.job_events e
+          WHERE ((e.job_id = j.id) AND (e.type = 'running'::text))) starts);
+
+
+--
+-- Name: VIEW job_history; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+
+
+--
+-- Name: COLUMN job_history.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.job_id IS 'The job (jobs.id).';
+
+
+--
+-- Name: COLUMN job_history.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN job_history.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN job_history.requester_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.requester_id IS 'The requesting principal (principals.id).';
+
+
+--
+-- Name: COLUMN job_history.requester; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
+
+
+--
+-- Name: COLUMN job_history.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.kind IS 'The job''s kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN job_history.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.state IS 'Current state: queued, running, needs_review, succeeded, failed, cancelled or expired.';
+
+
+--
+-- Name: COLUMN job_history.queue; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.queue IS 'The procrastinate queue the job runs on.';
+
+
+--
+-- Name: COLUMN job_history.priority; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.priority IS 'Queue priority, -100 to 100; higher runs first.';
+
+
+--
+-- Name: COLUMN job_history.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.attempts IS 'Executions started (0 if it never ran, 1 for a job that ran once; more after retries or a takeover).';
+
+
+--
+-- Name: COLUMN job_history.queued_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.queued_at IS 'When the job was submitted.';
+
+
+--
+-- Name: COLUMN job_history.first_started_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.first_started_at IS 'When the first execution started (its running event); NULL if it never ran.';
+
+
+--
+-- Name: COLUMN job_history.last_started_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.last_started_at IS 'When the latest execution started (its running event); equals first_started_at after one attempt; NULL if it never ran.';
+
+
+--
+-- Name: COLUMN job_history.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.finished_at IS 'When the job reached a terminal state; NULL while open.';
+
+
+--
+-- Name: COLUMN job_history.timeline; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.timeline IS 'Every event as [{seq, state, attempt, at}], oldest first (job_timeline has the details).';
+
+
+--
+-- Name: COLUMN job_history.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.model IS 'The model that produced the result (e.g. extractive when no provider is configured); NULL until an execution records one.';
+
+
+--
+-- Name: COLUMN job_history.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.prompt_version IS 'Version of the prompt template the job ran with; NULL until an execution records one.';
+
+
+--
+-- Name: COLUMN job_history.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.input_tokens IS 'Model input (prompt) tokens, all attempts; 0 if no model ran.';
+
+
+--
+-- Name: COLUMN job_history.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.output_tokens IS 'Model output (completion) tokens, all attempts; 0 if no model ran.';
+
+
+--
+-- Name: COLUMN job_history.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.cost_usd IS 'Total model cost of all attempts, in US dollars.';
+
+
+--
+-- Name: COLUMN job_history.error_code; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.error_code IS 'Stable error code of the job''s error (its failure, or the one it waits to retry after); NULL without one.';
+
+
+--
+-- Name: COLUMN job_history.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
+
+
+--
+-- Name: COLUMN job_history.reviewed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
+
+
+--
+-- Name: COLUMN job_history.replay_of; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
+
+
+--
+-- Name: COLUMN job_history.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.purged_at IS 'When retention removed the input and result (the audit columns stay); NULL while kept.';
+
+
+--
+-- Name: job_latency; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.job_latency AS
+ WITH finished AS (
+         SELECT j.kind,
+            date_trunc('hour'::text, j.finished_at) AS hour,
+            ((1000)::numeric * EXTRACT(epoch FROM (first_start.created_at - j.created_at))) AS queue_wait_ms,
+            ((1000)::numeric * EXTRACT(epoch FROM (j.finished_at - j.started_at))) AS run_ms,
+            ((1000)::numeric * EXTRACT(epoch FROM (j.finished_at - j.created_at))) AS end_to_end_ms
+           FROM (public.jobs j
+             JOIN public.job_events first_start ON (((first_start.job_id = j.id) AND (first_start.seq = 2) AND (first_start.type = 'running'::text))))
+          WHERE (j.finished_at IS NOT NULL)
+        )
+ SELECT kind,
+    hour,
+    count(*) AS jobs,
+    round((percentile_cont((0.5)::double precision) WITHIN GROUP (ORDER BY ((queue_wait_ms)::double precision)))::numeric, 1) AS queue_wait_p50_ms,
+    round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY ((queue_wait_ms)::double precision)))::numeric, 1) AS queue_wait_p95_ms,
+    round((percentile_cont((0.99)::double precision) WITHIN GROUP (ORDER BY ((queue_wait_ms)::double precision)))::numeric, 1) AS queue_wait_p99_ms,
+    round((percentile_cont((0.5)::double precision) WITHIN GROUP (ORDER BY ((run_ms)::double precision)))::numeric, 1) AS run_p50_ms,
+    round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY ((run_ms)::double precision)))::numeric, 1) AS run_p95_ms,
+    round((percentile_cont((0.99)::double precision) WITHIN GROUP (ORDER BY ((run_ms)::double precision)))::numeric, 1) AS run_p99_ms,
+    round((percentile_cont((0.5)::double precision) WITHIN GROUP (ORDER BY ((end_to_end_ms)::double precision)))::numeric, 1) AS end_to_end_p50_ms,
+    round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY ((end_to_end_ms)::double precision)))::numeric, 1) AS end_to_end_p95_ms,
+    round((percentile_cont((0.99)::double precision) WITHIN GROUP (ORDER BY ((end_to_end_ms)::double precision)))::numeric, 1) AS end_to_end_p99_ms
+   FROM finished
+  GROUP BY kind, hour;
+
+
+--
+-- Name: VIEW job_latency; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.job_latency IS 'Latency percentiles per kind and hour of completion, over jobs that ran and finished. Filter on hour to read a range.';
+
+
+--
+-- Name: COLUMN job_latency.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.kind IS 'The jobs'' kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN job_latency.hour; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.hour IS 'Hour (server time zone) in which the jobs finished.';
+
+
+--
+-- Name: COLUMN job_latency.jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.jobs IS 'Jobs that ran and finished in that hour.';
+
+
+--
+-- Name: COLUMN job_latency.queue_wait_p50_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.queue_wait_p50_ms IS 'Median ms from submission to the first execution start, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.queue_wait_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.queue_wait_p95_ms IS '95th percentile ms from submission to the first execution start, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.queue_wait_p99_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.queue_wait_p99_ms IS '99th percentile ms from submission to the first execution start, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.run_p50_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.run_p50_ms IS 'Median ms from the start of the last execution to the end, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.run_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.run_p95_ms IS '95th percentile ms from the start of the last execution to the end, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.run_p99_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.run_p99_ms IS '99th percentile ms from the start of the last execution to the end, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.end_to_end_p50_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.end_to_end_p50_ms IS 'Median ms from submission to the end, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.end_to_end_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.end_to_end_p95_ms IS '95th percentile ms from submission to the end, to 0.1 ms.';
+
+
+--
+-- Name: COLUMN job_latency.end_to_end_p99_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_latency.end_to_end_p99_ms IS '99th percentile ms from submission to the end, to 0.1 ms.';
+
+
+--
+-- Name: job_state_transitions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_state_transitions (
+    from_state public.job_state NOT NULL,
+    to_state public.job_state NOT NULL
+);
+
+
+--
+-- Name: TABLE job_state_transitions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_state_transitions IS 'Every state change a job may make; the jobs trigger refuses any other.';
+
+
+--
+-- Name: job_timeline; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.job_timeline AS
+ SELECT e.job_id,
+    e.seq,
+    j.tenant_id,
+    t.slug AS tenant,
+    j.kind,
+    e.type,
+    e.state,
+    e.attempt,
+    e.data,
+    e.actor,
+    e.created_at
+   FROM ((public.job_events e
+     JOIN public.jobs j ON ((j.id = e.job_id)))
+     JOIN public.tenants t ON ((t.id = j.tenant_id)));
+
+
+--
+-- Name: VIEW job_timeline; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.job_timeline IS 'Every event of every job: the audit trail with tenant and kind. ORDER BY job_id, seq to read it in order.';
+
+
+--
+-- Name: COLUMN job_timeline.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.job_id IS 'The job (jobs.id).';
+
+
+--
+-- Name: COLUMN job_timeline.seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.seq IS 'Gapless per job, starting at 1 (the queued event).';
+
+
+--
+-- Name: COLUMN job_timeline.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN job_timeline.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN job_timeline.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.kind IS 'The job''s kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN job_timeline.type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.type IS 'The state entered, or a note type.';
+
+
+--
+-- Name: COLUMN job_timeline.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.state IS 'The job''s state after this event.';
+
+
+--
+-- Name: COLUMN job_timeline.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.attempt IS 'The execution the event belongs to (0 before the first start).';
+
+
+--
+-- Name: COLUMN job_timeline.data; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.data IS 'Details as JSON: reason of a change, error of a failure or retry; {} when none.';
+
+
+--
+-- Name: COLUMN job_timeline.actor; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+
+
+--
+-- Name: COLUMN job_timeline.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_timeline.created_at IS 'When the event was recorded.';
+
+
+--
+-- Name: outbox; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbox (
+    id bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    event_id text NOT NULL,
+    event_type text NOT NULL,
+    job_id uuid,
+    seq integer,
+    endpoint_id uuid,
+    status public.outbox_status DEFAULT 'pending'::public.outbox_status NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    claim uuid,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    delivered_at timestamp with time zone,
+    last_error text,
+    CONSTRAINT outbox_delivered_iff_delivered_at CHECK (((status = 'delivered'::public.outbox_status) = (delivered_at IS NOT NULL))),
+    CONSTRAINT outbox_has_destination CHECK (((endpoint_id IS NOT NULL) OR (job_id IS NOT NULL))),
+    CONSTRAINT outbox_job_event CHECK (((job_id IS NULL) = (seq IS NULL))),
+    CONSTRAINT outbox_pending_is_claimable CHECK (((status = 'pending'::public.outbox_status) OR (claim IS NULL)))
+);
+
+
+--
+-- Name: TABLE outbox; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.outbox IS 'One row per (event, push destination), written in the transaction of the event; the relay claims pending rows with FOR UPDATE SKIP LOCKED.';
+
+
+--
+-- Name: COLUMN outbox.event_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.event_id IS 'The webhook-id header: one per event, the same on every retry so receivers can drop duplicates.';
+
+
+--
+-- Name: COLUMN outbox.endpoint_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.endpoint_id IS 'The tenant webhook endpoint; NULL means the job''s callback_url.';
+
+
+--
+-- Name: COLUMN outbox.next_attempt_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.next_attempt_at IS 'When the row may be (re)tried; while claimed, when the claim lapses.';
+
+
+--
+-- Name: COLUMN outbox.claim; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.claim IS 'Token of the relay delivering the row; its result is recorded only under that token.';
+
+
+--
+-- Name: outbox_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbox_attempts (
+    outbox_id bigint NOT NULL,
+    attempt integer NOT NULL,
+    tenant_id uuid NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    latency_ms integer NOT NULL,
+    status_code integer,
+    outcome text NOT NULL,
+    error text,
+    CONSTRAINT outbox_attempts_outcome_known CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retry'::text, 'failed'::text, 'gone'::text, 'refused'::text])))
+);
+
+
+--
+-- Name: TABLE outbox_attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.outbox_attempts IS 'Every delivery attempt: HTTP status (NULL when no answer), latency, outcome and error.';
+
+
+--
+-- Name: COLUMN outbox_attempts.outcome; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_attempts.outcome IS 'delivered (2xx), retry (will try again), failed (gave up), gone (410: endpoint disabled), refused (destination not allowed, will retry).';
+
+
+--
+-- Name: outbox_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.outbox_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: procrastinate_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.procrastinate_events (
+    id bigint NOT NULL,
+    job_id bigint NOT NULL,
+    type public.procrastinate_job_event_type,
+    at timestamp with time zone DEFAULT now()
+);
+
+
+--
+-- Name: procrastinate_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.procrastinate_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: procrastinate_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.procrastinate_events_id_seq OWNED BY public.procrastinate_events.id;
+
+
+--
+-- Name: procrastinate_jobs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.procrastinate_jobs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: procrastinate_jobs_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.procrastinate_jobs_id_seq OWNED BY public.procrastinate_jobs.id;
+
+
+--
+-- Name: procrastinate_periodic_defers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.procrastinate_periodic_defers (
+    id bigint NOT NULL,
+    task_name character varying(128) NOT NULL,
+    defer_timestamp bigint,
+    job_id bigint,
+    periodic_id character varying(128) DEFAULT ''::character varying NOT NULL
+);
+
+
+--
+-- Name: procrastinate_periodic_defers_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.procrastinate_periodic_defers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: procrastinate_periodic_defers_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.procrastinate_periodic_defers_id_seq OWNED BY public.procrastinate_periodic_defers.id;
+
+
+--
+-- Name: procrastinate_workers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.procrastinate_workers (
+    id bigint NOT NULL,
+    last_heartbeat timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: procrastinate_workers_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.procrastinate_workers ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.procrastinate_workers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: stuck_jobs; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.stuck_jobs AS
+ WITH settings AS (
+         SELECT COALESCE((NULLIF(current_setting('courier.stuck_after'::text, true), ''::text))::interval, '00:05:00'::interval) AS stuck_after
+        ), open_jobs AS (
+         SELECT j.id,
+            j.tenant_id,
+            j.kind,
+            j.state,
+            j.attempt,
+            j.queue,
+            j.created_at,
+            j.updated_at,
+            j.expires_at,
+            j.queue_job_id,
+            q.status AS queue_status,
+            q.scheduled_at,
+            w.last_heartbeat,
+                CASE
+                    WHEN (j.expires_at < now()) THEN 'past its deadline but not expired'::text
+                    WHEN ((j.state = 'running'::public.job_state) AND ((q.id IS NULL) OR (q.status <> 'doing'::public.procrastinate_job_status))) THEN 'running but no worker holds its queue entry'::text
+                    WHEN ((j.state = 'running'::public.job_state) AND ((w.id IS NULL) OR (w.last_heartbeat < (now() - s.stuck_after)))) THEN 'running on a worker whose heartbeat stopped'::text
+                    WHEN ((j.state = 'queued'::public.job_state) AND (q.id IS NULL)) THEN 'queued without a queue entry'::text
+                    WHEN ((j.state = 'queued'::public.job_state) AND (COALESCE(q.scheduled_at, j.updated_at) < (now() - s.stuck_after))) THEN 'queued and not picked up'::text
+                    ELSE NULL::text
+                END AS reason
+           FROM (((public.jobs j
+             CROSS JOIN settings s)
+             LEFT JOIN public.procrastinate_jobs q ON ((q.id = j.queue_job_id)))
+             LEFT JOIN public.procrastinate_workers w ON ((w.id = q.worker_id)))
+          WHERE (j.state = ANY (ARRAY['queued'::public.job_state, 'running'::public.job_state]))
+        )
+ SELECT o.id AS job_id,
+    o.tenant_id,
+    t.slug AS tenant,
+    o.kind,
+    o.state,
+    o.attempt,
+    o.queue,
+    o.created_at,
+    o.updated_at,
+    (now() - o.updated_at) AS stuck_for,
+    o.expires_at,
+    o.reason,
+    o.queue_job_id,
+    o.queue_status,
+    o.last_heartbeat AS worker_heartbeat_at
+   FROM (open_jobs o
+     JOIN public.tenants t ON ((t.id = o.tenant_id)))
+  WHERE (o.reason IS NOT NULL);
+
+
+--
+-- Name: VIEW stuck_jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.stuck_jobs IS 'Open jobs that look stuck: running without a live worker, queued and not picked up, or past their deadline. Threshold: courier.stuck_after (default 5 minutes).';
+
+
+--
+-- Name: COLUMN stuck_jobs.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.job_id IS 'The job (jobs.id).';
+
+
+--
+-- Name: COLUMN stuck_jobs.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN stuck_jobs.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN stuck_jobs.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.kind IS 'The job''s kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN stuck_jobs.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.state IS 'Current state: queued or running.';
+
+
+--
+-- Name: COLUMN stuck_jobs.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.attempt IS 'Executions started so far (0 if it never ran).';
+
+
+--
+-- Name: COLUMN stuck_jobs.queue; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.queue IS 'The procrastinate queue the job runs on.';
+
+
+--
+-- Name: COLUMN stuck_jobs.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.created_at IS 'When the job was submitted.';
+
+
+--
+-- Name: COLUMN stuck_jobs.updated_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.updated_at IS 'When the job last changed.';
+
+
+--
+-- Name: COLUMN stuck_jobs.stuck_for; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.stuck_for IS 'Time since the job last changed (an interval: now() - updated_at).';
+
+
+--
+-- Name: COLUMN stuck_jobs.expires_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.expires_at IS 'Deadline: the job expires if not finished by then.';
+
+
+--
+-- Name: COLUMN stuck_jobs.reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.reason IS 'Why the job looks stuck.';
+
+
+--
+-- Name: COLUMN stuck_jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.queue_job_id IS 'procrastinate_jobs.id of its queue entry; NULL or gone when the entry was deleted.';
+
+
+--
+-- Name: COLUMN stuck_jobs.queue_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.queue_status IS 'Status of the queue entry (todo, doing, ...); NULL when it is gone.';
+
+
+--
+-- Name: COLUMN stuck_jobs.worker_heartbeat_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stuck_jobs.worker_heartbeat_at IS 'Last heartbeat of the worker holding the entry; NULL when none holds it.';
+
+
+--
+-- Name: tenant_rate_buckets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenant_rate_buckets (
+    tenant_id uuid NOT NULL,
+    tokens double precision NOT NULL,
+    refilled_at timestamp with time zone NOT NULL
+);
+
+
+--
+-- Name: TABLE tenant_rate_buckets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.tenant_rate_buckets IS 'Intake token bucket per tenant: tokens left at refilled_at; refilled at the tenant''s rate, up to its burst.';
+
+
+--
+-- Name: webhook_endpoints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_endpoints (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    url text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    event_types text[],
+    include_result boolean DEFAULT false NOT NULL,
+    secret text DEFAULT public.courier_webhook_secret() NOT NULL,
+    previous_secret text,
+    previous_secret_expires_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    disabled_at timestamp with time zone,
+    disabled_reason text,
+    deleted_at timestamp with time zone,
+    CONSTRAINT webhook_endpoints_disabled_has_reason CHECK (((disabled_at IS NULL) = (disabled_reason IS NULL))),
+    CONSTRAINT webhook_endpoints_event_types_known CHECK (((event_types IS NULL) OR (event_types <@ ARRAY['job.queued'::text, 'job.running'::text, 'job.needs_review'::text, 'job.succeeded'::text, 'job.failed'::text, 'job.cancelled'::text, 'job.expired'::text]))),
+    CONSTRAINT webhook_endpoints_previous_secret_expires CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))),
+    CONSTRAINT webhook_endpoints_secret_format CHECK ((secret ~~ 'whsec\_%'::text)),
+    CONSTRAINT webhook_endpoints_url_format CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
+);
+
+
+--
+-- Name: TABLE webhook_endpoints; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.webhook_endpoints IS 'A tenant''s webhook destinations; each gets every subscribed job event, signed with its own whsec_ secret.';
+
+
+--
+-- Name: COLUMN webhook_endpoints.event_types; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_endpoints.event_types IS 'Subscribed event types (job.succeeded, ...); NULL means all.';
+
+
+--
+-- Name: COLUMN webhook_endpoints.include_result; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_endpoints.include_result IS 'Send the job result (or error) in the payload instead of a thin notification.';
+
+
+--
+-- Name: COLUMN webhook_endpoints.previous_secret; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_endpoints.previous_secret IS 'After a rotation the old secret also signs until previous_secret_expires_at.';
+
+
+--
+-- Name: COLUMN webhook_endpoints.disabled_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_endpoints.disabled_at IS 'Set when the receiver answered 410 Gone; nothing more is sent.';
+
+
+--
+-- Name: webhook_deliveries; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.webhook_deliveries AS
+ SELECT o.id AS outbox_id,
+    o.tenant_id,
+    o.event_id,
+    o.event_type,
+    o.job_id,
+    o.seq,
+    o.endpoint_id,
+    regexp_replace(regexp_replace(COALESCE(e.url, j.callback_url), '[?#].*$'::text, ''::text), '^([a-z]+://)[^/@]*@'::text, '\1'::text, 'i'::text) AS url,
+    o.status,
+    o.attempts,
+    o.next_attempt_at,
+    o.delivered_at,
+    o.last_error,
+    a.attempt,
+    a.started_at,
+    a.latency_ms,
+    a.status_code,
+    a.outcome,
+    a.error,
+    t.slug AS tenant,
+    o.created_at
+   FROM ((((public.outbox o
+     JOIN public.tenants t ON ((t.id = o.tenant_id)))
+     LEFT JOIN public.webhook_endpoints e ON ((e.id = o.endpoint_id)))
+     LEFT JOIN public.jobs j ON ((j.id = o.job_id)))
+     LEFT JOIN public.outbox_attempts a ON ((a.outbox_id = o.id)));
+
+
+--
+-- Name: VIEW webhook_deliveries; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.webhook_deliveries IS 'Every webhook delivery and each of its attempts (one row per attempt; attempt NULL while none was made). webhook_delivery_health sums them up per destination.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.outbox_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.outbox_id IS 'The delivery (outbox row): one per event and destination.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.tenant_id IS 'The tenant whose event it is.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.event_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.event_id IS 'The webhook-id header, the same on every attempt.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.event_type; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.event_type IS 'job.<state> for job events, webhook.test for a test send.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.job_id IS 'The job of the event; NULL for a test send.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.seq IS 'The job event''s sequence number; NULL for a test send.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.endpoint_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.endpoint_id IS 'The tenant webhook endpoint; NULL when the destination is the job''s callback_url.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.url; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.url IS 'The destination, without query string or user info.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.status IS 'pending (not yet or retrying), delivered, failed (gave up or 410) or cancelled (destination removed or disabled).';
+
+
+--
+-- Name: COLUMN webhook_deliveries.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.attempts IS 'Attempts made for the delivery so far.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.next_attempt_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.next_attempt_at IS 'When a pending delivery is tried next.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.delivered_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.delivered_at IS 'When a 2xx answer was recorded; NULL until delivered.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.last_error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.last_error IS 'Error of the latest failed attempt of the delivery.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.attempt IS 'This row''s attempt number (1 = first try); NULL when none was made yet.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.started_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.started_at IS 'When this attempt started.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.latency_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.latency_ms IS 'Milliseconds from the start of this attempt to its answer (or failure).';
+
+
+--
+-- Name: COLUMN webhook_deliveries.status_code; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.status_code IS 'HTTP status the receiver answered; NULL without an answer (timeout, refused, connection error).';
+
+
+--
+-- Name: COLUMN webhook_deliveries.outcome; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.outcome IS 'delivered (2xx), retry, failed (gave up), gone (410: endpoint disabled) or refused (destination not allowed).';
+
+
+--
+-- Name: COLUMN webhook_deliveries.error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.error IS 'Why this attempt failed; NULL when it delivered.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN webhook_deliveries.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_deliveries.created_at IS 'When the delivery was queued (the commit of its event).';
+
+
+--
+-- Name: webhook_delivery_health; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.webhook_delivery_health AS
+ WITH settings AS (
+         SELECT (now() - COALESCE((NULLIF(current_setting('courier.webhook_health_window'::text, true), ''::text))::interval, '24:00:00'::interval)) AS since
+        ), deliveries AS (
+         SELECT o.tenant_id,
+            o.endpoint_id,
+            count(*) FILTER (WHERE (o.created_at >= s.since)) AS deliveries,
+            count(*) FILTER (WHERE (o.status = 'pending'::public.outbox_status)) AS pending,
+            count(*) FILTER (WHERE ((o.status = 'delivered'::public.outbox_status) AND (o.created_at >= s.since))) AS delivered,
+            count(*) FILTER (WHERE ((o.status = 'failed'::public.outbox_status) AND (o.created_at >= s.since))) AS failed,
+            count(*) FILTER (WHERE ((o.status = 'cancelled'::public.outbox_status) AND (o.created_at >= s.since))) AS cancelled,
+            min(o.created_at) FILTER (WHERE (o.status = 'pending'::public.outbox_status)) AS oldest_pending_at
+           FROM (public.outbox o
+             CROSS JOIN settings s)
+          WHERE ((o.created_at >= s.since) OR (o.status = 'pending'::public.outbox_status))
+          GROUP BY o.tenant_id, o.endpoint_id
+        ), attempts AS (
+         SELECT a.tenant_id,
+            o.endpoint_id,
+            count(*) AS attempts,
+            count(*) FILTER (WHERE (a.outcome = 'delivered'::text)) AS successful_attempts,
+            round((percentile_cont((0.5)::double precision) WITHIN GROUP (ORDER BY ((a.latency_ms)::double precision)))::numeric, 1) AS latency_p50_ms,
+            round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY ((a.latency_ms)::double precision)))::numeric, 1) AS latency_p95_ms,
+            max(a.started_at) FILTER (WHERE (a.outcome = 'delivered'::text)) AS last_success_at
+           FROM ((public.outbox_attempts a
+             JOIN public.outbox o ON ((o.id = a.outbox_id)))
+             CROSS JOIN settings s)
+          WHERE (a.started_at >= s.since)
+          GROUP BY a.tenant_id, o.endpoint_id
+        ), last_errors AS (
+         SELECT DISTINCT ON (a.tenant_id, o.endpoint_id) a.tenant_id,
+            o.endpoint_id,
+            a.error AS last_error,
+            a.started_at AS last_error_at
+           FROM ((public.outbox_attempts a
+             JOIN public.outbox o ON ((o.id = a.outbox_id)))
+             CROSS JOIN settings s)
+          WHERE ((a.started_at >= s.since) AND (a.outcome <> 'delivered'::text))
+          ORDER BY a.tenant_id, o.endpoint_id, a.started_at DESC, a.attempt DESC
+        ), destinations AS (
+         SELECT deliveries.tenant_id,
+            deliveries.endpoint_id
+           FROM deliveries
+        UNION
+         SELECT attempts.tenant_id,
+            attempts.endpoint_id
+           FROM attempts
+        UNION
+         SELECT webhook_endpoints.tenant_id,
+            webhook_endpoints.id
+           FROM public.webhook_endpoints
+          WHERE (webhook_endpoints.deleted_at IS NULL)
+        )
+ SELECT d.tenant_id,
+    t.slug AS tenant,
+    d.endpoint_id,
+        CASE
+            WHEN (d.endpoint_id IS NULL) THEN 'callback_url'::text
+            ELSE 'endpoint'::text
+        END AS destination,
+    regexp_replace(regexp_replace(e.url, '[?#].*$'::text, ''::text), '^([a-z]+://)[^/@]*@'::text, '\1'::text, 'i'::text) AS url,
+    e.disabled_at,
+    e.disabled_reason,
+    e.deleted_at,
+    COALESCE(dl.deliveries, (0)::bigint) AS deliveries,
+    COALESCE(dl.pending, (0)::bigint) AS pending,
+    COALESCE(dl.delivered, (0)::bigint) AS delivered,
+    COALESCE(dl.failed, (0)::bigint) AS failed,
+    COALESCE(dl.cancelled, (0)::bigint) AS cancelled,
+    dl.oldest_pending_at,
+    COALESCE(at.attempts, (0)::bigint) AS attempts,
+    round(((at.successful_attempts)::numeric / (NULLIF(at.attempts, 0))::numeric), 4) AS success_rate,
+    at.latency_p50_ms,
+    at.latency_p95_ms,
+    le.last_error,
+    le.last_error_at,
+    at.last_success_at
+   FROM (((((destinations d
+     JOIN public.tenants t ON ((t.id = d.tenant_id)))
+     LEFT JOIN public.webhook_endpoints e ON ((e.id = d.endpoint_id)))
+     LEFT JOIN deliveries dl ON (((dl.tenant_id = d.tenant_id) AND (NOT (dl.endpoint_id IS DISTINCT FROM d.endpoint_id)))))
+     LEFT JOIN attempts at ON (((at.tenant_id = d.tenant_id) AND (NOT (at.endpoint_id IS DISTINCT FROM d.endpoint_id)))))
+     LEFT JOIN last_errors le ON (((le.tenant_id = d.tenant_id) AND (NOT (le.endpoint_id IS DISTINCT FROM d.endpoint_id)))));
+
+
+--
+-- Name: VIEW webhook_delivery_health; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.webhook_delivery_health IS 'Webhook delivery health per tenant and destination (each endpoint, and all of a tenant''s callback_url deliveries together) over a recent window: 24 hours unless `SET courier.webhook_health_window = ''1 hour''`. Every live endpoint has a row, also when idle. Details per attempt: webhook_deliveries.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.tenant_id IS 'The tenant.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.endpoint_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.endpoint_id IS 'The webhook endpoint; NULL for the row of the tenant''s callback_url deliveries.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.destination; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.destination IS 'endpoint (a registered webhook endpoint) or callback_url (the jobs'' own callback URLs, together).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.url; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.url IS 'The endpoint URL without query string or user info; NULL for callback_url (it varies by job).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.disabled_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.disabled_at IS 'When the endpoint was disabled (a 410 answer); NULL while it receives.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.disabled_reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.disabled_reason IS 'Why the endpoint was disabled.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.deleted_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.deleted_at IS 'When the endpoint was deleted (its recent history still shows).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.deliveries; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.deliveries IS 'Deliveries (one per event and destination) queued in the window.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.pending; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.pending IS 'Deliveries waiting now for a first try or a retry, whatever their age.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.delivered; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.delivered IS 'Deliveries queued in the window and delivered (a 2xx answer).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.failed; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.failed IS 'Deliveries queued in the window and given up (retries exhausted, or 410).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.cancelled; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.cancelled IS 'Deliveries queued in the window and cancelled (endpoint deleted or disabled).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.oldest_pending_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.oldest_pending_at IS 'When the oldest pending delivery was queued: how far behind this destination is.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.attempts IS 'HTTP attempts (first tries and retries) started in the window.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.success_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.success_rate IS 'Share of the window''s attempts that delivered, 0 to 1; NULL without attempts.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.latency_p50_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.latency_p50_ms IS 'Median milliseconds per attempt in the window, from the request to the answer or the failure.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.latency_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.latency_p95_ms IS '95th percentile of milliseconds per attempt in the window.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.last_error; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.last_error IS 'Error of the latest failed attempt in the window (e.g. HTTP 503, no answer within 10 s).';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.last_error_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.last_error_at IS 'When that failed attempt started.';
+
+
+--
+-- Name: COLUMN webhook_delivery_health.last_success_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.webhook_delivery_health.last_success_at IS 'When the latest successful attempt in the window started; NULL when none succeeded in the window.';
+
+
+--
+-- Name: procrastinate_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_events ALTER COLUMN id SET DEFAULT nextval('public.procrastinate_events_id_seq'::regclass);
+
+
+--
+-- Name: procrastinate_jobs id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_jobs ALTER COLUMN id SET DEFAULT nextval('public.procrastinate_jobs_id_seq'::regclass);
+
+
+--
+-- Name: procrastinate_periodic_defers id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_periodic_defers ALTER COLUMN id SET DEFAULT nextval('public.procrastinate_periodic_defers_id_seq'::regclass);
+
+
+--
+-- Name: api_keys api_keys_key_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_key_hash_unique UNIQUE (key_hash);
+
+
+--
+-- Name: api_keys api_keys_key_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_key_id_unique UNIQUE (key_id);
+
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: callback_secrets callback_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.callback_secrets
+    ADD CONSTRAINT callback_secrets_pkey PRIMARY KEY (tenant_id);
+
+
+--
+-- Name: courier_migrations courier_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.courier_migrations
+    ADD CONSTRAINT courier_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: courier_secrets courier_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.courier_secrets
+    ADD CONSTRAINT courier_secrets_pkey PRIMARY KEY (name);
+
+
+--
+-- Name: job_events job_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_events
+    ADD CONSTRAINT job_events_pkey PRIMARY KEY (job_id, seq);
+
+
+--
+-- Name: job_state_transitions job_state_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_state_transitions
+    ADD CONSTRAINT job_state_transitions_pkey PRIMARY KEY (from_state, to_state);
+
+
+--
+-- Name: jobs jobs_idempotency_key_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_idempotency_key_unique UNIQUE (tenant_id, idempotency_key);
+
+
+--
+-- Name: jobs jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: outbox_attempts outbox_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_attempts
+    ADD CONSTRAINT outbox_attempts_pkey PRIMARY KEY (outbox_id, attempt);
+
+
+--
+-- Name: outbox outbox_one_row_per_destination; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_one_row_per_destination UNIQUE NULLS NOT DISTINCT (event_id, endpoint_id);
+
+
+--
+-- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: principals principals_external_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.principals
+    ADD CONSTRAINT principals_external_id_unique UNIQUE (tenant_id, external_id);
+
+
+--
+-- Name: principals principals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.principals
+    ADD CONSTRAINT principals_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: procrastinate_events procrastinate_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_events
+    ADD CONSTRAINT procrastinate_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: procrastinate_jobs procrastinate_jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_jobs
+    ADD CONSTRAINT procrastinate_jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: procrastinate_periodic_defers procrastinate_periodic_defers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_periodic_defers
+    ADD CONSTRAINT procrastinate_periodic_defers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: procrastinate_periodic_defers procrastinate_periodic_defers_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_periodic_defers
+    ADD CONSTRAINT procrastinate_periodic_defers_unique UNIQUE (task_name, periodic_id, defer_timestamp);
+
+
+--
+-- Name: procrastinate_workers procrastinate_workers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_workers
+    ADD CONSTRAINT procrastinate_workers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: tenant_rate_buckets tenant_rate_buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_rate_buckets
+    ADD CONSTRAINT tenant_rate_buckets_pkey PRIMARY KEY (tenant_id);
+
+
+--
+-- Name: tenants tenants_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: tenants tenants_slug_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_slug_unique UNIQUE (slug);
+
+
+--
+-- Name: webhook_endpoints webhook_endpoints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: idx_procrastinate_jobs_worker_not_null; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_procrastinate_jobs_worker_not_null ON public.procrastinate_jobs USING btree (worker_id) WHERE ((worker_id IS NOT NULL) AND (status = 'doing'::public.procrastinate_job_status));
+
+
+--
+-- Name: idx_procrastinate_workers_last_heartbeat; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_procrastinate_workers_last_heartbeat ON public.procrastinate_workers USING btree (last_heartbeat);
+
+
+--
+-- Name: job_events_tenant_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX job_events_tenant_recent ON public.job_events USING btree (tenant_id, created_at);
+
+
+--
+-- Name: job_events_tenant_stream; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX job_events_tenant_stream ON public.job_events USING btree (tenant_id, xid, "position");
+
+
+--
+-- Name: jobs_finished_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_finished_at ON public.jobs USING btree (finished_at) WHERE (finished_at IS NOT NULL);
+
+
+--
+-- Name: jobs_kind_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_kind_created ON public.jobs USING btree (kind, created_at);
+
+
+--
+-- Name: jobs_open_by_deadline; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_open_by_deadline ON public.jobs USING btree (expires_at) WHERE (state = ANY (ARRAY['queued'::public.job_state, 'running'::public.job_state]));
+
+
+--
+-- Name: jobs_open_by_update; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_open_by_update ON public.jobs USING btree (updated_at) WHERE (state = ANY (ARRAY['queued'::public.job_state, 'running'::public.job_state]));
+
+
+--
+-- Name: jobs_purge_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_purge_due ON public.jobs USING btree (tenant_id, finished_at) WHERE ((finished_at IS NOT NULL) AND (purged_at IS NULL));
+
+
+--
+-- Name: jobs_replay_of; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_replay_of ON public.jobs USING btree (replay_of) WHERE (replay_of IS NOT NULL);
+
+
+--
+-- Name: jobs_tenant_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_tenant_recent ON public.jobs USING btree (tenant_id, id DESC);
+
+
+--
+-- Name: jobs_tenant_state_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_tenant_state_recent ON public.jobs USING btree (tenant_id, state, id DESC);
+
+
+--
+-- Name: outbox_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_due ON public.outbox USING btree (next_attempt_at) WHERE (status = 'pending'::public.outbox_status);
+
+
+--
+-- Name: outbox_endpoint_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_endpoint_recent ON public.outbox USING btree (endpoint_id, id DESC);
+
+
+--
+-- Name: outbox_job; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_job ON public.outbox USING btree (job_id, seq);
+
+
+--
+-- Name: procrastinate_events_job_id_fkey_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX procrastinate_events_job_id_fkey_v1 ON public.procrastinate_events USING btree (job_id);
+
+
+--
+-- Name: procrastinate_jobs_id_lock_idx_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX procrastinate_jobs_id_lock_idx_v1 ON public.procrastinate_jobs USING btree (id, lock) WHERE (status = ANY (ARRAY['todo'::public.procrastinate_job_status, 'doing'::public.procrastinate_job_status]));
+
+
+--
+-- Name: procrastinate_jobs_lock_idx_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX procrastinate_jobs_lock_idx_v1 ON public.procrastinate_jobs USING btree (lock) WHERE (status = 'doing'::public.procrastinate_job_status);
+
+
+--
+-- Name: procrastinate_jobs_priority_idx_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX procrastinate_jobs_priority_idx_v1 ON public.procrastinate_jobs USING btree (priority DESC, id) WHERE (status = 'todo'::public.procrastinate_job_status);
+
+
+--
+-- Name: procrastinate_jobs_queue_name_idx_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX procrastinate_jobs_queue_name_idx_v1 ON public.procrastinate_jobs USING btree (queue_name);
+
+
+--
+-- Name: procrastinate_jobs_queueing_lock_idx_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX procrastinate_jobs_queueing_lock_idx_v1 ON public.procrastinate_jobs USING btree (queueing_lock) WHERE (status = 'todo'::public.procrastinate_job_status);
+
+
+--
+-- Name: procrastinate_periodic_defers_job_id_fkey_v1; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX procrastinate_periodic_defers_job_id_fkey_v1 ON public.procrastinate_periodic_defers USING btree (job_id);
+
+
+--
+-- Name: webhook_endpoints_tenant_live; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_endpoints_tenant_live ON public.webhook_endpoints USING btree (tenant_id) WHERE ((disabled_at IS NULL) AND (deleted_at IS NULL));
+
+
+--
+-- Name: job_events job_events_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER job_events_append_only BEFORE DELETE OR UPDATE ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_refuse_change('job_events_append_only');
+
+
+--
+-- Name: job_events job_events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER job_events_no_truncate BEFORE TRUNCATE ON public.job_events FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('job_events_append_only');
+
+
+--
+-- Name: job_events job_events_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER job_events_notify AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_notify();
+
+
+--
+-- Name: job_events job_events_outbox; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_outbox();
+
+
+--
+-- Name: job_events job_events_seq_gapless; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER job_events_seq_gapless BEFORE INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_check_seq();
+
+
+--
+-- Name: jobs jobs_after_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_after_write AFTER INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.courier_jobs_after_write();
+
+
+--
+-- Name: jobs jobs_before_write; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_before_write BEFORE INSERT OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.courier_jobs_before_write();
+
+
+--
+-- Name: jobs jobs_history_kept; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_history_kept BEFORE DELETE ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.courier_refuse_change('jobs_history_kept');
+
+
+--
+-- Name: jobs jobs_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_no_truncate BEFORE TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('jobs_history_kept');
+
+
+--
+-- Name: procrastinate_jobs procrastinate_jobs_notify_queue_job_aborted_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_jobs_notify_queue_job_aborted_v1 AFTER UPDATE OF abort_requested ON public.procrastinate_jobs FOR EACH ROW WHEN (((old.abort_requested = false) AND (new.abort_requested = true) AND (new.status = 'doing'::public.procrastinate_job_status))) EXECUTE FUNCTION public.procrastinate_notify_queue_abort_job_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_jobs_notify_queue_job_inserted_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_jobs_notify_queue_job_inserted_v1 AFTER INSERT ON public.procrastinate_jobs FOR EACH ROW WHEN ((new.status = 'todo'::public.procrastinate_job_status)) EXECUTE FUNCTION public.procrastinate_notify_queue_job_inserted_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_trigger_abort_requested_events_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_trigger_abort_requested_events_v1 AFTER UPDATE OF abort_requested ON public.procrastinate_jobs FOR EACH ROW WHEN ((new.abort_requested = true)) EXECUTE FUNCTION public.procrastinate_trigger_abort_requested_events_procedure_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_trigger_delete_jobs_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_trigger_delete_jobs_v1 BEFORE DELETE ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_unlink_periodic_defers_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_trigger_scheduled_events_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_trigger_scheduled_events_v1 AFTER INSERT OR UPDATE ON public.procrastinate_jobs FOR EACH ROW WHEN (((new.scheduled_at IS NOT NULL) AND (new.status = 'todo'::public.procrastinate_job_status))) EXECUTE FUNCTION public.procrastinate_trigger_function_scheduled_events_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_trigger_status_events_insert_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON public.procrastinate_jobs FOR EACH ROW WHEN ((new.status = 'todo'::public.procrastinate_job_status)) EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_insert_v1();
+
+
+--
+-- Name: procrastinate_jobs procrastinate_trigger_status_events_update_v1; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: api_keys api_keys_principal_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_principal_id_fkey FOREIGN KEY (principal_id) REFERENCES public.principals(id);
+
+
+--
+-- Name: api_keys api_keys_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: callback_secrets callback_secrets_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.callback_secrets
+    ADD CONSTRAINT callback_secrets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: job_events job_events_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_events
+    ADD CONSTRAINT job_events_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: job_events job_events_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_events
+    ADD CONSTRAINT job_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: jobs jobs_replay_of_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_replay_of_fkey FOREIGN KEY (replay_of) REFERENCES public.jobs(id);
+
+
+--
+-- Name: jobs jobs_requester_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_requester_id_fkey FOREIGN KEY (requester_id) REFERENCES public.principals(id);
+
+
+--
+-- Name: jobs jobs_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: outbox_attempts outbox_attempts_outbox_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_attempts
+    ADD CONSTRAINT outbox_attempts_outbox_id_fkey FOREIGN KEY (outbox_id) REFERENCES public.outbox(id);
+
+
+--
+-- Name: outbox_attempts outbox_attempts_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_attempts
+    ADD CONSTRAINT outbox_attempts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: outbox outbox_endpoint_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id);
+
+
+--
+-- Name: outbox outbox_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: outbox outbox_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: principals principals_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.principals
+    ADD CONSTRAINT principals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: procrastinate_events procrastinate_events_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_events
+    ADD CONSTRAINT procrastinate_events_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.procrastinate_jobs(id) ON DELETE CASCADE;
+
+
+--
+-- Name: procrastinate_jobs procrastinate_jobs_worker_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_jobs
+    ADD CONSTRAINT procrastinate_jobs_worker_id_fkey FOREIGN KEY (worker_id) REFERENCES public.procrastinate_workers(id) ON DELETE SET NULL;
+
+
+--
+-- Name: procrastinate_periodic_defers procrastinate_periodic_defers_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.procrastinate_periodic_defers
+    ADD CONSTRAINT procrastinate_periodic_defers_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.procrastinate_jobs(id);
+
+
+--
+-- Name: tenant_rate_buckets tenant_rate_buckets_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_rate_buckets
+    ADD CONSTRAINT tenant_rate_buckets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: webhook_endpoints webhook_endpoints_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA public TO courier_auditor;
+GRANT USAGE ON SCHEMA public TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_api_key_principal_v1(p_key_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) TO courier_runtime;
+
+
+--
+-- Name: TABLE procrastinate_jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_jobs TO courier_runtime;
+
+
+--
+-- Name: TABLE callback_secrets; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
+
+
+--
+-- Name: TABLE courier_secrets; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.courier_secrets TO courier_runtime;
+
+
+--
+-- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.jobs TO courier_runtime;
+
+
+--
+-- Name: TABLE principals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.principals TO courier_runtime;
+
+
+--
+-- Name: TABLE tenants; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tenants TO courier_runtime;
+
+
+--
+-- Name: TABLE dead_letters; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.dead_letters TO courier_auditor;
+
+
+--
+-- Name: TABLE job_cost_daily; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.job_cost_daily TO courier_auditor;
+
+
+--
+-- Name: TABLE job_events; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.job_events TO courier_runtime;
+
+
+--
+-- Name: TABLE job_history; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.job_history TO courier_auditor;
+
+
+--
+-- Name: TABLE job_latency; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.job_latency TO courier_auditor;
+
+
+--
+-- Name: TABLE job_state_transitions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.job_state_transitions TO courier_runtime;
+
+
+--
+-- Name: TABLE job_timeline; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.job_timeline TO courier_auditor;
+
+
+--
+-- Name: TABLE outbox; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.outbox TO courier_runtime;
+
+
+--
+-- Name: TABLE outbox_attempts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.outbox_attempts TO courier_runtime;
+
+
+--
+-- Name: TABLE procrastinate_events; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_events TO courier_runtime;
+
+
+--
+-- Name: SEQUENCE procrastinate_events_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_events_id_seq TO courier_runtime;
+
+
+--
+-- Name: SEQUENCE procrastinate_jobs_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_jobs_id_seq TO courier_runtime;
+
+
+--
+-- Name: TABLE procrastinate_periodic_defers; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_periodic_defers TO courier_runtime;
+
+
+--
+-- Name: SEQUENCE procrastinate_periodic_defers_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_periodic_defers_id_seq TO courier_runtime;
+
+
+--
+-- Name: TABLE procrastinate_workers; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_workers TO courier_runtime;
+
+
+--
+-- Name: SEQUENCE procrastinate_workers_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_workers_id_seq TO courier_runtime;
+
+
+--
+-- Name: TABLE stuck_jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.stuck_jobs TO courier_auditor;
+
+
+--
+-- Name: TABLE tenant_rate_buckets; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tenant_rate_buckets TO courier_runtime;
+
+
+--
+-- Name: TABLE webhook_endpoints; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.webhook_endpoints TO courier_runtime;
+
+
+--
+-- Name: TABLE webhook_deliveries; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.webhook_deliveries TO courier_auditor;
+
+
+--
+-- Name: TABLE webhook_delivery_health; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.webhook_delivery_health TO courier_auditor;
+
+
+--
+-- PostgreSQL database dump complete
+--
