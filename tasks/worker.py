@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import signal
 import socket
 from collections.abc import Awaitable, Callable
@@ -24,10 +23,10 @@ from app.delivery.relay import OutboxRelay
 from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
-from app.jobs.retries import Backoff
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Provider
 from app.metrics import start_metrics_server, stop_metrics_server
+from app.retries import Backoff, backoff_delay
 from app.settings import Settings
 from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
@@ -40,6 +39,8 @@ log = logging.getLogger("courier.worker")
 
 # A loop that ran this long before failing was healthy: its next failure starts the backoff over.
 _HEALTHY_RUN_SECONDS = 30.0
+# The first restart waits 0.1-0.2 s; each further failure doubles that, up to backoff_max.
+_RESTART_BASE_SECONDS = 0.2
 
 
 def default_worker_name() -> str:
@@ -181,7 +182,8 @@ async def run_relay(settings: Settings) -> None:
 
 async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_max: float) -> None:
     """Run ``run`` forever: whenever it ends or fails (the database went away), start
-    it again after an exponential, jittered backoff. Only cancellation stops it."""
+    it again after :func:`app.retries.backoff_delay` (at most ``backoff_max`` seconds).
+    Only cancellation stops it."""
     loop = asyncio.get_running_loop()
     failures = 0
     while True:
@@ -202,8 +204,7 @@ async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_ma
         if loop.time() - started > _HEALTHY_RUN_SECONDS:
             failures = 0
         failures += 1
-        delay = min(backoff_max, 0.1 * 2**failures) * random.uniform(0.5, 1.0)
-        await asyncio.sleep(delay)
+        await asyncio.sleep(backoff_delay(failures, _RESTART_BASE_SECONDS, backoff_max))
 
 
 def _cancel_on_signals(task: asyncio.Task | None) -> None:

@@ -14,8 +14,12 @@ import logging
 from collections.abc import Callable, Sequence
 
 from app.db import DatabaseError, ListenConnection, Notification
+from app.retries import backoff_delay
 
 log = logging.getLogger("courier.delivery.listener")
+
+# The first reconnect waits 25-50 ms; each further failure doubles that, up to max_backoff_seconds.
+_RECONNECT_BASE_SECONDS = 0.05
 
 
 class NotificationListener:
@@ -56,7 +60,7 @@ class NotificationListener:
             self._task = None
 
     async def _run(self) -> None:
-        backoff = 0.05
+        failures = 0
         while True:
             connection: ListenConnection | None = None
             try:
@@ -65,7 +69,7 @@ class NotificationListener:
                 )
                 self.backend_pid = connection.backend_pid
                 self.connected.set()
-                backoff = 0.05
+                failures = 0
                 log.info(
                     "listening",
                     extra={
@@ -81,18 +85,19 @@ class NotificationListener:
                         self.on_notification(notification)
             except DatabaseError as exc:
                 self.connected.clear()
+                failures += 1
+                delay = backoff_delay(failures, _RECONNECT_BASE_SECONDS, self.max_backoff_seconds)
                 log.warning(
                     "LISTEN connection lost; reconnecting",
                     extra={
                         "event": "listener_lost",
                         "listener": self.name,
                         "error": str(exc),
-                        "retry_in": backoff,
+                        "retry_in": round(delay, 3),
                     },
                 )
             finally:
                 if connection is not None:
                     with contextlib.suppress(Exception):
                         await connection.close()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff_seconds)
+            await asyncio.sleep(delay)  # set by the except clause: the only way here

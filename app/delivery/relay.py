@@ -29,6 +29,7 @@ from app.db import Database, DatabaseError, NotFound
 from app.delivery.listener import NotificationListener
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
+from app.retries import backoff_delay
 from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
 
@@ -43,14 +44,22 @@ class ClaimLost(Exception):
 
 
 def retry_delay(
-    settings: DeliverySettings, attempt: int, rng: random.Random | None = None
+    settings: DeliverySettings,
+    attempt: int,
+    rng: random.Random | None = None,
+    *,
+    retry_after: float | None = None,
 ) -> float:
-    """Seconds before the attempt after ``attempt``: base * 2^(attempt-1), capped,
-    with "equal jitter" (between half and all of it) so receivers are not hit in waves."""
-    delay = min(
-        settings.retry_max_delay_seconds, settings.retry_base_seconds * 2 ** min(attempt - 1, 40)
+    """Seconds before the attempt after ``attempt``: :func:`app.retries.backoff_delay`
+    within the delivery settings' bounds, so receivers are not hit in waves, and not
+    before the receiver's ``Retry-After``."""
+    return backoff_delay(
+        attempt,
+        settings.retry_base_seconds,
+        settings.retry_max_delay_seconds,
+        retry_after=retry_after,
+        rng=rng,
     )
-    return delay * (0.5 + 0.5 * (rng or random).random())
 
 
 def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> str:
@@ -227,7 +236,7 @@ class OutboxRelay:
         elif status_code == 410:
             status, outcome = "failed", "gone"
         else:
-            delay = max(retry_delay(self.settings, attempt), retry_after or 0.0)
+            delay = retry_delay(self.settings, attempt, retry_after=retry_after)
             next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
             if next_attempt_at > row["created_at"] + timedelta(
                 seconds=self.settings.retry_window_seconds

@@ -26,9 +26,9 @@ from app import metrics
 from app.db import Database, NotFound
 from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.jobs.queue import JobQueue
-from app.jobs.retries import Backoff
 from app.llm.errors import PermanentProviderError, TransientProviderError
 from app.llm.provider import Provider
+from app.retries import Backoff
 
 log = logging.getLogger("courier.execution")
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from app.jobs.execution import JobExecutor
-from app.jobs.retries import Backoff
 from app.llm.errors import PermanentProviderError, TransientProviderError
 from app.llm.extractive import ExtractiveProvider
+from app.retries import Backoff
 from tests.conftest import auth
 from tests.kinds import TEST_KINDS, sleep_then_echo
 from tests.lifecycle import events, job_row, job_service, principal_of, request_for, sleepy
