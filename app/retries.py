@@ -7,9 +7,9 @@ the other side asked for. The jitter spreads out retries that failed together
 
 Every loop uses :func:`backoff_delay` with its own bounds:
 
-* a job after a transient provider error (``app/jobs/execution.py``):
+* a job after a transient provider error (``tasks/execution.py``):
   ``COURIER_WORKER_RETRY_BASE_SECONDS`` up to ``COURIER_WORKER_RETRY_MAX_SECONDS``;
-* a webhook delivery (``app/delivery/relay.py``): ``COURIER_DELIVERY_RETRY_BASE_SECONDS``
+* a webhook delivery (``app/delivery/outbox.py``): ``COURIER_DELIVERY_RETRY_BASE_SECONDS``
   up to ``COURIER_DELIVERY_RETRY_MAX_DELAY_SECONDS``;
 * the worker loop after it lost the database (``tasks/worker.py``): 0.2 s up to
   ``COURIER_WORKER_RESTART_BACKOFF_MAX_SECONDS``;

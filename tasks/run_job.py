@@ -1,14 +1,21 @@
-"""The procrastinate task that executes one Courier job."""
+"""The procrastinate task ``courier.run_job`` (``RUN_JOB_TASK`` in app/jobs/queue.py):
+each queue entry the intake defers is one execution of a Courier job by a
+:class:`tasks.execution.JobExecutor`."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from procrastinate import JobContext
+import procrastinate
 
-from app.jobs.execution import JobExecutor
+from app.jobs.queue import RUN_JOB_TASK
+from tasks.execution import JobExecutor
 
 
-async def run_job(context: JobContext, job_id: str) -> None:
-    executor: JobExecutor = context.additional_context["executor"]
-    await executor.execute(UUID(job_id))
+def register_run_job(queue_app: procrastinate.App, executor: JobExecutor) -> None:
+    """Declare ``courier.run_job`` on a worker's queue app, bound to ``executor``."""
+
+    async def run_job(job_id: str) -> None:
+        await executor.execute(UUID(job_id))
+
+    queue_app.task(name=RUN_JOB_TASK)(run_job)

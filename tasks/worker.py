@@ -19,21 +19,21 @@ import socket
 from collections.abc import Awaitable, Callable
 
 from app.db import Database, create_pool
-from app.delivery.relay import OutboxRelay
-from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindRegistry
-from app.jobs.queue import RUN_JOB_TASK, JobQueue, create_queue_app
+from app.jobs.queue import JobQueue, create_queue_app
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Provider
 from app.metrics import start_metrics_server, stop_metrics_server
 from app.retries import Backoff, backoff_delay
 from app.settings import Settings
+from tasks.execution import JobExecutor
 from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tasks.maintenance.retention import RetentionPruner
 from tasks.maintenance.service import PeriodicDuty
-from tasks.run_job import run_job
+from tasks.relay import OutboxRelay
+from tasks.run_job import register_run_job
 
 log = logging.getLogger("courier.worker")
 
@@ -98,8 +98,6 @@ async def run_worker(
             )
             await relay.start()
         queue_app = create_queue_app()
-        queue_app.task(name=RUN_JOB_TASK, pass_context=True)(run_job)
-        await queue_app.open_async(pool=pool)
         queue = JobQueue(queue_app)
         executor = JobExecutor(
             db,
@@ -109,6 +107,8 @@ async def run_worker(
             queue=queue,
             backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
         )
+        register_run_job(queue_app, executor)
+        await queue_app.open_async(pool=pool)
         services = [
             ExpirySweeper(db, queue, interval=worker.maintenance_seconds),
             StalledJobRescuer(
@@ -139,7 +139,6 @@ async def run_worker(
                 update_heartbeat_interval=worker.heartbeat_seconds,
                 stalled_worker_timeout=worker.stalled_after_seconds,
                 install_signal_handlers=False,
-                additional_context={"executor": executor},
                 # Our jobs table is the history; finished queue rows only slow the queue down.
                 delete_jobs="successful",
             )

@@ -164,7 +164,7 @@ async def test_webhook__ssrf_destinations_are_refused_at_registration_and_at_del
     # An endpoint that was fine when registered but no longer is (DNS changed, allow-list
     # narrowed) is checked again before each delivery: nothing is sent.
     endpoint = await _endpoint(http, key, receiver.url)
-    from app.delivery.relay import OutboxRelay
+    from tasks.relay import OutboxRelay
 
     settings.delivery.ssrf_allow_list = []
     relay = OutboxRelay(db, settings.database.url, settings.delivery)

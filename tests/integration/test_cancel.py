@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from app.jobs.execution import JobExecutor
 from app.llm.extractive import ExtractiveProvider
+from tasks.execution import JobExecutor
 from tests.conftest import auth
 from tests.lifecycle import (
     events,

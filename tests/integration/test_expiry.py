@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from app.jobs.execution import JobExecutor
 from app.llm.extractive import ExtractiveProvider
+from tasks.execution import JobExecutor
 from tasks.maintenance.expiry import ExpirySweeper
 from tests.kinds import TEST_KINDS
 from tests.lifecycle import (

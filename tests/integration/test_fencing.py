@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 from app.db import Database, NotFound
-from app.jobs.execution import JobExecutor
 from app.jobs.kinds import KindResult
 from app.keys.service import KeyService
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Usage
+from tasks.execution import JobExecutor
 from tasks.kinds import KINDS
 from tests.conftest import email_reply_request
 from tests.waiting import wait_for

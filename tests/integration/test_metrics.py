@@ -153,7 +153,7 @@ def loopback_webhooks(settings):
 async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
     loopback_webhooks, http, make_key, settings, db
 ):
-    from app.delivery.relay import OutboxRelay
+    from tasks.relay import OutboxRelay
 
     receiver = Receiver(answers=[(500, {}), (410, {})]).start()
     key = await make_key(roles=["admin"])

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.db import Database, ListenConnection, create_pool
-from app.delivery.relay import OutboxRelay
+from tasks.relay import OutboxRelay
 from tests.delivery_helpers import Receiver, advance
 from tests.waiting import wait_for
 

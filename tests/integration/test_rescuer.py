@@ -3,8 +3,8 @@ entry, are given back to the queue."""
 
 from __future__ import annotations
 
-from app.jobs.execution import JobExecutor
 from app.llm.extractive import ExtractiveProvider
+from tasks.execution import JobExecutor
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tests.kinds import TEST_KINDS
 from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, request_for

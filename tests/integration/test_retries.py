@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from app.jobs.execution import JobExecutor
 from app.llm.errors import PermanentProviderError, TransientProviderError
 from app.llm.extractive import ExtractiveProvider
 from app.retries import Backoff
+from tasks.execution import JobExecutor
 from tests.conftest import auth
 from tests.kinds import TEST_KINDS, sleep_then_echo
 from tests.lifecycle import events, job_row, job_service, principal_of, request_for, sleepy

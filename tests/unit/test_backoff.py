@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from app.delivery.relay import retry_delay
+from app.delivery.outbox import retry_delay
 from app.retries import Backoff, backoff_delay
 from app.settings import DeliverySettings
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from standardwebhooks import Webhook
 
-from app.delivery.relay import retry_delay, sign
+from app.delivery.outbox import retry_delay, sign
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
 from app.retry_after import parse_retry_after

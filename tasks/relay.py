@@ -1,4 +1,6 @@
-"""The outbox relay: delivers webhooks from the ``outbox`` table.
+"""The outbox relay: delivers webhooks from the ``outbox`` table (a worker-side
+loop; what a request carries, how it is signed and when it is retried are the
+pure rules in app/delivery/outbox.py).
 
 Safe in any number of processes: rows are claimed with ``FOR UPDATE SKIP LOCKED``
 in a short transaction, delivered outside it, and the result is recorded only
@@ -17,19 +19,17 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from standardwebhooks import Webhook
 
 from app.db import Database, DatabaseError, NotFound
 from app.delivery.listener import NotificationListener
+from app.delivery.outbox import payload, retry_delay, sign
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
-from app.retries import backoff_delay
 from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
 
@@ -41,30 +41,6 @@ USER_AGENT = "Courier-Webhooks/0.1"
 
 class ClaimLost(Exception):
     """Our claim on an outbox row lapsed or was cancelled: record nothing."""
-
-
-def retry_delay(
-    settings: DeliverySettings,
-    attempt: int,
-    rng: random.Random | None = None,
-    *,
-    retry_after: float | None = None,
-) -> float:
-    """Seconds before the attempt after ``attempt``: :func:`app.retries.backoff_delay`
-    within the delivery settings' bounds, so receivers are not hit in waves, and not
-    before the receiver's ``Retry-After``."""
-    return backoff_delay(
-        attempt,
-        settings.retry_base_seconds,
-        settings.retry_max_delay_seconds,
-        retry_after=retry_after,
-        rng=rng,
-    )
-
-
-def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> str:
-    """The webhook-signature header: one ``v1,<sig>`` per secret, space-separated."""
-    return " ".join(Webhook(secret).sign(event_id, timestamp, body) for secret in secrets)
 
 
 class OutboxRelay:
@@ -191,7 +167,7 @@ class OutboxRelay:
         except DestinationRefused as exc:
             refused, error, failure = True, f"destination refused: {exc}", "refused_url"
         else:
-            body = json.dumps(self.payload(row), separators=(",", ":"), default=str)
+            body = json.dumps(payload(row, self.base_url), separators=(",", ":"), default=str)
             timestamp = datetime.now(UTC)
             default_port = 443 if destination.scheme == "https" else 80
             headers = {
@@ -287,36 +263,6 @@ class OutboxRelay:
             },
         )
         return status
-
-    def payload(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The request body: thin (what happened, and links to read more) unless the
-        endpoint asked for the result."""
-        if row["job_id"] is None:
-            return {
-                "type": row["event_type"],
-                "timestamp": row["created_at"].isoformat(),
-                "data": {
-                    "endpoint_id": str(row["endpoint_id"]),
-                    "message": "A test event from Courier.",
-                },
-            }
-        path = f"{self.base_url}/v1/jobs/{row['job_id']}"
-        data: dict[str, Any] = {
-            "job_id": str(row["job_id"]),
-            "kind": row["kind"],
-            "seq": row["seq"],
-            "state": str(row["state"]),
-            "attempt": row["job_attempt"],
-            "links": {"self": path, "events": f"{path}/events"},
-        }
-        if row["include_result"]:
-            data["result"] = row["result"]
-            data["error"] = row["error"]
-        return {
-            "type": row["event_type"],
-            "timestamp": row["event_created_at"].isoformat(),
-            "data": data,
-        }
 
     async def _secrets(self, row: dict[str, Any]) -> list[str]:
         if row["secret"] is None:  # the tenant's first callback: create its secret
