@@ -9,6 +9,9 @@
     courier backfill  replay past jobs of a kind on the low-priority queue
 
 Errors print one line on stderr and exit non-zero.
+
+The CLI is Courier's composition root: the only place that wires the real job
+kinds (``tasks/kinds``) into the API and the worker (app/commands.py).
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import CourierError
+from app.jobs.kinds import KindRegistry
 from app.logs import configure_logging
 from app.settings import Settings, load_settings
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, kinds: KindRegistry | None = None) -> int:
+    """Run a ``courier`` command; ``kinds`` replaces the real registry of job kinds
+    (tests run the real CLI with theirs)."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -32,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             args.log_level
             or ("WARNING" if args.command in ("up", "backfill") else settings.log_level)
         )
-        return args.run(args, settings)
+        return args.run(args, settings, kinds)
     except CourierError as exc:
         print(f"courier: {exc}", file=sys.stderr)
         return 1

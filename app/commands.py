@@ -1,4 +1,11 @@
-"""What each ``courier`` command does (argument parsing is in app/cli.py)."""
+"""What each ``courier`` command does (argument parsing is in app/cli.py).
+
+The composition root: the one module of ``app/`` that imports ``tasks/``. It
+wires the real job kinds (:func:`job_kinds`, unless the caller passes its own)
+into the API (``create_app``) and the worker (``tasks.worker.run_worker``).
+Every command takes ``(args, settings, kinds)``; ``kinds`` is None for the real
+registry.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.db import RUNTIME_ROLE, Database, create_pool
+from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
@@ -49,14 +57,23 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def migrate(args: argparse.Namespace, settings: Settings) -> int:
+def job_kinds(kinds: KindRegistry | None = None) -> KindRegistry:
+    """``kinds`` if given, else the real registry of job kinds (tasks/kinds)."""
+    if kinds is not None:
+        return kinds
+    from tasks.kinds import KINDS
+
+    return KINDS
+
+
+def migrate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     with database_url(settings) as (url, _):
         applied = asyncio.run(apply_migrations(url))
     _err(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
     return 0
 
 
-def keys_create(args: argparse.Namespace, settings: Settings) -> int:
+def keys_create(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     groups = [g.strip() for g in args.groups.split(",") if g.strip()] if args.groups else None
 
     async def create(url: str) -> str:
@@ -76,7 +93,7 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+def keys_revoke(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     async def revoke(url: str) -> dict:
         async with _database(url, admin=True) as db:
             return await KeyService(db).revoke(args.key)
@@ -93,13 +110,12 @@ def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def backfill(args: argparse.Namespace, settings: Settings) -> int:
+def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     from datetime import timedelta
 
     from app.jobs.queue import JobQueue, create_queue_app
     from app.jobs.schemas import JobState
     from app.jobs.service import BackfillProgress, JobService
-    from tasks.kinds import KINDS
 
     bar = _ProgressBar()
 
@@ -111,7 +127,7 @@ def backfill(args: argparse.Namespace, settings: Settings) -> int:
                 service = JobService(
                     db,
                     JobQueue(queue_app),
-                    KINDS,
+                    job_kinds(kinds),
                     max_expires_in=timedelta(days=365),
                     idempotency_wait=timedelta(seconds=30),
                 )
@@ -166,11 +182,11 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-def api(args: argparse.Namespace, settings: Settings) -> int:
+def api(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     async def serve() -> None:
         await check_migrations(settings.database.url)  # type: ignore[arg-type]
         stop = stop_event_on_signals()
-        server = api_server(settings)
+        server = api_server(settings, job_kinds(kinds))
         task = asyncio.create_task(server.serve())
         await wait_started(server, task)
         _err(f"Courier API on http://{settings.api.host}:{server.port}")
@@ -183,13 +199,15 @@ def api(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def worker(args: argparse.Namespace, settings: Settings) -> int:
+def worker(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     from tasks.worker import run_worker
 
     async def work() -> None:
         await check_migrations(settings.database.url)  # type: ignore[arg-type]
         stop = stop_event_on_signals()
-        task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+        task = asyncio.create_task(
+            run_worker(settings, job_kinds(kinds), install_signal_handlers=False)
+        )
         await _until(stop, task)
         await stop_all(None, None, task)
 
@@ -199,7 +217,7 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def relay(args: argparse.Namespace, settings: Settings) -> int:
+def relay(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     from tasks.worker import run_relay
 
     async def deliver() -> None:
@@ -216,18 +234,18 @@ def relay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def up(args: argparse.Namespace, settings: Settings) -> int:
+def up(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
     with database_url(settings) as (url, embedded):
         settings.database.url = url
         where = (
             f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
         )
-        run(_up(settings, where, demo=not args.no_demo))
+        run(_up(settings, job_kinds(kinds), where, demo=not args.no_demo))
     _err("Courier stopped.")
     return 0
 
 
-async def _up(settings: Settings, where: str, *, demo: bool) -> None:
+async def _up(settings: Settings, kinds: KindRegistry, where: str, *, demo: bool) -> None:
     from tasks.worker import run_worker
 
     url = settings.database.url
@@ -235,9 +253,9 @@ async def _up(settings: Settings, where: str, *, demo: bool) -> None:
     applied = await apply_migrations(url)
     key = await _demo_key(url, settings.data_dir)
     stop = stop_event_on_signals()
-    server = api_server(settings)
+    server = api_server(settings, kinds)
     server_task = asyncio.create_task(server.serve())
-    worker_task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    worker_task = asyncio.create_task(run_worker(settings, kinds, install_signal_handlers=False))
     try:
         await wait_started(server, server_task)
         base = f"http://{settings.api.host}:{server.port}"

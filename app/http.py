@@ -1,4 +1,4 @@
-"""The Litestar application: ``create_app(settings)``."""
+"""The Litestar application: ``create_app(settings, kinds)``."""
 
 from __future__ import annotations
 
@@ -83,12 +83,9 @@ async def metrics_endpoint(state: State) -> Response[bytes]:
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 
-def create_app(settings: Settings, kinds: KindRegistry | None = None) -> Litestar:
-    """The API for ``settings`` (whose ``database.url`` must be set)."""
-    if kinds is None:
-        from tasks.kinds import KINDS
-
-        kinds = KINDS
+def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
+    """The API for ``settings`` (whose ``database.url`` must be set), accepting jobs of
+    ``kinds`` (the CLI passes the real registry, tests their own)."""
     assert settings.database.url, "create_app needs settings.database.url"
 
     @asynccontextmanager

@@ -67,7 +67,7 @@ class ApiServer(uvicorn.Server):
         return self.servers[0].sockets[0].getsockname()[1]
 
 
-def api_server(settings: Settings, kinds: KindRegistry | None = None) -> ApiServer:
+def api_server(settings: Settings, kinds: KindRegistry) -> ApiServer:
     config = uvicorn.Config(
         create_app(settings, kinds),
         host=settings.api.host,

@@ -1,7 +1,7 @@
 """Settings, read from the environment when :func:`load_settings` is called.
 
 Nothing reads the environment at import time: the CLI builds a :class:`Settings`
-and passes it down (``create_app(settings)``, ``run_worker(settings)``), and
+and passes it down (``create_app(settings, kinds)``, ``run_worker(settings, kinds)``), and
 tests build their own.
 """
 

@@ -31,6 +31,7 @@ from app.keys.service import KeyService
 from app.migrate import migrate
 from app.serve import api_server, database_url, wait_started
 from app.settings import Settings
+from tasks.kinds import KINDS
 
 BODY = {
     "kind": "email_reply",
@@ -132,7 +133,7 @@ async def main(args: argparse.Namespace, url: str) -> None:
     pool = create_pool(url, min_size=1, max_size=4, timeout=10, role=None)  # keys: an operator's
     await pool.open(wait=True)
     key, _ = await KeyService(Database(pool)).create("bench", "bench-user")
-    server = api_server(settings)
+    server = api_server(settings, KINDS)
     task = asyncio.create_task(server.serve())
     await wait_started(server, task)
     base = f"http://127.0.0.1:{server.port}"

@@ -27,7 +27,6 @@ from app.metrics import start_metrics_server, stop_metrics_server
 from app.retries import Backoff, backoff_delay
 from app.settings import Settings
 from tasks.execution import JobExecutor
-from tasks.kinds import KINDS
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tasks.maintenance.retention import RetentionPruner
@@ -49,12 +48,13 @@ def default_worker_name() -> str:
 
 async def run_worker(
     settings: Settings,
+    kinds: KindRegistry,
     *,
-    kinds: KindRegistry = KINDS,
     provider: Provider | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
-    """Run a worker until cancelled (or, with signal handlers, until SIGINT/SIGTERM).
+    """Run a worker for jobs of ``kinds`` until cancelled (or, with signal handlers,
+    until SIGINT/SIGTERM).
 
     Cancelling it is a graceful shutdown: no new jobs are taken, running ones get
     ``settings.worker.shutdown_grace_seconds`` to finish, and the rest are given

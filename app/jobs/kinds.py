@@ -1,4 +1,6 @@
-"""What a job kind is. The registry of kinds lives in ``tasks/kinds``."""
+"""What a job kind is. A registry of kinds is passed in (``create_app(settings, kinds)``,
+``run_worker(settings, kinds)``): the CLI wires the real one (``tasks/kinds``), tests
+their own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The registry of job kinds: the one place a kind is made known to API and worker."""
+"""The registry of job kinds: the one place a kind is made known to API and worker
+(the CLI, app/commands.py, passes it to both)."""
 
 from __future__ import annotations
 

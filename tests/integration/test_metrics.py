@@ -114,7 +114,7 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
         assert f"# TYPE {hook}" in (await http.get("/metrics")).text
 
 
-async def test_worker__serves_its_metrics_when_a_port_is_set(settings):
+async def test_worker__serves_its_metrics_when_a_port_is_set(settings, job_kinds):
     import asyncio
     import contextlib
 
@@ -125,7 +125,7 @@ async def test_worker__serves_its_metrics_when_a_port_is_set(settings):
         port = s.getsockname()[1]
     settings.worker.metrics_port = port
     settings.worker.metrics_host = "127.0.0.1"
-    task = asyncio.create_task(run_worker(settings, install_signal_handlers=False))
+    task = asyncio.create_task(run_worker(settings, job_kinds, install_signal_handlers=False))
     try:
         async with httpx.AsyncClient() as client:
 
