@@ -12,6 +12,7 @@ it runs alone as ``courier relay``) and, when a port is set, a metrics endpoint.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -76,17 +77,15 @@ async def run_worker(
         ),
         timeout=settings.database.pool_timeout,
     )
-    services: list[PeriodicDuty] = []
-    relay: OutboxRelay | None = None
-    metrics_server = None
-    try:
-        # Inside the try: a stop during start-up must still close the pool, or its
-        # connection tasks outlive the loop and the process never exits.
+    async with contextlib.AsyncExitStack() as running:
+        # Each part is registered for closing before it opens: a stop during start-up
+        # must still close the pool, or its connection tasks outlive the loop and the
+        # process never exits. Parts close in reverse order.
+        running.push_async_callback(pool.close)
         await pool.open(wait=True, timeout=30)
-        if settings.worker.metrics_port is not None:
-            metrics_server = start_metrics_server(
-                settings.worker.metrics_port, settings.worker.metrics_host
-            )
+        if worker.metrics_port is not None:
+            metrics_server = start_metrics_server(worker.metrics_port, worker.metrics_host)
+            running.push_async_callback(asyncio.to_thread, stop_metrics_server, metrics_server)
         db = Database(pool)
         if settings.delivery.relay_in_worker:
             relay = OutboxRelay(
@@ -96,6 +95,7 @@ async def run_worker(
                 base_url=settings.api.public_url or "",
                 name=f"courier-relay:{name}",
             )
+            running.push_async_callback(relay.stop)
             await relay.start()
         queue_app = create_queue_app()
         queue = JobQueue(queue_app)
@@ -109,7 +109,7 @@ async def run_worker(
         )
         register_run_job(queue_app, executor)
         await queue_app.open_async(pool=pool)
-        services = [
+        duties: list[PeriodicDuty] = [
             ExpirySweeper(db, queue, interval=worker.maintenance_seconds),
             StalledJobRescuer(
                 db,
@@ -120,9 +120,10 @@ async def run_worker(
             ),
         ]
         if settings.retention.enabled:
-            services.append(RetentionPruner(db, queue_app, settings.retention))
-        for service in services:
-            service.start()
+            duties.append(RetentionPruner(db, queue_app, settings.retention))
+        for duty in duties:
+            running.push_async_callback(duty.stop)
+            duty.start()
         log.info(
             "worker started",
             extra={"event": "worker_started", "worker": name, "concurrency": worker.concurrency},
@@ -144,14 +145,6 @@ async def run_worker(
             )
 
         await supervise(run_queue_worker, name=name, backoff_max=worker.restart_backoff_max_seconds)
-    finally:
-        for service in services:
-            await service.stop()
-        if relay is not None:
-            await relay.stop()
-        if metrics_server is not None:
-            await asyncio.to_thread(stop_metrics_server, metrics_server)
-        await pool.close()
 
 
 async def run_relay(settings: Settings) -> None:
@@ -163,10 +156,9 @@ async def run_relay(settings: Settings) -> None:
         max_size=settings.database.pool_max_size,
         timeout=settings.database.pool_timeout,
     )
-    try:
-        await pool.open(
-            wait=True, timeout=30
-        )  # inside: a stop during start-up still closes the pool
+    async with contextlib.AsyncExitStack() as running:
+        running.push_async_callback(pool.close)  # also when stopped during start-up
+        await pool.open(wait=True, timeout=30)
         relay = OutboxRelay(
             Database(pool),
             settings.database.url,
@@ -175,8 +167,6 @@ async def run_relay(settings: Settings) -> None:
             name=f"courier-relay:{default_worker_name()}",
         )
         await relay.run_forever()
-    finally:
-        await pool.close()
 
 
 async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_max: float) -> None:
