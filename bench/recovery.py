@@ -30,8 +30,9 @@ from app.keys.service import KeyService
 from app.migrate import migrate
 from app.settings import Settings
 from tasks.worker import run_worker
-from tests.kinds import TEST_KINDS
-from tests.lifecycle import job_service, request_for
+from tests.support.jobs import job_service
+from tests.support.kinds import TEST_KINDS
+from tests.support.requests import request_for
 
 
 async def bench(url: str, data_dir: Path, outage: float, before_s: float, after_s: float) -> None:

@@ -15,7 +15,6 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
@@ -30,6 +29,8 @@ from app.migrate import migrate
 from app.serve import ApiServer, api_server, wait_started
 from app.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
+from tests.support.kinds import TEST_KINDS
+from tests.support.workers import running_worker
 
 
 def _docker_answers() -> bool:
@@ -197,10 +198,8 @@ def make_key(admin_db: Database) -> KeyFactory:
 
 @pytest.fixture
 def job_kinds() -> KindRegistry:
-    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and ``llm_echo``
-    (tests/kinds.py)."""
-    from tests.kinds import TEST_KINDS
-
+    """The kinds API and worker know in tests: the real ones plus ``sleepy`` and
+    ``llm_echo`` (tests/support/kinds.py)."""
     return TEST_KINDS
 
 
@@ -220,8 +219,6 @@ async def api(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[str]
 @pytest.fixture
 async def worker(settings: Settings, job_kinds: KindRegistry) -> AsyncIterator[asyncio.Task]:
     """A real worker in this process."""
-    from tests.lifecycle import running_worker
-
     async with running_worker(settings, job_kinds) as task:
         yield task
 
@@ -237,35 +234,3 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         yield client
-
-
-def email_reply_request(
-    question: str = "When will the refund arrive?", **overrides: Any
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": "email_reply",
-        "input": {
-            "thread": [
-                {
-                    "sender": "a@example.com",
-                    "sent_at": "2026-11-20T09:00:00Z",
-                    "body": "Please refund invoice 7. It was charged twice.",
-                },
-                {
-                    "sender": "b@example.com",
-                    "sent_at": "2026-11-20T10:00:00Z",
-                    "body": "The refund will arrive within 5 business days. Sorry for the trouble.",
-                },
-            ],
-            "question": question,
-        },
-    }
-    body.update(overrides)
-    return body
-
-
-def auth(key: str, idempotency_key: str | None = None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {key}"}
-    if idempotency_key is not None:
-        headers["Idempotency-Key"] = idempotency_key
-    return headers

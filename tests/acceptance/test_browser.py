@@ -15,9 +15,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.conftest import auth, email_reply_request
-from tests.delivery_helpers import advance
-from tests.waiting import wait_for
+from tests.support.jobs import advance
+from tests.support.requests import auth, email_reply_request
+from tests.support.waiting import wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,10 @@ import time
 
 import pytest
 
-from tests.lifecycle import job_service, principal_of, request_for, spawn_worker
-from tests.waiting import wait_for
+from tests.support.jobs import job_service, principal_of
+from tests.support.requests import request_for
+from tests.support.waiting import wait_for
+from tests.support.workers import spawn_worker
 
 pytestmark = pytest.mark.slow
 

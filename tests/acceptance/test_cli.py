@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import email_reply_request
-from tests.waiting import wait_for_sync
+from tests.support.requests import email_reply_request
+from tests.support.waiting import wait_for_sync
 
 COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,10 @@ from app.embedded import embedded_database, start_embedded_database, stop_embedd
 from app.keys.service import KeyService
 from app.migrate import migrate
 from app.settings import Settings
-from tests.lifecycle import job_service, request_for, running_worker
-from tests.waiting import wait_for
+from tests.support.jobs import job_service
+from tests.support.requests import request_for
+from tests.support.waiting import wait_for
+from tests.support.workers import running_worker
 
 pytestmark = pytest.mark.slow
 

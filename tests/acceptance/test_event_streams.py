@@ -7,9 +7,10 @@ import asyncio
 
 import httpx
 
-from tests.conftest import auth, email_reply_request
-from tests.delivery_helpers import advance, read_stream, sse_messages
-from tests.waiting import wait_for
+from tests.support.jobs import advance
+from tests.support.requests import auth, email_reply_request
+from tests.support.streams import read_stream, sse_messages
+from tests.support.waiting import wait_for
 
 
 async def _submit(http, key: str, idempotency_key: str = "k") -> dict:

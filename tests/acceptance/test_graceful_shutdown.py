@@ -8,16 +8,10 @@ import signal
 
 import pytest
 
-from tests.lifecycle import (
-    events,
-    job_row,
-    job_service,
-    principal_of,
-    queue_status,
-    request_for,
-    spawn_worker,
-)
-from tests.waiting import wait_for
+from tests.support.jobs import events, job_row, job_service, principal_of, queue_status
+from tests.support.requests import request_for
+from tests.support.waiting import wait_for
+from tests.support.workers import spawn_worker
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import auth, email_reply_request
-from tests.waiting import wait_for
+from tests.support.requests import auth, email_reply_request
+from tests.support.waiting import wait_for
 
 
 async def _poll_until_finished(http, key: str, job_id: str) -> dict:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import auth, email_reply_request
-from tests.delivery_helpers import Receiver
-from tests.waiting import wait_for
+from tests.support.requests import auth, email_reply_request
+from tests.support.waiting import wait_for
+from tests.support.webhooks import Receiver
 
 
 @pytest.fixture(autouse=True)

@@ -9,18 +9,10 @@ import pytest
 
 from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
-from tests.conftest import auth
-from tests.lifecycle import (
-    events,
-    in_state,
-    job_row,
-    job_service,
-    principal_of,
-    queue_status,
-    sleepy,
-    stalling_kinds,
-)
-from tests.waiting import wait_for
+from tests.support.jobs import events, in_state, job_row, job_service, principal_of, queue_status
+from tests.support.kinds import stalling_kinds
+from tests.support.requests import auth, sleepy
+from tests.support.waiting import wait_for
 
 
 async def test_cancel__queued_job_is_cancelled_at_once_with_its_queue_entry(

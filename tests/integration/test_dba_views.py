@@ -8,8 +8,8 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.conftest import auth, email_reply_request
-from tests.waiting import wait_for
+from tests.support.requests import auth, email_reply_request
+from tests.support.waiting import wait_for
 
 
 def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:

@@ -16,7 +16,7 @@ from app.db import Database
 from app.delivery import hub as hub_module
 from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
-from tests.delivery_helpers import advance
+from tests.support.jobs import advance
 
 
 class CountingDatabase(Database):

@@ -8,18 +8,10 @@ from datetime import UTC, datetime, timedelta
 from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
 from tasks.maintenance.expiry import ExpirySweeper
-from tests.kinds import TEST_KINDS
-from tests.lifecycle import (
-    events,
-    in_state,
-    job_row,
-    job_service,
-    principal_of,
-    queue_status,
-    request_for,
-    stalling_kinds,
-)
-from tests.waiting import wait_for
+from tests.support.jobs import events, in_state, job_row, job_service, principal_of, queue_status
+from tests.support.kinds import TEST_KINDS, stalling_kinds
+from tests.support.requests import request_for
+from tests.support.waiting import wait_for
 
 LATER = datetime.now(UTC) + timedelta(days=30)
 
@@ -65,8 +57,7 @@ async def test_sweeper__expires_a_running_job_and_a_later_completion_changes_not
 async def test_sweeper__aborts_the_running_execution_of_an_expired_job(
     http, worker, make_key, sql_conn
 ):
-    from tests.conftest import auth
-    from tests.lifecycle import sleepy
+    from tests.support.requests import auth, sleepy
 
     key = await make_key()
     job = (

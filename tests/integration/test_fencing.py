@@ -16,8 +16,8 @@ from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Usage
 from tasks.execution import JobExecutor
 from tasks.kinds import KINDS
-from tests.conftest import email_reply_request
-from tests.waiting import wait_for
+from tests.support.requests import email_reply_request
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture

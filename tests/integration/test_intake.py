@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.conftest import auth, email_reply_request
+from tests.support.requests import auth, email_reply_request
 
 PROBLEM = "application/problem+json"
 

@@ -9,9 +9,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import auth, email_reply_request
-from tests.delivery_helpers import Receiver, advance, sse_messages
-from tests.waiting import wait_for
+from tests.support.jobs import advance
+from tests.support.requests import auth, email_reply_request
+from tests.support.streams import sse_messages
+from tests.support.waiting import wait_for
+from tests.support.webhooks import Receiver
 
 
 def _samples(text: str) -> dict[tuple[str, frozenset], float]:

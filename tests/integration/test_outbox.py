@@ -13,8 +13,9 @@ import pytest
 
 from app.db import Database, ListenConnection, create_pool
 from tasks.relay import OutboxRelay
-from tests.delivery_helpers import Receiver, advance
-from tests.waiting import wait_for
+from tests.support.jobs import advance
+from tests.support.waiting import wait_for
+from tests.support.webhooks import Receiver
 
 
 class Boom(Exception):

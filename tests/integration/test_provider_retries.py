@@ -4,10 +4,10 @@ the answer comes; a 401 fails the job at once."""
 
 from __future__ import annotations
 
-from tests.conftest import auth
 from tests.fakes.openai_server import SECRET_MESSAGE, completion, error
-from tests.lifecycle import events, job_row
-from tests.waiting import wait_for
+from tests.support.jobs import events, job_row
+from tests.support.requests import auth
+from tests.support.waiting import wait_for
 
 
 def _llm_echo(fake_url: str, prompt: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 
 from app.settings import RateLimitSettings
 from app.tenants.rate_limit import RateLimited, RateLimiter
-from tests.conftest import auth, email_reply_request
+from tests.support.requests import auth, email_reply_request
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

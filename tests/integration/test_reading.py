@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import auth, email_reply_request
+from tests.support.requests import auth, email_reply_request
 
 
 async def _submit(http, key: str, n: int = 1, **overrides) -> list[dict]:

@@ -8,9 +8,9 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.conftest import auth, email_reply_request
-from tests.lifecycle import job_row
-from tests.waiting import wait_for
+from tests.support.jobs import job_row
+from tests.support.requests import auth, email_reply_request
+from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
 from tasks.maintenance.rescuer import StalledJobRescuer
-from tests.kinds import TEST_KINDS
-from tests.lifecycle import events, job_row, job_service, principal_of, queue_status, request_for
+from tests.support.jobs import events, job_row, job_service, principal_of, queue_status
+from tests.support.kinds import TEST_KINDS
+from tests.support.requests import request_for
 
 
 async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(

@@ -154,7 +154,7 @@ async def test_queue_entries__old_finished_ones_are_deleted(pruner, sql_conn, db
 
 
 async def test_purged_job__says_so_over_the_api(pruner, http, make_key, sql_conn):
-    from tests.conftest import auth, email_reply_request
+    from tests.support.requests import auth, email_reply_request
 
     key = await make_key(tenant="purgeable")
     job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "p"))).json()

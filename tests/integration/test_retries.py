@@ -10,10 +10,10 @@ from app.llm.errors import PermanentProviderError, TransientProviderError
 from app.llm.extractive import ExtractiveProvider
 from app.retries import Backoff
 from tasks.execution import JobExecutor
-from tests.conftest import auth
-from tests.kinds import TEST_KINDS, sleep_then_echo
-from tests.lifecycle import events, job_row, job_service, principal_of, request_for, sleepy
-from tests.waiting import wait_for
+from tests.support.jobs import events, job_row, job_service, principal_of
+from tests.support.kinds import TEST_KINDS, sleep_then_echo
+from tests.support.requests import auth, request_for, sleepy
+from tests.support.waiting import wait_for
 
 
 def _kinds(handler, **changes):
@@ -67,7 +67,7 @@ async def test_transient_error__job_waits_queued_with_reason_and_next_attempt_ti
 async def test_transient_error__retried_by_the_worker_until_it_succeeds(
     http, settings, make_key, sql_conn
 ):
-    from tests.lifecycle import running_worker
+    from tests.support.workers import running_worker
 
     failures = {"left": 2}
 

@@ -2,18 +2,21 @@
 ``llm_echo`` asks an OpenAI-compatible server (the fake, ``tests/fakes/openai_server.py``,
 whose address is in the job's input) through the real SDK and returns its answer.
 
-Registered beside the real kinds only in tests: in-process through ``TEST_KINDS``,
-and in worker subprocesses through ``python -m tests.worker_with_test_kinds``.
+Registered beside the real kinds only in tests: in-process through ``TEST_KINDS``
+(the ``job_kinds`` fixture), and in worker subprocesses through
+``python -m tests.support.worker_with_test_kinds``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.jobs.kinds import Kind, KindResult
+from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.llm.openai_client import openai_client
 from app.llm.openai_errors import calling_provider
 from app.llm.provider import Provider, Usage
@@ -93,3 +96,16 @@ LLM_ECHO = Kind(
 )
 
 TEST_KINDS = {**KINDS, SLEEPY.name: SLEEPY, LLM_ECHO.name: LLM_ECHO}
+
+
+def stalling_kinds(release: asyncio.Event) -> KindRegistry:
+    """The test kinds, with a ``sleepy`` handler that stalls until ``release`` is set
+    and then answers "late": an execution that never notices a cancel or a deadline."""
+
+    async def handler(job_input: Any, provider: Any) -> KindResult:
+        await release.wait()
+        return KindResult(
+            output=SleepyOutput(label="late", slept_ms=0), model="m", prompt_version="p"
+        )
+
+    return {**TEST_KINDS, "sleepy": replace(TEST_KINDS["sleepy"], handler=handler)}
