@@ -29,7 +29,9 @@ from app.migrate import migrate
 from app.serve import ApiServer, api_server, wait_started
 from app.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
+from tests.support.jobs import JobFactory
 from tests.support.kinds import TEST_KINDS
+from tests.support.webhooks import Receiver
 from tests.support.workers import running_worker
 
 
@@ -197,6 +199,20 @@ def make_key(admin_db: Database) -> KeyFactory:
 
 
 @pytest.fixture
+def job_factory(db: Database, admin_db: Database) -> JobFactory:
+    """Creates jobs through the real queries, random unless told otherwise:
+    ``await job_factory(state="failed", tenant="acme")`` (tests/support/jobs.py)."""
+    return JobFactory(db, admin_db)
+
+
+@pytest.fixture
+async def job_id(job_factory: JobFactory) -> uuid.UUID:
+    """A queued ``email_reply`` job of tenant ``acme``, requested by ``alice``, without a
+    queue entry: nothing runs it unless the test does."""
+    return (await job_factory(tenant="acme", requester="alice"))["id"]
+
+
+@pytest.fixture
 def job_kinds() -> KindRegistry:
     """The kinds API and worker know in tests: the real ones plus ``sleepy`` and
     ``llm_echo`` (tests/support/kinds.py)."""
@@ -234,3 +250,21 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 that checks signatures (tests/support/webhooks.py)."""
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def loopback_webhooks(settings: Settings) -> None:
+    """Test receivers are plain-http servers on 127.0.0.1: allow exactly that, and retry
+    and poll fast. Ask for it before ``api``, ``http`` or ``worker``, which read settings."""
+    settings.delivery.allow_http = True
+    settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
+    settings.delivery.retry_base_seconds = 0.05
+    settings.delivery.relay_poll_seconds = 0.1

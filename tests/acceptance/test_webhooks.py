@@ -8,23 +8,9 @@ import pytest
 
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
-from tests.support.webhooks import Receiver
 
-
-@pytest.fixture(autouse=True)
-def loopback_webhooks(settings):
-    """Test receivers are plain-http servers on 127.0.0.1: allow exactly that, retry fast."""
-    settings.delivery.allow_http = True
-    settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
-    settings.delivery.retry_base_seconds = 0.05
-    settings.delivery.relay_poll_seconds = 0.1
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
+# Test receivers are plain-http servers on 127.0.0.1 (the loopback_webhooks fixture).
+pytestmark = pytest.mark.usefixtures("loopback_webhooks")
 
 
 async def _endpoint(http, key: str, url: str, **extra) -> dict:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 import pytest
 
+from tests.support.jobs import JobFactory
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
 
@@ -17,36 +19,15 @@ def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
         return cur.execute(query, params).fetchall()
 
 
-def _queued_job(conn: psycopg.Connection, tenant: str = "views") -> str:
-    """A job inserted in SQL, without a queue entry (as after a lost defer)."""
-    tenant_id = conn.execute(
-        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE "
-        "SET slug = EXCLUDED.slug RETURNING id",
-        (tenant,),
-    ).fetchone()[0]
-    principal_id = conn.execute(
-        "INSERT INTO principals (tenant_id, external_id) VALUES (%s, %s) RETURNING id",
-        (tenant_id, f"user-{uuid.uuid4().hex[:6]}"),
-    ).fetchone()[0]
-    return conn.execute(
-        "INSERT INTO jobs "
-        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        "VALUES (%s, %s, 'email_reply', '{}', %s, 'h', now() + interval '1 hour') "
-        "RETURNING id::text",
-        (tenant_id, principal_id, uuid.uuid4().hex),
-    ).fetchone()[0]
+async def _job(job_factory: JobFactory, tenant: str = "views", **changes: Any) -> str:
+    """A job's id; without a queue entry (as after a lost defer), queued unless told."""
+    return str((await job_factory(tenant=tenant, **changes))["id"])
 
 
-def _fail(conn: psycopg.Connection, job_id: str) -> None:
-    conn.execute(
-        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1 "
-        "WHERE id = %s",
-        (job_id,),
-    )
-    conn.execute(
-        """UPDATE jobs SET state = 'failed', error = '{"code": "handler_error", "message": "boom"}'
-                    WHERE id = %s""",
-        (job_id,),
+async def _failed_job(job_factory: JobFactory) -> str:
+    """A job whose one execution failed."""
+    return await _job(
+        job_factory, state="failed", error={"code": "handler_error", "message": "boom"}
     )
 
 
@@ -83,13 +64,10 @@ async def test_job_history__shows_who_what_timeline_model_and_cost_of_a_finished
     assert latency["run_p95_ms"] >= 0
 
 
-def test_job_history__first_and_last_start_come_from_the_same_clock(sql_conn):
-    once, twice, never = _queued_job(sql_conn), _queued_job(sql_conn), _queued_job(sql_conn)
-    _fail(sql_conn, once)
-    sql_conn.execute(
-        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
-        (twice,),
-    )
+async def test_job_history__first_and_last_start_come_from_the_same_clock(sql_conn, job_factory):
+    once = await _failed_job(job_factory)
+    twice = await _job(job_factory, state="running")
+    never = await _job(job_factory)
     sql_conn.execute(
         "UPDATE jobs SET lease = gen_random_uuid(), attempt = 2 WHERE id = %s", (twice,)
     )  # a takeover
@@ -112,9 +90,11 @@ def test_job_history__first_and_last_start_come_from_the_same_clock(sql_conn):
     assert (n["attempts"], n["first_started_at"], n["last_started_at"]) == (0, None, None)
 
 
-def test_job_latency__percentiles_are_milliseconds_with_at_most_one_decimal(sql_conn):
+async def test_job_latency__percentiles_are_milliseconds_with_at_most_one_decimal(
+    sql_conn, job_factory
+):
     for _ in range(3):
-        _fail(sql_conn, _queued_job(sql_conn))
+        await _failed_job(job_factory)
     [latency] = _rows(sql_conn, "SELECT * FROM job_latency WHERE kind = 'email_reply'")
     assert latency["jobs"] == 3
     percentiles = {name: value for name, value in latency.items() if name.endswith("_ms")}
@@ -128,9 +108,8 @@ async def _state_is(http, key: str, job_id: str, state: str) -> bool:
     return (await http.get(f"/v1/jobs/{job_id}", headers=auth(key))).json()["state"] == state
 
 
-def test_dead_letters__list_failed_jobs_with_their_error_code(sql_conn):
-    failed, open_job = _queued_job(sql_conn), _queued_job(sql_conn)
-    _fail(sql_conn, failed)
+async def test_dead_letters__list_failed_jobs_with_their_error_code(sql_conn, job_factory):
+    failed, open_job = await _failed_job(job_factory), await _job(job_factory)
     rows = _rows(sql_conn, "SELECT * FROM dead_letters")
     assert [(r["job_id"], r["error_code"], r["error_message"], r["attempts"]) for r in rows] == [
         (uuid.UUID(failed), "handler_error", "boom", 1)
@@ -138,15 +117,12 @@ def test_dead_letters__list_failed_jobs_with_their_error_code(sql_conn):
     assert open_job not in {str(r["job_id"]) for r in rows}
 
 
-def test_stuck_jobs__name_queued_jobs_without_a_queue_entry_and_old_running_ones(sql_conn):
-    lost = _queued_job(sql_conn)
-    running = _queued_job(sql_conn)
-    sql_conn.execute(
-        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
-        (running,),
-    )
-    finished = _queued_job(sql_conn)
-    _fail(sql_conn, finished)
+async def test_stuck_jobs__name_queued_jobs_without_a_queue_entry_and_old_running_ones(
+    sql_conn, job_factory
+):
+    lost = await _job(job_factory)
+    running = await _job(job_factory, state="running")
+    await _failed_job(job_factory)  # finished: not stuck
     reasons = {str(r["job_id"]): r["reason"] for r in _rows(sql_conn, "SELECT * FROM stuck_jobs")}
     assert reasons == {
         lost: "queued without a queue entry",
@@ -230,8 +206,10 @@ def _settle(conn: psycopg.Connection, outbox_id: int, status: str) -> None:
     )
 
 
-def test_webhook_delivery_health__sums_up_each_destination_over_the_window(sql_conn):
-    job = _queued_job(sql_conn, tenant="hooks")
+async def test_webhook_delivery_health__sums_up_each_destination_over_the_window(
+    sql_conn, job_factory
+):
+    job = await _job(job_factory, tenant="hooks")
     tenant_id = sql_conn.execute("SELECT tenant_id FROM jobs WHERE id = %s", (job,)).fetchone()[0]
     busy, idle = (
         sql_conn.execute(
@@ -327,13 +305,6 @@ def test_webhook_delivery_health__sums_up_each_destination_over_the_window(sql_c
         0.0,
         None,
     )
-
-
-@pytest.fixture
-def auditor(sql_conn: psycopg.Connection) -> psycopg.Connection:
-    """The DBA's connection, switched to the read-only auditor role."""
-    sql_conn.execute("SET ROLE courier_auditor")
-    return sql_conn
 
 
 @pytest.mark.parametrize(

@@ -5,72 +5,20 @@ from the database itself, so nothing is lost or repeated."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
 import pytest
 
-from app.db import Database
 from app.delivery import hub as hub_module
-from app.delivery.hub import EventHub
-from app.delivery.sse import EventStreams
-from tests.support.jobs import advance
+from tests.support.jobs import JobFactory, advance
 
 
-class CountingDatabase(Database):
-    """The real database seam, counting the queries it runs by name."""
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(db.pool, db.queries)
-        self.runs: Counter[str] = Counter()
-
-    async def fetch_all(
-        self, name: str, /, conn: Any = None, **params: Any
-    ) -> list[dict[str, Any]]:
-        self.runs[name] += 1
-        return await super().fetch_all(name, conn, **params)
-
-
-@pytest.fixture
-async def counting_db(db: Database) -> CountingDatabase:
-    return CountingDatabase(db)
-
-
-@pytest.fixture
-async def streams(counting_db: CountingDatabase, database_url: str) -> AsyncIterator[EventStreams]:
-    hub = EventHub(database_url, counting_db, name="courier-sse-test")
-    await hub.start()
-    try:
-        yield EventStreams(counting_db, hub, heartbeat_seconds=60, retry_ms=1000)
-    finally:
-        await hub.stop()
-
-
-async def _job(db: Database, admin_db: Database) -> tuple[uuid.UUID, uuid.UUID]:
-    """A queued job inserted through the real queries (no queue entry: nothing runs it)."""
-    tenant = await admin_db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
-    principal = await admin_db.fetch_one(
-        "principal_ensure", tenant_id=tenant["id"], external_id="u1", acl_groups=None, roles=None
-    )
-    [job] = await db.fetch_all(
-        "job_insert",
-        actor="test",
-        lock_timeout="0",
-        tenant_id=tenant["id"],
-        requester_id=principal["id"],
-        kind="email_reply",
-        input={},
-        idempotency_key=uuid.uuid4().hex,
-        request_hash="h",
-        priority=0,
-        queue="jobs",
-        expires_in="1 hour",
-        callback_url=None,
-        replay_of=None,
-    )
-    return tenant["id"], job["id"]
+async def _job(job_factory: JobFactory) -> tuple[uuid.UUID, uuid.UUID]:
+    """A queued job (no queue entry: nothing runs it)."""
+    job = await job_factory(input={})
+    return job["tenant_id"], job["id"]
 
 
 async def _next_seq(stream: AsyncIterator[Any]) -> int:
@@ -82,9 +30,9 @@ async def _next_seq(stream: AsyncIterator[Any]) -> int:
 
 
 async def test_job_stream__one_read_per_notification_serves_every_client_of_the_job(
-    streams, counting_db, admin_db, sql_conn: psycopg.Connection
+    streams, counting_db, sql_conn: psycopg.Connection, job_factory
 ):
-    tenant_id, job_id = await _job(counting_db, admin_db)
+    tenant_id, job_id = await _job(job_factory)
     clients = [await streams.open_job_stream(tenant_id, job_id, None) for _ in range(20)]
     assert [await _next_seq(c) for c in clients] == [1] * 20
     counting_db.runs.clear()
@@ -104,11 +52,11 @@ async def test_job_stream__one_read_per_notification_serves_every_client_of_the_
 
 
 async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database_without_gaps_or_repeats(  # noqa: E501 (a test's name is its behaviour sentence)
-    streams, counting_db, admin_db, sql_conn: psycopg.Connection, monkeypatch
+    streams, counting_db, sql_conn: psycopg.Connection, monkeypatch, job_factory
 ):
     # The feed keeps only the newest event, so a resumed stream is behind what it holds.
     monkeypatch.setattr(hub_module, "FEED_KEEP", 1)
-    tenant_id, job_id = await _job(counting_db, admin_db)
+    tenant_id, job_id = await _job(job_factory)
     live = await streams.open_job_stream(tenant_id, job_id, None)
     assert await _next_seq(live) == 1
     for state in ("running", "queued", "running"):
@@ -128,9 +76,9 @@ async def test_job_stream__a_client_behind_the_feed_catches_up_from_the_database
 
 
 async def test_job_stream__a_client_joining_a_busy_job_reads_its_history_once_then_follows_the_feed(
-    streams, counting_db, admin_db, sql_conn: psycopg.Connection
+    streams, counting_db, sql_conn: psycopg.Connection, job_factory
 ):
-    tenant_id, job_id = await _job(counting_db, admin_db)
+    tenant_id, job_id = await _job(job_factory)
     first = await streams.open_job_stream(tenant_id, job_id, None)
     assert await _next_seq(first) == 1
     advance(sql_conn, str(job_id), "running")

@@ -11,35 +11,11 @@ import pytest
 
 from app.db import Database, NotFound
 from app.jobs.kinds import KindResult
-from app.keys.service import KeyService
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Usage
 from tasks.execution import JobExecutor
 from tasks.kinds import KINDS
-from tests.support.requests import email_reply_request
 from tests.support.waiting import wait_for
-
-
-@pytest.fixture
-async def job_id(db: Database, admin_db: Database) -> uuid.UUID:
-    _, principal = await KeyService(admin_db).create("acme", "alice")
-    rows = await db.fetch_all(
-        "job_insert",
-        actor="test",
-        lock_timeout="0",
-        tenant_id=principal.tenant_id,
-        requester_id=principal.id,
-        kind="email_reply",
-        input=email_reply_request()["input"],
-        idempotency_key="k",
-        request_hash="h",
-        priority=0,
-        queue="jobs",
-        expires_in="1 hour",
-        callback_url=None,
-        replay_of=None,
-    )
-    return rows[0]["id"]
 
 
 def _finish_params(job_id, lease, body: str) -> dict:

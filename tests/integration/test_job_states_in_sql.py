@@ -7,33 +7,7 @@ import uuid
 import psycopg
 import pytest
 
-from app.db import Database
-from app.keys.service import KeyService
-
 TERMINAL = ["succeeded", "failed", "cancelled", "expired"]
-
-
-@pytest.fixture
-async def job_id(db: Database, admin_db: Database) -> uuid.UUID:
-    """A queued job inserted through the real intake query (without a queue entry)."""
-    _, principal = await KeyService(admin_db).create("acme", "alice")
-    row = await db.fetch_all(
-        "job_insert",
-        actor="test",
-        lock_timeout="0",
-        tenant_id=principal.tenant_id,
-        requester_id=principal.id,
-        kind="email_reply",
-        input={"x": 1},
-        idempotency_key=str(uuid.uuid4()),
-        request_hash="h",
-        priority=0,
-        queue="jobs",
-        expires_in="1 hour",
-        callback_url=None,
-        replay_of=None,
-    )
-    return row[0]["id"]
 
 
 def _move(conn: psycopg.Connection, job_id: uuid.UUID, state: str) -> None:

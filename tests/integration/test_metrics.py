@@ -6,7 +6,6 @@ import socket
 import uuid
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.jobs import advance
@@ -141,15 +140,6 @@ async def test_worker__serves_its_metrics_when_a_port_is_set(settings, job_kinds
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-@pytest.fixture
-def loopback_webhooks(settings):
-    """Allow plain-http receivers on 127.0.0.1 and retry fast (before the API starts)."""
-    settings.delivery.allow_http = True
-    settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
-    settings.delivery.retry_base_seconds = 0.05
-    settings.delivery.relay_poll_seconds = 0.1
 
 
 async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(

@@ -6,35 +6,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter, defaultdict
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from app.db import Database, ListenConnection, create_pool
 from tasks.relay import OutboxRelay
-from tests.support.jobs import advance
+from tests.support.jobs import JobFactory, advance
 from tests.support.waiting import wait_for
-from tests.support.webhooks import Receiver
 
 
 class Boom(Exception):
     """Something failed after the job was written, before the commit."""
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
-def loopback_webhooks(settings):
-    settings.delivery.allow_http = True
-    settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
-    settings.delivery.relay_poll_seconds = 0.1
-    settings.delivery.relay_concurrency = 4  # small claims, so the relays take turns
 
 
 async def _tenant(db: Database, admin_db: Database, url: str) -> dict[str, Any]:
@@ -51,34 +34,30 @@ async def _tenant(db: Database, admin_db: Database, url: str) -> dict[str, Any]:
         event_types=None,
         include_result=False,
     )
-    return {"tenant_id": tenant["id"], "requester_id": principal["id"], "endpoint": endpoint}
+    return {
+        "slug": tenant["slug"],
+        "tenant_id": tenant["id"],
+        "requester_id": principal["id"],
+        "endpoint": endpoint,
+    }
 
 
 async def _insert_job(
-    db: Database, conn: Any, tenant: dict[str, Any], *, callback_url: str | None = None
+    job_factory: JobFactory, conn: Any, tenant: dict[str, Any], *, callback_url: str | None = None
 ) -> Any:
-    [job] = await db.fetch_all(
-        "job_insert",
-        conn,
-        actor="test",
-        lock_timeout="0",
-        tenant_id=tenant["tenant_id"],
-        requester_id=tenant["requester_id"],
-        kind="email_reply",
+    """A queued job of the tenant's requester, written on the test's connection ``conn``."""
+    job = await job_factory(
+        tenant=tenant["slug"],
+        requester="u1",
         input={"question": "?"},
-        idempotency_key=uuid.uuid4().hex,
-        request_hash="h",
-        priority=0,
-        queue="jobs",
-        expires_in=timedelta(hours=1),
         callback_url=callback_url,
-        replay_of=None,
+        conn=conn,
     )
     return job["id"]
 
 
 async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_wakes_nobody(
-    db, admin_db, database_url, sql_conn
+    db, admin_db, database_url, sql_conn, job_factory
 ):
     tenant = await _tenant(db, admin_db, "https://hooks.example.com/in")
     listener = await ListenConnection.open(
@@ -88,7 +67,7 @@ async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_w
         with pytest.raises(Boom):
             async with db.transaction() as conn:
                 rolled_back = await _insert_job(
-                    db, conn, tenant, callback_url="https://cb.example.com/x"
+                    job_factory, conn, tenant, callback_url="https://cb.example.com/x"
                 )
                 # The trigger wrote the queued event and its two outbox rows in this transaction.
                 assert (
@@ -103,7 +82,9 @@ async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_w
                 )
                 raise Boom()
         async with db.transaction() as conn:
-            committed = await _insert_job(db, conn, tenant, callback_url="https://cb.example.com/x")
+            committed = await _insert_job(
+                job_factory, conn, tenant, callback_url="https://cb.example.com/x"
+            )
 
         notified: list[tuple[str, str]] = []
 
@@ -144,14 +125,15 @@ async def test_outbox__an_event_in_a_rolled_back_transaction_leaves_no_row_and_w
 
 
 async def test_outbox__two_relays_side_by_side_deliver_every_row_exactly_once_and_in_order_per_job(
-    loopback_webhooks, settings, db, admin_db, database_url, receiver, sql_conn
+    loopback_webhooks, settings, db, admin_db, database_url, receiver, sql_conn, job_factory
 ):
+    settings.delivery.relay_concurrency = 4  # small claims, so the relays take turns
     tenant = await _tenant(db, admin_db, receiver.url)
     receiver.secret = tenant["endpoint"]["secret"]
     jobs = []
     for _ in range(15):
         async with db.transaction() as conn:
-            jobs.append(str(await _insert_job(db, conn, tenant)))
+            jobs.append(str(await _insert_job(job_factory, conn, tenant)))
     for job in jobs:
         advance(sql_conn, job, "running")
         advance(sql_conn, job, "succeeded")

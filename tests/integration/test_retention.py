@@ -2,62 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-import pytest
-
-from app.jobs.queue import create_queue_app
-from app.settings import RetentionSettings
-from tasks.maintenance.retention import RetentionPruner
+SECRET_INPUT = {"question": "secret"}
 
 
-def _finished_job(sql_conn, tenant: str, state: str = "succeeded") -> str:
-    tenant_id = sql_conn.execute(
-        "INSERT INTO tenants (slug) VALUES (%s) ON CONFLICT (slug) DO UPDATE "
-        "SET slug = EXCLUDED.slug RETURNING id",
-        (tenant,),
-    ).fetchone()[0]
-    principal_id = sql_conn.execute(
-        "INSERT INTO principals (tenant_id, external_id) VALUES (%s, %s) RETURNING id",
-        (tenant_id, uuid.uuid4().hex),
-    ).fetchone()[0]
-    job_id = sql_conn.execute(
-        "INSERT INTO jobs "
-        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        """VALUES (%s, %s, 'email_reply', '{"question": "secret"}', %s, 'h', """
-        "now() + interval '1 hour') RETURNING id::text",
-        (tenant_id, principal_id, uuid.uuid4().hex),
-    ).fetchone()[0]
-    sql_conn.execute(
-        "UPDATE jobs SET state = 'running', lease = gen_random_uuid(), attempt = 1 WHERE id = %s",
-        (job_id,),
-    )
+async def _finished_job(job_factory, tenant: str, state: str = "succeeded") -> str:
+    """The id of a job of ``tenant`` that ran once and ended in ``state``."""
     if state == "succeeded":
-        sql_conn.execute(
-            """UPDATE jobs SET state = 'succeeded', result = '{"body": "secret"}', model = 'm',
-                            input_tokens = 5, cost_usd = 0.01 WHERE id = %s""",
-            (job_id,),
+        job = await job_factory(
+            tenant=tenant,
+            input=SECRET_INPUT,
+            state=state,
+            result={"body": "secret"},
+            model="m",
+            input_tokens=5,
+            cost_usd=Decimal("0.01"),
         )
     else:
-        sql_conn.execute(
-            """UPDATE jobs SET state = 'failed', error = '{"code": "x", "message": "y"}' """
-            "WHERE id = %s",
-            (job_id,),
+        job = await job_factory(
+            tenant=tenant, input=SECRET_INPUT, state=state, error={"code": "x", "message": "y"}
         )
-    return job_id
-
-
-@pytest.fixture
-async def pruner(db):
-    queue_app = create_queue_app()
-    await queue_app.open_async(pool=db.pool)
-    try:
-        yield RetentionPruner(
-            db, queue_app, RetentionSettings(days=30, batch_size=2, queue_hours=1)
-        )
-    finally:
-        await queue_app.close_async()
+    return str(job["id"])
 
 
 def _row(sql_conn, job_id: str) -> dict:
@@ -84,10 +51,10 @@ def _row(sql_conn, job_id: str) -> dict:
 
 
 async def test_purge__clears_input_and_result_after_retention_and_keeps_the_audit_row(
-    pruner, sql_conn
+    pruner, sql_conn, job_factory
 ):
-    jobs = [_finished_job(sql_conn, "default-retention") for _ in range(5)]  # more than one batch
-    failed = _finished_job(sql_conn, "default-retention", state="failed")
+    jobs = [await _finished_job(job_factory, "default-retention") for _ in range(5)]  # > a batch
+    failed = await _finished_job(job_factory, "default-retention", state="failed")
     before = {job: _row(sql_conn, job) for job in jobs}
 
     assert (await pruner.run_once(now=datetime.now(UTC) + timedelta(days=29))).purged_jobs == 0
@@ -113,24 +80,18 @@ async def test_purge__clears_input_and_result_after_retention_and_keeps_the_audi
     assert (await pruner.run_once(now=datetime.now(UTC) + timedelta(days=400))).purged_jobs == 0
 
 
-async def test_purge__follows_each_tenants_own_retention(pruner, sql_conn):
-    short = _finished_job(sql_conn, "short-retention")
-    default = _finished_job(sql_conn, "default-retention")
+async def test_purge__follows_each_tenants_own_retention(pruner, sql_conn, job_factory):
+    short = await _finished_job(job_factory, "short-retention")
+    default = await _finished_job(job_factory, "default-retention")
     sql_conn.execute("UPDATE tenants SET retention_days = 1 WHERE slug = 'short-retention'")
     await pruner.run_once(now=datetime.now(UTC) + timedelta(days=2))
     assert _row(sql_conn, short)["purged_at"] is not None
     assert _row(sql_conn, default)["input"] == {"question": "secret"}
 
 
-async def test_purge__never_touches_open_jobs(pruner, sql_conn):
-    job = _finished_job(sql_conn, "open")
-    open_job = sql_conn.execute(
-        "INSERT INTO jobs "
-        "(tenant_id, requester_id, kind, input, idempotency_key, request_hash, expires_at) "
-        "SELECT tenant_id, requester_id, kind, input, 'other', 'h', now() + interval '1 hour' "
-        "FROM jobs WHERE id = %s RETURNING id::text",
-        (job,),
-    ).fetchone()[0]
+async def test_purge__never_touches_open_jobs(pruner, sql_conn, job_factory):
+    await _finished_job(job_factory, "open")
+    open_job = str((await job_factory(tenant="open", input=SECRET_INPUT))["id"])
     await pruner.run_once(now=datetime.now(UTC) + timedelta(days=3650))
     assert _row(sql_conn, open_job)["input"] == {"question": "secret"}
 

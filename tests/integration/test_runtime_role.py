@@ -84,24 +84,6 @@ async def test_authentication__looks_up_one_key_without_reading_hashes(
     assert len(rows) == 1 and "key_hash" not in columns
 
 
-@pytest.fixture
-def notes_with_rls(sql_conn) -> None:
-    """A test table with a row level security policy of the shape retrieval will use."""
-    sql_conn.execute(
-        """
-        CREATE TABLE rls_notes (tenant_id uuid NOT NULL, groups text[] NOT NULL, body text);
-        ALTER TABLE rls_notes ENABLE ROW LEVEL SECURITY;
-        ALTER TABLE rls_notes FORCE ROW LEVEL SECURITY;
-        CREATE POLICY rls_notes_reader ON rls_notes FOR SELECT USING (
-            tenant_id = nullif(current_setting('courier.tenant_id', true), '')::uuid
-            AND groups
-                && coalesce(nullif(current_setting('courier.groups', true), ''), '{}')::text[]
-        );
-        GRANT SELECT ON rls_notes TO courier_runtime;
-        """
-    )
-
-
 async def _visible(db: Database, reader: Reader | None) -> list[str]:
     async with db.transaction(on_behalf_of=reader) as conn:
         cur = await conn.execute("SELECT body FROM rls_notes ORDER BY body")

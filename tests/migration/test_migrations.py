@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from app.migrate import FILE_NAME, MIGRATIONS_DIR, MigrationError, check, discover, migrate
 
@@ -19,16 +16,6 @@ def test_migration_files__are_numbered_snake_case_without_gaps():
     names = sorted(p.name for p in MIGRATIONS_DIR.glob("*"))
     assert names and all(FILE_NAME.match(n) for n in names)
     assert [m.version for m in discover()] == list(range(1, len(names) + 1))
-
-
-@pytest.fixture
-def empty_database(postgres_admin_url: str):
-    name = f"courier_mig_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_conninfo(postgres_admin_url, dbname=name)
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_migrate__builds_the_expected_schema_and_records_checksums(empty_database):

@@ -9,4 +9,5 @@
 * ``streams``   — reading Server-Sent Events
 * ``webhooks``  — a receiver that verifies Standard Webhooks signatures
 * ``waiting``   — waiting on a condition with a deadline
+* ``counting_database`` — the real database seam, counting the queries it runs
 """

@@ -1,21 +1,156 @@
-"""Jobs in tests: a job service on the test kinds, and reading and driving job rows
-in SQL as a DBA (or a worker) would."""
+"""Jobs in tests: the job factory (the ``job_factory`` fixture), a job service on the
+test kinds, and reading and driving job rows in SQL as a DBA (or a worker) would."""
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import psycopg
 
-from app.db import Database
+from app.db import Connection, Database
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService, Principal
 from tests.support.kinds import TEST_KINDS
+from tests.support.requests import email_reply_request
+
+# The states a factory job can be brought to, and the queries that take it there.
+FACTORY_STATES = ("queued", "running", "needs_review", "succeeded", "failed", "cancelled")
+
+
+class JobFactory:
+    """Creates jobs through the real queries: ``await job_factory(state="failed")``.
+
+    A job is inserted as the intake inserts it (``job_insert``, as the runtime role,
+    for a tenant and a requester an operator made with ``tenant_ensure`` and
+    ``principal_ensure``) but without a queue entry, so nothing runs it unless the
+    test does. It is then brought to
+    ``state`` the way a worker or a user would: ``job_lease_take`` (running), then
+    ``job_finish`` (needs_review, succeeded, failed); or ``job_cancel`` (cancelled).
+    Each step is its own transaction, labelled with the actor ``test``, unless
+    ``conn`` is given (then every step runs on it, e.g. inside a transaction the
+    test rolls back).
+
+    Tenant slug, requester and Idempotency-Key are random unless given; the input
+    is a valid one for ``email_reply`` and ``sleepy``. Returns the job as ``job_get``
+    reads it, plus ``lease`` (the execution's fencing token, None unless it ran).
+    """
+
+    def __init__(self, db: Database, admin_db: Database) -> None:
+        self.db = db  # the runtime role, as the intake and workers run
+        self.admin_db = admin_db  # the owner: tenants and principals are an operator's
+
+    async def __call__(
+        self,
+        *,
+        tenant: str | None = None,
+        requester: str | None = None,
+        kind: str = "email_reply",
+        input: dict[str, Any] | None = None,
+        state: str = "queued",
+        idempotency_key: str | None = None,
+        priority: int = 0,
+        queue: str = "jobs",
+        expires_in: timedelta = timedelta(hours=1),
+        callback_url: str | None = None,
+        replay_of: uuid.UUID | None = None,
+        result: dict[str, Any] | None = None,
+        error: dict[str, str] | None = None,
+        model: str | None = None,
+        prompt_version: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cost_usd: Decimal | float = 0,
+        conn: Connection | None = None,
+    ) -> dict[str, Any]:
+        if state not in FACTORY_STATES:
+            raise ValueError(
+                f"job_factory makes jobs in {', '.join(FACTORY_STATES)}; not {state!r}"
+            )
+        tenant_row = await self.admin_db.fetch_one(
+            "tenant_ensure", slug=tenant or f"t-{uuid.uuid4().hex[:12]}"
+        )
+        principal = await self.admin_db.fetch_one(
+            "principal_ensure",
+            tenant_id=tenant_row["id"],
+            external_id=requester or f"u-{uuid.uuid4().hex[:12]}",
+            acl_groups=None,
+            roles=None,
+        )
+        key = idempotency_key or uuid.uuid4().hex
+        async with self._step(conn) as tx:
+            inserted = await self.db.fetch_all(
+                "job_insert",
+                tx,
+                actor="test",
+                lock_timeout="0",
+                tenant_id=tenant_row["id"],
+                requester_id=principal["id"],
+                kind=kind,
+                input=_default_input(kind) if input is None else input,
+                idempotency_key=key,
+                request_hash=uuid.uuid4().hex,
+                priority=priority,
+                queue=queue,
+                expires_in=expires_in,
+                callback_url=callback_url,
+                replay_of=replay_of,
+            )
+        if not inserted:
+            raise ValueError(f"tenant {tenant_row['slug']} already has a job with key {key!r}")
+        job_id, tenant_id = inserted[0]["id"], tenant_row["id"]
+        lease = None
+        if state == "cancelled":
+            async with self._step(conn) as tx:
+                await self.db.fetch_one("job_cancel", tx, job_id=job_id, tenant_id=tenant_id)
+        elif state != "queued":
+            async with self._step(conn) as tx:
+                lease = (await self.db.fetch_one("job_lease_take", tx, job_id=job_id))["lease"]
+        if state in ("needs_review", "succeeded", "failed"):
+            failed = state == "failed"
+            async with self._step(conn) as tx:
+                await self.db.fetch_one(
+                    "job_finish",
+                    tx,
+                    job_id=job_id,
+                    lease=lease,
+                    state=state,
+                    result=None if failed else (result or {"body": "done"}),
+                    error=(error or {"code": "test_failure", "message": "failed in a test"})
+                    if failed
+                    else None,
+                    model=model,
+                    prompt_version=prompt_version,
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                    cost_usd=cost_usd,
+                )
+        job = await self.db.fetch_one("job_get", conn, job_id=job_id, tenant_id=tenant_id)
+        return {**job, "lease": lease}
+
+    @contextlib.asynccontextmanager
+    async def _step(self, conn: Connection | None) -> AsyncIterator[Connection]:
+        if conn is not None:
+            await self.db.execute("job_transaction_context", conn, actor="test", lock_timeout="0")
+            yield conn
+            return
+        async with self.db.transaction() as tx:
+            await self.db.execute("job_transaction_context", tx, actor="test", lock_timeout="0")
+            yield tx
+
+
+def _default_input(kind: str) -> dict[str, Any]:
+    if kind == "email_reply":
+        return email_reply_request()["input"]
+    if kind == "sleepy":
+        return {"ms": 0, "label": uuid.uuid4().hex[:8]}
+    return {}
 
 
 @contextlib.asynccontextmanager
