@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None, *, kinds: KindRegistry | None = None) ->
             args.log_level
             or ("WARNING" if args.command in ("up", "backfill") else settings.log_level)
         )
-        return args.run(args, settings, kinds)
+        from app.commands import job_kinds
+
+        return args.run(args, settings, kinds if kinds is not None else job_kinds())
     except CourierError as exc:
         print(f"courier: {exc}", file=sys.stderr)
         return 1

@@ -1,10 +1,9 @@
 """What each ``courier`` command does (argument parsing is in app/cli.py).
 
 The composition root: the one module of ``app/`` that imports ``tasks/``. It
-wires the real job kinds (:func:`job_kinds`, unless the caller passes its own)
-into the API (``create_app``) and the worker (``tasks.worker.run_worker``).
-Every command takes ``(args, settings, kinds)``; ``kinds`` is None for the real
-registry.
+holds the real job kinds (:func:`job_kinds`) and starts the worker
+(``tasks.worker``). Every command takes ``(args, settings, kinds)``: the registry
+it passes to the API (``create_app``), the worker and the backfill.
 """
 
 from __future__ import annotations
@@ -57,23 +56,21 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def job_kinds(kinds: KindRegistry | None = None) -> KindRegistry:
-    """``kinds`` if given, else the real registry of job kinds (tasks/kinds)."""
-    if kinds is not None:
-        return kinds
+def job_kinds() -> KindRegistry:
+    """The real registry of job kinds (tasks/kinds)."""
     from tasks.kinds import KINDS
 
     return KINDS
 
 
-def migrate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def migrate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     with database_url(settings) as (url, _):
         applied = asyncio.run(apply_migrations(url))
     _err(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
     return 0
 
 
-def keys_create(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def keys_create(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     groups = [g.strip() for g in args.groups.split(",") if g.strip()] if args.groups else None
 
     async def create(url: str) -> str:
@@ -93,7 +90,7 @@ def keys_create(args: argparse.Namespace, settings: Settings, kinds: KindRegistr
     return 0
 
 
-def keys_revoke(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def keys_revoke(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     async def revoke(url: str) -> dict:
         async with _database(url, admin=True) as db:
             return await KeyService(db).revoke(args.key)
@@ -110,7 +107,7 @@ def keys_revoke(args: argparse.Namespace, settings: Settings, kinds: KindRegistr
     return 0
 
 
-def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from datetime import timedelta
 
     from app.jobs.queue import JobQueue, create_queue_app
@@ -127,7 +124,7 @@ def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry |
                 service = JobService(
                     db,
                     JobQueue(queue_app),
-                    job_kinds(kinds),
+                    kinds,
                     max_expires_in=timedelta(days=365),
                     idempotency_wait=timedelta(seconds=30),
                 )
@@ -182,11 +179,11 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-def api(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def api(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     async def serve() -> None:
         await check_migrations(settings.database.url)  # type: ignore[arg-type]
         stop = stop_event_on_signals()
-        server = api_server(settings, job_kinds(kinds))
+        server = api_server(settings, kinds)
         task = asyncio.create_task(server.serve())
         await wait_started(server, task)
         _err(f"Courier API on http://{settings.api.host}:{server.port}")
@@ -199,15 +196,13 @@ def api(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None
     return 0
 
 
-def worker(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def worker(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from tasks.worker import run_worker
 
     async def work() -> None:
         await check_migrations(settings.database.url)  # type: ignore[arg-type]
         stop = stop_event_on_signals()
-        task = asyncio.create_task(
-            run_worker(settings, job_kinds(kinds), install_signal_handlers=False)
-        )
+        task = asyncio.create_task(run_worker(settings, kinds, install_signal_handlers=False))
         await _until(stop, task)
         await stop_all(None, None, task)
 
@@ -217,7 +212,7 @@ def worker(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | N
     return 0
 
 
-def relay(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def relay(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from tasks.worker import run_relay
 
     async def deliver() -> None:
@@ -234,13 +229,13 @@ def relay(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | No
     return 0
 
 
-def up(args: argparse.Namespace, settings: Settings, kinds: KindRegistry | None) -> int:
+def up(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     with database_url(settings) as (url, embedded):
         settings.database.url = url
         where = (
             f"embedded PostgreSQL in {settings.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
         )
-        run(_up(settings, job_kinds(kinds), where, demo=not args.no_demo))
+        run(_up(settings, kinds, where, demo=not args.no_demo))
     _err("Courier stopped.")
     return 0
 
