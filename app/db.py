@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -183,10 +184,19 @@ class Database:
         except psycopg_pool.PoolTimeout as exc:
             raise DatabaseUnavailable() from exc
 
+    async def log_session_role(self, logger: logging.Logger, component: str) -> None:
+        """Log whom this pool's sessions act as (``"event": "database_role"``), so an
+        operator sees at start-up that row level security applies to them."""
+        role = await self.fetch_one("session_role")
+        logger.info(
+            "database role", extra={"event": "database_role", "component": component, **role}
+        )
+
     async def execute(self, name: str, /, conn: Connection | None = None, **params: Any) -> int:
         """Run a query for its effect; returns the number of rows it touched."""
+        query = self._query(name, "exec")
         async with self._cursor(conn) as cur:
-            await self._run(cur, name, params, "exec")
+            await _run(cur, query, params)
             return cur.rowcount
 
     async def fetch_one(self, name: str, /, conn: Connection | None = None, **params: Any) -> Row:
@@ -206,16 +216,18 @@ class Database:
     async def _fetch_first(
         self, name: str, shape: Shape, conn: Connection | None, params: Mapping[str, Any]
     ) -> Row | None:
+        query = self._query(name, shape)
         async with self._cursor(conn) as cur:
-            await self._run(cur, name, params, shape)
+            await _run(cur, query, params)
             return await cur.fetchone()
 
     async def fetch_all(
         self, name: str, /, conn: Connection | None = None, **params: Any
     ) -> list[Row]:
         """Every row of a query."""
+        query = self._query(name, "many")
         async with self._cursor(conn) as cur:
-            await self._run(cur, name, params, "many")
+            await _run(cur, query, params)
             return await cur.fetchall()
 
     @asynccontextmanager
@@ -235,16 +247,18 @@ class Database:
         except psycopg_pool.PoolTimeout as exc:
             raise DatabaseUnavailable() from exc
 
-    async def _run(
-        self, cur: psycopg.AsyncCursor[Row], name: str, params: Mapping[str, Any], shape: Shape
-    ) -> None:
+    def _query(self, name: str, shape: Shape) -> Query:
         query = self.queries[name]
         if query.shape != shape:
             # A programming error, caught at the call rather than by whoever reads the rows.
             raise QueryShapeMismatch(
                 f"{query.origin}: {name} is a :{query.shape} query, run as :{shape}"
             )
-        await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
+        return query
+
+
+async def _run(cur: psycopg.AsyncCursor[Row], query: Query, params: Mapping[str, Any]) -> None:
+    await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
 
 
 def _adapt(value: Any) -> Any:

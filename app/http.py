@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from app.keys.service import KeyService
 from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
 from app.tenants.rate_limit import RateLimiter
+
+log = logging.getLogger("courier.http")
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ async def _services(
 ) -> Services:
     """The API's services, built on an open pool; what they start is registered on ``opened``."""
     db = Database(pool)
+    await db.log_session_role(log, "api")
 
     delivery = settings.delivery
     guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)

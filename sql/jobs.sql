@@ -1,7 +1,7 @@
 -- Jobs: one row per job. State changes are checked and logged by the jobs trigger
 -- (migrations/0001_foundation.sql); these queries only ask for them.
 
--- name: job_cancel :one
+-- name: job_cancel :optional
 -- Cancel a tenant's queued or running job; returns the state it left and its
 -- queue entry (to cancel or abort). No row when the job is already finished.
 WITH target AS (
@@ -41,7 +41,7 @@ FROM due
 WHERE j.id = due.id
 RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 
--- name: job_finish :one
+-- name: job_finish :optional
 -- End the execution holding this lease with a result or an error. Changes nothing
 -- (zero rows) when the lease was taken over or the job is no longer running:
 -- this fence is what makes at-least-once execution exactly-once visible. Past the
@@ -100,7 +100,7 @@ FROM context
 ON CONFLICT ON CONSTRAINT jobs_idempotency_key_unique DO NOTHING
 RETURNING id;
 
--- name: job_lease_take :one
+-- name: job_lease_take :optional
 -- Start an execution: a queued job, or a running one whose execution stalled
 -- (a takeover, logged as such by the trigger), gets a new lease and attempt + 1.
 -- No row when the job is already finished or past its deadline (the expiry
@@ -157,7 +157,7 @@ WHERE j.state IN ('queued', 'running')
 ORDER BY j.expires_at
 LIMIT %(limit)s::integer;
 
--- name: job_lock_orphaned :one
+-- name: job_lock_orphaned :optional
 -- Lock one orphaned job (see job_list_orphaned) to give it a new queue entry;
 -- no row when it is no longer orphaned or another rescuer holds it.
 SELECT j.id, j.queue, j.priority
@@ -203,7 +203,7 @@ FROM due
 WHERE jobs.id = due.id
 RETURNING jobs.id, jobs.tenant_id;
 
--- name: job_requeue :one
+-- name: job_requeue :optional
 -- Put the execution holding this lease back in the queue: after a transient error
 -- (with the error and when to try again) or when its worker shuts down. Fenced like
 -- job_finish: zero rows when the lease was taken over or the job is no longer running.

@@ -16,14 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from app import metrics
-from app.db import Database, NotFound
+from app.db import Database
 from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.jobs.queue import JobQueue
 from app.llm.errors import PermanentProviderError, TransientProviderError
@@ -31,6 +32,28 @@ from app.llm.provider import Provider
 from app.retries import Backoff
 
 log = logging.getLogger("courier.execution")
+
+
+@dataclass(frozen=True)
+class Lease:
+    """One execution's hold on a job (``job_lease_take``): the fencing token ``lease``
+    and what the execution needs; every later write names the token."""
+
+    id: UUID
+    tenant_id: UUID
+    requester_id: UUID
+    kind: str
+    input: dict[str, Any] | None
+    attempt: int
+    lease: UUID
+    expires_at: datetime
+    queue: str
+    priority: int
+    pickup_seconds: float | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Lease:
+        return cls(**{field.name: row[field.name] for field in fields(cls)})
 
 
 class JobExecutor:
@@ -61,21 +84,21 @@ class JobExecutor:
             return None
         context = {
             "job_id": str(job_id),
-            "tenant_id": str(lease["tenant_id"]),
-            "kind": lease["kind"],
-            "attempt": lease["attempt"],
+            "tenant_id": str(lease.tenant_id),
+            "kind": lease.kind,
+            "attempt": lease.attempt,
         }
         log.info("execution started", extra={"event": "job_started", **context})
         metrics.observe_execution_started(
-            self._kind_label(lease), lease["attempt"], lease.get("pickup_seconds")
+            self._kind_label(lease), lease.attempt, lease.pickup_seconds
         )
-        kind = self.kinds.get(lease["kind"])
+        kind = self.kinds.get(lease.kind)
         if kind is None:
             return await self._finish(
                 lease, context, "failed", error=_error("unknown_kind", "no handler for this kind")
             )
         try:
-            job_input = kind.input_model.model_validate(lease["input"])
+            job_input = kind.input_model.model_validate(lease.input)
         except ValidationError:
             return await self._finish(
                 lease,
@@ -143,12 +166,12 @@ class JobExecutor:
 
     async def _retry_or_fail(
         self,
-        lease: dict[str, Any],
+        lease: Lease,
         context: dict[str, Any],
         kind: Kind,
         exc: TransientProviderError,
     ) -> str | None:
-        if lease["attempt"] >= kind.max_attempts:
+        if lease.attempt >= kind.max_attempts:
             log.warning(
                 "retry budget spent",
                 extra={"event": "job_retries_exhausted", "code": exc.code, **context},
@@ -159,10 +182,10 @@ class JobExecutor:
                 "failed",
                 error=_error(
                     "retries_exhausted",
-                    f"gave up after {lease['attempt']} attempts; last error: {exc.message}",
+                    f"gave up after {lease.attempt} attempts; last error: {exc.message}",
                 ),
             )
-        delay = self.backoff.delay(lease["attempt"], exc.retry_after)
+        delay = self.backoff.delay(lease.attempt, exc.retry_after)
         requeued = await self._requeue(
             lease,
             context,
@@ -185,7 +208,7 @@ class JobExecutor:
 
     async def _requeue(
         self,
-        lease: dict[str, Any],
+        lease: Lease,
         context: dict[str, Any],
         *,
         reason: str,
@@ -197,16 +220,15 @@ class JobExecutor:
         async with self.db.transaction() as conn:
             await self._label(conn)
             await self.db.execute("job_transaction_reason", conn, reason=reason)
-            try:
-                row = await self.db.fetch_one(
-                    "job_requeue",
-                    conn,
-                    job_id=lease["id"],
-                    lease=lease["lease"],
-                    error=error,
-                    retry_in=retry_in,
-                )
-            except NotFound:
+            row = await self.db.fetch_optional(
+                "job_requeue",
+                conn,
+                job_id=lease.id,
+                lease=lease.lease,
+                error=error,
+                retry_in=retry_in,
+            )
+            if row is None:  # fenced off: no longer ours to give back
                 return False
             if self.queue is not None:
                 queue_job_id = await self.queue.enqueue(
@@ -222,21 +244,20 @@ class JobExecutor:
         log.info("job requeued", extra={"event": "job_requeued", "reason": reason, **context})
         return True
 
-    async def _take_lease(self, job_id: UUID) -> dict[str, Any] | None:
+    async def _take_lease(self, job_id: UUID) -> Lease | None:
         async with self.db.transaction() as conn:
             await self._label(conn)
-            try:
-                return await self.db.fetch_one("job_lease_take", conn, job_id=job_id)
-            except NotFound:
-                log.info(
-                    "job already finished",
-                    extra={"event": "job_lease_refused", "job_id": str(job_id)},
-                )
-                return None
+            row = await self.db.fetch_optional("job_lease_take", conn, job_id=job_id)
+        if row is None:
+            log.info(
+                "job already finished", extra={"event": "job_lease_refused", "job_id": str(job_id)}
+            )
+            return None
+        return Lease.from_row(row)
 
     async def _finish(
         self,
-        lease: dict[str, Any],
+        lease: Lease,
         context: dict[str, Any],
         state: str,
         *,
@@ -246,22 +267,21 @@ class JobExecutor:
         usage = outcome.usage if outcome else None
         async with self.db.transaction() as conn:
             await self._label(conn)
-            try:
-                finished = await self.db.fetch_one(
-                    "job_finish",
-                    conn,
-                    job_id=lease["id"],
-                    lease=lease["lease"],
-                    state=state,
-                    result=outcome.output.model_dump(mode="json") if outcome else None,
-                    error=error,
-                    model=outcome.model if outcome else None,
-                    prompt_version=outcome.prompt_version if outcome else None,
-                    input_tokens=usage.input_tokens if usage else 0,
-                    output_tokens=usage.output_tokens if usage else 0,
-                    cost_usd=usage.cost_usd if usage else 0,
-                )
-            except NotFound:
+            finished = await self.db.fetch_optional(
+                "job_finish",
+                conn,
+                job_id=lease.id,
+                lease=lease.lease,
+                state=state,
+                result=outcome.output.model_dump(mode="json") if outcome else None,
+                error=error,
+                model=outcome.model if outcome else None,
+                prompt_version=outcome.prompt_version if outcome else None,
+                input_tokens=usage.input_tokens if usage else 0,
+                output_tokens=usage.output_tokens if usage else 0,
+                cost_usd=usage.cost_usd if usage else 0,
+            )
+            if finished is None:
                 # Our lease was taken over, or the job was cancelled or expired meanwhile.
                 log.warning(
                     "completion fenced off", extra={"event": "job_completion_fenced", **context}
@@ -295,8 +315,8 @@ class JobExecutor:
         )
         return state
 
-    def _kind_label(self, lease: dict[str, Any]) -> str:
-        return lease["kind"] if lease["kind"] in self.kinds else "unknown"
+    def _kind_label(self, lease: Lease) -> str:
+        return lease.kind if lease.kind in self.kinds else "unknown"
 
     async def _label(self, conn: Any) -> None:
         await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")

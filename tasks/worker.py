@@ -87,6 +87,7 @@ async def run_worker(
             metrics_server = start_metrics_server(worker.metrics_port, worker.metrics_host)
             running.push_async_callback(asyncio.to_thread, stop_metrics_server, metrics_server)
         db = Database(pool)
+        await db.log_session_role(log, "worker")
         if settings.delivery.relay_in_worker:
             relay = OutboxRelay(
                 db,
@@ -159,6 +160,7 @@ async def run_relay(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as running:
         running.push_async_callback(pool.close)  # also when stopped during start-up
         await pool.open(wait=True, timeout=30)
+        await Database(pool).log_session_role(log, "relay")
         relay = OutboxRelay(
             Database(pool),
             settings.database.url,

@@ -299,12 +299,10 @@ class JobService:
                 "job_transaction_context", conn, actor=principal.actor, lock_timeout="5s"
             )
             await self.db.execute("job_transaction_reason", conn, reason="cancel requested")
-            try:
-                cancelled = await self.db.fetch_one(
-                    "job_cancel", conn, job_id=job_id, tenant_id=principal.tenant_id
-                )
-            except NotFound:
-                cancelled = None
+            # No row: finished already, or not this tenant's (get() below tells which).
+            cancelled = await self.db.fetch_optional(
+                "job_cancel", conn, job_id=job_id, tenant_id=principal.tenant_id
+            )
             if cancelled is not None and cancelled["queue_job_id"] is not None:
                 # In the same transaction: the queue entry goes (or its abort is
                 # requested) exactly when the job is cancelled.

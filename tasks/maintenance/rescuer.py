@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from app.db import Connection, Database, NotFound
+from app.db import Connection, Database
 from app.jobs.queue import JobQueue
 from tasks.maintenance.service import MaintenanceService
 
@@ -85,9 +85,8 @@ class StalledJobRescuer(MaintenanceService):
         )
         rescued = 0
         for orphan in orphans:
-            try:
-                job = await self.db.fetch_one("job_lock_orphaned", conn, job_id=orphan["id"])
-            except NotFound:
+            job = await self.db.fetch_optional("job_lock_orphaned", conn, job_id=orphan["id"])
+            if job is None:  # it moved on since the list was read
                 continue
             queue_job_id = await self.queue.enqueue(
                 conn, job_id=job["id"], queue=job["queue"], priority=job["priority"]

@@ -7,9 +7,7 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-import pytest
-
-from app.db import Database, NotFound
+from app.db import Database
 from app.jobs.kinds import KindResult
 from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Usage
@@ -34,17 +32,27 @@ def _finish_params(job_id, lease, body: str) -> dict:
 
 
 async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, job_id, sql_conn):
-    first = await db.fetch_one("job_lease_take", job_id=job_id)
-    second = await db.fetch_one(
+    first = await db.fetch_optional("job_lease_take", job_id=job_id)
+    second = await db.fetch_optional(
         "job_lease_take", job_id=job_id
     )  # a takeover of a stalled execution
+    assert first is not None and second is not None
     assert (first["attempt"], second["attempt"]) == (1, 2) and first["lease"] != second["lease"]
 
-    with pytest.raises(NotFound):
-        await db.fetch_one("job_finish", **_finish_params(job_id, first["lease"], "zombie"))
-    await db.fetch_one("job_finish", **_finish_params(job_id, second["lease"], "winner"))
-    with pytest.raises(NotFound):  # a late retry of the same completion changes nothing either
-        await db.fetch_one("job_finish", **_finish_params(job_id, second["lease"], "again"))
+    # Fenced off: no row, nothing changed.
+    assert (
+        await db.fetch_optional("job_finish", **_finish_params(job_id, first["lease"], "zombie"))
+        is None
+    )
+    assert (
+        await db.fetch_optional("job_finish", **_finish_params(job_id, second["lease"], "winner"))
+        is not None
+    )
+    # A late retry of the same completion changes nothing either.
+    assert (
+        await db.fetch_optional("job_finish", **_finish_params(job_id, second["lease"], "again"))
+        is None
+    )
 
     result, tokens = sql_conn.execute(
         "SELECT result, input_tokens FROM jobs WHERE id = %s", (job_id,)

@@ -108,5 +108,5 @@ async def _taken_by_a_worker(db, service, job_id):
     manager = service.queue.app.job_manager
     worker_id = await manager.register_worker()
     taken = await manager.fetch_job(queues=None, worker_id=worker_id)
-    await db.fetch_one("job_lease_take", job_id=job_id)
+    await db.fetch_optional("job_lease_take", job_id=job_id)
     return taken

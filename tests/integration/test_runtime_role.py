@@ -4,6 +4,7 @@ configured URL is an administrator's (the test server's superuser)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -153,3 +154,15 @@ async def test_startup__refuses_a_user_that_may_not_act_as_the_runtime_role(
                 await Database(pool).fetch_one("session_role")
     finally:
         sql_conn.execute(f"DROP ROLE {name}")
+
+
+async def test_startup_log__names_the_role_each_process_runs_as(db: Database, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="courier.test")
+    await db.log_session_role(logging.getLogger("courier.test"), "api")
+    [record] = [r for r in caplog.records if getattr(r, "event", None) == "database_role"]
+    assert (record.component, record.role, record.superuser, record.bypass_rls) == (
+        "api",
+        "courier_runtime",
+        False,
+        False,
+    )

@@ -108,14 +108,16 @@ class JobFactory:
         lease = None
         if state == "cancelled":
             async with self._step(conn) as tx:
-                await self.db.fetch_one("job_cancel", tx, job_id=job_id, tenant_id=tenant_id)
+                await self.db.fetch_optional("job_cancel", tx, job_id=job_id, tenant_id=tenant_id)
         elif state != "queued":
             async with self._step(conn) as tx:
-                lease = (await self.db.fetch_one("job_lease_take", tx, job_id=job_id))["lease"]
+                taken = await self.db.fetch_optional("job_lease_take", tx, job_id=job_id)
+                assert taken is not None, "job_factory: the job could not be leased"
+                lease = taken["lease"]
         if state in ("needs_review", "succeeded", "failed"):
             failed = state == "failed"
             async with self._step(conn) as tx:
-                await self.db.fetch_one(
+                await self.db.fetch_optional(
                     "job_finish",
                     tx,
                     job_id=job_id,

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from app.db import Database, QueryShapeMismatch
 from app.queries import QueryFileError, load_queries
 
 
 def test_repository_sql__loads_with_known_shapes():
     queries = load_queries()
     assert {"job_insert", "job_finish", "job_lease_take", "api_key_authenticate"} <= set(queries)
-    assert all(q.shape in {"one", "many", "exec"} and q.sql for q in queries.values())
+    assert all(q.shape in {"one", "optional", "many", "exec"} and q.sql for q in queries.values())
 
 
 def test_repository_sql__queries_are_alphabetical_within_each_file():
@@ -45,3 +46,18 @@ def test_header_without_sql__is_refused(tmp_path: Path):
     (tmp_path / "a.sql").write_text("-- name: x_get :one\n-- only a comment\n")
     with pytest.raises(QueryFileError, match="has no SQL"):
         load_queries(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("verb", "name"),
+    [
+        ("fetch_one", "job_finish"),  # :optional — a fenced-off finish is no row, not an error
+        ("fetch_optional", "job_get"),  # :one
+        ("fetch_all", "job_get"),
+        ("execute", "job_list"),  # :many
+    ],
+)
+async def test_database_verbs__refuse_a_query_of_another_shape(verb: str, name: str):
+    db = Database(pool=None)  # type: ignore[arg-type]  # refused before a connection is needed
+    with pytest.raises(QueryShapeMismatch, match=name):
+        await getattr(db, verb)(name)
