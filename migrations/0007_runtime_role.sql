@@ -35,6 +35,11 @@ BEGIN
        AND NOT pg_has_role(current_user, 'courier_runtime', 'SET') THEN
         EXECUTE format('GRANT courier_runtime TO %I WITH SET TRUE, INHERIT FALSE', current_user);
     END IF;
+EXCEPTION
+    WHEN insufficient_privilege THEN  -- the role was made by someone else
+        RAISE EXCEPTION '% may not act as courier_runtime', current_user
+            USING HINT = 'As a superuser: GRANT courier_runtime TO ' || current_user
+                         || ' WITH SET TRUE; then run `courier migrate` again.';
 END
 $$;
 
