@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -113,11 +113,18 @@ async def _become(conn: psycopg.AsyncConnection, role: str) -> None:
         ) from exc
 
 
-async def verify_role(conn: psycopg.AsyncConnection, role: str = RUNTIME_ROLE) -> None:
-    """Raise :class:`RuntimeRoleUnavailable` unless this connection's user may act as
-    ``role``; the connection keeps its own role afterwards (a start-up check)."""
+async def assume_role(conn: psycopg.AsyncConnection, role: str = RUNTIME_ROLE) -> None:
+    """Act as ``role`` for the rest of this session; :class:`RuntimeRoleUnavailable`
+    (one clear line) when the connection's user may not."""
     await _become(conn, role)
-    await conn.execute("RESET ROLE")
+
+
+def connection_configurer(
+    role: str | None = RUNTIME_ROLE,
+) -> Callable[[psycopg.AsyncConnection], Awaitable[None]]:
+    """What every new connection runs first: autocommit, then ``SET ROLE role``. For
+    pools, and for the connections libraries open beside them (procrastinate's LISTEN)."""
+    return functools.partial(_configure_connection, role=role)
 
 
 def create_pool(
@@ -141,7 +148,7 @@ def create_pool(
         max_size=max_size,
         timeout=timeout,
         open=False,
-        configure=functools.partial(_configure_connection, role=role),
+        configure=connection_configurer(role),
         check=psycopg_pool.AsyncConnectionPool.check_connection,
         max_lifetime=600,
         name="courier",

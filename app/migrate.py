@@ -22,7 +22,7 @@ from typing import LiteralString, cast
 import procrastinate
 import psycopg
 
-from app.db import Database, verify_role
+from app.db import Database, assume_role
 from app.errors import CourierError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -95,7 +95,7 @@ async def migrate(
             todo = pending(await db.fetch_all("courier_migration_list", conn), migrations)
             for migration in todo:
                 async with conn.transaction():
-                    await conn.execute(cast(LiteralString, migration.sql))
+                    await _apply(conn, migration)
                     await db.execute(
                         "courier_migration_insert",
                         conn,
@@ -120,7 +120,9 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
     migrations = discover(directory)
     db = Database(pool=None)  # type: ignore[arg-type]
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-        await verify_role(conn)  # first: a user that may not act as the runtime role is told so
+        # As the processes will run: a user that may not act as the runtime role is told
+        # so in one line, and the checks below read only what that role may read.
+        await assume_role(conn)
         if not (await db.fetch_one("courier_migration_table_exists", conn))["exists"]:
             raise MigrationError("the database has no Courier schema: run `courier migrate` first")
         todo = pending(await db.fetch_all("courier_migration_list", conn), migrations)
@@ -132,6 +134,17 @@ async def check(url: str, directory: Path = MIGRATIONS_DIR) -> None:
         raise MigrationError(
             f"the database is not migrated ({names} pending): run `courier migrate`"
         )
+
+
+async def _apply(conn: psycopg.AsyncConnection, migration: Migration) -> None:
+    try:
+        await conn.execute(cast(LiteralString, migration.sql))
+    except psycopg.Error as exc:
+        # One line for the operator: which file, what PostgreSQL said and its hint
+        # (e.g. the GRANT a DBA must run first); the transaction rolls back.
+        diag = exc.diag
+        hint = f" ({diag.message_hint})" if diag.message_hint else ""
+        raise MigrationError(f"{migration.name}: {diag.message_primary or exc}{hint}") from exc
 
 
 async def _replay(conn: psycopg.AsyncConnection, path: Path) -> None:

@@ -12,6 +12,9 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'courier_runtime') THEN
         CREATE ROLE courier_runtime NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+        -- Only its creator may comment on it (ADMIN option): here, not for a role made earlier.
+        COMMENT ON ROLE courier_runtime IS
+            'Courier''s API, workers and relays: owns nothing, no superuser, no BYPASSRLS; granted only what they use (sql/grants.sql).';
     END IF;
 EXCEPTION
     WHEN insufficient_privilege THEN
@@ -22,8 +25,6 @@ EXCEPTION
         NULL;  -- another database of this cluster created it at the same moment
 END
 $$;
-COMMENT ON ROLE courier_runtime IS
-    'Courier''s API, workers and relays: owns nothing, no superuser, no BYPASSRLS; granted only what they use (sql/grants.sql).';
 
 -- Processes connect with the migrator's URL and SET ROLE courier_runtime on every
 -- new connection (app/db.py): the migrator must be allowed to. A superuser always

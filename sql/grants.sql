@@ -8,11 +8,15 @@
 DO $$
 BEGIN
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_runtime', current_schema());
+    -- Not even temporary tables: PUBLIC may create them by default.
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
 END
 $$;
 
--- Read-only: who is asking, what may happen to a job, the shared secrets.
-GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets TO courier_runtime;
+-- Read-only: who is asking, what may happen to a job, the shared secrets, and which
+-- migrations are applied (processes refuse to start on a schema they do not match).
+GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations
+    TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.

@@ -3605,6 +3605,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
 
 
 --
+-- Name: TABLE courier_migrations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.courier_migrations TO courier_runtime;
+
+
+--
 -- Name: TABLE courier_secrets; Type: ACL; Schema: public; Owner: -
 --
 

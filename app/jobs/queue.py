@@ -11,15 +11,18 @@ from uuid import UUID
 
 import procrastinate
 
-from app.db import Connection
+from app.db import Connection, connection_configurer
 
 RUN_JOB_TASK = "courier.run_job"
 
 
 def create_queue_app() -> procrastinate.App:
     """A procrastinate app without a pool: open it with ``open_async(pool=...)``
-    to share the process's pool."""
-    return procrastinate.App(connector=procrastinate.PsycopgConnector())
+    to share the process's pool. The connection procrastinate opens beside the pool
+    (its worker's LISTEN) runs as the runtime role too."""
+    return procrastinate.App(
+        connector=procrastinate.PsycopgConnector(configure=connection_configurer())
+    )
 
 
 class JobQueue:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
 import pytest
@@ -68,3 +69,20 @@ def notes_with_rls(sql_conn) -> None:
         GRANT SELECT ON rls_notes TO courier_runtime;
         """
     )
+
+
+@pytest.fixture
+def login_role(sql_conn) -> Iterator[Callable[..., str]]:
+    """Makes login roles for one test (``make("CREATEROLE")``), dropped afterwards."""
+    made: list[str] = []
+
+    def make(*options: str) -> str:
+        name = f"login_{uuid.uuid4().hex[:8]}"
+        sql_conn.execute(f"CREATE ROLE {name} LOGIN {' '.join(options)}")
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        sql_conn.execute(f"DROP OWNED BY {name}")
+        sql_conn.execute(f"DROP ROLE {name}")

@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from app.db import Database, DatabaseError, RuntimeRoleUnavailable, create_pool
+from app.jobs.queue import create_queue_app
 from app.keys.service import KeyService, hash_key
-from app.migrate import check
+from app.migrate import MigrationError, check, migrate
 
 
 @dataclass(frozen=True)
@@ -166,3 +167,57 @@ async def test_startup_log__names_the_role_each_process_runs_as(db: Database, ca
         False,
         False,
     )
+
+
+async def test_dedicated_login__granted_the_runtime_role_starts_and_acts_as_it(
+    database_url: str, sql_conn, login_role
+) -> None:
+    name = login_role()
+    sql_conn.execute(f"GRANT courier_runtime TO {name}")  # as the README says
+    url = psycopg.conninfo.make_conninfo(database_url, user=name)
+    await check(url)  # what `courier api`, `worker` and `relay` run first
+    async with create_pool(url, min_size=1, max_size=1, timeout=5) as pool:
+        role = await Database(pool).fetch_one("session_role")
+    assert (role["role"], role["connected_as"], role["superuser"]) == (
+        "courier_runtime",
+        name,
+        False,
+    )
+
+
+async def test_queue_listen_connection__acts_as_the_runtime_role(db: Database) -> None:
+    # procrastinate opens its worker's LISTEN connection beside the pool it was given.
+    queue_app = create_queue_app()
+    await queue_app.open_async(pool=db.pool)
+    try:
+        connector = queue_app.connector
+        async with connector._get_standalone_connection() as conn:  # type: ignore[attr-defined]
+            cur = await conn.execute("SELECT current_user")
+            assert await cur.fetchone() == ("courier_runtime",)
+    finally:
+        await queue_app.close_async()
+
+
+async def test_migrate__by_an_owner_that_is_no_superuser_says_what_to_grant(
+    postgres_admin_url: str, sql_conn, login_role
+) -> None:
+    # The role exists (another database of this server made it, as a superuser): an
+    # owner without rights on it is told the one GRANT to run, then migrates.
+    owner = login_role("CREATEROLE")
+    name = f"courier_owned_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(postgres_admin_url, autocommit=True)
+    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
+    try:
+        db_admin_url = psycopg.conninfo.make_conninfo(postgres_admin_url, dbname=name)
+        with psycopg.connect(db_admin_url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION vector")  # needs a superuser, as for any install
+            conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+        owner_url = psycopg.conninfo.make_conninfo(db_admin_url, user=owner)
+        with pytest.raises(MigrationError, match="0007.*may not act as courier_runtime.*GRANT"):
+            await migrate(owner_url)
+        admin.execute(f"GRANT courier_runtime TO {owner} WITH SET TRUE")
+        await migrate(owner_url)
+        await check(owner_url)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
