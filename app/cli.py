@@ -148,14 +148,30 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True, metavar="ACTION"
     )
-    create = keys.add_parser("create", help="create a key (printed alone on stdout)")
+    create = keys.add_parser(
+        "create",
+        help="create a key (printed alone on stdout)",
+        description=(
+            "Creates a key for USER of TENANT (both created as needed) with exactly the groups "
+            "and roles given here, none unless given. They are the key's own and never change; "
+            "the user's other keys keep theirs. To change what a key may do, create another "
+            "and revoke it."
+        ),
+    )
     database_options(create)
     create.add_argument("--tenant", required=True, help="tenant slug; created if new")
     create.add_argument(
         "--user", required=True, help="the user's id in the tenant's system; created if new"
     )
-    create.add_argument("--groups", help="comma-separated ACL groups, e.g. support,sales")
-    create.add_argument("--role", action="append", choices=["reviewer", "admin"], help="may repeat")
+    create.add_argument(
+        "--groups", help="comma-separated ACL groups of this key, e.g. support,sales"
+    )
+    create.add_argument(
+        "--role",
+        action="append",
+        choices=["reviewer", "admin"],
+        help="a role of this key; may repeat",
+    )
     create.set_defaults(run=run.keys_create)
     revoke = keys.add_parser("revoke", help="revoke a key")
     database_options(revoke)

@@ -80,8 +80,6 @@ class JobFactory:
             "principal_ensure",
             tenant_id=tenant_row["id"],
             external_id=requester or f"u-{uuid.uuid4().hex[:12]}",
-            acl_groups=None,
-            roles=None,
         )
         key = idempotency_key or uuid.uuid4().hex
         async with self._step(conn) as tx:
