@@ -1712,10 +1712,14 @@ CREATE VIEW public.job_history AS
     NULL::text AS reviewer,
     NULL::timestamp with time zone AS reviewed_at,
     j.replay_of,
+    j.replayed_by_id,
+    replayer.external_id AS replayed_by,
+    j.backfill_batch,
     j.purged_at
-   FROM (((public.jobs j
+   FROM ((((public.jobs j
      JOIN public.tenants t ON ((t.id = j.tenant_id)))
      JOIN public.principals p ON ((p.id = j.requester_id)))
+     LEFT JOIN public.principals replayer ON ((replayer.id = j.replayed_by_id)))
      CROSS JOIN LATERAL ( SELECT min(e.created_at) AS first_started_at,
             max(e.created_at) AS last_started_at
            FROM public.job_events e
@@ -1726,7 +1730,7 @@ CREATE VIEW public.job_history AS
 -- Name: VIEW job_history; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+COMMENT ON VIEW public.job_history IS 'One row per job: who asked (and, for a replay, who asked for the replay), what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
 
 
 --
@@ -1754,7 +1758,7 @@ COMMENT ON COLUMN public.job_history.tenant IS 'The tenant''s slug.';
 -- Name: COLUMN job_history.requester_id; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_history.requester_id IS 'The requesting principal (principals.id).';
+COMMENT ON COLUMN public.job_history.requester_id IS 'The requesting principal (principals.id); a replay keeps its original''s.';
 
 
 --
@@ -1895,6 +1899,27 @@ COMMENT ON COLUMN public.job_history.reviewed_at IS 'When the review decision wa
 --
 
 COMMENT ON COLUMN public.job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
+
+
+--
+-- Name: COLUMN job_history.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.replayed_by_id IS 'For a replay asked for over the API: the principal who asked (principals.id); NULL for an original, a backfill, or a replay made before replays recorded it.';
+
+
+--
+-- Name: COLUMN job_history.replayed_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.replayed_by IS 'That principal''s user id in the tenant''s own system (principals.external_id). requester stays the original''s requester: the job runs on their behalf.';
+
+
+--
+-- Name: COLUMN job_history.backfill_batch; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
 
 
 --
@@ -2138,7 +2163,7 @@ COMMENT ON COLUMN public.job_timeline.data IS 'Details as JSON: reason of a chan
 -- Name: COLUMN job_timeline.actor; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+COMMENT ON COLUMN public.job_timeline.actor IS 'Who caused the event: principal:<id> (principals.id; on a replay''s queued event, whoever asked for the replay, also in job_history.replayed_by), worker:<host:pid>, cli:backfill (a `courier backfill` run), or the database user who typed the change.';
 
 
 --

@@ -99,6 +99,8 @@ class JobFactory:
                 expires_in=expires_in,
                 callback_url=callback_url,
                 replay_of=replay_of,
+                replayed_by_id=None,
+                backfill_batch=None,
             )
         if not inserted:
             raise ValueError(f"tenant {tenant_row['slug']} already has a job with key {key!r}")
@@ -152,7 +154,11 @@ def _default_input(kind: str) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def job_service(db: Database, kinds: KindRegistry = TEST_KINDS) -> AsyncIterator[JobService]:
+async def job_service(
+    db: Database,
+    kinds: KindRegistry = TEST_KINDS,
+    idempotency_wait: timedelta = timedelta(seconds=5),
+) -> AsyncIterator[JobService]:
     queue_app = create_queue_app()
     await queue_app.open_async(pool=db.pool)
     try:
@@ -161,7 +167,7 @@ async def job_service(db: Database, kinds: KindRegistry = TEST_KINDS) -> AsyncIt
             JobQueue(queue_app),
             kinds,
             max_expires_in=timedelta(days=7),
-            idempotency_wait=timedelta(seconds=5),
+            idempotency_wait=idempotency_wait,
         )
     finally:
         await queue_app.close_async()
