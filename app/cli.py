@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
             "Replays each original job (not replays) of KIND created since DATE as a new job "
             "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
             "original is replayed at most once per batch (default: the kind's current prompt "
-            "version), so running the same backfill again creates nothing new."
+            "version), so running the same backfill again creates nothing new. An original "
+            "whose replay another run is still making is skipped and logged, and the command "
+            "exits with status 1 after the others."
         ),
     )
     database_options(backfill)
@@ -140,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument(
         "--batch",
-        help="name of this backfill (default: the kind's prompt version); "
+        help="name of this backfill, 1-200 characters (default: the kind's prompt version); "
         "a new name replays the same jobs again",
     )
     backfill.set_defaults(run=run.backfill)

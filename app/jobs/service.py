@@ -258,7 +258,6 @@ class JobService:
                     replayed_by_id=replayed_by_id,
                     backfill_batch=backfill_batch,
                 )
-                existing: dict[str, Any] | None = None
                 if inserted:
                     job_id = inserted[0]["id"]
                     queue_job_id = await self.queue.enqueue(
@@ -267,28 +266,28 @@ class JobService:
                     row = await self.db.fetch_one(
                         "job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id
                     )
-                elif backfill_batch is not None:
-                    existing = await self.db.fetch_optional(
-                        "job_get_backfill_replay",
-                        conn,
-                        replay_of=replay_of,
-                        backfill_batch=backfill_batch,
-                    )
-                else:
-                    existing = await self.db.fetch_one(
+                elif backfill_batch is None:
+                    row = await self.db.fetch_one(
                         "job_get_by_idempotency_key",
                         conn,
                         tenant_id=tenant_id,
                         idempotency_key=idempotency_key,
                     )
+                    if row["request_hash"] != digest:
+                        raise IdempotencyKeyReused()
+                else:
+                    found = await self.db.fetch_optional(
+                        "job_get_backfill_replay",
+                        conn,
+                        replay_of=replay_of,
+                        backfill_batch=backfill_batch,
+                    )
+                    if found is None:
+                        # Not this batch's replay: its (random) Idempotency-Key met another job's.
+                        raise IdempotencyKeyReused()
+                    row = found
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
-        if not inserted:
-            # A backfill's replay is found by its batch; no row means its (random)
-            # Idempotency-Key met another job's, which no retry of this one made.
-            if existing is None or (backfill_batch is None and existing["request_hash"] != digest):
-                raise IdempotencyKeyReused()
-            row = existing
         if inserted:
             log.info(
                 "job submitted",
