@@ -161,7 +161,7 @@ def test_key_rights_migration__existing_keys_keep_what_their_user_may_do_today(
     """The migration that moves roles and groups onto keys copies each user's current
     ones onto each of their keys, and names who asked for the replays made before it."""
     migrations = discover()
-    [ours] = [m for m in migrations if "courier_api_key_principal_v2" in m.sql]
+    [ours] = [m for m in migrations if "CREATE FUNCTION courier_api_key_principal_v2" in m.sql]
     directory = tmp_path / "migrations"
     directory.mkdir()
     for migration in migrations:
