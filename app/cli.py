@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
             "Replays each original job (not replays) of KIND created since DATE as a new job "
             "(replay_of = the original) on the 'backfill' queue at the lowest priority. Each "
             "original is replayed at most once per batch (default: the kind's current prompt "
-            "version), so running the same backfill again creates nothing new."
+            "version), so running the same backfill again creates nothing new. An original "
+            "whose replay another run is still making is skipped and logged, and the command "
+            "exits with status 1 after the others."
         ),
     )
     database_options(backfill)
@@ -140,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument(
         "--batch",
-        help="name of this backfill (default: the kind's prompt version); "
+        help="name of this backfill, 1-200 characters (default: the kind's prompt version); "
         "a new name replays the same jobs again",
     )
     backfill.set_defaults(run=run.backfill)
@@ -148,14 +150,30 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True, metavar="ACTION"
     )
-    create = keys.add_parser("create", help="create a key (printed alone on stdout)")
+    create = keys.add_parser(
+        "create",
+        help="create a key (printed alone on stdout)",
+        description=(
+            "Creates a key for USER of TENANT (both created as needed) with exactly the groups "
+            "and roles given here, none unless given. They are the key's own and never change; "
+            "the user's other keys keep theirs. To change what a key may do, create another "
+            "and revoke it."
+        ),
+    )
     database_options(create)
     create.add_argument("--tenant", required=True, help="tenant slug; created if new")
     create.add_argument(
         "--user", required=True, help="the user's id in the tenant's system; created if new"
     )
-    create.add_argument("--groups", help="comma-separated ACL groups, e.g. support,sales")
-    create.add_argument("--role", action="append", choices=["reviewer", "admin"], help="may repeat")
+    create.add_argument(
+        "--groups", help="comma-separated ACL groups of this key, e.g. support,sales"
+    )
+    create.add_argument(
+        "--role",
+        action="append",
+        choices=["reviewer", "admin"],
+        help="a role of this key; may repeat",
+    )
     create.set_defaults(run=run.keys_create)
     revoke = keys.add_parser("revoke", help="revoke a key")
     database_options(revoke)

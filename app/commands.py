@@ -144,11 +144,16 @@ def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
         asyncio.run(check_migrations(url))
         done = asyncio.run(replay(url))
     bar.close()
+    skipped = (
+        f"; {done.skipped} skipped (see the log; run the same backfill again to retry them)"
+        if done.skipped
+        else ""
+    )
     _err(
         f"backfill of {args.kind}: {done.seen} jobs, {done.created} replays queued on "
-        f"'{BACKFILL_QUEUE}', {done.existing} already replayed"
+        f"'{BACKFILL_QUEUE}', {done.existing} already replayed{skipped}"
     )
-    return 0
+    return 1 if done.skipped else 0
 
 
 class _ProgressBar:
@@ -169,7 +174,8 @@ class _ProgressBar:
         filled = int(fraction * self.width)
         line = (
             f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total} "
-            f"(new {progress.created}, existing {progress.existing})"
+            f"(new {progress.created}, existing {progress.existing}"
+            + (f", skipped {progress.skipped})" if progress.skipped else ")")
         )
         sys.stderr.write(("\r" + line) if self.tty else line + "\n")
         sys.stderr.flush()

@@ -36,6 +36,7 @@ from app.jobs.service import JobService
 from app.keys.service import KeyService
 from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
+from app.tenants.admission import Admission
 from app.tenants.rate_limit import RateLimiter
 
 log = logging.getLogger("courier.http")
@@ -194,7 +195,7 @@ async def _services(
             stream_tokens=stream_tokens,
             stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
             callback_guard=guard,
-            rate_limiter=RateLimiter(db, settings.rate_limit),
+            admission=Admission(RateLimiter(db, settings.rate_limit)),
         ),
         keys=KeyService(db),
         webhooks=WebhookService(

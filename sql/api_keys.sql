@@ -1,20 +1,23 @@
--- API keys: bearer credentials, stored only as SHA-256 hashes.
+-- API keys: bearer credentials, stored only as SHA-256 hashes. A key's roles and
+-- groups are its own, fixed when it is made (migrations/0008).
 
 -- name: api_key_authenticate :one
--- The principal behind a live key, looked up by the key's hash through the one
--- function the runtime role may read api_keys with (it cannot list the hashes).
+-- The principal behind a live key, with that key's roles and groups, looked up by
+-- the key's hash through the one function the runtime role may read api_keys with
+-- (it cannot list the hashes).
 SELECT principal_id, tenant_id, external_id, acl_groups, roles, key_id
-FROM courier_api_key_principal_v1(%(key_hash)s::bytea);
+FROM courier_api_key_principal_v2(%(key_hash)s::bytea);
 
 -- name: api_key_insert :one
--- Record a new key for a principal.
-INSERT INTO api_keys (key_id, key_hash, tenant_id, principal_id)
-VALUES (%(key_id)s::text, %(key_hash)s::bytea, %(tenant_id)s::uuid, %(principal_id)s::uuid)
-RETURNING id, key_id, created_at;
+-- Record a new key for a principal, with its own roles and groups.
+INSERT INTO api_keys (key_id, key_hash, tenant_id, principal_id, acl_groups, roles)
+VALUES (%(key_id)s::text, %(key_hash)s::bytea, %(tenant_id)s::uuid, %(principal_id)s::uuid,
+        %(acl_groups)s::text[], %(roles)s::text[])
+RETURNING id, key_id, acl_groups, roles, created_at;
 
 -- name: api_key_is_live :one
 -- Whether the key with this hash exists and is not revoked.
-SELECT EXISTS (SELECT 1 FROM courier_api_key_principal_v1(%(key_hash)s::bytea)) AS live;
+SELECT EXISTS (SELECT 1 FROM courier_api_key_principal_v2(%(key_hash)s::bytea)) AS live;
 
 -- name: api_key_revoke :one
 -- Revoke a key by its public key_id; revoking twice keeps the first time

@@ -2,7 +2,7 @@
 -- (migrations/0007_runtime_role.sql creates it). Replayed by every `courier
 -- migrate` after procrastinate's schema, so a table added since is granted too;
 -- grants are idempotent. Everything not named here is refused, in particular:
--- api_keys (authentication goes through courier_api_key_principal_v1), the
+-- api_keys (authentication goes through courier_api_key_principal_v2), the
 -- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables.
 
 DO $$

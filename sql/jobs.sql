@@ -67,37 +67,55 @@ RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::doub
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
+       replayed_by_id, backfill_batch,
+       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
+
+-- name: job_get_backfill_replay :optional
+-- The replay a backfill batch made of an original, if it made one.
+SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
+       created_at, updated_at, started_at, finished_at, expires_at, result, error,
+       model, prompt_version, input_tokens, output_tokens, cost_usd, version,
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
+       replayed_by_id, backfill_batch,
+       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
+FROM jobs
+WHERE replay_of = %(replay_of)s::uuid AND backfill_batch = %(backfill_batch)s::text;
 
 -- name: job_get_by_idempotency_key :one
 -- The job a tenant created with this Idempotency-Key.
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
+       replayed_by_id, backfill_batch,
+       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
 
 -- name: job_insert :many
--- Create a queued job unless the tenant already used this Idempotency-Key
--- (then no row: the caller reads the existing job). Waits for a concurrent
--- insert of the same key to commit or roll back, at most lock_timeout, so a key
--- makes one job. The context CTE labels the transaction's events with the actor
--- and sets that timeout before the row is inserted (saving a round trip).
+-- Create a queued job unless it exists already: the tenant used this
+-- Idempotency-Key (jobs_idempotency_key_unique), or this backfill batch already
+-- replayed the original (jobs_backfill_once). Then no row: the caller reads the
+-- existing job. Waits for a concurrent insert of the same job to commit or roll
+-- back, at most lock_timeout, so a key (or a batch) makes one job. The context CTE
+-- labels the transaction's events with the actor and sets that timeout before the
+-- row is inserted (saving a round trip).
 WITH context AS (
     SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
            set_config('lock_timeout', %(lock_timeout)s::text, true) AS lock_timeout
 )
 INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash,
-                  priority, queue, expires_at, callback_url, replay_of)
+                  priority, queue, expires_at, callback_url, replay_of, replayed_by_id,
+                  backfill_batch)
 SELECT %(tenant_id)s::uuid, %(requester_id)s::uuid, %(kind)s::text, %(input)s::jsonb,
        %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
        %(queue)s::text, clock_timestamp() + %(expires_in)s::interval, %(callback_url)s::text,
-       %(replay_of)s::uuid
+       %(replay_of)s::uuid, %(replayed_by_id)s::uuid, %(backfill_batch)s::text
 FROM context
-ON CONFLICT ON CONSTRAINT jobs_idempotency_key_unique DO NOTHING
+ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: job_lease_take :optional
@@ -117,7 +135,9 @@ RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, 
 SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at
+       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
+       replayed_by_id, backfill_batch,
+       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid
   AND (%(state)s::job_state IS NULL OR state = %(state)s::job_state)
@@ -224,7 +244,9 @@ WHERE id = %(job_id)s::uuid
 RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
           created_at, updated_at, started_at, finished_at, expires_at, result, error,
           model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-          last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at;
+          last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
+          replayed_by_id, backfill_batch,
+          (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by;
 
 -- name: job_transaction_context :exec
 -- Label the transaction's job events with who caused them, and bound how long it

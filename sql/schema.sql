@@ -132,6 +132,43 @@ COMMENT ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) IS 'Th
 
 
 --
+-- Name: courier_api_key_principal_v2(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) RETURNS TABLE(principal_id uuid, tenant_id uuid, external_id text, acl_groups text[], roles text[], key_id text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT p.id, p.tenant_id, p.external_id, k.acl_groups, k.roles, k.key_id
+    FROM api_keys k
+    JOIN principals p ON p.id = k.principal_id
+    WHERE k.key_hash = p_key_hash AND k.revoked_at IS NULL
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_key_principal_v2(p_key_hash bytea); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) IS 'The principal of one live API key with that key''s roles and groups, given the SHA-256 of the key; the only way the runtime role reads api_keys.';
+
+
+--
+-- Name: courier_api_keys_rights_fixed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_keys_rights_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'API key % : its user, roles and groups are fixed when it is made (revoke it and create another)',
+        OLD.key_id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'api_keys_rights_fixed';
+END
+$$;
+
+
+--
 -- Name: courier_job_events_check_seq(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -325,6 +362,20 @@ BEGIN
         NEW.updated_at := clock_timestamp();
     END IF;
     RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: courier_jobs_replay_origin_fixed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_jobs_replay_origin_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'job % : who asked for what is fixed at intake', OLD.id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'job_identity_immutable';
 END
 $$;
 
@@ -1010,7 +1061,10 @@ CREATE TABLE public.api_keys (
     tenant_id uuid NOT NULL,
     principal_id uuid NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    revoked_at timestamp with time zone
+    revoked_at timestamp with time zone,
+    acl_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    roles text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT api_keys_roles_known CHECK ((roles <@ ARRAY['reviewer'::text, 'admin'::text]))
 );
 
 
@@ -1019,6 +1073,20 @@ CREATE TABLE public.api_keys (
 --
 
 COMMENT ON TABLE public.api_keys IS 'Bearer keys. Only the SHA-256 of a key is stored; key_id is its public, loggable prefix.';
+
+
+--
+-- Name: COLUMN api_keys.acl_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_keys.acl_groups IS 'ACL groups of requests made with this key; fixed when the key is made.';
+
+
+--
+-- Name: COLUMN api_keys.roles; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.api_keys.roles IS 'Roles of this key (reviewer, admin); fixed when the key is made: issuing another key to the same user never changes it.';
 
 
 --
@@ -1109,6 +1177,9 @@ CREATE TABLE public.jobs (
     callback_url text,
     purged_at timestamp with time zone,
     retry_at timestamp with time zone,
+    replayed_by_id uuid,
+    backfill_batch text,
+    CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
     CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
     CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
     CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
@@ -1116,6 +1187,7 @@ CREATE TABLE public.jobs (
     CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
     CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
     CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
     CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
     CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
     CONSTRAINT jobs_succeeded_has_result CHECK (((state <> ALL (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
@@ -1193,6 +1265,20 @@ COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after
 
 
 --
+-- Name: COLUMN jobs.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API: the principal who asked for it (principals.id); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.backfill_batch; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
+
+
+--
 -- Name: principals; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1220,6 +1306,20 @@ COMMENT ON TABLE public.principals IS 'Users acting on behalf of a tenant: their
 --
 
 COMMENT ON COLUMN public.principals.external_id IS 'The user id in the tenant''s own system.';
+
+
+--
+-- Name: COLUMN principals.acl_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.principals.acl_groups IS 'Superseded by api_keys.acl_groups (0008): only courier_api_key_principal_v1 reads it.';
+
+
+--
+-- Name: COLUMN principals.roles; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.principals.roles IS 'Superseded by api_keys.roles (0008): only courier_api_key_principal_v1 reads it.';
 
 
 --
@@ -1612,10 +1712,14 @@ CREATE VIEW public.job_history AS
     NULL::text AS reviewer,
     NULL::timestamp with time zone AS reviewed_at,
     j.replay_of,
+    j.replayed_by_id,
+    replayer.external_id AS replayed_by,
+    j.backfill_batch,
     j.purged_at
-   FROM (((public.jobs j
+   FROM ((((public.jobs j
      JOIN public.tenants t ON ((t.id = j.tenant_id)))
      JOIN public.principals p ON ((p.id = j.requester_id)))
+     LEFT JOIN public.principals replayer ON ((replayer.id = j.replayed_by_id)))
      CROSS JOIN LATERAL ( SELECT min(e.created_at) AS first_started_at,
             max(e.created_at) AS last_started_at
            FROM public.job_events e
@@ -1626,7 +1730,7 @@ CREATE VIEW public.job_history AS
 -- Name: VIEW job_history; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+COMMENT ON VIEW public.job_history IS 'One row per job: who asked (and, for a replay, who asked for the replay), what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
 
 
 --
@@ -1654,7 +1758,7 @@ COMMENT ON COLUMN public.job_history.tenant IS 'The tenant''s slug.';
 -- Name: COLUMN job_history.requester_id; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_history.requester_id IS 'The requesting principal (principals.id).';
+COMMENT ON COLUMN public.job_history.requester_id IS 'The requesting principal (principals.id); a replay keeps its original''s.';
 
 
 --
@@ -1795,6 +1899,27 @@ COMMENT ON COLUMN public.job_history.reviewed_at IS 'When the review decision wa
 --
 
 COMMENT ON COLUMN public.job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
+
+
+--
+-- Name: COLUMN job_history.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.replayed_by_id IS 'For a replay asked for over the API: the principal who asked (principals.id); NULL for an original, a backfill, or a replay made before replays recorded it.';
+
+
+--
+-- Name: COLUMN job_history.replayed_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.replayed_by IS 'That principal''s user id in the tenant''s own system (principals.external_id). requester stays the original''s requester: the job runs on their behalf.';
+
+
+--
+-- Name: COLUMN job_history.backfill_batch; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_history.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
 
 
 --
@@ -2038,7 +2163,7 @@ COMMENT ON COLUMN public.job_timeline.data IS 'Details as JSON: reason of a chan
 -- Name: COLUMN job_timeline.actor; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+COMMENT ON COLUMN public.job_timeline.actor IS 'Who caused the event: principal:<id> (principals.id; on a replay''s queued event, whoever asked for the replay, also in job_history.replayed_by), worker:<host:pid>, cli:backfill (a `courier backfill` run), or the database user who typed the change.';
 
 
 --
@@ -3178,6 +3303,13 @@ CREATE INDEX job_events_tenant_stream ON public.job_events USING btree (tenant_i
 
 
 --
+-- Name: jobs_backfill_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX jobs_backfill_once ON public.jobs USING btree (replay_of, backfill_batch) WHERE (backfill_batch IS NOT NULL);
+
+
+--
 -- Name: jobs_finished_at; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3311,6 +3443,13 @@ CREATE INDEX webhook_endpoints_tenant_live ON public.webhook_endpoints USING btr
 
 
 --
+-- Name: api_keys api_keys_rights_fixed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_rights_fixed BEFORE UPDATE ON public.api_keys FOR EACH ROW WHEN ((((((((new.key_id IS DISTINCT FROM old.key_id) OR (new.key_hash IS DISTINCT FROM old.key_hash)) OR (new.tenant_id IS DISTINCT FROM old.tenant_id)) OR (new.principal_id IS DISTINCT FROM old.principal_id)) OR (new.acl_groups IS DISTINCT FROM old.acl_groups)) OR (new.roles IS DISTINCT FROM old.roles)) OR (new.created_at IS DISTINCT FROM old.created_at))) EXECUTE FUNCTION public.courier_api_keys_rights_fixed();
+
+
+--
 -- Name: job_events job_events_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3371,6 +3510,13 @@ CREATE TRIGGER jobs_history_kept BEFORE DELETE ON public.jobs FOR EACH ROW EXECU
 --
 
 CREATE TRIGGER jobs_no_truncate BEFORE TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('jobs_history_kept');
+
+
+--
+-- Name: jobs jobs_replay_origin_fixed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_replay_origin_fixed BEFORE UPDATE OF replayed_by_id, backfill_batch ON public.jobs FOR EACH ROW WHEN (((new.replayed_by_id IS DISTINCT FROM old.replayed_by_id) OR (new.backfill_batch IS DISTINCT FROM old.backfill_batch))) EXECUTE FUNCTION public.courier_jobs_replay_origin_fixed();
 
 
 --
@@ -3468,6 +3614,14 @@ ALTER TABLE ONLY public.job_events
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_replay_of_fkey FOREIGN KEY (replay_of) REFERENCES public.jobs(id);
+
+
+--
+-- Name: jobs jobs_replayed_by_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_replayed_by_id_fkey FOREIGN KEY (replayed_by_id) REFERENCES public.principals(id);
 
 
 --
@@ -3588,6 +3742,14 @@ GRANT USAGE ON SCHEMA public TO courier_runtime;
 
 REVOKE ALL ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.courier_api_key_principal_v1(p_key_hash bytea) TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_api_key_principal_v2(p_key_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO courier_runtime;
 
 
 --

@@ -21,7 +21,7 @@ COMMENT ON COLUMN job_timeline.type IS 'The state entered, or a note type.';
 COMMENT ON COLUMN job_timeline.state IS 'The job''s state after this event.';
 COMMENT ON COLUMN job_timeline.attempt IS 'The execution the event belongs to (0 before the first start).';
 COMMENT ON COLUMN job_timeline.data IS 'Details as JSON: reason of a change, error of a failure or retry; {} when none.';
-COMMENT ON COLUMN job_timeline.actor IS 'principal:<id>, worker:<host:pid>, or the database user who typed the change.';
+COMMENT ON COLUMN job_timeline.actor IS 'Who caused the event: principal:<id> (principals.id; on a replay''s queued event, whoever asked for the replay, also in job_history.replayed_by), worker:<host:pid>, cli:backfill (a `courier backfill` run), or the database user who typed the change.';
 COMMENT ON COLUMN job_timeline.created_at IS 'When the event was recorded.';
 
 DROP VIEW IF EXISTS job_history;
@@ -39,21 +39,23 @@ SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, j.requester_id, p.external
        j.error ->> 'code' AS error_code,
        NULL::text AS reviewer,
        NULL::timestamptz AS reviewed_at,
-       j.replay_of, j.purged_at
+       j.replay_of, j.replayed_by_id, replayer.external_id AS replayed_by, j.backfill_batch,
+       j.purged_at
 FROM jobs j
 JOIN tenants t ON t.id = j.tenant_id
 JOIN principals p ON p.id = j.requester_id
+LEFT JOIN principals replayer ON replayer.id = j.replayed_by_id
 -- Every start of an execution appends a 'running' event: both ends come from the
 -- same clock, so first_started_at <= last_started_at (jobs.started_at is a separate read).
 CROSS JOIN LATERAL (
     SELECT min(e.created_at) AS first_started_at, max(e.created_at) AS last_started_at
     FROM job_events e WHERE e.job_id = j.id AND e.type = 'running'
 ) starts;
-COMMENT ON VIEW job_history IS 'One row per job: who asked, what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
+COMMENT ON VIEW job_history IS 'One row per job: who asked (and, for a replay, who asked for the replay), what kind, its state timeline, attempts, model, tokens, cost, prompt version and reviewer. No input or result.';
 COMMENT ON COLUMN job_history.job_id IS 'The job (jobs.id).';
 COMMENT ON COLUMN job_history.tenant_id IS 'The job''s tenant.';
 COMMENT ON COLUMN job_history.tenant IS 'The tenant''s slug.';
-COMMENT ON COLUMN job_history.requester_id IS 'The requesting principal (principals.id).';
+COMMENT ON COLUMN job_history.requester_id IS 'The requesting principal (principals.id); a replay keeps its original''s.';
 COMMENT ON COLUMN job_history.requester IS 'The requesting user''s id in the tenant''s own system (principals.external_id).';
 COMMENT ON COLUMN job_history.kind IS 'The job''s kind (e.g. email_reply).';
 COMMENT ON COLUMN job_history.state IS 'Current state: queued, running, needs_review, succeeded, failed, cancelled or expired.';
@@ -74,6 +76,9 @@ COMMENT ON COLUMN job_history.error_code IS 'Stable error code of the job''s err
 COMMENT ON COLUMN job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
 COMMENT ON COLUMN job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
 COMMENT ON COLUMN job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
+COMMENT ON COLUMN job_history.replayed_by_id IS 'For a replay asked for over the API: the principal who asked (principals.id); NULL for an original, a backfill, or a replay made before replays recorded it.';
+COMMENT ON COLUMN job_history.replayed_by IS 'That principal''s user id in the tenant''s own system (principals.external_id). requester stays the original''s requester: the job runs on their behalf.';
+COMMENT ON COLUMN job_history.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
 COMMENT ON COLUMN job_history.purged_at IS 'When retention removed the input and result (the audit columns stay); NULL while kept.';
 
 DROP VIEW IF EXISTS job_cost_daily;

@@ -117,6 +117,13 @@ class Job(BaseModel):
     usage: JobUsage
     version: int
     replay_of: UUID | None = Field(description="The job this one replays, if it is a replay.")
+    replayed_by: str | None = Field(
+        description=(
+            "Who asked for this replay: the user (their id in your system, as their API key "
+            "names it). Null for an original job, and for a replay an operator made with "
+            "`courier backfill`."
+        )
+    )
     callback_url: str | None
     links: JobLinks
 

@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,11 +21,12 @@ from app.db import Database, LockTimeout, NotFound
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import StreamGrant, StreamTokens
 from app.errors import ConflictError, InvalidRequestError, NotFoundError
-from app.jobs.kinds import KindRegistry
+from app.jobs.kinds import Kind, KindRegistry
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
-from app.tenants.rate_limit import RateLimited, RateLimiter
+from app.tenants.admission import Admission
+from app.tenants.rate_limit import RateLimited
 
 log = logging.getLogger("courier.jobs")
 
@@ -72,12 +73,15 @@ class JobNotReplayable(ConflictError):
 
 @dataclass(frozen=True)
 class BackfillProgress:
-    """How far a backfill got: originals seen, replays created, replays that already existed."""
+    """How far a backfill got: originals seen, replays created, replays that already
+    existed, and originals skipped (their replay could not be made now; a new run of
+    the same backfill tries them again)."""
 
     total: int
     seen: int = 0
     created: int = 0
     existing: int = 0
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class JobService:
         stream_tokens: StreamTokens | None = None,
         stream_token_margin: timedelta = timedelta(hours=1),
         callback_guard: DestinationGuard | None = None,
-        rate_limiter: RateLimiter | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -117,7 +121,7 @@ class JobService:
         self.stream_tokens = stream_tokens
         self.stream_token_margin = stream_token_margin
         self.callback_guard = callback_guard
-        self.rate_limiter = rate_limiter
+        self.admission = admission or Admission()
 
     async def submit(
         self, principal: Principal, request: JobRequest, idempotency_key: str
@@ -126,8 +130,8 @@ class JobService:
 
         The job row, its ``queued`` event and the procrastinate queue entry are
         written in one transaction: either the job exists and will run, or nothing
-        was written. A valid request first spends one token of the tenant's rate
-        limit (:class:`RateLimited` when none is left).
+        was written. A valid request is first admitted (:class:`Admission`: one token
+        of the tenant's rate limit, :class:`RateLimited` when none is left).
         """
         started = time.perf_counter()
         outcome = "error"
@@ -137,14 +141,6 @@ class JobService:
             return intake
         except RateLimited:
             outcome = "rate_limited"
-            log.info(
-                "job submission rate limited",
-                extra={
-                    "event": "job_rate_limited",
-                    "tenant_id": str(principal.tenant_id),
-                    "kind": request.kind,
-                },
-            )
             raise
         except (InvalidJobRequest, IdempotencyKeyReused):
             outcome = "invalid"
@@ -203,9 +199,9 @@ class JobService:
                     [{"field": "callback_url", "message": str(exc)}],
                 ) from exc
         digest = request_hash(request, normalised)
-        if self.rate_limiter is not None:
-            # A retry of a request that already made its job takes no token.
-            await self.rate_limiter.take(principal.tenant_id, idempotency_key)
+        await self.admission.admit(
+            principal, kind=kind.name, idempotency_key=idempotency_key, action="submit"
+        )
         return await self._insert(
             actor=principal.actor,
             tenant_id=principal.tenant_id,
@@ -218,7 +214,6 @@ class JobService:
             queue=kind.queue,
             expires_in=expires_in,
             callback_url=str(request.callback_url) if request.callback_url else None,
-            replay_of=None,
         )
 
     async def _insert(
@@ -235,10 +230,13 @@ class JobService:
         queue: str,
         expires_in: timedelta,
         callback_url: str | None,
-        replay_of: UUID | None,
+        replay_of: UUID | None = None,
+        replayed_by_id: UUID | None = None,
+        backfill_batch: str | None = None,
     ) -> Intake:
         """Insert the job, its ``queued`` event and its queue entry in one transaction,
-        or find the job this Idempotency-Key already made."""
+        or find the job this Idempotency-Key (or, for a backfill, this batch's replay
+        of the original) already made."""
         try:
             async with self.db.transaction() as conn:
                 inserted = await self.db.fetch_all(
@@ -257,6 +255,8 @@ class JobService:
                     expires_in=expires_in,
                     callback_url=callback_url,
                     replay_of=replay_of,
+                    replayed_by_id=replayed_by_id,
+                    backfill_batch=backfill_batch,
                 )
                 if inserted:
                     job_id = inserted[0]["id"]
@@ -266,17 +266,28 @@ class JobService:
                     row = await self.db.fetch_one(
                         "job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id
                     )
-                else:
+                elif backfill_batch is None:
                     row = await self.db.fetch_one(
                         "job_get_by_idempotency_key",
                         conn,
                         tenant_id=tenant_id,
                         idempotency_key=idempotency_key,
                     )
+                    if row["request_hash"] != digest:
+                        raise IdempotencyKeyReused()
+                else:
+                    found = await self.db.fetch_optional(
+                        "job_get_backfill_replay",
+                        conn,
+                        replay_of=replay_of,
+                        backfill_batch=backfill_batch,
+                    )
+                    if found is None:
+                        # Not this batch's replay: its (random) Idempotency-Key met another job's.
+                        raise IdempotencyKeyReused()
+                    row = found
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
-        if not inserted and row["request_hash"] != digest:
-            raise IdempotencyKeyReused()
         if inserted:
             log.info(
                 "job submitted",
@@ -325,36 +336,49 @@ class JobService:
     async def replay(
         self, principal: Principal, job_id: UUID, idempotency_key: str | None = None
     ) -> Intake:
-        """A new job with the original's input, run with the kind's current prompt;
-        the original is untouched. Without an Idempotency-Key every call makes a new replay."""
+        """A new job with the original's input, run with the kind's current prompt; the
+        original is untouched. A replay is admitted like a submission (:class:`Admission`)
+        and records who asked for it. Without an Idempotency-Key every call makes a new
+        replay."""
         try:
             original = await self.db.fetch_one(
                 "job_get", job_id=job_id, tenant_id=principal.tenant_id
             )
         except NotFound as exc:
             raise JobNotFound(f"no job {job_id}") from exc
-        return await self._replay(
+        kind = self._replayable(original)
+        idempotency_key = idempotency_key or f"replay:{job_id}:{uuid.uuid4()}"
+        await self.admission.admit(
+            principal, kind=kind.name, idempotency_key=idempotency_key, action="replay"
+        )
+        return await self._insert_replay(
             original,
+            kind,
             actor=principal.actor,
-            idempotency_key=idempotency_key or f"replay:{job_id}:{uuid.uuid4()}",
-            queue=None,
-            priority=None,
+            idempotency_key=idempotency_key,
+            replayed_by_id=principal.id,
         )
 
-    async def _replay(
-        self,
-        original: dict[str, Any],
-        *,
-        actor: str,
-        idempotency_key: str,
-        queue: str | None,
-        priority: int | None,
-    ) -> Intake:
+    def _replayable(self, original: dict[str, Any]) -> Kind:
         kind = self.kinds.get(original["kind"])
         if kind is None:
             raise JobNotReplayable(f"kind {original['kind']!r} is no longer known")
         if original["input"] is None:
             raise JobNotReplayable("the job's input was removed by retention")
+        return kind
+
+    async def _insert_replay(
+        self,
+        original: dict[str, Any],
+        kind: Kind,
+        *,
+        actor: str,
+        idempotency_key: str,
+        replayed_by_id: UUID | None = None,
+        backfill_batch: str | None = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> Intake:
         body = {"replay_of": str(original["id"]), "kind": kind.name, "input": original["input"]}
         digest = hashlib.sha256(
             json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
@@ -372,6 +396,8 @@ class JobService:
             expires_in=kind.default_deadline,
             callback_url=original["callback_url"],
             replay_of=original["id"],
+            replayed_by_id=replayed_by_id,
+            backfill_batch=backfill_batch,
         )
 
     async def backfill(
@@ -387,9 +413,16 @@ class JobService:
         page_size: int = 500,
     ) -> BackfillProgress:
         """Replay every original job of ``kind`` created since ``since`` (optionally
-        only those in ``state``) on a low-priority queue. Each replay's Idempotency-Key
-        is ``backfill:<batch>:<original id>`` (batch defaults to the kind's current
-        prompt version), so running the same backfill again creates nothing new."""
+        only those in ``state``) on a low-priority queue, as an operator: not admitted
+        per tenant (:mod:`app.tenants.admission` says why).
+
+        A batch (default: the kind's current prompt version) replays each original at
+        most once, so running the same backfill again creates nothing new. That is the
+        batch's own uniqueness (``jobs_backfill_once``), not an Idempotency-Key: no key
+        a tenant chooses can pre-empt a backfill's replay or collide with it. An
+        original whose replay cannot be made now (another run of the same batch is
+        making it) is skipped and logged; the run goes on.
+        """
         known = self.kinds.get(kind)
         if known is None:
             raise InvalidJobRequest(
@@ -397,6 +430,11 @@ class JobService:
                 [{"field": "kind", "message": "unknown kind"}],
             )
         batch = batch or known.prompt_version or "default"
+        if not 1 <= len(batch) <= 200:
+            raise InvalidJobRequest(
+                "batch must be 1-200 characters",
+                [{"field": "batch", "message": "must be 1-200 characters"}],
+            )
         total = (
             await self.db.fetch_one("job_count_for_backfill", kind=kind, since=since, state=state)
         )["total"]
@@ -416,19 +454,38 @@ class JobService:
             if not page:
                 break
             for original in page:
-                intake = await self._replay(
-                    original,
-                    actor="cli:backfill",
-                    idempotency_key=f"backfill:{batch}:{original['id']}",
-                    queue=queue,
-                    priority=priority,
-                )
-                progress = BackfillProgress(
-                    total=progress.total,
-                    seen=progress.seen + 1,
-                    created=progress.created + intake.created,
-                    existing=progress.existing + (not intake.created),
-                )
+                try:
+                    intake = await self._insert_replay(
+                        original,
+                        known,
+                        actor="cli:backfill",
+                        idempotency_key=f"backfill:{batch}:{uuid.uuid4()}",
+                        backfill_batch=batch,
+                        queue=queue,
+                        priority=priority,
+                    )
+                except (IdempotencyKeyInFlight, IdempotencyKeyReused) as exc:
+                    log.warning(
+                        "backfill skipped a job",
+                        extra={
+                            "event": "backfill_replay_skipped",
+                            "job_id": str(original["id"]),
+                            "tenant_id": str(original["tenant_id"]),
+                            "kind": kind,
+                            "batch": batch,
+                            "reason": type(exc).__name__,
+                        },
+                    )
+                    progress = replace(
+                        progress, seen=progress.seen + 1, skipped=progress.skipped + 1
+                    )
+                else:
+                    progress = replace(
+                        progress,
+                        seen=progress.seen + 1,
+                        created=progress.created + intake.created,
+                        existing=progress.existing + (not intake.created),
+                    )
                 if on_progress:
                     on_progress(progress)
             after_id = page[-1]["id"]

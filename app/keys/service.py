@@ -66,8 +66,13 @@ class KeyService:
         groups: list[str] | None = None,
         roles: list[str] | None = None,
     ) -> tuple[str, Principal]:
-        """A new key for ``user`` of ``tenant`` (both created as needed); returns the key and
-        its principal."""
+        """A new key for ``user`` of ``tenant`` (both created as needed), with exactly
+        these groups and roles (none when not given); returns the key and its principal.
+
+        The roles and groups belong to the new key alone and never change: issuing
+        another key to the same user leaves this one as it is, and this one leaves the
+        user's other keys as they are.
+        """
         unknown = sorted(set(roles or []) - set(ROLES))
         if unknown:
             raise InvalidKeyRequest(f"unknown role {unknown[0]!r}; roles are: {', '.join(ROLES)}")
@@ -77,24 +82,28 @@ class KeyService:
             async with self.db.transaction() as conn:
                 tenant_row = await self.db.fetch_one("tenant_ensure", conn, slug=tenant)
                 principal = await self.db.fetch_one(
-                    "principal_ensure",
-                    conn,
-                    tenant_id=tenant_row["id"],
-                    external_id=user,
-                    acl_groups=groups,
-                    roles=roles,
+                    "principal_ensure", conn, tenant_id=tenant_row["id"], external_id=user
                 )
-                await self.db.fetch_one(
+                rights = await self.db.fetch_one(
                     "api_key_insert",
                     conn,
                     key_id=key_id,
                     key_hash=hash_key(key),
                     tenant_id=tenant_row["id"],
                     principal_id=principal["id"],
+                    acl_groups=list(dict.fromkeys(groups or [])),
+                    roles=[role for role in ROLES if role in (roles or [])],
                 )
         except ConstraintViolation as exc:
             raise InvalidKeyRequest(_explain(exc.constraint)) from exc
-        return key, _principal(principal, key_id)
+        return key, Principal(
+            id=principal["id"],
+            tenant_id=principal["tenant_id"],
+            external_id=principal["external_id"],
+            acl_groups=tuple(rights["acl_groups"]),
+            roles=tuple(rights["roles"]),
+            key_id=key_id,
+        )
 
     async def revoke(self, key_or_id: str) -> dict:
         """Revoke a key given whole or by its key_id; returns key_id, revoked_at and
@@ -117,20 +126,20 @@ class KeyService:
             row = await self.db.fetch_one("api_key_authenticate", key_hash=hash_key(key))
         except NotFound as exc:
             raise Unauthenticated("the API key is unknown or revoked") from exc
-        return _principal(row, row["key_id"])
+        return _principal(row)
 
     async def is_live(self, key: str) -> bool:
         return bool((await self.db.fetch_one("api_key_is_live", key_hash=hash_key(key)))["live"])
 
 
-def _principal(row: dict, key_id: str) -> Principal:
+def _principal(row: dict) -> Principal:
     return Principal(
-        id=row.get("principal_id") or row["id"],
+        id=row["principal_id"],
         tenant_id=row["tenant_id"],
         external_id=row["external_id"],
         acl_groups=tuple(row["acl_groups"]),
         roles=tuple(row["roles"]),
-        key_id=key_id,
+        key_id=row["key_id"],
     )
 
 
@@ -141,5 +150,5 @@ def _explain(constraint: str | None) -> str:
             "starting with a letter or digit"
         ),
         "principals_external_id_format": "user must be 1-200 characters",
-        "principals_roles_known": f"roles are: {', '.join(ROLES)}",
+        "api_keys_roles_known": f"roles are: {', '.join(ROLES)}",
     }.get(constraint or "", f"refused by the database ({constraint})")

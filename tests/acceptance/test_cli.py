@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.keys.service import KeyService
 from tests.support.requests import email_reply_request
 from tests.support.waiting import wait_for_sync
 
@@ -56,6 +57,29 @@ def test_keys_create__prints_only_the_key_on_stdout(database_url):
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"ck_[0-9a-f]{8}_[A-Za-z0-9_-]{32}\n", result.stdout)
     assert "support, sales" in result.stderr and "reviewer" in result.stderr
+
+
+async def test_keys_create__a_new_key_for_a_user_leaves_their_other_keys_as_they_were(
+    database_url, db
+):
+    def create(*rights: str) -> str:
+        result = _run(
+            ["keys", "create", "--tenant", "acme", "--user", "alice", *rights],
+            _env(DATABASE_URL=database_url),
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    plain = create("--groups", "support")
+    admin = create("--role", "admin")
+    reviewer = create("--role", "reviewer", "--groups", "sales")
+
+    keys = [await KeyService(db).authenticate(f"Bearer {k}") for k in (plain, admin, reviewer)]
+    assert [(k.roles, k.acl_groups) for k in keys] == [
+        ((), ("support",)),
+        (("admin",), ()),
+        (("reviewer",), ("sales",)),
+    ]
 
 
 def test_keys_revoke__then_the_key_is_refused(database_url, sql_conn):

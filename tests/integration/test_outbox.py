@@ -24,7 +24,7 @@ async def _tenant(db: Database, admin_db: Database, url: str) -> dict[str, Any]:
     """A tenant with a requester and one webhook endpoint (subscribed to everything)."""
     tenant = await admin_db.fetch_one("tenant_ensure", slug=f"t-{uuid.uuid4().hex[:8]}")
     principal = await admin_db.fetch_one(
-        "principal_ensure", tenant_id=tenant["id"], external_id="u1", acl_groups=None, roles=None
+        "principal_ensure", tenant_id=tenant["id"], external_id="u1"
     )
     endpoint = await db.fetch_one(
         "webhook_endpoint_insert",

@@ -54,6 +54,47 @@ async def test_intake__over_the_tenants_limit_is_429_with_retry_after_and_writes
     assert response.status_code == 202
 
 
+async def test_replay__is_admitted_like_intake_so_a_limited_tenant_cannot_loop_on_it(
+    http, make_key, sql_conn
+):
+    key = await make_key(tenant="looping")
+    _limit(sql_conn, "looping", per_second=0.001, burst=2)
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "o"))
+    ).json()
+    replay = f"/v1/jobs/{original['id']}/replay"
+
+    first = await http.post(replay, headers=auth(key, "r1"))
+    refused = await http.post(replay, headers=auth(key))
+    retry = await http.post(replay, headers=auth(key, "r1"))  # answered, not charged
+    submission = await http.post(
+        "/v1/jobs", json=email_reply_request(), headers=auth(key, "new")
+    )  # one bucket for submissions and replays
+
+    assert [r.status_code for r in (first, refused, retry, submission)] == [202, 429, 200, 429]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:courier:problem:rate-limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 1000
+    assert retry.json()["id"] == first.json()["id"]
+    assert sql_conn.execute(
+        "SELECT count(*) FROM jobs j JOIN tenants t ON t.id = j.tenant_id WHERE t.slug = 'looping'"
+    ).fetchone() == (2,)
+
+
+async def test_replay__of_a_job_that_cannot_be_replayed_spends_no_token(http, make_key, sql_conn):
+    key = await make_key(tenant="purged")
+    _limit(sql_conn, "purged", per_second=0.001, burst=2)
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "o"))
+    ).json()
+    sql_conn.execute(
+        "UPDATE jobs SET input = NULL, purged_at = now() WHERE id = %s", (original["id"],)
+    )
+    unreplayable = await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(key))
+    submission = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "n"))
+    assert (unreplayable.status_code, submission.status_code) == (409, 202)
+
+
 async def test_intake__invalid_request_spends_no_token(http, make_key, sql_conn):
     key = await make_key(tenant="careful")
     _limit(sql_conn, "careful", per_second=0.001, burst=1)

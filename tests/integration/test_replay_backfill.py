@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.support.jobs import job_row
+import psycopg
+import pytest
+
+from tests.support.jobs import job_row, job_service
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
 
@@ -48,6 +52,40 @@ async def test_replay__with_the_same_idempotency_key_returns_the_same_replay(htt
     third = await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(key))
     assert (first.status_code, second.status_code, third.status_code) == (202, 200, 202)
     assert first.json()["id"] == second.json()["id"] != third.json()["id"]
+
+
+async def test_replay__records_who_asked_for_it_in_the_job_and_for_the_dba(
+    http, make_key, sql_conn
+):
+    alice = await make_key(tenant="acme", user="alice")
+    bob = await make_key(tenant="acme", user="bob")
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(alice, "o"))
+    ).json()
+
+    replay = (await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(bob))).json()
+
+    assert original["replayed_by"] is None and replay["replayed_by"] == "bob"
+    read = (await http.get(f"/v1/jobs/{replay['id']}", headers=auth(alice))).json()
+    assert read["replayed_by"] == "bob"
+    [listed] = [
+        job
+        for job in (await http.get("/v1/jobs", headers=auth(alice))).json()["items"]
+        if job["id"] == replay["id"]
+    ]
+    assert listed["replayed_by"] == "bob"
+    history = sql_conn.execute(
+        "SELECT requester, replayed_by, replayed_by_id, backfill_batch FROM job_history "
+        "WHERE job_id = %s",
+        (replay["id"],),
+    ).fetchone()
+    bob_id = sql_conn.execute("SELECT id FROM principals WHERE external_id = 'bob'").fetchone()[0]
+    assert history == ("alice", "bob", bob_id, None)  # it runs for alice; bob asked for it
+    assert sql_conn.execute(
+        "SELECT actor FROM job_timeline WHERE job_id = %s AND seq = 1", (replay["id"],)
+    ).fetchone() == (f"principal:{bob_id}",)
+    with pytest.raises(psycopg.errors.CheckViolation, match="fixed at intake"):
+        sql_conn.execute("UPDATE jobs SET replayed_by_id = NULL WHERE id = %s", (replay["id"],))
 
 
 async def test_replay__of_an_unknown_job_is_404(http, make_key):
@@ -95,6 +133,82 @@ async def test_backfill__replays_on_the_low_priority_queue_and_twice_makes_no_mo
     ).fetchall()
     assert sorted(str(r[0]) for r in replays) == sorted(ids + [ids[0]])
     assert {r[1:] for r in replays} == {("backfill", -100, "backfill", -100)}
+
+
+async def test_backfill__a_tenant_cannot_pre_empt_its_replays_with_idempotency_keys(
+    http, make_key, sql_conn, database_url
+):
+    key = await make_key(tenant="acme", user="alice")
+    ids = [
+        (
+            await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, f"p{i}"))
+        ).json()["id"]
+        for i in range(3)
+    ]
+    # The tenant takes the Idempotency-Keys a backfill of the current prompt version
+    # gave its replays (backfill:<batch>:<original id>) before the backfill runs.
+    batch = "email_reply/1"
+    taken = await http.post(
+        "/v1/jobs",
+        json=email_reply_request("Else?"),
+        headers=auth(key, f"backfill:{batch}:{ids[0]}"),
+    )
+    own_replay = await http.post(
+        f"/v1/jobs/{ids[1]}/replay", headers=auth(key, f"backfill:{batch}:{ids[1]}")
+    )
+    assert (taken.status_code, own_replay.status_code) == (202, 202)
+    originals = {*ids, taken.json()["id"]}
+
+    run = _courier(database_url, "backfill", "--kind", "email_reply", "--since", "2020-01-01")
+
+    assert run.returncode == 0, run.stderr
+    assert "4 replays queued" in run.stderr
+    replays = sql_conn.execute(
+        "SELECT replay_of::text, backfill_batch, replayed_by, queue FROM job_history "
+        "WHERE backfill_batch IS NOT NULL"
+    ).fetchall()
+    assert {r[0] for r in replays} == originals and len(replays) == 4
+    assert {r[1:] for r in replays} == {(batch, None, "backfill")}
+    listed = (await http.get("/v1/jobs", headers=auth(key))).json()["items"]
+    backfilled = [job for job in listed if job["priority"] == -100]
+    assert len(backfilled) == 4 and {job["replayed_by"] for job in backfilled} == {None}
+
+
+async def test_backfill__a_replay_another_run_is_still_making_is_skipped_and_the_run_goes_on(
+    db, job_factory, database_url
+):
+    originals = [(await job_factory(tenant="acme"))["id"] for _ in range(3)]
+    # Another run of the same batch has inserted the first original's replay and not committed.
+    with psycopg.connect(database_url) as other_run:
+        other_run.execute(
+            "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, "
+            "request_hash, expires_at, replay_of, backfill_batch) "
+            "SELECT tenant_id, requester_id, kind, input, 'other-run', 'h', "
+            "now() + interval '1 hour', id, 'b1' FROM jobs WHERE id = %s",
+            (originals[0],),
+        )
+        async with job_service(db, idempotency_wait=timedelta(milliseconds=100)) as service:
+            progress = await service.backfill(
+                kind="email_reply",
+                since=datetime(2020, 1, 1, tzinfo=UTC),
+                state=None,
+                batch="b1",
+                queue="backfill",
+                priority=-100,
+            )
+        other_run.rollback()
+
+    assert (progress.seen, progress.created, progress.existing, progress.skipped) == (3, 2, 0, 1)
+    async with job_service(db) as service:
+        again = await service.backfill(
+            kind="email_reply",
+            since=datetime(2020, 1, 1, tzinfo=UTC),
+            state=None,
+            batch="b1",
+            queue="backfill",
+            priority=-100,
+        )
+    assert (again.created, again.existing, again.skipped) == (1, 2, 0)
 
 
 async def test_backfill__errors_are_one_line_on_stderr(database_url):

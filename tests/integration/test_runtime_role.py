@@ -78,12 +78,13 @@ async def test_authentication__looks_up_one_key_without_reading_hashes(
     assert await KeyService(db).is_live(key)
     assert not await KeyService(db).is_live(key[:-1] + ("A" if key[-1] != "A" else "B"))
 
-    # The one door into api_keys: a hash in, that key's principal out, never a hash.
+    # The one door into api_keys: a hash in, that key's principal and rights out, never a hash.
     async with db.transaction() as conn:
-        cur = await conn.execute("SELECT * FROM courier_api_key_principal_v1(%s)", (hash_key(key),))
+        cur = await conn.execute("SELECT * FROM courier_api_key_principal_v2(%s)", (hash_key(key),))
         rows = await cur.fetchall()
         columns = [column.name for column in cur.description or []]
     assert len(rows) == 1 and "key_hash" not in columns
+    assert rows[0][columns.index("acl_groups")] == ["support"]
 
 
 async def _visible(db: Database, reader: Reader | None) -> list[str]:

@@ -153,3 +153,79 @@ def test_migrate__creates_documented_dba_views(empty_database):
     assert "job_timeline" in views
     assert undocumented == []
     assert undocumented_columns == []
+
+
+def test_key_rights_migration__existing_keys_keep_what_their_user_may_do_today(
+    empty_database, tmp_path: Path
+):
+    """The migration that moves roles and groups onto keys copies each user's current
+    ones onto each of their keys, and names who asked for the replays made before it."""
+    migrations = discover()
+    [ours] = [m for m in migrations if "CREATE FUNCTION courier_api_key_principal_v2" in m.sql]
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for migration in migrations:
+        if migration.version < ours.version:
+            shutil.copy(MIGRATIONS_DIR / migration.name, directory)
+    no_views = tmp_path / "views.sql"
+    no_views.write_text("SELECT 1;\n")  # today's views read columns this migration adds
+    asyncio.run(migrate(empty_database, directory, no_views))
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        tenant = conn.execute("INSERT INTO tenants (slug) VALUES ('acme') RETURNING id").fetchone()[
+            0
+        ]
+        alice, bob = (
+            conn.execute(
+                "INSERT INTO principals (tenant_id, external_id, acl_groups, roles) "
+                "VALUES (%s, %s, %s, %s) RETURNING id",
+                (tenant, user, groups, roles),
+            ).fetchone()[0]
+            for user, groups, roles in (
+                ("alice", ["support", "sales"], ["admin"]),
+                ("bob", [], ["reviewer"]),
+            )
+        )
+        for key_id, principal in (("aaaa0001", alice), ("aaaa0002", alice), ("bbbb0001", bob)):
+            conn.execute(
+                "INSERT INTO api_keys (key_id, key_hash, tenant_id, principal_id) "
+                "VALUES (%s, %s, %s, %s)",
+                (key_id, key_id.encode(), tenant, principal),
+            )
+
+        def job(actor: str, key: str, replay_of=None):
+            with conn.transaction():
+                conn.execute("SELECT set_config('courier.actor', %s, true)", (actor,))
+                return conn.execute(
+                    "INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, "
+                    "request_hash, expires_at, replay_of) "
+                    "VALUES (%s, %s, 'email_reply', '{}', %s, 'h', now() + interval '1 hour', %s) "
+                    "RETURNING id",
+                    (tenant, alice, key, replay_of),
+                ).fetchone()[0]
+
+        original = job(f"principal:{alice}", "o")
+        by_bob = job(f"principal:{bob}", "r1", original)
+        backfilled = job("cli:backfill", f"backfill:email_reply/1:{original}", original)
+        conn.execute("UPDATE jobs SET state = 'cancelled' WHERE id = %s", (backfilled,))
+        # A tenant's replay under a key shaped like a backfill's is still the tenant's.
+        shaped = job(f"principal:{bob}", f"backfill:x:{original}", original)
+
+    shutil.copy(MIGRATIONS_DIR / ours.name, directory)
+    asyncio.run(migrate(empty_database, directory, no_views))
+    asyncio.run(migrate(empty_database))  # any later migrations, and the views
+    with psycopg.connect(empty_database) as conn:
+        keys = conn.execute("SELECT key_id, roles, acl_groups FROM api_keys ORDER BY key_id")
+        assert keys.fetchall() == [
+            ("aaaa0001", ["admin"], ["support", "sales"]),
+            ("aaaa0002", ["admin"], ["support", "sales"]),
+            ("bbbb0001", ["reviewer"], []),
+        ]
+        replays = conn.execute(
+            "SELECT id, replayed_by_id, backfill_batch, version FROM jobs "
+            "WHERE replay_of IS NOT NULL ORDER BY id"
+        ).fetchall()
+        assert replays == [
+            (by_bob, bob, None, 1),
+            (backfilled, None, "email_reply/1", 2),
+            (shaped, bob, None, 1),
+        ]

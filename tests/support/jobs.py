@@ -80,8 +80,6 @@ class JobFactory:
             "principal_ensure",
             tenant_id=tenant_row["id"],
             external_id=requester or f"u-{uuid.uuid4().hex[:12]}",
-            acl_groups=None,
-            roles=None,
         )
         key = idempotency_key or uuid.uuid4().hex
         async with self._step(conn) as tx:
@@ -101,6 +99,8 @@ class JobFactory:
                 expires_in=expires_in,
                 callback_url=callback_url,
                 replay_of=replay_of,
+                replayed_by_id=None,
+                backfill_batch=None,
             )
         if not inserted:
             raise ValueError(f"tenant {tenant_row['slug']} already has a job with key {key!r}")
@@ -156,7 +156,11 @@ def _default_input(kind: str) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def job_service(db: Database, kinds: KindRegistry = TEST_KINDS) -> AsyncIterator[JobService]:
+async def job_service(
+    db: Database,
+    kinds: KindRegistry = TEST_KINDS,
+    idempotency_wait: timedelta = timedelta(seconds=5),
+) -> AsyncIterator[JobService]:
     queue_app = create_queue_app()
     await queue_app.open_async(pool=db.pool)
     try:
@@ -165,7 +169,7 @@ async def job_service(db: Database, kinds: KindRegistry = TEST_KINDS) -> AsyncIt
             JobQueue(queue_app),
             kinds,
             max_expires_in=timedelta(days=7),
-            idempotency_wait=timedelta(seconds=5),
+            idempotency_wait=idempotency_wait,
         )
     finally:
         await queue_app.close_async()
