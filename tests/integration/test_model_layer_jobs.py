@@ -146,3 +146,25 @@ async def test_worker__holds_many_model_calls_in_flight_on_few_connections(
 
     assert fake_openai.max_in_flight == n
     assert model_settings.database.pool_max_size == 10
+
+
+async def test_worker__a_pause_longer_than_it_waits_requeues_the_job_until_the_pause_ends(
+    http, model_settings, job_kinds, ledger, make_key, sql_conn, fake_openai
+):
+    model_settings.llm.max_pause_wait_seconds = 0  # never wait in the worker
+    fake_openai.script(error(429, headers={"Retry-After": "1"}))
+    key = await make_key()
+
+    async with running_worker(model_settings, job_kinds, ledger):
+        job_id = await _submit(http, key, "requeued")
+        row = await _finished(sql_conn, job_id)
+
+    assert (row["state"], row["attempt"], row["model"]) == ("succeeded", 2, "fake-small")
+    retried = sql_conn.execute(
+        "SELECT data FROM job_events WHERE job_id = %s AND type = 'queued' AND attempt = 1",
+        (job_id,),
+    ).fetchone()[0]
+    assert retried["error"]["code"] == "rate_limited"
+    first, second = fake_openai.requests
+    assert second.received_at - first.received_at >= 1.0
+    assert [model for _, model, _ in ledger.calls(job_id)] == ["fake-small", "fake-small"]
