@@ -260,7 +260,7 @@ async def _up(settings: Settings, kinds: KindRegistry, where: str, *, demo: bool
     try:
         await wait_started(server, server_task)
         base = f"http://{settings.api.host}:{server.port}"
-        _print_banner(base, key, where, applied)
+        _print_banner(base, key, where, applied, _models(settings))
         if demo:
             await _demo(base, key, stop)
         print("Press Ctrl-C to stop.", flush=True)
@@ -311,12 +311,24 @@ async def _demo_key(url: str, data_dir: Path) -> str:
     return key
 
 
-def _print_banner(base: str, key: str, where: str, applied: list[str]) -> None:
+def _models(settings: Settings) -> str:
+    """Which models answer jobs, for the banner."""
+    llm = settings.llm
+    if llm.api_key is None:
+        return "extractive (built in; set OPENAI_API_KEY for a model provider)"
+    return (
+        f"{llm.model_small} (small), {llm.model_large} (large) at "
+        f"{llm.base_url or 'OpenAI'}; extractive as the last fallback"
+    )
+
+
+def _print_banner(base: str, key: str, where: str, applied: list[str], models: str) -> None:
     body = json.dumps(DEMO_REQUEST["input"]["question"])
     print(
         f"""Courier is up.
   API:       {base}   (OpenAPI: {base}/schema/swagger)
   Database:  {where}{" (migrated: " + ", ".join(applied) + ")" if applied else ""}
+  Models:    {models}
   API key:   {key}
 
 Try it:

@@ -82,7 +82,10 @@ def pending(applied: list[dict], migrations: list[Migration]) -> list[Migration]
 
 
 async def migrate(
-    url: str, directory: Path = MIGRATIONS_DIR, views: Path = VIEWS_FILE
+    url: str,
+    directory: Path = MIGRATIONS_DIR,
+    views: Path = VIEWS_FILE,
+    grants: Path = GRANTS_FILE,
 ) -> list[str]:
     """Apply what is pending, then (re)create the DBA views and the runtime role's grants;
     returns the names of the files applied."""
@@ -109,7 +112,7 @@ async def migrate(
             if not installed:
                 await _install_procrastinate_schema(url)
             await _replay(conn, views)
-            await _replay(conn, GRANTS_FILE)
+            await _replay(conn, grants)
         finally:
             await db.execute("courier_migration_unlock", conn)
     return [m.name for m in todo] + ([] if installed else ["procrastinate schema"])

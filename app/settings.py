@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -186,6 +186,36 @@ class RetentionSettings(BaseSettings):
     """Whether workers run the retention pruner (env ``COURIER_RETENTION_ENABLED``)."""
 
 
+class LLMSettings(BaseSettings):
+    """The model layer: the OpenAI-compatible provider, the model of each tier, and how
+    calls to it are bounded (app/llm/). With no API key the extractive provider answers."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_LLM_", extra="ignore")
+
+    api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    """Key of the OpenAI-compatible provider (env ``OPENAI_API_KEY``); unset: no network
+    model, the built-in extractive provider answers every job."""
+    base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    """Base URL of an OpenAI-compatible server, e.g. http://localhost:8001/v1 for vLLM
+    (env ``OPENAI_BASE_URL``); unset: OpenAI's own."""
+    model_small: str = Field(default="gpt-4.1-mini", validation_alias="COURIER_MODEL_SMALL")
+    """Model of the small tier: extraction, classification, routine drafts
+    (env ``COURIER_MODEL_SMALL``)."""
+    model_large: str = Field(default="gpt-4.1", validation_alias="COURIER_MODEL_LARGE")
+    """Model of the large tier: high-risk generations (env ``COURIER_MODEL_LARGE``)."""
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    """Timeout of one model call in seconds (env ``COURIER_LLM_TIMEOUT_SECONDS``)."""
+    max_concurrent_calls: int = Field(default=512, ge=1)
+    """Most model calls one process has in flight to the provider; more wait their turn
+    (env ``COURIER_LLM_MAX_CONCURRENT_CALLS``)."""
+    max_output_tokens: int = Field(default=2048, ge=16)
+    """Output-token cap sent with every call, in tokens (env ``COURIER_LLM_MAX_OUTPUT_TOKENS``)."""
+    max_pause_wait_seconds: float = Field(default=60.0, ge=0)
+    """How long, in seconds, a job waits in its worker for a rate-limited provider's pause to
+    end; a longer pause gives the job back to the queue until then
+    (env ``COURIER_LLM_MAX_PAUSE_WAIT_SECONDS``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -200,6 +230,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

@@ -41,3 +41,6 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The model layer: a 429 pauses a provider for every process (app/llm/pauses.py).
+GRANT SELECT, INSERT, UPDATE ON provider_pauses TO courier_runtime;

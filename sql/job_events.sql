@@ -10,6 +10,11 @@ WHERE job_id = %(job_id)s::uuid
 ORDER BY seq
 LIMIT %(limit)s::integer;
 
+-- name: job_event_note :one
+-- Note something that happened inside a running execution (e.g. a model fallback)
+-- in the job's history, if this lease still holds it; seq is NULL when fenced off.
+SELECT courier_job_note_v1(%(job_id)s::uuid, %(lease)s::uuid, %(type)s::text, %(data)s::jsonb) AS seq;
+
 -- name: job_event_stream_for_tenant :many
 -- A tenant's events after a cursor, in commit-safe order, for the tenant-wide stream:
 -- only events whose transaction is older than every running transaction, so an
@@ -29,3 +34,4 @@ LIMIT %(limit)s::integer;
 -- name: job_event_stream_start :one
 -- The cursor of "from now on" for the tenant-wide stream.
 SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid;
+

@@ -235,6 +235,42 @@ $$;
 
 
 --
+-- Name: courier_job_note_v1(uuid, uuid, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_note_v1(p_job_id uuid, p_lease uuid, p_type text, p_data jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    noted jobs;
+BEGIN
+    IF p_type IN (SELECT unnest(enum_range(NULL::job_state))::text) THEN
+        RAISE EXCEPTION 'a note cannot be named like the state %', p_type
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'job_note_type';
+    END IF;
+    UPDATE jobs SET last_event_seq = last_event_seq + 1
+    WHERE id = p_job_id AND lease = p_lease AND state = 'running'
+    RETURNING * INTO noted;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO job_events (job_id, seq, tenant_id, type, state, attempt, data, actor)
+    VALUES (noted.id, noted.last_event_seq, noted.tenant_id, p_type, noted.state, noted.attempt,
+            coalesce(p_data, '{}'),
+            coalesce(nullif(current_setting('courier.actor', true), ''), session_user));
+    RETURN noted.last_event_seq;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_note_v1(p_job_id uuid, p_lease uuid, p_type text, p_data jsonb); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_note_v1(p_job_id uuid, p_lease uuid, p_type text, p_data jsonb) IS 'Append a note event (e.g. model_fallback) to the running job held by this lease; NULL when the lease no longer holds it.';
+
+
+--
 -- Name: courier_job_state_is_terminal(public.job_state); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2386,6 +2422,47 @@ ALTER TABLE public.procrastinate_workers ALTER COLUMN id ADD GENERATED ALWAYS AS
 
 
 --
+-- Name: provider_pauses; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.provider_pauses (
+    provider text NOT NULL,
+    paused_until timestamp with time zone NOT NULL,
+    reason text NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT provider_pauses_provider_format CHECK (((length(provider) >= 1) AND (length(provider) <= 300)))
+);
+
+
+--
+-- Name: TABLE provider_pauses; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.provider_pauses IS 'A model provider that answered 429: no worker process calls it before paused_until (one row per provider, shared by every process).';
+
+
+--
+-- Name: COLUMN provider_pauses.provider; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.provider_pauses.provider IS 'The provider as the model layer names it: openai:<base URL>.';
+
+
+--
+-- Name: COLUMN provider_pauses.paused_until; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.provider_pauses.paused_until IS 'Calls wait until then; only ever moved later while a pause lasts.';
+
+
+--
+-- Name: COLUMN provider_pauses.reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.provider_pauses.reason IS 'Why it paused, e.g. rate_limited (HTTP 429).';
+
+
+--
 -- Name: stuck_jobs; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -3243,6 +3320,14 @@ ALTER TABLE ONLY public.procrastinate_workers
 
 
 --
+-- Name: provider_pauses provider_pauses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.provider_pauses
+    ADD CONSTRAINT provider_pauses_pkey PRIMARY KEY (provider);
+
+
+--
 -- Name: tenant_rate_buckets tenant_rate_buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3911,6 +3996,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_workers TO couri
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_workers_id_seq TO courier_runtime;
+
+
+--
+-- Name: TABLE provider_pauses; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.provider_pauses TO courier_runtime;
 
 
 --

@@ -4,10 +4,15 @@ At-least-once execution (a worker may die, a job may be taken over) becomes
 exactly-once visible because only the execution holding the current lease can
 finish the job, and only while it is running (``job_finish`` in sql/jobs.sql).
 
+The handler gets the job's model steps (app/llm/steps.py) as its provider: they
+route the job to a tier, fall back from model to model and record every call.
+
 Failures: a transient provider error puts the job back in the queue with a
 next-attempt time (exponential backoff with jitter, at least the provider's
 Retry-After) until the kind's retry budget is spent; a permanent one fails the
-job at once. A cancelled execution (the job was cancelled or expired, or the
+job at once; an answer that stays invalid after its repair fails it with
+``invalid_model_output``, a budget that cannot cover a call with ``budget_exceeded``.
+A cancelled execution (the job was cancelled or expired, or the
 worker is shutting down) gives its job back to the queue if it still holds it.
 """
 
@@ -27,8 +32,10 @@ from app import metrics
 from app.db import Database
 from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.jobs.queue import JobQueue
-from app.llm.errors import PermanentProviderError, TransientProviderError
-from app.llm.provider import Provider
+from app.llm.errors import InvalidModelOutput, PermanentProviderError, TransientProviderError
+from app.llm.ledger import BudgetExceeded
+from app.llm.routing import RoutingSignals, route
+from app.llm.steps import JobContext, StepRunner
 from app.retries import Backoff
 
 log = logging.getLogger("courier.execution")
@@ -61,7 +68,7 @@ class JobExecutor:
         self,
         db: Database,
         kinds: KindRegistry,
-        provider: Provider,
+        steps: StepRunner,
         worker_name: str,
         *,
         queue: JobQueue | None = None,
@@ -69,7 +76,7 @@ class JobExecutor:
     ) -> None:
         self.db = db
         self.kinds = kinds
-        self.provider = provider
+        self.steps = steps
         self.actor = f"worker:{worker_name}"
         # Without a queue (tests of the fence alone) a requeued job gets its queue
         # entry from the stalled-job rescuer's orphan pass.
@@ -106,8 +113,9 @@ class JobExecutor:
                 "failed",
                 error=_error("invalid_input", "stored input no longer matches the kind's model"),
             )
+        models = self.steps.for_job(self._job_context(lease, kind, job_input))
         try:
-            outcome = await kind.handler(job_input, self.provider)
+            outcome = await kind.handler(job_input, models)
         except asyncio.CancelledError:
             # Cancelled, expired (then the job is no longer running and this changes
             # nothing) or the worker is shutting down: give the job back.
@@ -123,6 +131,18 @@ class JobExecutor:
                 extra={"event": "job_provider_refused", "code": exc.code, **context},
             )
             return await self._finish(lease, context, "failed", error=_error(exc.code, exc.message))
+        except InvalidModelOutput as exc:
+            return await self._finish(
+                lease, context, "failed", error=_error(InvalidModelOutput.code, exc.message)
+            )
+        except BudgetExceeded:
+            log.warning("over budget", extra={"event": "job_budget_exceeded", **context})
+            return await self._finish(
+                lease,
+                context,
+                "failed",
+                error=_error("budget_exceeded", "the tenant's budget cannot cover a model call"),
+            )
         except ValidationError as exc:
             # Where the output was wrong, never what it said (it may quote the input).
             log.error(
@@ -314,6 +334,19 @@ class JobExecutor:
             cost_usd=float(usage.cost_usd) if usage else 0.0,
         )
         return state
+
+    def _job_context(self, lease: Lease, kind: Kind, job_input: Any) -> JobContext:
+        signals = RoutingSignals(high_risk=bool(kind.high_risk and kind.high_risk(job_input)))
+        return JobContext(
+            job_id=lease.id,
+            tenant_id=lease.tenant_id,
+            attempt=lease.attempt,
+            lease=lease.lease,
+            kind=kind.name,
+            prompt_version=kind.prompt_version or "",
+            tier=route(kind.tier, signals),
+            actor=self.actor,
+        )
 
     def _kind_label(self, lease: Lease) -> str:
         return lease.kind if lease.kind in self.kinds else "unknown"

@@ -22,8 +22,11 @@ from collections.abc import Awaitable, Callable
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
-from app.llm.extractive import ExtractiveProvider
-from app.llm.provider import Provider
+from app.llm.ledger import CallLedger
+from app.llm.openai_provider import OpenAIProvider
+from app.llm.routing import ModelTiers
+from app.llm.steps import StepRunner
+from app.llm.unrecorded import UnrecordedCallLedger
 from app.metrics import start_metrics_server, stop_metrics_server
 from app.retries import Backoff, backoff_delay
 from app.settings import Settings
@@ -51,7 +54,7 @@ async def run_worker(
     settings: Settings,
     kinds: KindRegistry,
     *,
-    provider: Provider | None = None,
+    ledger: CallLedger | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run a worker for jobs of ``kinds`` until cancelled (or, with signal handlers,
@@ -60,6 +63,9 @@ async def run_worker(
     Cancelling it is a graceful shutdown: no new jobs are taken, running ones get
     ``settings.worker.shutdown_grace_seconds`` to finish, and the rest are given
     back to the queue for another worker.
+
+    Model calls go to the OpenAI-compatible provider of ``settings.llm`` when it has
+    an API key, else to the extractive provider; each is recorded in ``ledger``.
     """
     assert settings.database.url, "run_worker needs settings.database.url"
     worker = settings.worker
@@ -98,12 +104,23 @@ async def run_worker(
             )
             running.push_async_callback(relay.stop)
             await relay.start()
+        openai_provider = model_provider(settings)
+        if openai_provider is not None:
+            running.push_async_callback(openai_provider.close)
+        steps = StepRunner(
+            db,
+            ledger or UnrecordedCallLedger(),
+            openai=openai_provider,
+            tiers=ModelTiers(small=settings.llm.model_small, large=settings.llm.model_large),
+            max_output_tokens=settings.llm.max_output_tokens,
+            max_pause_wait=settings.llm.max_pause_wait_seconds,
+        )
         queue_app = create_queue_app()
         queue = JobQueue(queue_app)
         executor = JobExecutor(
             db,
             kinds,
-            provider or ExtractiveProvider(),
+            steps,
             worker_name=name,
             queue=queue,
             backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
@@ -146,6 +163,19 @@ async def run_worker(
             )
 
         await supervise(run_queue_worker, name=name, backoff_max=worker.restart_backoff_max_seconds)
+
+
+def model_provider(settings: Settings) -> OpenAIProvider | None:
+    """The OpenAI-compatible provider of the settings; None without an API key."""
+    llm = settings.llm
+    if llm.api_key is None:
+        return None
+    return OpenAIProvider.connect(
+        api_key=llm.api_key.get_secret_value(),
+        base_url=llm.base_url,
+        timeout=llm.timeout_seconds,
+        max_concurrent_calls=llm.max_concurrent_calls,
+    )
 
 
 async def run_relay(settings: Settings) -> None:

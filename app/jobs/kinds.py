@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.llm.provider import Provider, Usage
+from app.llm.routing import Tier
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class KindResult:
 
 
 Handler = Callable[[Any, Provider], Awaitable[KindResult]]
+"""``handler(job_input, provider)``: in a worker the provider is the job's model steps
+(app/llm/steps.py), which route, fall back, repair and record each call."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,10 @@ class Kind:
     """Executions a job may start before a transient error fails it (``retries_exhausted``)."""
     prompt_version: str | None = None
     """The current prompt version; a backfill replays each original once per version."""
+    tier: Tier = "small"
+    """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
+    high_risk: Callable[[Any], bool] | None = None
+    """Whether a job's input is high-risk (then it starts at the large tier)."""
 
 
 KindRegistry = Mapping[str, Kind]

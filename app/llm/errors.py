@@ -43,3 +43,16 @@ class PermanentProviderError(ProviderError):
 
     def __init__(self, code: str = "provider_rejected", *, status: int | None = None) -> None:
         super().__init__(code, status=status)
+
+
+class ProviderPaused(TransientProviderError):
+    """The model provider is paused after a rate limit for longer than a job waits in its worker."""  # noqa: E501 (its first line is the error message)
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("rate_limited", status=429, retry_after=retry_after)
+
+
+class InvalidModelOutput(CourierError):
+    """The model's answer did not match the output schema, also after a repair attempt."""
+
+    code = "invalid_model_output"

@@ -2,8 +2,10 @@
 
 A kind's handler builds a :class:`GenerationRequest` (instructions, the question,
 the sources it may use, the output model) and asks a :class:`Provider` for a
-:class:`Generation`. The built-in extractive provider answers without a network;
-an OpenAI-compatible provider slots in behind the same protocol (architecture §6).
+:class:`Generation`. In a worker that provider is the job's model steps
+(app/llm/steps.py): routing, the fallback chain (an OpenAI-compatible model, then the
+built-in extractive provider, which answers without a network), repair, and the
+record of every call (architecture §6).
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ class GenerationRequest(Generic[OutputT]):
     output_model: type[OutputT]
     compose_extractive: Callable[[Sequence[Extract]], OutputT]
     """How the extractive provider assembles the output from the extracts it chose."""
+    compose_refusal: Callable[[str], OutputT] | None = None
+    """The kind's ``refused`` outcome with the model's reason, for a model that refuses;
+    None: the kind has no such outcome and a refusal is an invalid answer."""
+    step: str = "generate"
+    """The step of the job this generation is; (job, step) names its checkpoint."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """``email_reply``: draft a reply to an e-mail thread, citing the messages it uses.
 
-Thread messages are cited by position: ``m0`` is the first message.
+Thread messages are cited by position: ``m0`` is the first message. Drafted by the
+small model's tier (app/llm/routing.py), falling back to the extractive provider,
+which also answers alone when no model provider is configured.
 """
 
 from __future__ import annotations
@@ -86,6 +88,17 @@ def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailRep
     return EmailReplyDraft(subject=subject, body=body, citations=citations, outcome="drafted")
 
 
+def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
+    """The refused draft, for a model that refuses with ``reason``."""
+    return EmailReplyDraft(
+        subject="Re: " + _topic(job),
+        body="",
+        citations=[],
+        outcome="refused",
+        refusal_reason=reason,
+    )
+
+
 def _topic(job: EmailReplyInput) -> str:
     """The thread's subject, else the first sentence of the thread that says something."""
     if job.subject and job.subject.strip():
@@ -104,6 +117,7 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         sources=[Source(id=f"m{i}", text=m.body) for i, m in enumerate(job.thread)],
         output_model=EmailReplyDraft,
         compose_extractive=partial(compose_draft, job),
+        compose_refusal=partial(refuse, job),
     )
     generation = await provider.generate(request)
     return KindResult(
@@ -121,4 +135,5 @@ KIND = Kind(
     handler=draft_email_reply,
     default_deadline=timedelta(minutes=15),
     prompt_version=PROMPT_VERSION,
+    tier="small",  # a routine draft
 )

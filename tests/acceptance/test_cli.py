@@ -32,7 +32,9 @@ def _run(
 
 def _env(**extra: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith("COURIER_") and k != "DATABASE_URL"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COURIER_", "OPENAI_")) and k != "DATABASE_URL"
     }
     env["PYTHONPATH"] = str(ROOT)
     return env | extra
@@ -127,12 +129,20 @@ def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
 
 
 @pytest.mark.slow
-def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path):
-    """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API, worker."""
+@pytest.mark.parametrize("with_model", [False, True], ids=["extractive", "openai_base_url"])
+def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
+    tmp_path: Path, fake_openai, with_model: bool
+):
+    """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API,
+    worker; jobs answered by the extractive provider, or with OPENAI_API_KEY and
+    OPENAI_BASE_URL by that OpenAI-compatible server."""
+    model_env = (
+        {"OPENAI_API_KEY": "test", "OPENAI_BASE_URL": fake_openai.url + "/v1"} if with_model else {}
+    )
     process = subprocess.Popen(
         COURIER + ["up", "--no-demo", "--port", "0"],
         cwd=tmp_path,
-        env=_env(),
+        env=_env(**model_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -151,6 +161,10 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(tmp_path: Path
                 timeout=60,
                 what="the job to succeed",
             )
+            model = client.get(f"/v1/jobs/{job['id']}").json()["model"]
+        assert model == ("gpt-4.1-mini" if with_model else "extractive")
+        assert fake_openai.models() == (["gpt-4.1-mini"] if with_model else [])
+        assert ("gpt-4.1-mini (small)" if with_model else "Models:    extractive") in banner
         assert (tmp_path / ".courier" / "pgdata" / "PG_VERSION").exists()
         assert (tmp_path / ".courier" / "demo-key").read_text().strip() == key
     finally:

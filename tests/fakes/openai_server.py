@@ -1,16 +1,20 @@
 """A local OpenAI-compatible HTTP server for tests: ``POST /v1/chat/completions``
 answers from a script, so the real ``openai`` SDK can be driven into each failure
-it knows (rate limits, 5xx, timeouts, lost connections, malformed bodies).
+it knows (rate limits, 5xx, timeouts, lost connections, malformed bodies) and into
+each answer a model gives (valid, invalid JSON, breaking the schema, a refusal).
 
     with FakeOpenAI() as fake:
         fake.script(error(429, headers={"Retry-After": "2"}), error(500), completion("hi"))
         client = openai.AsyncOpenAI(base_url=fake.url + "/v1", api_key="test", max_retries=0)
 
 Each request takes the next scripted reply; once the script is spent, every
-request gets a completion echoing its last message. A real socket on 127.0.0.1
-(port 0), served from a thread, so it works whatever event loop the test runs.
-Every connection is closed after its answer (HTTP/1.0), so a dropped connection
-never lingers in a client's pool.
+request gets the default answer: for a request with a JSON-schema
+``response_format``, a valid instance of the schema it sent (:func:`schema_answer`),
+else a completion echoing its last message. A real socket on 127.0.0.1 (port 0),
+served from threads, so it works whatever event loop the test runs; ``requests``
+counts the calls and ``max_in_flight`` how many were answered at once. Every
+connection is closed after its answer (HTTP/1.0), so a dropped connection never
+lingers in a client's pool.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    patch: dict[str, Any] | None = None
+    """For the default answer: fields that replace those of the schema's instance."""
+    together: int = 0
+    """Hold the answer until this many requests are in flight at once (at most 30 s)."""
 
 
 def completion(content: str | None = None, *, model: str = "fake-model") -> Reply:
@@ -51,9 +59,39 @@ def error(status: int, *, headers: dict[str, str] | None = None, code: str | Non
     return Reply(status=status, body=body, headers=headers or {})
 
 
-def slow(seconds: float, content: str = "late") -> Reply:
-    """A completion sent only after ``seconds`` (to trip a client's timeout)."""
-    return Reply(body=completion_body(content), delay=seconds)
+def slow(seconds: float, content: str | None = "late") -> Reply:
+    """A completion sent only after ``seconds`` (to trip a client's timeout); ``None``:
+    the default answer (a valid instance of the request's schema), late."""
+    return Reply(body=None if content is None else completion_body(content), delay=seconds)
+
+
+def schema_answer(**patch: Any) -> Reply:
+    """A valid instance of the JSON schema the request sent, with ``patch`` applied
+    (a patch can break the schema or the output model's own rules)."""
+    return Reply(patch=patch)
+
+
+def together(n: int) -> Reply:
+    """The default answer, sent only once ``n`` requests are in flight at once: proves
+    a client holds ``n`` calls in flight without any timing."""
+    return Reply(together=n)
+
+
+def answer(value: Any, *, model: str = "fake-model") -> Reply:
+    """A completion whose content is ``value`` as JSON."""
+    return Reply(body=completion_body(json.dumps(value), model=model))
+
+
+def invalid_json() -> Reply:
+    """A completion whose content is not JSON (the HTTP body itself is fine)."""
+    return Reply(body=completion_body('{"subject": "Re: unfinished'))
+
+
+def refusal(reason: str = "I can't help with that.") -> Reply:
+    """A model refusal: no content, the reason in ``message.refusal``."""
+    body = completion_body("")
+    body["choices"][0]["message"] = {"role": "assistant", "content": None, "refusal": reason}
+    return Reply(body=body)
 
 
 def malformed() -> Reply:
@@ -81,8 +119,53 @@ def completion_body(content: str, *, model: str = "fake-model") -> dict[str, Any
                 "message": {"role": "assistant", "content": content, "refusal": None},
             }
         ],
-        "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+        "usage": {
+            "prompt_tokens": 7,
+            "completion_tokens": 3,
+            "total_tokens": 10,
+            "prompt_tokens_details": {"cached_tokens": 2},
+            "completion_tokens_details": {"reasoning_tokens": 1},
+        },
     }
+
+
+def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """A small valid instance of a JSON schema of the shape pydantic writes: the
+    first enum value, ``null`` where allowed, empty arrays, placeholder strings."""
+    root = root or schema
+    if "$ref" in schema:
+        return instance_of(root["$defs"][schema["$ref"].rsplit("/", 1)[-1]], root)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    variants = schema.get("anyOf") or schema.get("oneOf")
+    if variants:
+        nullable = [v for v in variants if v.get("type") == "null"]
+        return None if nullable else instance_of(variants[0], root)
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: instance_of(sub, root) for name, sub in schema["properties"].items()}
+    if kind == "array":
+        return [instance_of(schema["items"], root) for _ in range(schema.get("minItems", 0))]
+    if kind == "string":
+        return "2026-01-01T00:00:00Z" if schema.get("format") == "date-time" else "fake text"
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    return None
+
+
+def _default_answer(request_body: Any, patch: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        schema = request_body["response_format"]["json_schema"]["schema"]
+    except (TypeError, KeyError):
+        return completion_body(_last_message(request_body))
+    value = instance_of(schema)
+    if patch:
+        value = {**value, **patch}
+    return completion_body(json.dumps(value), model=str(request_body.get("model", "fake-model")))
 
 
 @dataclass(frozen=True)
@@ -101,10 +184,14 @@ class FakeOpenAI:
 
     def __init__(self) -> None:
         self.requests: list[ReceivedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """The most requests that were being answered at once."""
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
+        self._in_flight_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
@@ -124,10 +211,28 @@ class FakeOpenAI:
         with self._lock:
             self._replies.extend(replies)
 
+    def models(self) -> list[str]:
+        """The model each request asked for, in order."""
+        with self._lock:
+            return [str((r.body or {}).get("model")) for r in self.requests]
+
     def _next(self, method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
         with self._lock:
             self.requests.append(ReceivedRequest(method, path, headers, body, time.monotonic()))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._in_flight_changed.notify_all()
             return self._replies.popleft() if self._replies else Reply()
+
+    def _wait_for_in_flight(self, n: int) -> None:
+        with self._in_flight_changed:
+            self._in_flight_changed.wait_for(
+                lambda: self.max_in_flight >= n or self._stopping.is_set(), timeout=30
+            )
+
+    def _done(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
@@ -138,6 +243,11 @@ class FakeOpenAI:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class _Server(ThreadingHTTPServer):
+    # Hundreds of calls may connect at once; the default backlog (5) would drop them.
+    request_queue_size = 1024
 
 
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
@@ -154,12 +264,20 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             reply = fake._next(
                 "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
             )
+            try:
+                self._answer(reply, body)
+            finally:
+                fake._done()
+
+        def _answer(self, reply: Reply, body: Any) -> None:
+            if reply.together:
+                fake._wait_for_in_flight(reply.together)
             if reply.delay and fake._stopping.wait(reply.delay):
                 return  # the server is stopping: answer nothing
             if reply.drop:
                 return  # HTTP/1.0: returning closes the connection
             if reply.body is None:
-                payload = json.dumps(completion_body(_last_message(body))).encode()
+                payload = json.dumps(_default_answer(body, reply.patch)).encode()
             elif isinstance(reply.body, bytes):
                 payload = reply.body
             else:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 
 from app.db import Database
 from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
+from app.jobs.kinds import KindRegistry
 from app.jobs.queue import create_queue_app
-from app.settings import RetentionSettings
+from app.llm.openai_provider import OpenAIProvider
+from app.settings import RetentionSettings, Settings
 from tasks.maintenance.retention import RetentionPruner
+from tests.fakes.openai_server import FakeOpenAI
 from tests.support.counting_database import CountingDatabase
+from tests.support.recording_ledger import RecordingLedger
+from tests.support.steps import fake_provider
+from tests.support.workers import running_worker
 
 
 @pytest.fixture
@@ -86,3 +94,39 @@ def login_role(sql_conn) -> Iterator[Callable[..., str]]:
     for name in made:
         sql_conn.execute(f"DROP OWNED BY {name}")
         sql_conn.execute(f"DROP ROLE {name}")
+
+
+@pytest.fixture
+def ledger() -> RecordingLedger:
+    """Records every model call in memory (tests/support/recording_ledger.py)."""
+    return RecordingLedger()
+
+
+@pytest.fixture
+async def provider(fake_openai: FakeOpenAI) -> AsyncIterator[OpenAIProvider]:
+    """The OpenAI provider over the real SDK, pointed at ``fake_openai``."""
+    openai_provider = fake_provider(fake_openai.url)
+    try:
+        yield openai_provider
+    finally:
+        await openai_provider.close()
+
+
+@pytest.fixture
+def model_settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
+    """Settings whose model provider is ``fake_openai`` (as OPENAI_API_KEY and
+    OPENAI_BASE_URL would set it); tiers ``fake-small`` and ``fake-large``."""
+    settings.llm.api_key = SecretStr("test")
+    settings.llm.base_url = fake_openai.url + "/v1"
+    settings.llm.model_small = "fake-small"
+    settings.llm.model_large = "fake-large"
+    return settings
+
+
+@pytest.fixture
+async def model_worker(
+    model_settings: Settings, job_kinds: KindRegistry, ledger: RecordingLedger
+) -> AsyncIterator[asyncio.Task]:
+    """A real worker calling ``fake_openai``, recording calls in ``ledger``."""
+    async with running_worker(model_settings, job_kinds, ledger) as task:
+        yield task

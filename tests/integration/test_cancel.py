@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 
-from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
 from tests.support.jobs import events, in_state, job_row, job_service, principal_of, queue_status
 from tests.support.kinds import stalling_kinds
 from tests.support.requests import auth, sleepy
+from tests.support.steps import offline_steps
 from tests.support.waiting import wait_for
 
 
@@ -119,7 +119,7 @@ async def test_cancel__result_of_an_execution_that_ignores_the_abort_is_discarde
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, _request(), "ignores-abort")).job
         execution = asyncio.create_task(
-            JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id)
+            JobExecutor(db, kinds, offline_steps(db), "w").execute(job.id)
         )
         await wait_for(lambda: in_state(sql_conn, job.id, "running"), what="execution to start")
         assert (await service.cancel(principal, job.id)).state == "cancelled"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
 from tasks.maintenance.expiry import ExpirySweeper
 from tests.support.jobs import events, in_state, job_row, job_service, principal_of, queue_status
 from tests.support.kinds import TEST_KINDS, stalling_kinds
 from tests.support.requests import request_for
+from tests.support.steps import offline_steps
 from tests.support.waiting import wait_for
 
 LATER = datetime.now(UTC) + timedelta(days=30)
@@ -42,7 +42,7 @@ async def test_sweeper__expires_a_running_job_and_a_later_completion_changes_not
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, request_for(0), "r")).job
         execution = asyncio.create_task(
-            JobExecutor(db, kinds, ExtractiveProvider(), "w").execute(job.id)
+            JobExecutor(db, kinds, offline_steps(db), "w").execute(job.id)
         )
         await wait_for(lambda: in_state(sql_conn, job.id, "running"), what="execution to start")
         assert await ExpirySweeper(db, service.queue, interval=1).run_pass(now=LATER) == 1
@@ -99,5 +99,5 @@ async def test_lease__a_job_past_its_deadline_is_not_started(db, make_key, sql_c
         "UPDATE jobs SET expires_at = created_at + interval '1 millisecond' WHERE id = %s",
         (job.id,),
     )
-    assert await JobExecutor(db, TEST_KINDS, ExtractiveProvider(), "w").execute(job.id) is None
+    assert await JobExecutor(db, TEST_KINDS, offline_steps(db), "w").execute(job.id) is None
     assert job_row(sql_conn, job.id)["state"] == "queued"  # the sweeper's to end

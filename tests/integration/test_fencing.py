@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from app.db import Database
 from app.jobs.kinds import KindResult
-from app.llm.extractive import ExtractiveProvider
 from app.llm.provider import Usage
 from tasks.execution import JobExecutor
 from tasks.kinds import KINDS
+from tests.support.steps import offline_steps
 from tests.support.waiting import wait_for
 
 
@@ -91,7 +91,7 @@ async def test_zombie_execution__finishing_after_a_takeover_changes_nothing(db, 
         )
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
-    executor = JobExecutor(db, kinds, ExtractiveProvider(), worker_name="test")
+    executor = JobExecutor(db, kinds, offline_steps(db), worker_name="test")
     stalled = asyncio.create_task(executor.execute(job_id))
     await wait_for(lambda: _attempt(db, job_id, 1), what="first execution to take its lease")
     assert await executor.execute(job_id) == "succeeded"  # the takeover
@@ -112,7 +112,7 @@ async def test_zombie_execution__finishing_after_a_takeover_changes_nothing(db, 
 
 
 async def test_finished_job__is_not_executed_again(db, job_id):
-    executor = JobExecutor(db, KINDS, ExtractiveProvider(), worker_name="test")
+    executor = JobExecutor(db, KINDS, offline_steps(db), worker_name="test")
     assert await executor.execute(job_id) == "succeeded"
     assert await executor.execute(job_id) is None  # e.g. a duplicate delivery of the queue entry
 
@@ -123,8 +123,7 @@ async def test_handler_error__fails_the_job_without_copying_input(db, job_id, sq
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
     assert (
-        await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
-        == "failed"
+        await JobExecutor(db, kinds, offline_steps(db), worker_name="t").execute(job_id) == "failed"
     )
     error = sql_conn.execute("SELECT error FROM jobs WHERE id = %s", (job_id,)).fetchone()[0]
     assert error == {"code": "handler_error", "message": "the handler raised ValueError"}
@@ -162,7 +161,7 @@ async def test_completion_after_the_deadline__expires_the_job_and_drops_the_resu
 
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
     assert (
-        await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
+        await JobExecutor(db, kinds, offline_steps(db), worker_name="t").execute(job_id)
         == "expired"
     )
     state, result, tokens, cost = sql_conn.execute(
@@ -179,7 +178,7 @@ async def test_handler_error__logs_where_it_happened_but_never_the_message(db, j
     kinds = {"email_reply": replace(KINDS["email_reply"], handler=handler)}
     with caplog.at_level("INFO"):
         assert (
-            await JobExecutor(db, kinds, ExtractiveProvider(), worker_name="t").execute(job_id)
+            await JobExecutor(db, kinds, offline_steps(db), worker_name="t").execute(job_id)
             == "failed"
         )
     logged = " ".join(str(vars(record)) for record in caplog.records)

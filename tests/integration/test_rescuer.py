@@ -3,12 +3,12 @@ entry, are given back to the queue."""
 
 from __future__ import annotations
 
-from app.llm.extractive import ExtractiveProvider
 from tasks.execution import JobExecutor
 from tasks.maintenance.rescuer import StalledJobRescuer
 from tests.support.jobs import events, job_row, job_service, principal_of, queue_status
 from tests.support.kinds import TEST_KINDS
 from tests.support.requests import request_for
+from tests.support.steps import offline_steps
 
 
 async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(
@@ -30,7 +30,7 @@ async def test_rescuer__requeues_the_job_of_a_worker_whose_heartbeat_expired(
         assert await rescuer.run_pass() == 1
 
         assert queue_status(sql_conn, taken.id) == "todo"
-        executor = JobExecutor(db, TEST_KINDS, ExtractiveProvider(), "w2", queue=service.queue)
+        executor = JobExecutor(db, TEST_KINDS, offline_steps(db), "w2", queue=service.queue)
         assert await executor.execute(job.id) == "succeeded"
 
     assert [(s, a, d.get("reason")) for _, s, a, d, _ in events(sql_conn, job.id)] == [

@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from app.llm.errors import PermanentProviderError, TransientProviderError
-from app.llm.extractive import ExtractiveProvider
 from app.retries import Backoff
 from tasks.execution import JobExecutor
 from tests.support.jobs import events, job_row, job_service, principal_of
 from tests.support.kinds import TEST_KINDS, sleep_then_echo
 from tests.support.requests import auth, request_for, sleepy
+from tests.support.steps import offline_steps
 from tests.support.waiting import wait_for
 
 
@@ -33,7 +33,7 @@ async def test_transient_error__job_waits_queued_with_reason_and_next_attempt_ti
         first_entry = job_row(sql_conn, job.id)["queue_job_id"]
         before = datetime.now(UTC)
         executor = JobExecutor(
-            db, kinds, ExtractiveProvider(), "w", queue=service.queue, backoff=Backoff(1, 5)
+            db, kinds, offline_steps(db), "w", queue=service.queue, backoff=Backoff(1, 5)
         )
         assert await executor.execute(job.id) == "queued"
 
@@ -108,7 +108,7 @@ async def test_transient_error__fails_when_the_kinds_retry_budget_is_spent(db, m
     principal = await principal_of(db, await make_key())
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, request_for(0), "budget")).job
-        executor = JobExecutor(db, kinds, ExtractiveProvider(), "w", queue=service.queue)
+        executor = JobExecutor(db, kinds, offline_steps(db), "w", queue=service.queue)
         assert await executor.execute(job.id) == "queued"
         assert await executor.execute(job.id) == "failed"
 
@@ -128,7 +128,7 @@ async def test_permanent_error__fails_at_once_with_its_code_and_is_a_dead_letter
     principal = await principal_of(db, key)
     async with job_service(db, kinds) as service:
         job = (await service.submit(principal, request_for(0, label="private words"), "perm")).job
-        executor = JobExecutor(db, kinds, ExtractiveProvider(), "w", queue=service.queue)
+        executor = JobExecutor(db, kinds, offline_steps(db), "w", queue=service.queue)
         assert await executor.execute(job.id) == "failed"
 
     row = job_row(sql_conn, job.id)

@@ -168,8 +168,8 @@ def test_key_rights_migration__existing_keys_keep_what_their_user_may_do_today(
         if migration.version < ours.version:
             shutil.copy(MIGRATIONS_DIR / migration.name, directory)
     no_views = tmp_path / "views.sql"
-    no_views.write_text("SELECT 1;\n")  # today's views read columns this migration adds
-    asyncio.run(migrate(empty_database, directory, no_views))
+    no_views.write_text("SELECT 1;\n")  # today's views and grants name what later migrations add
+    asyncio.run(migrate(empty_database, directory, no_views, no_views))
     with psycopg.connect(empty_database, autocommit=True) as conn:
         tenant = conn.execute("INSERT INTO tenants (slug) VALUES ('acme') RETURNING id").fetchone()[
             0
@@ -211,7 +211,7 @@ def test_key_rights_migration__existing_keys_keep_what_their_user_may_do_today(
         shaped = job(f"principal:{bob}", f"backfill:x:{original}", original)
 
     shutil.copy(MIGRATIONS_DIR / ours.name, directory)
-    asyncio.run(migrate(empty_database, directory, no_views))
+    asyncio.run(migrate(empty_database, directory, no_views, no_views))
     asyncio.run(migrate(empty_database))  # any later migrations, and the views
     with psycopg.connect(empty_database) as conn:
         keys = conn.execute("SELECT key_id, roles, acl_groups FROM api_keys ORDER BY key_id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from app import settings as settings_module
@@ -23,7 +24,10 @@ def _env_names() -> set[str]:
                     field.default_factory, BaseSettings
                 ):
                     continue
-                names.add("DATABASE_URL" if name == "url" else (prefix + name).upper())
+                alias = field.validation_alias
+                if isinstance(alias, AliasChoices):
+                    alias = alias.choices[0]
+                names.add(alias if isinstance(alias, str) else (prefix + name).upper())
     return names
 
 

@@ -54,6 +54,8 @@ INTERNAL = {
     "ProviderError": "worker: recorded on the job, never an HTTP answer",
     "TransientProviderError": "worker: the job is retried",
     "PermanentProviderError": "worker: the job fails",
+    "ProviderPaused": "worker: the job waits in the queue until the provider's pause ends",
+    "InvalidModelOutput": "worker: the job fails with invalid_model_output",
 }
 
 

@@ -1,0 +1,331 @@
+"""The step runner: how one step of a job gets its model answer.
+
+Per step (``GenerationRequest.step``) and per model call, in this order:
+
+1. a committed answer of the step from an earlier attempt (``ledger.checkpoint``) is
+   reused: a retried or taken-over execution never pays twice;
+2. (with a cache key: a live cache entry is reused; keys come with the cache);
+3. the call's worst-case cost is reserved (``ledger.reserve``; ``BudgetExceeded``
+   ends the job with ``budget_exceeded``);
+4. the provider is called, holding no database connection meanwhile, and the call
+   is settled (``ledger.settle``) whatever happened.
+
+Failures: an answer that breaks the output model gets one repair call (step
+``<step>.repair``, with the problem sent back), then :class:`InvalidModelOutput`.
+A 429 pauses the provider for every process (app/llm/pauses.py) and the call waits
+the pause out and goes again, in this worker up to ``max_pause_wait`` seconds, past
+that in the queue (:class:`ProviderPaused`, retried by the executor's one retry loop).
+Any other provider error moves the step to the next model of its fallback chain
+(app/llm/routing.py), each hop a ``model_fallback`` note in the job's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from app.db import Database
+from app.jobs.notes import JobNotes
+from app.llm.errors import (
+    InvalidModelOutput,
+    PermanentProviderError,
+    ProviderError,
+    ProviderPaused,
+    TransientProviderError,
+)
+from app.llm.extractive import ExtractiveProvider
+from app.llm.ledger import CallLedger, PlannedCall, Reservation, TokenUsage
+from app.llm.messages import chat_messages, estimated_tokens, prompt_hash
+from app.llm.openai_provider import ModelAnswer, OpenAIProvider
+from app.llm.pauses import ProviderPauses
+from app.llm.provider import Generation, GenerationRequest, OutputT, Usage
+from app.llm.routing import EXTRACTIVE, ModelTiers, Tier, fallback_chain
+
+log = logging.getLogger("courier.llm")
+
+MAX_RATE_LIMITED_CALLS = 5
+"""Rate-limited answers one call takes in a row before its job goes back to the queue."""
+REPAIR_SUFFIX = ".repair"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """The execution a step belongs to."""
+
+    job_id: UUID
+    tenant_id: UUID
+    attempt: int
+    lease: UUID
+    kind: str
+    prompt_version: str
+    tier: Tier
+    actor: str
+
+
+@dataclass
+class _Spent:
+    """Tokens of every call a step made, failed ones included: they were paid for."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, usage: TokenUsage) -> None:
+        self.input_tokens += usage.input_tokens
+        self.output_tokens += usage.output_tokens
+
+    def usage(self) -> Usage:
+        return Usage(input_tokens=self.input_tokens, output_tokens=self.output_tokens)
+
+
+@dataclass
+class StepRunner:
+    """One per worker process: the providers, the ledger and the pauses every job's
+    steps share."""
+
+    db: Database
+    ledger: CallLedger
+    openai: OpenAIProvider | None = None
+    tiers: ModelTiers | None = None
+    """The model of each tier; None (or no ``openai``): only the extractive provider."""
+    extractive: ExtractiveProvider = field(default_factory=ExtractiveProvider)
+    max_output_tokens: int = 2048
+    max_pause_wait: float = 60.0
+
+    def __post_init__(self) -> None:
+        self.pauses = ProviderPauses(self.db)
+        self.notes = JobNotes(self.db)
+
+    def for_job(self, context: JobContext) -> JobSteps:
+        """The provider a kind's handler is given for one execution."""
+        return JobSteps(self, context)
+
+    def chain(self, tier: Tier) -> list[str]:
+        return fallback_chain(tier, self.tiers if self.openai is not None else None)
+
+    async def run(
+        self, context: JobContext, request: GenerationRequest[OutputT]
+    ) -> Generation[OutputT]:
+        for step in (request.step, request.step + REPAIR_SUFFIX):
+            committed = await self.ledger.checkpoint(context.job_id, step)
+            if committed is not None:
+                return _reused(request, committed)
+        chain = self.chain(context.tier)
+        spent = _Spent()
+        for index, model in enumerate(chain):
+            try:
+                if model == EXTRACTIVE:
+                    return await self._extractive(context, request, spent)
+                return await self._model(context, request, model, spent)
+            except ProviderPaused:
+                raise  # waiting, not failing: no fallback
+            except ProviderError as exc:
+                if index + 1 == len(chain):
+                    raise
+                await self._fall_back(context, request.step, model, chain[index + 1], exc)
+        raise AssertionError("a fallback chain is never empty")  # pragma: no cover
+
+    async def _model(
+        self,
+        context: JobContext,
+        request: GenerationRequest[OutputT],
+        model: str,
+        spent: _Spent,
+    ) -> Generation[OutputT]:
+        answer = await self._call(context, request, model, request.step, None, spent)
+        if answer.problem is not None:
+            step = request.step + REPAIR_SUFFIX
+            answer = await self._call(context, request, model, step, answer, spent)
+        if answer.output is None:
+            log.warning(
+                "model answer invalid after repair",
+                extra={"event": "llm_output_invalid", "model": model, **_log_context(context)},
+            )
+            raise InvalidModelOutput()
+        return Generation(output=answer.output, model=answer.model, usage=spent.usage())
+
+    async def _call(
+        self,
+        context: JobContext,
+        request: GenerationRequest[OutputT],
+        model: str,
+        step: str,
+        repair: ModelAnswer[Any] | None,
+        spent: _Spent,
+    ) -> ModelAnswer[OutputT]:
+        """One call of ``model`` for ``step``, recorded; waits out the provider's pause
+        first, and again after each 429."""
+        assert self.openai is not None
+        messages = chat_messages(
+            request, (repair.text, repair.problem or "") if repair is not None else None
+        )
+        waited = 0.0
+        for _ in range(MAX_RATE_LIMITED_CALLS):
+            waited += await self._wait_out_pause(self.max_pause_wait - waited)
+            reservation = await self.ledger.reserve(
+                self._planned(context, request, step, model, messages)
+            )
+            started = time.monotonic()
+            try:
+                answer = await self.openai.answer(
+                    request, model, max_output_tokens=self.max_output_tokens, repair=repair
+                )
+            except TransientProviderError as exc:
+                outcome = "timeout" if exc.code == "provider_timeout" else "provider_error"
+                await self._settle(reservation, started, outcome)
+                if exc.code != "rate_limited":
+                    raise
+                pause = await self.pauses.pause(self.openai.name, exc.retry_after)
+                log.info(
+                    "provider rate limited: paused",
+                    extra={
+                        "event": "llm_provider_paused",
+                        "provider": self.openai.name,
+                        "pause_seconds": round(pause, 3),
+                        **_log_context(context),
+                    },
+                )
+                continue
+            except PermanentProviderError:
+                await self._settle(reservation, started, "provider_error")
+                raise
+            except asyncio.CancelledError:
+                await asyncio.shield(self._settle(reservation, started, "provider_error"))
+                raise
+            spent.add(answer.usage)
+            outcome = (
+                "invalid_output"
+                if answer.output is None
+                else "refused"
+                if answer.refusal is not None
+                else "ok"
+            )
+            await self._settle(
+                reservation,
+                started,
+                outcome,
+                usage=answer.usage,
+                answer=_committed(answer.model, answer.output) if answer.output else None,
+            )
+            return answer
+        raise ProviderPaused(await self.pauses.remaining(self.openai.name) or 1.0)
+
+    async def _wait_out_pause(self, budget: float) -> float:
+        """Sleep until the provider's pause ends; seconds slept. A pause longer than
+        ``budget`` gives the job back to the queue until it ends."""
+        assert self.openai is not None
+        slept = 0.0
+        while (remaining := await self.pauses.remaining(self.openai.name)) > 0:
+            if slept + remaining > budget:
+                raise ProviderPaused(remaining)
+            await asyncio.sleep(remaining)
+            slept += remaining
+        return slept
+
+    async def _extractive(
+        self, context: JobContext, request: GenerationRequest[OutputT], spent: _Spent
+    ) -> Generation[OutputT]:
+        messages = chat_messages(request)
+        reservation = await self.ledger.reserve(
+            self._planned(context, request, request.step, EXTRACTIVE, messages, max_output=0)
+        )
+        started = time.monotonic()
+        generation = await self.extractive.generate(request)
+        refused = getattr(generation.output, "outcome", None) == "refused"
+        await self._settle(
+            reservation,
+            started,
+            "refused" if refused else "ok",
+            answer=_committed(generation.model, generation.output),
+        )
+        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
+
+    async def _fall_back(
+        self, context: JobContext, step: str, failed: str, next_model: str, exc: ProviderError
+    ) -> None:
+        data = {"step": step, "from_model": failed, "to_model": next_model, "error": exc.code}
+        log.warning(
+            "model failed: falling back",
+            extra={"event": "llm_model_fallback", **data, **_log_context(context)},
+        )
+        await self.notes.add(
+            context.job_id, context.lease, "model_fallback", data, actor=context.actor
+        )
+
+    def _planned(
+        self,
+        context: JobContext,
+        request: GenerationRequest[Any],
+        step: str,
+        model: str,
+        messages: list[dict[str, Any]],
+        max_output: int | None = None,
+    ) -> PlannedCall:
+        return PlannedCall(
+            job_id=context.job_id,
+            tenant_id=context.tenant_id,
+            attempt=context.attempt,
+            step=step,
+            model=model,
+            kind=context.kind,
+            prompt_version=request.prompt_version,
+            prompt_hash=prompt_hash(messages),
+            max_input_tokens=estimated_tokens(messages),
+            max_output_tokens=self.max_output_tokens if max_output is None else max_output,
+            cache_key=None,
+        )
+
+    async def _settle(
+        self,
+        reservation: Reservation,
+        started: float,
+        outcome: str,
+        *,
+        usage: TokenUsage | None = None,
+        answer: dict[str, Any] | None = None,
+    ) -> None:
+        await self.ledger.settle(
+            reservation,
+            usage=usage or TokenUsage(),
+            latency_ms=(time.monotonic() - started) * 1000,
+            outcome=outcome,
+            answer=answer,
+        )
+
+
+class JobSteps:
+    """The model layer as one execution's kind handler sees it: a
+    :class:`~app.llm.provider.Provider` whose answers go through the step runner."""
+
+    name = "model-steps"
+
+    def __init__(self, runner: StepRunner, context: JobContext) -> None:
+        self.runner = runner
+        self.context = context
+
+    async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
+        return await self.runner.run(self.context, request)
+
+
+def _committed(model: str, output: Any) -> dict[str, Any]:
+    """A step's answer as the ledger keeps it (checkpoint, cache)."""
+    return {"model": model, "output": output.model_dump(mode="json")}
+
+
+def _reused(request: GenerationRequest[OutputT], committed: dict[str, Any]) -> Generation[OutputT]:
+    return Generation(
+        output=request.output_model.model_validate(committed["output"]),
+        model=str(committed["model"]),
+    )
+
+
+def _log_context(context: JobContext) -> dict[str, Any]:
+    return {
+        "job_id": str(context.job_id),
+        "tenant_id": str(context.tenant_id),
+        "kind": context.kind,
+        "attempt": context.attempt,
+    }

@@ -1,0 +1,53 @@
+"""Step runners for tests that build a :class:`~tasks.execution.JobExecutor` themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.db import Database
+from app.llm.ledger import CallLedger
+from app.llm.openai_provider import OpenAIProvider
+from app.llm.routing import ModelTiers
+from app.llm.steps import JobContext, StepRunner
+from app.llm.unrecorded import UnrecordedCallLedger
+
+TIERS = ModelTiers(small="fake-small", large="fake-large")
+
+
+def offline_steps(db: Database) -> StepRunner:
+    """Model steps with no network provider: the extractive provider answers, nothing
+    is recorded."""
+    return StepRunner(db, UnrecordedCallLedger())
+
+
+def fake_provider(fake_url: str, *, max_concurrent_calls: int = 512) -> OpenAIProvider:
+    """The real provider, over the real SDK, against the fake server at ``fake_url``."""
+    return OpenAIProvider.connect(
+        api_key="test",
+        base_url=fake_url + "/v1",
+        timeout=30,
+        max_concurrent_calls=max_concurrent_calls,
+    )
+
+
+def openai_steps(
+    db: Database, provider: OpenAIProvider, ledger: CallLedger, **options: Any
+) -> StepRunner:
+    """Model steps on ``provider`` with the tiers ``fake-small`` / ``fake-large``."""
+    return StepRunner(db, ledger, openai=provider, tiers=TIERS, **options)
+
+
+def context_of(
+    job: dict[str, Any], *, tier: str = "small", kind: str = "email_reply"
+) -> JobContext:
+    """The execution context of a running job made by ``job_factory(state="running")``."""
+    return JobContext(
+        job_id=job["id"],
+        tenant_id=job["tenant_id"],
+        attempt=job["attempt"],
+        lease=job["lease"],
+        kind=kind,
+        prompt_version="email_reply/1",
+        tier=tier,  # type: ignore[arg-type]
+        actor="worker:test",
+    )
