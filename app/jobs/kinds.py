@@ -42,6 +42,9 @@ class Kind:
     """Executions a job may start before a transient error fails it (``retries_exhausted``)."""
     prompt_version: str | None = None
     """The current prompt version; a backfill replays each original once per version."""
+    cache: bool = True
+    """Whether identical requests of this kind may be answered from the exact-match model
+    cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""
 
 
 KindRegistry = Mapping[str, Kind]

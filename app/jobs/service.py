@@ -25,6 +25,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
+from app.tenants.budgets import BudgetService
 from app.tenants.rate_limit import RateLimited, RateLimiter
 
 log = logging.getLogger("courier.jobs")
@@ -107,6 +108,7 @@ class JobService:
         stream_token_margin: timedelta = timedelta(hours=1),
         callback_guard: DestinationGuard | None = None,
         rate_limiter: RateLimiter | None = None,
+        budgets: BudgetService | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -118,6 +120,7 @@ class JobService:
         self.stream_token_margin = stream_token_margin
         self.callback_guard = callback_guard
         self.rate_limiter = rate_limiter
+        self.budgets = budgets
 
     async def submit(
         self, principal: Principal, request: JobRequest, idempotency_key: str
@@ -206,6 +209,8 @@ class JobService:
         if self.rate_limiter is not None:
             # A retry of a request that already made its job takes no token.
             await self.rate_limiter.take(principal.tenant_id, idempotency_key)
+        if self.budgets is not None:  # a spent monthly budget: 429 (BudgetExhausted)
+            await self.budgets.admit(principal.tenant_id, idempotency_key)
         return await self._insert(
             actor=principal.actor,
             tenant_id=principal.tenant_id,
