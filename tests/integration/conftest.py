@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -11,7 +12,10 @@ from app.db import Database
 from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
 from app.jobs.queue import create_queue_app
+from app.llm.ledger import PostgresCallLedger
+from app.llm.prices import DEFAULT_PRICES
 from app.settings import RetentionSettings
+from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
 from tests.support.counting_database import CountingDatabase
 
@@ -68,3 +72,15 @@ def notes_with_rls(sql_conn) -> None:
         GRANT SELECT ON rls_notes TO courier_runtime;
         """
     )
+
+
+@pytest.fixture
+def ledger(db: Database) -> PostgresCallLedger:
+    """The call ledger at the default list prices, answers cached for an hour."""
+    return PostgresCallLedger(db, DEFAULT_PRICES, timedelta(hours=1))
+
+
+@pytest.fixture
+def budgets(admin_db: Database) -> BudgetService:
+    """Budgets as an operator sets them (``courier budget set``)."""
+    return BudgetService(admin_db)
