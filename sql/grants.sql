@@ -3,8 +3,9 @@
 -- migrate` after procrastinate's schema, so a table added since is granted too;
 -- grants are idempotent. Everything not named here is refused, in particular:
 -- api_keys (authentication goes through courier_api_key_principal_v1), the
--- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables (but for the
--- model-answer cache, which is not history: an entry may be evicted).
+-- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables (but for model
+-- answers kept for reuse, which are not history: cache entries are evicted and
+-- expire, checkpoints go with their job's purged input and result).
 
 DO $$
 BEGIN
@@ -25,10 +26,10 @@ GRANT SELECT, INSERT ON job_events, outbox_attempts TO courier_runtime;
 
 -- Model calls are paid for: the runtime records them and can neither read nor
 -- change the ledger (triggers refuse UPDATE and DELETE for everyone). Checkpoints
--- are written once; budgets move by reservation and settlement; the cache is
--- replaced when an entry expires and may be evicted.
+-- are written once and purged with their job's input; budgets move by reservation
+-- and settlement; the cache is replaced when an entry expires, evicted, and purged.
 GRANT INSERT ON llm_calls TO courier_runtime;
-GRANT SELECT, INSERT ON llm_checkpoints TO courier_runtime;
+GRANT SELECT, INSERT, DELETE ON llm_checkpoints TO courier_runtime;
 GRANT SELECT, INSERT, UPDATE ON tenant_budget_months, budget_reservations TO courier_runtime;
 GRANT SELECT, INSERT, UPDATE, DELETE ON llm_cache TO courier_runtime;
 

@@ -14,6 +14,16 @@ WHERE tenant_id = %(tenant_id)s::uuid
   AND cache_key = %(cache_key)s::text
   AND expires_at > coalesce(%(now)s::timestamptz, clock_timestamp());
 
+-- name: llm_cache_purge_expired :exec
+-- Retention: delete up to `limit` expired entries (the expiry index finds them).
+DELETE FROM llm_cache
+WHERE ctid IN (
+    SELECT ctid FROM llm_cache
+    WHERE expires_at <= coalesce(%(now)s::timestamptz, clock_timestamp())
+    LIMIT %(limit)s::integer
+    FOR UPDATE SKIP LOCKED
+);
+
 -- name: llm_cache_put :exec
 -- Keep an answer for a key until now + ttl. A live entry stays as it is (the first
 -- answer is served until it expires); an expired one is replaced.

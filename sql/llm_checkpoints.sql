@@ -6,6 +6,11 @@ SELECT answer, model, attempt
 FROM llm_checkpoints
 WHERE job_id = %(job_id)s::uuid AND step = %(step)s::text;
 
+-- name: llm_checkpoint_purge :exec
+-- Retention: drop the checkpoints of jobs whose input and result were just purged
+-- (an answer is the user's data, and a finished job is never executed again).
+DELETE FROM llm_checkpoints WHERE job_id = ANY(%(job_ids)s::uuid[]);
+
 -- name: llm_checkpoint_put :exec
 -- Commit a step's answer. The first committed answer stays: a later one (say, of an
 -- execution that lost its lease and settled late) changes nothing.

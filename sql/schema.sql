@@ -4619,7 +4619,7 @@ GRANT INSERT ON TABLE public.llm_calls TO courier_runtime;
 -- Name: TABLE llm_checkpoints; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.llm_checkpoints TO courier_runtime;
+GRANT SELECT,INSERT,DELETE ON TABLE public.llm_checkpoints TO courier_runtime;
 
 
 --
