@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
@@ -45,9 +47,14 @@ class UsageController(Controller):
         usage = await budgets.usage(principal.tenant_id)
         return Usage(
             month=f"{usage.month:%Y-%m}",
-            spent_usd=usage.spent_usd,
-            reserved_usd=usage.reserved_usd,
+            spent_usd=_micro(usage.spent_usd),
+            reserved_usd=_micro(usage.reserved_usd),
             budget_usd=usage.budget_usd,
-            remaining_usd=usage.remaining_usd,
+            remaining_usd=None if usage.remaining_usd is None else _micro(usage.remaining_usd),
             when_over=usage.when_over,
         )
+
+
+def _micro(usd: Decimal) -> Decimal:
+    """To the micro-dollar, as jobs show their cost (the ledger keeps 10 decimals)."""
+    return usd.quantize(Decimal("0.000001"))
