@@ -6,6 +6,7 @@
     courier relay     the outbox relay alone: delivers webhooks
     courier migrate   apply pending migrations
     courier keys      create or revoke API keys
+    courier budget    set a tenant's monthly model budget
     courier backfill  replay past jobs of a kind on the low-priority queue
 
 Errors print one line on stderr and exit non-zero.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.errors import CourierError
@@ -179,7 +181,42 @@ def _parser() -> argparse.ArgumentParser:
     database_options(revoke)
     revoke.add_argument("key", help="the key, or its key_id (the 8 characters after ck_)")
     revoke.set_defaults(run=run.keys_revoke)
+
+    budget = commands.add_parser("budget", help="manage tenant budgets").add_subparsers(
+        dest="budget_command", required=True, metavar="ACTION"
+    )
+    budget_set = budget.add_parser(
+        "set",
+        help="set a tenant's monthly model budget",
+        description=(
+            "Sets the tenant's model budget per UTC calendar month, in US dollars. Calls reserve "
+            "their worst-case cost against it before they start; when nothing is left, new jobs "
+            "get 429 (refuse, the default) or calls move to the small model tier (small)."
+        ),
+    )
+    database_options(budget_set)
+    budget_set.add_argument("--tenant", required=True, help="tenant slug (must exist)")
+    budget_set.add_argument(
+        "--monthly-usd", required=True, type=_usd, help="US dollars per month, e.g. 250 or 12.50"
+    )
+    budget_set.add_argument(
+        "--when-over",
+        choices=["refuse", "small"],
+        help="when a call does not fit: refuse (default for a new budget) or route it to the "
+        "small model tier; unset keeps the tenant's current choice",
+    )
+    budget_set.set_defaults(run=run.budget_set)
     return parser
+
+
+def _usd(value: str) -> Decimal:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount of US dollars: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more US dollars: {value!r}")
+    return amount
 
 
 def _since(value: str) -> datetime:

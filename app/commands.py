@@ -107,6 +107,23 @@ def keys_revoke(args: argparse.Namespace, settings: Settings, kinds: KindRegistr
     return 0
 
 
+def budget_set(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    from app.tenants.budgets import BudgetService
+
+    async def set_budget(url: str) -> Any:
+        async with _database(url, admin=True) as db:
+            return await BudgetService(db).set(args.tenant, args.monthly_usd, args.when_over)
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        budget = asyncio.run(set_budget(url))
+    _err(
+        f"budget of tenant {args.tenant!r}: ${budget.monthly_usd} per UTC month; "
+        f"when over: {budget.when_over}"
+    )
+    return 0
+
+
 def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from datetime import timedelta
 
@@ -281,7 +298,7 @@ async def _until(stop: asyncio.Event, *tasks: asyncio.Task) -> None:
 
 class _database:
     """A short-lived pool for one CLI action: as the runtime role, or, for what only an
-    operator may do (creating and revoking API keys), as the URL's own user."""
+    operator may do (creating and revoking API keys, setting budgets), as the URL's own user."""
 
     def __init__(self, url: str, *, admin: bool = False) -> None:
         role = None if admin else RUNTIME_ROLE

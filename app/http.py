@@ -37,6 +37,8 @@ from app.keys.service import KeyService
 from app.problems import problem_details_plugin, problem_responses
 from app.settings import Settings
 from app.tenants.admission import Admission
+from app.tenants.budgets import BudgetService
+from app.tenants.controllers import UsageController
 from app.tenants.rate_limit import RateLimiter
 
 log = logging.getLogger("courier.http")
@@ -48,6 +50,7 @@ class Services:
     jobs: JobService
     keys: KeyService
     webhooks: WebhookService
+    budgets: BudgetService
     streams: EventStreams
     stream_tokens: StreamTokens
     base_url: str
@@ -116,6 +119,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             JobDeliveryController,
             WebhookController,
             TenantEventController,
+            UsageController,
             watch_page,
             health,
             metrics_endpoint,
@@ -183,6 +187,7 @@ async def _services(
     await hub.start()
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
+    budgets = BudgetService(db)
     return Services(
         db=db,
         jobs=JobService(
@@ -195,12 +200,13 @@ async def _services(
             stream_tokens=stream_tokens,
             stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
             callback_guard=guard,
-            admission=Admission(RateLimiter(db, settings.rate_limit)),
+            admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
         ),
         keys=KeyService(db),
         webhooks=WebhookService(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
         ),
+        budgets=budgets,
         streams=EventStreams(
             db,
             hub,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.llm.prices import DEFAULT_PRICES, ModelPrice
 
 
 class DatabaseSettings(BaseSettings):
@@ -216,6 +218,47 @@ class LLMSettings(BaseSettings):
     (env ``COURIER_LLM_MAX_PAUSE_WAIT_SECONDS``)."""
 
 
+class PriceSettings(BaseSettings):
+    """What model calls cost (``llm_calls.cost_usd``, budget reservations)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_PRICES_", extra="ignore")
+
+    models: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    """US dollars per million tokens of each model: input, cached input (the provider's prompt
+    cache) and output (reasoning included), as a JSON object, e.g.
+    {"gpt-4.1-mini": {"input_per_mtok": 0.4, "cached_input_per_mtok": 0.1,
+    "output_per_mtok": 1.6}}, merged over the defaults (list prices of gpt-4.1 and
+    gpt-4.1-mini, extractive free); a "*" entry prices every model not named; a call to an
+    unpriced model fails before it is made (env ``COURIER_PRICES_MODELS``)."""
+
+    @field_validator("models", mode="after")
+    @classmethod
+    def _over_defaults(cls, models: dict[str, ModelPrice]) -> dict[str, ModelPrice]:
+        return {**DEFAULT_PRICES, **models}
+
+
+class CacheSettings(BaseSettings):
+    """The exact-match cache of model answers (per tenant, kind, input, prompt version, model,
+    ACL groups and sources)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_CACHE_", extra="ignore")
+
+    ttl_seconds: int = Field(default=24 * 3600, ge=0)
+    """Seconds a model answer is served from the cache; 0 turns the cache off
+    (env ``COURIER_CACHE_TTL_SECONDS``)."""
+
+
+class BudgetSettings(BaseSettings):
+    """Per-tenant monthly model budgets (set with ``courier budget set``)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_BUDGET_", extra="ignore")
+
+    stale_reservation_seconds: int = Field(default=900, ge=1)
+    """Seconds after which a call's budget reservation that was never settled (its worker
+    died mid-call) stops counting against the budget; keep it above the longest call
+    (env ``COURIER_BUDGET_STALE_RESERVATION_SECONDS``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -231,6 +274,9 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    prices: PriceSettings = Field(default_factory=PriceSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

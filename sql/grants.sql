@@ -3,7 +3,9 @@
 -- migrate` after procrastinate's schema, so a table added since is granted too;
 -- grants are idempotent. Everything not named here is refused, in particular:
 -- api_keys (authentication goes through courier_api_key_principal_v2), the
--- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables.
+-- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables (but for model
+-- answers kept for reuse, which are not history: cache entries are evicted and
+-- expire, checkpoints go with their job's purged input and result).
 
 DO $$
 BEGIN
@@ -13,9 +15,11 @@ BEGIN
 END
 $$;
 
--- Read-only: who is asking, what may happen to a job, the shared secrets, and which
--- migrations are applied (processes refuse to start on a schema they do not match).
-GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations
+-- Read-only: who is asking, what may happen to a job, the shared secrets, which
+-- migrations are applied (processes refuse to start on a schema they do not match),
+-- and the budgets an operator set (`courier budget set`).
+GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations,
+    tenant_budgets
     TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
@@ -23,6 +27,15 @@ GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, cou
 GRANT SELECT, INSERT, UPDATE ON jobs, outbox, webhook_endpoints, callback_secrets, tenant_rate_buckets
     TO courier_runtime;
 GRANT SELECT, INSERT ON job_events, outbox_attempts TO courier_runtime;
+
+-- Model calls are paid for: the runtime records them and can neither read nor
+-- change the ledger (triggers refuse UPDATE and DELETE for everyone). Checkpoints
+-- are written once and purged with their job's input; budgets move by reservation
+-- and settlement; the cache is replaced when an entry expires, evicted, and purged.
+GRANT INSERT ON llm_calls TO courier_runtime;
+GRANT SELECT, INSERT, DELETE ON llm_checkpoints TO courier_runtime;
+GRANT SELECT, INSERT, UPDATE ON tenant_budget_months, budget_reservations TO courier_runtime;
+GRANT SELECT, INSERT, UPDATE, DELETE ON llm_cache TO courier_runtime;
 
 -- procrastinate's queue: the worker inserts, takes, finishes and deletes its rows.
 GRANT SELECT, INSERT, UPDATE, DELETE

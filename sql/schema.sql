@@ -169,6 +169,136 @@ $$;
 
 
 --
+-- Name: courier_budget_admit_v1(uuid, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_budget_admit_v1(p_tenant_id uuid, p_idempotency_key text, p_now timestamp with time zone) RETURNS TABLE(allowed boolean, budget_usd numeric, spent_usd numeric, reserved_usd numeric, retry_after_seconds double precision)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH clock AS (SELECT date_trunc('month', p_now AT TIME ZONE 'UTC')::date AS month)
+    SELECT b.monthly_usd IS NULL
+           OR coalesce(m.spent_usd, 0) + coalesce(m.reserved_usd, 0) < b.monthly_usd
+           OR EXISTS (SELECT 1 FROM jobs j WHERE j.tenant_id = p_tenant_id AND j.idempotency_key = p_idempotency_key),
+           b.monthly_usd, coalesce(m.spent_usd, 0), coalesce(m.reserved_usd, 0),
+           extract(epoch FROM ((clock.month + interval '1 month')::timestamp AT TIME ZONE 'UTC') - p_now)::double precision
+    FROM clock
+    LEFT JOIN tenant_budgets b ON b.tenant_id = p_tenant_id
+    LEFT JOIN tenant_budget_months m ON m.tenant_id = p_tenant_id AND m.month = clock.month
+$$;
+
+
+--
+-- Name: FUNCTION courier_budget_admit_v1(p_tenant_id uuid, p_idempotency_key text, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_budget_admit_v1(p_tenant_id uuid, p_idempotency_key text, p_now timestamp with time zone) IS 'Whether intake may accept a new job of a tenant: no budget, budget left this month, or a retry of a request that already made its job.';
+
+
+--
+-- Name: courier_budget_reserve_v1(uuid, uuid, integer, text, text, numeric, timestamp with time zone, interval); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_budget_reserve_v1(p_tenant_id uuid, p_job_id uuid, p_attempt integer, p_step text, p_model text, p_amount numeric, p_now timestamp with time zone, p_stale_after interval) RETURNS TABLE(reservation_id uuid, allowed boolean, when_over text, budget_usd numeric, spent_usd numeric, reserved_usd numeric, month date, retry_after_seconds double precision)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_month     date := date_trunc('month', p_now AT TIME ZONE 'UTC')::date;
+    v_budget    numeric;
+    v_when_over text;
+    v_spent     numeric;
+    v_reserved  numeric;
+    v_released  numeric;
+    v_id        uuid;
+    v_retry     double precision;
+BEGIN
+    SELECT b.monthly_usd, b.when_over INTO v_budget, v_when_over
+    FROM tenant_budgets b WHERE b.tenant_id = p_tenant_id;
+    v_retry := extract(epoch FROM ((v_month + interval '1 month')::timestamp AT TIME ZONE 'UTC') - p_now);
+
+    INSERT INTO tenant_budget_months (tenant_id, month) VALUES (p_tenant_id, v_month)
+    ON CONFLICT DO NOTHING;
+    SELECT m.spent_usd, m.reserved_usd INTO v_spent, v_reserved
+    FROM tenant_budget_months m WHERE m.tenant_id = p_tenant_id AND m.month = v_month
+    FOR UPDATE;
+
+    WITH stale AS (
+        UPDATE budget_reservations r SET released_at = p_now
+        WHERE r.tenant_id = p_tenant_id AND r.month = v_month
+          AND r.settled_at IS NULL AND r.released_at IS NULL
+          AND r.created_at < p_now - p_stale_after
+        RETURNING r.amount_usd
+    )
+    SELECT coalesce(sum(s.amount_usd), 0) INTO v_released FROM stale s;
+    v_reserved := greatest(v_reserved - v_released, 0);
+
+    IF v_budget IS NOT NULL AND p_amount > 0 AND v_spent + v_reserved + p_amount > v_budget THEN
+        IF v_released > 0 THEN
+            UPDATE tenant_budget_months m SET reserved_usd = v_reserved
+            WHERE m.tenant_id = p_tenant_id AND m.month = v_month;
+        END IF;
+        RETURN QUERY SELECT NULL::uuid, false, v_when_over, v_budget, v_spent, v_reserved, v_month, v_retry;
+        RETURN;
+    END IF;
+
+    INSERT INTO budget_reservations (tenant_id, month, job_id, attempt, step, model, amount_usd, created_at)
+    VALUES (p_tenant_id, v_month, p_job_id, p_attempt, p_step, p_model, p_amount, p_now)
+    RETURNING id INTO v_id;
+    UPDATE tenant_budget_months m SET reserved_usd = v_reserved + p_amount
+    WHERE m.tenant_id = p_tenant_id AND m.month = v_month;
+    RETURN QUERY SELECT v_id, true, v_when_over, v_budget, v_spent, v_reserved + p_amount, v_month, v_retry;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_budget_reserve_v1(p_tenant_id uuid, p_job_id uuid, p_attempt integer, p_step text, p_model text, p_amount numeric, p_now timestamp with time zone, p_stale_after interval); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_budget_reserve_v1(p_tenant_id uuid, p_job_id uuid, p_attempt integer, p_step text, p_model text, p_amount numeric, p_now timestamp with time zone, p_stale_after interval) IS 'Reserve a model call''s worst-case cost against its tenant''s UTC month (allowed, with the reservation id), or refuse when spent + reserved + amount would exceed the tenant''s budget.';
+
+
+--
+-- Name: courier_budget_settle_v1(uuid, numeric, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_budget_settle_v1(p_reservation_id uuid, p_cost numeric, p_now timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_tenant   uuid;
+    v_month    date;
+    v_amount   numeric;
+    v_released boolean;
+BEGIN
+    SELECT r.tenant_id, r.month INTO v_tenant, v_month FROM budget_reservations r WHERE r.id = p_reservation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no budget reservation %', p_reservation_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    PERFORM 1 FROM tenant_budget_months m WHERE m.tenant_id = v_tenant AND m.month = v_month FOR UPDATE;
+
+    UPDATE budget_reservations r SET settled_at = p_now, cost_usd = p_cost
+    WHERE r.id = p_reservation_id AND r.settled_at IS NULL
+    RETURNING r.amount_usd, r.released_at IS NOT NULL INTO v_amount, v_released;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    UPDATE tenant_budget_months m
+    SET spent_usd = m.spent_usd + p_cost,
+        reserved_usd = greatest(m.reserved_usd - CASE WHEN v_released THEN 0 ELSE v_amount END, 0)
+    WHERE m.tenant_id = v_tenant AND m.month = v_month;
+    RETURN true;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_budget_settle_v1(p_reservation_id uuid, p_cost numeric, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_budget_settle_v1(p_reservation_id uuid, p_cost numeric, p_now timestamp with time zone) IS 'Settle a budget reservation with the call''s real cost (charged to the reservation''s month); false when already settled.';
+
+
+--
 -- Name: courier_job_events_check_seq(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1126,6 +1256,63 @@ COMMENT ON COLUMN public.api_keys.roles IS 'Roles of this key (reviewer, admin);
 
 
 --
+-- Name: budget_reservations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.budget_reservations (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    month date NOT NULL,
+    job_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    step text NOT NULL,
+    model text NOT NULL,
+    amount_usd numeric(18,10) NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    settled_at timestamp with time zone,
+    cost_usd numeric(18,10),
+    released_at timestamp with time zone,
+    CONSTRAINT budget_reservations_amount_non_negative CHECK ((amount_usd >= (0)::numeric)),
+    CONSTRAINT budget_reservations_settled_has_cost CHECK (((settled_at IS NULL) = (cost_usd IS NULL)))
+);
+
+
+--
+-- Name: TABLE budget_reservations; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.budget_reservations IS 'The worst-case cost of each model call, reserved against its tenant''s month before the call and settled with the real cost after it.';
+
+
+--
+-- Name: COLUMN budget_reservations.amount_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.budget_reservations.amount_usd IS 'Worst case: the estimated input tokens at the input price plus the output-token cap at the output price.';
+
+
+--
+-- Name: COLUMN budget_reservations.settled_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.budget_reservations.settled_at IS 'When the call''s real cost replaced the reservation; NULL while in flight.';
+
+
+--
+-- Name: COLUMN budget_reservations.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.budget_reservations.cost_usd IS 'The real cost the settlement charged; NULL until settled.';
+
+
+--
+-- Name: COLUMN budget_reservations.released_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.budget_reservations.released_at IS 'When an unsettled reservation older than the stale limit stopped counting (its execution died); a late settlement still charges the real cost.';
+
+
+--
 -- Name: callback_secrets; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1270,6 +1457,27 @@ COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns
 --
 
 COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
+
+
+--
+-- Name: COLUMN jobs.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.input_tokens IS 'Model input tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.output_tokens IS 'Model output tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.cost_usd IS 'Model cost in US dollars of the calls settled while the job was open, all attempts; llm_calls has every call, also those settled after the job finished.';
 
 
 --
@@ -2210,6 +2418,462 @@ COMMENT ON COLUMN public.job_timeline.created_at IS 'When the event was recorded
 
 
 --
+-- Name: llm_cache; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.llm_cache (
+    tenant_id uuid NOT NULL,
+    cache_key text NOT NULL,
+    model text NOT NULL,
+    answer jsonb NOT NULL,
+    job_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT llm_cache_answer_object CHECK ((jsonb_typeof(answer) = 'object'::text)),
+    CONSTRAINT llm_cache_expires_after_creation CHECK ((expires_at > created_at)),
+    CONSTRAINT llm_cache_key_format CHECK ((cache_key ~ '^[0-9a-f]{64}$'::text))
+);
+
+
+--
+-- Name: TABLE llm_cache; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.llm_cache IS 'Exact-match answers per tenant and cache key (tenant, kind, normalised input, prompt version, model, ACL groups, sources), until expires_at (COURIER_CACHE_TTL_SECONDS).';
+
+
+--
+-- Name: COLUMN llm_cache.cache_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cache.cache_key IS 'SHA-256 (hex) of the canonical JSON of everything the answer depends on (app/llm/cache_key.py).';
+
+
+--
+-- Name: COLUMN llm_cache.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cache.job_id IS 'The job whose call produced the answer.';
+
+
+--
+-- Name: COLUMN llm_cache.expires_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cache.expires_at IS 'After this the entry is not served; a new answer for the key replaces it.';
+
+
+--
+-- Name: llm_calls; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.llm_calls (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    job_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    step text NOT NULL,
+    kind text NOT NULL,
+    model text NOT NULL,
+    prompt_version text NOT NULL,
+    prompt_hash text NOT NULL,
+    input_tokens integer DEFAULT 0 NOT NULL,
+    cached_input_tokens integer DEFAULT 0 NOT NULL,
+    output_tokens integer DEFAULT 0 NOT NULL,
+    reasoning_tokens integer DEFAULT 0 NOT NULL,
+    cost_usd numeric(18,10) DEFAULT 0 NOT NULL,
+    latency_ms double precision DEFAULT 0 NOT NULL,
+    outcome text NOT NULL,
+    reservation_id uuid,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT llm_calls_attempt_positive CHECK ((attempt >= 1)),
+    CONSTRAINT llm_calls_cache_hit_is_free CHECK (((outcome <> 'cache_hit'::text) OR (cost_usd = (0)::numeric))),
+    CONSTRAINT llm_calls_cached_within_input CHECK ((cached_input_tokens <= input_tokens)),
+    CONSTRAINT llm_calls_cost_non_negative CHECK ((cost_usd >= (0)::numeric)),
+    CONSTRAINT llm_calls_latency_non_negative CHECK ((latency_ms >= (0)::double precision)),
+    CONSTRAINT llm_calls_outcome_known CHECK ((outcome = ANY (ARRAY['ok'::text, 'refused'::text, 'invalid_output'::text, 'provider_error'::text, 'timeout'::text, 'cache_hit'::text]))),
+    CONSTRAINT llm_calls_prompt_hash_format CHECK ((prompt_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT llm_calls_reasoning_within_output CHECK ((reasoning_tokens <= output_tokens)),
+    CONSTRAINT llm_calls_step_format CHECK (((length(step) >= 1) AND (length(step) <= 200))),
+    CONSTRAINT llm_calls_tokens_non_negative CHECK (((input_tokens >= 0) AND (cached_input_tokens >= 0) AND (output_tokens >= 0) AND (reasoning_tokens >= 0)))
+);
+
+
+--
+-- Name: TABLE llm_calls; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.llm_calls IS 'One row per model call (append-only): job, attempt, step, model, tokens by type, cost, latency, outcome, prompt version and a hash of the prompt, never the prompt. Calls of an execution that lost its lease count too.';
+
+
+--
+-- Name: COLUMN llm_calls.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.attempt IS 'The job execution (jobs.attempt) that made the call.';
+
+
+--
+-- Name: COLUMN llm_calls.step; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.step IS 'The step of the job the call served (e.g. generate, generate.repair); (job_id, step) names its checkpoint.';
+
+
+--
+-- Name: COLUMN llm_calls.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.model IS 'The model asked (e.g. gpt-4.1-mini), or extractive.';
+
+
+--
+-- Name: COLUMN llm_calls.prompt_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.prompt_hash IS 'SHA-256 (hex) of the redacted prompt messages; the prompt itself is never stored.';
+
+
+--
+-- Name: COLUMN llm_calls.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.input_tokens IS 'Prompt tokens, including cached_input_tokens.';
+
+
+--
+-- Name: COLUMN llm_calls.cached_input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.cached_input_tokens IS 'Of input_tokens, those served from the provider''s prompt cache (priced at the cached-input price).';
+
+
+--
+-- Name: COLUMN llm_calls.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.output_tokens IS 'Completion tokens, including reasoning_tokens.';
+
+
+--
+-- Name: COLUMN llm_calls.reasoning_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.reasoning_tokens IS 'Of output_tokens, those spent on reasoning (priced as output).';
+
+
+--
+-- Name: COLUMN llm_calls.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.cost_usd IS 'What the call cost in US dollars, from the price table in settings at the time of the call; 0 for cache hits and extractive.';
+
+
+--
+-- Name: COLUMN llm_calls.latency_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.latency_ms IS 'Milliseconds from the request to the answer or the failure; 0 for cache hits.';
+
+
+--
+-- Name: COLUMN llm_calls.outcome; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.outcome IS 'ok, refused, invalid_output, provider_error, timeout, or cache_hit (answered from llm_cache, no provider call).';
+
+
+--
+-- Name: COLUMN llm_calls.reservation_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_calls.reservation_id IS 'The budget reservation the call settled (budget_reservations.id); NULL for cache hits.';
+
+
+--
+-- Name: llm_checkpoints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.llm_checkpoints (
+    job_id uuid NOT NULL,
+    step text NOT NULL,
+    tenant_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    model text NOT NULL,
+    answer jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT llm_checkpoints_answer_object CHECK ((jsonb_typeof(answer) = 'object'::text))
+);
+
+
+--
+-- Name: TABLE llm_checkpoints; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.llm_checkpoints IS 'The committed model answer of each step of a job: later attempts of the job reuse it instead of paying for the call again.';
+
+
+--
+-- Name: COLUMN llm_checkpoints.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_checkpoints.attempt IS 'The execution whose call (or cache hit) produced the answer.';
+
+
+--
+-- Name: COLUMN llm_checkpoints.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_checkpoints.model IS 'The model that answered.';
+
+
+--
+-- Name: COLUMN llm_checkpoints.answer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_checkpoints.answer IS 'The answer as the step runner stored it (a JSON object).';
+
+
+--
+-- Name: llm_cost_monthly; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.llm_cost_monthly AS
+ SELECT (date_trunc('month'::text, (c.created_at AT TIME ZONE 'UTC'::text)))::date AS month,
+    c.tenant_id,
+    t.slug AS tenant,
+    c.kind,
+    c.model,
+    c.prompt_version,
+    count(*) AS calls,
+    count(*) FILTER (WHERE (c.outcome = 'cache_hit'::text)) AS cache_hits,
+    count(*) FILTER (WHERE (c.outcome <> ALL (ARRAY['ok'::text, 'refused'::text, 'cache_hit'::text]))) AS failed_calls,
+    count(DISTINCT c.job_id) AS jobs,
+    sum(c.input_tokens) AS input_tokens,
+    sum(c.cached_input_tokens) AS cached_input_tokens,
+    sum(c.output_tokens) AS output_tokens,
+    sum(c.reasoning_tokens) AS reasoning_tokens,
+    sum(c.cost_usd) AS cost_usd,
+    round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY c.latency_ms) FILTER (WHERE (c.outcome <> 'cache_hit'::text)))::numeric, 1) AS latency_p95_ms
+   FROM (public.llm_calls c
+     JOIN public.tenants t ON ((t.id = c.tenant_id)))
+  GROUP BY ((date_trunc('month'::text, (c.created_at AT TIME ZONE 'UTC'::text)))::date), c.tenant_id, t.slug, c.kind, c.model, c.prompt_version;
+
+
+--
+-- Name: VIEW llm_cost_monthly; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.llm_cost_monthly IS 'Model calls, tokens and cost per UTC month of the call, tenant, kind, model and prompt version, from llm_calls (every call, also those of executions that lost their lease). Filter on month to read a range.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.month; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.month IS 'First day of the UTC month the calls were made in.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.tenant_id IS 'The tenant.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.kind IS 'The jobs'' kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.model IS 'The model called (e.g. gpt-4.1-mini), or extractive.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.prompt_version IS 'Version of the prompt template the calls used.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.calls; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.calls IS 'Calls recorded, cache hits and failed calls included.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.cache_hits; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.cache_hits IS 'Of those, answers served from the exact-match cache (no provider call, cost 0).';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.failed_calls; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.failed_calls IS 'Of those, calls that failed: invalid_output, provider_error or timeout (paid for all the same).';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.jobs IS 'Distinct jobs the calls served.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.input_tokens IS 'Prompt tokens, cached ones included.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.cached_input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.cached_input_tokens IS 'Of input_tokens, those served from the provider''s prompt cache.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.output_tokens IS 'Completion tokens, reasoning ones included.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.reasoning_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.reasoning_tokens IS 'Of output_tokens, those spent on reasoning.';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.cost_usd IS 'What the calls cost, in US dollars (price table of each call''s time).';
+
+
+--
+-- Name: COLUMN llm_cost_monthly.latency_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_monthly.latency_p95_ms IS '95th percentile ms per provider call (cache hits left out), to 0.1 ms; NULL when all were cache hits.';
+
+
+--
+-- Name: llm_cost_per_1000_jobs; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.llm_cost_per_1000_jobs AS
+ SELECT (date_trunc('month'::text, (j.finished_at AT TIME ZONE 'UTC'::text)))::date AS month,
+    j.tenant_id,
+    t.slug AS tenant,
+    j.kind,
+    count(*) AS finished_jobs,
+    count(*) FILTER (WHERE (j.state = 'succeeded'::public.job_state)) AS completed_jobs,
+    COALESCE(sum(calls.calls), (0)::numeric) AS calls,
+    COALESCE(sum(calls.cost_usd), (0)::numeric) AS cost_usd,
+    round(((COALESCE(sum(calls.cost_usd), (0)::numeric) * (1000)::numeric) / (NULLIF(count(*) FILTER (WHERE (j.state = 'succeeded'::public.job_state)), 0))::numeric), 4) AS cost_per_1000_completed_usd
+   FROM ((public.jobs j
+     JOIN public.tenants t ON ((t.id = j.tenant_id)))
+     LEFT JOIN LATERAL ( SELECT count(*) AS calls,
+            sum(c.cost_usd) AS cost_usd
+           FROM public.llm_calls c
+          WHERE (c.job_id = j.id)) calls ON (true))
+  WHERE (j.finished_at IS NOT NULL)
+  GROUP BY ((date_trunc('month'::text, (j.finished_at AT TIME ZONE 'UTC'::text)))::date), j.tenant_id, t.slug, j.kind;
+
+
+--
+-- Name: VIEW llm_cost_per_1000_jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.llm_cost_per_1000_jobs IS 'Model cost per 1,000 completed (succeeded) jobs, per UTC month of finishing, tenant and kind. The cost is that of every call of every job that finished, failed and cancelled ones included: what 1,000 delivered results really cost.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.month; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.month IS 'First day of the UTC month the jobs finished in.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.tenant_id IS 'The tenant.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.kind IS 'The jobs'' kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.finished_jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.finished_jobs IS 'Jobs that finished in the month, in any terminal state.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.completed_jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.completed_jobs IS 'Of those, jobs that succeeded.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.calls; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.calls IS 'Model calls of the finished jobs, all attempts, cache hits included.';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.cost_usd IS 'What the calls of the finished jobs cost, in US dollars, all attempts (also calls settled after a job ended).';
+
+
+--
+-- Name: COLUMN llm_cost_per_1000_jobs.cost_per_1000_completed_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.llm_cost_per_1000_jobs.cost_per_1000_completed_usd IS 'cost_usd per 1,000 completed jobs, in US dollars, to 0.0001; NULL when none completed.';
+
+
+--
 -- Name: outbox; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2627,6 +3291,77 @@ COMMENT ON COLUMN public.stuck_jobs.queue_status IS 'Status of the queue entry (
 --
 
 COMMENT ON COLUMN public.stuck_jobs.worker_heartbeat_at IS 'Last heartbeat of the worker holding the entry; NULL when none holds it.';
+
+
+--
+-- Name: tenant_budget_months; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenant_budget_months (
+    tenant_id uuid NOT NULL,
+    month date NOT NULL,
+    spent_usd numeric(18,10) DEFAULT 0 NOT NULL,
+    reserved_usd numeric(18,10) DEFAULT 0 NOT NULL,
+    CONSTRAINT tenant_budget_months_first_day CHECK ((EXTRACT(day FROM month) = (1)::numeric)),
+    CONSTRAINT tenant_budget_months_reserved_non_negative CHECK ((reserved_usd >= (0)::numeric)),
+    CONSTRAINT tenant_budget_months_spent_non_negative CHECK ((spent_usd >= (0)::numeric))
+);
+
+
+--
+-- Name: TABLE tenant_budget_months; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.tenant_budget_months IS 'Model spend of a tenant per UTC month, and the worst-case cost reserved by its calls in flight.';
+
+
+--
+-- Name: COLUMN tenant_budget_months.month; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenant_budget_months.month IS 'First day of the UTC month.';
+
+
+--
+-- Name: COLUMN tenant_budget_months.spent_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenant_budget_months.spent_usd IS 'Real cost of the calls settled against this month.';
+
+
+--
+-- Name: COLUMN tenant_budget_months.reserved_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenant_budget_months.reserved_usd IS 'Sum of the open reservations of this month (budget_reservations not yet settled or released).';
+
+
+--
+-- Name: tenant_budgets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenant_budgets (
+    tenant_id uuid NOT NULL,
+    monthly_usd numeric(14,2) NOT NULL,
+    when_over text DEFAULT 'refuse'::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT tenant_budgets_monthly_non_negative CHECK ((monthly_usd >= (0)::numeric)),
+    CONSTRAINT tenant_budgets_when_over_known CHECK ((when_over = ANY (ARRAY['refuse'::text, 'small'::text])))
+);
+
+
+--
+-- Name: TABLE tenant_budgets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.tenant_budgets IS 'Per-tenant monthly model budget in US dollars (UTC calendar months); a tenant without a row has no limit.';
+
+
+--
+-- Name: COLUMN tenant_budgets.when_over; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenant_budgets.when_over IS 'refuse: intake answers 429 and calls that do not fit are refused; small: a call that does not fit is routed to the small model tier instead, if that fits.';
 
 
 --
@@ -3184,6 +3919,14 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: budget_reservations budget_reservations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.budget_reservations
+    ADD CONSTRAINT budget_reservations_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: callback_secrets callback_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3237,6 +3980,38 @@ ALTER TABLE ONLY public.jobs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: llm_cache llm_cache_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_cache
+    ADD CONSTRAINT llm_cache_pkey PRIMARY KEY (tenant_id, cache_key);
+
+
+--
+-- Name: llm_calls llm_calls_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_calls
+    ADD CONSTRAINT llm_calls_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: llm_calls llm_calls_reservation_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_calls
+    ADD CONSTRAINT llm_calls_reservation_unique UNIQUE (reservation_id);
+
+
+--
+-- Name: llm_checkpoints llm_checkpoints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_checkpoints
+    ADD CONSTRAINT llm_checkpoints_pkey PRIMARY KEY (job_id, step);
 
 
 --
@@ -3328,6 +4103,22 @@ ALTER TABLE ONLY public.provider_pauses
 
 
 --
+-- Name: tenant_budget_months tenant_budget_months_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_budget_months
+    ADD CONSTRAINT tenant_budget_months_pkey PRIMARY KEY (tenant_id, month);
+
+
+--
+-- Name: tenant_budgets tenant_budgets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_budgets
+    ADD CONSTRAINT tenant_budgets_pkey PRIMARY KEY (tenant_id);
+
+
+--
 -- Name: tenant_rate_buckets tenant_rate_buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3357,6 +4148,13 @@ ALTER TABLE ONLY public.tenants
 
 ALTER TABLE ONLY public.webhook_endpoints
     ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: budget_reservations_open; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX budget_reservations_open ON public.budget_reservations USING btree (tenant_id, month, created_at) WHERE ((settled_at IS NULL) AND (released_at IS NULL));
 
 
 --
@@ -3448,6 +4246,27 @@ CREATE INDEX jobs_tenant_recent ON public.jobs USING btree (tenant_id, id DESC);
 --
 
 CREATE INDEX jobs_tenant_state_recent ON public.jobs USING btree (tenant_id, state, id DESC);
+
+
+--
+-- Name: llm_cache_expiry; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX llm_cache_expiry ON public.llm_cache USING btree (expires_at);
+
+
+--
+-- Name: llm_calls_job; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX llm_calls_job ON public.llm_calls USING btree (job_id);
+
+
+--
+-- Name: llm_calls_tenant_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX llm_calls_tenant_recent ON public.llm_calls USING btree (tenant_id, created_at);
 
 
 --
@@ -3605,6 +4424,20 @@ CREATE TRIGGER jobs_replay_origin_fixed BEFORE UPDATE OF replayed_by_id, backfil
 
 
 --
+-- Name: llm_calls llm_calls_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER llm_calls_append_only BEFORE DELETE OR UPDATE ON public.llm_calls FOR EACH ROW EXECUTE FUNCTION public.courier_refuse_change('llm_calls_append_only');
+
+
+--
+-- Name: llm_calls llm_calls_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER llm_calls_no_truncate BEFORE TRUNCATE ON public.llm_calls FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('llm_calls_append_only');
+
+
+--
 -- Name: procrastinate_jobs procrastinate_jobs_notify_queue_job_aborted_v1; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3670,6 +4503,22 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: budget_reservations budget_reservations_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.budget_reservations
+    ADD CONSTRAINT budget_reservations_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: budget_reservations budget_reservations_tenant_id_month_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.budget_reservations
+    ADD CONSTRAINT budget_reservations_tenant_id_month_fkey FOREIGN KEY (tenant_id, month) REFERENCES public.tenant_budget_months(tenant_id, month);
+
+
+--
 -- Name: callback_secrets callback_secrets_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3723,6 +4572,54 @@ ALTER TABLE ONLY public.jobs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: llm_cache llm_cache_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_cache
+    ADD CONSTRAINT llm_cache_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: llm_cache llm_cache_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_cache
+    ADD CONSTRAINT llm_cache_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: llm_calls llm_calls_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_calls
+    ADD CONSTRAINT llm_calls_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: llm_calls llm_calls_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_calls
+    ADD CONSTRAINT llm_calls_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: llm_checkpoints llm_checkpoints_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_checkpoints
+    ADD CONSTRAINT llm_checkpoints_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: llm_checkpoints llm_checkpoints_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.llm_checkpoints
+    ADD CONSTRAINT llm_checkpoints_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
 
 
 --
@@ -3798,6 +4695,22 @@ ALTER TABLE ONLY public.procrastinate_periodic_defers
 
 
 --
+-- Name: tenant_budget_months tenant_budget_months_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_budget_months
+    ADD CONSTRAINT tenant_budget_months_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: tenant_budgets tenant_budgets_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_budgets
+    ADD CONSTRAINT tenant_budgets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
 -- Name: tenant_rate_buckets tenant_rate_buckets_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3842,6 +4755,13 @@ GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO c
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_jobs TO courier_runtime;
+
+
+--
+-- Name: TABLE budget_reservations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.budget_reservations TO courier_runtime;
 
 
 --
@@ -3936,6 +4856,41 @@ GRANT SELECT ON TABLE public.job_timeline TO courier_auditor;
 
 
 --
+-- Name: TABLE llm_cache; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.llm_cache TO courier_runtime;
+
+
+--
+-- Name: TABLE llm_calls; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT ON TABLE public.llm_calls TO courier_runtime;
+
+
+--
+-- Name: TABLE llm_checkpoints; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.llm_checkpoints TO courier_runtime;
+
+
+--
+-- Name: TABLE llm_cost_monthly; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.llm_cost_monthly TO courier_auditor;
+
+
+--
+-- Name: TABLE llm_cost_per_1000_jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.llm_cost_per_1000_jobs TO courier_auditor;
+
+
+--
 -- Name: TABLE outbox; Type: ACL; Schema: public; Owner: -
 --
 
@@ -4010,6 +4965,20 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.provider_pauses TO courier_runtime;
 --
 
 GRANT SELECT ON TABLE public.stuck_jobs TO courier_auditor;
+
+
+--
+-- Name: TABLE tenant_budget_months; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tenant_budget_months TO courier_runtime;
+
+
+--
+-- Name: TABLE tenant_budgets; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tenant_budgets TO courier_runtime;
 
 
 --

@@ -348,6 +348,70 @@ COMMENT ON COLUMN webhook_delivery_health.last_error IS 'Error of the latest fai
 COMMENT ON COLUMN webhook_delivery_health.last_error_at IS 'When that failed attempt started.';
 COMMENT ON COLUMN webhook_delivery_health.last_success_at IS 'When the latest successful attempt in the window started; NULL when none succeeded in the window.';
 
+DROP VIEW IF EXISTS llm_cost_monthly;
+CREATE VIEW llm_cost_monthly AS
+SELECT (date_trunc('month', c.created_at AT TIME ZONE 'UTC'))::date AS month,
+       c.tenant_id, t.slug AS tenant, c.kind, c.model, c.prompt_version,
+       count(*) AS calls,
+       count(*) FILTER (WHERE c.outcome = 'cache_hit') AS cache_hits,
+       count(*) FILTER (WHERE c.outcome NOT IN ('ok', 'refused', 'cache_hit')) AS failed_calls,
+       count(DISTINCT c.job_id) AS jobs,
+       sum(c.input_tokens) AS input_tokens,
+       sum(c.cached_input_tokens) AS cached_input_tokens,
+       sum(c.output_tokens) AS output_tokens,
+       sum(c.reasoning_tokens) AS reasoning_tokens,
+       sum(c.cost_usd) AS cost_usd,
+       round((percentile_cont(0.95) WITHIN GROUP (ORDER BY c.latency_ms)
+              FILTER (WHERE c.outcome <> 'cache_hit'))::numeric, 1) AS latency_p95_ms
+FROM llm_calls c
+JOIN tenants t ON t.id = c.tenant_id
+GROUP BY 1, c.tenant_id, t.slug, c.kind, c.model, c.prompt_version;
+COMMENT ON VIEW llm_cost_monthly IS 'Model calls, tokens and cost per UTC month of the call, tenant, kind, model and prompt version, from llm_calls (every call, also those of executions that lost their lease). Filter on month to read a range.';
+COMMENT ON COLUMN llm_cost_monthly.month IS 'First day of the UTC month the calls were made in.';
+COMMENT ON COLUMN llm_cost_monthly.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN llm_cost_monthly.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN llm_cost_monthly.kind IS 'The jobs'' kind (e.g. email_reply).';
+COMMENT ON COLUMN llm_cost_monthly.model IS 'The model called (e.g. gpt-4.1-mini), or extractive.';
+COMMENT ON COLUMN llm_cost_monthly.prompt_version IS 'Version of the prompt template the calls used.';
+COMMENT ON COLUMN llm_cost_monthly.calls IS 'Calls recorded, cache hits and failed calls included.';
+COMMENT ON COLUMN llm_cost_monthly.cache_hits IS 'Of those, answers served from the exact-match cache (no provider call, cost 0).';
+COMMENT ON COLUMN llm_cost_monthly.failed_calls IS 'Of those, calls that failed: invalid_output, provider_error or timeout (paid for all the same).';
+COMMENT ON COLUMN llm_cost_monthly.jobs IS 'Distinct jobs the calls served.';
+COMMENT ON COLUMN llm_cost_monthly.input_tokens IS 'Prompt tokens, cached ones included.';
+COMMENT ON COLUMN llm_cost_monthly.cached_input_tokens IS 'Of input_tokens, those served from the provider''s prompt cache.';
+COMMENT ON COLUMN llm_cost_monthly.output_tokens IS 'Completion tokens, reasoning ones included.';
+COMMENT ON COLUMN llm_cost_monthly.reasoning_tokens IS 'Of output_tokens, those spent on reasoning.';
+COMMENT ON COLUMN llm_cost_monthly.cost_usd IS 'What the calls cost, in US dollars (price table of each call''s time).';
+COMMENT ON COLUMN llm_cost_monthly.latency_p95_ms IS '95th percentile ms per provider call (cache hits left out), to 0.1 ms; NULL when all were cache hits.';
+
+DROP VIEW IF EXISTS llm_cost_per_1000_jobs;
+CREATE VIEW llm_cost_per_1000_jobs AS
+SELECT (date_trunc('month', j.finished_at AT TIME ZONE 'UTC'))::date AS month,
+       j.tenant_id, t.slug AS tenant, j.kind,
+       count(*) AS finished_jobs,
+       count(*) FILTER (WHERE j.state = 'succeeded') AS completed_jobs,
+       coalesce(sum(calls.calls), 0) AS calls,
+       coalesce(sum(calls.cost_usd), 0) AS cost_usd,
+       round(coalesce(sum(calls.cost_usd), 0) * 1000
+             / nullif(count(*) FILTER (WHERE j.state = 'succeeded'), 0), 4) AS cost_per_1000_completed_usd
+FROM jobs j
+JOIN tenants t ON t.id = j.tenant_id
+LEFT JOIN LATERAL (
+    SELECT count(*) AS calls, sum(c.cost_usd) AS cost_usd FROM llm_calls c WHERE c.job_id = j.id
+) calls ON true
+WHERE j.finished_at IS NOT NULL
+GROUP BY 1, j.tenant_id, t.slug, j.kind;
+COMMENT ON VIEW llm_cost_per_1000_jobs IS 'Model cost per 1,000 completed (succeeded) jobs, per UTC month of finishing, tenant and kind. The cost is that of every call of every job that finished, failed and cancelled ones included: what 1,000 delivered results really cost.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.month IS 'First day of the UTC month the jobs finished in.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.kind IS 'The jobs'' kind (e.g. email_reply).';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.finished_jobs IS 'Jobs that finished in the month, in any terminal state.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.completed_jobs IS 'Of those, jobs that succeeded.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.calls IS 'Model calls of the finished jobs, all attempts, cache hits included.';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.cost_usd IS 'What the calls of the finished jobs cost, in US dollars, all attempts (also calls settled after a job ended).';
+COMMENT ON COLUMN llm_cost_per_1000_jobs.cost_per_1000_completed_usd IS 'cost_usd per 1,000 completed jobs, in US dollars, to 0.0001; NULL when none completed.';
+
 -- The read-only auditor (migrations/0004_operations.sql creates the role) reads
 -- these views and no table. Views run with their owner's rights, so it sees only
 -- the columns the views expose. Dropping a view drops its grants: grant again here.
@@ -356,7 +420,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'courier_auditor') THEN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_auditor', current_schema());
         GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters,
-                        webhook_deliveries, webhook_delivery_health
+                        webhook_deliveries, webhook_delivery_health, llm_cost_monthly,
+                        llm_cost_per_1000_jobs
             TO courier_auditor;
     END IF;
 END

@@ -285,6 +285,8 @@ class JobExecutor:
         error: dict[str, str] | None = None,
     ) -> str | None:
         usage = outcome.usage if outcome else None
+        # The call ledger may have added every call to the job as it settled: not twice.
+        totals = None if usage is None or usage.in_job_totals else usage
         async with self.db.transaction() as conn:
             await self._label(conn)
             finished = await self.db.fetch_optional(
@@ -297,9 +299,9 @@ class JobExecutor:
                 error=error,
                 model=outcome.model if outcome else None,
                 prompt_version=outcome.prompt_version if outcome else None,
-                input_tokens=usage.input_tokens if usage else 0,
-                output_tokens=usage.output_tokens if usage else 0,
-                cost_usd=usage.cost_usd if usage else 0,
+                input_tokens=totals.input_tokens if totals else 0,
+                output_tokens=totals.output_tokens if totals else 0,
+                cost_usd=totals.cost_usd if totals else 0,
             )
             if finished is None:
                 # Our lease was taken over, or the job was cancelled or expired meanwhile.

@@ -18,15 +18,15 @@ import os
 import signal
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
-from app.llm.ledger import CallLedger
+from app.llm.ledger import CallLedger, PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
 from app.llm.routing import ModelTiers
 from app.llm.steps import StepRunner
-from app.llm.unrecorded import UnrecordedCallLedger
 from app.metrics import start_metrics_server, stop_metrics_server
 from app.retries import Backoff, backoff_delay
 from app.settings import Settings
@@ -109,7 +109,13 @@ async def run_worker(
             running.push_async_callback(openai_provider.close)
         steps = StepRunner(
             db,
-            ledger or UnrecordedCallLedger(),
+            ledger
+            or PostgresCallLedger(
+                db,
+                settings.prices.models,
+                timedelta(seconds=settings.cache.ttl_seconds),
+                stale_after=timedelta(seconds=settings.budget.stale_reservation_seconds),
+            ),
             openai=openai_provider,
             tiers=ModelTiers(small=settings.llm.model_small, large=settings.llm.model_large),
             max_output_tokens=settings.llm.max_output_tokens,

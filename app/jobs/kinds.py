@@ -49,6 +49,9 @@ class Kind:
     """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
     high_risk: Callable[[Any], bool] | None = None
     """Whether a job's input is high-risk (then it starts at the large tier)."""
+    cache: bool = True
+    """Whether identical requests of this kind may be answered from the exact-match model
+    cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""
 
 
 KindRegistry = Mapping[str, Kind]

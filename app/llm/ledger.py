@@ -1,14 +1,42 @@
-"""The accounting seam between model calls and what records them (the contract with the
-``ledger`` branch, /work/shared/model-contract.md): checkpoints, the cache, budget
-reservations and one ``llm_calls`` row per call. The step runner (app/llm/steps.py) uses
-it; the ``ledger`` branch adds ``PostgresCallLedger`` here."""
+"""The call ledger: what every model call cost, the answers a retry reuses, the
+exact-match cache, and the budget reservation that lets a call start.
+
+Contract with the step runner (per model call of a step):
+
+1. :meth:`CallLedger.checkpoint` — a committed answer of this step from any
+   attempt: reuse it, no call.
+2. with a cache key, :meth:`CallLedger.cached` — a hit is recorded with
+   :meth:`CallLedger.record_cache_hit`, no call.
+3. :meth:`CallLedger.reserve` — the worst-case cost is reserved against the
+   tenant's month in one statement that refuses what the budget cannot cover
+   (:class:`BudgetExceeded`; ``route_small`` says the tenant chose the small tier
+   over refusal).
+4. the provider call, holding no database connection, then
+   :meth:`CallLedger.settle` whatever happened.
+
+Invariants (:class:`PostgresCallLedger`): every settled call is one ``llm_calls``
+row, also when the execution lost its lease (it was paid for); a settlement is
+applied once; spent + reserved of a tenant's month never exceeds its budget
+through reservations (real usage above the worst case is charged as it came);
+the job's totals grow with each call settled while the job is open, so the step
+runner must not add the same usage again when it finishes the job.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
+
+from app.db import Database
+from app.errors import CourierError, RateLimitedError
+from app.llm.prices import ModelPrice, call_cost, worst_case_cost
+
+# --- The contract (verbatim from the model/ledger contract) --------------------
 
 
 @dataclass(frozen=True)
@@ -41,11 +69,35 @@ class Reservation:
     reserved_usd: Decimal
 
 
-class BudgetExceeded(Exception):  # ledger branch makes it a RateLimitedError subclass (429)
+class BudgetExceeded(RateLimitedError):
     """The tenant's monthly budget cannot cover this call's worst case."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: int = 3600,
+        route_small: bool = False,
+        budget_usd: Decimal | None = None,
+        spent_usd: Decimal = Decimal(0),
+        reserved_usd: Decimal = Decimal(0),
+        needed_usd: Decimal = Decimal(0),
+    ) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.route_small = route_small
+        """The tenant chose ``small`` over refusal: plan the call again on the small tier
+        (and fail with ``budget_exceeded`` if that does not fit either)."""
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
+        self.reserved_usd = reserved_usd
+        self.needed_usd = needed_usd
 
 
 class CallLedger(Protocol):
+    adds_to_job_totals: bool
+    """Whether ``settle`` adds each call's tokens and cost to the job's totals (then the
+    job's completion must not add them again)."""
+
     async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
         """The committed answer of this step from any earlier attempt, or None."""
 
@@ -71,3 +123,202 @@ class CallLedger(Protocol):
         of 'ok', 'refused', 'invalid_output', 'provider_error', 'timeout'. With outcome 'ok' or
         'refused' and an answer, the answer becomes the step's checkpoint (and, if cache_key,
         a cache entry). Calls of an execution that lost its lease are recorded too."""
+
+
+# --- The implementation -----------------------------------------------------
+
+OUTCOMES = frozenset({"ok", "refused", "invalid_output", "provider_error", "timeout"})
+ANSWERED = frozenset({"ok", "refused"})
+
+
+class UnknownCallOutcome(CourierError):
+    """A call was settled with an outcome the ledger does not know."""
+
+
+class PostgresCallLedger:
+    """:class:`CallLedger` on PostgreSQL (tables of migrations/0010_llm_ledger.sql).
+
+    ``prices`` is the price table (settings ``prices.models``); ``cache_ttl`` how long
+    an answer is served from the cache (zero turns the cache off); ``stale_after``
+    how old an unsettled reservation may grow before it stops counting against the
+    budget (an execution that died mid-call never settles): longer than any call.
+    """
+
+    adds_to_job_totals = True
+
+    def __init__(
+        self,
+        db: Database,
+        prices: Mapping[str, ModelPrice],
+        cache_ttl: timedelta,
+        *,
+        stale_after: timedelta = timedelta(minutes=15),
+    ) -> None:
+        self.db = db
+        self.prices = prices
+        self.cache_ttl = cache_ttl
+        self.stale_after = stale_after
+
+    async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
+        row = await self.db.fetch_optional("llm_checkpoint_get", job_id=job_id, step=step)
+        return row["answer"] if row else None
+
+    async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:
+        if self.cache_ttl <= timedelta(0):
+            return None
+        row = await self.db.fetch_optional(
+            "llm_cache_get", tenant_id=tenant_id, cache_key=cache_key, now=None
+        )
+        return row["answer"] if row else None
+
+    async def evict_cached(self, tenant_id: UUID, cache_key: str) -> None:
+        """Drop a tenant's cache entry: for an answer a guard or a reviewer refused, so
+        no later job is served it."""
+        await self.db.execute("llm_cache_evict", tenant_id=tenant_id, cache_key=cache_key)
+
+    async def record_cache_hit(self, call: PlannedCall, answer: dict[str, Any]) -> None:
+        async with self.db.transaction() as conn:
+            await self.db.execute(
+                "llm_call_insert",
+                conn,
+                **_call_row(call, TokenUsage(), Decimal(0), 0.0, "cache_hit", None),
+            )
+            await self._checkpoint_put(conn, call, answer)
+
+    async def reserve(self, call: PlannedCall) -> Reservation:
+        amount = worst_case_cost(
+            call.model, call.max_input_tokens, call.max_output_tokens, self.prices
+        )
+        row = await self.db.fetch_one(
+            "budget_reservation_take",
+            tenant_id=call.tenant_id,
+            job_id=call.job_id,
+            attempt=call.attempt,
+            step=call.step,
+            model=call.model,
+            amount_usd=amount,
+            now=None,
+            stale_after=self.stale_after,
+        )
+        if not row["allowed"]:
+            budget, spent, reserved = row["budget_usd"], row["spent_usd"], row["reserved_usd"]
+            raise BudgetExceeded(
+                f"this tenant's monthly budget of ${budget} cannot cover the worst case of a "
+                f"{call.model} call (${amount:.6f}): ${spent:.6f} spent and ${reserved:.6f} "
+                f"reserved in {row['month']:%Y-%m}",
+                retry_after=max(1, math.ceil(row["retry_after_seconds"])),
+                route_small=row["when_over"] == "small",
+                budget_usd=budget,
+                spent_usd=spent,
+                reserved_usd=reserved,
+                needed_usd=amount,
+            )
+        return Reservation(id=row["reservation_id"], call=call, reserved_usd=amount)
+
+    async def settle(
+        self,
+        reservation: Reservation,
+        *,
+        usage: TokenUsage,
+        latency_ms: float,
+        outcome: str,
+        answer: dict[str, Any] | None,
+    ) -> None:
+        if outcome not in OUTCOMES:
+            raise UnknownCallOutcome(
+                f"unknown call outcome {outcome!r}; one of: {', '.join(sorted(OUTCOMES))}"
+            )
+        call = reservation.call
+        usage = _consistent(usage)
+        cost = call_cost(call.model, usage, self.prices)
+        async with self.db.transaction() as conn:
+            settled = await self.db.fetch_one(
+                "budget_reservation_settle",
+                conn,
+                reservation_id=reservation.id,
+                cost_usd=cost,
+                now=None,
+            )
+            if not settled["settled"]:
+                return  # settled before: a repeated settlement changes nothing
+            await self.db.execute(
+                "llm_call_insert",
+                conn,
+                **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
+            )
+            await self.db.execute(
+                "llm_call_job_totals_add",
+                conn,
+                job_id=call.job_id,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=cost,
+            )
+            if outcome in ANSWERED and answer is not None:
+                await self._checkpoint_put(conn, call, answer)
+                if call.cache_key is not None and self.cache_ttl > timedelta(0):
+                    await self.db.execute(
+                        "llm_cache_put",
+                        conn,
+                        tenant_id=call.tenant_id,
+                        cache_key=call.cache_key,
+                        model=call.model,
+                        answer=answer,
+                        job_id=call.job_id,
+                        ttl=self.cache_ttl,
+                        now=None,
+                    )
+
+    async def _checkpoint_put(self, conn: Any, call: PlannedCall, answer: dict[str, Any]) -> None:
+        await self.db.execute(
+            "llm_checkpoint_put",
+            conn,
+            job_id=call.job_id,
+            step=call.step,
+            tenant_id=call.tenant_id,
+            attempt=call.attempt,
+            model=call.model,
+            answer=answer,
+        )
+
+
+def _consistent(usage: TokenUsage) -> TokenUsage:
+    """Usage as the ledger's constraints need it: no negative counts, the cached part
+    within the input and the reasoning part within the output (a provider that
+    reports otherwise is read generously rather than losing the call's record)."""
+    input_tokens = max(usage.input_tokens, 0)
+    output_tokens = max(usage.output_tokens, 0)
+    return TokenUsage(
+        input_tokens=input_tokens,
+        cached_input_tokens=min(max(usage.cached_input_tokens, 0), input_tokens),
+        output_tokens=output_tokens,
+        reasoning_tokens=min(max(usage.reasoning_tokens, 0), output_tokens),
+    )
+
+
+def _call_row(
+    call: PlannedCall,
+    usage: TokenUsage,
+    cost: Decimal,
+    latency_ms: float,
+    outcome: str,
+    reservation_id: UUID | None,
+) -> dict[str, Any]:
+    return {
+        "job_id": call.job_id,
+        "tenant_id": call.tenant_id,
+        "attempt": call.attempt,
+        "step": call.step,
+        "kind": call.kind,
+        "model": call.model,
+        "prompt_version": call.prompt_version,
+        "prompt_hash": call.prompt_hash,
+        "input_tokens": usage.input_tokens,
+        "cached_input_tokens": usage.cached_input_tokens,
+        "output_tokens": usage.output_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+        "cost_usd": cost,
+        "latency_ms": max(latency_ms, 0.0),
+        "outcome": outcome,
+        "reservation_id": reservation_id,
+    }

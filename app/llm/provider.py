@@ -58,6 +58,9 @@ class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
+    in_job_totals: bool = False
+    """Already added to the job's totals, call by call, by the call ledger (then the
+    job's completion must not add it again)."""
 
 
 @dataclass(frozen=True)

@@ -77,8 +77,12 @@ class _Spent:
         self.input_tokens += usage.input_tokens
         self.output_tokens += usage.output_tokens
 
-    def usage(self) -> Usage:
-        return Usage(input_tokens=self.input_tokens, output_tokens=self.output_tokens)
+    def usage(self, *, in_job_totals: bool) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            in_job_totals=in_job_totals,
+        )
 
 
 @dataclass
@@ -145,7 +149,11 @@ class StepRunner:
                 extra={"event": "llm_output_invalid", "model": model, **_log_context(context)},
             )
             raise InvalidModelOutput()
-        return Generation(output=answer.output, model=answer.model, usage=spent.usage())
+        return Generation(
+            output=answer.output,
+            model=answer.model,
+            usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
+        )
 
     async def _call(
         self,
@@ -241,7 +249,11 @@ class StepRunner:
             "refused" if refused else "ok",
             answer=_committed(generation.model, generation.output),
         )
-        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
+        return Generation(
+            output=generation.output,
+            model=generation.model,
+            usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
+        )
 
     async def _fall_back(
         self, context: JobContext, step: str, failed: str, next_model: str, exc: ProviderError

@@ -13,6 +13,8 @@ from app.llm.ledger import PlannedCall, Reservation, TokenUsage
 
 
 class UnrecordedCallLedger:
+    adds_to_job_totals = False
+
     async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
         return None
 

@@ -2,8 +2,9 @@
 
 A submission (``POST /v1/jobs``) and a replay (``POST /v1/jobs/{id}/replay``) each
 make a job that workers run and the tenant pays for, so both are admitted here,
-by the same checks in the same order: today the tenant's rate limit
-(:mod:`app.tenants.rate_limit`); budgets join here. A request whose
+by the same checks in the same order: the tenant's monthly model budget
+(:mod:`app.tenants.budgets`; a read, so checked first) and its rate limit
+(:mod:`app.tenants.rate_limit`; takes a token). A request whose
 Idempotency-Key already made its job is a retry: it is answered, never charged.
 
 ``courier backfill`` is not admitted on a tenant's behalf: it is an operator's
@@ -17,14 +18,18 @@ import logging
 from typing import Literal
 
 from app.keys.service import Principal
+from app.tenants.budgets import BudgetService
 from app.tenants.rate_limit import RateLimited, RateLimiter
 
 log = logging.getLogger("courier.admission")
 
 
 class Admission:
-    def __init__(self, rate_limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, rate_limiter: RateLimiter | None = None, budgets: BudgetService | None = None
+    ) -> None:
         self.rate_limiter = rate_limiter
+        self.budgets = budgets
 
     async def admit(
         self,
@@ -35,8 +40,11 @@ class Admission:
         action: Literal["submit", "replay"],
     ) -> None:
         """Let one more job of ``kind`` in for the principal's tenant, or raise why not
-        (:class:`~app.tenants.rate_limit.RateLimited`). Call it after the request was
+        (:class:`~app.tenants.budgets.BudgetExhausted`,
+        :class:`~app.tenants.rate_limit.RateLimited`). Call it after the request was
         validated (a refused request costs nothing) and before the intake transaction."""
+        if self.budgets is not None:
+            await self.budgets.admit(principal.tenant_id, idempotency_key)
         if self.rate_limiter is None:
             return
         try:

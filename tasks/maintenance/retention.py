@@ -3,7 +3,9 @@
 * Job inputs and results are purged once a job has been finished for longer than
   its tenant's retention (``tenants.retention_days``, else ``COURIER_RETENTION_DAYS``).
   The job row, its events and its audit columns (who, what kind, states, model,
-  tokens, cost) stay; ``purged_at`` says when.
+  tokens, cost) stay; ``purged_at`` says when. The model answers checkpointed for
+  those jobs (``llm_checkpoints``) go with them; expired entries of the model
+  answer cache (``llm_cache``) are deleted.
 * Finished procrastinate queue entries are deleted: succeeded ones at once by the
   worker (``delete_jobs="successful"``), failed, cancelled and aborted ones here
   after ``COURIER_RETENTION_QUEUE_HOURS``. Our ``jobs`` table is the history, so
@@ -60,6 +62,11 @@ class RetentionPruner(PeriodicDuty):
             purged += len(rows)
             if not rows:
                 break
+            await self.db.execute("llm_checkpoint_purge", job_ids=[row["id"] for row in rows])
+        while await self.db.execute(
+            "llm_cache_purge_expired", limit=self.config.batch_size, now=now
+        ):
+            pass
         await self.queue_app.job_manager.delete_old_jobs(
             nb_hours=self.config.queue_hours,
             include_failed=True,

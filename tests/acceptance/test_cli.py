@@ -294,3 +294,39 @@ def test_api__on_a_port_in_use_says_so_in_one_line(database_url):
     assert result.stderr.strip().splitlines() == [
         f"courier: could not listen on 127.0.0.1:{port} (is the port in use?)"
     ]
+
+
+def test_budget_set__sets_the_tenants_monthly_budget(database_url, sql_conn):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+
+    first = _run(["budget", "set", "--tenant", "acme", "--monthly-usd", "12.5"], env)
+    second = _run(
+        ["budget", "set", "--tenant", "acme", "--monthly-usd", "20", "--when-over", "small"], env
+    )
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "$12.50" in first.stderr and "refuse" in first.stderr
+    assert sql_conn.execute(
+        "SELECT t.slug, b.monthly_usd::text, b.when_over FROM tenant_budgets b "
+        "JOIN tenants t ON t.id = b.tenant_id"
+    ).fetchall() == [("acme", "20.00", "small")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tenant", "nobody", "--monthly-usd", "5"], "no tenant 'nobody'"),
+        (["--tenant", "acme", "--monthly-usd", "-5"], "must be 0 or more"),
+        (["--tenant", "acme", "--monthly-usd", "lots"], "not an amount"),
+        (["--tenant", "acme", "--monthly-usd", "5", "--when-over", "panic"], "invalid choice"),
+    ],
+)
+def test_budget_set__refuses_what_it_cannot_set_without_writing(
+    database_url, sql_conn, args, message
+):
+    result = _run(["budget", "set", *args], _env(DATABASE_URL=database_url))
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert sql_conn.execute("SELECT count(*) FROM tenant_budgets").fetchone() == (0,)

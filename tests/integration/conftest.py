@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -15,8 +16,11 @@ from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import create_queue_app
+from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
+from app.llm.prices import DEFAULT_PRICES
 from app.settings import RetentionSettings, Settings
+from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.counting_database import CountingDatabase
@@ -130,3 +134,15 @@ async def model_worker(
     """A real worker calling ``fake_openai``, recording calls in ``ledger``."""
     async with running_worker(model_settings, job_kinds, ledger) as task:
         yield task
+
+
+@pytest.fixture
+def call_ledger(db: Database) -> PostgresCallLedger:
+    """The call ledger at the default list prices, answers cached for an hour."""
+    return PostgresCallLedger(db, DEFAULT_PRICES, timedelta(hours=1))
+
+
+@pytest.fixture
+def budgets(admin_db: Database) -> BudgetService:
+    """Budgets as an operator sets them (``courier budget set``)."""
+    return BudgetService(admin_db)

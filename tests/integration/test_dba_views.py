@@ -318,6 +318,8 @@ async def test_webhook_delivery_health__sums_up_each_destination_over_the_window
         "dead_letters",
         "webhook_deliveries",
         "webhook_delivery_health",
+        "llm_cost_monthly",
+        "llm_cost_per_1000_jobs",
     ],
 )
 def test_auditor__reads_every_view(sql_conn, auditor, view):
@@ -335,6 +337,9 @@ def test_auditor__reads_every_view(sql_conn, auditor, view):
         "SELECT * FROM outbox",
         "SELECT * FROM outbox_attempts",
         "SELECT * FROM procrastinate_jobs",
+        "SELECT * FROM llm_calls",
+        "SELECT answer FROM llm_cache",
+        "SELECT answer FROM llm_checkpoints",
         "UPDATE tenants SET slug = slug",
         "SELECT * FROM courier_rate_limit_take_v1(gen_random_uuid(), 1, 1, now())",
     ],

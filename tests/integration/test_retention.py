@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from app.llm.ledger import TokenUsage
+from tests.support.ledger import planned_call, random_key
+
 SECRET_INPUT = {"question": "secret"}
 
 
@@ -123,3 +126,26 @@ async def test_purged_job__says_so_over_the_api(pruner, http, make_key, sql_conn
     assert (await pruner.run_once(now=datetime.now(UTC) + timedelta(days=31))).purged_jobs == 1
     read = (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()
     assert read["state"] == "cancelled" and read["result"] is None and read["purged_at"] is not None
+
+
+async def test_purge__drops_the_model_answers_of_purged_jobs_and_expired_cache_entries(
+    pruner, sql_conn, job_factory, call_ledger
+):
+    old = await job_factory(tenant="answers", state="running")
+    kept = await job_factory(tenant="answers", state="running")
+    for job in (old, kept):
+        reservation = await call_ledger.reserve(planned_call(job, cache_key=random_key()))
+        await call_ledger.settle(
+            reservation, usage=TokenUsage(10, 0, 10, 0), latency_ms=1, outcome="ok", answer={"a": 1}
+        )
+    sql_conn.execute(
+        """UPDATE jobs SET state = 'succeeded', result = '{"body": "x"}' WHERE id = %s""",
+        (old["id"],),
+    )
+
+    await pruner.run_once(now=datetime.now(UTC) + timedelta(days=31))
+
+    checkpoints = sql_conn.execute("SELECT job_id FROM llm_checkpoints").fetchall()
+    assert checkpoints == [(kept["id"],)]  # the open job may still need its answer
+    assert sql_conn.execute("SELECT count(*) FROM llm_cache").fetchone() == (0,)  # TTL 1 h
+    assert sql_conn.execute("SELECT count(*) FROM llm_calls").fetchone() == (2,)  # audit stays

@@ -24,6 +24,8 @@ class SettledCall:
 
 
 class RecordingLedger:
+    adds_to_job_totals = False
+
     def __init__(self, *, refuse_reservations: bool = False) -> None:
         self.reserved: list[PlannedCall] = []
         self.settled: list[SettledCall] = []

@@ -9,6 +9,7 @@ import ast
 import importlib
 import pkgutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from app.jobs.service import (
 from app.keys.auth import AdminRequired
 from app.keys.service import Unauthenticated
 from app.problems import courier_problem
+from app.tenants.budgets import BudgetExhausted
 from app.tenants.rate_limit import RateLimited
 
 # Errors no HTTP caller meets as themselves. A new error must choose: a category,
@@ -56,6 +58,9 @@ INTERNAL = {
     "PermanentProviderError": "worker: the job fails",
     "ProviderPaused": "worker: the job waits in the queue until the provider's pause ends",
     "InvalidModelOutput": "worker: the job fails with invalid_model_output",
+    "UnknownCallOutcome": "worker: a programming error of the step runner settling a call",
+    "UnpricedModel": "worker: a configuration error (COURIER_PRICES_MODELS), before any call",
+    "InvalidBudget": "CLI: `courier budget set` reports it",
 }
 
 
@@ -155,6 +160,13 @@ ANSWERS: list[tuple[CourierError, int, str, dict[str, str] | None, dict[str, Any
     (DestinationRefused(), 422, "destination-refused", None, None),
     (InvalidWebhookRequest(), 422, "invalid-webhook-request", None, None),
     (RateLimited(7), 429, "rate-limited", {"Retry-After": "7"}, None),
+    (
+        BudgetExhausted(Decimal("10.00"), Decimal("10.00"), 3600),
+        429,
+        "budget-exhausted",
+        {"Retry-After": "3600"},
+        {"budget_usd": "10.00"},
+    ),
     (DatabaseUnavailable(), 503, "database-unavailable", {"Retry-After": "2"}, None),
 ]
 

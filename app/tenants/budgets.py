@@ -1,0 +1,126 @@
+"""Per-tenant monthly model budgets, in US dollars per UTC calendar month.
+
+An operator sets a tenant's budget (``courier budget set``) and what happens when it
+is spent: ``refuse`` (intake answers 429 and calls that do not fit are refused) or
+``small`` (a call that does not fit is routed to the small model tier, if that
+fits). The budget holds under concurrency by reservation: every model call first
+reserves its worst-case cost in one statement that locks the tenant's month row
+(``courier_budget_reserve_v1``; :meth:`app.llm.ledger.PostgresCallLedger.reserve`)
+and settles the real cost after the call, so spent + reserved stays within the
+budget however many calls start at once. Intake admits a tenant's new jobs while
+anything is left (:meth:`BudgetService.admit`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from app.db import Database
+from app.errors import CourierError, RateLimitedError
+
+WhenOver = Literal["refuse", "small"]
+
+
+class BudgetExhausted(RateLimitedError):
+    """This tenant's monthly model budget is spent; retry after the Retry-After seconds."""
+
+    def __init__(self, budget_usd: Decimal, spent_usd: Decimal, retry_after: int) -> None:
+        super().__init__(
+            f"this tenant's monthly model budget of ${budget_usd} is spent "
+            f"(${spent_usd:.2f} spent or reserved); new jobs are accepted again next month "
+            "or when an operator raises the budget",
+            retry_after=retry_after,
+        )
+        self.budget_usd = budget_usd
+
+    def extra(self) -> dict[str, str]:
+        return {"budget_usd": str(self.budget_usd)}
+
+
+class InvalidBudget(CourierError):
+    """The budget is invalid."""
+
+
+@dataclass(frozen=True)
+class BudgetUsage:
+    """A tenant's month: what was spent, what calls in flight reserved, and the budget."""
+
+    month: date
+    spent_usd: Decimal
+    reserved_usd: Decimal
+    budget_usd: Decimal | None
+    when_over: WhenOver | None
+
+    @property
+    def remaining_usd(self) -> Decimal | None:
+        if self.budget_usd is None:
+            return None
+        return max(self.budget_usd - self.spent_usd - self.reserved_usd, Decimal(0))
+
+
+@dataclass(frozen=True)
+class Budget:
+    tenant_id: UUID
+    monthly_usd: Decimal
+    when_over: WhenOver
+
+
+class BudgetService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def admit(
+        self, tenant_id: UUID, idempotency_key: str, *, now: datetime | None = None
+    ) -> None:
+        """Let intake accept a new job of the tenant unless its budget is spent this
+        month (:class:`BudgetExhausted`); a retry of a request that already made its
+        job is always answered."""
+        row = await self.db.fetch_one(
+            "tenant_budget_admit", tenant_id=tenant_id, idempotency_key=idempotency_key, now=now
+        )
+        if not row["allowed"]:
+            raise BudgetExhausted(
+                row["budget_usd"],
+                row["spent_usd"] + row["reserved_usd"],
+                max(1, math.ceil(row["retry_after_seconds"])),
+            )
+
+    async def usage(self, tenant_id: UUID, *, now: datetime | None = None) -> BudgetUsage:
+        """The tenant's spend, reservations and budget in the UTC month of ``now``."""
+        row = await self.db.fetch_one("tenant_budget_usage", tenant_id=tenant_id, now=now)
+        return BudgetUsage(
+            month=row["month"],
+            spent_usd=row["spent_usd"],
+            reserved_usd=row["reserved_usd"],
+            budget_usd=row["budget_usd"],
+            when_over=row["when_over"],
+        )
+
+    async def set(
+        self, tenant: str, monthly_usd: Decimal, when_over: WhenOver | None = None
+    ) -> Budget:
+        """Set the monthly budget of the tenant with slug ``tenant`` (an operator's
+        action: ``db`` must act as the schema owner); ``when_over`` None keeps the
+        tenant's choice (``refuse`` for a first budget)."""
+        if not monthly_usd.is_finite() or monthly_usd < 0:
+            raise InvalidBudget(
+                f"the monthly budget must be 0 or more US dollars, not {monthly_usd}"
+            )
+        if monthly_usd >= Decimal("1e12"):
+            raise InvalidBudget("the monthly budget must be less than 1,000,000,000,000 US dollars")
+        if when_over not in (None, "refuse", "small"):
+            raise InvalidBudget(f"when over budget: refuse or small, not {when_over!r}")
+        row = await self.db.fetch_optional(
+            "tenant_budget_set",
+            slug=tenant,
+            monthly_usd=monthly_usd.quantize(Decimal("0.01")),
+            when_over=when_over,
+        )
+        if row is None:
+            raise InvalidBudget(f"no tenant {tenant!r}")
+        return Budget(row["tenant_id"], row["monthly_usd"], row["when_over"])

@@ -1,0 +1,37 @@
+-- Exact-match cache of model answers, per tenant and cache key (app/llm/cache_key.py).
+
+-- name: llm_cache_evict :exec
+-- Drop a tenant's entry for a key (e.g. an answer a guard or a reviewer refused).
+DELETE FROM llm_cache
+WHERE tenant_id = %(tenant_id)s::uuid AND cache_key = %(cache_key)s::text;
+
+-- name: llm_cache_get :optional
+-- A tenant's live entry for a key; no row when there is none or it expired. The
+-- tenant is part of the lookup: an entry is never served to another tenant.
+SELECT answer, model, expires_at
+FROM llm_cache
+WHERE tenant_id = %(tenant_id)s::uuid
+  AND cache_key = %(cache_key)s::text
+  AND expires_at > coalesce(%(now)s::timestamptz, clock_timestamp());
+
+-- name: llm_cache_purge_expired :exec
+-- Retention: delete up to `limit` expired entries (the expiry index finds them).
+DELETE FROM llm_cache
+WHERE ctid IN (
+    SELECT ctid FROM llm_cache
+    WHERE expires_at <= coalesce(%(now)s::timestamptz, clock_timestamp())
+    LIMIT %(limit)s::integer
+    FOR UPDATE SKIP LOCKED
+);
+
+-- name: llm_cache_put :exec
+-- Keep an answer for a key until now + ttl. A live entry stays as it is (the first
+-- answer is served until it expires); an expired one is replaced.
+INSERT INTO llm_cache (tenant_id, cache_key, model, answer, job_id, created_at, expires_at)
+SELECT %(tenant_id)s::uuid, %(cache_key)s::text, %(model)s::text, %(answer)s::jsonb,
+       %(job_id)s::uuid, clock.now, clock.now + %(ttl)s::interval
+FROM (SELECT coalesce(%(now)s::timestamptz, clock_timestamp()) AS now) AS clock
+ON CONFLICT (tenant_id, cache_key) DO UPDATE
+SET model = EXCLUDED.model, answer = EXCLUDED.answer, job_id = EXCLUDED.job_id,
+    created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+WHERE llm_cache.expires_at <= EXCLUDED.created_at;

@@ -1,0 +1,20 @@
+-- Checkpoints: the committed model answer of each step of a job.
+
+-- name: llm_checkpoint_get :optional
+-- The answer a step of this job committed in any attempt; no row when none did.
+SELECT answer, model, attempt
+FROM llm_checkpoints
+WHERE job_id = %(job_id)s::uuid AND step = %(step)s::text;
+
+-- name: llm_checkpoint_purge :exec
+-- Retention: drop the checkpoints of jobs whose input and result were just purged
+-- (an answer is the user's data, and a finished job is never executed again).
+DELETE FROM llm_checkpoints WHERE job_id = ANY(%(job_ids)s::uuid[]);
+
+-- name: llm_checkpoint_put :exec
+-- Commit a step's answer. The first committed answer stays: a later one (say, of an
+-- execution that lost its lease and settled late) changes nothing.
+INSERT INTO llm_checkpoints (job_id, step, tenant_id, attempt, model, answer)
+VALUES (%(job_id)s::uuid, %(step)s::text, %(tenant_id)s::uuid, %(attempt)s::integer,
+        %(model)s::text, %(answer)s::jsonb)
+ON CONFLICT (job_id, step) DO NOTHING;
