@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from pydantic import BaseModel
 
 from app import metrics
+from app.client_input import CourierRequest, refuse_unstorable_parameters
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -122,6 +123,9 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
         logging_config=None,
         plugins=[problem_details_plugin(frozenset(kinds))],
         request_max_body_size=settings.api.max_body_bytes,
+        # Every route decodes bodies and checks parameters the same way (app/client_input.py).
+        request_class=CourierRequest,
+        before_request=refuse_unstorable_parameters,
         openapi_config=OpenAPIConfig(
             title="Courier",
             version="0.1.0",

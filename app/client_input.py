@@ -1,0 +1,141 @@
+"""What every HTTP request must be before a handler sees it, on every route.
+
+A hostile client controls every byte of a request, and some bytes fail far from
+where they entered: JSON nested thousands of levels deep exhausts the recursion
+of whatever walks it next (decoder, validator, serialiser), a NUL character
+cannot be stored in a PostgreSQL ``text`` or ``jsonb`` value, and an integer
+past what its column holds overflows in Python or in SQL. Each of these is
+refused here, where the input is decoded, with a 4xx that names the place, so no
+handler, service or query needs to know about it:
+
+* :class:`CourierRequest` decodes JSON bodies: nested at most
+  :data:`MAX_JSON_DEPTH` arrays and objects deep (:class:`JsonTooDeep`, 400),
+  no NUL in any string or member name (:class:`TextHoldsNul`, 422).
+* :func:`refuse_unstorable_parameters` (the app's ``before_request`` hook, run
+  after the guards) checks query parameters (no NUL, percent-encoded UTF-8) and
+  header values (no NUL) (:class:`InvalidParameterText`, 400).
+* :data:`Int32` and :data:`Int64` are the integer types of request schemas: a
+  request integer without both bounds is refused by
+  ``tests/unit/test_client_input.py``, which reads the OpenAPI document.
+
+The database seam maps what still slips through (``app/db.py``,
+``UnstorableText``) to a 400 as a safety net.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
+
+from litestar import Request
+from pydantic import Field
+
+from app.errors import BadRequestError, InvalidRequestError
+
+MAX_JSON_DEPTH = 64
+"""Arrays and objects a JSON body may nest (the body itself is level 1). No request
+of Courier's needs more than a handful; the decoder's own limit is near 1000."""
+
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+"""An integer a PostgreSQL ``integer`` (and a Python ``timedelta`` in seconds) holds;
+narrow it further with the field's own ``ge``/``le``."""
+
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+"""An integer a PostgreSQL ``bigint`` holds."""
+
+
+class JsonTooDeep(BadRequestError):
+    """The JSON body nests arrays and objects too deeply."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the JSON body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep; "
+            f"at most {MAX_JSON_DEPTH} are accepted"
+        )
+
+    def extra(self) -> dict[str, Any]:
+        return {"max_depth": MAX_JSON_DEPTH}
+
+
+class TextHoldsNul(InvalidRequestError):
+    """Text must not contain NUL (\\u0000): PostgreSQL cannot store it."""
+
+    def __init__(self, field: str, reason: str = "must not contain NUL (\\u0000)") -> None:
+        super().__init__(f"{field or 'the body'}: {reason}")
+        self.field, self.reason = field, reason
+
+    def extra(self) -> dict[str, Any]:
+        return {"errors": [{"field": self.field, "message": self.reason}]}
+
+
+class InvalidParameterText(BadRequestError):
+    """A query parameter or header holds text Courier cannot accept."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
+
+    def extra(self) -> dict[str, Any]:
+        return {"errors": [{"field": self.field, "message": self.reason}]}
+
+
+class CourierRequest(Request[Any, Any, Any]):
+    """Litestar's request, whose JSON body is refused when it nests too deeply or
+    holds a NUL (the ``request_class`` of the app, so every route decodes this way)."""
+
+    async def json(self) -> Any:
+        try:
+            value = await super().json()
+        except RecursionError as exc:  # the decoder's own limit, far above ours
+            raise JsonTooDeep() from exc
+        refuse_unstorable_json(value)
+        return value
+
+
+def refuse_unstorable_json(value: Any) -> None:
+    """Raise :class:`JsonTooDeep` or :class:`TextHoldsNul` (naming the field, e.g.
+    ``input.thread.0.body``) unless ``value``, a decoded JSON document, may be
+    validated and stored. Iterative, so its own depth is no concern."""
+    pending: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while pending:
+        node, path, depth = pending.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise TextHoldsNul(path)
+            continue
+        if isinstance(node, dict):
+            members = list(node.items())
+            if any("\x00" in name for name, _ in members):
+                raise TextHoldsNul(path, "member names must not contain NUL (\\u0000)")
+        elif isinstance(node, list):
+            members = list(enumerate(node))
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise JsonTooDeep()
+        pending.extend(
+            (item, f"{path}.{name}" if path else str(name), depth + 1) for name, item in members
+        )
+
+
+async def refuse_unstorable_parameters(request: Request[Any, Any, Any]) -> None:
+    """``before_request`` hook: raise :class:`InvalidParameterText` for a query
+    parameter holding NUL or bytes that are not UTF-8 (Litestar would replace them
+    silently), or a header value holding NUL (HTTP forbids it; a server may pass it on)."""
+    query = request.scope.get("query_string", b"")
+    for part in query.split(b"&") if query else ():
+        raw_name, _, raw_value = part.partition(b"=")
+        name = unquote_to_bytes(raw_name.replace(b"+", b" "))
+        value = unquote_to_bytes(raw_value.replace(b"+", b" "))
+        field = name.replace(b"\x00", b"%00").decode("utf-8", "replace")
+        if b"\x00" in name or b"\x00" in value:
+            raise InvalidParameterText(field, "must not contain NUL (%00)")
+        try:
+            name.decode("utf-8")
+            value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidParameterText(field, "must be UTF-8, percent-encoded") from exc
+    for raw_name, raw_value in request.scope.get("headers", ()):
+        if b"\x00" in raw_value:
+            header = "-".join(part.capitalize() for part in raw_name.decode("latin-1").split("-"))
+            raise InvalidParameterText(header, "must not contain NUL")
