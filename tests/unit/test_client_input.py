@@ -34,8 +34,16 @@ def _nested(depth: int) -> Any:
     return value
 
 
+def _empty_innermost(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
 def test_json__nesting_up_to_the_limit_is_accepted():
     refuse_unstorable_json(_nested(MAX_JSON_DEPTH))
+    refuse_unstorable_json(_empty_innermost(MAX_JSON_DEPTH))
 
 
 def test_json__one_level_more_is_refused_saying_the_limit():
@@ -43,6 +51,8 @@ def test_json__one_level_more_is_refused_saying_the_limit():
         refuse_unstorable_json(_nested(MAX_JSON_DEPTH + 1))
     assert str(MAX_JSON_DEPTH) in str(refused.value)
     assert refused.value.describe().status == 400
+    with pytest.raises(JsonTooDeep):
+        refuse_unstorable_json(_empty_innermost(MAX_JSON_DEPTH + 1))
 
 
 def test_json__a_million_levels_are_refused_without_a_recursion_error():
