@@ -53,9 +53,10 @@ async def test_api__survives_schemathesis_without_server_errors_or_undocumented_
         "positive_data_acceptance,allow_header_conformance",
         "--exclude-operation-id",
         ",".join(NEVER_ENDS),
-        # Valid and invalid data for every part of a request: path, query, headers, body.
+        # Valid and invalid data for every part of a request (path, query, headers, body),
+        # and sequences of requests that use what earlier answers returned.
         "--phases",
-        "examples,coverage,fuzzing",
+        "examples,coverage,fuzzing,stateful",
         "--mode",
         "all",
         "--generation-allow-x00",
