@@ -5,8 +5,8 @@ where they entered: JSON nested thousands of levels deep exhausts the recursion
 of whatever walks it next (decoder, validator, serialiser), a NUL character
 cannot be stored in a PostgreSQL ``text`` or ``jsonb`` value, and an integer
 past what its column holds overflows in Python or in SQL. Each of these is
-refused here, where the input is decoded, with a 4xx that names the place, so no
-handler, service or query needs to know about it:
+refused here, where the input is decoded, with a 4xx that says what was wrong (and
+names the field where there is one), so no handler, service or query needs to know:
 
 * :class:`CourierRequest` decodes JSON bodies: nested at most
   :data:`MAX_JSON_DEPTH` arrays and objects deep (:class:`JsonTooDeep`, 400),
@@ -14,9 +14,9 @@ handler, service or query needs to know about it:
 * :func:`refuse_unstorable_parameters` (the app's ``before_request`` hook, run
   after the guards) checks query parameters (no NUL, percent-encoded UTF-8) and
   header values (no NUL) (:class:`InvalidParameterText`, 400).
-* :data:`Int32` and :data:`Int64` are the integer types of request schemas: a
-  request integer without both bounds is refused by
-  ``tests/unit/test_client_input.py``, which reads the OpenAPI document.
+* Every integer of a request schema or parameter has both bounds, within what a
+  ``bigint`` holds (``tests/unit/test_client_input.py`` reads every body model and
+  parameter to check); :data:`Int32` bounds a field that has none of its own.
 
 The database seam maps what still slips through (``app/db.py``,
 ``UnstorableText``) to a 400 as a safety net.
@@ -38,11 +38,10 @@ MAX_JSON_DEPTH = 64
 of Courier's needs more than a handful; the decoder's own limit is near 1000."""
 
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-"""An integer a PostgreSQL ``integer`` (and a Python ``timedelta`` in seconds) holds;
-narrow it further with the field's own ``ge``/``le``."""
-
-Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
-"""An integer a PostgreSQL ``bigint`` holds."""
+"""An integer a PostgreSQL ``integer`` (and a Python ``timedelta`` in seconds) holds: the
+type of a request field that has no natural bound on a side. Narrow the other side as
+``Annotated[Int32, Field(ge=1)]`` or, when optional, ``Int32 | None = Field(ge=1)``:
+beside a required ``Int32``, pydantic drops the bounds of a ``= Field(ge=...)``."""
 
 
 class JsonTooDeep(BadRequestError):
