@@ -25,7 +25,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from app.errors import CourierError, UnavailableError
+from app.errors import BadRequestError, CourierError, UnavailableError
 from app.queries import Query, Shape, load_queries
 
 Row = dict[str, Any]
@@ -60,6 +60,14 @@ class DatabaseUnavailable(DatabaseError, UnavailableError):
     """The database cannot be reached right now."""
 
     retry_after = 2
+
+
+class UnstorableText(DatabaseError, BadRequestError):
+    """Text in the request cannot be stored: it holds NUL or bytes that are not UTF-8."""
+
+    # A safety net: requests are checked for such text where they are decoded
+    # (app/client_input.py), so meeting this error means a value took another way in.
+    # The database's own words may quote the value, so the message is always this one.
 
 
 RUNTIME_ROLE = "courier_runtime"
@@ -265,12 +273,26 @@ class Database:
 
 
 async def _run(cur: psycopg.AsyncCursor[Row], query: Query, params: Mapping[str, Any]) -> None:
-    await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
+    try:
+        await cur.execute(query.sql, {key: _adapt(value) for key, value in params.items()})
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 spelling exists
+        raise UnstorableText() from exc
 
 
 def _adapt(value: Any) -> Any:
     # Python dicts go to jsonb parameters; lists stay PostgreSQL arrays.
-    return Jsonb(value) if isinstance(value, dict) else value
+    if isinstance(value, dict):
+        return Jsonb(value)
+    # psycopg refuses NUL in text parameters with an error of no SQLSTATE: say what it is.
+    if _holds_nul(value):
+        raise UnstorableText()
+    return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list | tuple) and any(_holds_nul(item) for item in value)
 
 
 def _translate(exc: psycopg.Error) -> DatabaseError:
@@ -280,6 +302,12 @@ def _translate(exc: psycopg.Error) -> DatabaseError:
         return Conflict(constraint, message)
     if isinstance(exc, psycopg.IntegrityError):
         return ConstraintViolation(constraint, message)
+    if isinstance(
+        exc, psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter
+    ):
+        # 22021 (e.g. invalid byte sequence for encoding "UTF8") and 22P05 (e.g. \u0000
+        # in jsonb): what the client sent, not a fault of Courier's.
+        return UnstorableText()
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return LockTimeout(message)
     if isinstance(exc, psycopg.OperationalError):

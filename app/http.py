@@ -13,10 +13,11 @@ from typing import Any
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
-from pydantic import BaseModel
+from litestar.openapi.spec import Components, Schema, SecurityScheme
+from pydantic import BaseModel, RootModel
 
 from app import metrics
+from app.client_input import CourierRequest, refuse_unstorable_parameters
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -130,6 +131,9 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
         logging_config=None,
         plugins=[problem_details_plugin(frozenset(kinds))],
         request_max_body_size=settings.api.max_body_bytes,
+        # Every route decodes bodies and checks parameters the same way (app/client_input.py).
+        request_class=CourierRequest,
+        before_request=refuse_unstorable_parameters,
         openapi_config=OpenAPIConfig(
             title="Courier",
             version="0.1.0",
@@ -141,7 +145,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
                 security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        on_startup=[_forbid_unknown_fields_in_openapi],
+        on_startup=[_forbid_unknown_fields_in_openapi, _document_root_models_as_their_root],
     )
 
 
@@ -156,6 +160,17 @@ def _forbid_unknown_fields_in_openapi(app: Litestar) -> None:
     for name, schema in (app.openapi_schema.components.schemas or {}).items():
         if name in forbidding:
             schema.additional_properties = False
+
+
+def _document_root_models_as_their_root(app: Litestar) -> None:
+    # Litestar documents a pydantic RootModel as an object with a "root" member, but on
+    # the wire it is its root: the intake body of several kinds is one of its variants.
+    roots = {model.__name__ for model in _pydantic_models() if issubclass(model, RootModel)}
+    schemas = app.openapi_schema.components.schemas or {}
+    for name in roots & set(schemas):
+        root = (schemas[name].properties or {}).get("root")
+        if isinstance(root, Schema):
+            schemas[name] = root
 
 
 def _pydantic_models() -> set[type[BaseModel]]:

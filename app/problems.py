@@ -42,7 +42,7 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
-    400: "Malformed request: bad JSON, a bad header or query parameter.",
+    400: "Malformed request: bad or too deeply nested JSON, a bad header or query parameter.",
     401: "Missing, unknown or revoked API key (or stream token).",
     403: "The API key lacks the role this needs (e.g. admin).",
     404: "No such resource for this tenant.",

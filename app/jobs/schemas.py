@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, RootModel, create_model
 
+from app.client_input import Int32
 from app.jobs.kinds import KindRegistry
 
 
@@ -37,7 +38,7 @@ class JobRequest(BaseModel):
     kind: str = Field(min_length=1, max_length=100, examples=["email_reply"])
     input: Any
     priority: int = Field(default=0, ge=-100, le=100, description="Higher runs first.")
-    expires_in: int | None = Field(
+    expires_in: Int32 | None = Field(
         default=None,
         ge=1,
         description="Seconds until the job expires if not finished; default per kind.",

@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -170,17 +170,6 @@ class JobService:
             raise InvalidJobRequest(
                 f"input is not a valid {kind.name} input", _field_errors(exc, prefix="input")
             ) from exc
-        if unstorable := _unstorable_text(normalised, "input"):
-            raise InvalidJobRequest(
-                f"{unstorable} holds a NUL character or an unpaired surrogate, "
-                "which cannot be stored",
-                [
-                    {
-                        "field": unstorable,
-                        "message": "must not contain NUL (\\u0000) or unpaired surrogates",
-                    }
-                ],
-            )
         expires_in = (
             timedelta(seconds=request.expires_in) if request.expires_in else kind.default_deadline
         )
@@ -559,29 +548,6 @@ class JobService:
                 },
             }
         )
-
-
-def _unstorable_text(value: Any, path: str) -> str | None:
-    """The path of the first string PostgreSQL cannot store (NUL, lone surrogates), if any."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    items: Iterable[tuple[Any, Any]]
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        if found := _unstorable_text(key, path) or _unstorable_text(item, f"{path}.{key}"):
-            return found
-    return None
 
 
 def _field_errors(exc: ValidationError, prefix: str) -> list[dict[str, Any]]:

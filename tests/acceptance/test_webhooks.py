@@ -172,6 +172,29 @@ async def test_webhook__ssrf_destinations_are_refused_at_registration_and_at_del
     assert receiver.deliveries == []
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"description": "night\u0000shift"}, "description"),
+        ({"url": "{receiver}/hook\u0000"}, "url"),
+        ({"event_types": ["job.queued\u0000"]}, "event_types.0"),
+    ],
+)
+async def test_webhook__text_with_nul_is_422_naming_the_field_and_registers_nothing(
+    http, make_key, receiver, sql_conn, body, field
+):
+    key = await make_key(roles=["admin"])
+    body = {"url": receiver.url} | {
+        name: value.replace("{receiver}", receiver.url) if isinstance(value, str) else value
+        for name, value in body.items()
+    }
+    response = await http.post("/v1/webhooks", json=body, headers=auth(key))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert sql_conn.execute("SELECT count(*) FROM webhook_endpoints").fetchone() == (0,)
+
+
 async def test_webhook__callback_url_test_send_and_rotation_are_signed_verifiably(
     http, worker, make_key, receiver
 ):

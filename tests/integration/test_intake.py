@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
+from app.client_input import MAX_JSON_DEPTH
 from tests.support.requests import auth, email_reply_request
 
 PROBLEM = "application/problem+json"
@@ -262,15 +264,95 @@ async def test_intake__text_postgres_cannot_store_is_4xx_not_500(http, make_key,
     key = await make_key()
     body = email_reply_request()
     body["input"]["thread"][0]["sender"] = text
-    import json as _json
-
-    raw = _json.dumps(body).encode()  # json.dumps escapes both as \u sequences, like a client would
+    raw = json.dumps(body).encode()  # json.dumps escapes both as \u sequences, like a client would
     response = await http.post(
         "/v1/jobs", content=raw, headers=auth(key, "k") | {"Content-Type": "application/json"}
     )
     assert response.status_code == status, response.text
     if status == 422:  # a lone surrogate is already malformed JSON (400)
         assert response.json()["errors"][0]["field"] == "input.thread.0.sender"
+    assert await _count(db) == 0
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def _with_member(member: str) -> bytes:
+    """A valid intake body whose ``input`` has one more member, written as raw JSON."""
+    body = json.dumps(email_reply_request())
+    return body.replace('"question"', f'{member}, "question"', 1).encode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _nested(100_000).encode(),  # past the decoder's own recursion limit
+        _nested(MAX_JSON_DEPTH + 1).encode(),
+        _with_member(f'"deep": {_nested(5000)}'),
+        _with_member(f'"deep": {_nested(200)}'),  # decodes, then fails whatever walks it
+        _with_member('"deep": ' + '{"a": ' * 3000 + "1" + "}" * 3000),
+    ],
+    ids=["whole-body-100k", "whole-body-limit+1", "input-member-5k", "input-member-200", "objects"],
+)
+async def test_intake__json_nested_too_deep_is_400_saying_the_limit_and_writes_nothing(
+    http, make_key, db, raw
+):
+    key = await make_key()
+    response = await http.post(
+        "/v1/jobs", content=raw, headers=auth(key, "k") | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["type"] == "urn:courier:problem:json-too-deep"
+    assert f"more than {MAX_JSON_DEPTH} levels" in problem["detail"]
+    assert problem["max_depth"] == MAX_JSON_DEPTH
+    assert await _count(db) == 0 and await _count(db, "queue") == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["9223372036854775808", "-9223372036854775809", "1e23", "1e308", "2147483648"]
+)
+async def test_intake__expires_in_past_what_it_holds_is_422_naming_it_and_writes_nothing(
+    http, make_key, db, value
+):
+    key = await make_key()
+    raw = json.dumps(email_reply_request()).replace('"kind"', f'"expires_in": {value}, "kind"', 1)
+    response = await http.post(
+        "/v1/jobs",
+        content=raw.encode(),
+        headers=auth(key, "k") | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert [e["field"] for e in response.json()["errors"]] == ["expires_in"]
+    assert await _count(db) == 0 and await _count(db, "queue") == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Idempotency-Key": "k\x00"}, {"Idempotency-Key": "k", "X-Request-Note": "a\x00b"}],
+    ids=["Idempotency-Key", "any-header"],
+)
+async def test_intake__header_with_nul_is_400_naming_it_also_behind_a_lenient_server(
+    settings, job_kinds, make_key, db, headers
+):
+    """uvicorn refuses NUL in headers itself; another ASGI server may pass it on, so the
+    app checks too (here in-process, with no HTTP parser in between)."""
+    from litestar.testing import AsyncTestClient
+
+    from app.http import create_app
+
+    key = await make_key()
+    async with AsyncTestClient(create_app(settings, job_kinds)) as client:
+        response = await client.post(
+            "/v1/jobs", json=email_reply_request(), headers=auth(key) | headers
+        )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == PROBLEM
+    [name] = [name for name, value in headers.items() if "\x00" in value]
+    assert [e["field"] for e in response.json()["errors"]] == [name]
     assert await _count(db) == 0
 
 

@@ -116,7 +116,20 @@ async def test_list__filters_by_state_and_kind(http, make_key, sql_conn):
 
 
 @pytest.mark.parametrize(
-    "params", [{"state": "done"}, {"limit": 0}, {"limit": 1000}, {"cursor": "nope"}, {"limit": "x"}]
+    "params",
+    [
+        {"state": "done"},
+        {"limit": 0},
+        {"limit": 1000},
+        {"cursor": "nope"},
+        {"limit": "x"},
+        {"limit": "9223372036854775808"},
+        {"limit": "1e23"},
+        {"kind": "\x00"},
+        {"kind": "email\x00reply"},
+        {"state": "queued\x00"},
+        {"cursor": "\x00"},
+    ],
 )
 async def test_list__bad_parameters_are_400_problems(http, make_key, params):
     key = await make_key()
@@ -124,6 +137,19 @@ async def test_list__bad_parameters_are_400_problems(http, make_key, params):
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == list(params)
+
+
+@pytest.mark.parametrize("query", ["kind=%FF", "kind=caf%E9", "cursor=%C3%28", "%FF=1"])
+async def test_list__query_bytes_that_are_not_utf8_are_400_naming_the_parameter(
+    http, make_key, query
+):
+    key = await make_key()
+    response = await http.get(f"/v1/jobs?{query}", headers=auth(key))
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == query.partition("=")[0].replace("%FF", "\ufffd")
+    assert "UTF-8" in error["message"]
 
 
 async def test_events__json_history_starts_with_queued(http, make_key):

@@ -17,7 +17,8 @@ import pytest
 
 import app
 import tasks
-from app.db import DatabaseUnavailable, NotFound
+from app.client_input import InvalidParameterText, JsonTooDeep, TextHoldsNul
+from app.db import DatabaseUnavailable, NotFound, UnstorableText
 from app.delivery.sse import InvalidLastEventId, StreamJobNotFound
 from app.delivery.ssrf import DestinationRefused
 from app.delivery.tokens import InvalidStreamToken
@@ -133,6 +134,15 @@ FIELD_ERRORS = [{"field": "input.to", "message": "Field required"}]
 ANSWERS: list[tuple[CourierError, int, str, dict[str, str] | None, dict[str, Any] | None]] = [
     (MissingIdempotencyKey(), 400, "missing-idempotency-key", None, None),
     (InvalidLastEventId(), 400, "invalid-last-event-id", None, None),
+    (JsonTooDeep(), 400, "json-too-deep", None, {"max_depth": 64}),
+    (
+        InvalidParameterText("kind", "must not contain NUL (%00)"),
+        400,
+        "invalid-parameter-text",
+        None,
+        {"errors": [{"field": "kind", "message": "must not contain NUL (%00)"}]},
+    ),
+    (UnstorableText(), 400, "unstorable-text", None, None),
     (
         Unauthenticated(),
         401,
@@ -157,6 +167,13 @@ ANSWERS: list[tuple[CourierError, int, str, dict[str, str] | None, dict[str, Any
         {"errors": FIELD_ERRORS},
     ),
     (IdempotencyKeyReused(), 422, "idempotency-key-reused", None, None),
+    (
+        TextHoldsNul("input.body"),
+        422,
+        "text-holds-nul",
+        None,
+        {"errors": [{"field": "input.body", "message": "must not contain NUL (\\u0000)"}]},
+    ),
     (DestinationRefused(), 422, "destination-refused", None, None),
     (InvalidWebhookRequest(), 422, "invalid-webhook-request", None, None),
     (RateLimited(7), 429, "rate-limited", {"Retry-After": "7"}, None),
