@@ -92,6 +92,19 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         shutil.rmtree(directory, ignore_errors=True)
 
 
+@pytest.fixture
+def cluster_dir() -> Iterator[Path]:
+    """A directory for a test's own PostgreSQL cluster. Not under pytest's basetemp:
+    another pytest session resets that tree to mode 0700, which locks out the server's
+    own system user."""
+    directory = Path(tempfile.mkdtemp(prefix="courier-test-cluster-"))
+    directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _url_for(admin_url: str, dbname: str) -> str:
     return make_conninfo(admin_url, dbname=dbname)
 

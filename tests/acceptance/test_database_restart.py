@@ -22,8 +22,8 @@ from tests.support.workers import running_worker
 pytestmark = pytest.mark.slow
 
 
-async def test_database_restart__every_acknowledged_job_completes(tmp_path):
-    data_dir = tmp_path / "restart"
+async def test_database_restart__every_acknowledged_job_completes(cluster_dir):
+    data_dir = cluster_dir / "restart"
     with embedded_database(data_dir) as url:
         await migrate(url)
         settings = Settings()
