@@ -111,7 +111,9 @@ class JobFactory:
                 await self.db.fetch_one("job_cancel", tx, job_id=job_id, tenant_id=tenant_id)
         elif state != "queued":
             async with self._step(conn) as tx:
-                lease = (await self.db.fetch_one("job_lease_take", tx, job_id=job_id))["lease"]
+                lease = (
+                    await self.db.fetch_one("job_lease_take", tx, job_id=job_id, queue_job_id=None)
+                )["lease"]
         if state in ("needs_review", "succeeded", "failed"):
             failed = state == "failed"
             async with self._step(conn) as tx:
