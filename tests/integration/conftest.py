@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpx
 import psycopg
 import pytest
 
@@ -11,7 +13,7 @@ from app.db import Database
 from app.delivery.hub import EventHub
 from app.delivery.sse import EventStreams
 from app.jobs.queue import create_queue_app
-from app.settings import RetentionSettings
+from app.settings import RetentionSettings, Settings
 from tasks.maintenance.retention import RetentionPruner
 from tests.support.counting_database import CountingDatabase
 
@@ -68,3 +70,29 @@ def notes_with_rls(sql_conn) -> None:
         GRANT SELECT ON rls_notes TO courier_runtime;
         """
     )
+
+
+@pytest.fixture
+def metrics_url(settings: Settings) -> str:
+    """Where the API process serves its metrics (its own port, not the API's): ask for
+    it before ``api`` or ``http``, which read settings (``usefixtures`` does)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.api.metrics_port = port
+    settings.api.metrics_host = "127.0.0.1"
+    return f"http://127.0.0.1:{port}/metrics"
+
+
+@pytest.fixture
+async def metrics_text(metrics_url: str) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Scrapes the API's metrics, without a key as Prometheus would: ``await metrics_text()``."""
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def scrape() -> str:
+            response = await client.get(metrics_url)
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/plain")
+            return response.text
+
+        yield scrape

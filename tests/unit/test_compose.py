@@ -63,3 +63,10 @@ def _seconds(duration: str) -> float:
     parts = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
     assert parts and duration, f"unsupported duration {duration!r}"
     return int(parts[1] or 0) * 60 + int(parts[2] or 0)
+
+
+def test_compose__api_metrics_are_on_a_port_of_their_own_that_is_not_published():
+    api = _services()["api"]
+    metrics_port = api["environment"]["COURIER_API_METRICS_PORT"]
+    published = [mapping.split(":")[-1] for mapping in api["ports"]]
+    assert metrics_port not in published and "8000" in published
