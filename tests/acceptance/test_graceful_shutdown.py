@@ -68,7 +68,7 @@ async def test_sigterm__a_drain_longer_than_the_stall_timeout_is_not_taken_over(
     principal = await principal_of(db, await make_key())
     timing = {
         "HEARTBEAT_SECONDS": 0.2,
-        "STALLED_AFTER_SECONDS": 1,
+        "STALLED_AFTER_SECONDS": 2,
         "MAINTENANCE_SECONDS": 0.2,
         "POLL_SECONDS": 0.2,
     }
@@ -79,7 +79,7 @@ async def test_sigterm__a_drain_longer_than_the_stall_timeout_is_not_taken_over(
     try:
         async with job_service(db) as service:
             # Runs five stall timeouts: without heartbeats, its worker looks dead long before.
-            job = (await service.submit(principal, request_for(5000, label="long"), "long")).job
+            job = (await service.submit(principal, request_for(10_000, label="long"), "long")).job
             await wait_for(
                 lambda: in_state(sql_conn, job.id, "running"), timeout=60, what="the job to start"
             )
