@@ -13,6 +13,8 @@ $$;
 
 -- Read-only: who is asking, what may happen to a job, the shared secrets.
 GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets TO courier_runtime;
+-- Start-up checks compare the queue schema with the installed procrastinate (app/migrate.py).
+GRANT SELECT ON courier_procrastinate_migrations TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.

@@ -3637,6 +3637,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
 
 
 --
+-- Name: TABLE courier_procrastinate_migrations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.courier_procrastinate_migrations TO courier_runtime;
+
+
+--
 -- Name: TABLE courier_secrets; Type: ACL; Schema: public; Owner: -
 --
 
