@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, Schema, SecurityScheme
@@ -35,7 +35,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
-from app.problems import problem_details_plugin, problem_responses
+from app.problems import problem_details_plugin
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -70,27 +70,6 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get(
-    "/metrics",
-    operation_id="Metrics",
-    summary="Prometheus metrics",
-    description=(
-        "Prometheus text format: intake, queue depth and open jobs (read from PostgreSQL at "
-        "scrape time), and execution metrics when this process also runs a worker. Not "
-        "authenticated: keep it inside your network."
-    ),
-    tags=["operations"],
-    media_type=metrics.CONTENT_TYPE,
-    responses=problem_responses(503),
-)
-async def metrics_endpoint(state: State) -> Response[bytes]:
-    queues = {kind.queue for kind in state.services.jobs.kinds.values()} | set(
-        state.settings.worker.queues
-    )
-    await metrics.refresh_database_gauges(state.services.db, queues)
-    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
-
-
 def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
     """The API for ``settings`` (whose ``database.url`` must be set), accepting jobs of
     ``kinds`` (the CLI passes the real registry, tests their own)."""
@@ -112,6 +91,17 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             await queue_app.open_async(pool=pool)
             opened.push_async_callback(queue_app.close_async)
             app.state.services = await _services(settings, kinds, pool, queue_app, opened)
+            if settings.api.metrics_port is not None:
+                # Never on the public port: metrics are the operators', not a tenant's.
+                queues = {kind.queue for kind in kinds.values()} | set(settings.worker.queues)
+                await opened.enter_async_context(
+                    metrics.serving(
+                        app.state.services.db,
+                        queues,
+                        settings.api.metrics_host,
+                        settings.api.metrics_port,
+                    )
+                )
             yield
 
     return Litestar(
@@ -123,7 +113,6 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             UsageController,
             watch_page,
             health,
-            metrics_endpoint,
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),

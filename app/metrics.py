@@ -6,6 +6,11 @@ Prometheus sums across processes. Gauges of shared state (queue depth, open jobs
 are read from PostgreSQL at scrape time by the API's ``/metrics``, so every API
 process reports the same, true figure (aggregate them with ``max``, not ``sum``).
 
+Metrics are served on ports of their own, never on the public API port: they are
+the operators' (queue depth and volume across every tenant), not a tenant's, and
+carry no authentication. The API serves them on ``COURIER_API_METRICS_PORT``
+(:func:`serving`), a worker on ``COURIER_WORKER_METRICS_PORT``.
+
 Labels never carry tenant ids or anything a client typed (bounded cardinality, no
 data leaks): ``kind`` is one of the registered kinds, ``model`` a configured model.
 
@@ -16,9 +21,12 @@ up when one opens, down when it ends, also when the client goes away).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
+import uvicorn
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -29,7 +37,8 @@ from prometheus_client import (
 )
 from prometheus_client import start_http_server as _start_http_server
 
-from app.db import Database
+from app.db import Database, DatabaseError
+from app.errors import CourierError
 
 # Latencies of our own overhead are milliseconds; model-bound run times are seconds to minutes.
 _FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -143,6 +152,81 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 def exposition() -> bytes:
     """This process's metrics in the Prometheus text format."""
     return generate_latest(REGISTRY)
+
+
+class MetricsServerFailed(CourierError):
+    """The metrics endpoint could not start."""
+
+
+@contextlib.asynccontextmanager
+async def serving(db: Database, queues: Iterable[str], host: str, port: int) -> AsyncIterator[int]:
+    """Serve ``GET /metrics`` on ``host:port`` (0: any free port) until the block ends,
+    refreshing the database gauges at each scrape; yields the port it listens on.
+    Without authentication: bind it where only the operators' network reaches."""
+    server = _QuietServer(
+        uvicorn.Config(
+            _metrics_app(db, frozenset(queues)),
+            host=host,
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            log_config=None,
+        )
+    )
+    task = asyncio.create_task(server.serve(), name="courier metrics endpoint")
+    try:
+        while not server.started:
+            if task.done():
+                await task
+                raise MetricsServerFailed(f"the metrics endpoint on {host}:{port} stopped")
+            await asyncio.sleep(0.01)
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn leaves signals to the program it runs in, and says in one line when it
+    cannot listen (instead of exiting the process)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def serve(self, sockets: Any = None) -> None:
+        try:
+            await super().serve(sockets)
+        except SystemExit as exc:
+            raise MetricsServerFailed(
+                f"the metrics endpoint could not listen on {self.config.host}:{self.config.port}"
+            ) from exc
+
+
+def _metrics_app(db: Database, queues: frozenset[str]) -> Any:
+    """A bare ASGI application: ``GET /metrics`` and nothing else."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] != "/metrics" or scope["method"] not in ("GET", "HEAD"):
+            await _answer(send, 404, b"only GET /metrics here\n", "text/plain")
+            return
+        try:
+            await refresh_database_gauges(db, queues)
+        except DatabaseError:
+            await _answer(send, 503, b"the database is unavailable\n", "text/plain")
+            return
+        await _answer(send, 200, exposition(), CONTENT_TYPE)
+
+    return app
+
+
+async def _answer(send: Any, status: int, body: bytes, content_type: str) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def start_metrics_server(port: int, host: str) -> Any:

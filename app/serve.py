@@ -47,8 +47,14 @@ class ApiServer(uvicorn.Server):
         try:
             await super().serve(sockets)
         except SystemExit as exc:
-            # uvicorn exits the process when it cannot bind; inside a task that would
-            # escape the event loop as a traceback. Say it in one line instead.
+            # uvicorn exits the process when it cannot bind or the application's start-up
+            # fails; inside a task that would escape the event loop as a traceback. Say
+            # it in one line instead.
+            lifespan = getattr(self, "lifespan", None)  # set once the config has loaded
+            if lifespan is not None and lifespan.should_exit:
+                raise ServerStartFailed(
+                    "the API's start-up failed (the error is logged above)"
+                ) from exc
             raise ServerStartFailed(
                 f"could not listen on {self.config.host}:{self.config.port} (is the port in use?)"
             ) from exc

@@ -53,6 +53,12 @@ class ApiSettings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=5.0, gt=0)
     """How long a request waits for a concurrent one with the same Idempotency-Key before 409
     (env ``COURIER_API_IDEMPOTENCY_WAIT_SECONDS``)."""
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    """TCP port where the API process serves its Prometheus metrics (``/metrics``), without
+    authentication and never on the public port; unset: off (env ``COURIER_API_METRICS_PORT``)."""
+    metrics_host: str = "127.0.0.1"
+    """Interface the API's metrics endpoint listens on; reachable by the operators' network
+    only (env ``COURIER_API_METRICS_HOST``)."""
 
 
 class WorkerSettings(BaseSettings):

@@ -1,5 +1,5 @@
 -- API keys: bearer credentials, stored only as SHA-256 hashes. A key's roles and
--- groups are its own, fixed when it is made (migrations/0008).
+-- groups are its own, fixed when it is made (migrations/0009_key_rights_and_replay_origin.sql).
 
 -- name: api_key_authenticate :one
 -- The principal behind a live key, with that key's roles and groups, looked up by

@@ -1,5 +1,5 @@
 -- Budget reservations: a model call's worst-case cost, reserved before the call and
--- settled with the real cost after it (migrations/0010_llm_ledger.sql).
+-- settled with the real cost after it (migrations/0011_llm_ledger.sql).
 
 -- name: budget_reservation_settle :one
 -- Replace a reservation with the call's real cost; settled is false when it was

@@ -21,6 +21,8 @@ $$;
 GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations,
     tenant_budgets
     TO courier_runtime;
+-- Start-up checks compare the queue schema with the installed procrastinate (app/migrate.py).
+GRANT SELECT ON courier_procrastinate_migrations TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.

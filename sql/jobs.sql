@@ -122,10 +122,12 @@ RETURNING id;
 -- Start an execution: a queued job, or a running one whose execution stalled
 -- (a takeover, logged as such by the trigger), gets a new lease and attempt + 1.
 -- No row when the job is already finished or past its deadline (the expiry
--- sweeper ends it).
+-- sweeper ends it), or when the queue entry asking (queue_job_id; NULL: any) is
+-- no longer the job's own: a stale entry never starts a second execution.
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
+  AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, queue, priority,
           extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
 
@@ -176,6 +178,18 @@ WHERE j.state IN ('queued', 'running')
   )
 ORDER BY j.expires_at
 LIMIT %(limit)s::integer;
+
+-- name: job_lock_for_takeover :optional
+-- Lock an open job whose current queue entry is this one (stalled: its worker
+-- stopped beating), to give it a new entry. No row when the entry is stale: the
+-- job has finished or moved on to another entry, so re-running it would be a
+-- second execution.
+SELECT id, queue, priority
+FROM jobs
+WHERE id = %(job_id)s::uuid
+  AND queue_job_id = %(queue_job_id)s::bigint
+  AND state IN ('queued', 'running')
+FOR UPDATE;
 
 -- name: job_lock_orphaned :optional
 -- Lock one orphaned job (see job_list_orphaned) to give it a new queue entry;

@@ -1,4 +1,4 @@
--- Model calls: one append-only row per call (migrations/0010_llm_ledger.sql).
+-- Model calls: one append-only row per call (migrations/0011_llm_ledger.sql).
 
 -- name: llm_call_insert :exec
 -- Record one model call. Insert-only for the runtime (no ON CONFLICT: that needs

@@ -1346,6 +1346,30 @@ CREATE TABLE public.courier_migrations (
 
 
 --
+-- Name: courier_procrastinate_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.courier_procrastinate_migrations (
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE courier_procrastinate_migrations; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.courier_procrastinate_migrations IS 'Which files of procrastinate''s sql/migrations this database has applied (procrastinate records none itself); written by `courier migrate`.';
+
+
+--
+-- Name: COLUMN courier_procrastinate_migrations.name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.courier_procrastinate_migrations.name IS 'File name, e.g. 03.04.00_01_pre_add_retry_failed_job_procedure.sql: the procrastinate version, a serial number, pre (safe before the code upgrade) or post (after it; unmarked old files are post).';
+
+
+--
 -- Name: courier_secrets; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3943,6 +3967,14 @@ ALTER TABLE ONLY public.courier_migrations
 
 
 --
+-- Name: courier_procrastinate_migrations courier_procrastinate_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.courier_procrastinate_migrations
+    ADD CONSTRAINT courier_procrastinate_migrations_pkey PRIMARY KEY (name);
+
+
+--
 -- Name: courier_secrets courier_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4776,6 +4808,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
 --
 
 GRANT SELECT ON TABLE public.courier_migrations TO courier_runtime;
+
+
+--
+-- Name: TABLE courier_procrastinate_migrations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.courier_procrastinate_migrations TO courier_runtime;
 
 
 --

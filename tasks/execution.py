@@ -83,10 +83,11 @@ class JobExecutor:
         self.queue = queue
         self.backoff = backoff or Backoff()
 
-    async def execute(self, job_id: UUID) -> str | None:
-        """Run one execution of a job; returns the state it ended in, or None when
-        there was nothing to do (already finished) or the execution was fenced off."""
-        lease = await self._take_lease(job_id)
+    async def execute(self, job_id: UUID, queue_job_id: int | None = None) -> str | None:
+        """Run one execution of a job for its queue entry ``queue_job_id`` (None: any);
+        returns the state it ended in, or None when there was nothing to do (already
+        finished, or the entry is no longer the job's own) or the execution was fenced off."""
+        lease = await self._take_lease(job_id, queue_job_id)
         if lease is None:
             return None
         context = {
@@ -264,13 +265,20 @@ class JobExecutor:
         log.info("job requeued", extra={"event": "job_requeued", "reason": reason, **context})
         return True
 
-    async def _take_lease(self, job_id: UUID) -> Lease | None:
+    async def _take_lease(self, job_id: UUID, queue_job_id: int | None) -> Lease | None:
         async with self.db.transaction() as conn:
             await self._label(conn)
-            row = await self.db.fetch_optional("job_lease_take", conn, job_id=job_id)
+            row = await self.db.fetch_optional(
+                "job_lease_take", conn, job_id=job_id, queue_job_id=queue_job_id
+            )
         if row is None:
             log.info(
-                "job already finished", extra={"event": "job_lease_refused", "job_id": str(job_id)}
+                "no lease: the job is finished or this queue entry is no longer its own",
+                extra={
+                    "event": "job_lease_refused",
+                    "job_id": str(job_id),
+                    "queue_job_id": queue_job_id,
+                },
             )
             return None
         return Lease.from_row(row)

@@ -15,7 +15,8 @@ from tasks.execution import JobExecutor
 def register_run_job(queue_app: procrastinate.App, executor: JobExecutor) -> None:
     """Declare ``courier.run_job`` on a worker's queue app, bound to ``executor``."""
 
-    async def run_job(job_id: str) -> None:
-        await executor.execute(UUID(job_id))
+    async def run_job(context: procrastinate.JobContext, job_id: str) -> None:
+        # The entry's id goes along: only the job's current entry may start an execution.
+        await executor.execute(UUID(job_id), queue_job_id=context.job.id)
 
-    queue_app.task(name=RUN_JOB_TASK)(run_job)
+    queue_app.task(name=RUN_JOB_TASK, pass_context=True)(run_job)

@@ -7,6 +7,8 @@ backoff, the pool replaces dead connections on checkout, the worker polls as a
 backstop for lost notifications, and background duties run beside it: the expiry
 sweeper, the stalled-job rescuer, the retention pruner, the outbox relay (unless
 it runs alone as ``courier relay``) and, when a port is set, a metrics endpoint.
+A graceful stop keeps beating the worker's heartbeat until its last job is done
+or given back (:func:`beating_until_drained`), so a drain is not taken for a death.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+
+from procrastinate.worker import Worker as QueueWorker
 
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
@@ -154,7 +158,8 @@ async def run_worker(
         )
 
         async def run_queue_worker() -> None:
-            await queue_app.run_worker_async(
+            queue_worker = QueueWorker(
+                app=queue_app,
                 name=name,
                 queues=worker.queues,
                 concurrency=worker.concurrency,
@@ -167,6 +172,8 @@ async def run_worker(
                 # Our jobs table is the history; finished queue rows only slow the queue down.
                 delete_jobs="successful",
             )
+            async with beating_until_drained(queue_worker, worker.heartbeat_seconds):
+                await queue_worker.run()
 
         await supervise(run_queue_worker, name=name, backoff_max=worker.restart_backoff_max_seconds)
 
@@ -232,6 +239,40 @@ async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_ma
             failures = 0
         failures += 1
         await asyncio.sleep(backoff_delay(failures, _RESTART_BASE_SECONDS, backoff_max))
+
+
+@contextlib.asynccontextmanager
+async def beating_until_drained(queue_worker: QueueWorker, interval: float) -> AsyncIterator[None]:
+    """Beat ``queue_worker``'s heartbeat every ``interval`` seconds until the block ends.
+
+    procrastinate stops beating as soon as a stop is requested, before it waits up to
+    the shutdown grace for its running jobs: a drain longer than the stalled-worker
+    timeout would then look like a dead worker, and the rescuer would run its jobs a
+    second time. This beat lasts until the worker loop has returned, that is until
+    the last running job has finished or been given back to the queue.
+    """
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            worker_id = queue_worker.worker_id  # None before registering, after unregistering
+            if worker_id is None:
+                continue
+            try:
+                await queue_worker.app.job_manager.update_heartbeat(worker_id)
+            except Exception as exc:  # the database is away: the next beat tries again
+                log.warning(
+                    "heartbeat failed",
+                    extra={"event": "worker_heartbeat_failed", "error": repr(exc)},
+                )
+
+    task = asyncio.create_task(beat(), name="courier drain heartbeat")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _cancel_on_signals(task: asyncio.Task | None) -> None:

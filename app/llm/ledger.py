@@ -136,7 +136,7 @@ class UnknownCallOutcome(CourierError):
 
 
 class PostgresCallLedger:
-    """:class:`CallLedger` on PostgreSQL (tables of migrations/0010_llm_ledger.sql).
+    """:class:`CallLedger` on PostgreSQL (tables of migrations/0011_llm_ledger.sql).
 
     ``prices`` is the price table (settings ``prices.models``); ``cache_ttl`` how long
     an answer is served from the cache (zero turns the cache off); ``stale_after``

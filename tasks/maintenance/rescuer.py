@@ -1,9 +1,14 @@
 """The stalled-job rescuer: gives the jobs of dead workers to live ones.
 
 procrastinate leaves a job ``doing`` forever when its worker dies (kill -9, lost
-connection); this duty re-queues such jobs once their worker's heartbeat is older
-than ``stalled_after`` seconds. The new execution takes the lease over, so the
-stalled one, should it wake up, can no longer write anything.
+connection); this duty takes such jobs over once their worker's heartbeat is older
+than ``stalled_after`` seconds (a draining worker keeps beating: tasks/worker.py).
+A takeover acts only on the job's current queue entry: that entry is closed
+(failed) and the job gets a new one, in one transaction. The new execution takes
+the lease over, so the stalled one, should it wake up, can no longer write to the
+job, and whatever it does to its own closed entry (finish it, abort it) cannot
+touch the new owner's. A stale entry (its job finished or moved on to another
+entry) is only closed, never run again.
 
 It also re-queues *orphans*: open Courier jobs with no live queue entry, e.g.
 an execution whose end could not be recorded because the database was down.
@@ -58,26 +63,48 @@ class StalledJobRescuer(MaintenanceService):
         await manager.prune_stalled_workers(self.stalled_after)
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
         rescued = 0
-        for job in stalled:
-            try:
-                await manager.retry_job(job)
-            except Exception:  # e.g. it finished meanwhile: the next ones still get their turn
-                log.warning(
-                    "stalled job not re-queued",
-                    exc_info=True,
-                    extra={"event": "queue_job_rescue_failed", "queue_job_id": job.id},
-                )
-                continue
-            rescued += 1
+        for entry in stalled:
+            assert entry.id is not None
+            job_id = entry.task_kwargs.get("job_id")
+            if await self._take_over(conn, entry.id, job_id if isinstance(job_id, str) else None):
+                rescued += 1
+        return rescued
+
+    async def _take_over(self, conn: Connection, queue_job_id: int, job_id: str | None) -> bool:
+        """Close a stalled queue entry and, if it is still its job's current entry,
+        give the job a new one; True when a job was given back to the queue."""
+        job = await self.db.fetch_optional(
+            "job_lock_for_takeover", conn, job_id=job_id, queue_job_id=queue_job_id
+        )
+        closed = await self.db.fetch_optional(
+            "queue_entry_fail_stalled", conn, queue_job_id=queue_job_id
+        )
+        if closed is None:
+            return False  # its worker finished it after all
+        if job is None:
             log.info(
-                "stalled job re-queued",
+                "stale queue entry closed",
                 extra={
-                    "event": "queue_job_rescued",
-                    "queue_job_id": job.id,
-                    "job_id": job.task_kwargs.get("job_id"),
+                    "event": "queue_job_stale_closed",
+                    "queue_job_id": queue_job_id,
+                    "job_id": job_id,
                 },
             )
-        return rescued
+            return False
+        new_entry = await self.queue.enqueue(
+            conn, job_id=job["id"], queue=job["queue"], priority=job["priority"]
+        )
+        await self.db.fetch_one("job_set_queue_job", conn, job_id=job["id"], queue_job_id=new_entry)
+        log.info(
+            "stalled job re-queued",
+            extra={
+                "event": "queue_job_rescued",
+                "queue_job_id": queue_job_id,
+                "new_queue_job_id": new_entry,
+                "job_id": job_id,
+            },
+        )
+        return True
 
     async def _rescue_orphans(self, conn: Connection, now: datetime | None) -> int:
         orphans = await self.db.fetch_all(

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from app.keys.service import KeyService
@@ -330,3 +331,22 @@ def test_budget_set__refuses_what_it_cannot_set_without_writing(
     assert result.returncode != 0
     assert message in result.stderr
     assert sql_conn.execute("SELECT count(*) FROM tenant_budgets").fetchone() == (0,)
+
+
+def test_worker__refuses_a_procrastinate_schema_it_does_not_match_in_one_line(database_url):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # As recorded by a Courier whose procrastinate stopped at 03.02.00.
+        conn.execute("DELETE FROM courier_procrastinate_migrations WHERE name > '03.03'")
+    result = subprocess.run(
+        COURIER + ["worker"],
+        env=_env(DATABASE_URL=database_url),
+        capture_output=True,
+        text=True,
+        timeout=60,  # a worker that starts would run until killed
+    )
+    assert result.returncode == 1
+    assert re.fullmatch(
+        r"courier: the database's procrastinate schema is older than procrastinate [\d.]+ "
+        r"\(\d+ migration\(s\) missing, from 03\.03\.00_\S+\.sql\): run `courier migrate`\n",
+        result.stderr,
+    ), result.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 
+import httpx
 import psycopg
 import pytest
 from pydantic import SecretStr
@@ -146,3 +148,29 @@ def call_ledger(db: Database) -> PostgresCallLedger:
 def budgets(admin_db: Database) -> BudgetService:
     """Budgets as an operator sets them (``courier budget set``)."""
     return BudgetService(admin_db)
+
+
+@pytest.fixture
+def metrics_url(settings: Settings) -> str:
+    """Where the API process serves its metrics (its own port, not the API's): ask for
+    it before ``api`` or ``http``, which read settings (``usefixtures`` does)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.api.metrics_port = port
+    settings.api.metrics_host = "127.0.0.1"
+    return f"http://127.0.0.1:{port}/metrics"
+
+
+@pytest.fixture
+async def metrics_text(metrics_url: str) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Scrapes the API's metrics, without a key as Prometheus would: ``await metrics_text()``."""
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def scrape() -> str:
+            response = await client.get(metrics_url)
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/plain")
+            return response.text
+
+        yield scrape

@@ -1,4 +1,5 @@
-"""Prometheus metrics: /metrics on the API, and the worker's own endpoint."""
+"""Prometheus metrics: the API's and the worker's, each on a port of its own (never on
+the public API port)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import socket
 import uuid
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.jobs import advance
@@ -27,15 +29,25 @@ def _value(samples, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
-async def _scrape(http) -> dict:
-    response = await http.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    return _samples(response.text)
+# The metrics port is set before the API starts (tests/integration/conftest.py).
+pytestmark = pytest.mark.usefixtures("metrics_url")
 
 
-async def test_metrics__idle_queues_report_zero_rather_than_vanishing(http):
-    samples = await _scrape(http)
+async def _scrape(metrics_text) -> dict:
+    return _samples(await metrics_text())
+
+
+async def test_metrics__are_not_served_on_the_public_api_port(http, make_key):
+    """Queue depth and volume across every tenant are the operators', not a tenant's:
+    no key, not even a tenant admin's, reads them on the API port."""
+    assert (await http.get("/metrics")).status_code == 404
+    admin = await make_key(roles=["admin"])
+    assert (await http.get("/metrics", headers=auth(admin))).status_code == 404
+    assert "/metrics" not in (await http.get("/schema/openapi.json")).json()["paths"]
+
+
+async def test_metrics__idle_queues_report_zero_rather_than_vanishing(http, metrics_text):
+    samples = await _scrape(metrics_text)
     for queue in ("jobs", "backfill"):
         assert (
             samples[("courier_queue_depth", frozenset({"queue": queue, "status": "todo"}.items()))]
@@ -47,7 +59,9 @@ async def test_metrics__idle_queues_report_zero_rather_than_vanishing(http):
         )
 
 
-async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(http, make_key):
+async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(
+    http, make_key, metrics_text
+):
     key = await make_key()
     for _ in range(3):
         assert (
@@ -55,16 +69,18 @@ async def test_metrics__queue_depth_and_open_jobs_are_read_from_the_database(htt
                 "/v1/jobs", json=email_reply_request(), headers=auth(key, str(uuid.uuid4()))
             )
         ).status_code == 202
-    samples = await _scrape(http)
+    samples = await _scrape(metrics_text)
     # No worker runs: everything submitted is still waiting (this database is this test's own).
     assert _value(samples, "courier_queue_depth", queue="jobs", status="todo") == 3
     assert _value(samples, "courier_jobs_open", queue="jobs", state="queued") == 3
     assert _value(samples, "courier_jobs_oldest_open_seconds", queue="jobs", state="queued") >= 0
 
 
-async def test_metrics__count_intake_outcomes_and_execution(http, make_key, worker, sql_conn):
+async def test_metrics__count_intake_outcomes_and_execution(
+    http, make_key, worker, sql_conn, metrics_text
+):
     # Counters are per process and tests share this process: compare before and after.
-    before = await _scrape(http)
+    before = await _scrape(metrics_text)
     key = await make_key(tenant="metered")
     job = (
         await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "once"))
@@ -93,7 +109,7 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
         ] == "succeeded"
 
     await wait_for(finished, what="job succeeded")
-    after = await _scrape(http)
+    after = await _scrape(metrics_text)
 
     def delta(name: str, **labels: str) -> float:
         return _value(after, name, **labels) - _value(before, name, **labels)
@@ -112,7 +128,7 @@ async def test_metrics__count_intake_outcomes_and_execution(http, make_key, work
         frozenset({"kind": "email_reply", "model": model, "direction": "input"}.items()),
     ) in after
     for hook in ("courier_webhook_failures", "courier_sse_clients_open"):
-        assert f"# TYPE {hook}" in (await http.get("/metrics")).text
+        assert f"# TYPE {hook}" in await metrics_text()
 
 
 async def test_worker__serves_its_metrics_when_a_port_is_set(settings, job_kinds):
@@ -143,13 +159,13 @@ async def test_worker__serves_its_metrics_when_a_port_is_set(settings, job_kinds
 
 
 async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
-    loopback_webhooks, http, make_key, settings, db
+    loopback_webhooks, http, make_key, settings, db, metrics_text
 ):
     from tasks.relay import OutboxRelay
 
     receiver = Receiver(answers=[(500, {}), (410, {})]).start()
     key = await make_key(roles=["admin"])
-    before = await _scrape(http)
+    before = await _scrape(metrics_text)
 
     async def run_relay_until(done) -> None:
         relay = OutboxRelay(db, settings.database.url, settings.delivery)
@@ -180,7 +196,7 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
         receiver.stop()
 
     async def counted():
-        after = await _scrape(http)
+        after = await _scrape(metrics_text)
         deltas = {
             reason: _value(after, "courier_webhook_failures_total", reason=reason)
             - _value(before, "courier_webhook_failures_total", reason=reason)
@@ -199,16 +215,16 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
 
 
 async def test_metrics__open_sse_streams_count_until_the_stream_ends_or_the_client_goes_away(
-    http, make_key, sql_conn
+    http, make_key, sql_conn, metrics_text
 ):
     key = await make_key()
     job = (await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "sse"))).json()
     headers = {"Accept": "text/event-stream", **auth(key)}
-    baseline = _value(await _scrape(http), "courier_sse_clients_open")
+    baseline = _value(await _scrape(metrics_text), "courier_sse_clients_open")
 
     async def open_streams_are(n: int):
         async def check():
-            return _value(await _scrape(http), "courier_sse_clients_open") == baseline + n
+            return _value(await _scrape(metrics_text), "courier_sse_clients_open") == baseline + n
 
         await wait_for(check, what=f"{n} open streams counted")
 

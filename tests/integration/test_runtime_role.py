@@ -36,6 +36,13 @@ async def test_runtime_pool__acts_as_a_role_rls_applies_to(db: Database, sql_con
     assert admin.fetchone() == (role["connected_as"], True)
 
 
+async def test_runtime_role__reads_which_procrastinate_migrations_are_applied(
+    db: Database,
+) -> None:
+    """Start-up checks compare them with the installed procrastinate, as this role."""
+    assert await db.fetch_all("courier_procrastinate_migration_list")
+
+
 def test_runtime_role__owns_nothing(sql_conn) -> None:
     owned = sql_conn.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "

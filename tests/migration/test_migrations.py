@@ -8,8 +8,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from app.migrate import FILE_NAME, MIGRATIONS_DIR, MigrationError, check, discover, migrate
+from app.migrate import (
+    FILE_NAME,
+    MIGRATIONS_DIR,
+    QUEUE_MIGRATIONS_DIR,
+    UNRECORDED_QUEUE_SCHEMA,
+    MigrationError,
+    check,
+    discover,
+    migrate,
+)
+from tests.support.queue_schema import install_older_queue_schema, queue_catalog
 
 
 def test_migration_files__are_numbered_snake_case_without_gaps():
@@ -229,3 +240,59 @@ def test_key_rights_migration__existing_keys_keep_what_their_user_may_do_today(
             (backfilled, None, "email_reply/1", 2),
             (shaped, bob, None, 1),
         ]
+
+
+def test_migrate__upgrades_an_older_procrastinate_schema_to_the_installed_one(
+    empty_database, template_database, postgres_admin_url, tmp_path: Path
+):
+    """A database migrated when procrastinate was older gets the newer procrastinate's
+    migration files, and ends with the schema a fresh install has."""
+    older = install_older_queue_schema(empty_database, "03.02.00", tmp_path / "older")
+    asyncio.run(migrate(empty_database, queue_migrations=older))  # by that older release
+    newer = sorted(p.name for p in QUEUE_MIGRATIONS_DIR.glob("*.sql") if p.name[:8] > "03.02.00")
+    assert newer, "the installed procrastinate has migrations after 03.02.00"
+    with pytest.raises(MigrationError, match="procrastinate schema is older.*courier migrate"):
+        asyncio.run(check(empty_database))
+
+    applied = asyncio.run(migrate(empty_database))
+
+    assert applied == [f"procrastinate {name}" for name in newer]
+    asyncio.run(check(empty_database))
+    fresh = make_conninfo(postgres_admin_url, dbname=template_database)
+    assert queue_catalog(empty_database) == queue_catalog(fresh)
+    assert asyncio.run(migrate(empty_database)) == []  # nothing left to do
+
+
+def test_check__refuses_a_procrastinate_schema_newer_than_the_installed_one(empty_database):
+    asyncio.run(migrate(empty_database))
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        # A newer release's pre-migration: the code before it still runs on it.
+        conn.execute(
+            "INSERT INTO courier_procrastinate_migrations VALUES ('99.00.00_01_pre_next.sql')"
+        )
+        asyncio.run(check(empty_database))
+        conn.execute(
+            "INSERT INTO courier_procrastinate_migrations VALUES ('99.00.00_50_post_next.sql')"
+        )
+    with pytest.raises(MigrationError, match="newer than procrastinate .*99.00.00_50_post_next"):
+        asyncio.run(check(empty_database))
+    with pytest.raises(MigrationError, match="newer"):
+        asyncio.run(migrate(empty_database))
+
+
+def test_migrate__takes_an_unrecorded_procrastinate_schema_for_the_one_courier_shipped_with(
+    empty_database, tmp_path: Path
+):
+    """Databases migrated before Courier recorded procrastinate's files have the schema
+    of procrastinate 3.10: recorded as such, they get only what came after it."""
+    install_older_queue_schema(empty_database, UNRECORDED_QUEUE_SCHEMA, tmp_path / "shipped")
+    later = sorted(
+        p.name for p in QUEUE_MIGRATIONS_DIR.glob("*.sql") if p.name[:8] > UNRECORDED_QUEUE_SCHEMA
+    )
+
+    applied = asyncio.run(migrate(empty_database))
+
+    assert [name for name in applied if name.startswith("procrastinate")] == [
+        f"procrastinate {name}" for name in later
+    ]
+    asyncio.run(check(empty_database))

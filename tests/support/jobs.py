@@ -111,7 +111,9 @@ class JobFactory:
                 await self.db.fetch_optional("job_cancel", tx, job_id=job_id, tenant_id=tenant_id)
         elif state != "queued":
             async with self._step(conn) as tx:
-                taken = await self.db.fetch_optional("job_lease_take", tx, job_id=job_id)
+                taken = await self.db.fetch_optional(
+                    "job_lease_take", tx, job_id=job_id, queue_job_id=None
+                )
                 assert taken is not None, "job_factory: the job could not be leased"
                 lease = taken["lease"]
         if state in ("needs_review", "succeeded", "failed"):

@@ -3,9 +3,12 @@ the structure is checked, not run)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
+
+from app.settings import WorkerSettings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "compose.yaml"
 
@@ -41,3 +44,29 @@ def test_compose__api_and_workers_start_after_migrate_with_health_checks():
         in services["worker"]["healthcheck"]["test"][-1]
     )
     assert "ports" not in services["worker"]  # replicas would fight over a host port
+
+
+def test_compose__workers_get_longer_to_stop_than_their_jobs_get_to_finish():
+    """Docker kills a worker stop_grace_period after SIGTERM; the worker needs its
+    shutdown grace plus time to give unfinished jobs back before that."""
+    worker = _services()["worker"]
+    grace = float(
+        worker["environment"].get(
+            "COURIER_WORKER_SHUTDOWN_GRACE_SECONDS", WorkerSettings().shutdown_grace_seconds
+        )
+    )
+    assert _seconds(worker["stop_grace_period"]) >= grace + 10
+
+
+def _seconds(duration: str) -> float:
+    """A compose duration such as ``45s``, ``1m30s`` or ``2m``."""
+    parts = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert parts and duration, f"unsupported duration {duration!r}"
+    return int(parts[1] or 0) * 60 + int(parts[2] or 0)
+
+
+def test_compose__api_metrics_are_on_a_port_of_their_own_that_is_not_published():
+    api = _services()["api"]
+    metrics_port = api["environment"]["COURIER_API_METRICS_PORT"]
+    published = [mapping.split(":")[-1] for mapping in api["ports"]]
+    assert metrics_port not in published and "8000" in published

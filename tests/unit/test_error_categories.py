@@ -51,6 +51,7 @@ INTERNAL = {
     "QueryFileError": "start-up: a malformed SQL file stops the process",
     "MigrationError": "start-up and CLI: the schema does not match the migrations",
     "ServerStartFailed": "CLI: the API server could not start",
+    "MetricsServerFailed": "start-up: a metrics endpoint could not listen",
     "InvalidKeyRequest": "CLI: `courier keys create` reports it",
     "UnknownKey": "CLI: `courier keys revoke` reports it",
     "StreamFinished": "control flow: the SSE controller ends the stream",

@@ -1,4 +1,4 @@
--- 0008 a key's rights are its own, and a replay records who asked for it.
+-- 0009 a key's rights are its own, and a replay records who asked for it.
 --
 -- Roles and ACL groups move from the principal to the key. They lived on
 -- principals, and every `courier keys create` for a user replaced them, so issuing

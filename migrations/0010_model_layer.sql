@@ -1,4 +1,4 @@
--- 0009 model layer: a rate-limited provider pauses for every worker process, and a
+-- 0010 model layer: a rate-limited provider pauses for every worker process, and a
 -- running job can note what happened inside an execution (a model fallback) in its
 -- history without changing state.
 

@@ -1,4 +1,4 @@
--- 0010 llm ledger: what every model call cost, the answers a retry reuses, a
+-- 0011 llm ledger: what every model call cost, the answers a retry reuses, a
 -- tenant-safe exact-match cache, and monthly budgets that hold under concurrency.
 --
 -- A call's life (app/llm/ledger.py): reserve its worst-case cost (one statement,
