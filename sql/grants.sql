@@ -2,8 +2,9 @@
 -- (migrations/0007_runtime_role.sql creates it). Replayed by every `courier
 -- migrate` after procrastinate's schema, so a table added since is granted too;
 -- grants are idempotent. Everything not named here is refused, in particular:
--- api_keys (authentication goes through courier_api_key_principal_v1), the
--- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables.
+-- api_keys (authentication goes through courier_api_key_principal_v1, stream links
+-- through courier_api_keys_live_v1), the migration ledger, DDL, TRUNCATE, and
+-- DELETE on Courier's own tables.
 
 DO $$
 BEGIN
@@ -11,8 +12,10 @@ BEGIN
 END
 $$;
 
--- Read-only: who is asking, what may happen to a job, the shared secrets.
-GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets TO courier_runtime;
+-- Read-only: who is asking, what may happen to a job, the shared secrets (rotating
+-- the stream link secret is an operator's action).
+GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, stream_token_secrets
+    TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.
