@@ -67,6 +67,27 @@ def test_keys_revoke__then_the_key_is_refused(database_url, sql_conn):
     assert sql_conn.execute("SELECT revoked_at IS NOT NULL FROM api_keys").fetchone() == (True,)
 
 
+def test_stream_secret_rotate__a_new_secret_signs_and_the_others_retire_after_the_overlap(
+    database_url, sql_conn
+):
+    result = _run(["stream-secret", "rotate", "--overlap", "600"], _env(DATABASE_URL=database_url))
+
+    assert result.returncode == 0, result.stderr
+    assert "links signed before keep working until" in result.stderr
+    signing, retiring = sql_conn.execute(
+        "SELECT count(*) FILTER (WHERE retires_at IS NULL), "
+        "count(*) FILTER (WHERE retires_at BETWEEN now() + interval '590 s' "
+        "AND now() + interval '600 s') FROM stream_token_secrets"
+    ).fetchone()
+    assert (signing, retiring) == (1, 1)
+    configured = _run(
+        ["stream-secret", "rotate"],
+        _env(DATABASE_URL=database_url, COURIER_DELIVERY_STREAM_TOKEN_SECRET="s" * 32),
+    )
+    assert configured.returncode == 1
+    assert "COURIER_DELIVERY_STREAM_TOKEN_PREVIOUS_SECRETS" in configured.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -12,7 +12,7 @@ from app.queries import QueryFileError, load_queries
 def test_repository_sql__loads_with_known_shapes():
     queries = load_queries()
     assert {"job_insert", "job_finish", "job_lease_take", "api_key_authenticate"} <= set(queries)
-    assert all(q.shape in {"one", "many", "exec"} and q.sql for q in queries.values())
+    assert all(q.shape in {"one", "optional", "many", "exec"} and q.sql for q in queries.values())
 
 
 def test_repository_sql__queries_are_alphabetical_within_each_file():
