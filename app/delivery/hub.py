@@ -220,6 +220,7 @@ class EventHub:
         self._horizon_moved = asyncio.Event()
         self._horizon_waiters = 0
         self._horizon_poller: asyncio.Task[None] | None = None
+        self._started = False
         self.listener = NotificationListener(
             url,
             [CHANNEL],
@@ -234,12 +235,13 @@ class EventHub:
         """Also listen on ``channel`` (call before :meth:`start`): each notification's
         payload goes to ``on_payload``; ``on_connected`` runs after every (re)connection,
         since notifications sent while nobody listened are lost."""
-        assert self.listener._task is None, "forward() a channel before start()"
+        assert not self._started, "forward() a channel before start()"
         self.listener.channels.append(channel)
         self._forwards[channel] = on_payload
         self._on_connected.append(on_connected)
 
     async def start(self) -> None:
+        self._started = True
         await self.listener.start()
 
     async def stop(self) -> None:

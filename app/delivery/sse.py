@@ -69,6 +69,9 @@ from app.metrics import (
 log = logging.getLogger("courier.delivery.sse")
 
 KEYS_CHANNEL = "courier_api_keys_revoked"
+# A key revoked this recently ends a stream admitted just after the notification came
+# (its request checked the key a moment before the revocation committed).
+REVOKED_RECENTLY_SECONDS = 60.0
 # Events a tenant-wide stream examines per read, at most.
 TENANT_SCAN = 1000
 
@@ -172,6 +175,7 @@ class EventStreams:
         self._per_tenant: Counter[UUID] = Counter()
         self._tenant_wide: Counter[UUID] = Counter()
         self._rechecking: asyncio.Task[None] | None = None
+        self._revoked_at: dict[str, float] = {}
         hub.forward(KEYS_CHANNEL, self.key_revoked, self._recheck_keys_soon)
 
     def close(self) -> None:
@@ -185,6 +189,11 @@ class EventStreams:
 
     def key_revoked(self, key_id: str) -> None:
         """End every open stream of the API key ``key_id`` (its revocation was notified)."""
+        now = time.monotonic()
+        self._revoked_at = {
+            k: at for k, at in self._revoked_at.items() if now - at < REVOKED_RECENTLY_SECONDS
+        }
+        self._revoked_at[key_id] = now
         for stream in self._open:
             if stream.key_id == key_id:
                 stream.ended.set()
@@ -232,6 +241,9 @@ class EventStreams:
                 retry_after=limits.retry_after_seconds,
             )
         stream = _OpenStream(self, tenant_id, key_id, tenant_wide)
+        revoked_at = self._revoked_at.get(key_id) if key_id else None
+        if revoked_at is not None and time.monotonic() - revoked_at < REVOKED_RECENTLY_SECONDS:
+            stream.ended.set()  # it opens and ends at once; the client's retry gets 401
         self._open.add(stream)
         self._per_tenant[tenant_id] += 1
         if tenant_wide:
@@ -257,6 +269,12 @@ class EventStreams:
         # releases it when the body is dropped.
         weakref.finalize(body, stream.close)
         return body
+
+    def _go_on(self, stream: _OpenStream) -> None:
+        """:class:`_StreamEnding` once the server shuts down or the stream's key is revoked,
+        also in the middle of sending (a catch-up is no reason to go on)."""
+        if self._closing.is_set() or stream.ended.is_set():
+            raise _StreamEnding()
 
     async def _wait(self, stream: _OpenStream, news: Coroutine[Any, Any, bool]) -> bool:
         """Wait for ``news`` (True: woken; False: its timeout passed); :class:`_StreamEnding`
@@ -332,6 +350,7 @@ class EventStreams:
             )
             heartbeat = _Heartbeat(self.heartbeat_seconds)
             while True:
+                self._go_on(stream)
                 # Clear before looking: rows that arrive while we send ring again.
                 subscription.news.clear()
                 rows = feed.rows_after(after)
@@ -396,6 +415,7 @@ class EventStreams:
             heartbeat = _Heartbeat(self.heartbeat_seconds)
             sent = cursor  # the newest id the client has
             while True:
+                self._go_on(stream)
                 if heartbeat.due_in() <= 0:
                     # Its id lets a reconnect skip what this stream examined and did not send.
                     heartbeat.sent()

@@ -20,8 +20,9 @@ from prometheus_client import REGISTRY
 from app.db import DatabaseUnavailable
 from app.delivery import hub as hub_module
 from app.delivery.sse import TENANT_SCAN
+from app.keys.service import KeyService
 from tests.support.counting_database import CountingDatabase
-from tests.support.jobs import JobFactory, advance, write_event_history
+from tests.support.jobs import JobFactory, advance, principal_of, write_event_history
 from tests.support.plans import rows_read
 from tests.support.streams import event_streams, next_message
 from tests.support.waiting import wait_for
@@ -267,3 +268,40 @@ async def test_tenant_stream__held_back_by_a_long_transaction_it_heartbeats_with
         assert (await next_message(stream)).comment == "heartbeat"  # caught up: idle again
         assert _lag() == 0
         await stream.aclose()
+
+
+async def test_streams__of_a_key_revoked_while_nobody_listened_end_once_the_listener_is_back(
+    streams, db, admin_db, make_key, job_factory
+):
+    key = await make_key()
+    principal = await principal_of(db, key)
+    job = await job_factory(input={})  # of another tenant, followed with another key
+    tenant_stream = await streams.open_tenant_stream(
+        principal.tenant_id, None, kind=None, state=None, key_id=principal.key_id
+    )
+    other = await streams.open_job_stream(job["tenant_id"], job["id"], None, key_id="0123abcd")
+    assert (await next_message(tenant_stream)).comment == "courier tenant events"
+    assert (await next_message(other)).comment == "courier job events"
+
+    await streams.hub.listener.stop()  # the LISTEN connection is down...
+    await KeyService(admin_db).revoke(key)  # ...so this notification is lost
+    await streams.hub.listener.start()
+
+    # Back, the process asks which keys of its open streams are still live.
+    with pytest.raises(StopAsyncIteration):
+        await next_message(tenant_stream)
+    assert streams.open_count == 1
+    await other.aclose()
+
+
+async def test_streams__admitted_just_after_their_key_was_revoked_end_before_sending(
+    streams, job_factory
+):
+    tenant_id, job_id = await _job(job_factory)
+    streams.key_revoked("0123abcd")  # the notification came while the request was checked
+
+    stream = await streams.open_job_stream(tenant_id, job_id, None, key_id="0123abcd")
+
+    assert (await next_message(stream)).comment == "courier job events"
+    with pytest.raises(StopAsyncIteration):  # not its queued event
+        await next_message(stream)
