@@ -7,6 +7,7 @@
     courier migrate   apply pending migrations
     courier keys      create or revoke API keys
     courier budget    set a tenant's monthly model budget
+    courier stream-secret rotate   a new secret signs event stream links
     courier backfill  replay past jobs of a kind on the low-priority queue
 
 Errors print one line on stderr and exit non-zero.
@@ -206,6 +207,29 @@ def _parser() -> argparse.ArgumentParser:
         "small model tier; unset keeps the tenant's current choice",
     )
     budget_set.set_defaults(run=run.budget_set)
+
+    secret = commands.add_parser(
+        "stream-secret", help="manage the secret that signs event stream links"
+    ).add_subparsers(dest="secret_command", required=True, metavar="ACTION")
+    rotate = secret.add_parser(
+        "rotate",
+        help="a new secret signs stream links; the previous one verifies for an overlap",
+        description=(
+            "Adds a new secret that signs event stream links from now on (every API process "
+            "picks it up within a second); links signed with the previous secrets keep working "
+            "for the overlap, then stop. Default overlap: the longest a link lives "
+            "(COURIER_MAX_EXPIRES_IN_SECONDS + COURIER_DELIVERY_STREAM_TOKEN_MARGIN_SECONDS); "
+            "--overlap 0 cuts every earlier link off at once (a leaked secret)."
+        ),
+    )
+    database_options(rotate)
+    rotate.add_argument(
+        "--overlap",
+        type=_seconds,
+        metavar="SECONDS",
+        help="how long links signed with the previous secrets keep working",
+    )
+    rotate.set_defaults(run=run.stream_secret_rotate)
     return parser
 
 
@@ -217,6 +241,12 @@ def _usd(value: str) -> Decimal:
     if not amount.is_finite() or amount < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more US dollars: {value!r}")
     return amount
+
+
+def _seconds(value: str) -> int:
+    if not value.isascii() or not value.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds (0 or more): {value!r}")
+    return int(value)
 
 
 def _since(value: str) -> datetime:

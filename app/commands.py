@@ -14,10 +14,12 @@ import json
 import sys
 import urllib.request
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from app.db import RUNTIME_ROLE, Database, create_pool
+from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
 from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
@@ -120,6 +122,37 @@ def budget_set(args: argparse.Namespace, settings: Settings, kinds: KindRegistry
     _err(
         f"budget of tenant {args.tenant!r}: ${budget.monthly_usd} per UTC month; "
         f"when over: {budget.when_over}"
+    )
+    return 0
+
+
+def stream_secret_rotate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    if settings.delivery.stream_token_secret:
+        raise StreamSecretConfigured(
+            "the stream link secret is set by COURIER_DELIVERY_STREAM_TOKEN_SECRET: set a new one "
+            "and list the old one in COURIER_DELIVERY_STREAM_TOKEN_PREVIOUS_SECRETS for the overlap"
+        )
+    overlap = timedelta(
+        seconds=args.overlap
+        if args.overlap is not None
+        else settings.max_expires_in_seconds + settings.delivery.stream_token_margin_seconds
+    )
+
+    async def rotate(url: str) -> dict:
+        async with _database(url, admin=True) as db:
+            return await rotate_stream_secret(db, overlap)
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        row = asyncio.run(rotate(url))
+    until = row["previous_retire_at"]
+    _err(
+        "a new secret signs stream links; "
+        + (
+            f"links signed before keep working until {until.isoformat(timespec='seconds')}"
+            if until is not None
+            else "no earlier secret was still verifying"
+        )
     )
     return 0
 

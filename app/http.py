@@ -26,7 +26,8 @@ from app.delivery.controllers import (
     watch_page,
 )
 from app.delivery.hub import EventHub
-from app.delivery.sse import EventStreams
+from app.delivery.links import SECRETS_CHANNEL, StreamLinks
+from app.delivery.sse import EventStreams, StreamLimits
 from app.delivery.ssrf import DestinationGuard
 from app.delivery.tokens import StreamTokens
 from app.delivery.webhooks import WebhookService
@@ -54,15 +55,8 @@ class Services:
     budgets: BudgetService
     streams: EventStreams
     stream_tokens: StreamTokens
+    stream_links: StreamLinks
     base_url: str
-
-
-async def _stream_token_secret(settings: Settings, db: Database) -> bytes:
-    """The configured secret, else the one generated at migration (shared by every
-    API process, kept across restarts)."""
-    if settings.delivery.stream_token_secret:
-        return settings.delivery.stream_token_secret.encode()
-    return bytes((await db.fetch_one("courier_secret_get", name="stream_token"))["value"])
 
 
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
@@ -186,8 +180,23 @@ async def _services(
 
     delivery = settings.delivery
     guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
-    stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
+    stream_links = await StreamLinks.load(db, delivery)
+    stream_tokens = stream_links.tokens
     hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]
+    # Registers for key revocations on the hub, which must happen before it starts.
+    streams = EventStreams(
+        db,
+        hub,
+        heartbeat_seconds=delivery.sse_heartbeat_seconds,
+        retry_ms=delivery.sse_retry_ms,
+        limits=StreamLimits(
+            streams=delivery.sse_max_streams,
+            per_tenant=delivery.sse_max_streams_per_tenant,
+            tenant_wide_per_tenant=delivery.sse_max_tenant_streams_per_tenant,
+            retry_after_seconds=delivery.sse_busy_retry_after_seconds,
+        ),
+    )
+    hub.forward(SECRETS_CHANNEL, stream_links.reload_soon, stream_links.reload_soon)
     await hub.start()
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
@@ -211,12 +220,8 @@ async def _services(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
         ),
         budgets=budgets,
-        streams=EventStreams(
-            db,
-            hub,
-            heartbeat_seconds=delivery.sse_heartbeat_seconds,
-            retry_ms=delivery.sse_retry_ms,
-        ),
+        streams=streams,
         stream_tokens=stream_tokens,
+        stream_links=stream_links,
         base_url=base_url,
     )

@@ -15,8 +15,10 @@ Labels never carry tenant ids or anything a client typed (bounded cardinality, n
 data leaks): ``kind`` is one of the registered kinds, ``model`` a configured model.
 
 The delivery layer updates :data:`WEBHOOK_FAILURES` (the outbox relay, once per
-failed attempt, with its reason) and :data:`SSE_CLIENTS_OPEN` (the event streams:
-up when one opens, down when it ends, also when the client goes away).
+failed attempt, with its reason) and the ``SSE_*`` metrics (the event streams:
+:data:`SSE_CLIENTS_OPEN` up when one opens, down when it ends, also when the client
+goes away; refusals at the caps; the rows tenant-wide streams examine; and, read at
+scrape time, how long they are held back by a transaction still running).
 """
 
 from __future__ import annotations
@@ -116,6 +118,23 @@ WEBHOOK_FAILURES = Counter(
     ["reason"],
 )
 SSE_CLIENTS_OPEN = Gauge("courier_sse_clients_open", "Event streams (SSE) open in this process.")
+SSE_STREAMS_REFUSED = Counter(
+    "courier_sse_streams_refused",
+    "Event streams refused at a cap, by cap: process (503), tenant or tenant_wide (429).",
+    ["cap"],
+)
+SSE_TENANT_ROWS_EXAMINED = Counter(
+    "courier_sse_tenant_rows_examined",
+    "Job events the tenant-wide streams of this process read past their cursor, matching their "
+    "filter or not: the work they cost the database.",
+)
+SSE_TENANT_STREAM_LAG = Gauge(
+    "courier_sse_tenant_stream_lag_seconds",
+    "How long the oldest committed event that a tenant-wide stream of this process cannot send "
+    "yet has waited for an older transaction, still running, to end (0: none waits). Events "
+    "are sent in commit order, so a long transaction that wrote anything holds the streams "
+    "back (docs/event-streams.md).",
+)
 
 
 _QUEUE_STATUSES = ("todo", "doing")

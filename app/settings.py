@@ -150,9 +150,27 @@ class DeliverySettings(BaseSettings):
     sse_retry_ms: int = Field(default=1000, ge=0)
     """Reconnect delay sent to EventSource clients in the ``retry:`` field, in milliseconds
     (env ``COURIER_DELIVERY_SSE_RETRY_MS``)."""
+    sse_max_streams: int = Field(default=2000, ge=1)
+    """Event streams one API process keeps open at once; past it a new stream gets 503 with
+    Retry-After (env ``COURIER_DELIVERY_SSE_MAX_STREAMS``)."""
+    sse_max_streams_per_tenant: int = Field(default=500, ge=1)
+    """Event streams (job and tenant-wide) one tenant may keep open in one API process; past it
+    a new one gets 429 with Retry-After (env ``COURIER_DELIVERY_SSE_MAX_STREAMS_PER_TENANT``)."""
+    sse_max_tenant_streams_per_tenant: int = Field(default=20, ge=1)
+    """Tenant-wide streams (``/v1/events``, which read for themselves) one tenant may keep open
+    in one API process; past it a new one gets 429 with Retry-After
+    (env ``COURIER_DELIVERY_SSE_MAX_TENANT_STREAMS_PER_TENANT``)."""
+    sse_busy_retry_after_seconds: int = Field(default=5, ge=1)
+    """Retry-After in seconds when a stream is refused for one of the caps above
+    (env ``COURIER_DELIVERY_SSE_BUSY_RETRY_AFTER_SECONDS``)."""
     stream_token_secret: str | None = None
-    """Secret that signs event stream links (at least 32 characters); unset: one generated at
-    migration and kept in the database (env ``COURIER_DELIVERY_STREAM_TOKEN_SECRET``)."""
+    """Secret that signs event stream links (at least 32 characters); unset: the secrets kept in
+    the database, rotated with ``courier stream-secret rotate``
+    (env ``COURIER_DELIVERY_STREAM_TOKEN_SECRET``)."""
+    stream_token_previous_secrets: list[str] = Field(default_factory=list)
+    """Secrets that signed stream links before ``COURIER_DELIVERY_STREAM_TOKEN_SECRET`` was
+    changed: links they signed keep working while they are listed (rotation with overlap)
+    (env ``COURIER_DELIVERY_STREAM_TOKEN_PREVIOUS_SECRETS``, JSON list)."""
     stream_token_margin_seconds: int = Field(default=3600, ge=0)
     """A stream link stays valid this long after the job's deadline, in seconds
     (env ``COURIER_DELIVERY_STREAM_TOKEN_MARGIN_SECONDS``)."""

@@ -19,6 +19,11 @@ RETURNING id, key_id, acl_groups, roles, created_at;
 -- Whether the key with this hash exists and is not revoked.
 SELECT EXISTS (SELECT 1 FROM courier_api_key_principal_v2(%(key_hash)s::bytea)) AS live;
 
+-- name: api_key_live_list :many
+-- Which of these key_ids belong to live keys, with their tenant (stream links and
+-- open streams end with their key).
+SELECT key_id, tenant_id FROM courier_api_keys_live_v1(%(key_ids)s::text[]);
+
 -- name: api_key_revoke :one
 -- Revoke a key by its public key_id; revoking twice keeps the first time
 -- (already_revoked tells the two apart: now() is this transaction's start).

@@ -2,10 +2,11 @@
 -- (migrations/0007_runtime_role.sql creates it). Replayed by every `courier
 -- migrate` after procrastinate's schema, so a table added since is granted too;
 -- grants are idempotent. Everything not named here is refused, in particular:
--- api_keys (authentication goes through courier_api_key_principal_v2), the
--- migration ledger, DDL, TRUNCATE, and DELETE on Courier's own tables (but for model
--- answers kept for reuse, which are not history: cache entries are evicted and
--- expire, checkpoints go with their job's purged input and result).
+-- api_keys (authentication goes through courier_api_key_principal_v2, stream links
+-- through courier_api_keys_live_v1), the migration ledger, DDL, TRUNCATE, and
+-- DELETE on Courier's own tables (but for model answers kept for reuse, which are
+-- not history: cache entries are evicted and expire, checkpoints go with their
+-- job's purged input and result).
 
 DO $$
 BEGIN
@@ -17,9 +18,10 @@ $$;
 
 -- Read-only: who is asking, what may happen to a job, the shared secrets, which
 -- migrations are applied (processes refuse to start on a schema they do not match),
--- and the budgets an operator set (`courier budget set`).
+-- the budgets an operator set (`courier budget set`) and the stream link secrets
+-- (rotating them is an operator's action).
 GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations,
-    tenant_budgets
+    tenant_budgets, stream_token_secrets
     TO courier_runtime;
 -- Start-up checks compare the queue schema with the installed procrastinate (app/migrate.py).
 GRANT SELECT ON courier_procrastinate_migrations TO courier_runtime;

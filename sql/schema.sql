@@ -154,6 +154,50 @@ COMMENT ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) IS 'Th
 
 
 --
+-- Name: courier_api_keys_live_v1(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) RETURNS TABLE(key_id text, tenant_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT k.key_id, k.tenant_id
+    FROM api_keys k
+    WHERE k.key_id = ANY (p_key_ids) AND k.revoked_at IS NULL
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_keys_live_v1(p_key_ids text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) IS 'Which of the given key_ids belong to live (not revoked) keys, with their tenant; how the runtime role checks the key behind a stream link.';
+
+
+--
+-- Name: courier_api_keys_notify_revoked(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_keys_notify_revoked() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL) THEN
+        PERFORM pg_notify('courier_api_keys_revoked', OLD.key_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_keys_notify_revoked(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_keys_notify_revoked() IS 'Notifies courier_api_keys_revoked with the key_id when a key is revoked or deleted: API processes end its streams.';
+
+
+--
 -- Name: courier_api_keys_rights_fixed(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -650,6 +694,27 @@ BEGIN
         USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0];
 END
 $$;
+
+
+--
+-- Name: courier_stream_token_secrets_notify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_stream_token_secrets_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('courier_stream_token_secrets', '');
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_stream_token_secrets_notify(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies courier_stream_token_secrets after a rotation: API processes reload their signing secrets.';
 
 
 --
@@ -3151,6 +3216,47 @@ COMMENT ON COLUMN public.provider_pauses.reason IS 'Why it paused, e.g. rate_lim
 
 
 --
+-- Name: stream_token_secrets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stream_token_secrets (
+    id bigint NOT NULL,
+    value bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    retires_at timestamp with time zone,
+    CONSTRAINT stream_token_secrets_long_enough CHECK ((length(value) >= 32))
+);
+
+
+--
+-- Name: TABLE stream_token_secrets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.stream_token_secrets IS 'Secrets that sign event stream links: the newest without retires_at signs, each verifies until its retires_at.';
+
+
+--
+-- Name: COLUMN stream_token_secrets.retires_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.stream_token_secrets.retires_at IS 'Set by a rotation: links signed with this secret are refused from then on. NULL: not rotated out.';
+
+
+--
+-- Name: stream_token_secrets_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.stream_token_secrets ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.stream_token_secrets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: stuck_jobs; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -4135,6 +4241,14 @@ ALTER TABLE ONLY public.provider_pauses
 
 
 --
+-- Name: stream_token_secrets stream_token_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stream_token_secrets
+    ADD CONSTRAINT stream_token_secrets_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: tenant_budget_months tenant_budget_months_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4379,6 +4493,13 @@ CREATE INDEX webhook_endpoints_tenant_live ON public.webhook_endpoints USING btr
 
 
 --
+-- Name: api_keys api_keys_notify_revoked; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_notify_revoked AFTER DELETE OR UPDATE OF revoked_at ON public.api_keys FOR EACH ROW EXECUTE FUNCTION public.courier_api_keys_notify_revoked();
+
+
+--
 -- Name: api_keys api_keys_rights_fixed; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4516,6 +4637,13 @@ CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON pub
 --
 
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: stream_token_secrets stream_token_secrets_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stream_token_secrets_notify AFTER INSERT OR DELETE OR UPDATE ON public.stream_token_secrets FOR EACH STATEMENT EXECUTE FUNCTION public.courier_stream_token_secrets_notify();
 
 
 --
@@ -4783,6 +4911,14 @@ GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO c
 
 
 --
+-- Name: FUNCTION courier_api_keys_live_v1(p_key_ids text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO courier_runtime;
+
+
+--
 -- Name: TABLE procrastinate_jobs; Type: ACL; Schema: public; Owner: -
 --
 
@@ -4997,6 +5133,13 @@ GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_workers_id_seq TO courier_ru
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.provider_pauses TO courier_runtime;
+
+
+--
+-- Name: TABLE stream_token_secrets; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.stream_token_secrets TO courier_runtime;
 
 
 --

@@ -274,6 +274,16 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
+def few_streams(settings: Settings) -> None:
+    """Event stream caps small enough to reach in a test: 4 per API process, 2 per tenant, 1
+    tenant-wide per tenant, refused with Retry-After: 7. Ask for it before ``api`` or ``http``."""
+    settings.delivery.sse_max_streams = 4
+    settings.delivery.sse_max_streams_per_tenant = 2
+    settings.delivery.sse_max_tenant_streams_per_tenant = 1
+    settings.delivery.sse_busy_retry_after_seconds = 7
+
+
+@pytest.fixture
 def loopback_webhooks(settings: Settings) -> None:
     """Test receivers are plain-http servers on 127.0.0.1: allow exactly that, and retry
     and poll fast. Ask for it before ``api``, ``http`` or ``worker``, which read settings."""

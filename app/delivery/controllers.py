@@ -37,12 +37,13 @@ _WATCH_PAGE = (Path(__file__).parent / "watch.html").read_text()
 
 
 async def provide_stream_grant(request: Request, state: State) -> StreamGrant:
-    """Who may read a stream: a ``?token=`` stream link, else the Bearer API key."""
+    """Who may read a stream: a ``?token=`` stream link (while the key that made it is
+    live), else the Bearer API key."""
     token = request.query_params.get("token")
     if token is not None:
-        return state.services.stream_tokens.verify(token)
+        return await state.services.stream_links.verify(token)
     principal = await state.services.keys.authenticate(request.headers.get("authorization"))
-    return StreamGrant(tenant_id=principal.tenant_id)
+    return StreamGrant(tenant_id=principal.tenant_id, key_id=principal.key_id)
 
 
 def provide_webhooks(state: State) -> WebhookService:
@@ -228,12 +229,13 @@ class TenantEventController(Controller):
         "/",
         operation_id="StreamTenantEvents",
         media_type="text/event-stream",
-        responses=problem_responses(400, 401, 503),
+        responses=problem_responses(400, 401, 429, 503),
         dependencies={"grant": Provide(provide_stream_grant)},
         summary="Every event of the tenant's jobs as server-sent events (for dashboards)",
         description=(
             "Resumable with Last-Event-ID; accepts the Bearer key or a `?token=` from "
-            "CreateTenantStreamLink."
+            "CreateTenantStreamLink. Ends when that key is revoked. Capped per tenant (429) "
+            "and per API process (503), both with Retry-After."
         ),
     )
     async def stream(
@@ -250,7 +252,7 @@ class TenantEventController(Controller):
             raise InvalidStreamToken("this stream link is for one job, not the tenant-wide stream")
         return sse_response(
             await streams.open_tenant_stream(
-                grant.tenant_id, last_event_id, kind=kind, state=state_filter
+                grant.tenant_id, last_event_id, kind=kind, state=state_filter, key_id=grant.key_id
             )
         )
 
@@ -266,7 +268,7 @@ class TenantEventController(Controller):
     async def link(self, principal: NamedDependency[Principal], request: Request) -> StreamLink:
         tokens: StreamTokens = request.app.state.services.stream_tokens
         expires_at = datetime.now(UTC) + timedelta(hours=1)
-        token = tokens.issue(StreamGrant(principal.tenant_id), expires_at)
+        token = tokens.issue(StreamGrant(principal.tenant_id, principal.key_id), expires_at)
         return StreamLink(
             url=f"{request.app.state.services.base_url}/v1/events?token={token}",
             expires_at=expires_at,

@@ -11,10 +11,19 @@ slow and the feed dropped old rows), it reads the database itself. So a lost,
 late or duplicated notification can delay an event but never drop or repeat one.
 
 Tenant streams keep a plain doorbell (:class:`Subscription`): their reads are
-per tenant and filter, and there are few of them.
+per tenant and filter, and there are few of them. A tenant stream only sends events
+below the commit horizon (the oldest transaction still running, see
+``sql/job_events.sql``); when events wait behind an older transaction no
+notification says when it ends, so the hub watches the horizon for all of them:
+one small query per process, polled only while some stream waits, less often the
+longer the horizon stands still (:meth:`EventHub.horizon_passes`).
 
-After the LISTEN connection is reopened every feed re-reads and every tenant
-stream is woken, which covers whatever happened while it was down.
+The hub's LISTEN connection is the process's only one: other owners receive their
+channels through it too (:meth:`EventHub.forward`).
+
+After the LISTEN connection is reopened every feed re-reads, every tenant stream is
+woken and every forwarded channel's owner re-reads, which covers whatever happened
+while it was down.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Self
 from uuid import UUID
 
@@ -39,6 +49,11 @@ CHANNEL = "courier_job_events"
 FEED_KEEP = 256
 # Rows per read, for the feed and for a stream catching up on its own.
 PAGE = 500
+# How often the commit horizon is polled while a stream waits on it: soon at first (an
+# ordinary concurrent transaction ends within milliseconds), then less and less often
+# while it stands still (a long transaction), never more than once a second.
+HORIZON_POLL_FIRST = 0.02
+HORIZON_POLL_MAX = 1.0
 
 
 class Subscription:
@@ -198,24 +213,93 @@ class EventHub:
         self._subscriptions: dict[UUID, set[Subscription]] = defaultdict(set)
         self._feeds: dict[UUID, JobFeed] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._forwards: dict[str, Callable[[str], None]] = {}
+        self._on_connected: list[Callable[[], None]] = []
+        # The commit horizon as last polled (an xid8), and the waiters for it to move.
+        self.horizon: int | None = None
+        self._horizon_moved = asyncio.Event()
+        self._horizon_waiters = 0
+        self._horizon_poller: asyncio.Task[None] | None = None
+        self._started = False
         self.listener = NotificationListener(
             url,
             [CHANNEL],
             on_notification=self._notify,
-            on_connected=self._wake_all,
+            on_connected=self._connected,
             name=name,
         )
 
+    def forward(
+        self, channel: str, on_payload: Callable[[str], None], on_connected: Callable[[], None]
+    ) -> None:
+        """Also listen on ``channel`` (call before :meth:`start`): each notification's
+        payload goes to ``on_payload``; ``on_connected`` runs after every (re)connection,
+        since notifications sent while nobody listened are lost."""
+        assert not self._started, "forward() a channel before start()"
+        self.listener.channels.append(channel)
+        self._forwards[channel] = on_payload
+        self._on_connected.append(on_connected)
+
     async def start(self) -> None:
+        self._started = True
         await self.listener.start()
 
     async def stop(self) -> None:
         await self.listener.stop()
+        if self._horizon_poller is not None:
+            self._horizon_poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._horizon_poller
         for feed in list(self._feeds.values()):
             await feed.close()
         for task in list(self._closing):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def horizon_passes(self, seen: int, timeout: float) -> bool:
+        """Wait until the commit horizon is past ``seen`` (an xid8 a stream read as the
+        horizon); False after ``timeout`` seconds. Every waiter of the process shares one
+        poll of the database."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._horizon_waiters += 1
+        try:
+            if self._horizon_poller is None:
+                self._horizon_poller = asyncio.create_task(self._poll_horizon(), name="hub-horizon")
+            while self.horizon is None or self.horizon <= seen:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(self._horizon_moved.wait(), remaining)
+                except TimeoutError:
+                    return False
+            return True
+        finally:
+            self._horizon_waiters -= 1
+
+    async def _poll_horizon(self) -> None:
+        interval = HORIZON_POLL_FIRST
+        try:
+            while self._horizon_waiters:
+                try:
+                    horizon = int((await self.db.fetch_one("job_event_stream_horizon"))["xmin"])
+                except DatabaseError as exc:
+                    log.warning(
+                        "reading the commit horizon failed",
+                        extra={"event": "hub_horizon_failed", "error": str(exc)},
+                    )
+                    horizon = self.horizon or 0
+                if self.horizon is None or horizon > self.horizon:
+                    self.horizon = horizon
+                    moved, self._horizon_moved = self._horizon_moved, asyncio.Event()
+                    moved.set()
+                    interval = HORIZON_POLL_FIRST
+                else:
+                    interval = min(interval * 2, HORIZON_POLL_MAX)
+                await asyncio.sleep(interval)
+        finally:
+            self._horizon_poller = None
 
     def subscribe(self, key: UUID) -> Subscription:
         """A subscription to a tenant id (or a job id, woken only). Subscribe before
@@ -259,6 +343,11 @@ class EventHub:
                 task.add_done_callback(self._closing.discard)
 
     def _notify(self, notification: Notification) -> None:
+        if notification.channel != CHANNEL:
+            forward = self._forwards.get(notification.channel)
+            if forward is not None:
+                forward(notification.payload)
+            return
         try:
             payload = json.loads(notification.payload)
             job_id, tenant_id = UUID(payload["job_id"]), UUID(payload["tenant_id"])
@@ -272,6 +361,11 @@ class EventHub:
         for key in (job_id, tenant_id):
             for subscription in self._subscriptions.get(key, ()):
                 subscription.news.set()
+
+    def _connected(self) -> None:
+        self._wake_all()
+        for on_connected in self._on_connected:
+            on_connected()
 
     def _wake_all(self) -> None:
         for feed in self._feeds.values():

@@ -221,7 +221,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
                 "JSON history by default. With `Accept: text/event-stream`: server-sent events, "
                 "each with `id:` = the event's seq; reconnect with `Last-Event-ID` to get only "
                 "later events; the stream ends after the terminal event (204 when nothing is "
-                "left). Accepts the Bearer key or the `?token=` that `links.events` carries."
+                "left). Accepts the Bearer key or the `?token=` that `links.events` carries; "
+                "the stream ends when that key is revoked. Streams are capped per tenant (429) "
+                "and per API process (503), both with Retry-After."
             ),
             dependencies={
                 "grant": Provide(provide_stream_grant),
@@ -229,7 +231,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             },
             # A browser's EventSource cannot send a key: this endpoint also takes the link's token.
             opt={"stream_token": True},
-            responses=problem_responses(400, 401, 404, 503),
+            responses=problem_responses(400, 401, 404, 429, 503),
         )
         async def events(
             self,
@@ -246,7 +248,9 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
             if accept and "text/event-stream" in accept:
                 try:
                     return sse_response(
-                        await streams.open_job_stream(grant.tenant_id, job_id, last_event_id)
+                        await streams.open_job_stream(
+                            grant.tenant_id, job_id, last_event_id, key_id=grant.key_id
+                        )
                     )
                 except StreamFinished:
                     return Response(None, status_code=204)

@@ -203,6 +203,7 @@ class JobService:
             queue=kind.queue,
             expires_in=expires_in,
             callback_url=str(request.callback_url) if request.callback_url else None,
+            key_id=principal.key_id,
         )
 
     async def _insert(
@@ -222,10 +223,12 @@ class JobService:
         replay_of: UUID | None = None,
         replayed_by_id: UUID | None = None,
         backfill_batch: str | None = None,
+        key_id: str | None = None,
     ) -> Intake:
         """Insert the job, its ``queued`` event and its queue entry in one transaction,
         or find the job this Idempotency-Key (or, for a backfill, this batch's replay
-        of the original) already made."""
+        of the original) already made. ``key_id``: the API key whose caller gets the
+        job (its stream link follows that key)."""
         try:
             async with self.db.transaction() as conn:
                 inserted = await self.db.fetch_all(
@@ -288,7 +291,7 @@ class JobService:
                     "replay_of": str(replay_of) if replay_of else None,
                 },
             )
-        return Intake(job=self.view(row), created=bool(inserted))
+        return Intake(job=self.view(row, key_id), created=bool(inserted))
 
     async def cancel(self, principal: Principal, job_id: UUID) -> Job:
         """Cancel a queued job at once, or a running one (its execution is aborted and
@@ -346,6 +349,7 @@ class JobService:
             actor=principal.actor,
             idempotency_key=idempotency_key,
             replayed_by_id=principal.id,
+            key_id=principal.key_id,
         )
 
     def _replayable(self, original: dict[str, Any]) -> Kind:
@@ -367,6 +371,7 @@ class JobService:
         backfill_batch: str | None = None,
         queue: str | None = None,
         priority: int | None = None,
+        key_id: str | None = None,
     ) -> Intake:
         body = {"replay_of": str(original["id"]), "kind": kind.name, "input": original["input"]}
         digest = hashlib.sha256(
@@ -387,6 +392,7 @@ class JobService:
             replay_of=original["id"],
             replayed_by_id=replayed_by_id,
             backfill_batch=backfill_batch,
+            key_id=key_id,
         )
 
     async def backfill(
@@ -485,7 +491,7 @@ class JobService:
             row = await self.db.fetch_one("job_get", job_id=job_id, tenant_id=principal.tenant_id)
         except NotFound as exc:
             raise JobNotFound(f"no job {job_id}") from exc
-        return self.view(row)
+        return self.view(row, principal.key_id)
 
     async def list(
         self,
@@ -506,7 +512,7 @@ class JobService:
             before_id=cursor,
             limit=limit + 1,
         )
-        page = [self.view(row) for row in rows[:limit]]
+        page = [self.view(row, principal.key_id) for row in rows[:limit]]
         next_cursor = str(page[-1].id) if len(rows) > limit else None
         return page, next_cursor
 
@@ -523,12 +529,15 @@ class JobService:
         )
         return [JobEvent.model_validate(row) for row in rows]
 
-    def view(self, row: dict[str, Any]) -> Job:
+    def view(self, row: dict[str, Any], key_id: str | None) -> Job:
+        """The job as its API shows it to the caller with the API key ``key_id``: its
+        ``links.events`` carries a stream link that works while that key is live (None: a
+        link without a token, for callers without a key such as the backfill)."""
         path = f"{self.base_url}/v1/jobs/{row['id']}"
         events = f"{path}/events"
-        if self.stream_tokens is not None:
+        if self.stream_tokens is not None and key_id is not None:
             # A read-only link to this job's events that a browser's EventSource can open.
-            grant = StreamGrant(tenant_id=row["tenant_id"], job_id=row["id"])
+            grant = StreamGrant(tenant_id=row["tenant_id"], key_id=key_id, job_id=row["id"])
             events += "?token=" + self.stream_tokens.issue(
                 grant, row["expires_at"] + self.stream_token_margin
             )

@@ -94,6 +94,27 @@ def test_keys_revoke__then_the_key_is_refused(database_url, sql_conn):
     assert sql_conn.execute("SELECT revoked_at IS NOT NULL FROM api_keys").fetchone() == (True,)
 
 
+def test_stream_secret_rotate__a_new_secret_signs_and_the_others_retire_after_the_overlap(
+    database_url, sql_conn
+):
+    result = _run(["stream-secret", "rotate", "--overlap", "600"], _env(DATABASE_URL=database_url))
+
+    assert result.returncode == 0, result.stderr
+    assert "links signed before keep working until" in result.stderr
+    signing, retiring = sql_conn.execute(
+        "SELECT count(*) FILTER (WHERE retires_at IS NULL), "
+        "count(*) FILTER (WHERE retires_at BETWEEN now() + interval '590 s' "
+        "AND now() + interval '600 s') FROM stream_token_secrets"
+    ).fetchone()
+    assert (signing, retiring) == (1, 1)
+    configured = _run(
+        ["stream-secret", "rotate"],
+        _env(DATABASE_URL=database_url, COURIER_DELIVERY_STREAM_TOKEN_SECRET="s" * 32),
+    )
+    assert configured.returncode == 1
+    assert "COURIER_DELIVERY_STREAM_TOKEN_PREVIOUS_SECRETS" in configured.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -132,7 +153,7 @@ def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
 @pytest.mark.slow
 @pytest.mark.parametrize("with_model", [False, True], ids=["extractive", "openai_base_url"])
 def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
-    tmp_path: Path, fake_openai, with_model: bool
+    cluster_dir: Path, fake_openai, with_model: bool
 ):
     """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API,
     worker; jobs answered by the extractive provider, or with OPENAI_API_KEY and
@@ -142,7 +163,7 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
     )
     process = subprocess.Popen(
         COURIER + ["up", "--no-demo", "--port", "0"],
-        cwd=tmp_path,
+        cwd=cluster_dir,
         env=_env(**model_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -166,14 +187,14 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
         assert model == ("gpt-4.1-mini" if with_model else "extractive")
         assert fake_openai.models() == (["gpt-4.1-mini"] if with_model else [])
         assert ("gpt-4.1-mini (small)" if with_model else "Models:    extractive") in banner
-        assert (tmp_path / ".courier" / "pgdata" / "PG_VERSION").exists()
-        assert (tmp_path / ".courier" / "demo-key").read_text().strip() == key
+        assert (cluster_dir / ".courier" / "pgdata" / "PG_VERSION").exists()
+        assert (cluster_dir / ".courier" / "demo-key").read_text().strip() == key
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Courier stopped." in err
-    assert not (tmp_path / ".courier" / "pgdata" / "postmaster.pid").exists(), (
+    assert not (cluster_dir / ".courier" / "pgdata" / "postmaster.pid").exists(), (
         "the embedded PostgreSQL still runs"
     )
 

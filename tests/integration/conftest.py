@@ -47,9 +47,10 @@ async def counting_db(db: Database) -> CountingDatabase:
 async def streams(counting_db: CountingDatabase, database_url: str) -> AsyncIterator[EventStreams]:
     """The API's event streams on their own hub, reading through ``counting_db``."""
     hub = EventHub(database_url, counting_db, name="courier-sse-test")
+    streams = EventStreams(counting_db, hub, heartbeat_seconds=60, retry_ms=1000)
     await hub.start()
     try:
-        yield EventStreams(counting_db, hub, heartbeat_seconds=60, retry_ms=1000)
+        yield streams
     finally:
         await hub.stop()
 

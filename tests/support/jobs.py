@@ -227,3 +227,63 @@ def advance(conn: psycopg.Connection, job_id: str, state: str) -> None:
         )
     else:
         conn.execute("UPDATE jobs SET state = %s::job_state WHERE id = %s", (state, job_id))
+
+
+def write_event_history(
+    conn: psycopg.Connection, tenant_id: Any, requester_id: Any, *, jobs: int, events_per_job: int
+) -> tuple[int, int]:
+    """Give a tenant ``jobs`` queued jobs with ``events_per_job`` events each (running and
+    queued in turn: none finished), in one transaction as the schema owner; returns the
+    tenant-stream cursor (xid, position) of the last event.
+
+    The jobs are inserted as usual (their triggers write each one's first event); the
+    other events are generated in one set-based INSERT with the event triggers switched
+    off for it, since they check one row at a time (``seq`` must be the job's next) and
+    would take minutes for a million rows. The jobs' ``last_event_seq``, ``state`` and
+    ``attempt`` are set to match.
+    """
+    with conn.transaction():
+        conn.execute(
+            """
+            INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key,
+                              request_hash, expires_at)
+            SELECT %(tenant)s, %(requester)s, 'email_reply', '{}', 'history-' || n, 'history',
+                   clock_timestamp() + interval '1 day'
+            FROM generate_series(1, %(jobs)s) n
+            """,
+            {"tenant": tenant_id, "requester": requester_id, "jobs": jobs},
+        )
+        conn.execute("ALTER TABLE job_events DISABLE TRIGGER USER")
+        conn.execute("ALTER TABLE jobs DISABLE TRIGGER USER")
+        conn.execute(
+            """
+            INSERT INTO job_events (job_id, seq, tenant_id, type, state, attempt, actor)
+            SELECT j.id, s, j.tenant_id, e.state::text, e.state, s / 2, 'history'
+            FROM jobs j
+            CROSS JOIN generate_series(2, %(last)s) s
+            CROSS JOIN LATERAL (
+                SELECT (CASE WHEN s %% 2 = 0 THEN 'running' ELSE 'queued' END)::job_state AS state
+            ) e
+            WHERE j.tenant_id = %(tenant)s AND j.request_hash = 'history'
+            ORDER BY j.id, s
+            """,
+            {"tenant": tenant_id, "last": events_per_job},
+        )
+        conn.execute(
+            """
+            UPDATE jobs
+            SET last_event_seq = %(last)s, attempt = %(last)s / 2,
+                state = CASE WHEN %(last)s %% 2 = 0 THEN 'running' ELSE 'queued' END::job_state,
+                lease = CASE WHEN %(last)s %% 2 = 0 THEN gen_random_uuid() END
+            WHERE tenant_id = %(tenant)s AND request_hash = 'history'
+            """,
+            {"tenant": tenant_id, "last": events_per_job},
+        )
+        conn.execute("ALTER TABLE jobs ENABLE TRIGGER USER")
+        conn.execute("ALTER TABLE job_events ENABLE TRIGGER USER")
+    xid, position = conn.execute(
+        "SELECT xid::text, position FROM job_events WHERE tenant_id = %s "
+        "ORDER BY xid DESC, position DESC LIMIT 1",
+        (tenant_id,),
+    ).fetchone()
+    return int(xid), position

@@ -1,13 +1,20 @@
-"""Reading Server-Sent Events as a client does: every message, comments included."""
+"""Reading Server-Sent Events as a client does (every message, comments included), and
+event streams on a hub of their own for tests that drive them directly."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from app.db import Database
+from app.delivery.hub import EventHub
+from app.delivery.sse import EventStreams
 
 
 @dataclass
@@ -55,3 +62,25 @@ async def read_stream(
                 if until_seq is not None and message.data["seq"] >= until_seq:
                     break
     return received
+
+
+async def next_message(stream: AsyncIterator[Any], *, timeout: float = 10.0) -> Any:
+    """The next message of a stream from :class:`app.delivery.sse.EventStreams` (comments
+    included); fails after ``timeout`` seconds."""
+    return await asyncio.wait_for(anext(stream), timeout)
+
+
+@contextlib.asynccontextmanager
+async def event_streams(
+    db: Database, url: str, *, heartbeat_seconds: float = 60, **options: Any
+) -> AsyncIterator[EventStreams]:
+    """The API's event streams on a hub of their own, started now (a test that writes a
+    great many events first starts its streams after, so their notifications go nowhere)."""
+    hub = EventHub(url, db, name="courier-sse-test")
+    streams = EventStreams(db, hub, heartbeat_seconds=heartbeat_seconds, retry_ms=1000, **options)
+    await hub.start()
+    try:
+        yield streams
+    finally:
+        streams.close()
+        await hub.stop()

@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 
 from app.delivery.outbox import retry_delay, sign
 from app.delivery.ssrf import DestinationGuard, DestinationRefused
-from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
+from app.delivery.tokens import InvalidStreamToken, SigningSecret, StreamGrant, StreamTokens
 from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
 
@@ -58,15 +58,15 @@ async def test_ssrf__public_address_is_allowed_and_pinned():
 
 
 def test_stream_token__grants_its_job_until_it_expires():
-    tokens = StreamTokens(b"k" * 32)
-    grant = StreamGrant(uuid4(), uuid4())
+    tokens = StreamTokens([SigningSecret(b"k" * 32)])
+    grant = StreamGrant(uuid4(), "0123abcd", uuid4())
     token = tokens.issue(grant, datetime.now(UTC) + timedelta(minutes=5))
     assert tokens.verify(token) == grant
     assert not grant.allows_job(uuid4())
     with pytest.raises(InvalidStreamToken):
         tokens.verify(token, now=datetime.now(UTC) + timedelta(minutes=6))
     with pytest.raises(InvalidStreamToken):
-        StreamTokens(b"x" * 32).verify(token)  # another secret
+        StreamTokens([SigningSecret(b"x" * 32)]).verify(token)  # another secret
     with pytest.raises(InvalidStreamToken):
         tokens.verify(token[:-2] + "AA")  # tampered
 

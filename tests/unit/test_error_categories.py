@@ -55,6 +55,7 @@ INTERNAL = {
     "InvalidKeyRequest": "CLI: `courier keys create` reports it",
     "UnknownKey": "CLI: `courier keys revoke` reports it",
     "StreamFinished": "control flow: the SSE controller ends the stream",
+    "StreamSecretConfigured": "CLI: `courier stream-secret rotate` reports it",
     "ProviderError": "worker: recorded on the job, never an HTTP answer",
     "TransientProviderError": "worker: the job is retried",
     "PermanentProviderError": "worker: the job fails",
