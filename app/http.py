@@ -172,7 +172,11 @@ async def _services(
     db = Database(pool)
 
     delivery = settings.delivery
-    guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
+    guard = DestinationGuard(
+        allow_http=delivery.allow_http,
+        allow_list=delivery.ssrf_allow_list,
+        resolve_timeout_seconds=delivery.resolve_timeout_seconds,
+    )
     stream_tokens = StreamTokens(await _stream_token_secret(settings, db))
     hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]
     await hub.start()
