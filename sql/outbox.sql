@@ -47,7 +47,11 @@ SELECT c.id, c.claim, c.tenant_id, c.event_id, c.event_type, c.job_id, c.seq, c.
        coalesce(e.secret, s.secret) AS secret,
        CASE WHEN coalesce(e.previous_secret_expires_at, s.previous_secret_expires_at) > clock_timestamp()
             THEN coalesce(e.previous_secret, s.previous_secret) END AS previous_secret,
-       j.kind, j.result, j.error,
+       j.kind,
+       -- The job as it was at this event, not as it is now: a result is final (and
+       -- reviewed) only once the job succeeded; the error is the one of this event.
+       CASE WHEN ev.state = 'succeeded' THEN j.result END AS result,
+       ev.data -> 'error' AS error,
        ev.state, ev.attempt AS job_attempt, ev.created_at AS event_created_at
 FROM claimed c
 LEFT JOIN webhook_endpoints e ON e.id = c.endpoint_id

@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 from standardwebhooks import Webhook
 
-from app.delivery.outbox import retry_delay, sign
+from app.delivery.outbox import Attempt, Decision, decide, retry_delay, sign
 from app.delivery.ssrf import Destination, DestinationGuard, DestinationRefused
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
 from app.retry_after import parse_retry_after
@@ -223,3 +223,40 @@ def test_signature__verifies_with_the_standardwebhooks_package_under_either_rota
     }
     Webhook(old).verify('{"a":1}', headers)
     Webhook(new).verify('{"a":1}', headers)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "expected"),
+    [
+        (Attempt(datetime(2026, 1, 1, tzinfo=UTC), 5, status_code=204), ("delivered", "delivered")),
+        (Attempt(datetime(2026, 1, 1, tzinfo=UTC), 5, status_code=410), ("failed", "gone")),
+        (Attempt(datetime(2026, 1, 1, tzinfo=UTC), 5, status_code=503), ("pending", "retry")),
+        (
+            Attempt(datetime(2026, 1, 1, tzinfo=UTC), 9, error="x", failure="timeout"),
+            ("pending", "retry"),
+        ),
+        (
+            Attempt(datetime(2026, 1, 1, tzinfo=UTC), 1, error="x", failure="refused_url"),
+            ("pending", "refused"),
+        ),
+    ],
+)
+def test_decision__what_an_attempt_means_for_its_delivery(attempt, expected):
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    decision = decide(DeliverySettings(), attempt, number=1, created_at=now, now=now)
+    assert (decision.status, decision.outcome) == expected
+    assert (decision.next_attempt_at is not None) == (decision.status == "pending")
+
+
+def test_decision__retry_after_is_honoured_and_the_window_ends_the_retries():
+    settings = DeliverySettings()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    busy = Attempt(now, 5, status_code=429, retry_after=600)
+    decision = decide(settings, busy, number=1, created_at=now, now=now)
+    assert decision.next_attempt_at is not None and decision.next_attempt_at >= now + timedelta(
+        seconds=600
+    )
+    late = now + timedelta(seconds=settings.retry_window_seconds)
+    assert decide(settings, busy, number=20, created_at=now, now=late) == Decision(
+        "failed", "failed"
+    )
