@@ -16,7 +16,8 @@ GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets TO c
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.
-GRANT SELECT, INSERT, UPDATE ON jobs, outbox, webhook_endpoints, callback_secrets, tenant_rate_buckets
+GRANT SELECT, INSERT, UPDATE ON jobs, outbox, outbox_destinations, webhook_endpoints, callback_secrets,
+    tenant_rate_buckets
     TO courier_runtime;
 GRANT SELECT, INSERT ON job_events, outbox_attempts TO courier_runtime;
 

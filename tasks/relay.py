@@ -2,6 +2,10 @@
 loop; what a request carries, how it is signed and when it is retried are the
 pure rules in app/delivery/outbox.py).
 
+One failing receiver does not slow anyone else: a destination that fails is
+paused (its backlog waits for one probe, with backoff) and the claim reads only
+rows it may take (sql/outbox.sql: ``outbox_claim``, ``outbox_destination_failing``).
+
 Safe in any number of processes: rows are claimed with ``FOR UPDATE SKIP LOCKED``
 in a short transaction, delivered outside it, and the result is recorded only
 under the claim token (a claim lapses if its relay dies). Every attempt is a row
@@ -123,7 +127,9 @@ class OutboxRelay:
             rows: list[dict[str, Any]] = []
             if free > 0:
                 try:
-                    rows = await self.db.fetch_all("outbox_claim", limit=free, claim_for=claim_for)
+                    rows = await self.db.fetch_all(
+                        "outbox_claim", limit=free, claim_for=claim_for, now=None
+                    )
                 except DatabaseError as exc:
                     log.warning(
                         "claim failed", extra={"event": "relay_claim_failed", "error": str(exc)}
@@ -163,7 +169,12 @@ class OutboxRelay:
         number = row["attempts"] + 1
         attempt = await self._attempt(row)
         decision = decide(
-            self.settings, attempt, number=number, created_at=row["created_at"], now=_now()
+            self.settings,
+            attempt,
+            number=number,
+            created_at=row["created_at"],
+            now=_now(),
+            destination_failures=row["destination_failures"],
         )
         await self._record(row, number, attempt, decision)
         return decision.status
@@ -255,12 +266,30 @@ class OutboxRelay:
                 "dead" if decision.outcome == "failed" else attempt.failure or "other"
             ).inc()
         async with self.db.transaction() as conn:
+            next_attempt_at = decision.next_attempt_at
+            if decision.pause is not None:
+                paused = await self.db.fetch_one(
+                    "outbox_destination_failing",
+                    conn,
+                    destination_id=row["destination_id"],
+                    started_at=attempt.started_at,
+                    probe_at=decision.pause.probe_at,
+                    paused_until=decision.pause.until,
+                )
+                if next_attempt_at is not None:
+                    # The probe keeps its time; an attempt that was already under way
+                    # when another one paused the destination waits like the rest.
+                    next_attempt_at = paused["next_attempt_at"]
+            elif decision.recovered:
+                await self.db.execute(
+                    "outbox_destination_recovered", conn, destination_id=row["destination_id"]
+                )
             await self._settle(
                 row,
                 decision.status,
                 attempted=True,
                 error=attempt.error,
-                next_attempt_at=decision.next_attempt_at,
+                next_attempt_at=next_attempt_at,
                 conn=conn,
             )
             await self.db.execute(

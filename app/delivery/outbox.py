@@ -66,13 +66,27 @@ Outcome = Literal["delivered", "retry", "failed", "gone", "refused"]
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A failing destination's pause: the failed row (the probe) is tried again at
+    ``probe_at``; the destination's other rows wait until ``until``, when the probe
+    has had its answer (sql/outbox.sql ``outbox_destination_failing``)."""
+
+    probe_at: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
 class Decision:
-    """What an attempt means for its delivery: the row's new status, the attempt's
-    outcome (``outbox_attempts.outcome``) and, while pending, when to try again."""
+    """What an attempt means for its delivery and its destination: the row's new
+    status, the attempt's outcome (``outbox_attempts.outcome``), when a pending row is
+    tried again, and whether the destination answered (``recovered``) or failed
+    (``pause``: its rows wait for the probe)."""
 
     status: Status
     outcome: Outcome
     next_attempt_at: datetime | None = None
+    recovered: bool = False
+    pause: Pause | None = None
 
 
 def decide(
@@ -82,21 +96,38 @@ def decide(
     number: int,
     created_at: datetime,
     now: datetime,
+    destination_failures: int = 0,
     rng: random.Random | None = None,
 ) -> Decision:
-    """The decision on attempt ``number`` (from 1) of a delivery queued at ``created_at``:
-    2xx delivered; 410 Gone failed for good (the relay disables the endpoint); anything
-    else tried again after :func:`retry_delay`, unless that is past the retry window."""
+    """The decision on attempt ``number`` (from 1) of a delivery queued at ``created_at``
+    to a destination that has failed ``destination_failures`` probes in a row.
+
+    2xx: delivered, and the destination answers again. 410 Gone: failed for good (the
+    relay disables the endpoint). Another 4xx (but 408 and 429) is about this request,
+    not the receiver: the row alone is tried again after :func:`retry_delay`. Anything
+    else (no answer, refused, 408, 429, 5xx, a redirect) means the destination is
+    failing: the row is tried again after the destination's backoff (it grows with its
+    failures) and the destination is paused so its other rows wait for that probe.
+    A row whose next try would fall past the retry window fails for good."""
     code = attempt.status_code
     if code is not None and 200 <= code < 300:
-        return Decision("delivered", "delivered")
+        return Decision("delivered", "delivered", recovered=True)
     if code == 410:
         return Decision("failed", "gone")
-    delay = retry_delay(settings, number, rng, retry_after=attempt.retry_after)
-    next_attempt_at = now + timedelta(seconds=delay)
-    if next_attempt_at > created_at + timedelta(seconds=settings.retry_window_seconds):
-        return Decision("failed", "failed")
-    return Decision("pending", "refused" if attempt.refused else "retry", next_attempt_at)
+    about_the_request = code is not None and 400 <= code < 500 and code not in (408, 429)
+    backoff = number if about_the_request else max(number, destination_failures + 1)
+    delay = retry_delay(settings, backoff, rng, retry_after=attempt.retry_after)
+    retry_at = now + timedelta(seconds=delay)
+    pause = None if about_the_request else Pause(retry_at, retry_at + _probe_answer(settings))
+    if retry_at > created_at + timedelta(seconds=settings.retry_window_seconds):
+        return Decision("failed", "failed", pause=pause)
+    return Decision("pending", "refused" if attempt.refused else "retry", retry_at, pause=pause)
+
+
+def _probe_answer(settings: DeliverySettings) -> timedelta:
+    """How long a paused destination's other rows wait after its probe is due: the
+    attempt deadline, so the probe has answered (or timed out) before they go."""
+    return timedelta(seconds=settings.timeout_seconds)
 
 
 def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> str:

@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 from standardwebhooks import Webhook
 
-from app.delivery.outbox import Attempt, Decision, decide, retry_delay, sign
+from app.delivery.outbox import Attempt, decide, retry_delay, sign
 from app.delivery.ssrf import Destination, DestinationGuard, DestinationRefused
 from app.delivery.tokens import InvalidStreamToken, StreamGrant, StreamTokens
 from app.retry_after import parse_retry_after
@@ -257,6 +257,32 @@ def test_decision__retry_after_is_honoured_and_the_window_ends_the_retries():
         seconds=600
     )
     late = now + timedelta(seconds=settings.retry_window_seconds)
-    assert decide(settings, busy, number=20, created_at=now, now=late) == Decision(
-        "failed", "failed"
+    given_up = decide(settings, busy, number=20, created_at=now, now=late)
+    assert (given_up.status, given_up.outcome, given_up.next_attempt_at) == (
+        "failed",
+        "failed",
+        None,
     )
+
+
+def test_decision__a_failing_destination_is_paused_by_its_own_record_a_bad_request_is_not():
+    settings = DeliverySettings()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rng = random.Random(3)
+    down = Attempt(now, 5, status_code=503, error="HTTP 503", failure="http_5xx")
+    # A first attempt to a destination that failed 6 probes in a row waits like its 7th.
+    decision = decide(settings, down, number=1, created_at=now, now=now, destination_failures=6)
+    assert decision.pause is not None and decision.next_attempt_at == decision.pause.probe_at
+    assert decision.pause.probe_at >= now + timedelta(seconds=settings.retry_base_seconds * 2**5)
+    assert decision.pause.until == decision.pause.probe_at + timedelta(
+        seconds=settings.timeout_seconds
+    )  # the others go once the probe has had its answer
+    rejected = Attempt(now, 5, status_code=422, error="HTTP 422", failure="http_4xx")
+    decision = decide(
+        settings, rejected, number=1, created_at=now, now=now, destination_failures=6, rng=rng
+    )
+    assert decision.pause is None and not decision.recovered  # about this request only
+    assert decision.next_attempt_at is not None
+    assert decision.next_attempt_at <= now + timedelta(seconds=settings.retry_base_seconds)
+    answered = decide(settings, Attempt(now, 5, status_code=200), number=3, created_at=now, now=now)
+    assert answered.recovered and answered.pause is None
