@@ -121,16 +121,22 @@ WITH previous AS (
     FROM previous p
     WHERE d.id = p.id
     RETURNING d.id, p.paused_until
+), waiting AS (
+    -- Rows another transaction is changing are left to it (and never waited for).
+    SELECT o.id
+    FROM outbox o, recovered r
+    WHERE o.destination_id = r.id
+      AND o.status = 'pending'
+      AND NOT o.held
+      AND o.claim IS NULL
+      AND o.next_attempt_at > clock_timestamp()
+      AND o.next_attempt_at <= r.paused_until
+    FOR UPDATE OF o SKIP LOCKED
 )
 UPDATE outbox o
 SET next_attempt_at = clock_timestamp()
-FROM recovered r
-WHERE o.destination_id = r.id
-  AND o.status = 'pending'
-  AND NOT o.held
-  AND o.claim IS NULL
-  AND o.next_attempt_at > clock_timestamp()
-  AND o.next_attempt_at <= r.paused_until;
+FROM waiting w
+WHERE o.id = w.id;
 
 -- name: outbox_list_for_endpoint :many
 -- An endpoint's deliveries, newest first, each with its attempts.
