@@ -179,7 +179,11 @@ async def _services(
     await db.log_session_role(log, "api")
 
     delivery = settings.delivery
-    guard = DestinationGuard(allow_http=delivery.allow_http, allow_list=delivery.ssrf_allow_list)
+    guard = DestinationGuard(
+        allow_http=delivery.allow_http,
+        allow_list=delivery.ssrf_allow_list,
+        resolve_timeout_seconds=delivery.resolve_timeout_seconds,
+    )
     stream_links = await StreamLinks.load(db, delivery)
     stream_tokens = stream_links.tokens
     hub = EventHub(settings.database.url, db)  # type: ignore[arg-type]

@@ -125,7 +125,11 @@ class DeliverySettings(BaseSettings):
     """How long after the event a webhook is still retried before it is marked failed, in seconds
     (env ``COURIER_DELIVERY_RETRY_WINDOW_SECONDS``)."""
     timeout_seconds: float = Field(default=10.0, gt=0)
-    """Timeout of one webhook request in seconds (env ``COURIER_DELIVERY_TIMEOUT_SECONDS``)."""
+    """Deadline of one whole webhook attempt (resolving, connecting, sending, reading the answer),
+    in seconds (env ``COURIER_DELIVERY_TIMEOUT_SECONDS``)."""
+    resolve_timeout_seconds: float = Field(default=2.0, gt=0)
+    """How long resolving a webhook or callback host may take, in seconds; a name that does not
+    resolve in time is refused for now (env ``COURIER_DELIVERY_RESOLVE_TIMEOUT_SECONDS``)."""
     allow_http: bool = False
     """Allow plain http:// webhook destinations; for development only
     (env ``COURIER_DELIVERY_ALLOW_HTTP``)."""

@@ -28,7 +28,8 @@ GRANT SELECT ON courier_procrastinate_migrations TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);
 -- jobs are inserted by intake and moved through their lifecycle, never deleted.
-GRANT SELECT, INSERT, UPDATE ON jobs, outbox, webhook_endpoints, callback_secrets, tenant_rate_buckets
+GRANT SELECT, INSERT, UPDATE ON jobs, outbox, outbox_destinations, webhook_endpoints, callback_secrets,
+    tenant_rate_buckets
     TO courier_runtime;
 GRANT SELECT, INSERT ON job_events, outbox_attempts TO courier_runtime;
 

@@ -2,6 +2,10 @@
 loop; what a request carries, how it is signed and when it is retried are the
 pure rules in app/delivery/outbox.py).
 
+One failing receiver does not slow anyone else: a destination that fails is
+paused (its backlog waits for one probe, with backoff) and the claim reads only
+rows it may take (sql/outbox.sql: ``outbox_claim``, ``outbox_destination_failing``).
+
 Safe in any number of processes: rows are claimed with ``FOR UPDATE SKIP LOCKED``
 in a short transaction, delivered outside it, and the result is recorded only
 under the claim token (a claim lapses if its relay dies). Every attempt is a row
@@ -11,6 +15,12 @@ event id (the same on every retry), ``webhook-signature`` signs
 during a rotation). Retries back off exponentially with jitter for about a day,
 a ``Retry-After`` answer is honoured, 410 Gone disables the endpoint, redirects
 are not followed.
+
+A receiver cannot harm the relay: one deadline (``COURIER_DELIVERY_TIMEOUT_SECONDS``)
+covers the whole attempt, so a receiver that answers a byte at a time is cut off and
+its attempt recorded like any other; at most :data:`ANSWER_BYTES` of an answer are
+read, raw, so a compressed answer is never inflated. The claim outlasts the deadline,
+so a slow attempt never lets a second relay deliver the same row meanwhile.
 """
 
 from __future__ import annotations
@@ -27,8 +37,8 @@ import httpx
 
 from app.db import Database, DatabaseError, NotFound
 from app.delivery.listener import NotificationListener
-from app.delivery.outbox import payload, retry_delay, sign
-from app.delivery.ssrf import DestinationGuard, DestinationRefused
+from app.delivery.outbox import Attempt, Decision, decide, payload, sign
+from app.delivery.ssrf import Destination, DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
 from app.retry_after import parse_retry_after
 from app.settings import DeliverySettings
@@ -37,6 +47,12 @@ log = logging.getLogger("courier.delivery.relay")
 
 CHANNEL = "courier_outbox"
 USER_AGENT = "Courier-Webhooks/0.1"
+ANSWER_BYTES = 4096
+"""The most of a receiver's answer the relay reads (raw, never decompressed)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ClaimLost(Exception):
@@ -57,7 +73,9 @@ class OutboxRelay:
         self.settings = settings
         self.base_url = base_url.rstrip("/")
         self.guard = DestinationGuard(
-            allow_http=settings.allow_http, allow_list=settings.ssrf_allow_list
+            allow_http=settings.allow_http,
+            allow_list=settings.ssrf_allow_list,
+            resolve_timeout_seconds=settings.resolve_timeout_seconds,
         )
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -109,7 +127,9 @@ class OutboxRelay:
             rows: list[dict[str, Any]] = []
             if free > 0:
                 try:
-                    rows = await self.db.fetch_all("outbox_claim", limit=free, claim_for=claim_for)
+                    rows = await self.db.fetch_all(
+                        "outbox_claim", limit=free, claim_for=claim_for, now=None
+                    )
                 except DatabaseError as exc:
                     log.warning(
                         "claim failed", extra={"event": "relay_claim_failed", "error": str(exc)}
@@ -141,106 +161,150 @@ class OutboxRelay:
 
     async def deliver(self, row: dict[str, Any]) -> str:
         """Make one attempt at a claimed row and record it; returns the new status."""
-        context = {
-            "outbox_id": row["id"],
-            "event_id": row["event_id"],
-            "job_id": str(row["job_id"]),
-            "tenant_id": str(row["tenant_id"]),
-            "endpoint_id": str(row["endpoint_id"]),
-        }
         if not row["destination_live"] or not row["url"]:
             await self._settle(
                 row, "cancelled", attempted=False, error="the destination was removed"
             )
             return "cancelled"
+        number = row["attempts"] + 1
+        attempt = await self._attempt(row)
+        decision = decide(
+            self.settings,
+            attempt,
+            number=number,
+            created_at=row["created_at"],
+            now=_now(),
+            destination_failures=row["destination_failures"],
+        )
+        await self._record(row, number, attempt, decision)
+        return decision.status
+
+    async def _attempt(self, row: dict[str, Any]) -> Attempt:
+        """Send the row's event once, within one deadline for the whole attempt
+        (resolving, connecting, sending, reading the answer), reading at most
+        :data:`ANSWER_BYTES` of the answer and never decoding it."""
         secrets = await self._secrets(row)
-        attempt = row["attempts"] + 1
-        started = datetime.now(UTC)
-        clock = time.perf_counter()
-        status_code: int | None = None
-        retry_after: float | None = None
-        error: str | None = None
-        failure: str | None = None  # why the attempt failed, for courier_webhook_failures
-        refused = False
+        started, clock = _now(), time.perf_counter()
+        destination: Destination | None = None
+        observed: dict[str, Any] = {}
         try:
-            destination = await self.guard.check(row["url"])
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                destination = await self.guard.check(row["url"])
+                status_code, retry_after = await self._post(destination, row, secrets)
         except DestinationRefused as exc:
-            refused, error, failure = True, f"destination refused: {exc}", "refused_url"
-        else:
-            body = json.dumps(payload(row, self.base_url), separators=(",", ":"), default=str)
-            timestamp = datetime.now(UTC)
-            default_port = 443 if destination.scheme == "https" else 80
-            headers = {
-                "Host": destination.host
-                if destination.port == default_port
-                else f"{destination.host}:{destination.port}",
-                "Content-Type": "application/json",
-                "webhook-id": row["event_id"],
-                "webhook-timestamp": str(int(timestamp.timestamp())),
-                "webhook-signature": sign(secrets, row["event_id"], timestamp, body),
+            observed = {"error": f"destination refused: {exc}", "failure": "refused_url"}
+        except (TimeoutError, httpx.TimeoutException):
+            observed = {
+                "error": f"no answer within {self.settings.timeout_seconds:g} s",
+                "failure": "timeout",
             }
-            extensions = (
-                {"sni_hostname": destination.host} if destination.scheme == "https" else None
-            )
-            try:
-                assert self._client is not None, "start() the relay first"
-                response = await self._client.post(
-                    destination.pinned_url,
-                    content=body.encode(),
-                    headers=headers,
-                    extensions=extensions,
-                )
-                status_code = response.status_code
-                retry_after = parse_retry_after(
-                    response.headers.get("retry-after"),
-                    maximum=self.settings.retry_max_delay_seconds,
-                )
-                if not 200 <= status_code < 300:
-                    error = f"HTTP {status_code}" + (
-                        " (redirects are not followed)" if 300 <= status_code < 400 else ""
-                    )
-                    failure = "gone" if status_code == 410 else f"http_{status_code // 100}xx"
-            except httpx.TimeoutException:
-                error, failure = f"no answer within {self.settings.timeout_seconds:g} s", "timeout"
-            except httpx.HTTPError as exc:
-                error, failure = f"{type(exc).__name__}: {exc}"[:500], "connection_error"
-        latency_ms = int((time.perf_counter() - clock) * 1000)
-
-        next_attempt_at = None
-        if status_code is not None and 200 <= status_code < 300:
-            status, outcome = "delivered", "delivered"
-        elif status_code == 410:
-            status, outcome = "failed", "gone"
+        except Exception as exc:  # whatever went wrong is this attempt's outcome, recorded
+            error = f"{type(exc).__name__}: {exc}"
+            if destination is not None:  # never where the name points
+                error = destination.redact(error)
+            observed = {"error": error[:500], "failure": "connection_error"}
         else:
-            delay = retry_delay(self.settings, attempt, retry_after=retry_after)
-            next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
-            if next_attempt_at > row["created_at"] + timedelta(
-                seconds=self.settings.retry_window_seconds
-            ):
-                status, outcome, next_attempt_at = "failed", "failed", None
-            else:
-                status, outcome = "pending", "refused" if refused else "retry"
-        if outcome != "delivered":
-            # Counted once per failed attempt; a delivery given up counts as dead.
-            WEBHOOK_FAILURES.labels("dead" if outcome == "failed" else failure or "other").inc()
+            observed = {"status_code": status_code, "retry_after": retry_after}
+            if not 200 <= status_code < 300:
+                observed["error"] = f"HTTP {status_code}" + (
+                    " (redirects are not followed)" if 300 <= status_code < 400 else ""
+                )
+                observed["failure"] = (
+                    "gone" if status_code == 410 else f"http_{status_code // 100}xx"
+                )
+        latency_ms = int((time.perf_counter() - clock) * 1000)
+        return Attempt(started, latency_ms, **observed)
 
+    async def _post(
+        self, destination: Destination, row: dict[str, Any], secrets: list[str]
+    ) -> tuple[int, float | None]:
+        """POST the signed event to the checked address; the answer's status and Retry-After."""
+        body = json.dumps(payload(row, self.base_url), separators=(",", ":"), default=str)
+        timestamp = _now()
+        default_port = 443 if destination.scheme == "https" else 80
+        headers = {
+            "Host": destination.host
+            if destination.port == default_port
+            else f"{destination.host}:{destination.port}",
+            "Content-Type": "application/json",
+            # Only the status matters; ask for a body nobody has to decompress.
+            "Accept-Encoding": "identity",
+            "webhook-id": row["event_id"],
+            "webhook-timestamp": str(int(timestamp.timestamp())),
+            "webhook-signature": sign(secrets, row["event_id"], timestamp, body),
+        }
+        extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else None
+        assert self._client is not None, "start() the relay first"
+        async with self._client.stream(
+            "POST",
+            destination.pinned_url,
+            content=body.encode(),
+            headers=headers,
+            extensions=extensions,
+        ) as response:
+            # Raw bytes, undecoded, and only the first few KiB: a compressed or endless
+            # answer costs the relay nothing. A short answer read to its end lets the
+            # connection be reused; a longer one is dropped with the connection.
+            received = 0
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                if received >= ANSWER_BYTES:
+                    break
+            retry_after = parse_retry_after(
+                response.headers.get("retry-after"),
+                maximum=self.settings.retry_max_delay_seconds,
+            )
+            return response.status_code, retry_after
+
+    async def _record(
+        self, row: dict[str, Any], number: int, attempt: Attempt, decision: Decision
+    ) -> None:
+        """Record the attempt and its decision in one transaction, under the row's claim."""
+        if decision.outcome != "delivered":
+            # Counted once per failed attempt; a delivery given up counts as dead.
+            WEBHOOK_FAILURES.labels(
+                "dead" if decision.outcome == "failed" else attempt.failure or "other"
+            ).inc()
         async with self.db.transaction() as conn:
+            next_attempt_at = decision.next_attempt_at
+            if decision.pause is not None:
+                paused = await self.db.fetch_one(
+                    "outbox_destination_failing",
+                    conn,
+                    destination_id=row["destination_id"],
+                    started_at=attempt.started_at,
+                    probe_at=decision.pause.probe_at,
+                    paused_until=decision.pause.until,
+                )
+                if next_attempt_at is not None:
+                    # The probe keeps its time; an attempt that was already under way
+                    # when another one paused the destination waits like the rest.
+                    next_attempt_at = paused["next_attempt_at"]
+            elif decision.recovered:
+                await self.db.execute(
+                    "outbox_destination_recovered", conn, destination_id=row["destination_id"]
+                )
             await self._settle(
-                row, status, attempted=True, error=error, next_attempt_at=next_attempt_at, conn=conn
+                row,
+                decision.status,
+                attempted=True,
+                error=attempt.error,
+                next_attempt_at=next_attempt_at,
+                conn=conn,
             )
             await self.db.execute(
                 "outbox_attempt_insert",
                 conn,
                 outbox_id=row["id"],
-                attempt=attempt,
+                attempt=number,
                 tenant_id=row["tenant_id"],
-                started_at=started,
-                latency_ms=latency_ms,
-                status_code=status_code,
-                outcome=outcome,
-                error=error,
+                started_at=attempt.started_at,
+                latency_ms=attempt.latency_ms,
+                status_code=attempt.status_code,
+                outcome=decision.outcome,
+                error=attempt.error,
             )
-            if outcome == "gone" and row["endpoint_id"] is not None:
+            if decision.outcome == "gone" and row["endpoint_id"] is not None:
                 reason = f"the receiver answered 410 Gone to {row['event_id']}"
                 await self.db.execute(
                     "webhook_endpoint_disable", conn, endpoint_id=row["endpoint_id"], reason=reason
@@ -255,14 +319,17 @@ class OutboxRelay:
             "webhook attempt",
             extra={
                 "event": "webhook_attempt",
-                "attempt": attempt,
-                "outcome": outcome,
-                "status_code": status_code,
-                "latency_ms": latency_ms,
-                **context,
+                "outbox_id": row["id"],
+                "event_id": row["event_id"],
+                "job_id": str(row["job_id"]),
+                "tenant_id": str(row["tenant_id"]),
+                "endpoint_id": str(row["endpoint_id"]),
+                "attempt": number,
+                "outcome": decision.outcome,
+                "status_code": attempt.status_code,
+                "latency_ms": attempt.latency_ms,
             },
         )
-        return status
 
     async def _secrets(self, row: dict[str, Any]) -> list[str]:
         if row["secret"] is None:  # the tenant's first callback: create its secret
