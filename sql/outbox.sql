@@ -160,7 +160,7 @@ WHERE o.job_id = %(job_id)s::uuid AND o.tenant_id = %(tenant_id)s::uuid
 ORDER BY o.seq, o.id
 LIMIT %(limit)s::integer;
 
--- name: outbox_settle :one
+-- name: outbox_settle :optional
 -- Record the end of a claimed delivery: delivered, retried later, failed for good
 -- or cancelled. No row when the claim is no longer ours (lapsed and re-claimed, or
 -- the endpoint was disabled meanwhile).

@@ -591,6 +591,166 @@ $$;
 
 
 --
+-- Name: courier_outbox_before_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_outbox_before_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    target text;
+    destination outbox_destinations;
+BEGIN
+    IF NEW.endpoint_id IS NOT NULL THEN
+        SELECT url INTO target FROM webhook_endpoints WHERE id = NEW.endpoint_id;
+    ELSE
+        SELECT callback_url INTO target FROM jobs WHERE id = NEW.job_id;
+    END IF;
+    destination := courier_outbox_destination_v1(NEW.tenant_id, coalesce(target, ''));
+    NEW.destination_id := destination.id;
+    -- A test send (no job) goes at once even to a paused destination: it is how a
+    -- tenant checks a mended receiver, and its success ends the pause.
+    IF NEW.job_id IS NOT NULL THEN
+        NEW.next_attempt_at := greatest(NEW.next_attempt_at, destination.paused_until);
+    END IF;
+    NEW.held := NEW.job_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM outbox earlier
+        WHERE earlier.job_id = NEW.job_id
+          AND earlier.endpoint_id IS NOT DISTINCT FROM NEW.endpoint_id
+          AND earlier.seq < NEW.seq
+          AND earlier.status = 'pending');
+    RETURN NEW;
+END
+$$;
+
+
+SET default_table_access_method = heap;
+
+--
+-- Name: outbox_destinations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbox_destinations (
+    id bigint NOT NULL,
+    tenant_id uuid NOT NULL,
+    url text NOT NULL,
+    url_hash bytea NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    failing_since timestamp with time zone,
+    probe_at timestamp with time zone,
+    paused_until timestamp with time zone,
+    CONSTRAINT outbox_destinations_failing_since CHECK (((failures = 0) = (failing_since IS NULL))),
+    CONSTRAINT outbox_destinations_paused_while_failing CHECK ((((probe_at IS NULL) = (paused_until IS NULL)) AND ((paused_until IS NULL) OR (failures > 0))))
+);
+
+
+--
+-- Name: TABLE outbox_destinations; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.outbox_destinations IS 'Where webhooks go (a tenant''s URL: an endpoint or a job callback_url) and whether it is failing; a failing destination is paused so its backlog waits without slowing anyone else.';
+
+
+--
+-- Name: COLUMN outbox_destinations.url_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_destinations.url_hash IS 'SHA-256 of url: the unique key (a URL may be longer than an index entry).';
+
+
+--
+-- Name: COLUMN outbox_destinations.failures; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_destinations.failures IS 'Pauses in a row (each a failed probe); 0 while the destination answers. Sets the backoff of the next probe.';
+
+
+--
+-- Name: COLUMN outbox_destinations.failing_since; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_destinations.failing_since IS 'When the current run of failures began; NULL while healthy.';
+
+
+--
+-- Name: COLUMN outbox_destinations.probe_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_destinations.probe_at IS 'While paused: when the failed row (the probe) is tried again.';
+
+
+--
+-- Name: COLUMN outbox_destinations.paused_until; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox_destinations.paused_until IS 'While paused: no other row of the destination is tried before this (the probe answers first).';
+
+
+--
+-- Name: courier_outbox_destination_v1(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_outbox_destination_v1(p_tenant_id uuid, p_url text) RETURNS public.outbox_destinations
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    key bytea := sha256(convert_to(p_url, 'UTF8'));
+    destination outbox_destinations;
+BEGIN
+    SELECT * INTO destination FROM outbox_destinations WHERE tenant_id = p_tenant_id AND url_hash = key;
+    IF NOT FOUND THEN
+        INSERT INTO outbox_destinations (tenant_id, url, url_hash) VALUES (p_tenant_id, p_url, key)
+        ON CONFLICT ON CONSTRAINT outbox_destinations_one_per_url DO NOTHING
+        RETURNING * INTO destination;
+        IF NOT FOUND THEN  -- a concurrent transaction made it first
+            SELECT * INTO destination FROM outbox_destinations
+            WHERE tenant_id = p_tenant_id AND url_hash = key;
+        END IF;
+    END IF;
+    RETURN destination;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_outbox_destination_v1(p_tenant_id uuid, p_url text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_outbox_destination_v1(p_tenant_id uuid, p_url text) IS 'The outbox destination of a tenant''s URL, created on first use.';
+
+
+--
+-- Name: courier_outbox_release_next(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_outbox_release_next() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- A transaction changing the job may be writing its next event right now, held
+    -- behind this row it saw pending: wait for it to commit (the job row is locked
+    -- while it runs), so the next statement sees that row. A transaction that
+    -- starts later sees this row settled and holds nothing behind it.
+    PERFORM 1 FROM jobs WHERE id = NEW.job_id FOR SHARE;
+    UPDATE outbox o
+    SET held = false,
+        next_attempt_at = greatest(o.next_attempt_at, d.paused_until)
+    FROM outbox_destinations d
+    WHERE o.id = (
+            SELECT n.id FROM outbox n
+            WHERE n.job_id = NEW.job_id
+              AND n.endpoint_id IS NOT DISTINCT FROM NEW.endpoint_id
+              AND n.status = 'pending'
+              AND n.held
+            ORDER BY n.seq
+            LIMIT 1)
+      AND d.id = o.destination_id;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: courier_rate_limit_take_v1(uuid, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -883,8 +1043,6 @@ BEGIN
 END;
 $$;
 
-
-SET default_table_access_method = heap;
 
 --
 -- Name: procrastinate_jobs; Type: TABLE; Schema: public; Owner: -
@@ -2981,9 +3139,12 @@ CREATE TABLE public.outbox (
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     delivered_at timestamp with time zone,
     last_error text,
+    destination_id bigint,
+    held boolean DEFAULT false NOT NULL,
     CONSTRAINT outbox_delivered_iff_delivered_at CHECK (((status = 'delivered'::public.outbox_status) = (delivered_at IS NOT NULL))),
     CONSTRAINT outbox_has_destination CHECK (((endpoint_id IS NOT NULL) OR (job_id IS NOT NULL))),
     CONSTRAINT outbox_job_event CHECK (((job_id IS NULL) = (seq IS NULL))),
+    CONSTRAINT outbox_pending_has_destination CHECK (((status <> 'pending'::public.outbox_status) OR (destination_id IS NOT NULL))),
     CONSTRAINT outbox_pending_is_claimable CHECK (((status = 'pending'::public.outbox_status) OR (claim IS NULL)))
 );
 
@@ -3024,6 +3185,20 @@ COMMENT ON COLUMN public.outbox.claim IS 'Token of the relay delivering the row;
 
 
 --
+-- Name: COLUMN outbox.destination_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.destination_id IS 'Where the row goes and whether that is failing (NULL only on rows settled before destinations existed).';
+
+
+--
+-- Name: COLUMN outbox.held; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.outbox.held IS 'Behind an earlier event of the same job still pending for the same destination: not claimable until that one is settled.';
+
+
+--
 -- Name: outbox_attempts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3052,6 +3227,20 @@ COMMENT ON TABLE public.outbox_attempts IS 'Every delivery attempt: HTTP status 
 --
 
 COMMENT ON COLUMN public.outbox_attempts.outcome IS 'delivered (2xx), retry (will try again), failed (gave up), gone (410: endpoint disabled), refused (destination not allowed, will retry).';
+
+
+--
+-- Name: outbox_destinations_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.outbox_destinations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.outbox_destinations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 
 --
@@ -4161,6 +4350,22 @@ ALTER TABLE ONLY public.outbox_attempts
 
 
 --
+-- Name: outbox_destinations outbox_destinations_one_per_url; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_destinations
+    ADD CONSTRAINT outbox_destinations_one_per_url UNIQUE (tenant_id, url_hash);
+
+
+--
+-- Name: outbox_destinations outbox_destinations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_destinations
+    ADD CONSTRAINT outbox_destinations_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: outbox outbox_one_row_per_destination; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4416,10 +4621,17 @@ CREATE INDEX llm_calls_tenant_recent ON public.llm_calls USING btree (tenant_id,
 
 
 --
+-- Name: outbox_destination_waiting; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_destination_waiting ON public.outbox USING btree (destination_id, next_attempt_at) WHERE ((status = 'pending'::public.outbox_status) AND (NOT held));
+
+
+--
 -- Name: outbox_due; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX outbox_due ON public.outbox USING btree (next_attempt_at) WHERE (status = 'pending'::public.outbox_status);
+CREATE INDEX outbox_due ON public.outbox USING btree (next_attempt_at) WHERE ((status = 'pending'::public.outbox_status) AND (NOT held));
 
 
 --
@@ -4588,6 +4800,20 @@ CREATE TRIGGER llm_calls_append_only BEFORE DELETE OR UPDATE ON public.llm_calls
 --
 
 CREATE TRIGGER llm_calls_no_truncate BEFORE TRUNCATE ON public.llm_calls FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('llm_calls_append_only');
+
+
+--
+-- Name: outbox outbox_before_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER outbox_before_insert BEFORE INSERT ON public.outbox FOR EACH ROW EXECUTE FUNCTION public.courier_outbox_before_insert();
+
+
+--
+-- Name: outbox outbox_release_next; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER outbox_release_next AFTER UPDATE OF status ON public.outbox FOR EACH ROW WHEN (((old.status = 'pending'::public.outbox_status) AND (new.status <> 'pending'::public.outbox_status) AND (NOT old.held) AND (old.job_id IS NOT NULL))) EXECUTE FUNCTION public.courier_outbox_release_next();
 
 
 --
@@ -4799,6 +5025,22 @@ ALTER TABLE ONLY public.outbox_attempts
 
 
 --
+-- Name: outbox outbox_destination_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_destination_id_fkey FOREIGN KEY (destination_id) REFERENCES public.outbox_destinations(id);
+
+
+--
+-- Name: outbox_destinations outbox_destinations_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox_destinations
+    ADD CONSTRAINT outbox_destinations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
 -- Name: outbox outbox_endpoint_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4916,6 +5158,13 @@ GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO c
 
 REVOKE ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO courier_runtime;
+
+
+--
+-- Name: TABLE outbox_destinations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.outbox_destinations TO courier_runtime;
 
 
 --

@@ -35,9 +35,9 @@ from typing import Any
 
 import httpx
 
-from app.db import Database, DatabaseError, NotFound
+from app.db import Database, DatabaseError
 from app.delivery.listener import NotificationListener
-from app.delivery.outbox import Attempt, Decision, decide, payload, sign
+from app.delivery.outbox import Attempt, Decision, OutboxClaim, decide, payload, sign
 from app.delivery.ssrf import Destination, DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
 from app.retry_after import parse_retry_after
@@ -124,12 +124,15 @@ class OutboxRelay:
         while True:
             self._wake.clear()
             free = self.settings.relay_concurrency - len(self._in_flight)
-            rows: list[dict[str, Any]] = []
+            rows: list[OutboxClaim] = []
             if free > 0:
                 try:
-                    rows = await self.db.fetch_all(
-                        "outbox_claim", limit=free, claim_for=claim_for, now=None
-                    )
+                    rows = [
+                        OutboxClaim.from_row(row)
+                        for row in await self.db.fetch_all(
+                            "outbox_claim", limit=free, claim_for=claim_for, now=None
+                        )
+                    ]
                 except DatabaseError as exc:
                     log.warning(
                         "claim failed", extra={"event": "relay_claim_failed", "error": str(exc)}
@@ -148,48 +151,49 @@ class OutboxRelay:
         # A finished delivery may make the job's next event due at once.
         self._wake.set()
 
-    async def _deliver_logged(self, row: dict[str, Any]) -> None:
+    async def _deliver_logged(self, row: OutboxClaim) -> None:
         try:
             await self.deliver(row)
         except ClaimLost:
-            log.info("claim lost", extra={"event": "relay_claim_lost", "outbox_id": row["id"]})
+            log.info("claim lost", extra={"event": "relay_claim_lost", "outbox_id": row.id})
         except DatabaseError as exc:
             log.warning(
                 "recording a delivery failed",
-                extra={"event": "relay_record_failed", "outbox_id": row["id"], "error": str(exc)},
+                extra={"event": "relay_record_failed", "outbox_id": row.id, "error": str(exc)},
             )
 
-    async def deliver(self, row: dict[str, Any]) -> str:
+    async def deliver(self, row: OutboxClaim) -> str:
         """Make one attempt at a claimed row and record it; returns the new status."""
-        if not row["destination_live"] or not row["url"]:
+        if not row.destination_live or not row.url:
             await self._settle(
                 row, "cancelled", attempted=False, error="the destination was removed"
             )
             return "cancelled"
-        number = row["attempts"] + 1
+        number = row.attempts + 1
         attempt = await self._attempt(row)
         decision = decide(
             self.settings,
             attempt,
             number=number,
-            created_at=row["created_at"],
+            created_at=row.created_at,
             now=_now(),
-            destination_failures=row["destination_failures"],
+            destination_failures=row.destination_failures,
         )
         await self._record(row, number, attempt, decision)
         return decision.status
 
-    async def _attempt(self, row: dict[str, Any]) -> Attempt:
+    async def _attempt(self, row: OutboxClaim) -> Attempt:
         """Send the row's event once, within one deadline for the whole attempt
         (resolving, connecting, sending, reading the answer), reading at most
         :data:`ANSWER_BYTES` of the answer and never decoding it."""
+        assert row.url is not None  # deliver() settles rows without a destination
         secrets = await self._secrets(row)
         started, clock = _now(), time.perf_counter()
         destination: Destination | None = None
         observed: dict[str, Any] = {}
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
-                destination = await self.guard.check(row["url"])
+                destination = await self.guard.check(row.url)
                 status_code, retry_after = await self._post(destination, row, secrets)
         except DestinationRefused as exc:
             observed = {"error": f"destination refused: {exc}", "failure": "refused_url"}
@@ -216,7 +220,7 @@ class OutboxRelay:
         return Attempt(started, latency_ms, **observed)
 
     async def _post(
-        self, destination: Destination, row: dict[str, Any], secrets: list[str]
+        self, destination: Destination, row: OutboxClaim, secrets: list[str]
     ) -> tuple[int, float | None]:
         """POST the signed event to the checked address; the answer's status and Retry-After."""
         body = json.dumps(payload(row, self.base_url), separators=(",", ":"), default=str)
@@ -229,9 +233,9 @@ class OutboxRelay:
             "Content-Type": "application/json",
             # Only the status matters; ask for a body nobody has to decompress.
             "Accept-Encoding": "identity",
-            "webhook-id": row["event_id"],
+            "webhook-id": row.event_id,
             "webhook-timestamp": str(int(timestamp.timestamp())),
-            "webhook-signature": sign(secrets, row["event_id"], timestamp, body),
+            "webhook-signature": sign(secrets, row.event_id, timestamp, body),
         }
         extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else None
         assert self._client is not None, "start() the relay first"
@@ -257,7 +261,7 @@ class OutboxRelay:
             return response.status_code, retry_after
 
     async def _record(
-        self, row: dict[str, Any], number: int, attempt: Attempt, decision: Decision
+        self, row: OutboxClaim, number: int, attempt: Attempt, decision: Decision
     ) -> None:
         """Record the attempt and its decision in one transaction, under the row's claim."""
         if decision.outcome != "delivered":
@@ -271,7 +275,7 @@ class OutboxRelay:
                 paused = await self.db.fetch_one(
                     "outbox_destination_failing",
                     conn,
-                    destination_id=row["destination_id"],
+                    destination_id=row.destination_id,
                     started_at=attempt.started_at,
                     probe_at=decision.pause.probe_at,
                     paused_until=decision.pause.until,
@@ -282,7 +286,7 @@ class OutboxRelay:
                     next_attempt_at = paused["next_attempt_at"]
             elif decision.recovered:
                 await self.db.execute(
-                    "outbox_destination_recovered", conn, destination_id=row["destination_id"]
+                    "outbox_destination_recovered", conn, destination_id=row.destination_id
                 )
             await self._settle(
                 row,
@@ -295,35 +299,35 @@ class OutboxRelay:
             await self.db.execute(
                 "outbox_attempt_insert",
                 conn,
-                outbox_id=row["id"],
+                outbox_id=row.id,
                 attempt=number,
-                tenant_id=row["tenant_id"],
+                tenant_id=row.tenant_id,
                 started_at=attempt.started_at,
                 latency_ms=attempt.latency_ms,
                 status_code=attempt.status_code,
                 outcome=decision.outcome,
                 error=attempt.error,
             )
-            if decision.outcome == "gone" and row["endpoint_id"] is not None:
-                reason = f"the receiver answered 410 Gone to {row['event_id']}"
+            if decision.outcome == "gone" and row.endpoint_id is not None:
+                reason = f"the receiver answered 410 Gone to {row.event_id}"
                 await self.db.execute(
-                    "webhook_endpoint_disable", conn, endpoint_id=row["endpoint_id"], reason=reason
+                    "webhook_endpoint_disable", conn, endpoint_id=row.endpoint_id, reason=reason
                 )
                 await self.db.execute(
                     "outbox_cancel_for_endpoint",
                     conn,
-                    endpoint_id=row["endpoint_id"],
+                    endpoint_id=row.endpoint_id,
                     reason=reason,
                 )
         log.info(
             "webhook attempt",
             extra={
                 "event": "webhook_attempt",
-                "outbox_id": row["id"],
-                "event_id": row["event_id"],
-                "job_id": str(row["job_id"]),
-                "tenant_id": str(row["tenant_id"]),
-                "endpoint_id": str(row["endpoint_id"]),
+                "outbox_id": row.id,
+                "event_id": row.event_id,
+                "job_id": str(row.job_id),
+                "tenant_id": str(row.tenant_id),
+                "endpoint_id": str(row.endpoint_id),
                 "attempt": number,
                 "outcome": decision.outcome,
                 "status_code": attempt.status_code,
@@ -331,15 +335,15 @@ class OutboxRelay:
             },
         )
 
-    async def _secrets(self, row: dict[str, Any]) -> list[str]:
-        if row["secret"] is None:  # the tenant's first callback: create its secret
-            created = await self.db.fetch_one("callback_secret_ensure", tenant_id=row["tenant_id"])
+    async def _secrets(self, row: OutboxClaim) -> list[str]:
+        if row.secret is None:  # the tenant's first callback: create its secret
+            created = await self.db.fetch_one("callback_secret_ensure", tenant_id=row.tenant_id)
             return [created["secret"]]
-        return [row["secret"]] + ([row["previous_secret"]] if row["previous_secret"] else [])
+        return [row.secret] + ([row.previous_secret] if row.previous_secret else [])
 
     async def _settle(
         self,
-        row: dict[str, Any],
+        row: OutboxClaim,
         status: str,
         *,
         attempted: bool,
@@ -347,16 +351,15 @@ class OutboxRelay:
         next_attempt_at: datetime | None = None,
         conn: Any = None,
     ) -> None:
-        try:
-            await self.db.fetch_one(
-                "outbox_settle",
-                conn,
-                id=row["id"],
-                claim=row["claim"],
-                status=status,
-                attempted=attempted,
-                next_attempt_at=next_attempt_at,
-                error=error,
-            )
-        except NotFound as exc:
-            raise ClaimLost() from exc
+        settled = await self.db.fetch_optional(
+            "outbox_settle",
+            conn,
+            id=row.id,
+            claim=row.claim,
+            status=status,
+            attempted=attempted,
+            next_attempt_at=next_attempt_at,
+            error=error,
+        )
+        if settled is None:  # the claim lapsed and was taken again, or was cancelled
+            raise ClaimLost()

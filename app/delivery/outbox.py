@@ -14,9 +14,10 @@ the relay (tasks/relay.py) and tests share one copy.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from uuid import UUID
 
 from standardwebhooks import Webhook
 
@@ -135,7 +136,42 @@ def sign(secrets: list[str], event_id: str, timestamp: datetime, body: str) -> s
     return " ".join(Webhook(secret).sign(event_id, timestamp, body) for secret in secrets)
 
 
-def payload(row: dict[str, Any], base_url: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OutboxClaim:
+    """One relay's claim on an outbox row (``outbox_claim`` in sql/outbox.sql): the
+    claim token every later write names, where it goes, how it is signed, and the job
+    as it was at the event."""
+
+    id: int
+    claim: UUID
+    tenant_id: UUID
+    event_id: str
+    event_type: str
+    job_id: UUID | None
+    seq: int | None
+    endpoint_id: UUID | None
+    attempts: int
+    created_at: datetime
+    destination_id: int
+    destination_failures: int
+    url: str | None
+    destination_live: bool
+    include_result: bool
+    secret: str | None
+    previous_secret: str | None
+    kind: str | None
+    result: dict[str, Any] | None
+    error: Any
+    state: str | None
+    job_attempt: int | None
+    event_created_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> OutboxClaim:
+        return cls(**{field.name: row[field.name] for field in fields(cls)})
+
+
+def payload(row: OutboxClaim, base_url: str) -> dict[str, Any]:
     """The request body for a claimed outbox row (``outbox_claim`` in sql/outbox.sql).
 
     It describes the job as it was at the event, whenever it is sent: the event's
@@ -143,29 +179,29 @@ def payload(row: dict[str, Any], base_url: str) -> dict[str, Any]:
     the ``succeeded`` event (a result is final then; a ``running`` event retried
     after the job finished does not carry it, nor does ``needs_review``, whose draft
     waits for a reviewer)."""
-    if row["job_id"] is None:
+    if row.job_id is None:
         return {
-            "type": row["event_type"],
-            "timestamp": row["created_at"].isoformat(),
+            "type": row.event_type,
+            "timestamp": row.created_at.isoformat(),
             "data": {
-                "endpoint_id": str(row["endpoint_id"]),
+                "endpoint_id": str(row.endpoint_id),
                 "message": "A test event from Courier.",
             },
         }
-    path = f"{base_url}/v1/jobs/{row['job_id']}"
+    path = f"{base_url}/v1/jobs/{row.job_id}"
     data: dict[str, Any] = {
-        "job_id": str(row["job_id"]),
-        "kind": row["kind"],
-        "seq": row["seq"],
-        "state": str(row["state"]),
-        "attempt": row["job_attempt"],
+        "job_id": str(row.job_id),
+        "kind": row.kind,
+        "seq": row.seq,
+        "state": str(row.state),
+        "attempt": row.job_attempt,
         "links": {"self": path, "events": f"{path}/events"},
     }
-    if row["include_result"]:
-        data["result"] = row["result"]
-        data["error"] = row["error"]
+    if row.include_result:
+        data["result"] = row.result
+        data["error"] = row.error
     return {
-        "type": row["event_type"],
-        "timestamp": row["event_created_at"].isoformat(),
+        "type": row.event_type,
+        "timestamp": (row.event_created_at or row.created_at).isoformat(),
         "data": data,
     }
