@@ -23,7 +23,7 @@ from datetime import timedelta
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
-from app.llm.ledger import CallLedger, PostgresCallLedger
+from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
 from app.llm.routing import ModelTiers
 from app.llm.steps import StepRunner
@@ -54,7 +54,6 @@ async def run_worker(
     settings: Settings,
     kinds: KindRegistry,
     *,
-    ledger: CallLedger | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run a worker for jobs of ``kinds`` until cancelled (or, with signal handlers,
@@ -65,7 +64,8 @@ async def run_worker(
     back to the queue for another worker.
 
     Model calls go to the OpenAI-compatible provider of ``settings.llm`` when it has
-    an API key, else to the extractive provider; each is recorded in ``ledger``.
+    an API key, else to the extractive provider; each is recorded in the call ledger
+    (``PostgresCallLedger``: llm_calls, checkpoints, cache, budget reservations).
     """
     assert settings.database.url, "run_worker needs settings.database.url"
     worker = settings.worker
@@ -109,8 +109,7 @@ async def run_worker(
             running.push_async_callback(openai_provider.close)
         steps = StepRunner(
             db,
-            ledger
-            or PostgresCallLedger(
+            PostgresCallLedger(
                 db,
                 settings.prices.models,
                 timedelta(seconds=settings.cache.ttl_seconds),

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs.kinds import KindRegistry
-from app.llm.ledger import CallLedger
 from app.settings import Settings
 from tasks.worker import run_worker
 from tests.support.kinds import TEST_KINDS
@@ -23,11 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    settings: Settings, kinds: KindRegistry = TEST_KINDS, ledger: CallLedger | None = None
+    settings: Settings, kinds: KindRegistry = TEST_KINDS
 ) -> AsyncIterator[asyncio.Task]:
-    task = asyncio.create_task(
-        run_worker(settings, kinds, ledger=ledger, install_signal_handlers=False)
-    )
+    task = asyncio.create_task(run_worker(settings, kinds, install_signal_handlers=False))
     try:
         yield task
     finally:
