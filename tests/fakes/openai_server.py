@@ -260,11 +260,15 @@ class FakeOpenAI:
             self._in_flight_changed.notify_all()
             return self._replies.popleft() if self._replies else Reply()
 
-    def _wait_for_gate(self, gate: threading.Event) -> None:
+    def _wait_for_gate(self, gate: threading.Event) -> bool:
+        """Whether the gate opened (or 30 s passed) before the server began stopping."""
         deadline = time.monotonic() + 30
-        while not gate.wait(0.02) and not self._stopping.is_set():
+        while not gate.wait(0.02):
+            if self._stopping.is_set():
+                return False
             if time.monotonic() > deadline:
-                return
+                break
+        return True
 
     def _wait_for_in_flight(self, n: int) -> None:
         with self._in_flight_changed:
@@ -314,8 +318,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _answer(self, reply: Reply, body: Any) -> None:
             if reply.together:
                 fake._wait_for_in_flight(reply.together)
-            if reply.gate is not None:
-                fake._wait_for_gate(reply.gate)
+            if reply.gate is not None and not fake._wait_for_gate(reply.gate):
+                return  # the server is stopping: answer nothing
             if reply.delay and fake._stopping.wait(reply.delay):
                 return  # the server is stopping: answer nothing
             if reply.drop:
