@@ -25,6 +25,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
+from app.llm.prices import check_priced
 from app.llm.routing import ModelTiers
 from app.llm.steps import StepRunner
 from app.metrics import start_metrics_server, stop_metrics_server
@@ -171,16 +172,30 @@ async def run_worker(
 
 
 def model_provider(settings: Settings) -> OpenAIProvider | None:
-    """The OpenAI-compatible provider of the settings; None without an API key."""
+    """The OpenAI-compatible provider of the settings; None without an API key.
+    :class:`~app.llm.prices.UnpricedModel` when a tier's model has no price."""
     llm = settings.llm
     if llm.api_key is None:
         return None
+    check_model_prices(settings)
     return OpenAIProvider.connect(
         api_key=llm.api_key.get_secret_value(),
         base_url=llm.base_url,
         timeout=llm.timeout_seconds,
         max_concurrent_calls=llm.max_concurrent_calls,
     )
+
+
+def check_model_prices(settings: Settings) -> None:
+    """With a model provider configured, every tier's model must have a price
+    (:func:`app.llm.prices.check_priced`); without one only the free extractive
+    provider answers."""
+    llm = settings.llm
+    if llm.api_key is not None:
+        check_priced(
+            {"COURIER_MODEL_SMALL": llm.model_small, "COURIER_MODEL_LARGE": llm.model_large},
+            settings.prices.models,
+        )
 
 
 async def run_relay(settings: Settings) -> None:
