@@ -8,7 +8,7 @@
 -- before this migration have NULL: their groups were never recorded, so they are
 -- never answered from the cache and never fill it.
 ALTER TABLE jobs ADD COLUMN acl_groups text[];
-COMMENT ON COLUMN jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; NULL for jobs submitted before migration 0011.';
+COMMENT ON COLUMN jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
 
 -- Who asked, and with which groups, is fixed at intake (as replayed_by_id is, 0008).
 CREATE TRIGGER jobs_acl_groups_fixed BEFORE UPDATE OF acl_groups ON jobs

@@ -1527,7 +1527,7 @@ COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier b
 -- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; NULL for jobs submitted before migration 0011.';
+COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
 
 
 --

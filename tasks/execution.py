@@ -50,7 +50,7 @@ class Lease:
     tenant_id: UUID
     requester_id: UUID
     acl_groups: list[str] | None
-    """The groups the job was submitted with; None: not recorded (before migration 0011)."""
+    """The groups the job was submitted with; None: submitted before they were recorded."""
     kind: str
     input: dict[str, Any] | None
     attempt: int
