@@ -253,7 +253,9 @@ def api(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> in
 
 
 def worker(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
-    from tasks.worker import run_worker
+    from tasks.worker import check_model_prices, run_worker
+
+    check_model_prices(settings)  # before connecting to anything
 
     async def work() -> None:
         await check_migrations(settings.database.url)  # type: ignore[arg-type]
@@ -286,6 +288,9 @@ def relay(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> 
 
 
 def up(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    from tasks.worker import check_model_prices
+
+    check_model_prices(settings)  # before starting a database
     with database_url(settings) as (url, embedded):
         settings.database.url = url
         where = (

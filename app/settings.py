@@ -256,8 +256,9 @@ class PriceSettings(BaseSettings):
     cache) and output (reasoning included), as a JSON object, e.g.
     {"gpt-4.1-mini": {"input_per_mtok": 0.4, "cached_input_per_mtok": 0.1,
     "output_per_mtok": 1.6}}, merged over the defaults (list prices of gpt-4.1 and
-    gpt-4.1-mini, extractive free); a "*" entry prices every model not named; a call to an
-    unpriced model fails before it is made (env ``COURIER_PRICES_MODELS``)."""
+    gpt-4.1-mini, extractive free); a "*" entry prices every model not named; a worker whose
+    tier models (with ``OPENAI_API_KEY`` set) have no price refuses to start
+    (env ``COURIER_PRICES_MODELS``)."""
 
     @field_validator("models", mode="after")
     @classmethod

@@ -68,7 +68,7 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
        last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch,
+       replayed_by_id, backfill_batch, acl_groups,
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
@@ -79,7 +79,7 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
        last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch,
+       replayed_by_id, backfill_batch, acl_groups,
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE replay_of = %(replay_of)s::uuid AND backfill_batch = %(backfill_batch)s::text;
@@ -90,7 +90,7 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
        last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch,
+       replayed_by_id, backfill_batch, acl_groups,
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
@@ -107,13 +107,14 @@ WITH context AS (
     SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
            set_config('lock_timeout', %(lock_timeout)s::text, true) AS lock_timeout
 )
-INSERT INTO jobs (tenant_id, requester_id, kind, input, idempotency_key, request_hash,
-                  priority, queue, expires_at, callback_url, replay_of, replayed_by_id,
-                  backfill_batch)
-SELECT %(tenant_id)s::uuid, %(requester_id)s::uuid, %(kind)s::text, %(input)s::jsonb,
-       %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
-       %(queue)s::text, clock_timestamp() + %(expires_in)s::interval, %(callback_url)s::text,
-       %(replay_of)s::uuid, %(replayed_by_id)s::uuid, %(backfill_batch)s::text
+INSERT INTO jobs (tenant_id, requester_id, acl_groups, kind, input, idempotency_key,
+                  request_hash, priority, queue, expires_at, callback_url, replay_of,
+                  replayed_by_id, backfill_batch)
+SELECT %(tenant_id)s::uuid, %(requester_id)s::uuid, %(acl_groups)s::text[], %(kind)s::text,
+       %(input)s::jsonb, %(idempotency_key)s::text, %(request_hash)s::text,
+       %(priority)s::smallint, %(queue)s::text, clock_timestamp() + %(expires_in)s::interval,
+       %(callback_url)s::text, %(replay_of)s::uuid, %(replayed_by_id)s::uuid,
+       %(backfill_batch)s::text
 FROM context
 ON CONFLICT DO NOTHING
 RETURNING id;
@@ -128,8 +129,8 @@ UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
-RETURNING id, tenant_id, requester_id, kind, input, attempt, lease, expires_at, queue, priority,
-          extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
+RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,
+          priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset
@@ -138,7 +139,7 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        created_at, updated_at, started_at, finished_at, expires_at, result, error,
        model, prompt_version, input_tokens, output_tokens, cost_usd, version,
        last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch,
+       replayed_by_id, backfill_batch, acl_groups,
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid
@@ -151,7 +152,7 @@ LIMIT %(limit)s::integer;
 -- name: job_list_for_backfill :many
 -- Original jobs (not replays) of a kind created since a time, optionally in one
 -- state, across tenants, oldest first; keyset pagination with after_id.
-SELECT id, tenant_id, requester_id, kind, input, priority, callback_url
+SELECT id, tenant_id, requester_id, acl_groups, kind, input, priority, callback_url
 FROM jobs
 WHERE kind = %(kind)s::text
   AND created_at >= %(since)s::timestamptz
@@ -259,7 +260,7 @@ RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, atte
           created_at, updated_at, started_at, finished_at, expires_at, result, error,
           model, prompt_version, input_tokens, output_tokens, cost_usd, version,
           last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-          replayed_by_id, backfill_batch,
+          replayed_by_id, backfill_batch, acl_groups,
           (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by;
 
 -- name: job_transaction_context :exec

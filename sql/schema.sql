@@ -1649,6 +1649,7 @@ CREATE TABLE public.jobs (
     retry_at timestamp with time zone,
     replayed_by_id uuid,
     backfill_batch text,
+    acl_groups text[],
     CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
     CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
     CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
@@ -1767,6 +1768,13 @@ COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API:
 --
 
 COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
 
 
 --
@@ -4751,6 +4759,13 @@ CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW 
 --
 
 CREATE TRIGGER job_events_seq_gapless BEFORE INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_check_seq();
+
+
+--
+-- Name: jobs jobs_acl_groups_fixed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_acl_groups_fixed BEFORE UPDATE OF acl_groups ON public.jobs FOR EACH ROW WHEN ((new.acl_groups IS DISTINCT FROM old.acl_groups)) EXECUTE FUNCTION public.courier_jobs_replay_origin_fixed();
 
 
 --

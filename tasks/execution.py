@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app import metrics
 from app.db import Database
@@ -35,7 +35,7 @@ from app.jobs.queue import JobQueue
 from app.llm.errors import InvalidModelOutput, PermanentProviderError, TransientProviderError
 from app.llm.ledger import BudgetExceeded
 from app.llm.routing import RoutingSignals, route
-from app.llm.steps import JobContext, StepRunner
+from app.llm.steps import CacheScope, JobContext, StepRunner
 from app.retries import Backoff
 
 log = logging.getLogger("courier.execution")
@@ -49,6 +49,8 @@ class Lease:
     id: UUID
     tenant_id: UUID
     requester_id: UUID
+    acl_groups: list[str] | None
+    """The groups the job was submitted with; None: submitted before they were recorded."""
     kind: str
     input: dict[str, Any] | None
     attempt: int
@@ -345,8 +347,15 @@ class JobExecutor:
         )
         return state
 
-    def _job_context(self, lease: Lease, kind: Kind, job_input: Any) -> JobContext:
+    def _job_context(self, lease: Lease, kind: Kind, job_input: BaseModel) -> JobContext:
         signals = RoutingSignals(high_risk=bool(kind.high_risk and kind.high_risk(job_input)))
+        # Answers are shared only between jobs whose requesters had the same groups: a
+        # job that did not record its groups neither reads nor fills the cache.
+        cache = (
+            CacheScope(input=job_input.model_dump(mode="json"), acl_groups=tuple(lease.acl_groups))
+            if kind.cache and lease.acl_groups is not None
+            else None
+        )
         return JobContext(
             job_id=lease.id,
             tenant_id=lease.tenant_id,
@@ -356,6 +365,7 @@ class JobExecutor:
             prompt_version=kind.prompt_version or "",
             tier=route(kind.tier, signals),
             actor=self.actor,
+            cache=cache,
         )
 
     def _kind_label(self, lease: Lease) -> str:

@@ -27,8 +27,9 @@ from procrastinate.worker import Worker as QueueWorker
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
-from app.llm.ledger import CallLedger, PostgresCallLedger
+from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
+from app.llm.prices import check_priced
 from app.llm.routing import ModelTiers
 from app.llm.steps import StepRunner
 from app.metrics import start_metrics_server, stop_metrics_server
@@ -58,7 +59,6 @@ async def run_worker(
     settings: Settings,
     kinds: KindRegistry,
     *,
-    ledger: CallLedger | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run a worker for jobs of ``kinds`` until cancelled (or, with signal handlers,
@@ -69,7 +69,8 @@ async def run_worker(
     back to the queue for another worker.
 
     Model calls go to the OpenAI-compatible provider of ``settings.llm`` when it has
-    an API key, else to the extractive provider; each is recorded in ``ledger``.
+    an API key, else to the extractive provider; each is recorded in the call ledger
+    (``PostgresCallLedger``: llm_calls, checkpoints, cache, budget reservations).
     """
     assert settings.database.url, "run_worker needs settings.database.url"
     worker = settings.worker
@@ -113,8 +114,7 @@ async def run_worker(
             running.push_async_callback(openai_provider.close)
         steps = StepRunner(
             db,
-            ledger
-            or PostgresCallLedger(
+            PostgresCallLedger(
                 db,
                 settings.prices.models,
                 timedelta(seconds=settings.cache.ttl_seconds),
@@ -179,16 +179,30 @@ async def run_worker(
 
 
 def model_provider(settings: Settings) -> OpenAIProvider | None:
-    """The OpenAI-compatible provider of the settings; None without an API key."""
+    """The OpenAI-compatible provider of the settings; None without an API key.
+    :class:`~app.llm.prices.UnpricedModel` when a tier's model has no price."""
     llm = settings.llm
     if llm.api_key is None:
         return None
+    check_model_prices(settings)
     return OpenAIProvider.connect(
         api_key=llm.api_key.get_secret_value(),
         base_url=llm.base_url,
         timeout=llm.timeout_seconds,
         max_concurrent_calls=llm.max_concurrent_calls,
     )
+
+
+def check_model_prices(settings: Settings) -> None:
+    """With a model provider configured, every tier's model must have a price
+    (:func:`app.llm.prices.check_priced`); without one only the free extractive
+    provider answers."""
+    llm = settings.llm
+    if llm.api_key is not None:
+        check_priced(
+            {"COURIER_MODEL_SMALL": llm.model_small, "COURIER_MODEL_LARGE": llm.model_large},
+            settings.prices.models,
+        )
 
 
 async def run_relay(settings: Settings) -> None:

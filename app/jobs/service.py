@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,7 +131,9 @@ class JobService:
         The job row, its ``queued`` event and the procrastinate queue entry are
         written in one transaction: either the job exists and will run, or nothing
         was written. A valid request is first admitted (:class:`Admission`: one token
-        of the tenant's rate limit, :class:`RateLimited` when none is left).
+        of the tenant's rate limit, :class:`RateLimited` when none is left). The job
+        records the principal's ACL groups (its key's): it runs with them, and the
+        model cache keys on them.
         """
         started = time.perf_counter()
         outcome = "error"
@@ -195,6 +197,7 @@ class JobService:
             actor=principal.actor,
             tenant_id=principal.tenant_id,
             requester_id=principal.id,
+            acl_groups=principal.acl_groups,
             kind=kind.name,
             job_input=normalised,
             idempotency_key=idempotency_key,
@@ -212,6 +215,7 @@ class JobService:
         actor: str,
         tenant_id: UUID,
         requester_id: UUID,
+        acl_groups: Sequence[str] | None,
         kind: str,
         job_input: dict[str, Any],
         idempotency_key: str,
@@ -238,6 +242,7 @@ class JobService:
                     lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
                     tenant_id=tenant_id,
                     requester_id=requester_id,
+                    acl_groups=None if acl_groups is None else list(acl_groups),
                     kind=kind,
                     input=job_input,
                     idempotency_key=idempotency_key,
@@ -381,6 +386,8 @@ class JobService:
             actor=actor,
             tenant_id=original["tenant_id"],
             requester_id=original["requester_id"],
+            # A replay runs on behalf of its original's requester, with the same groups.
+            acl_groups=original["acl_groups"],
             kind=kind.name,
             job_input=original["input"],
             idempotency_key=idempotency_key,

@@ -94,10 +94,6 @@ class BudgetExceeded(RateLimitedError):
 
 
 class CallLedger(Protocol):
-    adds_to_job_totals: bool
-    """Whether ``settle`` adds each call's tokens and cost to the job's totals (then the
-    job's completion must not add them again)."""
-
     async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
         """The committed answer of this step from any earlier attempt, or None."""
 
@@ -122,7 +118,9 @@ class CallLedger(Protocol):
         """Record the llm_calls row with the real cost and release the reservation. outcome is one
         of 'ok', 'refused', 'invalid_output', 'provider_error', 'timeout'. With outcome 'ok' or
         'refused' and an answer, the answer becomes the step's checkpoint (and, if cache_key,
-        a cache entry). Calls of an execution that lost its lease are recorded too."""
+        a cache entry). Calls of an execution that lost its lease are recorded too.
+        The call's tokens and cost are added to its job's totals while the job is open
+        (so the job's completion must not add them again)."""
 
 
 # --- The implementation -----------------------------------------------------
@@ -143,8 +141,6 @@ class PostgresCallLedger:
     how old an unsettled reservation may grow before it stops counting against the
     budget (an execution that died mid-call never settles): longer than any call.
     """
-
-    adds_to_job_totals = True
 
     def __init__(
         self,

@@ -64,6 +64,27 @@ def price_of(model: str, prices: Mapping[str, ModelPrice]) -> ModelPrice:
     )
 
 
+def check_priced(models: Mapping[str, str], prices: Mapping[str, ModelPrice]) -> None:
+    """:class:`UnpricedModel` unless every model has a price; ``models`` maps the setting
+    that names each model (e.g. ``COURIER_MODEL_SMALL``) to it. A call to an unpriced
+    model can never start (its worst case is reserved first), so a worker whose tiers
+    name one refuses to start rather than fail every job."""
+    unpriced = {}
+    for setting, model in models.items():
+        try:
+            price_of(model, prices)
+        except UnpricedModel:
+            unpriced[setting] = model
+    if unpriced:
+        named = ", ".join(f"{setting}={model}" for setting, model in unpriced.items())
+        example = next(iter(unpriced.values()))
+        raise UnpricedModel(
+            f"no price for {named}: add it to COURIER_PRICES_MODELS (US dollars per million "
+            f'tokens), e.g. \'{{"{example}": {{"input_per_mtok": 0, "cached_input_per_mtok": 0, '
+            f'"output_per_mtok": 0}}}}\' for a self-hosted model, or a "*" entry'
+        )
+
+
 def call_cost(model: str, usage: TokenUsage, prices: Mapping[str, ModelPrice]) -> Decimal:
     """What a call with this usage cost, in US dollars."""
     price = price_of(model, prices)

@@ -6,7 +6,9 @@ up (a risk signal from its input, a tenant on a premium tier) or down (the tenan
 budget asks for the small model: that wins, a budget is a ceiling). A step whose
 model fails with provider errors falls back along the chain large → small →
 extractive, each model at most once: the chain is a list without repeats, never a
-graph that can loop.
+graph that can loop. A step whose budget reservation is refused, for a tenant that
+chose ``--when-over small``, jumps to the small model of its chain (the step runner,
+app/llm/steps.py, decides that call by call, when the reservation is refused).
 """
 
 from __future__ import annotations

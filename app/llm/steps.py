@@ -4,11 +4,20 @@ Per step (``GenerationRequest.step``) and per model call, in this order:
 
 1. a committed answer of the step from an earlier attempt (``ledger.checkpoint``) is
    reused: a retried or taken-over execution never pays twice;
-2. (with a cache key: a live cache entry is reused; keys come with the cache);
-3. the call's worst-case cost is reserved (``ledger.reserve``; ``BudgetExceeded``
-   ends the job with ``budget_exceeded``);
+2. unless the job's cache is off (``JobContext.cache``), a live answer of the
+   exact-match cache (``ledger.cached``) under the call's key (app/llm/cache_key.py:
+   tenant, kind, step, normalised input, prompt version, model, the requester's ACL
+   groups and the sources with their content hashes) is reused and recorded as a
+   zero-cost ``cache_hit`` call;
+3. the call's worst-case cost is reserved (``ledger.reserve``). ``BudgetExceeded``
+   ends the job with ``budget_exceeded``, unless the tenant chose the small tier
+   over refusal (``route_small``): then a step above the small tier is planned
+   again on the small model (a ``model_fallback`` note with ``budget_exceeded``),
+   and only if that does not fit either does the job end;
 4. the provider is called, holding no database connection meanwhile, and the call
-   is settled (``ledger.settle``) whatever happened.
+   is settled (``ledger.settle``) whatever happened; the settlement adds the call
+   to the job's totals, commits the answer as the step's checkpoint and fills the
+   cache.
 
 Failures: an answer that breaks the output model gets one repair call (step
 ``<step>.repair``, with the problem sent back), then :class:`InvalidModelOutput`.
@@ -24,12 +33,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from app.db import Database
 from app.jobs.notes import JobNotes
+from app.llm.cache_key import cache_key, source_version
 from app.llm.errors import (
     InvalidModelOutput,
     PermanentProviderError,
@@ -38,7 +51,7 @@ from app.llm.errors import (
     TransientProviderError,
 )
 from app.llm.extractive import ExtractiveProvider
-from app.llm.ledger import CallLedger, PlannedCall, Reservation, TokenUsage
+from app.llm.ledger import BudgetExceeded, CallLedger, PlannedCall, Reservation, TokenUsage
 from app.llm.messages import chat_messages, estimated_tokens, prompt_hash
 from app.llm.openai_provider import ModelAnswer, OpenAIProvider
 from app.llm.pauses import ProviderPauses
@@ -50,6 +63,18 @@ log = logging.getLogger("courier.llm")
 MAX_RATE_LIMITED_CALLS = 5
 """Rate-limited answers one call takes in a row before its job goes back to the queue."""
 REPAIR_SUFFIX = ".repair"
+OVER_BUDGET = "budget_exceeded"
+"""The code of a job its budget cannot carry, and of a step the budget moved down."""
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """What a job's answers are shared on in the exact-match cache, besides its
+    tenant, kind, prompt and model: its normalised input (JSON data) and the ACL
+    groups its requester submitted it with."""
+
+    input: Mapping[str, Any]
+    acl_groups: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,9 @@ class JobContext:
     prompt_version: str
     tier: Tier
     actor: str
+    cache: CacheScope | None = None
+    """None: the job's steps neither read nor fill the cache (its kind turned the
+    cache off, or the job's ACL groups were never recorded)."""
 
 
 @dataclass
@@ -77,11 +105,10 @@ class _Spent:
         self.input_tokens += usage.input_tokens
         self.output_tokens += usage.output_tokens
 
-    def usage(self, *, in_job_totals: bool) -> Usage:
+    def usage(self) -> Usage:
+        # The ledger added each call to the job's totals as it settled.
         return Usage(
-            input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
-            in_job_totals=in_job_totals,
+            input_tokens=self.input_tokens, output_tokens=self.output_tokens, in_job_totals=True
         )
 
 
@@ -119,18 +146,34 @@ class StepRunner:
                 return _reused(request, committed)
         chain = self.chain(context.tier)
         spent = _Spent()
-        for index, model in enumerate(chain):
+        index = 0
+        while True:
+            model = chain[index]
             try:
                 if model == EXTRACTIVE:
                     return await self._extractive(context, request, spent)
                 return await self._model(context, request, model, spent)
             except ProviderPaused:
                 raise  # waiting, not failing: no fallback
+            except BudgetExceeded as exc:
+                small = self._within_budget(chain, index, exc)
+                if small is None:
+                    raise
+                await self._fall_back(context, request.step, model, chain[small], OVER_BUDGET)
+                index = small
             except ProviderError as exc:
                 if index + 1 == len(chain):
                     raise
-                await self._fall_back(context, request.step, model, chain[index + 1], exc)
-        raise AssertionError("a fallback chain is never empty")  # pragma: no cover
+                await self._fall_back(context, request.step, model, chain[index + 1], exc.code)
+                index += 1
+
+    def _within_budget(self, chain: list[str], index: int, exc: BudgetExceeded) -> int | None:
+        """Where in ``chain`` a step the budget refused goes on: the small model, when
+        the tenant chose it over refusal and the step was above it; else None."""
+        if not exc.route_small or self.tiers is None:
+            return None
+        small = self.tiers.small
+        return chain.index(small) if small in chain[index + 1 :] else None
 
     async def _model(
         self,
@@ -139,21 +182,68 @@ class StepRunner:
         model: str,
         spent: _Spent,
     ) -> Generation[OutputT]:
-        answer = await self._call(context, request, model, request.step, None, spent)
+        key = self._cache_key(context, request, model)
+        if key is not None:
+            hit = await self._cached(context, request, model, key, spent)
+            if hit is not None:
+                return hit
+        answer = await self._call(context, request, model, request.step, None, spent, key)
         if answer.problem is not None:
             step = request.step + REPAIR_SUFFIX
-            answer = await self._call(context, request, model, step, answer, spent)
+            answer = await self._call(context, request, model, step, answer, spent, key)
         if answer.output is None:
             log.warning(
                 "model answer invalid after repair",
                 extra={"event": "llm_output_invalid", "model": model, **_log_context(context)},
             )
             raise InvalidModelOutput()
-        return Generation(
-            output=answer.output,
-            model=answer.model,
-            usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
+        return Generation(output=answer.output, model=answer.model, usage=spent.usage())
+
+    def _cache_key(
+        self, context: JobContext, request: GenerationRequest[Any], model: str
+    ) -> str | None:
+        """The exact-match cache key of ``model``'s answer to this step; None when the
+        job's cache is off."""
+        if context.cache is None:
+            return None
+        return cache_key(
+            tenant_id=context.tenant_id,
+            kind=context.kind,
+            step=request.step,
+            input=context.cache.input,
+            prompt_version=request.prompt_version,
+            model=model,
+            acl_groups=context.cache.acl_groups,
+            sources=[(source.id, source_version(source.text)) for source in request.sources],
         )
+
+    async def _cached(
+        self,
+        context: JobContext,
+        request: GenerationRequest[OutputT],
+        model: str,
+        key: str,
+        spent: _Spent,
+    ) -> Generation[OutputT] | None:
+        """The cache's answer under ``key``, recorded as a zero-cost call of the step
+        (and its checkpoint); None on a miss. An entry the output model no longer
+        accepts is a miss: the call is made and its answer replaces it once it expires."""
+        answer = await self.ledger.cached(context.tenant_id, key)
+        if answer is None:
+            return None
+        try:
+            generation = _reused(request, answer)
+        except (KeyError, TypeError, ValidationError):
+            log.warning(
+                "cached answer no longer valid: calling the model",
+                extra={"event": "llm_cache_unusable", "model": model, **_log_context(context)},
+            )
+            return None
+        messages = chat_messages(request)
+        await self.ledger.record_cache_hit(
+            self._planned(context, request, request.step, model, messages, cache_key=key), answer
+        )
+        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
 
     async def _call(
         self,
@@ -163,9 +253,10 @@ class StepRunner:
         step: str,
         repair: ModelAnswer[Any] | None,
         spent: _Spent,
+        key: str | None,
     ) -> ModelAnswer[OutputT]:
-        """One call of ``model`` for ``step``, recorded; waits out the provider's pause
-        first, and again after each 429."""
+        """One call of ``model`` for ``step``, recorded (its answer cached under ``key``,
+        if any); waits out the provider's pause first, and again after each 429."""
         assert self.openai is not None
         messages = chat_messages(
             request, (repair.text, repair.problem or "") if repair is not None else None
@@ -174,7 +265,7 @@ class StepRunner:
         for _ in range(MAX_RATE_LIMITED_CALLS):
             waited += await self._wait_out_pause(self.max_pause_wait - waited)
             reservation = await self.ledger.reserve(
-                self._planned(context, request, step, model, messages)
+                self._planned(context, request, step, model, messages, cache_key=key)
             )
             started = time.monotonic()
             try:
@@ -249,16 +340,12 @@ class StepRunner:
             "refused" if refused else "ok",
             answer=_committed(generation.model, generation.output),
         )
-        return Generation(
-            output=generation.output,
-            model=generation.model,
-            usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
-        )
+        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
 
     async def _fall_back(
-        self, context: JobContext, step: str, failed: str, next_model: str, exc: ProviderError
+        self, context: JobContext, step: str, failed: str, next_model: str, error: str
     ) -> None:
-        data = {"step": step, "from_model": failed, "to_model": next_model, "error": exc.code}
+        data = {"step": step, "from_model": failed, "to_model": next_model, "error": error}
         log.warning(
             "model failed: falling back",
             extra={"event": "llm_model_fallback", **data, **_log_context(context)},
@@ -275,6 +362,7 @@ class StepRunner:
         model: str,
         messages: list[dict[str, Any]],
         max_output: int | None = None,
+        cache_key: str | None = None,
     ) -> PlannedCall:
         return PlannedCall(
             job_id=context.job_id,
@@ -287,7 +375,7 @@ class StepRunner:
             prompt_hash=prompt_hash(messages),
             max_input_tokens=estimated_tokens(messages),
             max_output_tokens=self.max_output_tokens if max_output is None else max_output,
-            cache_key=None,
+            cache_key=cache_key,
         )
 
     async def _settle(

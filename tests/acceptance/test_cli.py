@@ -130,6 +130,26 @@ def test_cli_errors__are_one_line_and_nonzero(database_url, args, message):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("command", [["worker"], ["up", "--no-demo"]])
+def test_model_tiers__without_a_price_refuse_to_start_in_one_line(database_url, command, tmp_path):
+    """A call to an unpriced model could never start (its worst case is reserved first):
+    a worker, or `courier up`, says so at once instead of failing every job."""
+    result = _run(
+        command,
+        _env(DATABASE_URL=database_url, OPENAI_API_KEY="test", COURIER_MODEL_SMALL="llama3.1-8b"),
+        cwd=tmp_path,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "courier: no price for COURIER_MODEL_SMALL=llama3.1-8b: add it to COURIER_PRICES_MODELS "
+        '(US dollars per million tokens), e.g. \'{"llama3.1-8b": {"input_per_mtok": 0, '
+        '"cached_input_per_mtok": 0, "output_per_mtok": 0}}\' for a self-hosted model, '
+        'or a "*" entry'
+    ]
+    assert not (tmp_path / ".courier").exists()  # nothing was started
+
+
 def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
     import psycopg
     from psycopg import sql
@@ -150,17 +170,36 @@ def test_api__refuses_to_start_on_an_unmigrated_database(postgres_admin_url):
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+SELF_HOSTED = {
+    "COURIER_MODEL_SMALL": "llama3.1-8b",
+    "COURIER_MODEL_LARGE": "llama3.1-70b",
+    "COURIER_PRICES_MODELS": '{"*": {"input_per_mtok": 0, "cached_input_per_mtok": 0, '
+    '"output_per_mtok": 0}}',
+}
+"""A compatible server's own model names, priced (at nothing) by a "*" entry."""
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("with_model", [False, True], ids=["extractive", "openai_base_url"])
+@pytest.mark.parametrize(
+    ("with_model", "model_env", "small"),
+    [
+        (False, {}, "extractive"),
+        (True, {}, "gpt-4.1-mini"),
+        (True, SELF_HOSTED, "llama3.1-8b"),
+    ],
+    ids=["extractive", "openai_base_url", "compatible_server_with_its_own_models"],
+)
 def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
-    cluster_dir: Path, fake_openai, with_model: bool
+    cluster_dir: Path, fake_openai, with_model: bool, model_env: dict[str, str], small: str
 ):
     """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API,
     worker; jobs answered by the extractive provider, or with OPENAI_API_KEY and
-    OPENAI_BASE_URL by that OpenAI-compatible server."""
-    model_env = (
-        {"OPENAI_API_KEY": "test", "OPENAI_BASE_URL": fake_openai.url + "/v1"} if with_model else {}
-    )
+    OPENAI_BASE_URL by that OpenAI-compatible server (with its own model names too)."""
+    if with_model:
+        model_env = model_env | {
+            "OPENAI_API_KEY": "test",
+            "OPENAI_BASE_URL": fake_openai.url + "/v1",
+        }
     process = subprocess.Popen(
         COURIER + ["up", "--no-demo", "--port", "0"],
         cwd=cluster_dir,
@@ -184,9 +223,9 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
                 what="the job to succeed",
             )
             model = client.get(f"/v1/jobs/{job['id']}").json()["model"]
-        assert model == ("gpt-4.1-mini" if with_model else "extractive")
-        assert fake_openai.models() == (["gpt-4.1-mini"] if with_model else [])
-        assert ("gpt-4.1-mini (small)" if with_model else "Models:    extractive") in banner
+        assert model == small
+        assert fake_openai.models() == ([small] if with_model else [])
+        assert (f"{small} (small)" if with_model else "Models:    extractive") in banner
         assert (cluster_dir / ".courier" / "pgdata" / "PG_VERSION").exists()
         assert (cluster_dir / ".courier" / "demo-key").read_text().strip() == key
     finally:

@@ -10,7 +10,9 @@ each answer a model gives (valid, invalid JSON, breaking the schema, a refusal).
 Each request takes the next scripted reply; once the script is spent, every
 request gets the default answer: for a request with a JSON-schema
 ``response_format``, a valid instance of the schema it sent (:func:`schema_answer`),
-else a completion echoing its last message. A real socket on 127.0.0.1 (port 0),
+else a completion echoing its last message; :func:`billed` sets the token counts
+such an answer reports, :func:`held` holds it until the test releases it. A real
+socket on 127.0.0.1 (port 0),
 served from threads, so it works whatever event loop the test runs; ``requests``
 counts the calls and ``max_in_flight`` how many were answered at once. Every
 connection is closed after its answer (HTTP/1.0), so a dropped connection never
@@ -23,7 +25,7 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -46,6 +48,11 @@ class Reply:
     """For the default answer: fields that replace those of the schema's instance."""
     together: int = 0
     """Hold the answer until this many requests are in flight at once (at most 30 s)."""
+    usage: dict[str, int] | None = None
+    """For the default answer: the ``usage`` it reports (default 7 prompt tokens, 2 of
+    them cached, and 3 completion tokens, 1 of them reasoning)."""
+    gate: threading.Event | None = None
+    """Hold the answer until the test sets this event (at most 30 s)."""
 
 
 def completion(content: str | None = None, *, model: str = "fake-model") -> Reply:
@@ -77,6 +84,18 @@ def together(n: int) -> Reply:
     return Reply(together=n)
 
 
+def billed(prompt_tokens: int, completion_tokens: int, reply: Reply | None = None) -> Reply:
+    """``reply`` (default: the default answer) reporting these token counts, none cached."""
+    usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}
+    return replace(reply or Reply(), usage=usage)
+
+
+def held(gate: threading.Event, reply: Reply | None = None) -> Reply:
+    """``reply`` (default: the default answer), sent only once the test sets ``gate``:
+    a call the test knows to be in flight, for as long as it needs."""
+    return replace(reply or Reply(), gate=gate)
+
+
 def answer(value: Any, *, model: str = "fake-model") -> Reply:
     """A completion whose content is ``value`` as JSON."""
     return Reply(body=completion_body(json.dumps(value), model=model))
@@ -106,7 +125,9 @@ def dropped() -> Reply:
     return Reply(drop=True)
 
 
-def completion_body(content: str, *, model: str = "fake-model") -> dict[str, Any]:
+def completion_body(
+    content: str, *, model: str = "fake-model", usage: dict[str, int] | None = None
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -119,13 +140,26 @@ def completion_body(content: str, *, model: str = "fake-model") -> dict[str, Any
                 "message": {"role": "assistant", "content": content, "refusal": None},
             }
         ],
-        "usage": {
+        "usage": _usage(usage)
+        if usage
+        else {
             "prompt_tokens": 7,
             "completion_tokens": 3,
             "total_tokens": 10,
             "prompt_tokens_details": {"cached_tokens": 2},
             "completion_tokens_details": {"reasoning_tokens": 1},
         },
+    }
+
+
+def _usage(counts: dict[str, int]) -> dict[str, Any]:
+    prompt, completion = counts["prompt_tokens"], counts["completion_tokens"]
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0},
     }
 
 
@@ -157,15 +191,17 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> A
     return None
 
 
-def _default_answer(request_body: Any, patch: dict[str, Any] | None) -> dict[str, Any]:
+def _default_answer(request_body: Any, reply: Reply) -> dict[str, Any]:
     try:
         schema = request_body["response_format"]["json_schema"]["schema"]
     except (TypeError, KeyError):
-        return completion_body(_last_message(request_body))
+        return completion_body(_last_message(request_body), usage=reply.usage)
     value = instance_of(schema)
-    if patch:
-        value = {**value, **patch}
-    return completion_body(json.dumps(value), model=str(request_body.get("model", "fake-model")))
+    if reply.patch:
+        value = {**value, **reply.patch}
+    return completion_body(
+        json.dumps(value), model=str(request_body.get("model", "fake-model")), usage=reply.usage
+    )
 
 
 @dataclass(frozen=True)
@@ -224,6 +260,16 @@ class FakeOpenAI:
             self._in_flight_changed.notify_all()
             return self._replies.popleft() if self._replies else Reply()
 
+    def _wait_for_gate(self, gate: threading.Event) -> bool:
+        """Whether the gate opened (or 30 s passed) before the server began stopping."""
+        deadline = time.monotonic() + 30
+        while not gate.wait(0.02):
+            if self._stopping.is_set():
+                return False
+            if time.monotonic() > deadline:
+                break
+        return True
+
     def _wait_for_in_flight(self, n: int) -> None:
         with self._in_flight_changed:
             self._in_flight_changed.wait_for(
@@ -272,12 +318,14 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _answer(self, reply: Reply, body: Any) -> None:
             if reply.together:
                 fake._wait_for_in_flight(reply.together)
+            if reply.gate is not None and not fake._wait_for_gate(reply.gate):
+                return  # the server is stopping: answer nothing
             if reply.delay and fake._stopping.wait(reply.delay):
                 return  # the server is stopping: answer nothing
             if reply.drop:
                 return  # HTTP/1.0: returning closes the connection
             if reply.body is None:
-                payload = json.dumps(_default_answer(body, reply.patch)).encode()
+                payload = json.dumps(_default_answer(body, reply)).encode()
             elif isinstance(reply.body, bytes):
                 payload = reply.body
             else:

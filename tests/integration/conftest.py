@@ -20,13 +20,12 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import create_queue_app
 from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
-from app.llm.prices import DEFAULT_PRICES
 from app.settings import RetentionSettings, Settings
 from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.counting_database import CountingDatabase
-from tests.support.recording_ledger import RecordingLedger
+from tests.support.ledger import TEST_PRICES
 from tests.support.steps import fake_provider
 from tests.support.workers import running_worker
 
@@ -104,12 +103,6 @@ def login_role(sql_conn) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
-def ledger() -> RecordingLedger:
-    """Records every model call in memory (tests/support/recording_ledger.py)."""
-    return RecordingLedger()
-
-
-@pytest.fixture
 async def provider(fake_openai: FakeOpenAI) -> AsyncIterator[OpenAIProvider]:
     """The OpenAI provider over the real SDK, pointed at ``fake_openai``."""
     openai_provider = fake_provider(fake_openai.url)
@@ -122,27 +115,30 @@ async def provider(fake_openai: FakeOpenAI) -> AsyncIterator[OpenAIProvider]:
 @pytest.fixture
 def model_settings(settings: Settings, fake_openai: FakeOpenAI) -> Settings:
     """Settings whose model provider is ``fake_openai`` (as OPENAI_API_KEY and
-    OPENAI_BASE_URL would set it); tiers ``fake-small`` and ``fake-large``."""
+    OPENAI_BASE_URL would set it); tiers ``fake-small`` and ``fake-large``, priced as
+    the default tiers."""
     settings.llm.api_key = SecretStr("test")
     settings.llm.base_url = fake_openai.url + "/v1"
     settings.llm.model_small = "fake-small"
     settings.llm.model_large = "fake-large"
+    settings.prices.models = dict(TEST_PRICES)
     return settings
 
 
 @pytest.fixture
 async def model_worker(
-    model_settings: Settings, job_kinds: KindRegistry, ledger: RecordingLedger
+    model_settings: Settings, job_kinds: KindRegistry
 ) -> AsyncIterator[asyncio.Task]:
-    """A real worker calling ``fake_openai``, recording calls in ``ledger``."""
-    async with running_worker(model_settings, job_kinds, ledger) as task:
+    """A real worker calling ``fake_openai``, recording each call in the database."""
+    async with running_worker(model_settings, job_kinds) as task:
         yield task
 
 
 @pytest.fixture
 def call_ledger(db: Database) -> PostgresCallLedger:
-    """The call ledger at the default list prices, answers cached for an hour."""
-    return PostgresCallLedger(db, DEFAULT_PRICES, timedelta(hours=1))
+    """The call ledger at the list prices (the fake's tiers priced as the default
+    ones), answers cached for an hour."""
+    return PostgresCallLedger(db, TEST_PRICES, timedelta(hours=1))
 
 
 @pytest.fixture

@@ -112,15 +112,16 @@ async def test_intake__missing_or_bad_idempotency_key_is_400_explaining_it(
     assert await _count(db) == 0
 
 
-async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
+async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db, job_kinds):
     key = await make_key()
     response = await http.post(
         "/v1/jobs", json=email_reply_request(kind="poem"), headers=auth(key, "k")
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "kind", "message": "must be one of: email_reply, llm_echo, sleepy"}
+        {"field": "kind", "message": f"must be one of: {', '.join(sorted(job_kinds))}"}
     ]
+    assert {"email_reply", "llm_echo", "sleepy"} <= set(job_kinds)
     assert await _count(db) == 0
 
 

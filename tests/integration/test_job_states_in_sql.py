@@ -120,6 +120,13 @@ def test_who_asked_for_what__is_fixed(sql_conn, job_id):
     assert raised.value.diag.constraint_name == "job_identity_immutable"
 
 
+@pytest.mark.parametrize("groups", [["admins"], None])
+def test_acl_groups_it_was_submitted_with__are_fixed(sql_conn, job_id, groups):
+    with pytest.raises(psycopg.errors.CheckViolation) as raised:
+        sql_conn.execute("UPDATE jobs SET acl_groups = %s WHERE id = %s", (groups, job_id))
+    assert raised.value.diag.constraint_name == "job_identity_immutable"
+
+
 def test_job_must_start_queued(sql_conn, job_id):
     with pytest.raises(psycopg.errors.CheckViolation) as raised:
         sql_conn.execute(

@@ -88,6 +88,21 @@ async def test_replay__records_who_asked_for_it_in_the_job_and_for_the_dba(
         sql_conn.execute("UPDATE jobs SET replayed_by_id = NULL WHERE id = %s", (replay["id"],))
 
 
+async def test_intake__records_the_keys_acl_groups_and_a_replay_keeps_the_originals(
+    http, make_key, sql_conn
+):
+    alice = await make_key(tenant="acme", user="alice", groups=["support", "emea"])
+    bob = await make_key(tenant="acme", user="bob", groups=["sales"])
+    original = (
+        await http.post("/v1/jobs", json=email_reply_request(), headers=auth(alice, "o"))
+    ).json()
+
+    replay = (await http.post(f"/v1/jobs/{original['id']}/replay", headers=auth(bob))).json()
+
+    assert job_row(sql_conn, original["id"])["acl_groups"] == ["support", "emea"]
+    assert job_row(sql_conn, replay["id"])["acl_groups"] == ["support", "emea"]  # it runs for alice
+
+
 async def test_replay__of_an_unknown_job_is_404(http, make_key):
     key = await make_key()
     response = await http.post(f"/v1/jobs/{uuid.uuid4()}/replay", headers=auth(key))

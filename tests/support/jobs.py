@@ -37,9 +37,10 @@ class JobFactory:
     ``conn`` is given (then every step runs on it, e.g. inside a transaction the
     test rolls back).
 
-    Tenant slug, requester and Idempotency-Key are random unless given; the input
-    is a valid one for ``email_reply`` and ``sleepy``. Returns the job as ``job_get``
-    reads it, plus ``lease`` (the execution's fencing token, None unless it ran).
+    Tenant slug, requester and Idempotency-Key are random unless given, ACL groups
+    none unless given; the input is a valid one for ``email_reply`` and ``sleepy``.
+    Returns the job as ``job_get`` reads it, plus ``lease`` (the execution's fencing
+    token, None unless it ran).
     """
 
     def __init__(self, db: Database, admin_db: Database) -> None:
@@ -51,6 +52,7 @@ class JobFactory:
         *,
         tenant: str | None = None,
         requester: str | None = None,
+        acl_groups: list[str] | None = None,
         kind: str = "email_reply",
         input: dict[str, Any] | None = None,
         state: str = "queued",
@@ -90,6 +92,7 @@ class JobFactory:
                 lock_timeout="0",
                 tenant_id=tenant_row["id"],
                 requester_id=principal["id"],
+                acl_groups=acl_groups or [],
                 kind=kind,
                 input=_default_input(kind) if input is None else input,
                 idempotency_key=key,

@@ -10,6 +10,14 @@ from typing import Any
 import psycopg
 
 from app.llm.ledger import PlannedCall
+from app.llm.prices import DEFAULT_PRICES, ModelPrice
+
+TEST_PRICES: dict[str, ModelPrice] = {
+    **DEFAULT_PRICES,
+    "fake-small": DEFAULT_PRICES["gpt-4.1-mini"],
+    "fake-large": DEFAULT_PRICES["gpt-4.1"],
+}
+"""The list prices, and the fake server's tiers priced as the default ones."""
 
 
 def planned_call(job: dict[str, Any], **overrides: Any) -> PlannedCall:
@@ -41,6 +49,18 @@ def calls(conn: psycopg.Connection, job_id: Any) -> list[dict[str, Any]]:
     return cur.execute(
         "SELECT * FROM llm_calls WHERE job_id = %s ORDER BY created_at, id", (job_id,)
     ).fetchall()
+
+
+def call_outcomes(conn: psycopg.Connection, job_id: Any = None) -> list[tuple[str, str, str]]:
+    """(step, model, outcome) of the llm_calls rows of one job, or of every job, oldest first."""
+    return [
+        tuple(row)
+        for row in conn.execute(
+            "SELECT step, model, outcome FROM llm_calls "
+            "WHERE %(job)s::uuid IS NULL OR job_id = %(job)s::uuid ORDER BY created_at, id",
+            {"job": job_id},
+        )
+    ]
 
 
 def budget_month(conn: psycopg.Connection, tenant_id: Any) -> tuple[Decimal, Decimal]:

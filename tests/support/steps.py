@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from app.db import Database
-from app.llm.ledger import CallLedger
+from app.llm.ledger import CallLedger, PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
 from app.llm.routing import ModelTiers
-from app.llm.steps import JobContext, StepRunner
-from app.llm.unrecorded import UnrecordedCallLedger
+from app.llm.steps import CacheScope, JobContext, StepRunner
+from tests.support.ledger import TEST_PRICES
 
 TIERS = ModelTiers(small="fake-small", large="fake-large")
 
 
 def offline_steps(db: Database) -> StepRunner:
-    """Model steps with no network provider: the extractive provider answers, nothing
-    is recorded."""
-    return StepRunner(db, UnrecordedCallLedger())
+    """Model steps with no network provider: the extractive provider answers, each
+    call recorded by the real ledger."""
+    return StepRunner(db, PostgresCallLedger(db, TEST_PRICES, timedelta(hours=1)))
 
 
 def fake_provider(fake_url: str, *, max_concurrent_calls: int = 512) -> OpenAIProvider:
@@ -38,9 +39,14 @@ def openai_steps(
 
 
 def context_of(
-    job: dict[str, Any], *, tier: str = "small", kind: str = "email_reply"
+    job: dict[str, Any],
+    *,
+    tier: str = "small",
+    kind: str = "email_reply",
+    cache: CacheScope | None = None,
 ) -> JobContext:
-    """The execution context of a running job made by ``job_factory(state="running")``."""
+    """The execution context of a running job made by ``job_factory(state="running")``;
+    its cache off unless ``cache`` is given."""
     return JobContext(
         job_id=job["id"],
         tenant_id=job["tenant_id"],
@@ -50,4 +56,5 @@ def context_of(
         prompt_version="email_reply/1",
         tier=tier,  # type: ignore[arg-type]
         actor="worker:test",
+        cache=cache,
     )

@@ -8,12 +8,11 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from app.jobs.kinds import KindRegistry
-from app.llm.ledger import CallLedger
 from app.settings import Settings
 from tasks.worker import run_worker
 from tests.support.kinds import TEST_KINDS
@@ -23,11 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    settings: Settings, kinds: KindRegistry = TEST_KINDS, ledger: CallLedger | None = None
+    settings: Settings, kinds: KindRegistry = TEST_KINDS
 ) -> AsyncIterator[asyncio.Task]:
-    task = asyncio.create_task(
-        run_worker(settings, kinds, ledger=ledger, install_signal_handlers=False)
-    )
+    task = asyncio.create_task(run_worker(settings, kinds, install_signal_handlers=False))
     try:
         yield task
     finally:
@@ -37,22 +34,29 @@ async def running_worker(
 
 
 def spawn_worker(
-    database_url: str, name: str, log: Any = None, **settings: Any
+    database_url: str,
+    name: str,
+    log: Any = None,
+    env: Mapping[str, str] | None = None,
+    **settings: Any,
 ) -> subprocess.Popen[bytes]:
     """A real ``courier worker`` process (with the test kinds), its logs appended to
-    the file ``log`` if given; ``settings`` are COURIER_WORKER_* variables without
-    the prefix, e.g. ``CONCURRENCY=4``."""
-    env = os.environ | {
+    the file ``log`` if given; ``env`` adds environment variables (e.g. OPENAI_API_KEY
+    and OPENAI_BASE_URL), ``settings`` are COURIER_WORKER_* variables without the
+    prefix, e.g. ``CONCURRENCY=4``. This process's OPENAI_* variables are not passed
+    on: without them in ``env`` the worker has no model provider."""
+    variables = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),
         "COURIER_LOG_LEVEL": "WARNING",
         "COURIER_WORKER_NAME": name,
     }
-    env |= {f"COURIER_WORKER_{key}": str(value) for key, value in settings.items()}
+    variables |= {f"COURIER_WORKER_{key}": str(value) for key, value in settings.items()}
+    variables |= env or {}
     with open(log or os.devnull, "ab") as stderr:  # the child keeps its own copy
         return subprocess.Popen(
             [sys.executable, "-m", "tests.support.worker_with_test_kinds", "worker"],
-            env=env,
+            env=variables,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
