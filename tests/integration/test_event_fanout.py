@@ -212,6 +212,8 @@ async def test_tenant_stream__held_back_by_a_long_transaction_it_heartbeats_with
             expires_in=timedelta(hours=1),
             callback_url=None,
             replay_of=None,
+            replayed_by_id=None,
+            backfill_batch=None,
         )
         return inserted[0]["id"]
 

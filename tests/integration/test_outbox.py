@@ -298,14 +298,14 @@ async def test_relay__a_webhook_carries_the_job_as_it_was_at_its_event_not_as_it
     last_error = {"code": "provider_refused", "message": "the model provider refused"}
     # Each job moves on before the relay sends anything (it is not running yet).
     retried = await job_factory(tenant=tenant["slug"], requester="u1")
-    lease = (await db.fetch_one("job_lease_take", job_id=retried["id"]))["lease"]
-    await db.fetch_one(
+    lease = await _lease(db, retried["id"])
+    await db.fetch_optional(
         "job_requeue", job_id=retried["id"], lease=lease, error=first_error, retry_in=timedelta(0)
     )
-    lease = (await db.fetch_one("job_lease_take", job_id=retried["id"]))["lease"]
+    lease = await _lease(db, retried["id"])
     await _finish(db, retried["id"], lease, "failed", error=last_error)
     succeeded = await job_factory(tenant=tenant["slug"], requester="u1")
-    lease = (await db.fetch_one("job_lease_take", job_id=succeeded["id"]))["lease"]
+    lease = await _lease(db, succeeded["id"])
     await _finish(db, succeeded["id"], lease, "succeeded", result={"body": "final"})
 
     async with running_relay(db, database_url, settings.delivery):
@@ -333,7 +333,7 @@ async def test_relay__a_webhook_carries_the_job_as_it_was_at_its_event_not_as_it
 
 
 async def _finish(db: Database, job_id: Any, lease: Any, state: str, **outcome: Any) -> None:
-    await db.fetch_one(
+    await db.fetch_optional(
         "job_finish",
         job_id=job_id,
         lease=lease,
@@ -538,3 +538,10 @@ async def test_relay__a_test_send_reaches_a_paused_destination_and_its_success_e
         await wait_for(all_delivered, what="the backlog, without waiting out the pause")
     assert paused_until() is None
     assert {d.body["type"] for d in receiver.deliveries if d.status == 204} >= {"webhook.test"}
+
+
+async def _lease(db: Database, job_id) -> uuid.UUID:
+    """Start an execution of the job, as a worker would; its lease."""
+    taken = await db.fetch_optional("job_lease_take", job_id=job_id, queue_job_id=None)
+    assert taken is not None
+    return taken["lease"]
