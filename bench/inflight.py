@@ -127,14 +127,20 @@ def fake_provider(delay: float) -> Iterator[Fake]:
 
 
 @contextlib.contextmanager
-def worker_process(url: str, fake: Fake, concurrency: int) -> Iterator[subprocess.Popen]:
+def worker_process(
+    url: str, fake: Fake, concurrency: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
     """``courier worker``, its model provider the fake; the caller's environment wins
-    (e.g. ``COURIER_DB_POOL_MAX_SIZE``)."""
-    env = {
-        "COURIER_LOG_LEVEL": "WARNING",
-        "COURIER_WORKER_CONCURRENCY": str(concurrency),
-        "COURIER_LLM_MAX_CONCURRENT_CALLS": str(concurrency),
-    } | os.environ
+    (e.g. ``COURIER_DB_POOL_MAX_SIZE``), then ``env``."""
+    env = (
+        {
+            "COURIER_LOG_LEVEL": "WARNING",
+            "COURIER_WORKER_CONCURRENCY": str(concurrency),
+            "COURIER_LLM_MAX_CONCURRENT_CALLS": str(concurrency),
+        }
+        | os.environ
+        | (env or {})
+    )
     env |= {"DATABASE_URL": url, "OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": f"{fake.url}/v1"}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
     try:
