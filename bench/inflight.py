@@ -1,6 +1,6 @@
 """Model calls in flight: one worker process against a provider that answers after 2 s.
 
-    python -m bench.inflight [--jobs 1000] [--concurrency 1000] [--tenants 1] [--delay 2]
+    python -m bench.inflight [--jobs 2000] [--concurrency 1000] [--tenants 1] [--delay 2]
 
 Beside it, the raw limit measured in the same run: the bare ``openai`` SDK from one
 process (``asyncio.gather`` of ``chat.completions.create`` with the messages and
@@ -429,7 +429,7 @@ def main() -> None:
     sdk.add_argument("--base-url", required=True)
     sdk.add_argument("--calls", type=int, required=True)
     sdk.add_argument("--concurrency", type=int, required=True)
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs (and raw calls) per round")
+    parser.add_argument("--jobs", type=int, default=2000, help="jobs (and raw calls) per round")
     parser.add_argument(
         "--concurrency", type=int, default=1000, help="jobs (raw: calls) at once, one process"
     )
