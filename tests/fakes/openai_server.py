@@ -17,11 +17,23 @@ served from threads, so it works whatever event loop the test runs; ``requests``
 counts the calls and ``max_in_flight`` how many were answered at once. Every
 connection is closed after its answer (HTTP/1.0), so a dropped connection never
 lingers in a client's pool.
+
+For the benchmarks it also runs as its own process, answering every request with
+``default`` (e.g. the schema's instance after 2 s) and reporting token usage
+counted from what was sent and answered (``counted_usage``)::
+
+    python -m tests.fakes.openai_server --delay 2 --counted-usage   # prints its URL
+
+``GET /_fake/stats`` reads its counters; ``POST /_fake/reset`` starts them again.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
+import math
+import os
 import threading
 import time
 from collections import deque
@@ -125,6 +137,32 @@ def dropped() -> Reply:
     return Reply(drop=True)
 
 
+CHARS_PER_TOKEN = 4
+"""For counted usage: about four characters of English text make one token."""
+
+
+def counted_usage(request_body: Any, content: str) -> dict[str, Any]:
+    """Usage as a provider would report it for this request and answer, counted at
+    :data:`CHARS_PER_TOKEN`: the prompt is every message's text plus the JSON schema
+    of ``response_format`` (a provider puts the schema in the model's context and
+    bills it as input), the completion is the answer's text. Nothing is reported as
+    cached or as reasoning."""
+    sent = 0
+    with contextlib.suppress(TypeError, KeyError, AttributeError):
+        sent += sum(len(str(m.get("content") or "")) for m in request_body["messages"])
+    with contextlib.suppress(TypeError, KeyError, AttributeError):
+        sent += len(json.dumps(request_body["response_format"]["json_schema"]["schema"]))
+    prompt = math.ceil(sent / CHARS_PER_TOKEN)
+    completion = math.ceil(len(content) / CHARS_PER_TOKEN)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }
+
+
 def completion_body(
     content: str, *, model: str = "fake-model", usage: dict[str, int] | None = None
 ) -> dict[str, Any]:
@@ -191,17 +229,21 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> A
     return None
 
 
-def _default_answer(request_body: Any, reply: Reply) -> dict[str, Any]:
+def _default_answer(request_body: Any, reply: Reply, *, counted: bool = False) -> dict[str, Any]:
     try:
         schema = request_body["response_format"]["json_schema"]["schema"]
     except (TypeError, KeyError):
-        return completion_body(_last_message(request_body), usage=reply.usage)
-    value = instance_of(schema)
-    if reply.patch:
-        value = {**value, **reply.patch}
-    return completion_body(
-        json.dumps(value), model=str(request_body.get("model", "fake-model")), usage=reply.usage
-    )
+        body = completion_body(_last_message(request_body), usage=reply.usage)
+    else:
+        value = instance_of(schema)
+        if reply.patch:
+            value = {**value, **reply.patch}
+        body = completion_body(
+            json.dumps(value), model=str(request_body.get("model", "fake-model")), usage=reply.usage
+        )
+    if counted and reply.usage is None:
+        body["usage"] = counted_usage(request_body, body["choices"][0]["message"]["content"])
+    return body
 
 
 @dataclass(frozen=True)
@@ -218,16 +260,34 @@ class ReceivedRequest:
 class FakeOpenAI:
     """The server. Use as a context manager; ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        default: Reply | None = None,
+        counted_usage: bool = False,
+        keep_requests: bool = True,
+        keep_alive: bool = False,
+        port: int = 0,
+    ) -> None:
         self.requests: list[ReceivedRequest] = []
+        self.request_count = 0
         self.in_flight = 0
         self.max_in_flight = 0
         """The most requests that were being answered at once."""
+        self.default = default or Reply()
+        """The answer once the script is spent."""
+        self.counted_usage = counted_usage
+        """Default answers report usage counted from the request and the answer
+        (:func:`counted_usage`) instead of a fixed tiny one."""
+        self.keep_requests = keep_requests
+        """Keep every request in ``requests`` (a long-running fake only counts them)."""
+        # keep_alive: HTTP/1.1, connections stay open between answers as a real provider's
+        # do (the benchmarks); else HTTP/1.0, each closed after its answer (the tests).
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._in_flight_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", port), _handler_for(self, keep_alive))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
@@ -254,11 +314,31 @@ class FakeOpenAI:
 
     def _next(self, method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
         with self._lock:
-            self.requests.append(ReceivedRequest(method, path, headers, body, time.monotonic()))
+            if self.keep_requests:
+                self.requests.append(ReceivedRequest(method, path, headers, body, time.monotonic()))
+            self.request_count += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self._in_flight_changed.notify_all()
-            return self._replies.popleft() if self._replies else Reply()
+            return self._replies.popleft() if self._replies else self.default
+
+    def stats(self) -> dict[str, int]:
+        """The counters: requests received, in flight now, most in flight at once (and
+        the process id, for a benchmark reading the fake's CPU time)."""
+        with self._lock:
+            return {
+                "pid": os.getpid(),
+                "requests": self.request_count,
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+            }
+
+    def reset(self) -> None:
+        """Count from zero again (requests, the most in flight); the script is kept."""
+        with self._lock:
+            self.requests.clear()
+            self.request_count = 0
+            self.max_in_flight = self.in_flight
 
     def _wait_for_gate(self, gate: threading.Event) -> bool:
         """Whether the gate opened (or 30 s passed) before the server began stopping."""
@@ -296,14 +376,26 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
 
 
-def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+def _handler_for(fake: FakeOpenAI, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+        def do_GET(self) -> None:  # http.server's naming
+            if self.path == "/_fake/stats":
+                self._send(200, json.dumps(fake.stats()).encode(), {})
+            else:
+                self._send(404, json.dumps({"error": {"message": "no such route"}}).encode(), {})
+
         def do_POST(self) -> None:  # http.server's naming
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             try:
                 body: Any = json.loads(raw) if raw else None
             except ValueError:
                 body = raw
+            if self.path == "/_fake/reset":
+                fake.reset()
+                self._send(200, json.dumps(fake.stats()).encode(), {})
+                return
             if self.path != "/v1/chat/completions":
                 self._send(404, json.dumps({"error": {"message": "no such route"}}).encode(), {})
                 return
@@ -321,11 +413,14 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if reply.gate is not None and not fake._wait_for_gate(reply.gate):
                 return  # the server is stopping: answer nothing
             if reply.delay and fake._stopping.wait(reply.delay):
+                self.close_connection = True
                 return  # the server is stopping: answer nothing
             if reply.drop:
-                return  # HTTP/1.0: returning closes the connection
+                self.close_connection = True
+                return  # closes the connection without an answer
             if reply.body is None:
-                payload = json.dumps(_default_answer(body, reply)).encode()
+                answer = _default_answer(body, reply, counted=fake.counted_usage)
+                payload = json.dumps(answer).encode()
             elif isinstance(reply.body, bytes):
                 payload = reply.body
             else:
@@ -353,3 +448,37 @@ def _last_message(body: Any) -> str:
         return str(body["messages"][-1]["content"])
     except (TypeError, KeyError, IndexError):
         return ""
+
+
+def main() -> None:
+    """Serve until interrupted, printing the URL as the first line of standard output."""
+    parser = argparse.ArgumentParser(description="A local OpenAI-compatible server (the fake).")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument(
+        "--counted-usage",
+        action="store_true",
+        help=f"report tokens counted from the text sent and answered, {CHARS_PER_TOKEN} chars each",
+    )
+    parser.add_argument(
+        "--patch", type=json.loads, default=None, help="JSON object patched into every answer"
+    )
+    parser.add_argument(
+        "--close", action="store_true", help="close each connection after its answer (HTTP/1.0)"
+    )
+    args = parser.parse_args()
+    default = Reply(delay=args.delay, patch=args.patch)
+    with FakeOpenAI(
+        default=default,
+        counted_usage=args.counted_usage,
+        keep_requests=False,
+        keep_alive=not args.close,
+        port=args.port,
+    ) as fake:
+        print(fake.url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -214,6 +214,7 @@ async def test_tenant_stream__held_back_by_a_long_transaction_it_heartbeats_with
             replay_of=None,
             replayed_by_id=None,
             backfill_batch=None,
+            acl_groups=None,
         )
         return inserted[0]["id"]
 
