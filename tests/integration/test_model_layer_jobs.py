@@ -351,7 +351,9 @@ async def test_takeover__the_call_of_an_execution_that_lost_its_lease_counts_and
         return len(fake_openai.requests) == 1
 
     await wait_for(in_flight, what="attempt 1's model call")
-    assert await db.fetch_optional("job_lease_take", job_id=job["id"])  # attempt 2 takes over
+    assert await db.fetch_optional(
+        "job_lease_take", job_id=job["id"], queue_job_id=None
+    )  # attempt 2 takes over
     gate.set()
 
     assert await first is None  # attempt 1's completion is fenced off, its call is not
