@@ -32,7 +32,12 @@ from app import metrics
 from app.db import Database
 from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.jobs.queue import JobQueue
-from app.llm.errors import InvalidModelOutput, PermanentProviderError, TransientProviderError
+from app.llm.errors import (
+    InvalidModelOutput,
+    PermanentProviderError,
+    ProviderPaused,
+    TransientProviderError,
+)
 from app.llm.ledger import BudgetExceeded
 from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, StepRunner
@@ -194,7 +199,9 @@ class JobExecutor:
         kind: Kind,
         exc: TransientProviderError,
     ) -> str | None:
-        if lease.attempt >= kind.max_attempts:
+        # A job waiting out a rate-limited provider's pause is not failing: it spends
+        # no retry budget (the provider said when to come back, and we do).
+        if lease.attempt >= kind.max_attempts and not isinstance(exc, ProviderPaused):
             log.warning(
                 "retry budget spent",
                 extra={"event": "job_retries_exhausted", "code": exc.code, **context},

@@ -12,6 +12,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -192,6 +193,24 @@ async def test_worker__a_pause_longer_than_it_waits_requeues_the_job_until_the_p
     first, second = fake_openai.requests
     assert second.received_at - first.received_at >= 1.0
     assert [model for _, model, _ in call_outcomes(sql_conn, job_id)] == ["fake-small"] * 2
+
+
+async def test_worker__waiting_out_pauses_spends_no_retry_budget(
+    http, model_settings, job_kinds, make_key, sql_conn, fake_openai
+):
+    # A kind that may start one execution only: a transient error would fail it at once,
+    # but two rate-limit pauses in a row are waited out (the provider said when).
+    model_settings.llm.max_pause_wait_seconds = 0
+    fake_openai.script(
+        error(429, headers={"Retry-After": "1"}), error(429, headers={"Retry-After": "1"})
+    )
+    one_try = {**job_kinds, "email_reply": replace(job_kinds["email_reply"], max_attempts=1)}
+    key = await make_key()
+
+    async with running_worker(model_settings, one_try):
+        row = await _finished(sql_conn, await _submit(http, key, "patient"))
+
+    assert (row["state"], row["attempt"]) == ("succeeded", 3)
 
 
 # --- The exact-match cache between jobs ----------------------------------------------
