@@ -1,10 +1,13 @@
 -- Checkpoints: the committed model answer of each step of a job.
 
 -- name: llm_checkpoint_get :optional
--- The answer a step of this job committed in any attempt; no row when none did.
-SELECT answer, model, attempt
-FROM llm_checkpoints
-WHERE job_id = %(job_id)s::uuid AND step = %(step)s::text;
+-- The answer committed in any attempt by the first of these steps of the job (in the
+-- order given) that has one; no row when none did.
+SELECT c.answer, c.model, c.attempt
+FROM unnest(%(steps)s::text[]) WITH ORDINALITY AS s (step, position)
+JOIN llm_checkpoints c ON c.job_id = %(job_id)s::uuid AND c.step = s.step
+ORDER BY s.position
+LIMIT 1;
 
 -- name: llm_checkpoint_purge :exec
 -- Retention: drop the checkpoints of jobs whose input and result were just purged

@@ -94,8 +94,9 @@ class BudgetExceeded(RateLimitedError):
 
 
 class CallLedger(Protocol):
-    async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
-        """The committed answer of this step from any earlier attempt, or None."""
+    async def checkpoint(self, job_id: UUID, *steps: str) -> dict[str, Any] | None:
+        """The committed answer, from any earlier attempt, of the first of ``steps`` (in
+        the order given) that has one, or None."""
 
     async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:
         """A live cache entry of this tenant for this key, or None."""
@@ -155,8 +156,8 @@ class PostgresCallLedger:
         self.cache_ttl = cache_ttl
         self.stale_after = stale_after
 
-    async def checkpoint(self, job_id: UUID, step: str) -> dict[str, Any] | None:
-        row = await self.db.fetch_optional("llm_checkpoint_get", job_id=job_id, step=step)
+    async def checkpoint(self, job_id: UUID, *steps: str) -> dict[str, Any] | None:
+        row = await self.db.fetch_optional("llm_checkpoint_get", job_id=job_id, steps=list(steps))
         return row["answer"] if row else None
 
     async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:

@@ -140,10 +140,12 @@ class StepRunner:
     async def run(
         self, context: JobContext, request: GenerationRequest[OutputT]
     ) -> Generation[OutputT]:
-        for step in (request.step, request.step + REPAIR_SUFFIX):
-            committed = await self.ledger.checkpoint(context.job_id, step)
-            if committed is not None:
-                return _reused(request, committed)
+        # One read for both: the step's own answer, else its repaired one.
+        committed = await self.ledger.checkpoint(
+            context.job_id, request.step, request.step + REPAIR_SUFFIX
+        )
+        if committed is not None:
+            return _reused(request, committed)
         chain = self.chain(context.tier)
         spent = _Spent()
         index = 0

@@ -206,6 +206,21 @@ async def test_checkpoint__the_first_committed_answer_of_a_step_stays(
     assert await call_ledger.checkpoint(job["id"], "generate") == {"v": "first"}
 
 
+async def test_checkpoint__of_several_steps_is_the_first_listed_that_has_one(
+    call_ledger, job_factory: JobFactory
+):
+    job = await job_factory(state="running")
+    assert await call_ledger.checkpoint(job["id"], "generate", "generate.repair") is None
+    repair = await call_ledger.reserve(planned_call(job, step="generate.repair"))
+    await call_ledger.settle(repair, usage=USAGE, latency_ms=5, outcome="ok", answer={"v": "r"})
+    assert await call_ledger.checkpoint(job["id"], "generate", "generate.repair") == {"v": "r"}
+
+    own = await call_ledger.reserve(planned_call(job, step="generate"))
+    await call_ledger.settle(own, usage=USAGE, latency_ms=5, outcome="ok", answer={"v": "g"})
+    assert await call_ledger.checkpoint(job["id"], "generate", "generate.repair") == {"v": "g"}
+    assert await call_ledger.checkpoint(job["id"], "generate.repair", "generate") == {"v": "r"}
+
+
 # --- Cache -----------------------------------------------------------------------
 
 
