@@ -17,9 +17,10 @@ $$;
 
 -- Read-only: who is asking, what may happen to a job, the shared secrets, which
 -- migrations are applied (processes refuse to start on a schema they do not match),
--- and the budgets an operator set (`courier budget set`).
+-- and the budgets and prompt policies an operator set (`courier budget set`,
+-- `courier prompts pin|split`).
 GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations,
-    tenant_budgets
+    tenant_budgets, prompt_policies
     TO courier_runtime;
 
 -- The job history is append-only (triggers refuse UPDATE and DELETE of events);

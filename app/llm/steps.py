@@ -10,8 +10,15 @@ Per step (``GenerationRequest.step``) and per model call, in this order:
 4. the provider is called, holding no database connection meanwhile, and the call
    is settled (``ledger.settle``) whatever happened.
 
-Failures: an answer that breaks the output model gets one repair call (step
-``<step>.repair``, with the problem sent back), then :class:`InvalidModelOutput`.
+The request's prompt template is rendered once per step at the job's prompt version
+(``JobContext.prompt_version``: the kind's current one, or the one its tenant pinned
+or drew in a split), and that version is recorded on each call and returned with the
+answer.
+
+Failures: an answer that breaks the output model or the kind's rules (app/llm/rules.py)
+gets one repair call (step ``<step>.repair``, with the problem sent back); if the
+repaired answer still breaks a rule the kind prunes, the pruned answer is taken;
+otherwise :class:`InvalidModelOutput`.
 A 429 pauses the provider for every process (app/llm/pauses.py) and the call waits
 the pause out and goes again, in this worker up to ``max_pause_wait`` seconds, past
 that in the queue (:class:`ProviderPaused`, retried by the executor's one retry loop).
@@ -24,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -113,6 +120,7 @@ class StepRunner:
     async def run(
         self, context: JobContext, request: GenerationRequest[OutputT]
     ) -> Generation[OutputT]:
+        request = _rendered(request, context.prompt_version)
         for step in (request.step, request.step + REPAIR_SUFFIX):
             committed = await self.ledger.checkpoint(context.job_id, step)
             if committed is not None:
@@ -153,6 +161,7 @@ class StepRunner:
             output=answer.output,
             model=answer.model,
             usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
+            prompt_version=request.prompt_version,
         )
 
     async def _call(
@@ -204,6 +213,8 @@ class StepRunner:
                 await asyncio.shield(self._settle(reservation, started, "provider_error"))
                 raise
             spent.add(answer.usage)
+            if repair is not None:
+                answer = _pruned(request, answer)
             outcome = (
                 "invalid_output"
                 if answer.output is None
@@ -216,7 +227,11 @@ class StepRunner:
                 started,
                 outcome,
                 usage=answer.usage,
-                answer=_committed(answer.model, answer.output) if answer.output else None,
+                answer=(
+                    _committed(answer.model, answer.output, request.prompt_version)
+                    if answer.output
+                    else None
+                ),
             )
             return answer
         raise ProviderPaused(await self.pauses.remaining(self.openai.name) or 1.0)
@@ -247,12 +262,13 @@ class StepRunner:
             reservation,
             started,
             "refused" if refused else "ok",
-            answer=_committed(generation.model, generation.output),
+            answer=_committed(generation.model, generation.output, request.prompt_version),
         )
         return Generation(
             output=generation.output,
             model=generation.model,
             usage=spent.usage(in_job_totals=self.ledger.adds_to_job_totals),
+            prompt_version=request.prompt_version,
         )
 
     async def _fall_back(
@@ -284,7 +300,9 @@ class StepRunner:
             model=model,
             kind=context.kind,
             prompt_version=request.prompt_version,
-            prompt_hash=prompt_hash(messages),
+            prompt_hash=prompt_hash(
+                messages, request.rendered.boundary if request.rendered else None
+            ),
             max_input_tokens=estimated_tokens(messages),
             max_output_tokens=self.max_output_tokens if max_output is None else max_output,
             cache_key=None,
@@ -322,16 +340,45 @@ class JobSteps:
         return await self.runner.run(self.context, request)
 
 
-def _committed(model: str, output: Any) -> dict[str, Any]:
-    """A step's answer as the ledger keeps it (checkpoint, cache)."""
-    return {"model": model, "output": output.model_dump(mode="json")}
+def _committed(model: str, output: Any, prompt_version: str) -> dict[str, Any]:
+    """A step's answer as the ledger keeps it (checkpoint, cache), with the prompt
+    version that asked for it."""
+    return {
+        "model": model,
+        "output": output.model_dump(mode="json"),
+        "prompt_version": prompt_version,
+    }
 
 
 def _reused(request: GenerationRequest[OutputT], committed: dict[str, Any]) -> Generation[OutputT]:
     return Generation(
         output=request.output_model.model_validate(committed["output"]),
         model=str(committed["model"]),
+        # The version that asked for it, even if the tenant's pin changed since.
+        prompt_version=str(committed.get("prompt_version") or request.prompt_version),
     )
+
+
+def _rendered(request: GenerationRequest[OutputT], version: str) -> GenerationRequest[OutputT]:
+    """The request with its prompt template rendered at the job's version: one boundary
+    for the step (its repair continues the same conversation)."""
+    if request.prompt is None or request.rendered is not None:
+        return request
+    rendered = request.prompt.render(version or None)
+    return replace(request, rendered=rendered, prompt_version=rendered.version)
+
+
+def _pruned(
+    request: GenerationRequest[OutputT], answer: ModelAnswer[OutputT]
+) -> ModelAnswer[OutputT]:
+    """A repaired answer that still breaks the kind's rules, with what breaks them
+    dropped, when the kind prunes (app/llm/rules.py); else the answer as it is."""
+    if answer.rejected is None or request.rules is None:
+        return answer
+    pruned = request.rules.pruned(answer.rejected)
+    if pruned is None:
+        return answer
+    return replace(answer, output=pruned, problem=None, rejected=None)
 
 
 def _log_context(context: JobContext) -> dict[str, Any]:

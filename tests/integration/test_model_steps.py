@@ -65,7 +65,11 @@ async def test_step__sends_the_output_model_as_a_strict_schema_and_returns_its_a
     assert ledger.calls() == [("generate", "fake-small", "ok")]
     settled = ledger.settled[0]
     assert (settled.usage.cached_input_tokens, settled.usage.reasoning_tokens) == (2, 1)
-    assert settled.answer == {"model": "fake-small", "output": result.output.model_dump()}
+    assert settled.answer == {
+        "model": "fake-small",
+        "output": result.output.model_dump(),
+        "prompt_version": "email_reply/v2",
+    }
     assert len(settled.call.prompt_hash) == 64
     assert "PRIVATE-THREAD-TEXT" not in repr(ledger.reserved)
 
