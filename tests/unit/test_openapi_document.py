@@ -20,4 +20,10 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
 
     assert "root" not in schema.get("properties", {})
     variants = [variant["$ref"].rsplit("/", 1)[-1] for variant in schema["oneOf"]]
-    assert variants == ["EmailReplyJobRequest", "SleepyJobRequest", "LlmEchoJobRequest"]
+    assert variants == [
+        "EmailReplyJobRequest",
+        "TaxonomyTaggingJobRequest",
+        "SupportAnswerJobRequest",
+        "SleepyJobRequest",
+        "LlmEchoJobRequest",
+    ]
