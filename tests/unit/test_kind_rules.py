@@ -3,39 +3,14 @@ extractive provider) is valid, cites only given sources, or declines honestly.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from app.llm.extractive import ExtractiveProvider
 from tasks.kinds import email_reply, support_answer, taxonomy_tagging
-from tasks.kinds.email_reply import Citation, EmailReplyDraft, EmailReplyInput
+from tasks.kinds.email_reply import Citation, EmailReplyDraft
 from tasks.kinds.support_answer import SupportAnswer, SupportAnswerInput, SupportCitation
-from tasks.kinds.taxonomy_tagging import Tag, TaxonomyTaggingInput, TaxonomyTags
-
-THREAD = EmailReplyInput(
-    thread=[
-        {"sender": "a@example.com", "sent_at": datetime(2026, 1, 1, tzinfo=UTC), "body": "Refund?"},
-        {
-            "sender": "b@example.com",
-            "sent_at": datetime(2026, 1, 2, tzinfo=UTC),
-            "body": "The refund will arrive within 5 business days.",
-        },
-    ],
-    question="When will the refund arrive?",
-)
-TAGGING = TaxonomyTaggingInput(
-    text="A waterproof hiking jacket with taped seams, made for mountain trails in the rain.",
-    taxonomy=["outdoor", "rain-jacket", "hiking", "formal-wear"],
-    max_tags=2,
-)
-QUESTION = SupportAnswerInput(
-    question="How long does a refund to a card take?",
-    sources=[
-        {"id": "kb-12", "text": "Refunds to a card take 5 to 7 business days to appear."},
-        {"id": "kb-40", "text": "Orders ship from Lyon every weekday."},
-    ],
-)
+from tasks.kinds.taxonomy_tagging import Tag, TaxonomyTags
+from tests.support.kind_inputs import QUESTION, TAGGING, THREAD
 
 
 def _draft(**update) -> EmailReplyDraft:
