@@ -119,7 +119,10 @@ async def test_intake__unknown_kind_is_422_naming_kind(http, make_key, db):
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "kind", "message": "must be one of: email_reply, llm_echo, sleepy"}
+        {
+            "field": "kind",
+            "message": "must be one of: email_reply, llm_echo, sleepy, support_answer, taxonomy_tagging",
+        }
     ]
     assert await _count(db) == 0
 
