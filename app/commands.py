@@ -14,9 +14,10 @@ import json
 import sys
 import urllib.request
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.db import RUNTIME_ROLE, Database, create_pool
 from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
@@ -24,6 +25,7 @@ from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
+from app.prompts.experiments import PromptPolicies
 from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
@@ -49,6 +51,7 @@ DEMO_REQUEST: dict[str, Any] = {
         "tone": "friendly",
     },
 }
+T = TypeVar("T")
 TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
 BACKFILL_QUEUE = "backfill"
 BACKFILL_PRIORITY = -100  # the lowest: live jobs always go first
@@ -155,6 +158,62 @@ def stream_secret_rotate(args: argparse.Namespace, settings: Settings, kinds: Ki
         )
     )
     return 0
+
+
+def prompts_list(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    for kind in sorted(kinds.values(), key=lambda k: k.name):
+        if kind.prompts is not None:
+            print(
+                f"{kind.name}\tcurrent {kind.prompts.current}\t"
+                f"versions {', '.join(kind.prompts.versions)}",
+                flush=True,
+            )
+    return 0
+
+
+def prompts_pin(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    policy = _with_prompt_policies(
+        settings, kinds, lambda p: p.pin(args.tenant, args.kind, args.version)
+    )
+    _err(f"tenant {args.tenant!r} runs {args.kind} with {policy.version}")
+    return 0
+
+
+def prompts_split(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    version, tried = args.versions
+    policy = _with_prompt_policies(
+        settings, kinds, lambda p: p.split(args.tenant, args.kind, version, tried, args.percent)
+    )
+    _err(
+        f"tenant {args.tenant!r} runs {args.kind} with {policy.split_version} for "
+        f"{policy.split_percent}% of its jobs and {policy.version} for the rest"
+    )
+    return 0
+
+
+def prompts_unpin(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    removed = _with_prompt_policies(settings, kinds, lambda p: p.unpin(args.tenant, args.kind))
+    current = kinds[args.kind].prompt_version
+    _err(
+        f"tenant {args.tenant!r} runs {args.kind} with its current version {current}"
+        if removed
+        else f"tenant {args.tenant!r} had no prompt policy for {args.kind}"
+    )
+    return 0
+
+
+def _with_prompt_policies(
+    settings: Settings, kinds: KindRegistry, action: Callable[[PromptPolicies], Awaitable[T]]
+) -> T:
+    """``action`` on the prompt policies, as an operator (the URL's own user)."""
+
+    async def act(url: str) -> T:
+        async with _database(url, admin=True) as db:
+            return await action(PromptPolicies(db, kinds))
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        return asyncio.run(act(url))
 
 
 def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:

@@ -410,3 +410,47 @@ def test_worker__refuses_a_procrastinate_schema_it_does_not_match_in_one_line(da
         r"\(\d+ migration\(s\) missing, from 03\.03\.00_\S+\.sql\): run `courier migrate`\n",
         result.stderr,
     ), result.stderr
+
+
+def test_prompts__list_pin_split_and_unpin_a_tenants_kind(database_url, sql_conn):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+
+    listed = _run(["prompts", "list"], env)
+    pinned = _run(
+        ["prompts", "pin", "--tenant", "acme", "--kind", "email_reply", "--version", "1"], env
+    )
+    policy = sql_conn.execute("SELECT version, split_version FROM prompt_policies").fetchall()
+    split = _run(
+        [
+            "prompts",
+            "split",
+            "--tenant",
+            "acme",
+            "--kind",
+            "email_reply",
+            "--versions",
+            "v1",
+            "v2",
+            "--percent",
+            "10",
+        ],
+        env,
+    )
+    split_policy = sql_conn.execute(
+        "SELECT version, split_version, split_percent FROM prompt_policies"
+    ).fetchall()
+    unpinned = _run(["prompts", "unpin", "--tenant", "acme", "--kind", "email_reply"], env)
+    refused = _run(
+        ["prompts", "pin", "--tenant", "acme", "--kind", "email_reply", "--version", "7"], env
+    )
+
+    assert (
+        "email_reply\tcurrent email_reply/v2\tversions email_reply/v1, email_reply/v2"
+        in listed.stdout
+    )
+    assert pinned.returncode == 0 and policy == [("email_reply/v1", None)], pinned.stderr
+    assert split.returncode == 0 and split_policy == [("email_reply/v1", "email_reply/v2", 10)]
+    assert unpinned.returncode == 0 and "current version email_reply/v2" in unpinned.stderr
+    assert refused.returncode == 1 and "has no prompt version '7'" in refused.stderr
+    assert sql_conn.execute("SELECT count(*) FROM prompt_policies").fetchone() == (0,)
