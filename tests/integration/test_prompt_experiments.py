@@ -14,6 +14,7 @@ from app.prompts.templates import UnknownPromptVersion
 from tasks.kinds import KINDS
 from tests.fakes.openai_server import schema_answer
 from tests.support.jobs import job_row
+from tests.support.ledger import calls
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
 
@@ -35,16 +36,17 @@ async def _finished(sql_conn, job_id: str) -> dict:
 
 
 async def test_pin__the_tenants_jobs_run_and_record_the_pinned_version(
-    http, model_worker, make_key, admin_db, sql_conn, fake_openai, ledger
+    http, model_worker, make_key, admin_db, sql_conn, fake_openai
 ):
     tenant = f"t-{uuid.uuid4().hex[:8]}"
     key = await make_key(tenant=tenant)
     await PromptPolicies(admin_db, KINDS).pin(tenant, "email_reply", "v1")
 
-    row = await _finished(sql_conn, await _submit(http, key))
+    job_id = await _submit(http, key)
+    row = await _finished(sql_conn, job_id)
 
     assert (row["state"], row["prompt_version"]) == ("succeeded", "email_reply/v1")
-    assert {call.prompt_version for call in ledger.reserved} == {"email_reply/v1"}
+    assert {call["prompt_version"] for call in calls(sql_conn, job_id)} == {"email_reply/v1"}
     system = fake_openai.requests[0].body["messages"][0]["content"]
     assert system.startswith("Draft a reply to the last message")  # v1's wording
 
