@@ -1,6 +1,6 @@
 """The ``courier`` command.
 
-    courier up        embedded database + migrations + API + worker + demo job
+    courier up        embedded database + migrations + API + worker + demo jobs
     courier api       the HTTP API alone
     courier worker    a worker alone (with the outbox relay, unless disabled)
     courier relay     the outbox relay alone: delivers webhooks
@@ -86,11 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     from app import commands as run
 
     up = commands.add_parser(
-        "up", help="start everything with embedded defaults and submit a demo job"
+        "up", help="start everything with embedded defaults and submit demo jobs of several kinds"
     )
     database_options(up)
     api_options(up)
-    up.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
+    up.add_argument("--no-demo", action="store_true", help="do not submit the demo jobs")
     up.set_defaults(run=run.up)
 
     api = commands.add_parser("api", help="run the HTTP API")

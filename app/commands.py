@@ -12,8 +12,6 @@ import argparse
 import asyncio
 import json
 import sys
-import urllib.request
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any, TypeVar
 
 from app.db import RUNTIME_ROLE, Database, create_pool
 from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
+from app.demo import DEMO_REQUESTS, run_demo
 from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
@@ -29,30 +28,7 @@ from app.prompts.experiments import PromptPolicies
 from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
-DEMO_REQUEST: dict[str, Any] = {
-    "kind": "email_reply",
-    "input": {
-        "thread": [
-            {
-                "sender": "customer@example.com",
-                "sent_at": "2026-11-20T09:12:00Z",
-                "body": "Hello! Our invoice INV-2041 was charged twice this month. "
-                "Can you refund the duplicate charge? The team loves the product otherwise.",
-            },
-            {
-                "sender": "support@example.com",
-                "sent_at": "2026-11-20T10:03:00Z",
-                "body": "Thanks for reporting this. I can see the duplicate charge on invoice "
-                "INV-2041. Refunds to cards take 5-7 business days to appear.",
-            },
-        ],
-        "subject": "Duplicate charge on invoice INV-2041",
-        "question": "When will the customer see the refund for the duplicate charge?",
-        "tone": "friendly",
-    },
-}
 T = TypeVar("T")
-TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
 BACKFILL_QUEUE = "backfill"
 BACKFILL_PRIORITY = -100  # the lowest: live jobs always go first
 
@@ -376,7 +352,7 @@ async def _up(settings: Settings, kinds: KindRegistry, where: str, *, demo: bool
         base = f"http://{settings.api.host}:{server.port}"
         _print_banner(base, key, where, applied, _models(settings))
         if demo:
-            await _demo(base, key, stop)
+            await run_demo(base, key, stop, set(kinds))
         print("Press Ctrl-C to stop.", flush=True)
         await _until(stop, server_task, worker_task)
     finally:
@@ -437,7 +413,7 @@ def _models(settings: Settings) -> str:
 
 
 def _print_banner(base: str, key: str, where: str, applied: list[str], models: str) -> None:
-    body = json.dumps(DEMO_REQUEST["input"]["question"])
+    body = json.dumps(DEMO_REQUESTS[0]["input"]["question"])
     print(
         f"""Courier is up.
   API:       {base}   (OpenAPI: {base}/schema/swagger)
@@ -455,42 +431,3 @@ Try it:
 """,  # noqa: E501 (printed for copy-paste: the curl lines cannot be wrapped)
         flush=True,
     )
-
-
-async def _demo(base: str, key: str, stop: asyncio.Event) -> None:
-    """Submit the demo job over HTTP and print each event until it finishes."""
-    headers = {
-        "Authorization": f"Bearer {key}",
-        "Content-Type": "application/json",
-        "Idempotency-Key": f"demo-{uuid.uuid4()}",
-    }
-    job = await asyncio.to_thread(_http, "POST", f"{base}/v1/jobs", headers, DEMO_REQUEST)
-    print(f"Demo job {job['id']} submitted; its events:", flush=True)
-    seen = 0
-    while not stop.is_set():
-        history = await asyncio.to_thread(
-            _http, "GET", f"{base}/v1/jobs/{job['id']}/events", headers, None
-        )
-        for event in history["events"][seen:]:
-            print(
-                f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  "
-                f"{event['created_at']}",
-                flush=True,
-            )
-        seen = len(history["events"])
-        if history["events"] and history["events"][-1]["state"] in TERMINAL:
-            break
-        await asyncio.sleep(0.2)
-    final = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}", headers, None)
-    if final.get("result"):
-        print(
-            f"Demo result ({final['model']}):\n  " + final["result"]["body"].replace("\n", "\n  "),
-            flush=True,
-        )
-
-
-def _http(method: str, url: str, headers: dict[str, str], body: dict | None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())

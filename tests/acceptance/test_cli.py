@@ -15,6 +15,7 @@ import httpx
 import psycopg
 import pytest
 
+from app.demo import DEMO_REQUESTS
 from app.keys.service import KeyService
 from tests.support.requests import email_reply_request
 from tests.support.waiting import wait_for_sync
@@ -236,6 +237,31 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
     assert not (cluster_dir / ".courier" / "pgdata" / "postmaster.pid").exists(), (
         "the embedded PostgreSQL still runs"
     )
+
+
+def test_up__demo_runs_a_job_of_each_demo_kind_and_prints_what_each_returned(cluster_dir: Path):
+    """`courier up` (the README's first command) submits the demo jobs over HTTP, prints
+    their events as they happen and each result, offline (no model configured)."""
+    process = subprocess.Popen(
+        COURIER + ["up", "--port", "0"],
+        cwd=cluster_dir,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        output = _read_until(process, "Press Ctrl-C to stop.", timeout=180)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    kinds = [request["kind"] for request in DEMO_REQUESTS]
+    assert len(kinds) >= 3
+    assert f"Demo: {len(kinds)} jobs submitted ({', '.join(kinds)})" in output
+    for kind in kinds:
+        assert re.search(rf"^  {kind} +\d+\. succeeded ", output, re.M), output
+        assert re.search(rf"^{kind} \((extractive|template)[^)]*\):$", output, re.M), output
 
 
 def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
