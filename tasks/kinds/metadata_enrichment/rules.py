@@ -6,6 +6,7 @@ field left empty), never guessed (``prune``), and the job still succeeds."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from app.llm.extractive import content_words
@@ -71,9 +72,11 @@ def refusals_carry_no_fields(
 
 
 def agrees(value: str, quote: str) -> bool:
-    """The quote states the value: the value occurs in it (whitespace- and case-
-    insensitive), or every word of the value does ("merino wool" in "wool (merino)")."""
-    if " ".join(value.split()).casefold() in " ".join(quote.split()).casefold():
+    """The quote states the value: the value occurs in it as whole words (whitespace-
+    and case-insensitive: "men" is not in "women's"), or every word of the value does
+    ("merino wool" in "wool (merino)")."""
+    spaced = r"\s+".join(re.escape(word) for word in value.split())
+    if spaced and re.search(rf"(?<!\w){spaced}(?!\w)", quote, re.IGNORECASE):
         return True
     words = content_words(value)
     return bool(words) and words <= content_words(quote)
