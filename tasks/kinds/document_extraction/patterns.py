@@ -139,7 +139,8 @@ def labelled(field: str, text: str) -> Found | None:
     """``<field name>: <value>`` (underscores as spaces), up to the line's end or a gap."""
     label = re.escape(field).replace("_", r"[\s_-]+")
     pattern = re.compile(
-        rf"(?<![\w-]){label}\s*[:=]\s*(?P<value>[^\n|;\t]{{1,200}}?)\s*(?=$|[\n|;\t]|\s{{2,}})",
+        rf"(?<![\w-]){label}[ \t]*[:=][ \t]*"
+        r"(?P<value>[^\n|;\t]{1,200}?)\s*(?=$|[\n|;\t]|\s{2,})",
         re.IGNORECASE | re.MULTILINE,
     )
     match = pattern.search(text)

@@ -117,7 +117,8 @@ def _labelled(field: str, sources: dict[str, str]) -> FieldValue | None:
     labels = _ALIASES.get(field, (field,))
     alternatives = "|".join(re.escape(label).replace("_", r"[\s_-]+") for label in labels)
     pattern = re.compile(
-        rf"(?<![\w-])(?:{alternatives})\s*[:=]\s*(?P<value>[^\n;|:]{{1,120}}?)\s*(?=$|[\n;|]|\.(?:\s|$))",
+        rf"(?<![\w-])(?:{alternatives})[ \t]*[:=][ \t]*"
+        r"(?P<value>[^\n;|:]{1,120}?)\s*(?=$|[\n;|]|\.(?:\s|$))",
         re.IGNORECASE | re.MULTILINE,
     )
     for source, text in sources.items():

@@ -48,7 +48,7 @@ _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b
 # Not a run of a longer digit sequence (a card number failing Luhn is no phone number).
 _PHONE = re.compile(
     r"(?<![\w+])(?<!\d[\s.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])"
-    r"\d{3,4}[\s.-]\d{3,4}(?![\w-])(?![\s.-]\d)"
+    r"\d{3,4}[\s.-]\d{3,5}(?![\w-])(?![\s.-]\d)"
 )
 _LINK = re.compile(r"\bhttps?://[^\s<>\"')]+|\bwww\.[^\s<>\"')]+", re.IGNORECASE)
 _SPAM_PHRASES = re.compile(
