@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from app.jobs.kinds import Kind, KindRegistry
-from tasks.kinds import email_reply, support_answer, taxonomy_tagging
+from tasks.kinds import (
+    document_extraction,
+    email_reply,
+    metadata_enrichment,
+    moderation_summary,
+    support_answer,
+    taxonomy_tagging,
+)
 
 KINDS: KindRegistry = {
-    kind.name: kind for kind in [email_reply.KIND, taxonomy_tagging.KIND, support_answer.KIND]
+    kind.name: kind
+    for kind in [
+        email_reply.KIND,
+        taxonomy_tagging.KIND,
+        support_answer.KIND,
+        metadata_enrichment.KIND,
+        moderation_summary.KIND,
+        document_extraction.KIND,
+    ]
 }
 
 __all__ = ["KINDS", "Kind"]
