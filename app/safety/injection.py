@@ -247,8 +247,12 @@ def signals(text: str, *, addressed: bool = False) -> list[Signal]:
 
 def _kinds(plain: str, addressed: bool) -> set[str]:
     found = {kind for kind, pattern in _PATTERNS if pattern.search(plain)}
-    squashed = _NOT_LETTERS.sub("", plain.translate(_LEET))
+    squashed = _NOT_LETTERS.sub("", plain)
     found |= {kind for phrase, kind in _SQUASHED if phrase in squashed}
+    if not found:
+        leet = _NOT_LETTERS.sub("", plain.translate(_LEET))
+        hidden = {kind for phrase, kind in _SQUASHED if phrase in leet}
+        found |= hidden | ({"obfuscated"} if hidden else set())
     if found or addressed or _ADDRESSED.search(plain):
         found |= {kind for kind, pattern in _WEAK_PATTERNS if pattern.search(plain)}
     return found
