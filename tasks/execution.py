@@ -26,6 +26,7 @@ messages are redacted (app/safety/redaction.py) before they are stored.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
 from dataclasses import dataclass, fields, replace
@@ -374,8 +375,9 @@ class JobExecutor:
                     conn,
                     job_id=lease.id,
                     lease=lease.lease,
-                    safety_flags=safety.flags_json() or None,
-                    review_reasons=safety.reasons() or None,
+                    # JSON arrays, as text: the seam sends a list as a PostgreSQL array.
+                    safety_flags=_json_array(safety.flags_json()),
+                    review_reasons=_json_array(safety.reasons()),
                 )
             finished = await self.db.fetch_optional(
                 "job_finish",
@@ -467,6 +469,10 @@ def _frames(exc: BaseException) -> list[str]:
         f"{frame.filename}:{frame.lineno} in {frame.name}"
         for frame in traceback.extract_tb(exc.__traceback__)
     ]
+
+
+def _json_array(items: list[dict[str, Any]]) -> str | None:
+    return json.dumps(items) if items else None
 
 
 def _error(code: str, message: str) -> dict[str, str]:

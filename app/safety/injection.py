@@ -24,9 +24,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.llm.extractive import sentences
+from app.llm.extractive import QUARANTINE_MARK, sentences
 
-QUARANTINED = "[quarantined: text that looked like instructions to the model]"
+QUARANTINED = f"{QUARANTINE_MARK} text that looked like instructions to the model]"
 """What a suspect sentence becomes in a prompt and in the offline provider's sources."""
 
 
@@ -167,6 +167,11 @@ _WEAK: tuple[tuple[str, str], ...] = (
         r"\.(com|net|org|io|ru|xyz|top|info|biz|co)\b)",
     ),
     (
+        "override",
+        r"^(say|write|reply|respond|answer|tell (them|the customer|the user|everyone))\b\s*"
+        r"(that\b|:|\"|“)",
+    ),
+    (
         "link",
         r"\b(include|insert|add|append|put|embed|place)\b.{0,30}\b(this|the following|my|a)"
         r"\s(link|url|hyperlink)\b",
@@ -277,9 +282,22 @@ class Suspect:
 
 def suspects(text: str) -> list[Suspect]:
     """The sentences (and lines) of ``text`` that look like instructions, with where
-    they are in it."""
+    they are in it. Weak shapes count in a text that speaks to the model or carries
+    a strong shape in any of its sentences."""
     plain = normalised(text)
     addressed = bool(_ADDRESSED.search(plain) or _ADDRESSED.search(_deobfuscated(plain)))
+    found = _suspect_sentences(text, addressed)
+    if found and not addressed:
+        found = _suspect_sentences(text, True)
+    if not found and len(text) < 2_000:
+        # An instruction split over sentences ("Ignore that. Your new task: ...") read whole.
+        kinds = signals(text)
+        if kinds:
+            found.append(Suspect(0, len(text), tuple(kinds)))
+    return found
+
+
+def _suspect_sentences(text: str, addressed: bool) -> list[Suspect]:
     found: list[Suspect] = []
     position = 0
     for sentence in sentences(text):
@@ -290,19 +308,6 @@ def suspects(text: str) -> list[Suspect]:
         kinds = signals(sentence, addressed=addressed)
         if kinds:
             found.append(Suspect(start, position, tuple(kinds)))
-    if found and not addressed:
-        return found
-    if found:
-        # Weak shapes count in a text that carries a strong one too: read it again so.
-        return [
-            Suspect(s.start, s.end, tuple(signals(text[s.start : s.end], addressed=True)))
-            for s in found
-        ]
-    if len(text) < 2_000:
-        # An instruction split over sentences ("Ignore that. Your new task: ...") read whole.
-        kinds = signals(text)
-        if kinds:
-            found.append(Suspect(0, len(text), tuple(kinds)))
     return found
 
 
@@ -314,7 +319,8 @@ def quarantine(text: str) -> tuple[str, list[Suspect]]:
         return text, []
     parts, position = [], 0
     for item in found:
-        parts += [text[position : item.start], QUARANTINED]
+        # On a line of its own: no sentence of the text around it runs into it.
+        parts += [text[position : item.start], f"\n{QUARANTINED}\n"]
         position = item.end
     parts.append(text[position:])
     return "".join(parts), found

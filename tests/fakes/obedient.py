@@ -112,7 +112,10 @@ def _fill(
             root["$defs"][node["$ref"].rsplit("/", 1)[-1]], root, orders, source, data, name
         )
     if "enum" in node:
-        named = [v for v in node["enum"] if any(str(v).lower() in o.lower() for o in orders)]
+        # A value an order names ("set the outcome to X"), not one a revealed system
+        # message happens to mention.
+        short = [o for o in orders if len(o) < 300]
+        named = [v for v in node["enum"] if any(str(v).lower() in o.lower() for o in short)]
         plain = [v for v in node["enum"] if str(v) not in _REFUSALS]
         return (named or plain or node["enum"])[0]
     variants = node.get("anyOf") or node.get("oneOf")
@@ -143,13 +146,24 @@ def _text(name: str, orders: list[str], source: tuple[str, str], data: str) -> s
     source_name, source_text = source
     if name in ("source", "source_id"):
         return source_name
-    sentences = [s.strip() for s in _SENTENCE.split(source_text) if s.strip()]
-    usable = [s for s in sentences if not s.startswith("[quarantined")] or sentences or [""]
+    prose = re.sub(r"\[quarantined:[^\]]*\]", "\n", _prose(source_text))
+    usable = [s.strip() for s in _SENTENCE.split(prose) if s.strip()] or [""]
     if name == "quote":
         return usable[0]
-    if name == "tag" and orders:
-        return orders[0]
+    if name in ("tag", "label", "subject", "title") and orders:
+        return orders[0][:200]  # a short field: the first order (its length is a rule)
     return " ".join(orders) if orders else usable[0]
+
+
+def _prose(text: str) -> str:
+    """A data block's text as prose: a block holding a JSON object (a thread message, a
+    source with its title) is read as its longest string, the body."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    strings = [v for v in value.values() if isinstance(v, str)] if isinstance(value, dict) else []
+    return max(strings, key=len) if strings else text
 
 
 def main() -> None:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import content_words, sentences
+from app.llm.extractive import QUARANTINE_MARK, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
-from app.safety.injection import suspect
+from app.safety.injection import quarantine, suspect
 from app.safety.redaction import findings
 from tasks.kinds.email_reply.models import (
     Citation,
@@ -78,11 +78,17 @@ def _topic(job: EmailReplyInput) -> str:
     or number anyone could be sent to (app/safety/)."""
     if job.subject and job.subject.strip() and not suspect(job.subject):
         return " ".join(job.subject.split()).removeprefix("Re: ")
-    for sentence in sentences(job.thread[0].body):
+    kept, _ = quarantine(job.thread[0].body)
+    for sentence in sentences(kept):
         if len(content_words(sentence)) >= 3 and not _unsafe(sentence):
             return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
     return "your message"
 
 
 def _unsafe(sentence: str) -> bool:
-    return suspect(sentence) or bool(findings(sentence)) or "://" in sentence or "www." in sentence
+    return (
+        sentence.startswith(QUARANTINE_MARK)
+        or bool(findings(sentence))
+        or "://" in sentence
+        or "www." in sentence
+    )
