@@ -11,7 +11,7 @@ written. Nothing is stored to undo it: a redaction is final.
 
 What is found, and how (regular expressions and checksums; no model, so it works
 offline and costs microseconds; presidio needs a spaCy model that cannot be
-downloaded here, datafog has no IBAN: /work/shared/dependencies.md):
+downloaded offline, datafog has no IBAN):
 
 * secrets: provider API keys (``sk-...``), AWS access keys, GitHub, Slack and Stripe
   tokens, JSON Web Tokens, ``Bearer`` tokens, PEM private keys, and the value of any

@@ -6,16 +6,11 @@ database (every table and column but the job's own input and result) nor in the 
 
 from __future__ import annotations
 
-import io
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import prometheus_client
-import pytest
 
-from app.logs import log_handler
 from tests.fakes.obedient import obedient
 from tests.support.attacks import (
     ATTACKER_EMAIL,
@@ -194,20 +189,6 @@ async def test_offline__a_flagged_text_of_a_kind_without_review_is_delivered_cle
     assert row["state"] == "succeeded"
     assert {t["tag"] for t in row["result"]["tags"]} <= {"kitchen", "cookware"}
     assert row["safety_flags"][0]["field"] == "text"
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """Everything logged while the test runs, through Courier's own log handler."""
-    stream = io.StringIO()
-    handler = log_handler(stream, "DEBUG")
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(previous)
 
 
 def _planted_bodies() -> list[dict[str, Any]]:
