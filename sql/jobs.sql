@@ -46,10 +46,15 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- (zero rows) when the lease was taken over or the job is no longer running:
 -- this fence is what makes at-least-once execution exactly-once visible. Past the
 -- job's deadline the job ends `expired` instead and the result is dropped (a late
--- answer is never shown); what the execution cost is recorded either way.
+-- answer is never shown); what the execution cost is recorded either way. A job
+-- finished in needs_review keeps the output in held_result, not result: nothing
+-- that shows a result shows it before a reviewer decides.
 UPDATE jobs
 SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
-    result = CASE WHEN expires_at > clock.now THEN %(result)s::jsonb END,
+    result = CASE WHEN expires_at > clock.now AND %(state)s::job_state <> 'needs_review'
+                  THEN %(result)s::jsonb END,
+    held_result = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
+                       THEN %(result)s::jsonb END,
     error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
     model = coalesce(%(model)s::text, model),
     prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
@@ -233,7 +238,8 @@ WITH due AS (
     ) j
 )
 UPDATE jobs
-SET input = NULL, result = NULL, purged_at = coalesce(%(now)s::timestamptz, now())
+SET input = NULL, result = NULL, held_result = NULL,
+    purged_at = coalesce(%(now)s::timestamptz, now())
 FROM due
 WHERE jobs.id = due.id
 RETURNING jobs.id, jobs.tenant_id;
@@ -250,6 +256,18 @@ WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'
 RETURNING id, queue, priority, retry_at;
+
+-- name: job_safety_record :optional
+-- Record on the running job held by this lease what its execution's safety checks
+-- found (app/safety/screening.py): the injection flags and why its output is held or
+-- refused, both redacted. Fenced like job_finish: no row when the lease was lost.
+UPDATE jobs
+SET safety_flags = %(safety_flags)s::jsonb,
+    review_reasons = %(review_reasons)s::jsonb
+WHERE id = %(job_id)s::uuid
+  AND lease = %(lease)s::uuid
+  AND state = 'running'
+RETURNING id;
 
 -- name: job_set_queue_job :one
 -- Remember which procrastinate queue entry runs the job (bookkeeping: no version

@@ -522,17 +522,20 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'job_state_transition';
     END IF;
 
-    -- A terminal job keeps its history; retention may only clear input and result.
+    -- A terminal job keeps its history; retention may only clear input, result and
+    -- the output held for review.
     IF courier_job_state_is_terminal(OLD.state) THEN
         unchanged := NEW;
         unchanged.input := OLD.input;
         unchanged.result := OLD.result;
+        unchanged.held_result := OLD.held_result;
         unchanged.purged_at := OLD.purged_at;
         unchanged.updated_at := OLD.updated_at;
         unchanged.version := OLD.version;
         IF unchanged IS DISTINCT FROM OLD
            OR (NEW.input IS NOT NULL AND NEW.input IS DISTINCT FROM OLD.input)
-           OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result) THEN
+           OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result)
+           OR (NEW.held_result IS NOT NULL AND NEW.held_result IS DISTINCT FROM OLD.held_result) THEN
             RAISE EXCEPTION 'job % is % and cannot change', OLD.id, OLD.state
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'job_terminal_immutable';
         END IF;
@@ -1650,6 +1653,9 @@ CREATE TABLE public.jobs (
     replayed_by_id uuid,
     backfill_batch text,
     acl_groups text[],
+    held_result jsonb,
+    review_reasons jsonb,
+    safety_flags jsonb,
     CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
     CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
     CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
@@ -1660,8 +1666,11 @@ CREATE TABLE public.jobs (
     CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
     CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
     CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
+    CONSTRAINT jobs_review_holds_output CHECK (((state <> 'needs_review'::public.job_state) OR ((result IS NULL) AND ((held_result IS NOT NULL) OR (purged_at IS NOT NULL))))),
+    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR (jsonb_typeof(review_reasons) = 'array'::text))),
     CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
-    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> ALL (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
+    CONSTRAINT jobs_safety_flags_shape CHECK (((safety_flags IS NULL) OR (jsonb_typeof(safety_flags) = 'array'::text))),
+    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> 'succeeded'::public.job_state) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
 );
 
 
@@ -1775,6 +1784,27 @@ COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier b
 --
 
 COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
+
+
+--
+-- Name: COLUMN jobs.held_result; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.held_result IS 'The output held for a reviewer (state needs_review): never shown to the requester, a webhook or the cache; result stays NULL until a reviewer approves.';
+
+
+--
+-- Name: COLUMN jobs.review_reasons; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the job was held for review or its output refused: a JSON array of {code: injection_suspected | guard_violation, ...} (redacted: guard, field and problem, never the value).';
+
+
+--
+-- Name: COLUMN jobs.safety_flags; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.safety_flags IS 'Instruction-like content the injection detector found (and quarantined) in the job''s untrusted input: a JSON array of {step, field, signals}; NULL when none.';
 
 
 --

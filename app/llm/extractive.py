@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 
+QUARANTINE_MARK = "[quarantined:"
+"""How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _STOPWORDS = frozenset(
@@ -61,6 +63,9 @@ def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) ->
     position = 0
     for source in sources:
         for sentence in sentences(source.text):
+            if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
+                position += 1
+                continue
             shared = wanted & content_words(sentence)
             if shared:
                 score = len(shared) / len(wanted)

@@ -35,6 +35,7 @@ from uuid import UUID
 from app.db import Conflict, Database
 from app.errors import CourierError, RateLimitedError
 from app.llm.prices import ModelPrice, call_cost, worst_case_cost
+from app.safety.redaction import carries_pii
 
 # --- The contract (verbatim from the model/ledger contract) --------------------
 
@@ -100,6 +101,9 @@ class CallLedger(Protocol):
 
     async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:
         """A live cache entry of this tenant for this key, or None."""
+
+    async def evict_cached(self, tenant_id: UUID, cache_key: str) -> None:
+        """Drop a tenant's cache entry (an answer a guard or a reviewer refused)."""
 
     async def record_cache_hit(self, call: PlannedCall, answer: dict[str, Any]) -> None:
         """A zero-cost llm_calls row (outcome 'cache_hit'), and the answer as the step's checkpoint."""  # noqa: E501
@@ -247,7 +251,13 @@ class PostgresCallLedger:
                 )
                 if outcome in ANSWERED and answer is not None:
                     await self._checkpoint_put(conn, call, answer)
-                    if call.cache_key is not None and self.cache_ttl > timedelta(0):
+                    # The cache outlives the job and its retention: an answer that
+                    # carries PII or a secret is not kept there.
+                    if (
+                        call.cache_key is not None
+                        and self.cache_ttl > timedelta(0)
+                        and not carries_pii(answer)
+                    ):
                         await self.db.execute(
                             "llm_cache_put",
                             conn,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,6 +22,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import create_queue_app
 from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
+from app.logs import log_handler
 from app.settings import RetentionSettings, Settings
 from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
@@ -171,3 +174,17 @@ async def metrics_text(metrics_url: str) -> AsyncIterator[Callable[[], Awaitable
             return response.text
 
         yield scrape
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything logged while the test runs, through Courier's own log handler."""
+    stream = io.StringIO()
+    handler = log_handler(stream, "DEBUG")
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(previous)
