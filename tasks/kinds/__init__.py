@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from app.jobs.kinds import Kind, KindRegistry
-from tasks.kinds import email_reply, support_answer, taxonomy_tagging
+from tasks.kinds import (
+    account_summary,
+    bio,
+    email_reply,
+    follow_up_draft,
+    product_description,
+    support_answer,
+    taxonomy_tagging,
+)
 
 KINDS: KindRegistry = {
-    kind.name: kind for kind in [email_reply.KIND, taxonomy_tagging.KIND, support_answer.KIND]
+    kind.name: kind
+    for kind in [
+        email_reply.KIND,
+        taxonomy_tagging.KIND,
+        support_answer.KIND,
+        account_summary.KIND,
+        follow_up_draft.KIND,
+        product_description.KIND,
+        bio.KIND,
+    ]
 }
 
 __all__ = ["KINDS", "Kind"]

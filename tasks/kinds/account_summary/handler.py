@@ -1,7 +1,8 @@
 """``account_summary``'s handler and its offline answer: the sources' own sentences,
 quoted and cited — the open issues are the sentences that name a problem or a pending
-request (and not its fix), the key facts the CRM notes' first sentences and the sentences with a number
-or a date, the sentiment a count of plainly positive and negative words."""
+request (and not its fix), the key facts the CRM notes' first sentences and the
+sentences with a number or a date, the sentiment a count of plainly positive and
+negative words."""
 
 from __future__ import annotations
 
@@ -102,8 +103,7 @@ def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> Ac
     first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
     focused = [_Sentence(e.source_id, e.text) for e in extracts]
     facts = _unique(
-        focused
-        + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
+        focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
     )[: job.max_points]
     sentiment, felt = _sentiment(said)

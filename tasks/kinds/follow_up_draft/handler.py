@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.extractive import sentences
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
 from tasks.kinds.follow_up_draft.models import (
     MAX_COMMITMENT,
@@ -110,4 +110,6 @@ def refuse(job: FollowUpDraftInput, reason: str) -> FollowUpDraft:
 
 
 def _subject(job: FollowUpDraftInput) -> str:
-    return f"Follow-up: {' '.join(job.about.split())}" if job.about else "Follow-up on our conversation"
+    if job.about:
+        return f"Follow-up: {' '.join(job.about.split())}"
+    return "Follow-up on our conversation"

@@ -82,7 +82,8 @@ def compose_description(
         for key, v in product.attributes.items()
         if v is not False
     ]
-    ordered = specs + product.features if job.customer_tier == "business" else product.features + specs
+    business = job.customer_tier == "business"
+    ordered = specs + product.features if business else product.features + specs
     bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
     if not bullets:
         return refuse("the metadata gives no feature or attribute to describe")

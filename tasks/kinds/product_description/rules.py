@@ -28,7 +28,9 @@ MATERIALS = frozenset(
 _WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 
 
-def in_the_requested_locale(job: ProductDescriptionInput, output: ProductDescription) -> Iterator[str]:
+def in_the_requested_locale(
+    job: ProductDescriptionInput, output: ProductDescription
+) -> Iterator[str]:
     if output.outcome == "written" and output.locale != job.locale:
         yield f"locale: must be the requested locale ({job.locale})"
 
