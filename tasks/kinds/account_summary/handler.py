@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import content_words, sentences
+from app.llm.extractive import addressed_to_the_model, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
 from tasks.kinds.account_summary.models import (
@@ -31,11 +31,15 @@ _ISSUE = re.compile(
     r"\b(problem|issue|broken|bug|error|fail(?:s|ed|ing|ure)?|not working|doesn't work|"
     r"does not work|cannot|can't|still (?:no|not|waiting)|waiting|delay(?:ed)?|late|overdue|"
     r"outstanding|unresolved|complain(?:t|ed)?|refund|dispute|escalat\w*|missing|wrong|"
-    r"charged twice|duplicate)\b",
+    r"charged twice|duplicate|outage|crash\w*|still|on hold|have not|haven't|not yet|"
+    r"lawyer|legal|penalt\w*|cancel\w*|other vendors)\b",
     re.IGNORECASE,
 )
 _RESOLVED = re.compile(
-    r"\b(fix(?:ed)?|resolved|solved|sorted out|works now|working again|closed)\b", re.IGNORECASE
+    # "not fixed", "isn't resolved" and "will be solved" are still open.
+    r"(?<!not )(?<!n't )(?<!never )(?<!be )\b(fix(?:ed)?|resolved|solved|sorted out|works now|"
+    r"working again|closed)\b",
+    re.IGNORECASE,
 )
 _FACT = re.compile(
     r"\d|\b(?:renew\w*|contract|plan|seats?|licen[cs]es?|signed|upgrad\w*|owner|budget)\b",
@@ -47,8 +51,8 @@ _POSITIVE = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE = re.compile(
-    r"\b(frustrat\w*|disappoint\w*|unhappy|angry|unacceptable|annoy\w*|terrible|worst|poor|"
-    r"upset|fed up|lawyer|cancel\w*|complain\w*|escalat\w*)\b",
+    r"(?<!no )(?<!not )\b(frustrat\w*|disappoint\w*|unhappy|angry|unacceptable|annoy\w*|"
+    r"terrible|worst|poor|upset|fed up|lawyer|cancel\w*|complain\w*|escalat\w*)\b",
     re.IGNORECASE,
 )
 MIN_WORDS = 3
@@ -96,7 +100,9 @@ def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> Ac
         _Sentence(source, sentence)
         for source, text in job.sources().items()
         for sentence in sentences(text)
-        if len(content_words(sentence)) >= MIN_WORDS and len(sentence) <= MAX_POINT
+        if len(content_words(sentence)) >= MIN_WORDS
+        and len(sentence) <= MAX_POINT
+        and not addressed_to_the_model(sentence)
     ]
     issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
     issues = issues[: job.max_points]

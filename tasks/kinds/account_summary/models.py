@@ -17,7 +17,7 @@ MAX_SUMMARY = 2_000
 MAX_POINT = 500
 _RISK = re.compile(
     r"\b(lawyer|attorney|legal action|lawsuit|sue|court|breach|gdpr|terminate|termination|"
-    r"cancel (?:the |our )?contract|churn)\b",
+    r"cancel\w*|other vendors|churn)\b",
     re.IGNORECASE,
 )
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
+from app.llm.extractive import addressed_to_the_model
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.routing import EXTRACTIVE
 from app.prompts.templates import KindPrompts
@@ -53,14 +54,14 @@ def template_bio(job: BioInput, extracts: Sequence[Extract] = ()) -> Bio:
     possessive = _POSSESSIVE.get(profile.pronouns or "", f"{short}'s")
     at = f" at {profile.organization}" if profile.organization else ""
     sentences = [f"{name} is {profile.role}{at}."]
-    earlier = [_position(p) for p in profile.experience if not FIRST_PERSON.search(_position(p))]
+    earlier = [_position(p) for p in profile.experience if _usable(_position(p))]
     if earlier:
         sentences.append(f"Earlier roles include {_listed(earlier[:3])}.")
-    skills = [s for s in profile.skills if not FIRST_PERSON.search(s)]
+    skills = [s for s in profile.skills if _usable(s)]
     if skills:
         sentences.append(f"{possessive} skills include {_listed(skills[:6])}.")
     bio = _within(sentences, job.max_words)
-    achievements = [a.rstrip(".") for a in profile.achievements if not FIRST_PERSON.search(a)]
+    achievements = [a.rstrip(".") for a in profile.achievements if _usable(a)]
     # As many achievements as still fit, in the profile's order.
     for count in range(len(achievements), 0, -1):
         longer = f"{bio} Notable achievements: {'; '.join(achievements[:count])}."
@@ -74,6 +75,11 @@ def template_bio(job: BioInput, extracts: Sequence[Extract] = ()) -> Bio:
 
 def refuse(reason: str) -> Bio:
     return Bio(bio="", outcome="refused", refusal_reason=reason)
+
+
+def _usable(field: str) -> bool:
+    """A field the template may copy: not in the first person, not addressed to the model."""
+    return not FIRST_PERSON.search(field) and not addressed_to_the_model(field)
 
 
 def _position(position: Position) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import sentences
+from app.llm.extractive import addressed_to_the_model, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
 from tasks.kinds.follow_up_draft.models import (
@@ -63,12 +63,14 @@ async def draft_follow_up(job: FollowUpDraftInput, provider: Provider) -> KindRe
 
 def compose_follow_up(job: FollowUpDraftInput, extracts: Sequence[Extract]) -> FollowUpDraft:
     """The offline draft: every sentence that commits someone, in conversation order,
-    quoted under its speaker (at most ``MAX_COMMITMENTS``)."""
+    quoted under its speaker (at most ``MAX_COMMITMENTS``; none addressed to the model)."""
     promised = [
         (turn, sentence)
         for turn in job.conversation
         for sentence in sentences(turn.text)
-        if _COMMITMENT.search(sentence) and len(sentence) <= MAX_COMMITMENT
+        if _COMMITMENT.search(sentence)
+        and len(sentence) <= MAX_COMMITMENT
+        and not addressed_to_the_model(sentence)
     ][:MAX_COMMITMENTS]
     if not promised:
         return refuse(job, "the conversation holds no commitment to follow up")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
+from app.llm.extractive import addressed_to_the_model
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
 from tasks.kinds.product_description.models import (
@@ -66,9 +67,9 @@ async def describe_product(job: ProductDescriptionInput, provider: Provider) -> 
 def compose_description(
     job: ProductDescriptionInput, extracts: Sequence[Extract]
 ) -> ProductDescription:
-    """The template: "<name> by <brand>.", the features and attributes as given, the
-    references' sentences about the product; business readers get the attributes (the
-    specs) first among the bullets."""
+    """The template: "<name> by <brand>.", the features and attributes as given (a
+    feature addressed to the model left out), the references' sentences about the
+    product; business readers get the attributes (the specs) first among the bullets."""
     target = language(job.locale)
     if target != language(job.metadata_locale) or target not in BY:
         return refuse(
@@ -76,6 +77,7 @@ def compose_description(
             f"from metadata in {job.metadata_locale}"
         )
     product = job.product
+    features = [f for f in product.features if not addressed_to_the_model(f)]
     # A yes/no attribute is named when true (no word of the template's own to translate).
     specs = [
         key.replace("_", " ") if v is True else f"{key.replace('_', ' ')}: {printed(v)}"
@@ -83,18 +85,24 @@ def compose_description(
         if v is not False
     ]
     business = job.customer_tier == "business"
-    ordered = specs + product.features if business else product.features + specs
+    ordered = specs + features if business else features + specs
     bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
     if not bullets:
         return refuse("the metadata gives no feature or attribute to describe")
-    used = [e for e in extracts if e.source_id != METADATA and e.score >= MIN_REFERENCE_SCORE]
+    used = [
+        e
+        for e in extracts
+        if e.source_id != METADATA
+        and e.score >= MIN_REFERENCE_SCORE
+        and not addressed_to_the_model(e.text)
+    ]
     opening = f"{product.name} {BY[target]} {product.brand}" if product.brand else product.name
     body = _within(
-        [_sentence(opening), *map(_sentence, product.features), *(e.text for e in used)],
+        [_sentence(opening), *map(_sentence, features), *(e.text for e in used)],
         job.max_body,
     )
     facts = [printed(v) for v in product.attributes.values() if not isinstance(v, bool)]
-    values = [product.name, *product.features, *facts]
+    values = [product.name, *features, *facts]
     citations = [Citation(source=METADATA, quote=value) for value in values if value.strip()]
     citations += [Citation(source=e.source_id, quote=e.text) for e in used if e.text in body]
     return ProductDescription(

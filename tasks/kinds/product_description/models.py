@@ -15,7 +15,12 @@ MAX_BULLET = 200
 AttributeName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
 ]
-AttributeValue = Annotated[str, StringConstraints(max_length=500)] | int | float | bool
+AttributeValue = (
+    Annotated[str, StringConstraints(max_length=500)]
+    | Annotated[int, Field(ge=-(10**12), le=10**12)]
+    | Annotated[float, Field(ge=-1e12, le=1e12)]
+    | bool
+)
 Feature = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 CustomerTier = Literal["standard", "premium", "business"]
 
