@@ -45,8 +45,8 @@ async def write_bio(job: BioInput, provider: Provider) -> KindResult:
 
 def template_bio(job: BioInput, extracts: Sequence[Extract] = ()) -> Bio:
     """The template bio: the current role, earlier roles, skills and achievements, each
-    as given (a field written in the first person is left out), as many sentences as
-    fit in the requested length."""
+    as given (a field in the first person or addressed to the model is left out), as
+    many sentences as fit in the requested length."""
     profile = job.profile
     name = " ".join(profile.name.split())
     # Friendly: the first name after the first mention; else the full name.
