@@ -53,18 +53,18 @@ def template_bio(job: BioInput, extracts: Sequence[Extract] = ()) -> Bio:
     short = name.split()[0] if job.tone == "friendly" else name
     possessive = _POSSESSIVE.get(profile.pronouns or "", f"{short}'s")
     at = f" at {profile.organization}" if profile.organization else ""
-    sentences = [f"{name} is {profile.role}{at}."]
+    sentences = [_ended(f"{name} is {profile.role}{at}")]
     earlier = [_position(p) for p in profile.experience if _usable(_position(p))]
     if earlier:
-        sentences.append(f"Earlier roles include {_listed(earlier[:3])}.")
+        sentences.append(_ended(f"Earlier roles include {_listed(earlier[:3])}"))
     skills = [s for s in profile.skills if _usable(s)]
     if skills:
-        sentences.append(f"{possessive} skills include {_listed(skills[:6])}.")
+        sentences.append(_ended(f"{possessive} skills include {_listed(skills[:6])}"))
     bio = _within(sentences, job.max_words)
     achievements = [a.rstrip(".") for a in profile.achievements if _usable(a)]
     # As many achievements as still fit, in the profile's order.
     for count in range(len(achievements), 0, -1):
-        longer = f"{bio} Notable achievements: {'; '.join(achievements[:count])}."
+        longer = bio + " " + _ended(f"Notable achievements: {'; '.join(achievements[:count])}")
         if bio and len(longer.split()) <= job.max_words:
             bio = longer
             break
@@ -75,6 +75,11 @@ def template_bio(job: BioInput, extracts: Sequence[Extract] = ()) -> Bio:
 
 def refuse(reason: str) -> Bio:
     return Bio(bio="", outcome="refused", refusal_reason=reason)
+
+
+def _ended(sentence: str) -> str:
+    """``sentence`` with one full stop at its end (a name may end with one: "Inc.")."""
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
 
 
 def _usable(field: str) -> bool:

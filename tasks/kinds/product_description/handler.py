@@ -128,9 +128,15 @@ def refuse(reason: str) -> ProductDescription:
 
 
 def _title(job: ProductDescriptionInput) -> str:
+    """The brand and the name, else the name alone, else as many of its words as fit."""
     name, brand = job.product.name, job.product.brand
-    title = name if not brand or brand.casefold() in name.casefold() else f"{brand} {name}"
-    return _within(title.split(" "), job.max_title)
+    if (
+        brand
+        and brand.casefold() not in name.casefold()
+        and len(f"{brand} {name}") <= job.max_title
+    ):
+        return f"{brand} {name}"
+    return _within(name.split(" "), job.max_title)
 
 
 def _within(parts: Sequence[str], limit: int) -> str:
