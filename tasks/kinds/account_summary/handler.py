@@ -96,23 +96,23 @@ def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> Ac
     """The offline summary: quoted sentences only (the extracts that answer ``focus``
     come first among the key facts), and a summary line of counts."""
     notes = {n.id for n in job.crm_notes}
-    said = [
+    every = [
         _Sentence(source, sentence)
         for source, text in job.sources().items()
         for sentence in sentences(text)
-        if len(content_words(sentence)) >= MIN_WORDS
-        and len(sentence) <= MAX_POINT
-        and not addressed_to_the_model(sentence)
+        if len(sentence) <= MAX_POINT and not addressed_to_the_model(sentence)
     ]
+    # Facts and issues need words; a feeling may be short ("This is frustrating.").
+    said = [s for s in every if len(content_words(s.text)) >= MIN_WORDS]
     issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
     issues = issues[: job.max_points]
     first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
-    focused = [_Sentence(e.source_id, e.text) for e in extracts]
+    focused = [s for s in (_Sentence(e.source_id, e.text) for e in extracts) if s in said]
     facts = _unique(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
     )[: job.max_points]
-    sentiment, felt = _sentiment(said)
+    sentiment, felt = _sentiment(every)
     if not facts and not issues and not felt:
         return refuse("the e-mails and notes say nothing to summarize")
     quoted = _unique(facts + issues + felt)
