@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from app.jobs.kinds import Kind, KindRegistry
 from tasks.kinds import (
+    account_summary,
+    bio,
     document_extraction,
     email_reply,
+    follow_up_draft,
     metadata_enrichment,
     moderation_summary,
+    product_description,
     support_answer,
     taxonomy_tagging,
 )
@@ -21,6 +25,10 @@ KINDS: KindRegistry = {
         metadata_enrichment.KIND,
         moderation_summary.KIND,
         document_extraction.KIND,
+        account_summary.KIND,
+        follow_up_draft.KIND,
+        product_description.KIND,
+        bio.KIND,
     ]
 }
 
