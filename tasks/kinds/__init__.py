@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.jobs.kinds import Kind, KindRegistry
-from tasks.kinds import email_reply, support_answer, taxonomy_tagging
+from tasks.kinds import email_reply, response, support_answer, taxonomy_tagging
 
 KINDS: KindRegistry = {
-    kind.name: kind for kind in [email_reply.KIND, taxonomy_tagging.KIND, support_answer.KIND]
+    kind.name: kind
+    for kind in [email_reply.KIND, taxonomy_tagging.KIND, support_answer.KIND, response.KIND]
 }
 
 __all__ = ["KINDS", "Kind"]
