@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent
 
 from app.delivery.controllers import sse_response
@@ -91,7 +91,7 @@ class ResponseController(Controller):
     )
     async def read(
         self,
-        response_id: str,
+        response_id: FromPath[str],
         principal: NamedDependency[Principal],
         responses: NamedDependency[ResponsesService],
         stream: Annotated[bool, QueryParameter()] = False,
@@ -117,7 +117,7 @@ class ResponseController(Controller):
     )
     async def cancel(
         self,
-        response_id: str,
+        response_id: FromPath[str],
         principal: NamedDependency[Principal],
         responses: NamedDependency[ResponsesService],
     ) -> ResponseObject:

@@ -109,7 +109,12 @@ def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
                 {},
             )
         code = (
-            "missing_required_parameter" if message.lower() == "field required" else "invalid_value"
+            "missing_required_parameter"
+            if message.lower() == "field required"
+            # A field Courier accepts only empty (tools, include) says so in these words.
+            else "unsupported_parameter"
+            if "Courier does not" in message or "Courier has no" in message
+            else "invalid_value"
         )
         where = f"{param}: " if param else ""
         return 400, _error(400, f"Invalid request: {where}{message}", param, code), {}

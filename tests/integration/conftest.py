@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import httpx
+import openai
 import psycopg
 import pytest
 from pydantic import SecretStr
@@ -171,3 +172,20 @@ async def metrics_text(metrics_url: str) -> AsyncIterator[Callable[[], Awaitable
             return response.text
 
         yield scrape
+
+
+@pytest.fixture
+async def responses_client(
+    model_settings: Settings, api: str, make_key: Callable[..., Awaitable[str]]
+) -> AsyncIterator[openai.AsyncOpenAI]:
+    """The real ``openai`` SDK pointed at Courier (``base_url``), its ``api_key`` a
+    Courier API key (admin, so it may register webhooks too); Courier's models are
+    ``fake-small`` and ``fake-large`` on ``fake_openai``. Async: the API runs in this
+    test's event loop."""
+    client = openai.AsyncOpenAI(
+        base_url=api + "/v1", api_key=await make_key(roles=["admin"]), max_retries=0, timeout=30
+    )
+    try:
+        yield client
+    finally:
+        await client.close()
