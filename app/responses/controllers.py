@@ -95,12 +95,21 @@ class ResponseController(Controller):
         principal: NamedDependency[Principal],
         responses: NamedDependency[ResponsesService],
         stream: Annotated[bool, QueryParameter()] = False,
-        starting_after: Annotated[int | None, QueryParameter(ge=-1, le=2**31 - 1)] = None,
+        starting_after: Annotated[
+            int,
+            QueryParameter(
+                ge=-1,
+                le=2**31 - 1,
+                description="Send only the events after this sequence_number (-1: all).",
+            ),
+        ] = -1,
     ) -> Response[ResponseObject] | ServerSentEvent:
         job_id = parse_response_id(response_id)
         if stream:
             return sse_response(
-                await responses.stream(principal, job_id, starting_after=starting_after)
+                await responses.stream(
+                    principal, job_id, starting_after=None if starting_after < 0 else starting_after
+                )
             )
         return Response(await responses.get(principal, job_id))
 

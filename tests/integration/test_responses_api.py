@@ -234,7 +234,6 @@ async def test_webhook__response_completed_verified_with_unwrap(
         model="fake-small", input="Notify me.", background=True
     )
 
-
     async def delivered():
         return receiver.deliveries[0] if receiver.deliveries else None
 
