@@ -2,8 +2,9 @@
 then a sweep of hostile values over every parameter and body member it declares.
 
 Every answer must be documented, typed as documented, and never a 5xx; a 4xx is
-problem+json (on /v1/responses, OpenAI's error envelope). Both runs are bounded: a fixed seed and a number of examples for
-schemathesis, and a finite list of hostile values for the sweep.
+problem+json (on /v1/responses, OpenAI's error envelope). Both runs are bounded: a
+fixed seed and a number of examples for schemathesis, and a finite list of hostile
+values for the sweep.
 
 Two schemathesis checks are left out, on purpose:
 - positive_data_acceptance: schemathesis reuses one Idempotency-Key for different
