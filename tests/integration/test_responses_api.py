@@ -283,3 +283,16 @@ async def test_errors__unknown_response_and_bad_key_answer_in_openais_envelope(
     async with httpx.AsyncClient(base_url=api) as raw:
         answer_ = await raw.get("/v1/responses/nope", headers={"Authorization": "Bearer x"})
     assert set(answer_.json()["error"]) == {"message", "type", "param", "code"}
+
+
+async def test_offline__without_a_provider_the_response_fails_honestly(api, worker, make_key):
+    async with openai.AsyncOpenAI(
+        base_url=api + "/v1", api_key=await make_key(), max_retries=0
+    ) as client:
+        created = await client.responses.create(
+            model="gpt-4.1-mini", input="What is Courier?", background=True
+        )
+        failed = await _until_status(client, created.id, "completed", "failed")
+
+    assert failed.status == "failed" and failed.output == []
+    assert failed.error.code == "server_error" and "no_model_answered" in failed.error.message
