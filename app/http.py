@@ -39,6 +39,9 @@ from app.keys.service import KeyService
 from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
+from app.responses.controllers import ResponseController
+from app.responses.model_names import ModelNames
+from app.responses.service import ResponsesService
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -59,6 +62,7 @@ class Services:
     streams: EventStreams
     stream_tokens: StreamTokens
     stream_links: StreamLinks
+    responses: ResponsesService
     base_url: str
 
 
@@ -109,6 +113,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             TenantEventController,
             UsageController,
             PromptController,
+            ResponseController,
             watch_page,
             health,
         ],
@@ -209,20 +214,21 @@ async def _services(
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
     budgets = BudgetService(db)
+    jobs = JobService(
+        db,
+        JobQueue(queue_app),
+        kinds,
+        max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
+        idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
+        base_url=base_url,
+        stream_tokens=stream_tokens,
+        stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
+        callback_guard=guard,
+        admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
+    )
     return Services(
         db=db,
-        jobs=JobService(
-            db,
-            JobQueue(queue_app),
-            kinds,
-            max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
-            idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
-            base_url=base_url,
-            stream_tokens=stream_tokens,
-            stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
-            callback_guard=guard,
-            admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
-        ),
+        jobs=jobs,
         keys=KeyService(db),
         webhooks=WebhookService(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
@@ -232,5 +238,16 @@ async def _services(
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,
+        responses=ResponsesService(
+            db,
+            jobs,
+            streams,
+            ModelNames.configured(
+                small=settings.llm.model_small,
+                large=settings.llm.model_large,
+                aliases=settings.responses.model_aliases,
+            ),
+            sync_wait_seconds=settings.responses.sync_wait_seconds,
+        ),
         base_url=base_url,
     )

@@ -409,6 +409,66 @@ $$;
 
 
 --
+-- Name: courier_job_events_outbox_v2(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_events_outbox_v2() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    event_type text := 'job.' || NEW.type;
+    event_id text := 'evt_' || replace(NEW.job_id::text, '-', '') || '_' || NEW.seq;
+    response_type text;
+    written integer;
+    response_rows integer := 0;
+BEGIN
+    INSERT INTO outbox (tenant_id, event_id, event_type, job_id, seq, endpoint_id)
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, NULL
+    FROM jobs j
+    WHERE j.id = NEW.job_id AND j.callback_url IS NOT NULL
+    UNION ALL
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, e.id
+    FROM webhook_endpoints e
+    WHERE e.tenant_id = NEW.tenant_id
+      AND e.disabled_at IS NULL AND e.deleted_at IS NULL
+      AND (e.event_types IS NULL OR event_type = ANY (e.event_types));
+    GET DIAGNOSTICS written = ROW_COUNT;
+    response_type := CASE NEW.type
+        WHEN 'succeeded' THEN 'response.completed'
+        WHEN 'failed' THEN 'response.failed'
+        WHEN 'cancelled' THEN 'response.cancelled'
+        WHEN 'expired' THEN 'response.incomplete'
+    END;
+    IF response_type IS NOT NULL AND EXISTS (
+        SELECT 1 FROM jobs j WHERE j.id = NEW.job_id AND j.kind = 'response'
+    ) THEN
+        INSERT INTO outbox (tenant_id, event_id, event_type, job_id, seq, endpoint_id)
+        SELECT NEW.tenant_id,
+               'evt_resp_' || replace(NEW.job_id::text, '-', '') || '_' || NEW.seq,
+               response_type, NEW.job_id, NEW.seq, e.id
+        FROM webhook_endpoints e
+        WHERE e.tenant_id = NEW.tenant_id
+          AND e.disabled_at IS NULL AND e.deleted_at IS NULL
+          AND response_type = ANY (e.event_types);
+        GET DIAGNOSTICS response_rows = ROW_COUNT;
+    END IF;
+    IF written + response_rows > 0 THEN
+        -- Identical payloads fold into one notification per transaction.
+        PERFORM pg_notify('courier_outbox', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_events_outbox_v2(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_events_outbox_v2() IS 'One outbox row per destination of a job event (the job''s callback_url, subscribed endpoints) and, for a response job''s terminal event, one per endpoint that names its response.* type.';
+
+
+--
 -- Name: courier_job_note_v1(uuid, uuid, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -453,6 +513,28 @@ CREATE FUNCTION public.courier_job_state_is_terminal(state public.job_state) RET
     AS $$
     SELECT state IN ('succeeded', 'failed', 'cancelled', 'expired')
 $$;
+
+
+--
+-- Name: courier_job_usage_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) RETURNS TABLE(calls bigint, input_tokens bigint, cached_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT count(*), coalesce(sum(c.input_tokens), 0), coalesce(sum(c.cached_input_tokens), 0),
+           coalesce(sum(c.output_tokens), 0), coalesce(sum(c.reasoning_tokens), 0)
+    FROM llm_calls c
+    WHERE c.job_id = p_job_id AND c.tenant_id = p_tenant_id
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) IS 'Token totals of one job''s model calls (of one tenant): how the runtime role reports a response''s usage without reading llm_calls.';
 
 
 --
@@ -3950,7 +4032,7 @@ CREATE TABLE public.webhook_endpoints (
     disabled_reason text,
     deleted_at timestamp with time zone,
     CONSTRAINT webhook_endpoints_disabled_has_reason CHECK (((disabled_at IS NULL) = (disabled_reason IS NULL))),
-    CONSTRAINT webhook_endpoints_event_types_known CHECK (((event_types IS NULL) OR (event_types <@ ARRAY['job.queued'::text, 'job.running'::text, 'job.needs_review'::text, 'job.succeeded'::text, 'job.failed'::text, 'job.cancelled'::text, 'job.expired'::text]))),
+    CONSTRAINT webhook_endpoints_event_types_known CHECK (((event_types IS NULL) OR (event_types <@ ARRAY['job.queued'::text, 'job.running'::text, 'job.needs_review'::text, 'job.succeeded'::text, 'job.failed'::text, 'job.cancelled'::text, 'job.expired'::text, 'response.completed'::text, 'response.failed'::text, 'response.cancelled'::text, 'response.incomplete'::text]))),
     CONSTRAINT webhook_endpoints_previous_secret_expires CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))),
     CONSTRAINT webhook_endpoints_secret_format CHECK ((secret ~~ 'whsec\_%'::text)),
     CONSTRAINT webhook_endpoints_url_format CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
@@ -3968,7 +4050,7 @@ COMMENT ON TABLE public.webhook_endpoints IS 'A tenant''s webhook destinations; 
 -- Name: COLUMN webhook_endpoints.event_types; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.webhook_endpoints.event_types IS 'Subscribed event types (job.succeeded, ...); NULL means all.';
+COMMENT ON COLUMN public.webhook_endpoints.event_types IS 'Subscribed event types (job.succeeded, ..., response.completed, ...); NULL means every job.* type (response.* types only when named).';
 
 
 --
@@ -4981,7 +5063,7 @@ CREATE TRIGGER job_events_notify AFTER INSERT ON public.job_events FOR EACH ROW 
 -- Name: job_events job_events_outbox; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_outbox();
+CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_outbox_v2();
 
 
 --
@@ -5411,6 +5493,14 @@ GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO c
 
 REVOKE ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) TO courier_runtime;
 
 
 --

@@ -88,6 +88,10 @@ class OpenAIProvider:
                         messages=cast(Any, messages),
                         response_format=cast(Any, response_format(request.output_model)),
                         max_completion_tokens=max_output_tokens,
+                        # Only when the caller chose one: some servers refuse the parameter.
+                        temperature=openai.omit
+                        if request.temperature is None
+                        else request.temperature,
                     )
             finally:
                 self.in_flight -= 1

@@ -377,7 +377,7 @@ class StepRunner:
             started = time.monotonic()
             try:
                 answer = await self.openai.answer(
-                    request, model, max_output_tokens=self.max_output_tokens, repair=repair
+                    request, model, max_output_tokens=self._output_cap(request), repair=repair
                 )
             except TransientProviderError as exc:
                 outcome = "timeout" if exc.code == "provider_timeout" else "provider_error"
@@ -495,9 +495,15 @@ class StepRunner:
                 *((request.rendered.boundary, request.rendered.canary) if request.rendered else ()),
             ),
             max_input_tokens=estimated_tokens(messages),
-            max_output_tokens=self.max_output_tokens if max_output is None else max_output,
+            max_output_tokens=self._output_cap(request) if max_output is None else max_output,
             cache_key=cache_key,
         )
+
+    def _output_cap(self, request: GenerationRequest[Any]) -> int:
+        """The output-token cap of a call: the runner's, or the request's when lower."""
+        if request.max_output_tokens is None:
+            return self.max_output_tokens
+        return min(self.max_output_tokens, request.max_output_tokens)
 
     async def _settle(
         self,

@@ -12,6 +12,7 @@ from tasks.kinds import (
     metadata_enrichment,
     moderation_summary,
     product_description,
+    response,
     support_answer,
     taxonomy_tagging,
 )
@@ -29,6 +30,7 @@ KINDS: KindRegistry = {
         follow_up_draft.KIND,
         product_description.KIND,
         bio.KIND,
+        response.KIND,
     ]
 }
 

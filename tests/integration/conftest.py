@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import httpx
+import openai
 import psycopg
 import pytest
 from pydantic import SecretStr
@@ -188,3 +189,20 @@ def captured_logs() -> Iterator[io.StringIO]:
     yield stream
     root.removeHandler(handler)
     root.setLevel(previous)
+
+
+@pytest.fixture
+async def responses_client(
+    model_settings: Settings, api: str, make_key: Callable[..., Awaitable[str]]
+) -> AsyncIterator[openai.AsyncOpenAI]:
+    """The real ``openai`` SDK pointed at Courier (``base_url``), its ``api_key`` a
+    Courier API key (admin, so it may register webhooks too); Courier's models are
+    ``fake-small`` and ``fake-large`` on ``fake_openai``. Async: the API runs in this
+    test's event loop."""
+    client = openai.AsyncOpenAI(
+        base_url=api + "/v1", api_key=await make_key(roles=["admin"]), max_retries=0, timeout=30
+    )
+    try:
+        yield client
+    finally:
+        await client.close()

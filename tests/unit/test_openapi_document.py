@@ -31,6 +31,7 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
         "FollowUpDraftJobRequest",
         "ProductDescriptionJobRequest",
         "BioJobRequest",
+        "ResponseJobRequest",
         "SleepyJobRequest",
         "LlmEchoJobRequest",
         "EmailReplyLargeJobRequest",
