@@ -44,9 +44,11 @@ from psycopg.conninfo import make_conninfo
 from app.jobs.queue import RUN_JOB_TASK, create_queue_app
 from bench.bare import SCHEMA as BARE_SCHEMA
 from bench.intake import BODY, database, percentile, prepare
+from bench.load import Load, get_one_of, post_unique
 from bench.workers import PICKUP_SCHEMA, RAW_TASK, raw_app
 
 CLIENTS = 16
+WARM_UP_SECONDS = 2.0
 
 
 # -- processes -----------------------------------------------------------------------
@@ -113,77 +115,39 @@ def bare_api(url: str) -> Iterator[str]:
 
 
 # -- load ------------------------------------------------------------------------------
+# From wrk (bench/load.py): a native generator, so the figures measure the servers.
 
 
-@dataclass
-class Load:
-    latencies_ms: list[float]
-    seconds: float
-
-    @property
-    def p95(self) -> float:
-        return percentile(self.latencies_ms, 95)
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies_ms) / self.seconds
+def intake_load(base: str, key: str, seconds: float, clients: int = CLIENTS) -> Load:
+    return post_unique(
+        f"{base}/v1/jobs",
+        BODY,
+        connections=clients,
+        seconds=seconds,
+        headers={"Authorization": f"Bearer {key}"},
+    )
 
 
-async def _load(
-    base: str,
-    requests: int,
-    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
-    headers: dict[str, str] | None = None,
-    clients: int = CLIENTS,
-) -> Load:
-    latencies: list[float] = []
-    counter = iter(range(requests))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers or {}, limits=limits, timeout=60
-    ) as client:
-
-        async def one_client() -> None:
-            for i in counter:
-                started = time.perf_counter()
-                response = await send(client, i)
-                latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code >= 300:
-                    raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
-
-        warm = iter(range(min(100, requests)))
-
-        async def warm_client() -> None:
-            for i in warm:
-                await send(client, -1 - i)
-
-        await asyncio.gather(*(warm_client() for _ in range(clients)))
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        return Load(latencies, time.perf_counter() - started)
+def bare_load(base: str, seconds: float, clients: int = CLIENTS) -> Load:
+    return post_unique(f"{base}/bare", BODY, connections=clients, seconds=seconds)
 
 
-def intake_load(base: str, key: str, requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.post(
-            "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
-        )
-
-    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
-
-
-def bare_load(base: str, requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.post("/bare", json=BODY)
-
-    return asyncio.run(_load(base, requests, send))
+def poll_load(base: str, key: str, ids: list[str], seconds: float) -> Load:
+    return get_one_of(
+        base,
+        [f"/v1/jobs/{job_id}" for job_id in ids],
+        connections=CLIENTS,
+        seconds=seconds,
+        headers={"Authorization": f"Bearer {key}"},
+    )
 
 
-def poll_load(base: str, key: str, ids: list[str], requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.get(f"/v1/jobs/{random.choice(ids)}")
-
-    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
+def warm_up(base: str, key: str | None) -> None:
+    """Connections open, plans prepared, caches filled: not counted."""
+    if key is None:
+        bare_load(base, WARM_UP_SECONDS)
+    else:
+        intake_load(base, key, WARM_UP_SECONDS)
 
 
 # -- databases ---------------------------------------------------------------------------
@@ -277,15 +241,22 @@ class Figure:
         )
 
 
-def bench_intake(url: str, key: str, reps: int, requests: int) -> list[Figure]:
+def bench_intake(url: str, key: str, reps: int, seconds: float) -> list[Figure]:
     p95 = Figure("intake p95, 16 clients", "ms", [], [], "bare INSERT endpoint")
     rate = Figure("intake throughput, 16 clients", "req/s", [], [], "bare INSERT endpoint", True)
     with courier_api(url) as courier, bare_api(url) as bare:
-        for _ in range(reps):
-            raw_load = bare_load(bare, requests)
-            our_load = intake_load(courier, key, requests)
-            p95.raw.append(raw_load.p95)
-            p95.ours.append(our_load.p95)
+        warm_up(bare, None)
+        warm_up(courier, key)
+        for rep in range(reps):
+            # Alternate which side goes first, so neither always meets a warmer machine.
+            if rep % 2:
+                our_load = intake_load(courier, key, seconds)
+                raw_load = bare_load(bare, seconds)
+            else:
+                raw_load = bare_load(bare, seconds)
+                our_load = intake_load(courier, key, seconds)
+            p95.raw.append(raw_load.p95_ms)
+            p95.ours.append(our_load.p95_ms)
             rate.raw.append(raw_load.throughput)
             rate.ours.append(our_load.throughput)
     return [p95, rate]
@@ -393,7 +364,14 @@ def _courier_lifecycle(url: str, jobs: int) -> float:
                 )
                 ids = [r[0] for r in await cur.fetchall()]
                 deferrer = app.configure_task(RUN_JOB_TASK, queue="jobs", connection=conn)
-                await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
+                entries = await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
+                # As intake does: each job names its queue entry (else the orphan rescuer
+                # would give it a second one).
+                await conn.execute(
+                    "UPDATE jobs SET queue_job_id = e.entry FROM unnest(%s::uuid[], %s::bigint[]) "
+                    "AS e(id, entry) WHERE jobs.id = e.id",
+                    (ids, entries),
+                )
         return time.perf_counter()
 
     started = asyncio.run(enqueue())
@@ -497,7 +475,7 @@ def bench_delivery(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
 
 
 def bench_history(
-    admin_url: str, reps: int, rows: int, requests: int
+    admin_url: str, reps: int, rows: int, seconds: float
 ) -> tuple[list[Figure], float]:
     empty_url = create_database(admin_url, "bench_empty")
     big_url = create_database(admin_url, "bench_history")
@@ -512,7 +490,7 @@ def bench_history(
                 (empty, empty_key, empty_url, "raw"),
                 (big, big_key, big_url, "ours"),
             ):
-                getattr(intake, fig_side).append(intake_load(base, key, requests).p95)
+                getattr(intake, fig_side).append(intake_load(base, key, seconds).p95_ms)
                 ids = [
                     r[0]
                     for r in _sql(
@@ -521,7 +499,7 @@ def bench_history(
                         "WHERE p.external_id = 'bench' ORDER BY random() LIMIT 2000",
                     )
                 ]
-                getattr(poll, fig_side).append(poll_load(base, key, ids, requests).p95)
+                getattr(poll, fig_side).append(poll_load(base, key, ids, seconds).p95_ms)
     return [intake, poll], fill_seconds
 
 
@@ -529,7 +507,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument(
-        "--requests", type=int, default=2000, help="requests per intake/poll measurement"
+        "--seconds", type=float, default=8.0, help="seconds of load per intake/poll measurement"
     )
     parser.add_argument("--pickup-jobs", type=int, default=150, help="jobs per pickup measurement")
     parser.add_argument(
@@ -559,19 +537,24 @@ def main() -> None:
     figures: list[Figure] = []
     notes: list[str] = []
     with database(args.database_url) as admin_url:
-        url = create_database(admin_url, "bench_main")
-        key = prepare_courier(url)
+        # A fresh database per comparison: intake leaves tens of thousands of queued
+        # jobs that a later worker would otherwise drain.
+        def fresh(name: str) -> tuple[str, str]:
+            url = create_database(admin_url, f"bench_{name}")
+            return url, prepare_courier(url)
+
         if "intake" in only:
-            figures += bench_intake(url, key, args.repetitions, args.requests)
+            figures += bench_intake(*fresh("intake"), args.repetitions, args.seconds)
         if "pickup" in only:
-            figures += bench_pickup(url, key, args.repetitions, args.pickup_jobs)
+            figures += bench_pickup(*fresh("pickup"), args.repetitions, args.pickup_jobs)
         if "delivery" in only:
-            figures += bench_delivery(url, key, args.repetitions, args.delivery_jobs)
+            figures += bench_delivery(*fresh("delivery"), args.repetitions, args.delivery_jobs)
         if "lifecycle" in only:
+            url, _ = fresh("lifecycle")
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
         if "history" in only:
             history, seconds = bench_history(
-                admin_url, args.repetitions, args.history_rows, args.requests
+                admin_url, args.repetitions, args.history_rows, args.seconds
             )
             figures += history
             notes.append(f"{args.history_rows:,} history rows written in {seconds:.0f} s")
