@@ -26,14 +26,13 @@ import argparse
 import asyncio
 import contextlib
 import os
-import random
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx

@@ -263,6 +263,31 @@ RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, atte
           replayed_by_id, backfill_batch, acl_groups,
           (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by;
 
+-- name: job_submit :one
+-- Intake in one statement (courier_job_submit_v1): admission (budget, then one
+-- rate-limit token unless it is a retry), the queued job with its event, and its
+-- queue entry; or the job this Idempotency-Key (or backfill batch) already made.
+-- outcome: created, existing (job NULL: the key met another backfill's job),
+-- over_budget or rate_limited (with retry_after_seconds; nothing written).
+SELECT s.outcome, s.retry_after_seconds, s.budget_usd, s.spent_usd,
+       (s.job).id, (s.job).tenant_id, (s.job).requester_id, (s.job).kind, (s.job).input,
+       (s.job).state, (s.job).priority, (s.job).queue, (s.job).attempt, (s.job).created_at,
+       (s.job).updated_at, (s.job).started_at, (s.job).finished_at, (s.job).expires_at,
+       (s.job).result, (s.job).error, (s.job).model, (s.job).prompt_version,
+       (s.job).input_tokens, (s.job).output_tokens, (s.job).cost_usd, (s.job).version,
+       (s.job).last_event_seq, (s.job).replay_of, (s.job).callback_url, (s.job).request_hash,
+       (s.job).retry_at, (s.job).purged_at, (s.job).replayed_by_id, (s.job).backfill_batch,
+       (s.job).acl_groups,
+       (SELECT p.external_id FROM principals p WHERE p.id = (s.job).replayed_by_id) AS replayed_by
+FROM courier_job_submit_v1(
+    %(actor)s::text, %(lock_timeout)s::text, %(budget)s::boolean, %(rate_limit)s::boolean,
+    %(default_rate)s::double precision, %(default_burst)s::integer, %(task_name)s::text,
+    %(tenant_id)s::uuid, %(requester_id)s::uuid, %(acl_groups)s::text[], %(kind)s::text,
+    %(input)s::jsonb, %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
+    %(queue)s::text, %(expires_in)s::interval, %(callback_url)s::text, %(replay_of)s::uuid,
+    %(replayed_by_id)s::uuid, %(backfill_batch)s::text
+) AS s;
+
 -- name: job_transaction_context :exec
 -- Label the transaction's job events with who caused them, and bound how long it
 -- waits for a row lock (a concurrent request with the same Idempotency-Key).
