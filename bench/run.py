@@ -127,8 +127,8 @@ def intake_load(base: str, key: str, seconds: float, clients: int = CLIENTS) -> 
     )
 
 
-def bare_load(base: str, seconds: float, clients: int = CLIENTS) -> Load:
-    return post_unique(f"{base}/bare", BODY, connections=clients, seconds=seconds)
+def bare_load(base: str, seconds: float, clients: int = CLIENTS, path: str = "/bare") -> Load:
+    return post_unique(f"{base}{path}", BODY, connections=clients, seconds=seconds)
 
 
 def poll_load(base: str, key: str, ids: list[str], seconds: float) -> Load:
@@ -241,24 +241,38 @@ class Figure:
 
 
 def bench_intake(url: str, key: str, reps: int, seconds: float) -> list[Figure]:
-    p95 = Figure("intake p95, 16 clients", "ms", [], [], "bare INSERT endpoint")
-    rate = Figure("intake throughput, 16 clients", "req/s", [], [], "bare INSERT endpoint", True)
-    with courier_api(url) as courier, bare_api(url) as bare:
-        warm_up(bare, None)
+    """Courier's intake beside two raw limits, the three alternating: the bare INSERT
+    endpoint (the generator's ceiling too) and INSERT + procrastinate defer in one
+    transaction (what any intake that commits a job with its queue entry pays)."""
+    bare = "bare INSERT endpoint"
+    deferred = "bare INSERT + defer, one transaction"
+    p95 = Figure("intake p95, 16 clients", "ms", [], [], bare)
+    rate = Figure("intake throughput, 16 clients", "req/s", [], [], bare, True)
+    p95_defer = Figure("intake p95, 16 clients", "ms", [], [], deferred)
+    rate_defer = Figure("intake throughput, 16 clients", "req/s", [], [], deferred, True)
+    with courier_api(url) as courier, bare_api(url) as raw:
+        warm_up(raw, None)
         warm_up(courier, key)
+        bare_load(raw, WARM_UP_SECONDS, path="/bare-defer")
         for rep in range(reps):
-            # Alternate which side goes first, so neither always meets a warmer machine.
-            if rep % 2:
-                our_load = intake_load(courier, key, seconds)
-                raw_load = bare_load(bare, seconds)
-            else:
-                raw_load = bare_load(bare, seconds)
-                our_load = intake_load(courier, key, seconds)
-            p95.raw.append(raw_load.p95_ms)
-            p95.ours.append(our_load.p95_ms)
-            rate.raw.append(raw_load.throughput)
-            rate.ours.append(our_load.throughput)
-    return [p95, rate]
+            sides = [
+                ("ours", lambda: intake_load(courier, key, seconds)),
+                ("bare", lambda: bare_load(raw, seconds)),
+                ("defer", lambda: bare_load(raw, seconds, path="/bare-defer")),
+            ]
+            # Rotate which side goes first, so none always meets a warmer machine.
+            sides = sides[rep % 3 :] + sides[: rep % 3]
+            for side, run in sides:
+                load = run()
+                if side == "ours":
+                    for figure in (p95, p95_defer):
+                        figure.ours.append(load.p95_ms)
+                    for figure in (rate, rate_defer):
+                        figure.ours.append(load.throughput)
+                else:
+                    (p95 if side == "bare" else p95_defer).raw.append(load.p95_ms)
+                    (rate if side == "bare" else rate_defer).raw.append(load.throughput)
+    return [p95, rate, p95_defer, rate_defer]
 
 
 def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> list[float]:

@@ -46,7 +46,9 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- (zero rows) when the lease was taken over or the job is no longer running:
 -- this fence is what makes at-least-once execution exactly-once visible. Past the
 -- job's deadline the job ends `expired` instead and the result is dropped (a late
--- answer is never shown); what the execution cost is recorded either way.
+-- answer is never shown); what the execution cost is recorded either way. One
+-- statement: the clock subquery also labels the event with the actor (and waits
+-- for a row lock as long as it takes), so no explicit transaction is needed.
 UPDATE jobs
 SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
     result = CASE WHEN expires_at > clock.now THEN %(result)s::jsonb END,
@@ -56,7 +58,9 @@ SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'exp
     input_tokens = input_tokens + %(input_tokens)s::integer,
     output_tokens = output_tokens + %(output_tokens)s::integer,
     cost_usd = cost_usd + %(cost_usd)s::numeric
-FROM (SELECT clock_timestamp() AS now) AS clock
+FROM (SELECT clock_timestamp() AS now,
+             set_config('courier.actor', %(actor)s::text, true) AS actor,
+             set_config('lock_timeout', '0', true) AS lock_timeout) AS clock
 WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'
@@ -125,8 +129,18 @@ RETURNING id;
 -- No row when the job is already finished or past its deadline (the expiry
 -- sweeper ends it), or when the queue entry asking (queue_job_id; NULL: any) is
 -- no longer the job's own: a stale entry never starts a second execution.
+-- One statement, labelled with the actor, committed without waiting for the WAL
+-- flush: every transaction that notifies (this one's `running` event does) holds
+-- PostgreSQL's one notify lock through its commit, so a flush wait here would
+-- serialise every worker's leases at the disk's flush rate. A lease lost to a
+-- crash of the database host is harmless: the job is still queued (or its
+-- execution is rescued as stalled); and WAL is flushed in order, so the execution's
+-- synchronous finish makes its lease durable before anything else depends on it.
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
+FROM (SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
+             set_config('lock_timeout', '0', true) AS lock_timeout,
+             set_config('synchronous_commit', 'off', true) AS synchronous_commit) AS context
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,

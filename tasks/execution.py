@@ -275,11 +275,9 @@ class JobExecutor:
         return True
 
     async def _take_lease(self, job_id: UUID, queue_job_id: int | None) -> Lease | None:
-        async with self.db.transaction() as conn:
-            await self._label(conn)
-            row = await self.db.fetch_optional(
-                "job_lease_take", conn, job_id=job_id, queue_job_id=queue_job_id
-            )
+        row = await self.db.fetch_optional(
+            "job_lease_take", actor=self.actor, job_id=job_id, queue_job_id=queue_job_id
+        )
         if row is None:
             log.info(
                 "no lease: the job is finished or this queue entry is no longer its own",
@@ -304,29 +302,27 @@ class JobExecutor:
         usage = outcome.usage if outcome else None
         # The call ledger may have added every call to the job as it settled: not twice.
         totals = None if usage is None or usage.in_job_totals else usage
-        async with self.db.transaction() as conn:
-            await self._label(conn)
-            finished = await self.db.fetch_optional(
-                "job_finish",
-                conn,
-                job_id=lease.id,
-                lease=lease.lease,
-                state=state,
-                result=outcome.output.model_dump(mode="json") if outcome else None,
-                error=error,
-                model=outcome.model if outcome else None,
-                prompt_version=outcome.prompt_version if outcome else None,
-                input_tokens=totals.input_tokens if totals else 0,
-                output_tokens=totals.output_tokens if totals else 0,
-                cost_usd=totals.cost_usd if totals else 0,
+        finished = await self.db.fetch_optional(
+            "job_finish",
+            actor=self.actor,
+            job_id=lease.id,
+            lease=lease.lease,
+            state=state,
+            result=outcome.output.model_dump(mode="json") if outcome else None,
+            error=error,
+            model=outcome.model if outcome else None,
+            prompt_version=outcome.prompt_version if outcome else None,
+            input_tokens=totals.input_tokens if totals else 0,
+            output_tokens=totals.output_tokens if totals else 0,
+            cost_usd=totals.cost_usd if totals else 0,
+        )
+        if finished is None:
+            # Our lease was taken over, or the job was cancelled or expired meanwhile.
+            log.warning(
+                "completion fenced off", extra={"event": "job_completion_fenced", **context}
             )
-            if finished is None:
-                # Our lease was taken over, or the job was cancelled or expired meanwhile.
-                log.warning(
-                    "completion fenced off", extra={"event": "job_completion_fenced", **context}
-                )
-                metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
-                return None
+            metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
+            return None
         if finished["state"] != state:
             log.warning(
                 "completion after the deadline: the job expired, its result dropped",
