@@ -30,6 +30,7 @@ from bench.run import (
     CLIENTS,
     _courier_lifecycle,
     _drain,
+    _listening_pid,
     courier_api,
     create_database,
     prepare_courier,
@@ -133,12 +134,6 @@ def profile_lifecycle(url: str, jobs: int) -> str:
         spy.wait()
         _drain(url, "jobs")
         return f"lifecycle: {result[0]:,.0f} jobs/s while sampled\n" + summarise(out)
-
-
-def _listening_pid(base: str) -> int:
-    port = base.rsplit(":", 1)[1]
-    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True)
-    return int(re.search(r"pid=(\d+)", out.stdout)[1])  # type: ignore[index]
 
 
 def main() -> None:

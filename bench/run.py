@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -423,6 +425,156 @@ def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
     return [rate]
 
 
+@contextlib.contextmanager
+def workers(mode: str, url: str, count: int) -> Iterator[list[subprocess.Popen]]:
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(process(["bench.workers", mode, "--database-url", url], url))
+            for _ in range(count)
+        ]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pids(url: str) -> list[int]:
+    return [
+        row[0]
+        for row in _sql(
+            url,
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()",
+        )
+    ]
+
+
+@dataclass
+class Share:
+    """Where a measurement's CPU went, in cores (1.0 = one core busy all along)."""
+
+    ours: float
+    database: float
+    machine: float
+
+    def text(self) -> str:
+        return f"{self.ours:.2f} / {self.database:.2f} / {self.machine:.2f}"
+
+
+def _machine_busy() -> float:
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(url: str, pids: list[int], run: Callable[[], float]) -> tuple[float, Share]:
+    backends = _backend_pids(url)
+    started = time.perf_counter()
+    before = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    figure = run()
+    seconds = time.perf_counter() - started
+    after = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    ours, database_cpu, machine = ((b - a) / seconds for a, b in zip(before, after, strict=True))
+    return figure, Share(ours, database_cpu, machine)
+
+
+def bench_scaleout(
+    url: str, key: str, reps: int, jobs: int, seconds: float
+) -> tuple[list[Figure], list[str]]:
+    """Completed no-op jobs/s with 1, 2 and 4 worker processes (Courier's and
+    procrastinate's own, alternating), and intake with 1 and 2 API processes, each
+    beside the single-process figure; with the CPU each side used."""
+    figures: list[Figure] = []
+    notes = ["| processes | figure | CPU in cores: processes / PostgreSQL / whole machine |"]
+    notes.append("| --- | --- | --- |")
+    single: dict[str, list[float]] = {}
+    for count in (1, 2, 4):
+        ours, raw = [], []
+        with workers("courier", url, count) as courier, workers("raw", url, count) as bare:
+            _raw_lifecycle(url, 50)  # warm-up, not counted
+            _courier_lifecycle(url, 50)
+            for _ in range(reps):
+                rate, share = _measured(
+                    url, [p.pid for p in bare], lambda: _raw_lifecycle(url, jobs)
+                )
+                raw.append(rate)
+                notes.append(f"| {count} procrastinate | {rate:,.0f} jobs/s | {share.text()} |")
+                rate, share = _measured(
+                    url, [p.pid for p in courier], lambda: _courier_lifecycle(url, jobs)
+                )
+                ours.append(rate)
+                notes.append(f"| {count} Courier | {rate:,.0f} jobs/s | {share.text()} |")
+        single.setdefault("ours", ours)
+        single.setdefault("raw", raw)
+        figures.append(
+            Figure(
+                f"no-op lifecycle, {count} Courier worker(s)",
+                "jobs/s",
+                ours,
+                raw,
+                f"{count} procrastinate no-op worker(s)",
+                True,
+            )
+        )
+        if count > 1:
+            figures.append(
+                Figure(
+                    f"no-op lifecycle, {count} Courier workers vs 1",
+                    "jobs/s",
+                    ours,
+                    single["ours"],
+                    "1 Courier worker",
+                    True,
+                )
+            )
+    with courier_api(url) as first, courier_api(url) as second:
+        bases = [first, second]
+        pids = [_listening_pid(base) for base in bases]
+        for base in bases:
+            warm_up(base, key)
+        one, two = [], []
+        for _ in range(reps):
+            rate, share = _measured(
+                url, pids[:1], lambda: intake_load(first, key, seconds).throughput
+            )
+            one.append(rate)
+            notes.append(f"| 1 API | {rate:,.0f} req/s | {share.text()} |")
+            rate, share = _measured(url, pids, lambda: _parallel_intake(bases, key, seconds))
+            two.append(rate)
+            notes.append(f"| 2 API | {rate:,.0f} req/s | {share.text()} |")
+        figures.append(
+            Figure("intake, 2 API processes vs 1, 16 clients", "req/s", two, one, "1 API", True)
+        )
+    return figures, notes
+
+
+def _parallel_intake(bases: list[str], key: str, seconds: float) -> float:
+    """16 clients split over the API processes (one wrk each, at once); requests/s."""
+    with concurrent.futures.ThreadPoolExecutor(len(bases)) as pool:
+        loads = list(
+            pool.map(
+                lambda base: intake_load(base, key, seconds, clients=CLIENTS // len(bases)),
+                bases,
+            )
+        )
+    return sum(load.throughput for load in loads)
+
+
+def _listening_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True)
+    match = re.search(r"pid=(\d+)", out.stdout)
+    if match is None:
+        raise SystemExit(f"no process listens on {base}")
+    return int(match[1])
+
+
 async def _sse_latencies(base: str, key: str, url: str, jobs: int) -> list[float]:
     """Per job: an SSE client has seen event 1; a transaction commits event 2 (a DBA's
     cancel); the time until the client reads it."""
@@ -533,10 +685,15 @@ def main() -> None:
         help="finished jobs in the history database (the issue asks for 10,000,000)",
     )
     parser.add_argument(
+        "--scaleout-jobs", type=int, default=1500, help="jobs per scale-out lifecycle measurement"
+    )
+    parser.add_argument(
         "--delivery-jobs", type=int, default=100, help="events per delivery measurement"
     )
     parser.add_argument(
-        "--only", choices=["intake", "pickup", "delivery", "lifecycle", "history"], action="append"
+        "--only",
+        choices=["intake", "pickup", "delivery", "lifecycle", "history", "scaleout"],
+        action="append",
     )
     parser.add_argument(
         "--database-url",
@@ -546,9 +703,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.repetitions < 3:
         parser.error("--repetitions must be at least 3")
-    only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history"])
+    only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history", "scaleout"])
     figures: list[Figure] = []
     notes: list[str] = []
+    cpu_notes: list[str] = []
     with database(args.database_url) as admin_url:
         # A fresh database per comparison: intake leaves tens of thousands of queued
         # jobs that a later worker would otherwise drain.
@@ -565,6 +723,13 @@ def main() -> None:
         if "lifecycle" in only:
             url, _ = fresh("lifecycle")
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
+        if "scaleout" in only:
+            url, key = fresh("scaleout")
+            scaled, shares = bench_scaleout(
+                url, key, args.repetitions, args.scaleout_jobs, args.seconds
+            )
+            figures += scaled
+            cpu_notes += shares
         if "history" in only:
             history, seconds = bench_history(
                 admin_url, args.repetitions, args.history_rows, args.seconds
@@ -579,6 +744,9 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- |")
     for figure in figures:
         print(figure.row())
+    if cpu_notes:
+        print("\nScale-out, each measurement with the CPU it used:\n")
+        print("\n".join(cpu_notes))
 
 
 if __name__ == "__main__":
