@@ -77,28 +77,6 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
 
--- name: job_get_backfill_replay :optional
--- The replay a backfill batch made of an original, if it made one.
-SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
-       created_at, updated_at, started_at, finished_at, expires_at, result, error,
-       model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch, acl_groups,
-       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
-FROM jobs
-WHERE replay_of = %(replay_of)s::uuid AND backfill_batch = %(backfill_batch)s::text;
-
--- name: job_get_by_idempotency_key :one
--- The job a tenant created with this Idempotency-Key.
-SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
-       created_at, updated_at, started_at, finished_at, expires_at, result, error,
-       model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch, acl_groups,
-       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
-FROM jobs
-WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
-
 -- name: job_insert :many
 -- Create a queued job unless it exists already: the tenant used this
 -- Idempotency-Key (jobs_idempotency_key_unique), or this backfill batch already
