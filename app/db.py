@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import select
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -177,7 +178,8 @@ class RecentUse:
     out as it is; one idle for longer is pinged, so after an outage the pool still
     replaces dead connections, and a connection that died in that short window fails
     its one request with :class:`DatabaseUnavailable` (503, Retry-After) and is then
-    discarded (psycopg marks it broken)."""
+    discarded (psycopg marks it broken). A server that ended the session has said so
+    on the socket by then, in most cases: a connection with unread input is pinged."""
 
     def __init__(self, fresh_seconds: float = 1.0) -> None:
         self.fresh_seconds = fresh_seconds
@@ -191,9 +193,26 @@ class RecentUse:
 
     async def check(self, conn: psycopg.AsyncConnection) -> None:
         at = self._returned.get(conn)
-        if at is not None and time.monotonic() - at < self.fresh_seconds and not conn.broken:
+        if (
+            at is not None
+            and time.monotonic() - at < self.fresh_seconds
+            and not conn.broken
+            and not _has_input(conn)
+        ):
             return
         await psycopg_pool.AsyncConnectionPool.check_connection(conn)
+
+
+def _has_input(conn: psycopg.AsyncConnection) -> bool:
+    """Whether an idle connection has something to read: a server that ended the
+    session (a restart, ``pg_terminate_backend``) says so and closes the socket, so
+    such a connection is pinged (and discarded) rather than handed out. One
+    non-blocking ``select``, no round trip."""
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return True
+    return bool(readable)
 
 
 class Database:
