@@ -35,6 +35,8 @@ from app.jobs.controllers import create_job_controller
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
+from app.keys.cache import CHANNEL as KEYS_CHANGED_CHANNEL
+from app.keys.cache import KeyCache
 from app.keys.service import KeyService
 from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
@@ -46,7 +48,6 @@ from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
 from app.tenants.controllers import UsageController
-from app.tenants.rate_limit import RateLimiter
 
 log = logging.getLogger("courier.http")
 
@@ -210,6 +211,8 @@ async def _services(
         ),
     )
     hub.forward(SECRETS_CHANNEL, stream_links.reload_soon, stream_links.reload_soon)
+    key_cache = KeyCache(hub.listener.connected, ttl_seconds=settings.api.key_cache_seconds)
+    hub.forward(KEYS_CHANGED_CHANNEL, key_cache.changed, key_cache.clear)
     await hub.start()
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
@@ -224,12 +227,12 @@ async def _services(
         stream_tokens=stream_tokens,
         stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
         callback_guard=guard,
-        admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
+        admission=Admission(settings.rate_limit, budgets=True),
     )
     return Services(
         db=db,
         jobs=jobs,
-        keys=KeyService(db),
+        keys=KeyService(db, key_cache),
         webhooks=WebhookService(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
         ),

@@ -54,6 +54,10 @@ class ApiSettings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=5.0, gt=0)
     """How long a request waits for a concurrent one with the same Idempotency-Key before 409
     (env ``COURIER_API_IDEMPOTENCY_WAIT_SECONDS``)."""
+    key_cache_seconds: float = Field(default=30.0, ge=0)
+    """How long an API process answers a key it looked up from memory; a revocation (any
+    change to the key) ends that at once, notified; 0: look every key up
+    (env ``COURIER_API_KEY_CACHE_SECONDS``)."""
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     """TCP port where the API process serves its Prometheus metrics (``/metrics``), without
     authentication and never on the public port; unset: off (env ``COURIER_API_METRICS_PORT``)."""

@@ -175,6 +175,31 @@ COMMENT ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) IS 'Which 
 
 
 --
+-- Name: courier_api_keys_notify_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_keys_notify_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'api_keys' THEN
+        PERFORM pg_notify('courier_api_keys_changed', 'key:' || OLD.key_id);
+    ELSE
+        PERFORM pg_notify('courier_api_keys_changed', 'principal:' || OLD.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_keys_notify_changed(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_keys_notify_changed() IS 'Notifies courier_api_keys_changed (key:<key_id> or principal:<id>) when a key or a principal changes or goes: API processes drop their cached lookups of it.';
+
+
+--
 -- Name: courier_api_keys_notify_revoked(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -516,6 +541,307 @@ $$;
 
 
 --
+-- Name: courier_uuid_v7(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_uuid_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$
+    SELECT encode(
+        set_bit(set_bit(
+            overlay(uuid_send(gen_random_uuid())
+                    placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                    FROM 1 FOR 6),
+            52, 1), 53, 1),
+        'hex')::uuid
+$$;
+
+
+--
+-- Name: FUNCTION courier_uuid_v7(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_uuid_v7() IS 'A random UUID version 7: 48 bits of Unix milliseconds, then random bits.';
+
+
+SET default_table_access_method = heap;
+
+--
+-- Name: jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.jobs (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    requester_id uuid NOT NULL,
+    kind text NOT NULL,
+    input jsonb,
+    idempotency_key text NOT NULL,
+    request_hash text NOT NULL,
+    state public.job_state DEFAULT 'queued'::public.job_state NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    queue text DEFAULT 'jobs'::text NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    lease uuid,
+    queue_job_id bigint,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    result jsonb,
+    error jsonb,
+    model text,
+    prompt_version text,
+    input_tokens integer DEFAULT 0 NOT NULL,
+    output_tokens integer DEFAULT 0 NOT NULL,
+    cost_usd numeric(14,6) DEFAULT 0 NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    last_event_seq integer DEFAULT 0 NOT NULL,
+    replay_of uuid,
+    callback_url text,
+    purged_at timestamp with time zone,
+    retry_at timestamp with time zone,
+    replayed_by_id uuid,
+    backfill_batch text,
+    acl_groups text[],
+    held_result jsonb,
+    review_reasons jsonb,
+    safety_flags jsonb,
+    CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
+    CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
+    CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
+    CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
+    CONSTRAINT jobs_finished_iff_terminal CHECK ((public.courier_job_state_is_terminal(state) = (finished_at IS NOT NULL))),
+    CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
+    CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
+    CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
+    CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
+    CONSTRAINT jobs_review_holds_output CHECK (((state <> 'needs_review'::public.job_state) OR ((result IS NULL) AND ((held_result IS NOT NULL) OR (purged_at IS NOT NULL))))),
+    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR (jsonb_typeof(review_reasons) = 'array'::text))),
+    CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
+    CONSTRAINT jobs_safety_flags_shape CHECK (((safety_flags IS NULL) OR (jsonb_typeof(safety_flags) = 'array'::text))),
+    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> 'succeeded'::public.job_state) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
+);
+
+
+--
+-- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.jobs IS 'One row per job: its request, its current state, its result or error, and its cost. History is in job_events.';
+
+
+--
+-- Name: COLUMN jobs.request_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.request_hash IS 'SHA-256 of the normalised request body, compared when an Idempotency-Key is reused.';
+
+
+--
+-- Name: COLUMN jobs.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.state IS 'queued, running, needs_review, succeeded, failed, cancelled or expired; changes only along job_state_transitions.';
+
+
+--
+-- Name: COLUMN jobs.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.attempt IS 'How many executions have started; each start takes a new lease.';
+
+
+--
+-- Name: COLUMN jobs.lease; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns the job; a completion must present it.';
+
+
+--
+-- Name: COLUMN jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
+
+
+--
+-- Name: COLUMN jobs.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.input_tokens IS 'Model input tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.output_tokens IS 'Model output tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.cost_usd IS 'Model cost in US dollars of the calls settled while the job was open, all attempts; llm_calls has every call, also those settled after the job finished.';
+
+
+--
+-- Name: COLUMN jobs.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.version IS 'Bumped on every change; the HTTP ETag.';
+
+
+--
+-- Name: COLUMN jobs.last_event_seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.last_event_seq IS 'seq of the newest job_events row of this job.';
+
+
+--
+-- Name: COLUMN jobs.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.purged_at IS 'When retention removed input and result; the audit columns stay.';
+
+
+--
+-- Name: COLUMN jobs.retry_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after a transient error: when its next attempt may start.';
+
+
+--
+-- Name: COLUMN jobs.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API: the principal who asked for it (principals.id); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.backfill_batch; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
+
+
+--
+-- Name: COLUMN jobs.held_result; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.held_result IS 'The output held for a reviewer (state needs_review): never shown to the requester, a webhook or the cache; result stays NULL until a reviewer approves.';
+
+
+--
+-- Name: COLUMN jobs.review_reasons; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the job was held for review or its output refused: a JSON array of {code: injection_suspected | guard_violation, ...} (redacted: guard, field and problem, never the value).';
+
+
+--
+-- Name: COLUMN jobs.safety_flags; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.safety_flags IS 'Instruction-like content the injection detector found (and quarantined) in the job''s untrusted input: a JSON array of {step, field, signals}; NULL when none.';
+
+
+--
+-- Name: courier_job_submit_v1(text, text, boolean, boolean, double precision, integer, text, uuid, uuid, text[], text, jsonb, text, text, smallint, text, interval, text, uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text) RETURNS TABLE(outcome text, retry_after_seconds double precision, budget_usd numeric, spent_usd numeric, job public.jobs)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_id     uuid := courier_uuid_v7();
+    v_entry  bigint;
+    v_row    jobs;
+    v_budget record;
+    v_rate   record;
+    v_detail text;
+BEGIN
+    PERFORM set_config('courier.actor', p_actor, true),
+            set_config('lock_timeout', p_lock_timeout, true);
+    IF p_budget THEN
+        SELECT * INTO v_budget
+        FROM courier_budget_admit_v1(p_tenant_id, p_idempotency_key, clock_timestamp());
+        IF NOT v_budget.allowed THEN
+            RETURN QUERY SELECT 'over_budget', v_budget.retry_after_seconds, v_budget.budget_usd,
+                                v_budget.spent_usd + v_budget.reserved_usd, NULL::jobs;
+            RETURN;
+        END IF;
+    END IF;
+    BEGIN
+        SELECT e INTO v_entry
+        FROM unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
+            p_queue, p_task_name, p_priority, NULL, NULL,
+            jsonb_build_object('job_id', v_id::text), NULL
+        )::procrastinate_job_to_defer_v1])) AS e;
+        INSERT INTO jobs (id, tenant_id, requester_id, acl_groups, kind, input, idempotency_key,
+                          request_hash, priority, queue, expires_at, callback_url, replay_of,
+                          replayed_by_id, backfill_batch, queue_job_id)
+        VALUES (v_id, p_tenant_id, p_requester_id, p_acl_groups, p_kind, p_input, p_idempotency_key,
+                p_request_hash, p_priority, p_queue, clock_timestamp() + p_expires_in,
+                p_callback_url, p_replay_of, p_replayed_by_id, p_backfill_batch, v_entry)
+        ON CONFLICT DO NOTHING
+        RETURNING * INTO v_row;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'exists' USING ERRCODE = 'CJ409';  -- undoes the defer
+        END IF;
+        IF p_rate_limit THEN
+            SELECT * INTO v_rate
+            FROM courier_rate_limit_take_v1(p_tenant_id, p_default_rate, p_default_burst,
+                                            clock_timestamp());
+            IF NOT v_rate.allowed THEN
+                RAISE EXCEPTION 'rate limited' USING ERRCODE = 'CJ429',
+                    DETAIL = v_rate.retry_after_seconds::text;  -- undoes the job and its entry
+            END IF;
+        END IF;
+    EXCEPTION
+        WHEN SQLSTATE 'CJ409' THEN
+            IF p_backfill_batch IS NULL THEN
+                SELECT * INTO v_row FROM jobs j
+                WHERE j.tenant_id = p_tenant_id AND j.idempotency_key = p_idempotency_key;
+            ELSE
+                -- NULL when the (random) key met another job's rather than this batch's replay.
+                SELECT * INTO v_row FROM jobs j
+                WHERE j.replay_of = p_replay_of AND j.backfill_batch = p_backfill_batch;
+            END IF;
+            RETURN QUERY SELECT 'existing', NULL::double precision, NULL::numeric, NULL::numeric, v_row;
+            RETURN;
+        WHEN SQLSTATE 'CJ429' THEN
+            GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+            RETURN QUERY SELECT 'rate_limited', v_detail::double precision, NULL::numeric,
+                                NULL::numeric, NULL::jobs;
+            RETURN;
+    END;
+    RETURN QUERY SELECT 'created', NULL::double precision, NULL::numeric, NULL::numeric, v_row;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text) IS 'Intake in one statement: budget, the job (or the one this Idempotency-Key made), its event and queue entry, then a rate-limit token; outcome created, existing, over_budget or rate_limited.';
+
+
+--
 -- Name: courier_job_usage_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -708,8 +1034,6 @@ BEGIN
 END
 $$;
 
-
-SET default_table_access_method = heap;
 
 --
 -- Name: outbox_destinations; Type: TABLE; Schema: public; Owner: -
@@ -960,30 +1284,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies courier_stream_token_secrets after a rotation: API processes reload their signing secrets.';
-
-
---
--- Name: courier_uuid_v7(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.courier_uuid_v7() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
-    AS $$
-    SELECT encode(
-        set_bit(set_bit(
-            overlay(uuid_send(gen_random_uuid())
-                    placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-                    FROM 1 FOR 6),
-            52, 1), 53, 1),
-        'hex')::uuid
-$$;
-
-
---
--- Name: FUNCTION courier_uuid_v7(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.courier_uuid_v7() IS 'A random UUID version 7: 48 bits of Unix milliseconds, then random bits.';
 
 
 --
@@ -1694,199 +1994,6 @@ CREATE TABLE public.courier_secrets (
 --
 
 COMMENT ON TABLE public.courier_secrets IS 'Secrets every API process shares, generated once (e.g. stream_token signs the short-lived event stream links).';
-
-
---
--- Name: jobs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.jobs (
-    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
-    tenant_id uuid NOT NULL,
-    requester_id uuid NOT NULL,
-    kind text NOT NULL,
-    input jsonb,
-    idempotency_key text NOT NULL,
-    request_hash text NOT NULL,
-    state public.job_state DEFAULT 'queued'::public.job_state NOT NULL,
-    priority smallint DEFAULT 0 NOT NULL,
-    queue text DEFAULT 'jobs'::text NOT NULL,
-    attempt integer DEFAULT 0 NOT NULL,
-    lease uuid,
-    queue_job_id bigint,
-    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    expires_at timestamp with time zone NOT NULL,
-    result jsonb,
-    error jsonb,
-    model text,
-    prompt_version text,
-    input_tokens integer DEFAULT 0 NOT NULL,
-    output_tokens integer DEFAULT 0 NOT NULL,
-    cost_usd numeric(14,6) DEFAULT 0 NOT NULL,
-    version bigint DEFAULT 1 NOT NULL,
-    last_event_seq integer DEFAULT 0 NOT NULL,
-    replay_of uuid,
-    callback_url text,
-    purged_at timestamp with time zone,
-    retry_at timestamp with time zone,
-    replayed_by_id uuid,
-    backfill_batch text,
-    acl_groups text[],
-    held_result jsonb,
-    review_reasons jsonb,
-    safety_flags jsonb,
-    CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
-    CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
-    CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
-    CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
-    CONSTRAINT jobs_finished_iff_terminal CHECK ((public.courier_job_state_is_terminal(state) = (finished_at IS NOT NULL))),
-    CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
-    CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
-    CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
-    CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
-    CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
-    CONSTRAINT jobs_review_holds_output CHECK (((state <> 'needs_review'::public.job_state) OR ((result IS NULL) AND ((held_result IS NOT NULL) OR (purged_at IS NOT NULL))))),
-    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR (jsonb_typeof(review_reasons) = 'array'::text))),
-    CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
-    CONSTRAINT jobs_safety_flags_shape CHECK (((safety_flags IS NULL) OR (jsonb_typeof(safety_flags) = 'array'::text))),
-    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> 'succeeded'::public.job_state) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
-);
-
-
---
--- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.jobs IS 'One row per job: its request, its current state, its result or error, and its cost. History is in job_events.';
-
-
---
--- Name: COLUMN jobs.request_hash; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.request_hash IS 'SHA-256 of the normalised request body, compared when an Idempotency-Key is reused.';
-
-
---
--- Name: COLUMN jobs.state; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.state IS 'queued, running, needs_review, succeeded, failed, cancelled or expired; changes only along job_state_transitions.';
-
-
---
--- Name: COLUMN jobs.attempt; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.attempt IS 'How many executions have started; each start takes a new lease.';
-
-
---
--- Name: COLUMN jobs.lease; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns the job; a completion must present it.';
-
-
---
--- Name: COLUMN jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
-
-
---
--- Name: COLUMN jobs.input_tokens; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.input_tokens IS 'Model input tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
-
-
---
--- Name: COLUMN jobs.output_tokens; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.output_tokens IS 'Model output tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
-
-
---
--- Name: COLUMN jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.cost_usd IS 'Model cost in US dollars of the calls settled while the job was open, all attempts; llm_calls has every call, also those settled after the job finished.';
-
-
---
--- Name: COLUMN jobs.version; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.version IS 'Bumped on every change; the HTTP ETag.';
-
-
---
--- Name: COLUMN jobs.last_event_seq; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.last_event_seq IS 'seq of the newest job_events row of this job.';
-
-
---
--- Name: COLUMN jobs.purged_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.purged_at IS 'When retention removed input and result; the audit columns stay.';
-
-
---
--- Name: COLUMN jobs.retry_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after a transient error: when its next attempt may start.';
-
-
---
--- Name: COLUMN jobs.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API: the principal who asked for it (principals.id); NULL otherwise.';
-
-
---
--- Name: COLUMN jobs.backfill_batch; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
-
-
---
--- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
-
-
---
--- Name: COLUMN jobs.held_result; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.held_result IS 'The output held for a reviewer (state needs_review): never shown to the requester, a webhook or the cache; result stays NULL until a reviewer approves.';
-
-
---
--- Name: COLUMN jobs.review_reasons; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the job was held for review or its output refused: a JSON array of {code: injection_suspected | guard_violation, ...} (redacted: guard, field and problem, never the value).';
-
-
---
--- Name: COLUMN jobs.safety_flags; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.safety_flags IS 'Instruction-like content the injection detector found (and quarantined) in the job''s untrusted input: a JSON array of {step, field, signals}; NULL when none.';
 
 
 --
@@ -5025,6 +5132,13 @@ CREATE INDEX webhook_endpoints_tenant_live ON public.webhook_endpoints USING btr
 
 
 --
+-- Name: api_keys api_keys_notify_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_notify_changed AFTER DELETE OR UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION public.courier_api_keys_notify_changed();
+
+
+--
 -- Name: api_keys api_keys_notify_revoked; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5141,6 +5255,13 @@ CREATE TRIGGER outbox_before_insert BEFORE INSERT ON public.outbox FOR EACH ROW 
 --
 
 CREATE TRIGGER outbox_release_next AFTER UPDATE OF status ON public.outbox FOR EACH ROW WHEN (((old.status = 'pending'::public.outbox_status) AND (new.status <> 'pending'::public.outbox_status) AND (NOT old.held) AND (old.job_id IS NOT NULL))) EXECUTE FUNCTION public.courier_outbox_release_next();
+
+
+--
+-- Name: principals principals_notify_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER principals_notify_changed AFTER DELETE OR UPDATE ON public.principals FOR EACH ROW EXECUTE FUNCTION public.courier_api_keys_notify_changed();
 
 
 --
@@ -5496,6 +5617,13 @@ GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO couri
 
 
 --
+-- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.jobs TO courier_runtime;
+
+
+--
 -- Name: FUNCTION courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid); Type: ACL; Schema: public; Owner: -
 --
 
@@ -5550,13 +5678,6 @@ GRANT SELECT ON TABLE public.courier_procrastinate_migrations TO courier_runtime
 --
 
 GRANT SELECT ON TABLE public.courier_secrets TO courier_runtime;
-
-
---
--- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.jobs TO courier_runtime;
 
 
 --

@@ -333,11 +333,9 @@ class JobExecutor:
         return True
 
     async def _take_lease(self, job_id: UUID, queue_job_id: int | None) -> Lease | None:
-        async with self.db.transaction() as conn:
-            await self._label(conn)
-            row = await self.db.fetch_optional(
-                "job_lease_take", conn, job_id=job_id, queue_job_id=queue_job_id
-            )
+        row = await self.db.fetch_optional(
+            "job_lease_take", actor=self.actor, job_id=job_id, queue_job_id=queue_job_id
+        )
         if row is None:
             log.info(
                 "no lease: the job is finished or this queue entry is no longer its own",
@@ -382,6 +380,7 @@ class JobExecutor:
             finished = await self.db.fetch_optional(
                 "job_finish",
                 conn,
+                actor=self.actor,
                 job_id=lease.id,
                 lease=lease.lease,
                 state=state,
