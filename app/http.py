@@ -37,6 +37,9 @@ from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
 from app.problems import problem_details_plugin
+from app.retrieval.controllers import DocumentController, SearchController
+from app.retrieval.embeddings import Embedders
+from app.retrieval.service import DocumentService, EmbeddingQueue, Retrieval, SearchTuning
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -57,6 +60,8 @@ class Services:
     stream_tokens: StreamTokens
     stream_links: StreamLinks
     base_url: str
+    documents: DocumentService
+    retrieval: Retrieval
 
 
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
@@ -105,6 +110,8 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             WebhookController,
             TenantEventController,
             UsageController,
+            DocumentController,
+            SearchController,
             watch_page,
             health,
         ],
@@ -205,6 +212,18 @@ async def _services(
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
     budgets = BudgetService(db)
+    embedders = Embedders.from_settings(settings)
+    opened.push_async_callback(embedders.close)
+    tuning = settings.retrieval
+    retrieval = Retrieval(
+        db,
+        embedders,
+        SearchTuning(
+            ef_search=tuning.ef_search,
+            max_scan_tuples=tuning.max_scan_tuples,
+            candidates=tuning.candidates,
+        ),
+    )
     return Services(
         db=db,
         jobs=JobService(
@@ -218,6 +237,7 @@ async def _services(
             stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
             callback_guard=guard,
             admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
+            citations=retrieval,
         ),
         keys=KeyService(db),
         webhooks=WebhookService(
@@ -228,4 +248,11 @@ async def _services(
         stream_tokens=stream_tokens,
         stream_links=stream_links,
         base_url=base_url,
+        documents=DocumentService(
+            db,
+            EmbeddingQueue(queue_app),
+            chunk_words=tuning.chunk_words,
+            chunk_overlap_words=tuning.chunk_overlap_words,
+        ),
+        retrieval=retrieval,
     )

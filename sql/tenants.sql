@@ -24,3 +24,8 @@ FROM courier_rate_limit_take_v2(
     %(tenant_id)s::uuid, %(idempotency_key)s::text, %(default_rate)s::double precision,
     %(default_burst)s::integer, coalesce(%(now)s::timestamptz, clock_timestamp())
 );
+
+-- name: tenant_list_ids :many
+-- Every tenant's id, for background passes that visit each tenant in turn (the
+-- embedding of a new model); never on a request's path.
+SELECT id FROM tenants ORDER BY id;

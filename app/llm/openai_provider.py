@@ -104,6 +104,8 @@ class OpenAIProvider:
             output = parse_answer(request.output_model, text)
         except InvalidAnswer as exc:
             return ModelAnswer(answered_by, usage, text, None, problem=exc.problem)
+        if request.rules is not None and (problem := request.rules(output)) is not None:
+            return ModelAnswer(answered_by, usage, text, None, problem=problem)
         return ModelAnswer(answered_by, usage, text, output)
 
 

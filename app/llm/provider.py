@@ -26,6 +26,9 @@ class Source:
 
     id: str
     text: str
+    version: str | None = None
+    """What the model cache keys on for this source (a document's version and the
+    chunk's content); None: the SHA-256 of ``text``."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class GenerationRequest(Generic[OutputT]):
     None: the kind has no such outcome and a refusal is an invalid answer."""
     step: str = "generate"
     """The step of the job this generation is; (job, step) names its checkpoint."""
+    rules: Callable[[OutputT], str | None] | None = None
+    """The kind's deterministic rules on a schema-valid output (e.g. every citation
+    names a given source): the problem in words, or None. A model answer that breaks
+    them is repaired once, then invalid, like one that breaks the schema."""
 
 
 @dataclass(frozen=True)

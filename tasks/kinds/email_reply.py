@@ -1,6 +1,10 @@
-"""``email_reply``: draft a reply to an e-mail thread, citing the messages it uses.
+"""``email_reply``: draft a reply to an e-mail thread, citing the messages and the
+tenant's documents it uses.
 
-Thread messages are cited by position: ``m0`` is the first message. Drafted by the
+Thread messages are cited by position: ``m0`` is the first message. Documents are
+searched as the job's requester (app/retrieval/service.py) with the question and
+subject, and cited by chunk: ``doc:<document id>:<chunk id>``; a citation of
+anything else makes the answer invalid (repaired once, then the job fails). Drafted by the
 small model's tier (app/llm/routing.py), falling back to the extractive provider,
 which also answers alone when no model provider is configured.
 """
@@ -17,13 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.jobs.kinds import Kind, KindResult
 from app.llm.extractive import content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.retrieval.service import retrieve_for_job, uncited_sources
 
-PROMPT_VERSION = "email_reply/1"
+PROMPT_VERSION = "email_reply/2"
 INSTRUCTIONS = (
     "Draft a reply to the last message of the e-mail thread that answers the question. "
-    "Use only facts from the thread and cite each message you use by its id (m0, m1, ...). "
-    "If the thread does not hold the answer, refuse and say why."
+    "Use only facts from the thread and the reference documents, and cite each source you "
+    "use by its id (m0, m1, ... for messages; doc:... for documents). "
+    "If the sources do not hold the answer, refuse and say why."
 )
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one draft."""
 Tone = Literal["neutral", "friendly", "formal"]
 
 
@@ -44,10 +52,17 @@ class EmailReplyInput(BaseModel):
     )
     question: str = Field(min_length=1, max_length=2_000)
     tone: Tone = "neutral"
+    search_documents: bool = Field(
+        default=True,
+        description="Ground the reply in the tenant's documents the requester may read too.",
+    )
 
 
 class Citation(BaseModel):
-    source: str = Field(pattern=r"^m\d+$", description="The cited thread message, e.g. m0.")
+    source: str = Field(
+        pattern=r"^(m\d+|doc:[0-9a-f-]{36}:\d+)$",
+        description="The cited thread message (m0, ...) or document chunk (doc:<id>:<chunk>).",
+    )
     quote: str
 
 
@@ -88,6 +103,10 @@ def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailRep
     return EmailReplyDraft(subject=subject, body=body, citations=citations, outcome="drafted")
 
 
+def _cites_given_sources(sources: Sequence[Source], draft: EmailReplyDraft) -> str | None:
+    return uncited_sources([citation.source for citation in draft.citations], sources)
+
+
 def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
     """The refused draft, for a model that refuses with ``reason``."""
     return EmailReplyDraft(
@@ -110,14 +129,20 @@ def _topic(job: EmailReplyInput) -> str:
 
 
 async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindResult:
+    sources = [Source(id=f"m{i}", text=m.body) for i, m in enumerate(job.thread)]
+    if job.search_documents:
+        query = " ".join(filter(None, [job.subject, job.question]))
+        chunks = await retrieve_for_job(provider, query, DOCUMENTS_PER_JOB)
+        sources += [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt_version=PROMPT_VERSION,
         instructions=INSTRUCTIONS,
         question=job.question,
-        sources=[Source(id=f"m{i}", text=m.body) for i, m in enumerate(job.thread)],
+        sources=sources,
         output_model=EmailReplyDraft,
         compose_extractive=partial(compose_draft, job),
         compose_refusal=partial(refuse, job),
+        rules=partial(_cites_given_sources, sources),
     )
     generation = await provider.generate(request)
     return KindResult(
