@@ -10,7 +10,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.keys.auth import admin_only, authenticated, provide_principal
@@ -61,7 +61,7 @@ class DocumentController(Controller):
     )
     async def ingest(
         self,
-        data: DocumentIn,
+        data: JSONBody[DocumentIn],
         principal: NamedDependency[Principal],
         documents: NamedDependency[DocumentService],
     ) -> Response[DocumentIngested]:
@@ -94,7 +94,7 @@ class DocumentController(Controller):
     )
     async def read(
         self,
-        document_id: UUID,
+        document_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         documents: NamedDependency[DocumentService],
     ) -> Document:
@@ -109,8 +109,8 @@ class DocumentController(Controller):
     )
     async def set_acl(
         self,
-        document_id: UUID,
-        data: DocumentAclPatch,
+        document_id: FromPath[UUID],
+        data: JSONBody[DocumentAclPatch],
         principal: NamedDependency[Principal],
         documents: NamedDependency[DocumentService],
     ) -> Document:
@@ -125,7 +125,7 @@ class DocumentController(Controller):
     )
     async def remove(
         self,
-        document_id: UUID,
+        document_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         documents: NamedDependency[DocumentService],
     ) -> None:
@@ -174,7 +174,7 @@ class SearchController(Controller):
     )
     async def search(
         self,
-        data: SearchRequest,
+        data: JSONBody[SearchRequest],
         principal: NamedDependency[Principal],
         retrieval: NamedDependency[Retrieval],
     ) -> SearchResults:
