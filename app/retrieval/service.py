@@ -25,7 +25,7 @@ import builtins
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -159,6 +159,18 @@ class EmbeddingQueue:
         )
 
 
+@dataclass
+class IngestProgress:
+    """How far a bulk ingest got (``courier ingest``)."""
+
+    total: int
+    seen: int = 0
+    created: int = 0
+    replaced: int = 0
+    existing: int = 0
+    skipped: int = 0
+
+
 class DocumentService:
     """A tenant's documents, managed tenant wide (an admin key), under row level security."""
 
@@ -182,6 +194,28 @@ class DocumentService:
         except Conflict:
             # The same document ingested at the same moment: the other one is there now.
             return await self._ingest(tenant_id, document)
+
+    async def ingest_many(
+        self,
+        tenant_id: UUID,
+        documents: Sequence[DocumentIn],
+        on_progress: Callable[[IngestProgress], None] | None = None,
+    ) -> IngestProgress:
+        """Ingest documents one transaction each (a crash keeps what was done; running
+        the same file again changes only what is missing)."""
+        progress = IngestProgress(total=len(documents))
+        for document in documents:
+            outcome = (await self.ingest(tenant_id, document)).outcome
+            progress.seen += 1
+            if outcome == "created":
+                progress.created += 1
+            elif outcome == "unchanged":
+                progress.existing += 1
+            else:
+                progress.replaced += 1
+            if on_progress is not None:
+                on_progress(progress)
+        return progress
 
     async def _ingest(self, tenant_id: UUID, document: DocumentIn) -> DocumentIngested:
         digest = content_hash(document.title, document.text)

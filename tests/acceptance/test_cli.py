@@ -410,3 +410,40 @@ def test_worker__refuses_a_procrastinate_schema_it_does_not_match_in_one_line(da
         r"\(\d+ migration\(s\) missing, from 03\.03\.00_\S+\.sql\): run `courier migrate`\n",
         result.stderr,
     ), result.stderr
+
+
+def test_ingest__loads_a_jsonl_file_once_and_defers_its_embedding(database_url, sql_conn, tmp_path):
+    lines = [
+        '{"title": "Refunds", "text": "Refunds take 5 days.", "acl_groups": ["billing"], '
+        '"external_id": "kb-1"}',
+        "",
+        '{"title": "Shipping", "text": "Parcels ship daily.", "acl_groups": ["ops"], '
+        '"external_id": "kb-2"}',
+    ]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    first = _run(["ingest", str(path), "--tenant", "ingested"], _env(DATABASE_URL=database_url))
+    assert first.returncode == 0, first.stderr
+    assert "2 new, 0 replaced, 0 unchanged" in first.stderr and "2/2" in first.stderr
+    again = _run(["ingest", str(path), "--tenant", "ingested"], _env(DATABASE_URL=database_url))
+    assert "0 new, 0 replaced, 2 unchanged" in again.stderr
+    counts = sql_conn.execute(
+        "SELECT (SELECT count(*) FROM documents d JOIN tenants t ON t.id = d.tenant_id "
+        "        WHERE t.slug = 'ingested'),"
+        "       (SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'courier.embed_chunks'"
+        "        AND args ->> 'document_id' IS NOT NULL)"
+    ).fetchone()
+    assert counts == (2, 2)
+
+
+def test_ingest__a_bad_line_is_named_and_nothing_is_written(database_url, sql_conn, tmp_path):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        '{"title": "Fine", "text": "x", "acl_groups": ["g"]}\n{"title": "No groups", "text": "y"}\n'
+    )
+    result = _run(["ingest", str(path), "--tenant", "bad-file"], _env(DATABASE_URL=database_url))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"courier: {path}:2: acl_groups: Field required"
+    assert sql_conn.execute("SELECT count(*) FROM tenants WHERE slug = 'bad-file'").fetchone() == (
+        0,
+    )
