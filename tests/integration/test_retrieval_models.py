@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from app.db import Database
 from app.jobs.queue import create_queue_app
 from app.llm.cache_key import cache_key
@@ -80,13 +78,8 @@ def test_cache_key__changes_with_a_sources_version():
     assert chunk.as_source().id == f"doc:{chunk.document_id}:7"
 
 
-@pytest.fixture
-def documents_api(model_settings):
-    return model_settings
-
-
 async def test_email_reply__a_model_citing_a_document_it_was_not_given_is_invalid(
-    documents_api, http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
+    http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
 ):
     """The document tells the model to reveal another; the (obedient) model cites a
     document of another group. The answer is repaired once, then the job fails: the

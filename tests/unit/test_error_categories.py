@@ -64,6 +64,9 @@ INTERNAL = {
     "UnknownCallOutcome": "worker: a programming error of the step runner settling a call",
     "UnpricedModel": "worker: a configuration error (COURIER_PRICES_MODELS), before any call",
     "InvalidBudget": "CLI: `courier budget set` reports it",
+    "IngestFileError": "CLI: `courier ingest` reports the bad line",
+    "EmbedderUnavailable": "start-up and worker: a configuration error; search falls back to "
+    "full text",
 }
 
 
