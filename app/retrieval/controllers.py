@@ -25,6 +25,8 @@ from app.retrieval.schemas import (
 )
 from app.retrieval.service import DocumentService, Retrieval
 
+DOCUMENT_MAX_BODY_BYTES = 8_000_000
+
 
 def provide_documents(state: State) -> DocumentService:
     return state.services.documents
@@ -54,6 +56,9 @@ class DocumentController(Controller):
             "nothing when all is the same (200). Needs an admin key."
         ),
         status_code=201,
+        # A document may be long (text up to 500,000 characters, escaped in JSON up to
+        # 12 bytes each): above the API's body limit for job requests.
+        request_max_body_size=DOCUMENT_MAX_BODY_BYTES,
         responses={
             200: ResponseSpec(DocumentIngested, description="The document existed already."),
             **problem_responses(400, 401, 403, 413, 422, 503),

@@ -130,11 +130,17 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
     key = await make_key(roles=["admin"])
     job = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     endpoint = await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
-    assert (job.status_code, endpoint.status_code) == (202, 201)
+    valid_document = {"title": "Refunds", "text": "Refunds take 5 days.", "acl_groups": ["g"]}
+    ingested = await http.post("/v1/documents", json=valid_document, headers=auth(key))
+    assert (job.status_code, endpoint.status_code, ingested.status_code) == (202, 201, 201)
     document = (await http.get("/schema/openapi.json")).json()
     valid_bodies = {
         "CreateJob": email_reply_request(),
         "CreateWebhookEndpoint": {"url": receiver.url, "description": "hooks"},
+        # The same document again changes nothing: only hostile parts could write.
+        "IngestDocument": valid_document,
+        "SetDocumentAcl": {"acl_groups": ["g"]},
+        "SearchDocuments": {"query": "refunds", "k": 3},
     }
     written_before = _written(sql_conn)
 
@@ -148,7 +154,11 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
         for request in hostile_requests(
             document,
             operation,
-            path_values={"job_id": job.json()["id"], "endpoint_id": endpoint.json()["id"]},
+            path_values={
+                "job_id": job.json()["id"],
+                "endpoint_id": endpoint.json()["id"],
+                "document_id": ingested.json()["id"],
+            },
             valid_body=valid_bodies.get(operation.operation_id),
             required_headers=required_headers,
         ):
@@ -184,5 +194,6 @@ async def _send_and_check(http: httpx.AsyncClient, request: HostileRequest) -> N
 def _written(sql_conn) -> tuple[int, ...]:
     return sql_conn.execute(
         "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
-        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox)"
+        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox), "
+        "(SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)"
     ).fetchone()
