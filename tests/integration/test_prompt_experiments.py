@@ -75,7 +75,11 @@ async def test_list__shows_each_kinds_versions_and_the_tenants_policy(http, make
 
     assert response.status_code == 200
     by_kind = {item["kind"]: item for item in response.json()["data"]}
-    assert by_kind["email_reply"]["versions"] == ["email_reply/v1", "email_reply/v2"]
+    assert by_kind["email_reply"]["versions"] == [
+        "email_reply/v1",
+        "email_reply/v2",
+        "email_reply/v3",
+    ]
     assert by_kind["email_reply"]["policy"] == {
         "version": "email_reply/v1",
         "split_version": "email_reply/v2",
