@@ -35,6 +35,21 @@ async def _finished(http, key: str, job_id: str) -> dict:
     return await wait_for(done, what=f"job {job_id} to finish")
 
 
+async def _embedded(sql_conn, doc_id: str) -> None:
+    """Until the worker has embedded the document's chunk (sql_conn is a superuser,
+    whom row level security does not apply to, as a DBA's own login would be)."""
+
+    async def embedded():
+        row = sql_conn.execute(
+            "SELECT count(*) FROM chunk_embeddings e JOIN chunks c ON c.id = e.chunk_id "
+            "WHERE c.document_id = %s",
+            (doc_id,),
+        )
+        return row.fetchone()[0] == 1  # type: ignore[index]
+
+    await wait_for(embedded, what="the document's chunk to be embedded")
+
+
 async def test_documents__ingest_read_list_patch_delete(http, make_key):
     admin = await make_key(tenant="docs-crud", roles=["admin"])
     created = await http.post("/v1/documents", json=document(), headers=auth(admin))
@@ -92,17 +107,8 @@ async def test_email_reply__cites_documents_and_hides_them_from_other_readers(
     outsider = await make_key(tenant=tenant, groups=["sales"])
     doc_id = (await http.post("/v1/documents", json=document(), headers=auth(admin))).json()["id"]
 
-    async def embedded():
-        row = sql_conn.execute(
-            "SELECT count(*) FROM chunk_embeddings e JOIN chunks c ON c.id = e.chunk_id "
-            "WHERE c.document_id = %s",
-            (doc_id,),
-        )
-        return row.fetchone()[0] == 1  # type: ignore[index]
-
-    # The API deferred an embedding job and the worker ran it (sql_conn is a superuser,
-    # whom row level security does not apply to, as a DBA's own login would be).
-    await wait_for(embedded, what="the document's chunk to be embedded")
+    # The API deferred an embedding job and the worker ran it.
+    await _embedded(sql_conn, doc_id)
 
     body = email_reply_request("When will the refund for the duplicate charge arrive?")
     submitted = await http.post("/v1/jobs", json=body, headers=auth(requester, "grounded"))
@@ -142,6 +148,45 @@ async def test_email_reply__cites_documents_and_hides_them_from_other_readers(
     await http.patch(f"/v1/documents/{doc_id}", json={"acl_groups": ["sales"]}, headers=auth(admin))
     now = (await http.get(f"/v1/jobs/{job['id']}", headers=auth(outsider))).json()
     assert now["result_withheld"] is False and now["citations"][0]["title"] == "Refund policy"
+
+
+async def test_support_answer__adds_the_requesters_documents_only_when_asked(
+    http, worker, make_key, sql_conn
+):
+    tenant = f"support-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    requester = await make_key(tenant=tenant, groups=["billing"])
+    outsider = await make_key(tenant=tenant, groups=["sales"])
+    doc_id = (await http.post("/v1/documents", json=document(), headers=auth(admin))).json()["id"]
+    await _embedded(sql_conn, doc_id)
+
+    def body(search_documents: bool) -> dict:
+        return {
+            "kind": "support_answer",
+            "input": {
+                "question": "When do refunds to cards arrive?",
+                "sources": [{"id": "kb-40", "text": "Orders ship from Lyon every weekday."}],
+                "search_documents": search_documents,
+            },
+        }
+
+    ids = []
+    for search in (True, False):
+        submitted = await http.post(
+            "/v1/jobs", json=body(search), headers=auth(requester, f"s{search}")
+        )
+        ids.append(submitted.json()["id"])
+    grounded, plain = [await _finished(http, requester, job_id) for job_id in ids]
+
+    assert (grounded["state"], grounded["result"]["outcome"]) == ("succeeded", "answered")
+    cited = [c["source"] for c in grounded["result"]["citations"]]
+    assert cited and all(source.startswith(f"doc:{doc_id}:") for source in cited)
+    assert grounded["citations"][0]["title"] == "Refund policy"
+    # The given source stays a source; without the flag nothing is retrieved, and it
+    # does not answer the question.
+    assert (plain["state"], plain["result"]["outcome"]) == ("succeeded", "escalated")
+    seen_by_outsider = (await http.get(f"/v1/jobs/{ids[0]}", headers=auth(outsider))).json()
+    assert seen_by_outsider["result"] is None and seen_by_outsider["result_withheld"] is True
 
 
 async def test_search__over_http_returns_only_the_keys_documents(http, make_key):

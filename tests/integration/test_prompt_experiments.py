@@ -129,7 +129,7 @@ async def test_one_bad_job__of_a_kind_never_fails_another(
     good = await _finished(sql_conn, await _submit(http, key, body))
 
     assert (bad["state"], bad["error"]["code"]) == ("failed", "invalid_model_output")
-    assert bad["prompt_version"] == "support_answer/v1"  # counted for its version
+    assert bad["prompt_version"] == "support_answer/v2"  # counted for its version
     assert (good["state"], good["result"]["outcome"]) == ("succeeded", "answered")
 
 

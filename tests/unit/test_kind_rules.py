@@ -44,7 +44,7 @@ def _answer(**update) -> SupportAnswer:
 def test_rules__a_good_answer_of_each_kind_keeps_them_all():
     assert email_reply.RULES.problems(Grounded(THREAD), _draft()) == []
     assert taxonomy_tagging.RULES.problems(TAGGING, _tags(("hiking", 0.9))) == []
-    assert support_answer.RULES.problems(QUESTION, _answer()) == []
+    assert support_answer.RULES.problems(Grounded(QUESTION), _answer()) == []
 
 
 @pytest.mark.parametrize(
@@ -58,6 +58,24 @@ def test_rules__a_good_answer_of_each_kind_keeps_them_all():
 )
 def test_email_reply_rules__refuse(draft, problem):
     assert problem in "; ".join(email_reply.RULES.problems(Grounded(THREAD), draft))
+
+
+def test_support_answer_rules__a_document_counts_as_a_source_only_when_retrieved():
+    chunk = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:1"
+    job = Grounded(QUESTION, {chunk: "Card refunds take 5 to 7 business days."})
+    cited = _answer(citations=[SupportCitation(source=chunk, quote="take 5 to 7 business days")])
+
+    assert support_answer.RULES.problems(job, cited) == []
+    unretrieved = support_answer.RULES.problems(Grounded(QUESTION), cited)
+    assert "citations.source[0]" in "; ".join(unretrieved)
+
+
+def test_support_answer_input__a_given_source_may_not_pass_for_a_document():
+    with pytest.raises(ValueError, match="reserved for documents"):
+        SupportAnswerInput(
+            question="How long?",
+            sources=[{"id": "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:1", "text": "Instant."}],
+        )
 
 
 def test_email_reply_rules__a_document_is_cited_only_when_retrieved_and_quoted():
@@ -112,7 +130,7 @@ def test_taxonomy_tagging_prune__cannot_fix_a_confidence_out_of_range():
     ],
 )
 def test_support_answer_rules__refuse(answer, problem):
-    assert problem in "; ".join(support_answer.RULES.problems(QUESTION, answer))
+    assert problem in "; ".join(support_answer.RULES.problems(Grounded(QUESTION), answer))
 
 
 async def test_email_reply_offline__cites_only_messages_of_the_thread():
@@ -167,4 +185,4 @@ async def test_support_answer_offline__escalates_when_the_sources_do_not_answer(
 def test_refusals__of_every_kind_keep_its_rules():
     assert email_reply.RULES.problems(Grounded(THREAD), email_reply.refuse(THREAD, "no")) == []
     assert taxonomy_tagging.RULES.problems(TAGGING, taxonomy_tagging.refuse(TAGGING, "no")) == []
-    assert support_answer.RULES.problems(QUESTION, support_answer.escalate("no")) == []
+    assert support_answer.RULES.problems(Grounded(QUESTION), support_answer.escalate("no")) == []
