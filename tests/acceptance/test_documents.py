@@ -189,6 +189,39 @@ async def test_support_answer__adds_the_requesters_documents_only_when_asked(
     assert seen_by_outsider["result"] is None and seen_by_outsider["result_withheld"] is True
 
 
+async def test_account_summary__reads_the_requesters_documents_when_asked(
+    http, worker, make_key, sql_conn
+):
+    tenant = f"account-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    requester = await make_key(tenant=tenant, groups=["sales"])
+    contract = document(
+        title="Acme contract",
+        text="Acme Corp renewed its contract for 50 seats in March.",
+        acl_groups=["sales"],
+        external_id="crm-acme",
+    )
+    doc_id = (await http.post("/v1/documents", json=contract, headers=auth(admin))).json()["id"]
+    await _embedded(sql_conn, doc_id)
+    body = {
+        "kind": "account_summary",
+        "input": {
+            "account": "Acme Corp",
+            "focus": "Acme Corp contract seats",
+            "emails": [{"id": "e1", "body": "Thanks for the quick onboarding call today."}],
+            "search_documents": True,
+        },
+    }
+
+    submitted = await http.post("/v1/jobs", json=body, headers=auth(requester, "acct"))
+    job = await _finished(http, requester, submitted.json()["id"])
+
+    assert (job["state"], job["result"]["outcome"]) == ("succeeded", "summarized")
+    facts = [source for point in job["result"]["key_facts"] for source in point["sources"]]
+    assert any(source.startswith(f"doc:{doc_id}:") for source in facts), job["result"]
+    assert {c["title"] for c in job["citations"]} == {"Acme contract"}
+
+
 async def test_search__over_http_returns_only_the_keys_documents(http, make_key):
     tenant = f"search-{uuid.uuid4().hex[:6]}"
     admin = await make_key(tenant=tenant, roles=["admin"])
