@@ -1,7 +1,8 @@
 """Embedding models and grounded answers with a configured provider (the fake
 OpenAI-compatible server): a change of model fills in behind the active one and
-switches without a gap; a model that cites a document it was not given is invalid;
-the model cache keys on the sources' versions."""
+switches without a gap; a model that cites a document it was not given is invalid,
+one citing a retrieved document keeps the rules; the model cache keys on the
+sources' versions."""
 
 from __future__ import annotations
 
@@ -126,3 +127,71 @@ async def test_email_reply__a_model_citing_a_document_it_was_not_given_is_invali
     # retrieved instruction naming it was quarantined by the safety screening.
     assert "Salaries are confidential" not in prompts[0] and secret_id not in prompts[0]
     assert "Refunds arrive in 5 days." in prompts[0] and "[quarantined" in prompts[0]
+
+
+async def test_follow_up_draft__a_model_may_cite_a_retrieved_document(
+    http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
+):
+    """With search_documents the requester's document reaches the prompt as marked data
+    with its id, and a draft citing it keeps the kind's rules (commitments still rest on
+    the conversation)."""
+    tenant = f"follow-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    requester = await make_key(tenant=tenant, groups=["it"])
+    guide = {
+        "title": "SSO guide",
+        "text": "The SSO configuration guide covers SAML and OIDC setup.",
+        "acl_groups": ["it"],
+    }
+    doc_id = (await http.post("/v1/documents", json=guide, headers=auth(admin))).json()["id"]
+
+    async def chunk_id():
+        row = sql_conn.execute(
+            "SELECT c.id FROM chunks c JOIN chunk_embeddings e ON e.chunk_id = c.id "
+            "WHERE c.document_id = %s",
+            (doc_id,),
+        ).fetchone()
+        return row[0] if row else None
+
+    chunk = f"doc:{doc_id}:{await wait_for(chunk_id, what='the guide to be embedded')}"
+    draft = {
+        "subject": "Follow-up: SSO",
+        "body": "I will send the SSO configuration guide (SAML and OIDC) by Friday.",
+        "commitments": [
+            {"text": "Send the SSO guide by Friday.", "owner": "Sam Okafor", "sources": ["t2"]}
+        ],
+        "citations": [
+            {"source": "t2", "quote": "I will send the SSO configuration guide by Friday."},
+            {"source": chunk, "quote": "The SSO configuration guide covers SAML and OIDC setup."},
+        ],
+        "outcome": "drafted",
+        "refusal_reason": None,
+    }
+    fake_openai.script(answer(draft))
+    body = {
+        "kind": "follow_up_draft",
+        "input": {
+            "sender": "Sam Okafor",
+            "about": "SSO configuration guide",
+            "conversation": [
+                {"id": "t1", "speaker": "Maria Lopez", "text": "We need SSO before September."},
+                {
+                    "id": "t2",
+                    "speaker": "Sam Okafor",
+                    "text": "I will send the SSO configuration guide by Friday.",
+                },
+            ],
+            "search_documents": True,
+        },
+    }
+    job_id = (await http.post("/v1/jobs", json=body, headers=auth(requester, "fu"))).json()["id"]
+
+    async def finished():
+        row = job_row(sql_conn, job_id)
+        return row if row["state"] in ("succeeded", "failed", "needs_review") else None
+
+    row = await wait_for(finished, what="the job to finish")
+    assert row["state"] == "succeeded", row
+    assert [c["source"] for c in row["result"]["citations"]] == ["t2", chunk]
+    prompts = [str(r.body) for r in fake_openai.requests if r.path == "/v1/chat/completions"]
+    assert len(prompts) == 1 and f'name="{chunk}"' in prompts[0]
