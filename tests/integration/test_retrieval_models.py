@@ -129,6 +129,28 @@ async def test_email_reply__a_model_citing_a_document_it_was_not_given_is_invali
     assert "Refunds arrive in 5 days." in prompts[0] and "[quarantined" in prompts[0]
 
 
+async def _embedded_chunk(sql_conn, doc_id: str) -> str:
+    """The source id of the document's (one) chunk, once the worker has embedded it."""
+
+    async def chunk_id():
+        row = sql_conn.execute(
+            "SELECT c.id FROM chunks c JOIN chunk_embeddings e ON e.chunk_id = c.id "
+            "WHERE c.document_id = %s",
+            (doc_id,),
+        ).fetchone()
+        return row[0] if row else None
+
+    return f"doc:{doc_id}:{await wait_for(chunk_id, what='the document to be embedded')}"
+
+
+async def _finished_job(sql_conn, job_id: str) -> dict:
+    async def finished():
+        row = job_row(sql_conn, job_id)
+        return row if row["state"] in ("succeeded", "failed", "needs_review") else None
+
+    return await wait_for(finished, what="the job to finish")
+
+
 async def test_follow_up_draft__a_model_may_cite_a_retrieved_document(
     http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
 ):
@@ -145,15 +167,7 @@ async def test_follow_up_draft__a_model_may_cite_a_retrieved_document(
     }
     doc_id = (await http.post("/v1/documents", json=guide, headers=auth(admin))).json()["id"]
 
-    async def chunk_id():
-        row = sql_conn.execute(
-            "SELECT c.id FROM chunks c JOIN chunk_embeddings e ON e.chunk_id = c.id "
-            "WHERE c.document_id = %s",
-            (doc_id,),
-        ).fetchone()
-        return row[0] if row else None
-
-    chunk = f"doc:{doc_id}:{await wait_for(chunk_id, what='the guide to be embedded')}"
+    chunk = await _embedded_chunk(sql_conn, doc_id)
     draft = {
         "subject": "Follow-up: SSO",
         "body": "I will send the SSO configuration guide (SAML and OIDC) by Friday.",
@@ -186,12 +200,51 @@ async def test_follow_up_draft__a_model_may_cite_a_retrieved_document(
     }
     job_id = (await http.post("/v1/jobs", json=body, headers=auth(requester, "fu"))).json()["id"]
 
-    async def finished():
-        row = job_row(sql_conn, job_id)
-        return row if row["state"] in ("succeeded", "failed", "needs_review") else None
-
-    row = await wait_for(finished, what="the job to finish")
+    row = await _finished_job(sql_conn, job_id)
     assert row["state"] == "succeeded", row
     assert [c["source"] for c in row["result"]["citations"]] == ["t2", chunk]
+    prompts = [str(r.body) for r in fake_openai.requests if r.path == "/v1/chat/completions"]
+    assert len(prompts) == 1 and f'name="{chunk}"' in prompts[0]
+
+
+async def test_product_description__a_reference_document_grounds_a_material(
+    http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
+):
+    """The metadata names no merino; the requester's reference document does. A
+    description naming it, citing the document, keeps the rules only because the
+    document was retrieved for the job."""
+    tenant = f"product-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    requester = await make_key(tenant=tenant, groups=["catalog"])
+    sheet = {
+        "title": "Trail Runner 2 jacket sheet",
+        "text": "The Trail Runner 2 jacket has a merino lining.",
+        "acl_groups": ["catalog"],
+    }
+    doc_id = (await http.post("/v1/documents", json=sheet, headers=auth(admin))).json()["id"]
+    chunk = await _embedded_chunk(sql_conn, doc_id)
+    description = {
+        "title": "Trail Runner 2 jacket",
+        "body": "A light jacket with a merino lining.",
+        "bullets": ["Merino lining"],
+        "locale": "en-US",
+        "citations": [{"source": chunk, "quote": "The Trail Runner 2 jacket has a merino lining."}],
+        "outcome": "written",
+        "refusal_reason": None,
+    }
+    fake_openai.script(answer(description))
+    body = {
+        "kind": "product_description",
+        "input": {
+            "locale": "en-US",
+            "product": {"name": "Trail Runner 2 jacket", "category": "jackets"},
+            "search_documents": True,
+        },
+    }
+    job_id = (await http.post("/v1/jobs", json=body, headers=auth(requester, "pd"))).json()["id"]
+
+    row = await _finished_job(sql_conn, job_id)
+    assert row["state"] == "succeeded", row
+    assert [c["source"] for c in row["result"]["citations"]] == [chunk]
     prompts = [str(r.body) for r in fake_openai.requests if r.path == "/v1/chat/completions"]
     assert len(prompts) == 1 and f'name="{chunk}"' in prompts[0]
