@@ -26,6 +26,7 @@ from app.jobs.queue import JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
 from app.retrieval.service import Retrieval, parse_source_id
+from app.safety.guards import cited_sources
 from app.tenants.admission import Admission
 from app.tenants.rate_limit import RateLimited
 
@@ -509,12 +510,11 @@ class JobService:
         """The job as ``reader`` may see it now: the documents its result cites resolved
         to title and URL, and the result withheld when it cites one the reader's groups
         do not reach (its text may quote that document)."""
+        # Wherever the kind names a source (citations[].source, fields[].source, ...).
         cited = [
-            citation["source"]
-            for citation in (job.result or {}).get("citations") or []
-            if isinstance(citation, dict)
-            and isinstance(citation.get("source"), str)
-            and parse_source_id(citation["source"]) is not None
+            source
+            for source in cited_sources(job.result or {})
+            if parse_source_id(source) is not None
         ]
         if not cited or self.citations is None:
             return job

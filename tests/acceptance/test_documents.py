@@ -222,6 +222,52 @@ async def test_account_summary__reads_the_requesters_documents_when_asked(
     assert {c["title"] for c in job["citations"]} == {"Acme contract"}
 
 
+async def test_metadata_enrichment__reads_a_field_from_the_requesters_document(
+    http, worker, make_key, sql_conn
+):
+    tenant = f"enrich-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    requester = await make_key(tenant=tenant, groups=["catalog"])
+    outsider = await make_key(tenant=tenant, groups=["sales"])
+    sheet = document(
+        title="Summit 3 tent sheet",
+        text="Material: ripstop nylon\nPoles: aluminium",
+        acl_groups=["catalog"],
+        external_id="sheet-summit",
+    )
+    doc_id = (await http.post("/v1/documents", json=sheet, headers=auth(admin))).json()["id"]
+    await _embedded(sql_conn, doc_id)
+
+    def body(search_documents: bool) -> dict:
+        return {
+            "kind": "metadata_enrichment",
+            "input": {
+                "title": "Summit 3 tent",
+                "fields": ["material"],
+                "search_documents": search_documents,
+            },
+        }
+
+    ids = []
+    for search in (True, False):
+        submitted = await http.post(
+            "/v1/jobs", json=body(search), headers=auth(requester, f"e{search}")
+        )
+        ids.append(submitted.json()["id"])
+    grounded, plain = [await _finished(http, requester, job_id) for job_id in ids]
+
+    assert grounded["state"] == "succeeded", grounded
+    [material] = grounded["result"]["fields"]
+    assert "nylon" in material["value"] and material["source"].startswith(f"doc:{doc_id}:")
+    assert [c["title"] for c in grounded["citations"]] == ["Summit 3 tent sheet"]
+    # The value came from a document the outsider's groups do not reach: withheld, though
+    # the kind cites it in fields[].source, not in a citations list.
+    seen_by_outsider = (await http.get(f"/v1/jobs/{ids[0]}", headers=auth(outsider))).json()
+    assert seen_by_outsider["result"] is None and seen_by_outsider["result_withheld"] is True
+    # Without the flag the title alone states no material.
+    assert plain["result"]["outcome"] == "refused" or plain["result"]["fields"][0]["value"] is None
+
+
 async def test_search__over_http_returns_only_the_keys_documents(http, make_key):
     tenant = f"search-{uuid.uuid4().hex[:6]}"
     admin = await make_key(tenant=tenant, roles=["admin"])
