@@ -10,6 +10,7 @@
     courier stream-secret rotate   a new secret signs event stream links
     courier prompts   list prompt versions; pin or split a tenant's kind between them
     courier backfill  replay past jobs of a kind on the low-priority queue
+    courier ingest    load documents from a JSON Lines file (embedded by workers)
 
 Errors print one line on stderr and exit non-zero.
 
@@ -150,6 +151,21 @@ def _parser() -> argparse.ArgumentParser:
         "a new name replays the same jobs again",
     )
     backfill.set_defaults(run=run.backfill)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="load documents from a JSON Lines file into a tenant",
+        description=(
+            "Each line is a document as POST /v1/documents takes it (title, text, acl_groups, "
+            "optional url, source, external_id, metadata). Every line is checked before any is "
+            "written; documents already there unchanged are left alone. Embedding runs as "
+            "worker jobs: start a worker (or `courier up`) for vector search."
+        ),
+    )
+    database_options(ingest)
+    ingest.add_argument("file", type=Path, help="the JSON Lines file")
+    ingest.add_argument("--tenant", required=True, help="the tenant's slug (created if new)")
+    ingest.set_defaults(run=run.ingest)
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True, metavar="ACTION"

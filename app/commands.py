@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from app.db import RUNTIME_ROLE, Database, create_pool
 from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
 from app.demo import DEMO_REQUESTS, run_demo
+from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
@@ -239,6 +240,69 @@ def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
         f"'{BACKFILL_QUEUE}', {done.existing} already replayed{skipped}"
     )
     return 1 if done.skipped else 0
+
+
+class IngestFileError(CourierError):
+    """A line of the file is not a document."""
+
+
+def ingest(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    from app.jobs.queue import create_queue_app
+    from app.retrieval.service import DocumentService, EmbeddingQueue, IngestProgress
+
+    documents = _read_documents(args.file)
+    bar = _ProgressBar()
+
+    async def load(url: str) -> IngestProgress:
+        async with _database(url, admin=True) as admin:
+            tenant = await admin.fetch_one("tenant_ensure", slug=args.tenant)
+        async with _database(url) as db:
+            queue_app = create_queue_app()
+            await queue_app.open_async(pool=db.pool)
+            try:
+                service = DocumentService(
+                    db,
+                    EmbeddingQueue(queue_app),
+                    chunk_words=settings.retrieval.chunk_words,
+                    chunk_overlap_words=settings.retrieval.chunk_overlap_words,
+                )
+                return await service.ingest_many(tenant["id"], documents, on_progress=bar.show)
+            finally:
+                await queue_app.close_async()
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        done = asyncio.run(load(url))
+    bar.close()
+    _err(
+        f"ingested {done.seen} documents into {args.tenant!r}: {done.created} new, "
+        f"{done.replaced} replaced, {done.existing} unchanged; embedding runs on the workers"
+    )
+    return 0
+
+
+def _read_documents(path: Path) -> list[Any]:
+    """Every line of ``path`` as a document, or :class:`IngestFileError` naming the
+    first bad line (nothing is written then)."""
+    from pydantic import ValidationError
+
+    from app.retrieval.schemas import DocumentIn
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IngestFileError(f"cannot read {path}: {exc}") from exc
+    documents = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(DocumentIn.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(map(str, first["loc"])) or "the line"
+            raise IngestFileError(f"{path}:{number}: {where}: {first['msg']}") from exc
+    return documents
 
 
 class _ProgressBar:

@@ -44,6 +44,9 @@ from app.prompts.experiments import PromptPolicies
 from app.responses.controllers import ResponseController
 from app.responses.model_names import ModelNames
 from app.responses.service import ResponsesService
+from app.retrieval.controllers import DocumentController, SearchController
+from app.retrieval.embeddings import Embedders
+from app.retrieval.service import DocumentService, EmbeddingQueue, Retrieval, SearchTuning
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -65,6 +68,8 @@ class Services:
     stream_links: StreamLinks
     responses: ResponsesService
     base_url: str
+    documents: DocumentService
+    retrieval: Retrieval
 
 
 @get("/healthz", operation_id="Health", tags=["operations"], include_in_schema=True)
@@ -115,6 +120,8 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             UsageController,
             PromptController,
             ResponseController,
+            DocumentController,
+            SearchController,
             watch_page,
             health,
         ],
@@ -217,6 +224,18 @@ async def _services(
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
     budgets = BudgetService(db)
+    embedders = Embedders.from_settings(settings)
+    opened.push_async_callback(embedders.close)
+    tuning = settings.retrieval
+    retrieval = Retrieval(
+        db,
+        embedders,
+        SearchTuning(
+            ef_search=tuning.ef_search,
+            max_scan_tuples=tuning.max_scan_tuples,
+            candidates=tuning.candidates,
+        ),
+    )
     jobs = JobService(
         db,
         JobQueue(queue_app),
@@ -228,6 +247,7 @@ async def _services(
         stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
         callback_guard=guard,
         admission=Admission(settings.rate_limit, budgets=True),
+        citations=retrieval,
     )
     return Services(
         db=db,
@@ -253,4 +273,11 @@ async def _services(
             sync_wait_seconds=settings.responses.sync_wait_seconds,
         ),
         base_url=base_url,
+        documents=DocumentService(
+            db,
+            EmbeddingQueue(queue_app),
+            chunk_words=tuning.chunk_words,
+            chunk_overlap_words=tuning.chunk_overlap_words,
+        ),
+        retrieval=retrieval,
     )

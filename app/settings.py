@@ -310,6 +310,34 @@ class ResponsesSettings(BaseSettings):
     in_progress) and may be polled (env ``COURIER_RESPONSES_SYNC_WAIT_SECONDS``)."""
 
 
+class RetrievalSettings(BaseSettings):
+    """Documents, embeddings and search (app/retrieval/)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_RETRIEVAL_", extra="ignore")
+
+    embedding_model: str | None = Field(default=None, validation_alias="COURIER_EMBEDDING_MODEL")
+    """Embedding model of the OpenAI-compatible provider (``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL``), asked for 384 dimensions, e.g. text-embedding-3-small
+    (env ``COURIER_EMBEDDING_MODEL``); unset: the built-in offline embedder
+    (``hashed-ngrams-384``). A change re-embeds every chunk in the background; search
+    keeps the previous model until that is complete."""
+    chunk_words: int = Field(default=160, ge=16, le=2000)
+    """Words per chunk (env ``COURIER_RETRIEVAL_CHUNK_WORDS``)."""
+    chunk_overlap_words: int = Field(default=32, ge=0, le=500)
+    """Words a chunk shares with the one before it
+    (env ``COURIER_RETRIEVAL_CHUNK_OVERLAP_WORDS``)."""
+    ef_search: int = Field(default=100, ge=10, le=1000)
+    """HNSW candidate list size per search (env ``COURIER_RETRIEVAL_EF_SEARCH``)."""
+    max_scan_tuples: int = Field(default=20_000, ge=100)
+    """Most index tuples an iterative HNSW scan visits to fill a filtered top k
+    (env ``COURIER_RETRIEVAL_MAX_SCAN_TUPLES``)."""
+    candidates: int = Field(default=40, ge=1, le=1000)
+    """Candidates each of vector and full-text search brings to the rank fusion
+    (env ``COURIER_RETRIEVAL_CANDIDATES``)."""
+    embed_batch: int = Field(default=64, ge=1, le=2048)
+    """Chunks embedded per call of the embedder (env ``COURIER_RETRIEVAL_EMBED_BATCH``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -329,6 +357,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     responses: ResponsesSettings = Field(default_factory=ResponsesSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

@@ -63,3 +63,8 @@ $$;
 
 -- The model layer: a 429 pauses a provider for every process (app/llm/pauses.py).
 GRANT SELECT, INSERT, UPDATE ON provider_pauses TO courier_runtime;
+
+-- Retrieval: documents are managed (and deleted) through the API; row level security
+-- (forced) decides which rows a transaction sees. Embedding models are global.
+GRANT SELECT, INSERT, UPDATE, DELETE ON documents, chunks, chunk_embeddings TO courier_runtime;
+GRANT SELECT, INSERT, UPDATE ON embedding_models TO courier_runtime;

@@ -47,7 +47,14 @@ SELECT c.id, c.claim, c.tenant_id, c.event_id, c.event_type, c.job_id, c.seq, c.
        j.kind,
        -- The job as it was at this event, not as it is now: a result is final (and
        -- reviewed) only once the job succeeded; the error is the one of this event.
-       CASE WHEN ev.state = 'succeeded' THEN j.result END AS result,
+       -- A result grounded in documents goes to no tenant-wide endpoint: its readers'
+       -- groups are unknown, and the documents' ACLs decide who may read it. Any string
+       -- naming a chunk counts, wherever the kind cites it (citations[].source,
+       -- fields[].source, key_facts[].sources[]).
+       CASE WHEN ev.state = 'succeeded'
+                 AND NOT jsonb_path_exists(
+                     j.result, '$.** ? (@.type() == "string" && @ starts with "doc:")')
+            THEN j.result END AS result,
        ev.data -> 'error' AS error,
        ev.state, ev.attempt AS job_attempt, ev.created_at AS event_created_at
 FROM claimed c

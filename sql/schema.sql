@@ -110,6 +110,60 @@ CREATE TYPE public.procrastinate_job_to_defer_v1 AS (
 
 
 --
+-- Name: courier_acting_groups(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acting_groups() RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(nullif(current_setting('courier.groups', true), '')::text[], '{}')
+$$;
+
+
+--
+-- Name: FUNCTION courier_acting_groups(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acting_groups() IS 'The ACL groups the current transaction acts with (courier.groups, a text array literal), or none.';
+
+
+--
+-- Name: courier_acting_tenant(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acting_tenant() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT nullif(current_setting('courier.tenant_id', true), '')::uuid
+$$;
+
+
+--
+-- Name: FUNCTION courier_acting_tenant(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acting_tenant() IS 'The tenant the current transaction acts for (courier.tenant_id), or NULL.';
+
+
+--
+-- Name: courier_acting_tenant_wide(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acting_tenant_wide() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(current_setting('courier.scope', true), '') = 'tenant'
+$$;
+
+
+--
+-- Name: FUNCTION courier_acting_tenant_wide(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acting_tenant_wide() IS 'Whether the current transaction acts for its whole tenant (courier.scope = tenant): documents of every group.';
+
+
+--
 -- Name: courier_api_key_principal_v1(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -365,6 +419,52 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_budget_settle_v1(p_reservation_id uuid, p_cost numeric, p_now timestamp with time zone) IS 'Settle a budget reservation with the call''s real cost (charged to the reservation''s month); false when already settled.';
+
+
+--
+-- Name: courier_chunk_copy_document(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunk_copy_document() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SELECT d.tenant_id, d.acl_groups INTO NEW.tenant_id, NEW.acl_groups
+    FROM documents d WHERE d.id = NEW.document_id;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: courier_chunks_follow_document(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunks_follow_document() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE chunks SET acl_groups = NEW.acl_groups WHERE document_id = NEW.id;
+    UPDATE chunk_embeddings e SET acl_groups = NEW.acl_groups
+    FROM chunks c WHERE c.document_id = NEW.id AND e.chunk_id = c.id;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: courier_embedding_copy_chunk(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_embedding_copy_chunk() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SELECT c.tenant_id, c.acl_groups INTO NEW.tenant_id, NEW.acl_groups
+    FROM chunks c WHERE c.id = NEW.chunk_id;
+    RETURN NEW;
+END
+$$;
 
 
 --
@@ -1942,6 +2042,67 @@ COMMENT ON TABLE public.callback_secrets IS 'The secret that signs webhooks sent
 
 
 --
+-- Name: chunk_embeddings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.chunk_embeddings (
+    chunk_id bigint NOT NULL,
+    model text NOT NULL,
+    tenant_id uuid NOT NULL,
+    acl_groups text[] NOT NULL,
+    embedding public.vector(384) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.chunk_embeddings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE chunk_embeddings; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.chunk_embeddings IS 'One embedding per chunk and model (the model and its dimension recorded with it), with the chunk''s tenant and groups for filtering.';
+
+
+--
+-- Name: chunks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.chunks (
+    id bigint NOT NULL,
+    document_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    acl_groups text[] NOT NULL,
+    ordinal integer NOT NULL,
+    body text NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, body)) STORED
+);
+
+ALTER TABLE ONLY public.chunks FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE chunks; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.chunks IS 'Overlapping passages of a document, with its tenant and ACL groups copied (a trigger keeps them in step), so search filters without a join.';
+
+
+--
+-- Name: chunks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chunks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.chunks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: courier_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2216,6 +2377,77 @@ COMMENT ON COLUMN public.dead_letters.replay_of IS 'The job this one replays; NU
 --
 
 COMMENT ON COLUMN public.dead_letters.replays IS 'How many replays of this job exist (0 if none).';
+
+
+--
+-- Name: documents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.documents (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    source text DEFAULT 'api'::text NOT NULL,
+    external_id text,
+    title text NOT NULL,
+    url text,
+    body text NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    acl_groups text[] CONSTRAINT documents_acl_groups_not_null1 NOT NULL,
+    content_hash text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT documents_acl_groups_not_null CHECK ((array_position(acl_groups, NULL::text) IS NULL)),
+    CONSTRAINT documents_external_id_length CHECK (((char_length(external_id) >= 1) AND (char_length(external_id) <= 500))),
+    CONSTRAINT documents_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT documents_source_length CHECK (((char_length(source) >= 1) AND (char_length(source) <= 100))),
+    CONSTRAINT documents_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 500)))
+);
+
+ALTER TABLE ONLY public.documents FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE documents; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.documents IS 'Reference documents of a tenant that ground answers; seen only by principals of the tenant whose groups overlap acl_groups (row level security).';
+
+
+--
+-- Name: COLUMN documents.content_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.documents.content_hash IS 'SHA-256 hex of title and body: the same content again changes nothing.';
+
+
+--
+-- Name: COLUMN documents.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.documents.version IS 'Bumped on every change of content or ACL; model cache keys name it, so a changed document never serves an old answer.';
+
+
+--
+-- Name: embedding_models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.embedding_models (
+    model text NOT NULL,
+    dimensions integer NOT NULL,
+    state text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    activated_at timestamp with time zone,
+    CONSTRAINT embedding_models_dimensions CHECK ((dimensions = 384)),
+    CONSTRAINT embedding_models_state CHECK ((state = ANY (ARRAY['building'::text, 'active'::text, 'retired'::text])))
+);
+
+
+--
+-- Name: TABLE embedding_models; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.embedding_models IS 'Embedding models: the active one serves search; a building one is being filled for every chunk and becomes active when none is missing.';
 
 
 --
@@ -4673,6 +4905,30 @@ ALTER TABLE ONLY public.callback_secrets
 
 
 --
+-- Name: chunk_embeddings chunk_embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_embeddings
+    ADD CONSTRAINT chunk_embeddings_pkey PRIMARY KEY (chunk_id, model);
+
+
+--
+-- Name: chunks chunks_document_ordinal_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunks
+    ADD CONSTRAINT chunks_document_ordinal_unique UNIQUE (document_id, ordinal);
+
+
+--
+-- Name: chunks chunks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunks
+    ADD CONSTRAINT chunks_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: courier_migrations courier_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4694,6 +4950,22 @@ ALTER TABLE ONLY public.courier_procrastinate_migrations
 
 ALTER TABLE ONLY public.courier_secrets
     ADD CONSTRAINT courier_secrets_pkey PRIMARY KEY (name);
+
+
+--
+-- Name: documents documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: embedding_models embedding_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.embedding_models
+    ADD CONSTRAINT embedding_models_pkey PRIMARY KEY (model);
 
 
 --
@@ -4936,6 +5208,76 @@ CREATE INDEX budget_reservations_open ON public.budget_reservations USING btree 
 
 
 --
+-- Name: chunk_embeddings_acl_groups; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunk_embeddings_acl_groups ON public.chunk_embeddings USING gin (acl_groups);
+
+
+--
+-- Name: chunk_embeddings_hnsw; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunk_embeddings_hnsw ON public.chunk_embeddings USING hnsw (embedding public.vector_cosine_ops);
+
+
+--
+-- Name: chunk_embeddings_tenant_model; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunk_embeddings_tenant_model ON public.chunk_embeddings USING btree (tenant_id, model);
+
+
+--
+-- Name: chunks_acl_groups; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunks_acl_groups ON public.chunks USING gin (acl_groups);
+
+
+--
+-- Name: chunks_tenant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunks_tenant ON public.chunks USING btree (tenant_id);
+
+
+--
+-- Name: chunks_tsv; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunks_tsv ON public.chunks USING gin (tsv);
+
+
+--
+-- Name: documents_content_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX documents_content_unique ON public.documents USING btree (tenant_id, source, content_hash) WHERE (external_id IS NULL);
+
+
+--
+-- Name: documents_external_id_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX documents_external_id_unique ON public.documents USING btree (tenant_id, source, external_id) WHERE (external_id IS NOT NULL);
+
+
+--
+-- Name: documents_tenant_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX documents_tenant_created ON public.documents USING btree (tenant_id, id);
+
+
+--
+-- Name: embedding_models_one_active; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX embedding_models_one_active ON public.embedding_models USING btree (state) WHERE (state = 'active'::text);
+
+
+--
 -- Name: idx_procrastinate_jobs_worker_not_null; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5153,6 +5495,27 @@ CREATE TRIGGER api_keys_rights_fixed BEFORE UPDATE ON public.api_keys FOR EACH R
 
 
 --
+-- Name: chunk_embeddings chunk_embeddings_copy_chunk; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_copy_chunk BEFORE INSERT ON public.chunk_embeddings FOR EACH ROW EXECUTE FUNCTION public.courier_embedding_copy_chunk();
+
+
+--
+-- Name: chunks chunks_copy_document; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunks_copy_document BEFORE INSERT ON public.chunks FOR EACH ROW EXECUTE FUNCTION public.courier_chunk_copy_document();
+
+
+--
+-- Name: documents documents_acl_follow; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER documents_acl_follow AFTER UPDATE OF acl_groups ON public.documents FOR EACH ROW WHEN ((new.acl_groups IS DISTINCT FROM old.acl_groups)) EXECUTE FUNCTION public.courier_chunks_follow_document();
+
+
+--
 -- Name: job_events job_events_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5358,6 +5721,38 @@ ALTER TABLE ONLY public.budget_reservations
 
 ALTER TABLE ONLY public.callback_secrets
     ADD CONSTRAINT callback_secrets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_chunk_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_embeddings
+    ADD CONSTRAINT chunk_embeddings_chunk_id_fkey FOREIGN KEY (chunk_id) REFERENCES public.chunks(id) ON DELETE CASCADE;
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_model_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_embeddings
+    ADD CONSTRAINT chunk_embeddings_model_fkey FOREIGN KEY (model) REFERENCES public.embedding_models(model);
+
+
+--
+-- Name: chunks chunks_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunks
+    ADD CONSTRAINT chunks_document_id_fkey FOREIGN KEY (document_id) REFERENCES public.documents(id) ON DELETE CASCADE;
+
+
+--
+-- Name: documents documents_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
 
 
 --
@@ -5585,6 +5980,45 @@ ALTER TABLE ONLY public.webhook_endpoints
 
 
 --
+-- Name: chunk_embeddings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chunk_embeddings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chunk_embeddings chunk_embeddings_reader; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY chunk_embeddings_reader ON public.chunk_embeddings USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+
+
+--
+-- Name: chunks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chunks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chunks chunks_reader; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY chunks_reader ON public.chunks USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+
+
+--
+-- Name: documents; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: documents documents_reader; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY documents_reader ON public.documents USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
@@ -5660,6 +6094,20 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
 
 
 --
+-- Name: TABLE chunk_embeddings; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.chunk_embeddings TO courier_runtime;
+
+
+--
+-- Name: TABLE chunks; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.chunks TO courier_runtime;
+
+
+--
 -- Name: TABLE courier_migrations; Type: ACL; Schema: public; Owner: -
 --
 
@@ -5699,6 +6147,20 @@ GRANT SELECT ON TABLE public.tenants TO courier_runtime;
 --
 
 GRANT SELECT ON TABLE public.dead_letters TO courier_auditor;
+
+
+--
+-- Name: TABLE documents; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.documents TO courier_runtime;
+
+
+--
+-- Name: TABLE embedding_models; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.embedding_models TO courier_runtime;
 
 
 --

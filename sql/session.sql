@@ -7,6 +7,13 @@ SELECT set_config('courier.tenant_id', %(tenant_id)s::uuid::text, true),
        set_config('courier.user_id', %(user_id)s::uuid::text, true),
        set_config('courier.groups', %(groups)s::text[]::text, true);
 
+-- name: session_act_for_tenant :exec
+-- Act for a whole tenant (every ACL group) for the rest of the transaction: document
+-- management by an admin key, and the embedding worker. Transaction-local, like
+-- session_act_for.
+SELECT set_config('courier.tenant_id', %(tenant_id)s::uuid::text, true),
+       set_config('courier.scope', 'tenant', true);
+
 -- name: session_role :one
 -- Whom this session acts as (after SET ROLE), whom it connected as, and whether
 -- row level security can apply to it (not to superusers, nor to BYPASSRLS roles).
@@ -14,3 +21,11 @@ SELECT current_user AS role, session_user AS connected_as, r.rolsuper AS superus
        r.rolbypassrls AS bypass_rls
 FROM pg_roles r
 WHERE r.rolname = current_user;
+
+-- name: session_search_tuning :exec
+-- Filtered vector search keeps its recall under row level security: HNSW scans go on
+-- (iterative, relaxed order; the query re-sorts) until enough rows pass the filter,
+-- up to max_scan_tuples (bench/retrieval.py measured these).
+SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+       set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
+       set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true);

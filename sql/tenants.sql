@@ -16,6 +16,11 @@ SET rate_limit_per_second = coalesce(%(rate_limit_per_second)s::double precision
 WHERE slug = %(slug)s::text
 RETURNING id, slug, rate_limit_per_second, rate_limit_burst, retention_days;
 
+-- name: tenant_list_ids :many
+-- Every tenant's id, for background passes that visit each tenant in turn (the
+-- embedding of a new model); never on a request's path.
+SELECT id FROM tenants ORDER BY id;
+
 -- name: tenant_rate_limit_take :one
 -- Take one submission token from the tenant's bucket, unless this Idempotency-Key
 -- already made a job (a retry: no token); see courier_rate_limit_take_v2.

@@ -49,7 +49,7 @@ from app.llm.errors import (
 from app.llm.ledger import BudgetExceeded
 from app.llm.provider import Usage
 from app.llm.routing import RoutingSignals, route
-from app.llm.steps import CacheScope, JobContext, StepRunner
+from app.llm.steps import CacheScope, JobContext, Requester, StepRunner
 from app.prompts.experiments import PromptPolicies
 from app.retries import Backoff
 from app.safety.redaction import redact
@@ -453,6 +453,13 @@ class JobExecutor:
             tier=route(kind.tier, signals),
             actor=self.actor,
             cache=cache,
+            # A job submitted before groups were recorded retrieves nothing rather than
+            # guess whose documents it may read.
+            requester=(
+                Requester(lease.requester_id, lease.tenant_id, tuple(lease.acl_groups))
+                if lease.acl_groups is not None
+                else None
+            ),
         )
 
     def _kind_label(self, lease: Lease) -> str:

@@ -34,7 +34,10 @@ from app.llm.routing import ModelTiers
 from app.llm.steps import StepRunner
 from app.metrics import start_metrics_server, stop_metrics_server
 from app.retries import Backoff, backoff_delay
+from app.retrieval.embeddings import Embedders
+from app.retrieval.service import EmbeddingQueue, Retrieval, SearchTuning
 from app.settings import Settings
+from tasks.embed import ChunkEmbedding, register_embed_chunks
 from tasks.execution import JobExecutor
 from tasks.maintenance.expiry import ExpirySweeper
 from tasks.maintenance.rescuer import StalledJobRescuer
@@ -112,6 +115,9 @@ async def run_worker(
         openai_provider = model_provider(settings)
         if openai_provider is not None:
             running.push_async_callback(openai_provider.close)
+        embedders = Embedders.from_settings(settings)
+        running.push_async_callback(embedders.close)
+        retrieval = settings.retrieval
         steps = StepRunner(
             db,
             PostgresCallLedger(
@@ -124,6 +130,15 @@ async def run_worker(
             tiers=ModelTiers(small=settings.llm.model_small, large=settings.llm.model_large),
             max_output_tokens=settings.llm.max_output_tokens,
             max_pause_wait=settings.llm.max_pause_wait_seconds,
+            retrieval=Retrieval(
+                db,
+                embedders,
+                SearchTuning(
+                    ef_search=retrieval.ef_search,
+                    max_scan_tuples=retrieval.max_scan_tuples,
+                    candidates=retrieval.candidates,
+                ),
+            ),
         )
         queue_app = create_queue_app()
         queue = JobQueue(queue_app)
@@ -136,7 +151,10 @@ async def run_worker(
             backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
         )
         register_run_job(queue_app, executor)
+        embedding = ChunkEmbedding(db, embedders, batch=retrieval.embed_batch)
+        register_embed_chunks(queue_app, embedding)
         await queue_app.open_async(pool=pool)
+        await embedding.prepare(EmbeddingQueue(queue_app))
         duties: list[PeriodicDuty] = [
             ExpirySweeper(db, queue, interval=worker.maintenance_seconds),
             StalledJobRescuer(

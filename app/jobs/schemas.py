@@ -12,6 +12,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, RootModel, create
 
 from app.client_input import Int32
 from app.jobs.kinds import KindRegistry
+from app.retrieval.schemas import CitationView
 
 
 class JobState(StrEnum):
@@ -112,6 +113,17 @@ class Job(BaseModel):
         ),
     )
     result: dict[str, Any] | None
+    result_withheld: bool = Field(
+        default=False,
+        description=(
+            "The result cites a document this API key may not read now: it is withheld "
+            "(null), and so is each such citation in `citations`."
+        ),
+    )
+    citations: list[CitationView] | None = Field(
+        default=None,
+        description="The documents the result cites, as this API key may see them now.",
+    )
     error: JobError | None
     model: str | None
     prompt_version: str | None

@@ -25,6 +25,8 @@ from app.jobs.kinds import Kind, KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
+from app.retrieval.service import Retrieval, parse_source_id
+from app.safety.guards import cited_sources
 from app.tenants.admission import NOT_ADMITTED, Admission
 from app.tenants.rate_limit import RateLimited
 
@@ -111,6 +113,7 @@ class JobService:
         stream_token_margin: timedelta = timedelta(hours=1),
         callback_guard: DestinationGuard | None = None,
         admission: Admission | None = None,
+        citations: Retrieval | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -122,6 +125,9 @@ class JobService:
         self.stream_token_margin = stream_token_margin
         self.callback_guard = callback_guard
         self.admission = admission or Admission()
+        self.citations = citations
+        """Resolves the documents a result cites for its reader; None: results are shown
+        as stored (no documents are cited where there is no retrieval)."""
 
     async def submit(
         self, principal: Principal, request: JobRequest, idempotency_key: str
@@ -480,7 +486,26 @@ class JobService:
             row = await self.db.fetch_one("job_get", job_id=job_id, tenant_id=principal.tenant_id)
         except NotFound as exc:
             raise JobNotFound(f"no job {job_id}") from exc
-        return self.view(row, principal.key_id)
+        return await self._as_reader(self.view(row, principal.key_id), principal)
+
+    async def _as_reader(self, job: Job, reader: Principal) -> Job:
+        """The job as ``reader`` may see it now: the documents its result cites resolved
+        to title and URL, and the result withheld when it cites one the reader's groups
+        do not reach (its text may quote that document)."""
+        # Wherever the kind names a source (citations[].source, fields[].source, ...).
+        cited = [
+            source
+            for source in cited_sources(job.result or {})
+            if parse_source_id(source) is not None
+        ]
+        if not cited or self.citations is None:
+            return job
+        views = await self.citations.resolve_citations(reader, cited)
+        if any(view.withheld for view in views):
+            return job.model_copy(
+                update={"result": None, "result_withheld": True, "citations": views}
+            )
+        return job.model_copy(update={"citations": views})
 
     async def list(
         self,
@@ -501,7 +526,10 @@ class JobService:
             before_id=cursor,
             limit=limit + 1,
         )
-        page = [self.view(row, principal.key_id) for row in rows[:limit]]
+        page = [
+            await self._as_reader(self.view(row, principal.key_id), principal)
+            for row in rows[:limit]
+        ]
         next_cursor = str(page[-1].id) if len(rows) > limit else None
         return page, next_cursor
 

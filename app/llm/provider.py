@@ -29,6 +29,9 @@ class Source:
 
     id: str
     text: str
+    version: str | None = None
+    """What the model cache keys on for this source (a document's version and the
+    chunk's content); None: the SHA-256 of ``text``."""
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ outside the taxonomy is removed, never returned); the pruned answer must pass.
 
 A check is a function ``check(job_input, output) -> Iterable[str]`` yielding each
 problem in words a model can act on; problems name positions (``tags[2]``), not the
-values the model sent. The helpers below cover the common rules.
+values the model sent. The helpers below cover the common rules. A kind grounded in
+the tenant's documents (app/retrieval/) binds its rules to :class:`Grounded`: the
+input with the chunks retrieved for the job, which its citations may name too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -59,6 +61,17 @@ class JobRules(Generic[OutputT]):
             return None
         pruned = self.rules.prune(self.job, output)
         return None if self.problems(pruned) else pruned
+
+
+@dataclass(frozen=True)
+class Grounded(Generic[InputT]):
+    """A grounded kind's job as its rules see it: the input, and the document chunks
+    retrieved for it (source id ``doc:<document>:<chunk>`` → text). Retrieval is not
+    part of the input (it depends on what the requester may read when the job runs),
+    so the chunks a citation may name are only known here."""
+
+    input: InputT
+    documents: Mapping[str, str] = field(default_factory=dict)
 
 
 def describe(problems: Sequence[str]) -> str:

@@ -74,6 +74,7 @@ from app.llm.openai_provider import ModelAnswer, OpenAIProvider
 from app.llm.pauses import ProviderPauses
 from app.llm.provider import Generation, GenerationRequest, OutputT, Usage
 from app.llm.routing import EXTRACTIVE, ModelTiers, Tier, fallback_chain
+from app.retrieval.service import Retrieval, RetrievedChunk
 from app.safety import guards
 from app.safety.screening import SafetyRecord, screen
 
@@ -120,6 +121,18 @@ class JobContext:
     cache: CacheScope | None = None
     """None: the job's steps neither read nor fill the cache (its kind turned the
     cache off, or the job's ACL groups were never recorded)."""
+    requester: Requester | None = None
+    """Whom retrieval acts for: the job's requester with the groups recorded at intake;
+    None: the job retrieves nothing."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """The principal a job's retrieval runs as (row level security reads it)."""
+
+    id: UUID
+    tenant_id: UUID
+    acl_groups: tuple[str, ...]
 
 
 @dataclass
@@ -151,6 +164,8 @@ class StepRunner:
     tiers: ModelTiers | None = None
     """The model of each tier; None (or no ``openai``): only the extractive provider."""
     extractive: ExtractiveProvider = field(default_factory=ExtractiveProvider)
+    retrieval: Retrieval | None = None
+    """Document search for grounded kinds (app/retrieval/); None: kinds retrieve nothing."""
     max_output_tokens: int = 2048
     max_pause_wait: float = 60.0
 
@@ -316,7 +331,10 @@ class StepRunner:
             prompt_version=request.prompt_version,
             model=model,
             acl_groups=context.cache.acl_groups,
-            sources=[(source.id, source_version(source.text)) for source in request.sources],
+            sources=[
+                (source.id, source.version or source_version(source.text))
+                for source in request.sources
+            ],
         )
 
     async def _cached(
@@ -537,6 +555,16 @@ class JobSteps:
 
     async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
         return await self.runner.run(self.context, request, self.safety)
+
+    async def retrieve(self, query: str, k: int) -> list[RetrievedChunk]:
+        """Search the tenant's documents as the job's requester (with the groups it was
+        submitted with): what a grounded kind may show the model. Nothing without a
+        retrieval service or a recorded requester."""
+        retrieval = self.runner.retrieval
+        requester = self.context.requester
+        if retrieval is None or requester is None:
+            return []
+        return await retrieval.search(requester, query, k)
 
 
 def _committed(model: str, output: Any, prompt_version: str) -> dict[str, Any]:

@@ -83,6 +83,12 @@ def citations(data: Any, sources: Collection[str]) -> Iterator[Violation]:
             yield Violation("citation", field, "cites a source that was not given")
 
 
+def cited_sources(data: Any) -> list[str]:
+    """Every source an answer names (``source``, ``source_id`` or ``sources`` fields,
+    anywhere), in order, once each: what the API resolves for the answer's reader."""
+    return list(dict.fromkeys(name for _, name in _cited(data, "")))
+
+
 def contacts(strings: Sequence[tuple[str, str]], trusted: str) -> Iterator[Violation]:
     """Each URL, e-mail address or phone number that the trusted text does not hold."""
     folded = trusted.casefold()

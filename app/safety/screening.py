@@ -19,12 +19,12 @@ regeneration, goes to review, or is refused where its kind has no review.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
 
-from app.llm.provider import GenerationRequest, OutputT, Source
+from app.llm.provider import GenerationRequest, OutputT
 from app.prompts.data import PromptText
 from app.prompts.templates import PromptCall
 from app.safety.guards import Violation
@@ -76,8 +76,9 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
     if prompt is not None:
         variables = {name: _walk(value, clean, name) for name, value in prompt.variables.items()}
         prompt = PromptCall(prompt.prompts, prompt.name, variables)
+    # replace() keeps a source's version (a document's), which the model cache keys on.
     sources = [
-        Source(id=source.id, text=clean(source.text, f"sources.{source.id}"))
+        replace(source, text=clean(source.text, f"sources.{source.id}"))
         for source in request.sources
     ]
     question = clean(request.question, "question")
@@ -132,8 +133,9 @@ def _merged(flags: list[Flag]) -> list[Flag]:
 
 def _walk(value: Any, clean: Callable[[str, str], str], where: str) -> Any:
     """``value`` (a template variable) with ``clean`` applied to every string in it,
-    its types kept (pydantic models are copied field by field, unvalidated: the
-    placeholder may be longer than a field's limit)."""
+    its types kept (pydantic models and dataclasses, e.g. retrieved documents as
+    :class:`app.llm.provider.Source`, are copied field by field, unvalidated: the placeholder may be
+    longer than a field's limit)."""
     if isinstance(value, str):
         return clean(value, where)
     if isinstance(value, BaseModel):
@@ -142,6 +144,15 @@ def _walk(value: Any, clean: Callable[[str, str], str], where: str) -> Any:
                 name: _walk(getattr(value, name), clean, f"{where}.{name}")
                 for name in type(value).model_fields
             }
+        )
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(
+            value,
+            **{
+                f.name: _walk(getattr(value, f.name), clean, f"{where}.{f.name}")
+                for f in fields(value)
+                if f.init
+            },
         )
     if isinstance(value, list | tuple):
         walked = [_walk(item, clean, f"{where}[{i}]") for i, item in enumerate(value)]

@@ -472,11 +472,48 @@ def test_prompts__list_pin_split_and_unpin_a_tenants_kind(database_url, sql_conn
     )
 
     assert (
-        "email_reply\tcurrent email_reply/v2\tversions email_reply/v1, email_reply/v2"
-        in listed.stdout
+        "email_reply\tcurrent email_reply/v3\t"
+        "versions email_reply/v1, email_reply/v2, email_reply/v3" in listed.stdout
     )
     assert pinned.returncode == 0 and policy == [("email_reply/v1", None)], pinned.stderr
     assert split.returncode == 0 and split_policy == [("email_reply/v1", "email_reply/v2", 10)]
-    assert unpinned.returncode == 0 and "current version email_reply/v2" in unpinned.stderr
+    assert unpinned.returncode == 0 and "current version email_reply/v3" in unpinned.stderr
     assert refused.returncode == 1 and "has no prompt version '7'" in refused.stderr
     assert sql_conn.execute("SELECT count(*) FROM prompt_policies").fetchone() == (0,)
+
+
+def test_ingest__loads_a_jsonl_file_once_and_defers_its_embedding(database_url, sql_conn, tmp_path):
+    lines = [
+        '{"title": "Refunds", "text": "Refunds take 5 days.", "acl_groups": ["billing"], '
+        '"external_id": "kb-1"}',
+        "",
+        '{"title": "Shipping", "text": "Parcels ship daily.", "acl_groups": ["ops"], '
+        '"external_id": "kb-2"}',
+    ]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    first = _run(["ingest", str(path), "--tenant", "ingested"], _env(DATABASE_URL=database_url))
+    assert first.returncode == 0, first.stderr
+    assert "2 new, 0 replaced, 0 unchanged" in first.stderr and "2/2" in first.stderr
+    again = _run(["ingest", str(path), "--tenant", "ingested"], _env(DATABASE_URL=database_url))
+    assert "0 new, 0 replaced, 2 unchanged" in again.stderr
+    counts = sql_conn.execute(
+        "SELECT (SELECT count(*) FROM documents d JOIN tenants t ON t.id = d.tenant_id "
+        "        WHERE t.slug = 'ingested'),"
+        "       (SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'courier.embed_chunks'"
+        "        AND args ->> 'document_id' IS NOT NULL)"
+    ).fetchone()
+    assert counts == (2, 2)
+
+
+def test_ingest__a_bad_line_is_named_and_nothing_is_written(database_url, sql_conn, tmp_path):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        '{"title": "Fine", "text": "x", "acl_groups": ["g"]}\n{"title": "No groups", "text": "y"}\n'
+    )
+    result = _run(["ingest", str(path), "--tenant", "bad-file"], _env(DATABASE_URL=database_url))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"courier: {path}:2: acl_groups: Field required"
+    assert sql_conn.execute("SELECT count(*) FROM tenants WHERE slug = 'bad-file'").fetchone() == (
+        0,
+    )

@@ -136,12 +136,19 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
     job = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     endpoint = await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
     response = await http.post("/v1/responses", json=RESPONSE_REQUEST, headers=auth(key))
-    assert (job.status_code, endpoint.status_code, response.status_code) == (202, 201, 200)
+    valid_document = {"title": "Refunds", "text": "Refunds take 5 days.", "acl_groups": ["g"]}
+    ingested = await http.post("/v1/documents", json=valid_document, headers=auth(key))
+    statuses = (job.status_code, endpoint.status_code, response.status_code, ingested.status_code)
+    assert statuses == (202, 201, 200, 201)
     document = (await http.get("/schema/openapi.json")).json()
     valid_bodies = {
         "CreateJob": email_reply_request(),
         "CreateWebhookEndpoint": {"url": receiver.url, "description": "hooks"},
         "CreateResponse": RESPONSE_REQUEST,
+        # The same document again changes nothing: only hostile parts could write.
+        "IngestDocument": valid_document,
+        "SetDocumentAcl": {"acl_groups": ["g"]},
+        "SearchDocuments": {"query": "refunds", "k": 3},
     }
     written_before = _written(sql_conn)
 
@@ -159,6 +166,7 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
                 "job_id": job.json()["id"],
                 "endpoint_id": endpoint.json()["id"],
                 "response_id": response.json()["id"],
+                "document_id": ingested.json()["id"],
             },
             valid_body=valid_bodies.get(operation.operation_id),
             required_headers=required_headers,
@@ -198,5 +206,6 @@ async def _send_and_check(http: httpx.AsyncClient, request: HostileRequest) -> N
 def _written(sql_conn) -> tuple[int, ...]:
     return sql_conn.execute(
         "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
-        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox)"
+        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox), "
+        "(SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)"
     ).fetchone()

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from app.retrieval.embeddings import DIMENSIONS, hashed_vector
+
 SECRET_MESSAGE = "the provider's message quotes the prompt: SECRET-PROMPT-TEXT"
 """What every scripted error says; a mapped error must never repeat it."""
 
@@ -285,6 +287,8 @@ class FakeOpenAI:
         self.in_flight = 0
         self.max_in_flight = 0
         """The most requests that were being answered at once."""
+        self.embedded_texts = 0
+        """Texts embedded by ``POST /v1/embeddings``."""
         self.default = default or Reply()
         """The answer once the script is spent."""
         self.counted_usage = counted_usage
@@ -332,6 +336,31 @@ class FakeOpenAI:
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self._in_flight_changed.notify_all()
             return self._replies.popleft() if self._replies else self.default
+
+    def embeddings(self, body: Any) -> dict[str, Any]:
+        """``POST /v1/embeddings``: deterministic vectors of the asked ``dimensions``
+        (the offline embedder's features with another sign, so a "different model"
+        ranks alike but stores other numbers); not scripted, counted in
+        ``embedded_texts``."""
+        texts = body.get("input") if isinstance(body, dict) else None
+        texts = [texts] if isinstance(texts, str) else list(texts or [])
+        dimensions = int(body.get("dimensions") or DIMENSIONS)
+        with self._lock:
+            self.embedded_texts += len(texts)
+        data = [
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": [-v for v in hashed_vector(str(text))][:dimensions],
+            }
+            for i, text in enumerate(texts)
+        ]
+        return {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", "fake-embedding"),
+            "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)},
+        }
 
     def stats(self) -> dict[str, int]:
         """The counters: requests received, in flight now, most in flight at once (and
@@ -406,6 +435,9 @@ def _handler_for(fake: FakeOpenAI, keep_alive: bool) -> type[BaseHTTPRequestHand
             if self.path == "/_fake/reset":
                 fake.reset()
                 self._send(200, json.dumps(fake.stats()).encode(), {})
+                return
+            if self.path == "/v1/embeddings":
+                self._send(200, json.dumps(fake.embeddings(body)).encode(), {})
                 return
             if self.path != "/v1/chat/completions":
                 self._send(404, json.dumps({"error": {"message": "no such route"}}).encode(), {})

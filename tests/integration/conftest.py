@@ -29,6 +29,7 @@ from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.counting_database import CountingDatabase
+from tests.support.documents import Corpus, corpus_on
 from tests.support.ledger import TEST_PRICES
 from tests.support.steps import fake_provider
 from tests.support.workers import running_worker
@@ -206,3 +207,11 @@ async def responses_client(
         yield client
     finally:
         await client.close()
+
+
+@pytest.fixture
+async def corpus(db: Database, admin_db: Database) -> AsyncIterator[Corpus]:
+    """Documents through the real services as the runtime role, embedded by the real
+    embedding code with the offline embedder (tests/support/documents.py)."""
+    async with corpus_on(db, admin_db) as made:
+        yield made

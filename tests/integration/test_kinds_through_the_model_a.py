@@ -50,12 +50,12 @@ async def test_account_summary__round_trips_its_schema_through_the_model(
         "outcome": "summarized",
         "refusal_reason": None,
     }
-    assert result.model == "fake-small" and result.prompt_version == "account_summary/v1"
+    assert result.model == "fake-small" and result.prompt_version == "account_summary/v2"
     (sent,) = fake_openai.requests
     assert sent.body["response_format"]["json_schema"]["name"] == "AccountSummary"
     user = sent.body["messages"][1]["content"]
     assert 'name="e1"' in user and 'name="n1"' in user
-    assert [c["prompt_version"] for c in calls(sql_conn, job["id"])] == ["account_summary/v1"]
+    assert [c["prompt_version"] for c in calls(sql_conn, job["id"])] == ["account_summary/v2"]
 
 
 async def test_account_summary__citing_a_source_not_given_twice_is_invalid_model_output(

@@ -69,7 +69,7 @@ async def test_metadata_enrichment__round_trips_its_schema_through_the_model(
     (sent,) = fake_openai.requests
     assert sent.body["response_format"]["json_schema"]["name"] == "EnrichedMetadata"
     assert 'name="spec-1"' in sent.body["messages"][1]["content"]
-    assert [c["prompt_version"] for c in calls(sql_conn, job["id"])] == ["metadata_enrichment/v1"]
+    assert [c["prompt_version"] for c in calls(sql_conn, job["id"])] == ["metadata_enrichment/v2"]
 
 
 async def test_metadata_enrichment__a_guessed_value_gets_one_repair_then_is_removed(

@@ -75,7 +75,11 @@ async def test_list__shows_each_kinds_versions_and_the_tenants_policy(http, make
 
     assert response.status_code == 200
     by_kind = {item["kind"]: item for item in response.json()["data"]}
-    assert by_kind["email_reply"]["versions"] == ["email_reply/v1", "email_reply/v2"]
+    assert by_kind["email_reply"]["versions"] == [
+        "email_reply/v1",
+        "email_reply/v2",
+        "email_reply/v3",
+    ]
     assert by_kind["email_reply"]["policy"] == {
         "version": "email_reply/v1",
         "split_version": "email_reply/v2",
@@ -125,7 +129,7 @@ async def test_one_bad_job__of_a_kind_never_fails_another(
     good = await _finished(sql_conn, await _submit(http, key, body))
 
     assert (bad["state"], bad["error"]["code"]) == ("failed", "invalid_model_output")
-    assert bad["prompt_version"] == "support_answer/v1"  # counted for its version
+    assert bad["prompt_version"] == "support_answer/v2"  # counted for its version
     assert (good["state"], good["result"]["outcome"]) == ("succeeded", "answered")
 
 

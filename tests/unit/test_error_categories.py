@@ -67,6 +67,9 @@ INTERNAL = {
     "UnmarkedText": "worker: a prompt template's own bug; the job fails with handler_error",
     "PromptTemplateError": "start-up: a kind's prompt templates are broken; nothing starts",
     "UnknownPromptVersion": "CLI: `courier prompts pin|split` reports it",
+    "IngestFileError": "CLI: `courier ingest` reports the bad line",
+    "EmbedderUnavailable": "start-up and worker: a configuration error; search falls back to "
+    "full text",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.llm.extractive import ExtractiveProvider
+from app.llm.rules import Grounded
 from tasks.kinds import email_reply, support_answer, taxonomy_tagging
 from tasks.kinds.email_reply import Citation, EmailReplyDraft
 from tasks.kinds.support_answer import SupportAnswer, SupportAnswerInput, SupportCitation
@@ -41,9 +42,9 @@ def _answer(**update) -> SupportAnswer:
 
 
 def test_rules__a_good_answer_of_each_kind_keeps_them_all():
-    assert email_reply.RULES.problems(THREAD, _draft()) == []
+    assert email_reply.RULES.problems(Grounded(THREAD), _draft()) == []
     assert taxonomy_tagging.RULES.problems(TAGGING, _tags(("hiking", 0.9))) == []
-    assert support_answer.RULES.problems(QUESTION, _answer()) == []
+    assert support_answer.RULES.problems(Grounded(QUESTION), _answer()) == []
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,39 @@ def test_rules__a_good_answer_of_each_kind_keeps_them_all():
     ],
 )
 def test_email_reply_rules__refuse(draft, problem):
-    assert problem in "; ".join(email_reply.RULES.problems(THREAD, draft))
+    assert problem in "; ".join(email_reply.RULES.problems(Grounded(THREAD), draft))
+
+
+def test_support_answer_rules__a_document_counts_as_a_source_only_when_retrieved():
+    chunk = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:1"
+    job = Grounded(QUESTION, {chunk: "Card refunds take 5 to 7 business days."})
+    cited = _answer(citations=[SupportCitation(source=chunk, quote="take 5 to 7 business days")])
+
+    assert support_answer.RULES.problems(job, cited) == []
+    unretrieved = support_answer.RULES.problems(Grounded(QUESTION), cited)
+    assert "citations.source[0]" in "; ".join(unretrieved)
+
+
+def test_support_answer_input__a_given_source_may_not_pass_for_a_document():
+    with pytest.raises(ValueError, match="reserved for documents"):
+        SupportAnswerInput(
+            question="How long?",
+            sources=[{"id": "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:1", "text": "Instant."}],
+        )
+
+
+def test_email_reply_rules__a_document_is_cited_only_when_retrieved_and_quoted():
+    chunk = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:3"
+    other = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:4"
+    job = Grounded(THREAD, {chunk: "Refunds to a card take 5 to 7 business days."})
+    cited = _draft(citations=[Citation(source=chunk, quote="take 5 to 7 business days")])
+
+    assert email_reply.RULES.problems(job, cited) == []
+    assert "citations.source[0]" in "; ".join(email_reply.RULES.problems(Grounded(THREAD), cited))
+    misquoted = _draft(citations=[Citation(source=chunk, quote="take one day")])
+    assert "word for word" in "; ".join(email_reply.RULES.problems(job, misquoted))
+    unretrieved = _draft(citations=[Citation(source=other, quote="take 5 to 7 business days")])
+    assert "citations.source[0]" in "; ".join(email_reply.RULES.problems(job, unretrieved))
 
 
 @pytest.mark.parametrize(
@@ -97,13 +130,13 @@ def test_taxonomy_tagging_prune__cannot_fix_a_confidence_out_of_range():
     ],
 )
 def test_support_answer_rules__refuse(answer, problem):
-    assert problem in "; ".join(support_answer.RULES.problems(QUESTION, answer))
+    assert problem in "; ".join(support_answer.RULES.problems(Grounded(QUESTION), answer))
 
 
 async def test_email_reply_offline__cites_only_messages_of_the_thread():
     result = await email_reply.draft_email_reply(THREAD, ExtractiveProvider())
 
-    assert result.model == "extractive" and result.prompt_version == "email_reply/v2"
+    assert result.model == "extractive" and result.prompt_version == "email_reply/v3"
     assert result.output.outcome == "drafted"
     assert {c.source for c in result.output.citations} <= {"m0", "m1"}
 
@@ -150,6 +183,6 @@ async def test_support_answer_offline__escalates_when_the_sources_do_not_answer(
 
 
 def test_refusals__of_every_kind_keep_its_rules():
-    assert email_reply.RULES.problems(THREAD, email_reply.refuse(THREAD, "no")) == []
+    assert email_reply.RULES.problems(Grounded(THREAD), email_reply.refuse(THREAD, "no")) == []
     assert taxonomy_tagging.RULES.problems(TAGGING, taxonomy_tagging.refuse(TAGGING, "no")) == []
-    assert support_answer.RULES.problems(QUESTION, support_answer.escalate("no")) == []
+    assert support_answer.RULES.problems(Grounded(QUESTION), support_answer.escalate("no")) == []

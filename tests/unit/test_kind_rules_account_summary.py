@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.llm.extractive import ExtractiveProvider
+from app.llm.rules import Grounded
 from tasks.kinds import account_summary
 from tasks.kinds.account_summary import AccountSummary, AccountSummaryInput, Citation, Point
 from tests.support.kind_inputs_a import ACCOUNT
@@ -29,7 +30,7 @@ def _summary(**update) -> AccountSummary:
 
 
 def test_rules__a_good_summary_keeps_them_all():
-    assert account_summary.RULES.problems(ACCOUNT, _summary()) == []
+    assert account_summary.RULES.problems(Grounded(ACCOUNT), _summary()) == []
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_rules__a_good_summary_keeps_them_all():
     ],
 )
 def test_account_summary_rules__refuse(summary, problem):
-    assert problem in "; ".join(account_summary.RULES.problems(ACCOUNT, summary))
+    assert problem in "; ".join(account_summary.RULES.problems(Grounded(ACCOUNT), summary))
 
 
 def test_input__needs_a_source_and_unique_ids():
@@ -73,7 +74,7 @@ async def test_offline__quotes_the_open_issue_and_the_fact_never_the_fixed_probl
     result = await account_summary.summarize_account(ACCOUNT, ExtractiveProvider())
     output = result.output
 
-    assert result.model == "extractive" and result.prompt_version == "account_summary/v1"
+    assert result.model == "extractive" and result.prompt_version == "account_summary/v2"
     assert output.outcome == "summarized" and output.sentiment == "mixed"
     assert [p.text for p in output.open_issues] == [
         "We were charged twice for invoice INV-2231 in March."
@@ -92,7 +93,7 @@ async def test_offline__refuses_when_the_sources_say_nothing():
 
 
 def test_refusal__keeps_the_rules_and_a_legal_threat_is_high_risk():
-    assert account_summary.RULES.problems(ACCOUNT, account_summary.refuse("no")) == []
+    assert account_summary.RULES.problems(Grounded(ACCOUNT), account_summary.refuse("no")) == []
     assert account_summary.KIND.high_risk is not None
     assert not account_summary.KIND.high_risk(ACCOUNT)
     threat = ACCOUNT.model_copy(

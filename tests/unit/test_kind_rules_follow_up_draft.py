@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.llm.extractive import ExtractiveProvider
+from app.llm.rules import Grounded
 from tasks.kinds import follow_up_draft
 from tasks.kinds.follow_up_draft import Citation, Commitment, FollowUpDraft
 from tests.support.kind_inputs_a import CONVERSATION
@@ -31,7 +32,7 @@ def _commitment(**update) -> list[Commitment]:
 
 
 def test_rules__a_good_draft_keeps_them_all():
-    assert follow_up_draft.RULES.problems(CONVERSATION, _draft()) == []
+    assert follow_up_draft.RULES.problems(Grounded(CONVERSATION), _draft()) == []
 
 
 @pytest.mark.parametrize(
@@ -57,14 +58,14 @@ def test_rules__a_good_draft_keeps_them_all():
     ],
 )
 def test_follow_up_draft_rules__refuse(draft, problem):
-    assert problem in "; ".join(follow_up_draft.RULES.problems(CONVERSATION, draft))
+    assert problem in "; ".join(follow_up_draft.RULES.problems(Grounded(CONVERSATION), draft))
 
 
 async def test_offline__follows_up_the_commitment_under_its_speaker_cited():
     result = await follow_up_draft.draft_follow_up(CONVERSATION, ExtractiveProvider())
     draft = result.output
 
-    assert result.model == "extractive" and result.prompt_version == "follow_up_draft/v1"
+    assert result.model == "extractive" and result.prompt_version == "follow_up_draft/v2"
     assert draft.outcome == "drafted" and draft.subject == "Follow-up: the Q3 rollout"
     assert [(c.owner, c.sources) for c in draft.commitments] == [("Sam Okafor", ["t2"])]
     assert "- Sam Okafor: I will send the SSO configuration guide by Friday. [t2]" in draft.body
@@ -88,7 +89,7 @@ async def test_offline__refuses_when_nobody_committed_and_never_repeats_an_injec
 
 def test_refusal__keeps_the_rules_and_money_terms_are_high_risk():
     refusal = follow_up_draft.refuse(CONVERSATION, "no")
-    assert follow_up_draft.RULES.problems(CONVERSATION, refusal) == []
+    assert follow_up_draft.RULES.problems(Grounded(CONVERSATION), refusal) == []
     assert follow_up_draft.KIND.high_risk is not None
     assert not follow_up_draft.KIND.high_risk(CONVERSATION)
     turn = CONVERSATION.conversation[1].model_copy(
@@ -96,3 +97,16 @@ def test_refusal__keeps_the_rules_and_money_terms_are_high_risk():
     )
     pricing = CONVERSATION.model_copy(update={"conversation": [*CONVERSATION.conversation, turn]})
     assert follow_up_draft.KIND.high_risk(pricing)
+
+
+def test_rules__a_retrieved_document_may_be_cited_but_promises_nothing():
+    chunk = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:2"
+    job = Grounded(CONVERSATION, {chunk: "The SSO guide covers SAML and OIDC."})
+    quoted = [*_draft().citations, Citation(source=chunk, quote="covers SAML and OIDC")]
+
+    assert follow_up_draft.RULES.problems(job, _draft(citations=quoted)) == []
+    not_retrieved = follow_up_draft.RULES.problems(Grounded(CONVERSATION), _draft(citations=quoted))
+    assert "citations.source[1]" in "; ".join(not_retrieved)
+    promised_by_a_document = _draft(citations=quoted, commitments=_commitment(sources=[chunk]))
+    problems = "; ".join(follow_up_draft.RULES.problems(job, promised_by_a_document))
+    assert "commitments[0].sources[0]: not a turn quoted in citations" in problems

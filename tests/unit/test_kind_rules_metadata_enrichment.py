@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.llm.extractive import ExtractiveProvider
+from app.llm.rules import Grounded
 from tasks.kinds import metadata_enrichment
 from tasks.kinds.metadata_enrichment import (
     NOTHING_STATED,
@@ -50,11 +51,11 @@ def _answer(*fields: FieldValue, **update) -> EnrichedMetadata:
 
 
 def _problems(answer: EnrichedMetadata) -> str:
-    return "; ".join(RULES.problems(PRODUCT, answer))
+    return "; ".join(RULES.problems(Grounded(PRODUCT), answer))
 
 
 def test_rules__a_tied_answer_keeps_them_all():
-    assert RULES.problems(PRODUCT, _answer()) == []
+    assert RULES.problems(Grounded(PRODUCT), _answer()) == []
 
 
 def _replaced(index: int, **update) -> EnrichedMetadata:
@@ -88,14 +89,14 @@ def test_rules__refuse(answer, problem):
 def test_rules__a_value_the_quote_states_in_other_words_order_is_tied():
     answer = _replaced(0, value="Merino wool")
 
-    assert RULES.problems(PRODUCT, answer) == []
+    assert RULES.problems(Grounded(PRODUCT), answer) == []
 
 
 def test_rules__a_value_inside_another_word_is_not_tied():
     job = PRODUCT.model_copy(update={"title": "Women's Merino Wool Hiking Socks"})
     answer = _replaced(2, quote="Women's Merino Wool Hiking Socks")
 
-    assert "fields[2].value: not stated" in "; ".join(RULES.problems(job, answer))
+    assert "fields[2].value: not stated" in "; ".join(RULES.problems(Grounded(job), answer))
 
 
 def test_prune__removes_a_value_not_tied_to_a_source_and_never_guesses_another():
@@ -112,7 +113,7 @@ def test_prune__removes_a_value_not_tied_to_a_source_and_never_guesses_another()
         ),
     )
 
-    pruned = RULES.bind(PRODUCT).pruned(broken)
+    pruned = RULES.bind(Grounded(PRODUCT)).pruned(broken)
 
     assert pruned is not None
     assert [(f.field, f.value, f.source) for f in pruned.fields] == [
@@ -124,14 +125,14 @@ def test_prune__removes_a_value_not_tied_to_a_source_and_never_guesses_another()
 
 
 def test_prune__cannot_fix_a_confidence_out_of_range():
-    assert RULES.bind(PRODUCT).pruned(_replaced(1, confidence=3.0)) is None
+    assert RULES.bind(Grounded(PRODUCT)).pruned(_replaced(1, confidence=3.0)) is None
 
 
 async def test_offline__states_what_the_content_states_and_leaves_the_rest_empty():
     result = await metadata_enrichment.enrich_metadata(PRODUCT, ExtractiveProvider())
 
     assert result.model == "extractive"
-    assert result.prompt_version == "metadata_enrichment/v1"
+    assert result.prompt_version == "metadata_enrichment/v2"
     by_field = {f.field: f for f in result.output.fields}
     assert (by_field["material"].value, by_field["material"].source) == (
         "80% merino wool, 20% nylon",
@@ -158,7 +159,7 @@ async def test_offline__refuses_when_no_source_states_any_field():
 
 
 def test_refusal__keeps_the_rules():
-    assert RULES.problems(PRODUCT, metadata_enrichment.refuse(PRODUCT, "no")) == []
+    assert RULES.problems(Grounded(PRODUCT), metadata_enrichment.refuse(PRODUCT, "no")) == []
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.llm.extractive import ExtractiveProvider
+from app.llm.rules import Grounded
 from tasks.kinds import product_description
 from tasks.kinds.product_description import Citation, ProductDescription, ProductDescriptionInput
 from tests.support.kind_inputs_a import PRODUCT
@@ -29,7 +30,7 @@ def _description(**update) -> ProductDescription:
 
 
 def test_rules__a_good_description_keeps_them_all():
-    assert product_description.RULES.problems(PRODUCT, _description()) == []
+    assert product_description.RULES.problems(Grounded(PRODUCT), _description()) == []
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,7 @@ def test_rules__a_good_description_keeps_them_all():
     ],
 )
 def test_product_description_rules__refuse(description, problem):
-    assert problem in "; ".join(product_description.RULES.problems(PRODUCT, description))
+    assert problem in "; ".join(product_description.RULES.problems(Grounded(PRODUCT), description))
 
 
 def test_numbers__written_for_another_locale_are_the_same_number():
@@ -72,7 +73,7 @@ def test_numbers__written_for_another_locale_are_the_same_number():
     for body in ["Weighs 1,25 kg.", "Weighs 1.25 kg."]:
         assert (
             product_description.RULES.problems(
-                job, _description(body=body, bullets=["x"], citations=[])
+                Grounded(job), _description(body=body, bullets=["x"], citations=[])
             )
             == []
         )
@@ -89,7 +90,7 @@ async def test_offline__writes_from_the_metadata_and_the_references_cited():
     result = await product_description.describe_product(PRODUCT, ExtractiveProvider())
     output = result.output
 
-    assert result.model == "extractive" and result.prompt_version == "product_description/v1"
+    assert result.model == "extractive" and result.prompt_version == "product_description/v2"
     assert output.outcome == "written" and output.locale == "en-US"
     assert output.title == "Northpeak Trail Runner 2 jacket"
     assert output.bullets == [
@@ -110,5 +111,21 @@ async def test_offline__refuses_a_locale_it_would_have_to_translate_to():
 
 
 def test_refusal__keeps_the_rules_and_the_kind_starts_at_the_large_tier():
-    assert product_description.RULES.problems(PRODUCT, product_description.refuse("no")) == []
+    assert (
+        product_description.RULES.problems(Grounded(PRODUCT), product_description.refuse("no"))
+        == []
+    )
     assert product_description.KIND.tier == "large"
+
+
+def test_rules__a_retrieved_document_grounds_what_it_states():
+    chunk = "doc:0b8f4c1e-5d2a-4e7b-9c3f-1a2b3c4d5e6f:1"
+    job = Grounded(PRODUCT, {chunk: "The lining is merino wool, rated to minus 5 degrees."})
+    body = "A merino lining keeps you warm."
+    cited = [Citation(source=chunk, quote="The lining is merino wool")]
+
+    assert product_description.RULES.problems(job, _description(body=body, citations=cited)) == []
+    ungrounded = product_description.RULES.problems(
+        Grounded(PRODUCT), _description(body=body, citations=cited)
+    )
+    assert "citations.source[0]" in "; ".join(ungrounded) and "material" in "; ".join(ungrounded)

@@ -2,19 +2,22 @@
 quoted and cited — the open issues are the sentences that name a problem or a pending
 request (and not its fix), the key facts the CRM notes' first sentences and the
 sentences with a number or a date, the sentiment a count of plainly positive and
-negative words."""
+negative words. With ``search_documents`` the tenant's documents the requester may read
+are searched (app/retrieval/) and the best chunks are sources too."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.account_summary.models import (
     MAX_POINT,
     AccountSummary,
@@ -26,6 +29,8 @@ from tasks.kinds.account_summary.models import (
 from tasks.kinds.account_summary.rules import RULES
 
 PROMPTS = KindPrompts.beside(__file__, "account_summary")
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one summary."""
 
 _ISSUE = re.compile(
     r"\b(problem|issue|broken|bug|error|fail(?:s|ed|ing|ure)?|not working|doesn't work|"
@@ -60,6 +65,14 @@ MIN_WORDS = 3
 
 
 async def summarize_account(job: AccountSummaryInput, provider: Provider) -> KindResult:
+    # Retrieved as the job's requester; untrusted like the e-mails: screened, and printed
+    # only as marked data with their ids.
+    chunks = (
+        await retrieve_for_job(provider, job.focus or job.account, DOCUMENTS_PER_JOB)
+        if job.search_documents
+        else []
+    )
+    documents = [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt=PROMPTS.call(
             "summarize",
@@ -68,13 +81,15 @@ async def summarize_account(job: AccountSummaryInput, provider: Provider) -> Kin
             crm_notes=job.crm_notes,
             focus=job.focus,
             max_points=job.max_points,
+            documents=documents,
         ),
         prompt_version=PROMPTS.current,
         question=job.focus or "",
-        sources=[Source(id=source, text=text) for source, text in job.sources().items()],
+        sources=[Source(id=source, text=text) for source, text in job.sources().items()]
+        + documents,
         output_model=AccountSummary,
-        rules=RULES.bind(job),
-        compose_extractive=partial(compose_summary, job),
+        rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
+        compose_extractive=partial(compose_summary, job, retrieved_documents(chunks)),
         compose_refusal=refuse,
     )
     generation = await provider.generate(request)
@@ -92,13 +107,16 @@ class _Sentence:
     text: str
 
 
-def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> AccountSummary:
+def compose_summary(
+    job: AccountSummaryInput, documents: Mapping[str, str], extracts: Sequence[Extract]
+) -> AccountSummary:
     """The offline summary: quoted sentences only (the extracts that answer ``focus``
-    come first among the key facts), and a summary line of counts."""
+    come first among the key facts), and a summary line of counts. ``documents``: the
+    chunks retrieved for the job, by source id, read after the e-mails and notes."""
     notes = {n.id for n in job.crm_notes}
     every = [
         _Sentence(source, sentence)
-        for source, text in job.sources().items()
+        for source, text in (job.sources() | dict(documents)).items()
         for sentence in sentences(text)
         if len(sentence) <= MAX_POINT and not addressed_to_the_model(sentence)
     ]
@@ -120,7 +138,9 @@ def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> Ac
     return AccountSummary(
         summary=(
             f"{job.account}: {_count(len(job.emails), 'e-mail')} and "
-            f"{_count(len(job.crm_notes), 'CRM note')} read; "
+            f"{_count(len(job.crm_notes), 'CRM note')}"
+            + (f" and {_count(len(documents), 'document passage')}" if documents else "")
+            + " read; "
             f"{_count(len(issues), 'open issue')} found; the sentiment reads {sentiment}."
         ),
         key_facts=[Point(text=s.text, sources=[s.source]) for s in facts],

@@ -53,6 +53,13 @@ class AccountSummaryInput(BaseModel):
     max_points: int = Field(
         default=5, ge=1, le=20, description="At most this many key facts, and as many open issues."
     )
+    search_documents: bool = Field(
+        default=False,
+        description=(
+            "Search the tenant's documents the requester may read (for the focus, else the "
+            "account) and add the best passages to the sources (cited as doc:<id>:<chunk>)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _sources(self) -> AccountSummaryInput:
@@ -61,6 +68,9 @@ class AccountSummaryInput(BaseModel):
             raise ValueError("give at least one e-mail or CRM note")
         if len(set(ids)) != len(ids):
             raise ValueError("e-mail and CRM note ids must be unique (together)")
+        # doc:... names a retrieved chunk, which the API resolves for its readers.
+        if any(i.startswith("doc:") for i in ids):
+            raise ValueError("ids starting with 'doc:' are reserved for documents")
         return self
 
     def sources(self) -> dict[str, str]:
@@ -75,7 +85,7 @@ def is_high_risk(job: AccountSummaryInput) -> bool:
 
 
 class Citation(BaseModel):
-    source: str = Field(description="The id of a given e-mail or CRM note.")
+    source: str = Field(description="The id of a given e-mail, CRM note or document passage.")
     quote: str = Field(description="The sentence relied on, copied word for word from it.")
 
 

@@ -1,13 +1,14 @@
-"""``account_summary``'s rules: every citation names a given e-mail or note and quotes it
-word for word; every key fact, open issue and the sentiment name given sources that are
-quoted among the citations; at most ``max_points`` of each; lengths within limits; a
-refusal carries nothing. Nothing is pruned: an ungrounded summary fails the job."""
+"""``account_summary``'s rules: every citation names a given e-mail or note, or a document
+chunk retrieved for the job, and quotes it word for word; every key fact, open issue and
+the sentiment name given sources that are quoted among the citations; at most
+``max_points`` of each; lengths within limits; a refusal carries nothing. Nothing is
+pruned: an ungrounded summary fails the job."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.llm.rules import Rules, not_in_text, too_long, unknown_names
+from app.llm.rules import Grounded, Rules, not_in_text, too_long, unknown_names
 from tasks.kinds.account_summary.models import (
     MAX_POINT,
     MAX_SUMMARY,
@@ -15,14 +16,21 @@ from tasks.kinds.account_summary.models import (
     AccountSummaryInput,
 )
 
+Job = Grounded[AccountSummaryInput]
 
-def citations_name_given_sources(job: AccountSummaryInput, output: AccountSummary) -> Iterator[str]:
-    given = job.sources().keys()
+
+def given_sources(job: Job) -> dict[str, str]:
+    """What a summary may cite, by id: the e-mails and notes and the retrieved chunks."""
+    return job.input.sources() | dict(job.documents)
+
+
+def citations_name_given_sources(job: Job, output: AccountSummary) -> Iterator[str]:
+    given = given_sources(job).keys()
     yield from unknown_names("citations.source", [c.source for c in output.citations], given)
 
 
-def quotes_occur_in_their_source(job: AccountSummaryInput, output: AccountSummary) -> Iterator[str]:
-    texts = job.sources()
+def quotes_occur_in_their_source(job: Job, output: AccountSummary) -> Iterator[str]:
+    texts = given_sources(job)
     for index, citation in enumerate(output.citations):
         if citation.source in texts:
             yield from not_in_text(
@@ -30,7 +38,7 @@ def quotes_occur_in_their_source(job: AccountSummaryInput, output: AccountSummar
             )
 
 
-def each_point_is_cited(job: AccountSummaryInput, output: AccountSummary) -> Iterator[str]:
+def each_point_is_cited(job: Job, output: AccountSummary) -> Iterator[str]:
     """Every point names at least one source, each given and quoted among the citations."""
     cited = {c.source for c in output.citations}
     for field, points in (("key_facts", output.key_facts), ("open_issues", output.open_issues)):
@@ -49,16 +57,16 @@ def each_point_is_cited(job: AccountSummaryInput, output: AccountSummary) -> Ite
             yield f"sentiment_sources[{position}]: not a source quoted in citations"
 
 
-def within_limits(job: AccountSummaryInput, output: AccountSummary) -> Iterator[str]:
+def within_limits(job: Job, output: AccountSummary) -> Iterator[str]:
     yield from too_long("summary", output.summary, MAX_SUMMARY)
     for field, points in (("key_facts", output.key_facts), ("open_issues", output.open_issues)):
-        if len(points) > job.max_points:
-            yield f"{field}: {len(points)} points, at most {job.max_points} allowed"
+        if len(points) > job.input.max_points:
+            yield f"{field}: {len(points)} points, at most {job.input.max_points} allowed"
         for index, point in enumerate(points):
             yield from too_long(f"{field}[{index}].text", point.text, MAX_POINT)
 
 
-def summaries_say_something(job: AccountSummaryInput, output: AccountSummary) -> Iterator[str]:
+def summaries_say_something(job: Job, output: AccountSummary) -> Iterator[str]:
     if output.outcome == "summarized" and not output.summary.strip():
         yield "summary: empty; refuse when the sources say nothing about the account"
     if output.outcome == "refused" and (
@@ -67,7 +75,7 @@ def summaries_say_something(job: AccountSummaryInput, output: AccountSummary) ->
         yield "summary: a refusal carries no summary, points or citations"
 
 
-RULES: Rules[AccountSummaryInput, AccountSummary] = Rules(
+RULES: Rules[Job, AccountSummary] = Rules(
     [
         citations_name_given_sources,
         quotes_occur_in_their_source,

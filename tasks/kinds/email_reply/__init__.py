@@ -1,6 +1,10 @@
-"""``email_reply``: draft a reply to an e-mail thread, citing the messages it uses.
+"""``email_reply``: draft a reply to an e-mail thread, citing the messages and the
+tenant's documents it uses.
 
-Thread messages are cited by position: ``m0`` is the first message. Drafted by the
+Thread messages are cited by position: ``m0`` is the first message. Documents are
+searched as the job's requester (app/retrieval/service.py) with the subject and the
+question, and cited by chunk: ``doc:<document id>:<chunk id>``; a citation of
+anything else breaks the kind's rules (repaired once, then the job fails). Drafted by the
 small model's tier (app/llm/routing.py), falling back to the extractive provider,
 which also answers alone when no model provider is configured.
 """

@@ -8,7 +8,9 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import QUARANTINE_MARK, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from app.safety.injection import quarantine, suspect
 from app.safety.redaction import findings
 from tasks.kinds.email_reply.models import (
@@ -20,21 +22,36 @@ from tasks.kinds.email_reply.models import (
 from tasks.kinds.email_reply.rules import RULES
 
 PROMPTS = KindPrompts.beside(__file__, "email_reply")
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one draft."""
 
 _GREETING = {"neutral": "Hello,", "friendly": "Hi there,", "formal": "Dear correspondent,"}
 _CLOSING = {"neutral": "Best regards", "friendly": "Cheers", "formal": "Yours sincerely"}
 
 
 async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindResult:
+    # Documents are searched as the job's requester (app/retrieval/); the chunks are
+    # untrusted sources like the thread: screened, and shown only as marked data.
+    chunks = []
+    if job.search_documents:
+        query = " ".join(filter(None, [job.subject, job.question]))
+        chunks = await retrieve_for_job(provider, query, DOCUMENTS_PER_JOB)
+    documents = [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt=PROMPTS.call(
-            "reply", thread=job.thread, subject=job.subject, question=job.question, tone=job.tone
+            "reply",
+            thread=job.thread,
+            subject=job.subject,
+            question=job.question,
+            tone=job.tone,
+            documents=documents,
         ),
         prompt_version=PROMPTS.current,
         question=job.question,
-        sources=[Source(id=source_id(i), text=m.body) for i, m in enumerate(job.thread)],
+        sources=[Source(id=source_id(i), text=m.body) for i, m in enumerate(job.thread)]
+        + documents,
         output_model=EmailReplyDraft,
-        rules=RULES.bind(job),
+        rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=partial(compose_draft, job),
         compose_refusal=partial(refuse, job),
     )

@@ -1,4 +1,5 @@
-"""``email_reply``'s input (a thread and a question) and output (a cited draft)."""
+"""``email_reply``'s input (a thread and a question) and output (a draft citing the
+thread's messages and the tenant's documents it uses)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,17 @@ class EmailReplyInput(BaseModel):
     )
     question: str = Field(min_length=1, max_length=2_000)
     tone: Tone = "neutral"
+    search_documents: bool = Field(
+        default=True,
+        description="Ground the reply in the tenant's documents the requester may read too.",
+    )
 
 
 class Citation(BaseModel):
-    source: str = Field(pattern=r"^m\d+$", description="The cited thread message, e.g. m0.")
+    source: str = Field(
+        pattern=r"^(m\d+|doc:[0-9a-f-]{36}:\d+)$",
+        description="The cited thread message (m0, ...) or document chunk (doc:<id>:<chunk>).",
+    )
     quote: str = Field(description="The sentence relied on, copied word for word from it.")
 
 

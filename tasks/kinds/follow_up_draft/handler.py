@@ -11,7 +11,9 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.follow_up_draft.models import (
     MAX_COMMITMENT,
     MAX_COMMITMENTS,
@@ -23,6 +25,8 @@ from tasks.kinds.follow_up_draft.models import (
 from tasks.kinds.follow_up_draft.rules import RULES
 
 PROMPTS = KindPrompts.beside(__file__, "follow_up_draft")
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one draft."""
 
 _COMMITMENT = re.compile(
     r"\b(I'll|I will|we'll|we will|I'm going to|we're going to|I can send|we can send|"
@@ -35,6 +39,14 @@ _CLOSING = {"neutral": "Best regards", "friendly": "Cheers", "formal": "Yours si
 
 
 async def draft_follow_up(job: FollowUpDraftInput, provider: Provider) -> KindResult:
+    # Retrieved as the job's requester; untrusted like the turns: screened, and printed
+    # only as marked data with their ids. The offline draft uses none (it follows up
+    # what the conversation committed to, nothing else).
+    chunks = []
+    if job.search_documents:
+        query = job.about or job.conversation[-1].text
+        chunks = await retrieve_for_job(provider, query, DOCUMENTS_PER_JOB)
+    documents = [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt=PROMPTS.call(
             "follow_up",
@@ -43,12 +55,13 @@ async def draft_follow_up(job: FollowUpDraftInput, provider: Provider) -> KindRe
             sender=job.sender,
             recipient=job.recipient,
             tone=job.tone,
+            documents=documents,
         ),
         prompt_version=PROMPTS.current,
         question=job.about or "",
-        sources=[Source(id=t.id, text=t.text) for t in job.conversation],
+        sources=[Source(id=t.id, text=t.text) for t in job.conversation] + documents,
         output_model=FollowUpDraft,
-        rules=RULES.bind(job),
+        rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=partial(compose_follow_up, job),
         compose_refusal=partial(refuse, job),
     )

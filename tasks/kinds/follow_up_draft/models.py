@@ -41,12 +41,22 @@ class FollowUpDraftInput(BaseModel):
     sender: str = Field(min_length=1, max_length=200, description="Who signs the e-mail.")
     recipient: str | None = Field(default=None, max_length=200, description="Who it is to.")
     tone: Tone = "neutral"
+    search_documents: bool = Field(
+        default=False,
+        description=(
+            "Search the tenant's documents the requester may read (for the topic, else the "
+            "last turn) and give the best passages as reference (cited as doc:<id>:<chunk>)."
+        ),
+    )
 
     @field_validator("conversation")
     @classmethod
     def _unique_ids(cls, conversation: list[Turn]) -> list[Turn]:
         if len({t.id for t in conversation}) != len(conversation):
             raise ValueError("turn ids must be unique")
+        # doc:... names a retrieved chunk, which the API resolves for its readers.
+        if any(t.id.startswith("doc:") for t in conversation):
+            raise ValueError("turn ids starting with 'doc:' are reserved for documents")
         return conversation
 
     def turns(self) -> dict[str, Turn]:
@@ -60,7 +70,7 @@ def is_high_risk(job: FollowUpDraftInput) -> bool:
 
 
 class Citation(BaseModel):
-    source: str = Field(description="The id of a turn of the conversation.")
+    source: str = Field(description="The id of a turn of the conversation or a document passage.")
     quote: str = Field(description="The sentence relied on, copied word for word from it.")
 
 

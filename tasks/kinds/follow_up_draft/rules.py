@@ -1,14 +1,14 @@
-"""``follow_up_draft``'s rules: citations name turns of the conversation and quote them
-word for word; a draft follows up at least one commitment, each owned by a speaker of
-the conversation and resting on turns quoted among the citations; lengths within
-limits; a refusal carries no draft. Nothing is pruned: an e-mail promising what nobody
-said must not be sent."""
+"""``follow_up_draft``'s rules: citations name turns of the conversation (or document
+chunks retrieved for the job) and quote them word for word; a draft follows up at least
+one commitment, each owned by a speaker of the conversation and resting on turns quoted
+among the citations; lengths within limits; a refusal carries no draft. Nothing is
+pruned: an e-mail promising what nobody said must not be sent."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.llm.rules import Rules, not_in_text, too_long, unknown_names
+from app.llm.rules import Grounded, Rules, not_in_text, too_long, unknown_names
 from tasks.kinds.follow_up_draft.models import (
     MAX_BODY,
     MAX_COMMITMENT,
@@ -18,24 +18,33 @@ from tasks.kinds.follow_up_draft.models import (
     FollowUpDraftInput,
 )
 
-
-def citations_name_given_turns(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str]:
-    yield from unknown_names("citations.source", [c.source for c in draft.citations], job.turns())
+Job = Grounded[FollowUpDraftInput]
 
 
-def quotes_occur_in_their_turn(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str]:
-    turns = job.turns()
+def given_sources(job: Job) -> dict[str, str]:
+    """What a draft may cite, by id: the turns and the retrieved chunks."""
+    return {t.id: t.text for t in job.input.conversation} | dict(job.documents)
+
+
+def citations_name_given_sources(job: Job, draft: FollowUpDraft) -> Iterator[str]:
+    given = given_sources(job)
+    yield from unknown_names("citations.source", [c.source for c in draft.citations], given)
+
+
+def quotes_occur_in_their_source(job: Job, draft: FollowUpDraft) -> Iterator[str]:
+    texts = given_sources(job)
     for index, citation in enumerate(draft.citations):
-        if citation.source in turns:
+        if citation.source in texts:
             yield from not_in_text(
-                f"citations[{index}].quote", citation.quote, turns[citation.source].text
+                f"citations[{index}].quote", citation.quote, texts[citation.source]
             )
 
 
-def commitments_are_grounded(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str]:
-    """Each commitment is owned by a speaker and rests on turns quoted in citations."""
-    speakers = {t.speaker for t in job.conversation}
-    cited = {c.source for c in draft.citations}
+def commitments_are_grounded(job: Job, draft: FollowUpDraft) -> Iterator[str]:
+    """Each commitment is owned by a speaker and rests on turns quoted in citations (a
+    document may inform the e-mail; only the conversation holds promises)."""
+    speakers = {t.speaker for t in job.input.conversation}
+    cited = {c.source for c in draft.citations} & job.input.turns().keys()
     yield from unknown_names("commitments.owner", [c.owner for c in draft.commitments], speakers)
     for index, commitment in enumerate(draft.commitments):
         if not commitment.sources:
@@ -45,7 +54,7 @@ def commitments_are_grounded(job: FollowUpDraftInput, draft: FollowUpDraft) -> I
                 yield f"commitments[{index}].sources[{position}]: not a turn quoted in citations"
 
 
-def drafts_follow_something_up(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str]:
+def drafts_follow_something_up(job: Job, draft: FollowUpDraft) -> Iterator[str]:
     if draft.outcome == "drafted" and not draft.commitments:
         yield "commitments: a follow-up names what was promised; refuse when nothing was"
     if draft.outcome == "drafted" and not draft.body.strip():
@@ -54,7 +63,7 @@ def drafts_follow_something_up(job: FollowUpDraftInput, draft: FollowUpDraft) ->
         yield "body: a refusal carries no body, commitments or citations"
 
 
-def within_limits(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str]:
+def within_limits(job: Job, draft: FollowUpDraft) -> Iterator[str]:
     yield from too_long("subject", draft.subject, MAX_SUBJECT)
     yield from too_long("body", draft.body, MAX_BODY)
     if len(draft.commitments) > MAX_COMMITMENTS:
@@ -63,10 +72,10 @@ def within_limits(job: FollowUpDraftInput, draft: FollowUpDraft) -> Iterator[str
         yield from too_long(f"commitments[{index}].text", commitment.text, MAX_COMMITMENT)
 
 
-RULES: Rules[FollowUpDraftInput, FollowUpDraft] = Rules(
+RULES: Rules[Job, FollowUpDraft] = Rules(
     [
-        citations_name_given_turns,
-        quotes_occur_in_their_turn,
+        citations_name_given_sources,
+        quotes_occur_in_their_source,
         commitments_are_grounded,
         drafts_follow_something_up,
         within_limits,

@@ -6,13 +6,15 @@ quoted from its source; every other field is left empty, never guessed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
 from app.llm.extractive import sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.metadata_enrichment.models import (
     MAX_QUOTE,
     EnrichedMetadata,
@@ -59,7 +61,19 @@ def _word_pattern(words: str) -> re.Pattern[str]:
 _VOCABULARY_PATTERNS = {field: _word_pattern(words) for field, words in _VOCABULARY.items()}
 
 
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one product."""
+
+
 async def enrich_metadata(job: MetadataEnrichmentInput, provider: Provider) -> KindResult:
+    # Retrieved as the job's requester; untrusted like the references: screened, and
+    # printed only as marked data with their ids.
+    chunks = (
+        await retrieve_for_job(provider, job.title, DOCUMENTS_PER_JOB)
+        if job.search_documents
+        else []
+    )
+    documents = retrieved_documents(chunks)
     sources = job.sources()
     request = GenerationRequest(
         prompt=PROMPTS.call(
@@ -68,13 +82,15 @@ async def enrich_metadata(job: MetadataEnrichmentInput, provider: Provider) -> K
             description=job.description,
             references=job.references,
             fields=job.fields,
+            documents=[chunk.as_source() for chunk in chunks],
         ),
         prompt_version=PROMPTS.current,
         question=" ".join(job.fields),
-        sources=[Source(id=name, text=text) for name, text in sources.items() if text],
+        sources=[Source(id=name, text=text) for name, text in sources.items() if text]
+        + [chunk.as_source() for chunk in chunks],
         output_model=EnrichedMetadata,
-        rules=RULES.bind(job),
-        compose_extractive=partial(compose_fields, job),
+        rules=RULES.bind(Grounded(job, documents)),
+        compose_extractive=partial(compose_fields, job, documents),
         compose_refusal=partial(refuse, job),
     )
     generation = await provider.generate(request)
@@ -86,10 +102,13 @@ async def enrich_metadata(job: MetadataEnrichmentInput, provider: Provider) -> K
     )
 
 
-def compose_fields(job: MetadataEnrichmentInput, extracts: Sequence[Extract]) -> EnrichedMetadata:
+def compose_fields(
+    job: MetadataEnrichmentInput, documents: Mapping[str, str], extracts: Sequence[Extract]
+) -> EnrichedMetadata:
     """The offline answer: each field asked for as the content states it, or empty.
-    It reads the whole content (not the extracts): a field is stated anywhere."""
-    sources = {name: text for name, text in job.sources().items() if text}
+    It reads the whole content (not the extracts): a field is stated anywhere; the
+    retrieved ``documents`` (by source id) after the input's own texts."""
+    sources = {name: text for name, text in (job.sources() | dict(documents)).items() if text}
     fields = [_stated(name, sources) or empty(name) for name in job.fields]
     return EnrichedMetadata(fields=fields, outcome="enriched")
 

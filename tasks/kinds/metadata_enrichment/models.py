@@ -47,6 +47,13 @@ class MetadataEnrichmentInput(BaseModel):
         max_length=30,
         description="The fields asked for, e.g. material, colour, audience (snake_case).",
     )
+    search_documents: bool = Field(
+        default=False,
+        description=(
+            "Search the tenant's documents the requester may read for the product's title "
+            "and read the best passages as references too (cited as doc:<id>:<chunk>)."
+        ),
+    )
 
     @field_validator("fields")
     @classmethod
@@ -61,6 +68,9 @@ class MetadataEnrichmentInput(BaseModel):
         ids = [r.id for r in references]
         if len(set(ids)) != len(ids) or set(ids) & set(CONTENT_SOURCES):
             raise ValueError("reference ids must be unique and not 'title' or 'description'")
+        # doc:... names a retrieved chunk, which the API resolves for its readers.
+        if any(i.startswith("doc:") for i in ids):
+            raise ValueError("reference ids starting with 'doc:' are reserved for documents")
         return references
 
     def sources(self) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """``metadata_enrichment``'s rules: only the fields asked for, each once and every one
-answered; a value is tied to a source (a given source id, a quote copied word for word
-from it, and a value the quote states); confidences between 0 and 1. A value that is
-not tied gets one repair request; what is still not tied after it is removed (the
-field left empty), never guessed (``prune``), and the job still succeeds."""
+answered; a value is tied to a source (a given source id or a document chunk retrieved
+for the job, a quote copied word for word from it, and a value the quote states);
+confidences between 0 and 1. A value that is not tied gets one repair request; what is
+still not tied after it is removed (the field left empty), never guessed (``prune``),
+and the job still succeeds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from app.llm.extractive import content_words
-from app.llm.rules import Rules, not_in_text, out_of_range, too_long, unknown_names
+from app.llm.rules import Grounded, Rules, not_in_text, out_of_range, too_long, unknown_names
 from tasks.kinds.metadata_enrichment.models import (
     MAX_QUOTE,
     MAX_VALUE,
@@ -20,12 +21,21 @@ from tasks.kinds.metadata_enrichment.models import (
     empty,
 )
 
-
-def fields_asked_for(job: MetadataEnrichmentInput, output: EnrichedMetadata) -> Iterator[str]:
-    yield from unknown_names("fields.field", [f.field for f in output.fields], set(job.fields))
+Job = Grounded[MetadataEnrichmentInput]
 
 
-def each_field_once(job: MetadataEnrichmentInput, output: EnrichedMetadata) -> Iterator[str]:
+def given_sources(job: Job) -> dict[str, str]:
+    """Every text a value may come from, by id: the input's and the retrieved chunks."""
+    return job.input.sources() | dict(job.documents)
+
+
+def fields_asked_for(job: Job, output: EnrichedMetadata) -> Iterator[str]:
+    yield from unknown_names(
+        "fields.field", [f.field for f in output.fields], set(job.input.fields)
+    )
+
+
+def each_field_once(job: Job, output: EnrichedMetadata) -> Iterator[str]:
     seen: set[str] = set()
     for index, value in enumerate(output.fields):
         if value.field in seen:
@@ -33,10 +43,10 @@ def each_field_once(job: MetadataEnrichmentInput, output: EnrichedMetadata) -> I
         seen.add(value.field)
 
 
-def every_field_answered(job: MetadataEnrichmentInput, output: EnrichedMetadata) -> Iterator[str]:
+def every_field_answered(job: Job, output: EnrichedMetadata) -> Iterator[str]:
     if output.outcome == "enriched":
         given = {f.field for f in output.fields}
-        for index, name in enumerate(job.fields):
+        for index, name in enumerate(job.input.fields):
             if name not in given:
                 yield (
                     f"fields: the field asked for at position {index} is missing; "
@@ -44,29 +54,23 @@ def every_field_answered(job: MetadataEnrichmentInput, output: EnrichedMetadata)
                 )
 
 
-def values_tied_to_a_source(
-    job: MetadataEnrichmentInput, output: EnrichedMetadata
-) -> Iterator[str]:
-    sources = job.sources()
+def values_tied_to_a_source(job: Job, output: EnrichedMetadata) -> Iterator[str]:
+    sources = given_sources(job)
     for index, value in enumerate(output.fields):
         yield from _tie_problems(f"fields[{index}]", value, sources)
 
 
-def empty_fields_cite_nothing(
-    job: MetadataEnrichmentInput, output: EnrichedMetadata
-) -> Iterator[str]:
+def empty_fields_cite_nothing(job: Job, output: EnrichedMetadata) -> Iterator[str]:
     for index, value in enumerate(output.fields):
         if value.value is None and (value.source is not None or value.quote is not None):
             yield f"fields[{index}]: an empty field has no source and no quote"
 
 
-def confidences_in_range(job: MetadataEnrichmentInput, output: EnrichedMetadata) -> Iterator[str]:
+def confidences_in_range(job: Job, output: EnrichedMetadata) -> Iterator[str]:
     yield from out_of_range("fields.confidence", [f.confidence for f in output.fields])
 
 
-def refusals_carry_no_fields(
-    job: MetadataEnrichmentInput, output: EnrichedMetadata
-) -> Iterator[str]:
+def refusals_carry_no_fields(job: Job, output: EnrichedMetadata) -> Iterator[str]:
     if output.outcome == "refused" and output.fields:
         yield "fields: a refusal carries no fields"
 
@@ -98,17 +102,15 @@ def _tie_problems(at: str, value: FieldValue, sources: dict[str, str]) -> Iterat
         yield f"{at}.value: not stated by its quote; give the value as the quote says it"
 
 
-def drop_what_is_not_tied(
-    job: MetadataEnrichmentInput, output: EnrichedMetadata
-) -> EnrichedMetadata:
+def drop_what_is_not_tied(job: Job, output: EnrichedMetadata) -> EnrichedMetadata:
     """Every field asked for, once, in the order asked: a value not tied to a source
     removed (the field left empty), fields not asked for dropped."""
     if output.outcome == "refused":
         return output
-    sources: dict[str, str] = job.sources()
+    sources: dict[str, str] = given_sources(job)
     answered: dict[str, FieldValue] = {}
     for value in output.fields:
-        if value.field not in job.fields or value.field in answered:
+        if value.field not in job.input.fields or value.field in answered:
             continue
         if value.value is None:
             answered[value.field] = value.model_copy(update={"source": None, "quote": None})
@@ -116,11 +118,11 @@ def drop_what_is_not_tied(
             answered[value.field] = empty(value.field)
         else:
             answered[value.field] = value
-    fields = [answered.get(name) or empty(name) for name in job.fields]
+    fields = [answered.get(name) or empty(name) for name in job.input.fields]
     return output.model_copy(update={"fields": fields})
 
 
-RULES: Rules[MetadataEnrichmentInput, EnrichedMetadata] = Rules(
+RULES: Rules[Job, EnrichedMetadata] = Rules(
     [
         fields_asked_for,
         each_field_once,

@@ -12,7 +12,9 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.product_description.models import (
     MAX_BULLET,
     METADATA,
@@ -25,6 +27,8 @@ from tasks.kinds.product_description.models import (
 from tasks.kinds.product_description.rules import RULES
 
 PROMPTS = KindPrompts.beside(__file__, "product_description")
+DOCUMENTS_PER_JOB = 4
+"""Reference document chunks retrieved for one description."""
 
 BY = {"en": "by", "de": "von", "fr": "par", "es": "de", "it": "di", "nl": "van", "pt": "da"}
 """The template's one word of its own ("<name> by <brand>"), per language it can write."""
@@ -35,6 +39,16 @@ product's name and category."""
 
 async def describe_product(job: ProductDescriptionInput, provider: Provider) -> KindResult:
     product = job.product
+    question = f"{product.name} {product.category or ''}"
+    # Reference documents, retrieved as the job's requester; untrusted like the given
+    # references: screened, and printed only as marked data with their ids. The offline
+    # template writes from the metadata alone.
+    chunks = (
+        await retrieve_for_job(provider, question, DOCUMENTS_PER_JOB)
+        if job.search_documents
+        else []
+    )
+    documents = [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt=PROMPTS.call(
             "describe",
@@ -46,12 +60,14 @@ async def describe_product(job: ProductDescriptionInput, provider: Provider) -> 
             max_title=job.max_title,
             max_body=job.max_body,
             max_bullets=job.max_bullets,
+            documents=documents,
         ),
         prompt_version=PROMPTS.current,
-        question=f"{product.name} {product.category or ''}",
-        sources=[Source(id=source, text=text) for source, text in job.sources().items()],
+        question=question,
+        sources=[Source(id=source, text=text) for source, text in job.sources().items()]
+        + documents,
         output_model=ProductDescription,
-        rules=RULES.bind(job),
+        rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=partial(compose_description, job),
         compose_refusal=refuse,
     )

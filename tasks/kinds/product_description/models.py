@@ -72,12 +72,22 @@ class ProductDescriptionInput(BaseModel):
     max_title: int = Field(default=80, ge=20, le=200, description="Characters.")
     max_body: int = Field(default=1_200, ge=100, le=5_000, description="Characters.")
     max_bullets: int = Field(default=5, ge=1, le=10)
+    search_documents: bool = Field(
+        default=False,
+        description=(
+            "Search the tenant's documents the requester may read for the product and add "
+            "the best passages to the references (cited as doc:<id>:<chunk>)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _reference_ids(self) -> ProductDescriptionInput:
         ids = [r.id for r in self.references]
         if METADATA in ids or len(set(ids)) != len(ids):
             raise ValueError(f"reference ids must be unique and not {METADATA!r}")
+        # doc:... names a retrieved chunk, which the API resolves for its readers.
+        if any(i.startswith("doc:") for i in ids):
+            raise ValueError("reference ids starting with 'doc:' are reserved for documents")
         return self
 
     def sources(self) -> dict[str, str]:
@@ -96,7 +106,9 @@ def language(locale: str) -> str:
 
 
 class Citation(BaseModel):
-    source: str = Field(description='"metadata" or the id of a given reference document.')
+    source: str = Field(
+        description='"metadata", the id of a given reference or a document passage (doc:...).'
+    )
     quote: str = Field(description="The value or sentence relied on, copied word for word.")
 
 

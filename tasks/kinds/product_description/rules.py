@@ -1,15 +1,16 @@
 """``product_description``'s rules: in the requested locale; title, body and each bullet
 within their limits, one to ``max_bullets`` bullets; citations name the metadata or a
-given reference and quote it word for word; and the facts that can be checked come only
-from the metadata or the references: every number, and every material of a known list
-(English names; a translated material name is not checked). Nothing is pruned."""
+given reference (or a document chunk retrieved for the job) and quote it word for word;
+and the facts that can be checked come only from the metadata or the references: every
+number, and every material of a known list (English names; a translated material name is
+not checked). Nothing is pruned."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from app.llm.rules import Rules, not_in_text, too_long, unknown_names
+from app.llm.rules import Grounded, Rules, not_in_text, too_long, unknown_names
 from tasks.kinds.product_description.models import (
     MAX_BULLET,
     ProductDescription,
@@ -27,21 +28,27 @@ MATERIALS = frozenset(
 )
 _WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 
-
-def in_the_requested_locale(
-    job: ProductDescriptionInput, output: ProductDescription
-) -> Iterator[str]:
-    if output.outcome == "written" and output.locale != job.locale:
-        yield f"locale: must be the requested locale ({job.locale})"
+Job = Grounded[ProductDescriptionInput]
 
 
-def within_limits(job: ProductDescriptionInput, output: ProductDescription) -> Iterator[str]:
-    yield from too_long("title", output.title, job.max_title)
-    yield from too_long("body", output.body, job.max_body)
+def given_sources(job: Job) -> dict[str, str]:
+    """What a description may rest on, by id: the metadata, the references and the
+    retrieved chunks."""
+    return job.input.sources() | dict(job.documents)
+
+
+def in_the_requested_locale(job: Job, output: ProductDescription) -> Iterator[str]:
+    if output.outcome == "written" and output.locale != job.input.locale:
+        yield f"locale: must be the requested locale ({job.input.locale})"
+
+
+def within_limits(job: Job, output: ProductDescription) -> Iterator[str]:
+    yield from too_long("title", output.title, job.input.max_title)
+    yield from too_long("body", output.body, job.input.max_body)
     for index, bullet in enumerate(output.bullets):
         yield from too_long(f"bullets[{index}]", bullet, MAX_BULLET)
-    if len(output.bullets) > job.max_bullets:
-        yield f"bullets: {len(output.bullets)} bullets, at most {job.max_bullets} allowed"
+    if len(output.bullets) > job.input.max_bullets:
+        yield f"bullets: {len(output.bullets)} bullets, at most {job.input.max_bullets} allowed"
     if output.outcome == "written":
         if not output.bullets:
             yield "bullets: give at least one"
@@ -51,10 +58,8 @@ def within_limits(job: ProductDescriptionInput, output: ProductDescription) -> I
         yield "title: a refusal carries no title, body, bullets or citations"
 
 
-def citations_name_given_sources(
-    job: ProductDescriptionInput, output: ProductDescription
-) -> Iterator[str]:
-    sources = job.sources()
+def citations_name_given_sources(job: Job, output: ProductDescription) -> Iterator[str]:
+    sources = given_sources(job)
     yield from unknown_names("citations.source", [c.source for c in output.citations], sources)
     for index, citation in enumerate(output.citations):
         if citation.source in sources:
@@ -63,13 +68,11 @@ def citations_name_given_sources(
             )
 
 
-def numbers_come_from_the_sources(
-    job: ProductDescriptionInput, output: ProductDescription
-) -> Iterator[str]:
+def numbers_come_from_the_sources(job: Job, output: ProductDescription) -> Iterator[str]:
     """A number is grounded when its digits, or each of its digit groups, occur as a
     number of the metadata or references (``2,5`` for ``2.5`` and ``1,200`` for ``1200``
     are the same number written for another locale)."""
-    grounding = " ".join(job.sources().values())
+    grounding = " ".join(given_sources(job).values())
     known = {_digits(n) for n in _NUMBER.findall(grounding)}
     groups = {g for n in _NUMBER.findall(grounding) for g in re.findall(r"\d+", n)}
     for field, text in _texts(output):
@@ -79,10 +82,8 @@ def numbers_come_from_the_sources(
                 break
 
 
-def materials_come_from_the_sources(
-    job: ProductDescriptionInput, output: ProductDescription
-) -> Iterator[str]:
-    grounding = set(_WORD.findall(" ".join(job.sources().values()).lower()))
+def materials_come_from_the_sources(job: Job, output: ProductDescription) -> Iterator[str]:
+    grounding = set(_WORD.findall(" ".join(given_sources(job).values()).lower()))
     for field, text in _texts(output):
         invented = sorted((set(_WORD.findall(text.lower())) & MATERIALS) - grounding)
         if invented:
@@ -98,7 +99,7 @@ def _digits(number: str) -> str:
     return re.sub(r"\D", "", number)
 
 
-RULES: Rules[ProductDescriptionInput, ProductDescription] = Rules(
+RULES: Rules[Job, ProductDescription] = Rules(
     [
         in_the_requested_locale,
         within_limits,

@@ -1,7 +1,8 @@
 """``support_answer``: answer a support question from the sources given in the input
-(until retrieval chooses them), cited, or escalate with the reason when the sources
-do not answer ("a wrong answer is worse than an escalation"). Small tier; offline the
-extractive provider answers with the sources' own sentences or escalates."""
+and, with ``search_documents``, the tenant's documents the requester may read, cited,
+or escalate with the reason when they do not answer ("a wrong answer is worse than an
+escalation"). Small tier; offline the extractive provider answers with the sources'
+own sentences or escalates."""
 
 from __future__ import annotations
 

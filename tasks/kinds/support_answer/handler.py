@@ -1,5 +1,7 @@
 """``support_answer``'s handler and its offline answer: the sources' sentences that
-answer the question, cited, or an escalation when none clearly does."""
+answer the question, cited, or an escalation when none clearly does. With
+``search_documents`` the tenant's documents the requester may read are searched for
+the question (app/retrieval/) and the best chunks join the input's sources."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Sequence
 
 from app.jobs.kinds import KindResult
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
+from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.support_answer.models import SupportAnswer, SupportAnswerInput, SupportCitation
 from tasks.kinds.support_answer.rules import RULES
 
@@ -15,18 +19,32 @@ PROMPTS = KindPrompts.beside(__file__, "support_answer")
 MIN_SCORE = 0.5
 """Offline, a sentence answers when it shares at least half of the question's content
 words: below that the extractive answer escalates rather than guess."""
+DOCUMENTS_PER_JOB = 4
+"""Document chunks retrieved for one answer."""
 
 
 async def answer_question(job: SupportAnswerInput, provider: Provider) -> KindResult:
+    # Retrieved as the job's requester; untrusted like the input's sources: screened,
+    # and printed only as marked data with their ids.
+    chunks = (
+        await retrieve_for_job(provider, job.question, DOCUMENTS_PER_JOB)
+        if job.search_documents
+        else []
+    )
+    documents = [chunk.as_source() for chunk in chunks]
     request = GenerationRequest(
         prompt=PROMPTS.call(
-            "answer", question=job.question, conversation=job.conversation, sources=job.sources
+            "answer",
+            question=job.question,
+            conversation=job.conversation,
+            sources=job.sources,
+            documents=documents,
         ),
         prompt_version=PROMPTS.current,
         question=job.question,
-        sources=[Source(id=s.id, text=s.text) for s in job.sources],
+        sources=[Source(id=s.id, text=s.text) for s in job.sources] + documents,
         output_model=SupportAnswer,
-        rules=RULES.bind(job),
+        rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=compose_answer,
         compose_refusal=escalate,
     )

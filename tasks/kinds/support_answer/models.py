@@ -35,7 +35,14 @@ class SupportAnswerInput(BaseModel):
     sources: list[SupportSource] = Field(
         default_factory=list,
         max_length=50,
-        description="The passages the answer may use (until retrieval chooses them).",
+        description="Passages the answer may use, besides the documents searched for it.",
+    )
+    search_documents: bool = Field(
+        default=False,
+        description=(
+            "Search the tenant's documents the requester may read for the question and "
+            "add the best passages to the sources (cited as doc:<document id>:<chunk id>)."
+        ),
     )
 
     @field_validator("sources")
@@ -43,6 +50,10 @@ class SupportAnswerInput(BaseModel):
     def _unique_ids(cls, sources: list[SupportSource]) -> list[SupportSource]:
         if len({s.id for s in sources}) != len(sources):
             raise ValueError("source ids must be unique")
+        # doc:... names a retrieved chunk, which the API resolves for its readers: a
+        # caller's own passage must not pass for one.
+        if any(s.id.startswith("doc:") for s in sources):
+            raise ValueError("source ids starting with 'doc:' are reserved for documents")
         return sources
 
 

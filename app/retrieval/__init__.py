@@ -1,0 +1,2 @@
+"""Retrieval: documents with ACLs, chunking, embeddings and hybrid search under row
+level security (docs/retrieval.md)."""

@@ -1,0 +1,422 @@
+"""Documents and retrieval: ingestion (:class:`DocumentService`), search as a
+principal (:class:`Retrieval`), and citations checked against what was retrieved.
+
+The interface a job kind uses (docs/retrieval.md):
+
+* ``await retrieval.search(principal, query, k)`` → :class:`RetrievedChunk` list:
+  the chunks of documents ``principal`` may see now (row level security decides,
+  in the database), best first, each with its document id, chunk id, document
+  version and text. In a worker the principal is the job's requester (the groups
+  recorded at intake), through :func:`retrieve_for_job`.
+* :meth:`RetrievedChunk.as_source` → the :class:`~app.llm.provider.Source` a prompt
+  gives the model (id ``doc:<document id>:<chunk id>``, version = document version
+  and content hash, which the model cache keys on).
+* :func:`retrieved_documents` → the chunks as a kind's rules check citations against
+  (:class:`app.llm.rules.Grounded`): an output citing any other chunk is invalid.
+
+Every read and write runs in a transaction on behalf of a principal: as the
+requester for search and for citations shown to a reader, tenant wide (every
+group) for an admin key managing the tenant's documents and for the embedding jobs.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
+
+import procrastinate
+
+from app.db import ActingPrincipal, Conflict, Connection, Database, NotFound
+from app.errors import NotFoundError
+from app.llm.errors import ProviderError
+from app.llm.provider import Source
+from app.retrieval.chunking import chunk_text
+from app.retrieval.embeddings import Embedders, EmbedderUnavailable, vector_literal
+from app.retrieval.schemas import (
+    CitationView,
+    Document,
+    DocumentIn,
+    DocumentIngested,
+    DocumentPage,
+)
+
+log = logging.getLogger("courier.retrieval")
+
+EMBED_TASK = "courier.embed_chunks"
+EMBED_QUEUE = "jobs"
+EMBED_PRIORITY = -50
+"""Below live jobs (priority 0 and up): a bulk ingest never delays an answer."""
+
+_SOURCE_ID = re.compile(r"^doc:(?P<document>[0-9a-f-]{36}):(?P<chunk>\d+)$")
+
+
+class DocumentNotFound(NotFoundError):
+    """No such document for this tenant."""
+
+
+@dataclass(frozen=True)
+class TenantScope:
+    """Acting for a whole tenant: an admin key's document management, the embedding jobs."""
+
+    tenant_id: UUID
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    document_id: UUID
+    chunk_id: int
+    document_version: int
+    ordinal: int
+    text: str
+    title: str
+    url: str | None
+    score: float
+
+    @property
+    def source_id(self) -> str:
+        return source_id(self.document_id, self.chunk_id)
+
+    def as_source(self) -> Source:
+        """The chunk as a prompt's source: marked data with its id; its version names
+        the document's version and the chunk's content, for the model cache key."""
+        digest = hashlib.sha256(self.text.encode()).hexdigest()[:16]
+        return Source(
+            id=self.source_id, text=self.text, version=f"v{self.document_version}:{digest}"
+        )
+
+
+@runtime_checkable
+class Retrieving(Protocol):
+    """A kind handler's provider that can search documents as the job's requester
+    (app/llm/steps.py ``JobSteps``)."""
+
+    async def retrieve(self, query: str, k: int) -> list[RetrievedChunk]: ...
+
+
+async def retrieve_for_job(provider: object, query: str, k: int = 6) -> list[RetrievedChunk]:
+    """What a grounded kind's handler calls: the chunks the job's requester may see
+    that best match ``query``; none when its provider cannot retrieve (a handler run
+    outside a worker, with a bare provider)."""
+    if not isinstance(provider, Retrieving):
+        return []
+    return await provider.retrieve(query, k)
+
+
+def source_id(document_id: UUID, chunk_id: int) -> str:
+    """How a prompt and a citation name a chunk: ``doc:<document id>:<chunk id>``."""
+    return f"doc:{document_id}:{chunk_id}"
+
+
+def parse_source_id(value: str) -> tuple[UUID, int] | None:
+    """(document id, chunk id) of a chunk's source id; None for any other source."""
+    match = _SOURCE_ID.match(value)
+    if match is None:
+        return None
+    try:
+        return UUID(match["document"]), int(match["chunk"])
+    except ValueError:
+        return None
+
+
+def retrieved_documents(chunks: Iterable[RetrievedChunk]) -> dict[str, str]:
+    """The chunks by source id, as :class:`app.llm.rules.Grounded` holds them: the
+    document citations a grounded kind's answer may make, with the text a quote must
+    come from."""
+    return {chunk.source_id: chunk.text for chunk in chunks}
+
+
+def content_hash(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\x00{text}".encode()).hexdigest()
+
+
+class EmbeddingQueue:
+    """Defers embedding jobs (``courier.embed_chunks``) in the caller's transaction, so
+    a document and the request to embed it commit together or not at all."""
+
+    def __init__(self, app: procrastinate.App) -> None:
+        self.app = app
+
+    async def defer(self, conn: Connection, tenant_id: UUID, document_id: UUID | None) -> None:
+        deferrer = self.app.configure_task(
+            EMBED_TASK, queue=EMBED_QUEUE, priority=EMBED_PRIORITY, connection=conn
+        )
+        await deferrer.defer_async(
+            tenant_id=str(tenant_id), document_id=str(document_id) if document_id else None
+        )
+
+
+@dataclass
+class IngestProgress:
+    """How far a bulk ingest got (``courier ingest``)."""
+
+    total: int
+    seen: int = 0
+    created: int = 0
+    replaced: int = 0
+    existing: int = 0
+    skipped: int = 0
+
+
+class DocumentService:
+    """A tenant's documents, managed tenant wide (an admin key), under row level security."""
+
+    def __init__(
+        self,
+        db: Database,
+        queue: EmbeddingQueue,
+        *,
+        chunk_words: int = 160,
+        chunk_overlap_words: int = 32,
+    ) -> None:
+        self.db = db
+        self.queue = queue
+        self.chunk_words = chunk_words
+        self.chunk_overlap_words = chunk_overlap_words
+
+    async def ingest(self, tenant_id: UUID, document: DocumentIn) -> DocumentIngested:
+        """Create, replace or leave a document (idempotent; see :class:`DocumentIn`)."""
+        try:
+            return await self._ingest(tenant_id, document)
+        except Conflict:
+            # The same document ingested at the same moment: the other one is there now.
+            return await self._ingest(tenant_id, document)
+
+    async def ingest_many(
+        self,
+        tenant_id: UUID,
+        documents: Sequence[DocumentIn],
+        on_progress: Callable[[IngestProgress], None] | None = None,
+    ) -> IngestProgress:
+        """Ingest documents one transaction each (a crash keeps what was done; running
+        the same file again changes only what is missing)."""
+        progress = IngestProgress(total=len(documents))
+        for document in documents:
+            outcome = (await self.ingest(tenant_id, document)).outcome
+            progress.seen += 1
+            if outcome == "created":
+                progress.created += 1
+            elif outcome == "unchanged":
+                progress.existing += 1
+            else:
+                progress.replaced += 1
+            if on_progress is not None:
+                on_progress(progress)
+        return progress
+
+    async def _ingest(self, tenant_id: UUID, document: DocumentIn) -> DocumentIngested:
+        digest = content_hash(document.title, document.text)
+        fields: dict[str, Any] = {
+            "title": document.title,
+            "url": str(document.url) if document.url is not None else None,
+            "body": document.text,
+            "metadata": document.metadata,
+            "acl_groups": list(dict.fromkeys(document.acl_groups)),
+            "content_hash": digest,
+        }
+        async with self._tenant_transaction(tenant_id) as conn:
+            found = await self.db.fetch_optional(
+                "document_find_for_update",
+                conn,
+                tenant_id=tenant_id,
+                source=document.source,
+                external_id=document.external_id,
+                content_hash=digest,
+            )
+            if found is None:
+                row = await self.db.fetch_one(
+                    "document_insert",
+                    conn,
+                    tenant_id=tenant_id,
+                    source=document.source,
+                    external_id=document.external_id,
+                    **fields,
+                )
+                await self._replace_chunks(conn, tenant_id, row["id"], document)
+                return DocumentIngested(id=row["id"], version=row["version"], outcome="created")
+            same_content = found["content_hash"] == digest
+            unchanged = same_content and all(
+                found[name] == fields[name] for name in ("url", "metadata", "acl_groups")
+            )
+            if unchanged:
+                return DocumentIngested(
+                    id=found["id"], version=found["version"], outcome="unchanged"
+                )
+            row = await self.db.fetch_one("document_update", conn, id=found["id"], **fields)
+            if not same_content:
+                await self._replace_chunks(conn, tenant_id, row["id"], document)
+            return DocumentIngested(
+                id=row["id"],
+                version=row["version"],
+                outcome="acl_changed" if same_content else "replaced",
+            )
+
+    async def _replace_chunks(
+        self, conn: Connection, tenant_id: UUID, document_id: UUID, document: DocumentIn
+    ) -> None:
+        await self.db.execute("chunk_delete_for_document", conn, document_id=document_id)
+        bodies = chunk_text(
+            document.title,
+            document.text,
+            size=self.chunk_words,
+            overlap=self.chunk_overlap_words,
+        )
+        await self.db.execute(
+            "chunk_insert_many", conn, document_id=document_id, tenant_id=tenant_id, bodies=bodies
+        )
+        await self.queue.defer(conn, tenant_id, document_id)
+
+    async def get(self, tenant_id: UUID, document_id: UUID) -> Document:
+        async with self._tenant_transaction(tenant_id) as conn:
+            try:
+                row = await self.db.fetch_one("document_get", conn, id=document_id)
+            except NotFound as exc:
+                raise DocumentNotFound(f"no document {document_id}") from exc
+        return Document.model_validate(row | {"text": row["body"]})
+
+    async def list(
+        self, tenant_id: UUID, *, after: UUID | None, source: str | None, limit: int
+    ) -> DocumentPage:
+        async with self._tenant_transaction(tenant_id) as conn:
+            rows = await self.db.fetch_all(
+                "document_list", conn, after=after, source=source, limit=limit + 1
+            )
+        page = [Document.model_validate(row) for row in rows[:limit]]
+        return DocumentPage(documents=page, next_after=page[-1].id if len(rows) > limit else None)
+
+    async def delete(self, tenant_id: UUID, document_id: UUID) -> None:
+        async with self._tenant_transaction(tenant_id) as conn:
+            if await self.db.fetch_optional("document_delete", conn, id=document_id) is None:
+                raise DocumentNotFound(f"no document {document_id}")
+
+    async def set_acl(
+        self, tenant_id: UUID, document_id: UUID, groups: builtins.list[str]
+    ) -> Document:
+        async with self._tenant_transaction(tenant_id) as conn:
+            row = await self.db.fetch_optional(
+                "document_acl_set", conn, id=document_id, acl_groups=list(dict.fromkeys(groups))
+            )
+        if row is None:
+            raise DocumentNotFound(f"no document {document_id}")
+        return Document.model_validate(row)
+
+    def _tenant_transaction(self, tenant_id: UUID) -> AbstractAsyncContextManager[Connection]:
+        return tenant_transaction(self.db, tenant_id)
+
+
+@asynccontextmanager
+async def tenant_transaction(db: Database, tenant_id: UUID) -> AsyncIterator[Connection]:
+    """A transaction acting for every group of one tenant (and nothing of another)."""
+    async with db.transaction() as conn:
+        await db.execute("session_act_for_tenant", conn, tenant_id=tenant_id)
+        yield conn
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    ef_search: int = 100
+    max_scan_tuples: int = 20_000
+    candidates: int = 40
+
+
+class Retrieval:
+    """Hybrid search as a principal (see the module docstring)."""
+
+    def __init__(
+        self, db: Database, embedders: Embedders, tuning: SearchTuning | None = None
+    ) -> None:
+        self.db = db
+        self.embedders = embedders
+        self.tuning = tuning or SearchTuning()
+
+    async def search(
+        self, principal: ActingPrincipal, query: str, k: int = 8
+    ) -> list[RetrievedChunk]:
+        """The ``k`` best chunks for ``query`` among those ``principal`` may see now."""
+        model, embedding = await self._query_embedding(query)
+        async with self.db.transaction(on_behalf_of=principal) as conn:
+            await self.db.execute(
+                "session_search_tuning",
+                conn,
+                ef_search=self.tuning.ef_search,
+                max_scan_tuples=self.tuning.max_scan_tuples,
+            )
+            rows = await self.db.fetch_all(
+                "chunk_search_hybrid",
+                conn,
+                embedding=embedding,
+                model=model,
+                text=query,
+                candidates=max(self.tuning.candidates, k),
+                k=k,
+            )
+        return [
+            RetrievedChunk(
+                document_id=row["document_id"],
+                chunk_id=row["chunk_id"],
+                document_version=row["document_version"],
+                ordinal=row["ordinal"],
+                text=row["body"],
+                title=row["title"],
+                url=row["url"],
+                score=row["score"],
+            )
+            for row in rows
+        ]
+
+    async def _query_embedding(self, query: str) -> tuple[str | None, str | None]:
+        """The active model and the query's embedding by it; (None, None) when no model
+        is active or its embedder fails: full-text search alone still answers."""
+        active = await self.db.fetch_optional("embedding_model_active")
+        if active is None:
+            return None, None
+        try:
+            [vector] = await self.embedders.get(active["model"]).embed([query])
+        except (ProviderError, EmbedderUnavailable) as exc:
+            log.warning(
+                "query embedding failed: full-text search only",
+                extra={
+                    "event": "retrieval_embedding_failed",
+                    "model": active["model"],
+                    "error": type(exc).__name__,
+                },
+            )
+            return active["model"], None
+        return active["model"], vector_literal(vector)
+
+    async def resolve_citations(
+        self, reader: ActingPrincipal, sources: Sequence[str]
+    ) -> list[CitationView]:
+        """The citations ``sources`` as ``reader`` may see them now: title and URL of the
+        documents the reader's groups reach, "withheld" for the others."""
+        parsed = {source: parse_source_id(source) for source in dict.fromkeys(sources)}
+        ids = sorted({p[0] for p in parsed.values() if p is not None})
+        visible: dict[UUID, dict[str, Any]] = {}
+        if ids:
+            async with self.db.transaction(on_behalf_of=reader) as conn:
+                rows = await self.db.fetch_all("document_visible_many", conn, ids=ids)
+            visible = {row["id"]: row for row in rows}
+        views = []
+        for source, chunk in parsed.items():
+            if chunk is None:
+                views.append(CitationView(source=source))
+            elif chunk[0] in visible:
+                row = visible[chunk[0]]
+                views.append(
+                    CitationView(
+                        source=source,
+                        document_id=chunk[0],
+                        chunk_id=chunk[1],
+                        title=row["title"],
+                        url=row["url"],
+                    )
+                )
+            else:
+                views.append(CitationView(source="withheld", withheld=True))
+        return views

@@ -1,0 +1,91 @@
+-- Chunks and their embeddings. Row level security (migrations/0019_documents.sql)
+-- filters every query to the acting principal's tenant and groups: search below
+-- filters nothing itself, and so cannot forget to.
+
+-- name: chunk_delete_for_document :exec
+-- Drop a document's chunks (and, by cascade, their embeddings) before new ones replace them.
+DELETE FROM chunks WHERE document_id = %(document_id)s::uuid;
+
+-- name: chunk_embedding_insert_many :exec
+-- Store embeddings of one model; chunks replaced or deleted meanwhile are skipped,
+-- and an embedding stored already (a retried job) is kept. Tenant and groups come
+-- from the chunk (trigger).
+INSERT INTO chunk_embeddings (chunk_id, model, tenant_id, acl_groups, embedding)
+SELECT c.id, %(model)s::text, c.tenant_id, c.acl_groups, t.embedding::vector(384)
+FROM unnest(%(chunk_ids)s::bigint[], %(embeddings)s::text[]) AS t(chunk_id, embedding)
+JOIN chunks c ON c.id = t.chunk_id
+ON CONFLICT (chunk_id, model) DO NOTHING;
+
+-- name: chunk_insert_many :exec
+-- A document's chunks in order; tenant and groups are copied from the document (trigger).
+INSERT INTO chunks (document_id, tenant_id, acl_groups, ordinal, body)
+SELECT %(document_id)s::uuid, %(tenant_id)s::uuid, '{}', t.ordinal - 1, t.body
+FROM unnest(%(bodies)s::text[]) WITH ORDINALITY AS t(body, ordinal);
+
+-- name: chunk_search_exact :many
+-- The k nearest chunks by cosine distance with no index (the "+ 0" keeps the HNSW
+-- index out): the reference filtered search is measured against.
+SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+FROM chunk_embeddings e
+WHERE e.model = %(model)s::text
+ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+LIMIT %(k)s::int;
+
+-- name: chunk_search_hybrid :many
+-- Hybrid search: the nearest chunks by vector (HNSW with an iterative scan, so the
+-- row level security filter does not empty the top k) and the best full-text matches
+-- (any of the query's words, so exact terms such as error codes count), fused by
+-- reciprocal rank (1 / (60 + rank)). NULL embedding: full text only.
+WITH nearest AS MATERIALIZED (
+    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+    FROM chunk_embeddings e
+    WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
+    ORDER BY e.embedding <=> %(embedding)s::vector(384)
+    LIMIT %(candidates)s::int
+), vector_ranked AS (
+    SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank FROM nearest
+), words AS (
+    SELECT replace(plainto_tsquery('english', %(text)s::text)::text, '&', '|')::tsquery AS query
+), text_ranked AS (
+    SELECT c.id AS chunk_id,
+           row_number() OVER (ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id) AS rank
+    FROM chunks c, words w
+    WHERE w.query::text <> '' AND c.tsv @@ w.query
+    ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id
+    LIMIT %(candidates)s::int
+), fused AS (
+    SELECT chunk_id, sum(1.0 / (60 + rank)) AS score
+    FROM (SELECT * FROM vector_ranked UNION ALL SELECT * FROM text_ranked) ranked
+    GROUP BY chunk_id
+)
+SELECT c.id AS chunk_id, c.document_id, d.version AS document_version, c.ordinal, c.body,
+       d.title, d.url, f.score::float8 AS score
+FROM fused f
+JOIN chunks c ON c.id = f.chunk_id
+JOIN documents d ON d.id = c.document_id
+ORDER BY f.score DESC, c.id
+LIMIT %(k)s::int;
+
+-- name: chunk_search_vector :many
+-- The vector side of chunk_search_hybrid alone (HNSW, iterative scan under the row
+-- level security filter): what tests and bench/ compare with chunk_search_exact.
+WITH nearest AS MATERIALIZED (
+    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+    FROM chunk_embeddings e
+    WHERE e.model = %(model)s::text
+    ORDER BY e.embedding <=> %(embedding)s::vector(384)
+    LIMIT %(k)s::int
+)
+SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id;
+
+-- name: chunk_unembedded :many
+-- Chunks of the acting tenant (optionally of one document) that lack an embedding of
+-- this model: the embedding worker's next batch.
+SELECT c.id, c.body
+FROM chunks c
+WHERE (%(document_id)s::uuid IS NULL OR c.document_id = %(document_id)s::uuid)
+  AND NOT EXISTS (
+      SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = %(model)s::text
+  )
+ORDER BY c.id
+LIMIT %(limit)s::int;

@@ -1,0 +1,241 @@
+"""Retrieval under row level security: what a principal's searches return is exactly
+what its tenant and groups allow, filtered vector search finds what exact search
+finds, and ingestion is idempotent."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import psycopg
+import pytest
+
+from app.db import Database
+from app.retrieval.embeddings import HASHED_MODEL, hashed_vector, vector_literal
+from app.retrieval.schemas import DocumentIn
+from app.retrieval.service import DocumentNotFound, tenant_transaction
+from tests.support.documents import Corpus, Reader
+
+WORDS = (
+    "invoice refund shipping carrier warranty battery charger router firmware password "
+    "account billing discount coupon subscription renewal cancel upgrade downgrade "
+    "export import backup restore latency outage region quota license seat admin"
+).split()
+
+
+def reader(tenant_id: uuid.UUID, *groups: str) -> Reader:
+    return Reader(uuid.uuid4(), tenant_id, tuple(groups))
+
+
+async def test_search__finds_only_documents_of_the_readers_groups(corpus: Corpus):
+    tenant = await corpus.tenant()
+    other = await corpus.tenant()
+    sales = await corpus.add(tenant, "Refunds take five business days.", ["sales"])
+    support = await corpus.add(tenant, "Refunds of invoices are issued weekly.", ["support"])
+    await corpus.add(other, "Refunds at the other tenant.", ["sales"])
+    await corpus.embed_all(tenant)
+    await corpus.embed_all(other)
+
+    found = await corpus.retrieval.search(reader(tenant, "sales"), "refunds", 10)
+    assert {c.document_id for c in found} == {sales}
+    both = await corpus.retrieval.search(reader(tenant, "sales", "support"), "refunds", 10)
+    assert {c.document_id for c in both} == {sales, support}
+    assert await corpus.retrieval.search(reader(tenant, "nobody"), "refunds", 10) == []
+
+
+async def test_search__exact_terms_are_found_by_full_text(corpus: Corpus):
+    tenant = await corpus.tenant()
+    code = await corpus.add(tenant, "Error E4021 means the router firmware is too old.", ["g"])
+    for i in range(20):
+        await corpus.add(tenant, f"The router firmware page {i} explains updates.", ["g"])
+    found = await corpus.retrieval.search(reader(tenant, "g"), "what is E4021", 3)
+    assert found[0].document_id == code
+
+
+async def test_search__full_text_answers_before_embeddings_exist(corpus: Corpus):
+    tenant = await corpus.tenant()
+    doc = await corpus.add(tenant, "The warranty covers batteries for two years.", ["g"])
+    found = await corpus.retrieval.search(reader(tenant, "g"), "battery warranty", 3)
+    assert [c.document_id for c in found] == [doc]
+
+
+async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus):
+    rng = random.Random(1616)
+    groups = [f"g{i}" for i in range(8)]
+    tenants = [await corpus.tenant() for _ in range(3)]
+    allowed: dict[uuid.UUID, tuple[uuid.UUID, frozenset[str]]] = {}
+    for n in range(90):
+        tenant = rng.choice(tenants)
+        doc_groups = frozenset(rng.sample(groups, rng.randint(1, 3)))
+        text = " ".join(rng.choices(WORDS, k=30)) + f" unique{n}"
+        allowed[await corpus.add(tenant, text, sorted(doc_groups))] = (tenant, doc_groups)
+    for tenant in tenants:
+        await corpus.embed_all(tenant)
+    extra = []
+    missing = []
+    for _ in range(25):
+        tenant = rng.choice(tenants)
+        user_groups = frozenset(rng.sample(groups, rng.randint(0, 3)))
+        user = reader(tenant, *sorted(user_groups))
+        may_see = {d for d, (t, g) in allowed.items() if t == tenant and g & user_groups}
+        for query in [" ".join(rng.choices(WORDS, k=3)) for _ in range(3)]:
+            found = {c.document_id for c in await corpus.retrieval.search(user, query, 50)}
+            extra += sorted(found - may_see)
+        # Every document the user may see is findable by its own unique word.
+        for doc in may_see:
+            n = next(i for i, d in enumerate(allowed) if d == doc)
+            found = {c.document_id for c in await corpus.retrieval.search(user, f"unique{n}", 5)}
+            if doc not in found:
+                missing.append(doc)
+    assert extra == []
+    assert missing == []
+
+
+async def test_filtered_vector_search__equals_exact_search_on_small_data(
+    corpus: Corpus, db: Database
+):
+    rng = random.Random(7)
+    tenant = await corpus.tenant()
+    groups = [f"g{i}" for i in range(10)]
+    for _ in range(150):
+        await corpus.add(tenant, " ".join(rng.choices(WORDS, k=25)), [rng.choice(groups)])
+    await corpus.embed_all(tenant)
+    for user_groups in (["g0"], ["g1", "g2"], groups[:5]):
+        user = reader(tenant, *user_groups)
+        for query in ("refund invoice", "router firmware outage", "seat license admin"):
+            embedding = vector_literal(hashed_vector(query))
+            async with db.transaction(on_behalf_of=user) as conn:
+                await db.execute(
+                    "session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000
+                )
+                params = {"embedding": embedding, "model": HASHED_MODEL, "k": 10}
+                indexed = await db.fetch_all("chunk_search_vector", conn, **params)
+                exact = await db.fetch_all("chunk_search_exact", conn, **params)
+            assert [r["chunk_id"] for r in indexed] == [r["chunk_id"] for r in exact]
+
+
+async def test_ingest__the_same_document_again_changes_nothing(corpus: Corpus):
+    tenant = await corpus.tenant()
+    document = DocumentIn(title="T", text="Some text here.", acl_groups=["g"], external_id="x")
+    first = await corpus.documents.ingest(tenant, document)
+    again = await corpus.documents.ingest(tenant, document)
+    assert first.outcome == "created"
+    assert (again.id, again.version, again.outcome) == (first.id, first.version, "unchanged")
+
+
+async def test_ingest__an_edited_document_replaces_its_chunks(corpus: Corpus):
+    tenant = await corpus.tenant()
+    old = DocumentIn(title="T", text="Parcels ship by truck.", acl_groups=["g"], external_id="x")
+    first = await corpus.documents.ingest(tenant, old)
+    await corpus.embed_all(tenant)
+    edited = old.model_copy(update={"text": "Parcels ship by drone."})
+    replaced = await corpus.documents.ingest(tenant, edited)
+    assert (replaced.id, replaced.outcome, replaced.version) == (first.id, "replaced", 2)
+    user = reader(tenant, "g")
+    assert [c.text for c in await corpus.retrieval.search(user, "truck", 5)] == []
+    assert "drone" in (await corpus.retrieval.search(user, "drone", 5))[0].text
+
+
+async def test_acl_change__applies_at_once_without_re_embedding(corpus: Corpus, db: Database):
+    tenant = await corpus.tenant()
+    doc = await corpus.add(tenant, "Seats are licensed per admin.", ["a"])
+    assert await corpus.embed_all(tenant) == 1
+    document = await corpus.documents.set_acl(tenant, doc, ["b"])
+    assert (document.acl_groups, document.version) == (["b"], 2)
+    assert await corpus.retrieval.search(reader(tenant, "a"), "seats admin", 5) == []
+    assert len(await corpus.retrieval.search(reader(tenant, "b"), "seats admin", 5)) == 1
+    assert await corpus.embed_all(tenant) == 0  # nothing was missing: nothing re-embedded
+
+
+async def test_delete__is_gone_from_search_at_once(corpus: Corpus):
+    tenant = await corpus.tenant()
+    doc = await corpus.add(tenant, "Backups restore in one hour.", ["g"])
+    await corpus.embed_all(tenant)
+    await corpus.documents.delete(tenant, doc)
+    assert await corpus.retrieval.search(reader(tenant, "g"), "backup restore", 5) == []
+    with pytest.raises(DocumentNotFound):
+        await corpus.documents.get(tenant, doc)
+
+
+async def test_documents__of_another_tenant_are_not_found(corpus: Corpus):
+    tenant = await corpus.tenant()
+    other = await corpus.tenant()
+    doc = await corpus.add(tenant, "Private.", ["g"])
+    with pytest.raises(DocumentNotFound):
+        await corpus.documents.get(other, doc)
+    with pytest.raises(DocumentNotFound):
+        await corpus.documents.delete(other, doc)
+    with pytest.raises(DocumentNotFound):
+        await corpus.documents.set_acl(other, doc, ["g"])
+
+
+async def test_chunks__claim_their_documents_tenant_whatever_the_insert_says(
+    corpus: Corpus, db: Database
+):
+    tenant = await corpus.tenant()
+    other = await corpus.tenant()
+    doc = await corpus.add(tenant, "Mine.", ["g"])
+    async with tenant_transaction(db, tenant) as conn:
+        await db.execute("chunk_delete_for_document", conn, document_id=doc)
+        await db.execute(
+            "chunk_insert_many", conn, document_id=doc, tenant_id=other, bodies=["forged"]
+        )
+    found = await corpus.retrieval.search(reader(tenant, "g"), "forged", 5)
+    assert [c.document_id for c in found] == [doc]
+    assert await corpus.retrieval.search(reader(other, "g"), "forged", 5) == []
+
+
+def test_rls__raw_sql_as_the_runtime_role_sees_only_the_principals_rows(
+    sql_conn: psycopg.Connection,
+):
+    tenant = sql_conn.execute("INSERT INTO tenants (slug) VALUES ('rls-raw') RETURNING id")
+    tenant_id = tenant.fetchone()[0]  # type: ignore[index]
+    other_id = sql_conn.execute(
+        "INSERT INTO tenants (slug) VALUES ('rls-raw-other') RETURNING id"
+    ).fetchone()[0]  # type: ignore[index]
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        for tid, groups in ((tenant_id, "{a}"), (tenant_id, "{b}"), (other_id, "{a}")):
+            sql_conn.execute(
+                "SELECT set_config('courier.tenant_id', %s::text, true), "
+                "set_config('courier.scope', 'tenant', true)",
+                (tid,),
+            )
+            sql_conn.execute(
+                "INSERT INTO documents (tenant_id, title, body, acl_groups, content_hash) "
+                "VALUES (%s, 't', 'b', %s, md5(random()::text))",
+                (tid, groups),
+            )
+
+    def visible(tenant: object, groups: str | None) -> int:
+        with sql_conn.transaction():
+            sql_conn.execute("SET LOCAL ROLE courier_runtime")
+            if tenant is not None:
+                sql_conn.execute(
+                    "SELECT set_config('courier.tenant_id', %s::text, true), "
+                    "set_config('courier.groups', %s, true)",
+                    (tenant, groups),
+                )
+            return sql_conn.execute("SELECT count(*) FROM documents").fetchone()[0]  # type: ignore[index]
+
+    assert visible(tenant_id, "{a}") == 1
+    assert visible(tenant_id, "{a,b}") == 2
+    assert visible(tenant_id, "{c}") == 0
+    assert visible(other_id, "{a,b}") == 1
+    assert visible(None, None) == 0  # no principal named: nothing
+
+
+def test_rls__is_forced_and_the_runtime_role_cannot_bypass_it(sql_conn: psycopg.Connection):
+    forced = sql_conn.execute(
+        "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
+        "WHERE relname IN ('documents', 'chunks', 'chunk_embeddings') ORDER BY relname"
+    ).fetchall()
+    assert forced == [("chunk_embeddings", True), ("chunks", True), ("documents", True)]
+    role = sql_conn.execute(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'courier_runtime'"
+    ).fetchone()
+    assert role == (False, False)
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sql_conn.execute("ALTER TABLE documents DISABLE ROW LEVEL SECURITY")
