@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from litestar import Litestar, get
 from litestar.datastructures import State
@@ -145,7 +146,11 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
                 security_schemes={"BearerAuth": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        on_startup=[_forbid_unknown_fields_in_openapi, _document_root_models_as_their_root],
+        on_startup=[
+            _forbid_unknown_fields_in_openapi,
+            _document_root_models_as_their_root,
+            partial(_document_each_kinds_result, kinds),
+        ],
     )
 
 
@@ -171,6 +176,34 @@ def _document_root_models_as_their_root(app: Litestar) -> None:
         root = (schemas[name].properties or {}).get("root")
         if isinstance(root, Schema):
             schemas[name] = root
+
+
+def _document_each_kinds_result(kinds: KindRegistry, app: Litestar) -> None:
+    # A job's result is its kind's output model: each is listed as `<Kind>Result`, so a
+    # client reads the shape of what it asked for. `Job.result` itself stays an object
+    # (one response model serves every kind), pointing at them in its description.
+    schemas = app.openapi_schema.components.schemas
+    if schemas is None:
+        return
+    names = []
+    for kind in kinds.values():
+        name = "".join(part.title() for part in kind.name.split("_")) + "Result"
+        # Nested models are named after their result: two kinds may both have a "Citation".
+        schema = kind.output_model.model_json_schema(
+            ref_template="#/components/schemas/" + name + "_{model}"
+        )
+        # pydantic's JSON schema goes in as it is: the document serialises a dict unchanged.
+        for nested, definition in schema.pop("$defs", {}).items():
+            schemas[f"{name}_{nested}"] = cast(Schema, definition)
+        schemas[name] = cast(Schema, schema)
+        names.append(f"{kind.name}: {name}")
+    job = schemas.get("Job")
+    result = (job.properties or {}).get("result") if isinstance(job, Schema) else None
+    if isinstance(result, Schema):
+        result.description = (
+            "The output of the job's kind (null until it succeeds, when withheld, or after "
+            "retention); its schema per kind: " + ", ".join(names) + "."
+        )
 
 
 def _pydantic_models() -> set[type[BaseModel]]:

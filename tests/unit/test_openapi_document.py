@@ -38,3 +38,20 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
         "EmailReplyUncachedJobRequest",
         "DraftThenPolishJobRequest",
     ]
+
+
+def test_each_kinds_result__is_documented_with_its_outcome():
+    settings = Settings()
+    settings.database.url = "postgresql://unused/courier"  # nothing connects: no lifespan runs
+    app = create_app(settings, TEST_KINDS)
+    for hook in app.on_startup:
+        hook(app)
+    schemas = app.openapi_schema.to_schema()["components"]["schemas"]
+
+    for kind in ("email_reply", "taxonomy_tagging", "document_extraction", "bio"):
+        name = "".join(part.title() for part in kind.split("_")) + "Result"
+        assert "outcome" in schemas[name]["properties"], name
+        assert name in schemas["Job"]["properties"]["result"]["description"]
+    tag = schemas["TaxonomyTaggingResult"]["properties"]["tags"]["items"]["$ref"]
+    assert tag == "#/components/schemas/TaxonomyTaggingResult_Tag"
+    assert "confidence" in schemas["TaxonomyTaggingResult_Tag"]["properties"]

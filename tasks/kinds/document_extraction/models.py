@@ -97,6 +97,12 @@ class ExtractedDocument(BaseModel):
     outcome: Literal["extracted", "refused"]
     refusal_reason: str | None = None
 
+    @model_validator(mode="after")
+    def _refusal_has_reason(self) -> ExtractedDocument:
+        if (self.outcome == "refused") != (self.refusal_reason is not None):
+            raise ValueError("refusal_reason is given exactly when outcome is 'refused'")
+        return self
+
 
 def empty(field: str) -> FieldAnswer:
     """A field the document does not state: left empty, never invented."""
