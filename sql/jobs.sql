@@ -26,17 +26,20 @@ WHERE kind = %(kind)s::text
   AND input IS NOT NULL;
 
 -- name: job_expire_due :many
--- Expire open jobs whose deadline has passed, a batch at a time; returns their
--- queue entries (to cancel or abort) and the state each left.
+-- Expire open jobs (and jobs waiting in review) whose deadline has passed, a batch
+-- at a time; returns their queue entries (to cancel or abort) and the state each left.
 WITH due AS (
     SELECT id, state FROM jobs
-    WHERE state IN ('queued', 'running') AND expires_at <= coalesce(%(now)s::timestamptz, now())
+    WHERE state IN ('queued', 'running', 'needs_review')
+      AND expires_at <= coalesce(%(now)s::timestamptz, now())
     ORDER BY expires_at
     LIMIT %(limit)s::integer
     FOR UPDATE SKIP LOCKED
 )
 UPDATE jobs j
-SET state = 'expired', retry_at = NULL
+SET state = 'expired', retry_at = NULL,
+    -- An output nobody reviewed in time is never shown.
+    result = CASE WHEN due.state = 'needs_review' THEN NULL ELSE j.result END
 FROM due
 WHERE j.id = due.id
 RETURNING j.id, j.queue_job_id, due.state AS previous_state;
@@ -94,6 +97,29 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
+
+-- name: job_hold_for_review :optional
+-- End the execution holding this lease like job_finish does, but hold its result for
+-- a reviewer (needs_review) with the reasons it was held for; review_window (NULL:
+-- none) moves the deadline to at least now + review_window, so a reviewer has that
+-- long. Fenced like job_finish; past the deadline the job ends expired, result dropped.
+UPDATE jobs
+SET state = CASE WHEN expires_at > clock.now THEN 'needs_review' ELSE 'expired' END::job_state,
+    result = CASE WHEN expires_at > clock.now THEN %(result)s::jsonb END,
+    review_reasons = %(review_reasons)s::text::jsonb,
+    expires_at = CASE WHEN expires_at > clock.now
+                      THEN greatest(expires_at, clock.now + %(review_window)s::interval)
+                      ELSE expires_at END,
+    model = coalesce(%(model)s::text, model),
+    prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
+    input_tokens = input_tokens + %(input_tokens)s::integer,
+    output_tokens = output_tokens + %(output_tokens)s::integer,
+    cost_usd = cost_usd + %(cost_usd)s::numeric
+FROM (SELECT clock_timestamp() AS now) AS clock
+WHERE id = %(job_id)s::uuid
+  AND lease = %(lease)s::uuid
+  AND state = 'running'
+RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::double precision AS run_seconds;
 
 -- name: job_insert :many
 -- Create a queued job unless it exists already: the tenant used this

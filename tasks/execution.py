@@ -19,6 +19,7 @@ worker is shutting down) gives its job back to the queue if it still holds it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
 from dataclasses import dataclass, fields, replace
@@ -43,6 +44,7 @@ from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, StepRunner
 from app.prompts.experiments import PromptPolicies
 from app.retries import Backoff
+from app.review.policy import ReviewReason, merged
 
 log = logging.getLogger("courier.execution")
 
@@ -196,6 +198,11 @@ class JobExecutor:
                 "failed",
                 error=_error("handler_error", f"the handler raised {type(exc).__name__}"),
             )
+        held = _held_for(kind, job_input, outcome)
+        if held:
+            return await self._finish(
+                lease, context, "needs_review", outcome=outcome, review_reasons=held
+            )
         return await self._finish(lease, context, "succeeded", outcome=outcome)
 
     async def _retry_or_fail(
@@ -306,18 +313,30 @@ class JobExecutor:
         *,
         outcome: KindResult | None = None,
         error: dict[str, str] | None = None,
+        review_reasons: list[ReviewReason] | None = None,
     ) -> str | None:
         usage = outcome.usage if outcome else None
+        # A held output ends the execution as a result does, waiting for a reviewer.
+        hold = (
+            {
+                # A JSON list (the seam adapts dicts to jsonb, lists to arrays).
+                "review_reasons": json.dumps([reason.as_json() for reason in review_reasons]),
+                "review_window": _review_window(self.kinds.get(lease.kind)),
+            }
+            if review_reasons
+            else {}
+        )
         # The call ledger may have added every call to the job as it settled: not twice.
         totals = None if usage is None or usage.in_job_totals else usage
         async with self.db.transaction() as conn:
             await self._label(conn)
             finished = await self.db.fetch_optional(
-                "job_finish",
+                "job_hold_for_review" if hold else "job_finish",
                 conn,
+                **hold,
                 job_id=lease.id,
                 lease=lease.lease,
-                state=state,
+                **({} if hold else {"state": state}),
                 result=outcome.output.model_dump(mode="json") if outcome else None,
                 error=error,
                 model=outcome.model if outcome else None,
@@ -361,6 +380,13 @@ class JobExecutor:
             output_tokens=usage.output_tokens if usage else 0,
             cost_usd=float(usage.cost_usd) if usage else 0.0,
         )
+        if outcome is not None and state in ("succeeded", "needs_review"):
+            metrics.observe_output(
+                self._kind_label(lease),
+                outcome.prompt_version or lease.prompt_version,
+                getattr(outcome.output, "outcome", None),
+                [reason.code for reason in review_reasons or ()],
+            )
         return state
 
     def _job_context(
@@ -391,6 +417,23 @@ class JobExecutor:
 
     async def _label(self, conn: Any) -> None:
         await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")
+
+
+def _held_for(kind: Kind, job_input: BaseModel, outcome: KindResult) -> list[ReviewReason]:
+    """Why the output waits for a reviewer (app/review/policy.py): the kind's policy and
+    the guards' reasons; none, deliver it. What a guard held is held even for a kind
+    without review: it is never delivered unreviewed."""
+    policy = kind.review
+    if policy is None:
+        return list(outcome.review_reasons)
+    high_risk = bool(kind.high_risk and kind.high_risk(job_input))
+    return merged(
+        policy.reasons(high_risk_input=high_risk, output=outcome.output), outcome.review_reasons
+    )
+
+
+def _review_window(kind: Kind | None) -> timedelta | None:
+    return kind.review.window if kind is not None and kind.review is not None else None
 
 
 def _frames(exc: BaseException) -> list[str]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from app.llm.provider import Provider, Usage
 from app.llm.routing import Tier
 from app.prompts.templates import KindPrompts
+from app.review.policy import ReviewPolicy, ReviewReason
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class KindResult:
     model: str
     prompt_version: str
     usage: Usage = field(default_factory=Usage)
+    review_reasons: tuple[ReviewReason, ...] = ()
+    """Why the output must wait for a reviewer, as the model layer's guards found it
+    (a suspected injection, a guard that still fired after its regeneration); the
+    kind's :class:`ReviewPolicy` adds its own (app/review/policy.py)."""
 
 
 Handler = Callable[[Any, Provider], Awaitable[KindResult]]
@@ -53,7 +58,11 @@ class Kind:
     tier: Tier = "small"
     """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
     high_risk: Callable[[Any], bool] | None = None
-    """Whether a job's input is high-risk (then it starts at the large tier)."""
+    """Whether a job's input is high-risk (then it starts at the large tier, and its
+    output is reviewed unless ``review.high_risk_input`` is off)."""
+    review: ReviewPolicy | None = field(default_factory=ReviewPolicy)
+    """Which finished outputs wait for a reviewer (app/review/policy.py); None: the kind
+    has no review, and its guards refuse what they would have held."""
     cache: bool = True
     """Whether identical requests of this kind may be answered from the exact-match model
     cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""

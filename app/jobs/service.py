@@ -551,6 +551,9 @@ class JobService:
         return Job.model_validate(
             row
             | {
+                # A held output waits for a reviewer (app/review/): the requester sees
+                # the state, never the output, until the decision.
+                "result": None if row["state"] == JobState.needs_review else row["result"],
                 "usage": {
                     "input_tokens": row["input_tokens"],
                     "output_tokens": row["output_tokens"],
