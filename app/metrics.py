@@ -110,9 +110,9 @@ MODEL_COST = Counter(
 )
 
 # -- output quality, online (architecture §8): per kind and prompt version ------------------
-# Rates are ratios of these counters, e.g. the refusal rate of a kind's version:
-#   sum(rate(courier_output_outcomes_total{outcome=~"refused|escalated"}[1h])) by (kind, prompt_version)
-#   / sum(rate(courier_output_outcomes_total[1h])) by (kind, prompt_version)
+# Rates are ratios of these counters, e.g. the refusal rate of each kind's version:
+#   sum by (kind, prompt_version) (rate(courier_output_outcomes_total{outcome="refused"}[1h]))
+#   / sum by (kind, prompt_version) (rate(courier_output_outcomes_total[1h]))
 # The quality_signals view (sql/views.sql) gives the same figures from the tables.
 OUTPUT_OUTCOMES = Counter(
     "courier_output_outcomes",

@@ -13,7 +13,10 @@ ALTER TABLE jobs ADD CONSTRAINT jobs_review_reasons_shape CHECK (
     review_reasons IS NULL OR (
         jsonb_typeof(review_reasons) = 'array'
         AND jsonb_array_length(review_reasons) > 0
-        AND NOT jsonb_path_exists(review_reasons, 'strict $[*] ? (!(@.code.type() == "string"))')
+        AND NOT jsonb_path_exists(
+            review_reasons,
+            '$[*] ? (@.type() != "object" || !exists(@.code) || @.code.type() != "string")'
+        )
     )
 );
 COMMENT ON COLUMN jobs.review_reasons IS 'Why the output was held for review: a JSON array of {"code", "detail"} (e.g. high_risk, low_confidence, escalation, suspected_injection, guard codes); NULL when it was never held.';

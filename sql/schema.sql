@@ -1717,7 +1717,7 @@ CREATE TABLE public.jobs (
     CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
     CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
     CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
-    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR ((jsonb_typeof(review_reasons) = 'array'::text) AND (jsonb_array_length(review_reasons) > 0) AND (NOT jsonb_path_exists(review_reasons, 'strict $[*]?(!(@."code".type() == "string"))'::jsonpath))))),
+    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR ((jsonb_typeof(review_reasons) = 'array'::text) AND (jsonb_array_length(review_reasons) > 0) AND (NOT jsonb_path_exists(review_reasons, '$[*]?((@.type() != "object" || !(exists (@."code"))) || @."code".type() != "string")'::jsonpath))))),
     CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
     CONSTRAINT jobs_succeeded_has_result CHECK (((state <> ALL (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
 );
