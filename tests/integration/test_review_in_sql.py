@@ -173,7 +173,7 @@ async def test_signals__held_and_decided_outputs_show_in_metrics_and_the_quality
                 headers=auth(requester, name),
             )
         ).json()
-        jobs.append(await wait_for(lambda: _in_review(sql_conn, job["id"]), what="held"))
+        jobs.append(await wait_for(lambda job=job: _in_review(sql_conn, job["id"]), what="held"))
     await http.post(f"/v1/reviews/{jobs[0]['id']}/approve", headers=auth(reviewer_key))
     await http.post(
         f"/v1/reviews/{jobs[1]['id']}/reject", json={"reason": "no"}, headers=auth(reviewer_key)
