@@ -75,7 +75,7 @@ class ReviewController(Controller):
         operation_id="ApproveReview",
         summary="Approve a held output, optionally edited: the job succeeds and is delivered",
         description=(
-            "Without `output` the held output is delivered as it is; with it, your version "
+            "With `{}` the held output is delivered as it is; with `output`, your version "
             "(validated against the kind's output model) is, and both are kept. A job already "
             "decided or expired gets 409 with its `state`."
         ),
@@ -87,10 +87,9 @@ class ReviewController(Controller):
         job_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         reviews: NamedDependency[ReviewService],
-        data: JSONBody[ApproveRequest | None] = None,
+        data: JSONBody[ApproveRequest],
     ) -> Review:
-        body = data or ApproveRequest()
-        return await reviews.approve(principal, job_id, edited_output=body.output, note=body.note)
+        return await reviews.approve(principal, job_id, edited_output=data.output, note=data.note)
 
     @post(
         "/{job_id:uuid}/reject",

@@ -81,7 +81,7 @@ async def test_review__approval_delivers_the_output_by_poll_sse_and_webhook_only
     output = (await http.get(f"/v1/reviews/{job['id']}", headers=auth(reviewer))).json()["output"]
 
     before = [(d.body["type"], d.body["data"].get("result")) for d in receiver.deliveries]
-    approved = await http.post(f"/v1/reviews/{job['id']}/approve", headers=auth(reviewer))
+    approved = await http.post(f"/v1/reviews/{job['id']}/approve", json={}, headers=auth(reviewer))
     await wait_for(lambda: _true(len(receiver.deliveries) >= 4), what="the succeeded webhook")
     stream = await read_stream(http, f"/v1/jobs/{job['id']}/events", auth(requester))
     polled = (await http.get(f"/v1/jobs/{job['id']}", headers=auth(requester))).json()
@@ -212,7 +212,7 @@ async def test_review__two_reviewers_at_once_one_decides_and_the_other_gets_409(
     job = await _held(http, requester)
 
     answers = await asyncio.gather(
-        http.post(f"/v1/reviews/{job['id']}/approve", headers=auth(reviewer)),
+        http.post(f"/v1/reviews/{job['id']}/approve", json={}, headers=auth(reviewer)),
         http.post(f"/v1/reviews/{job['id']}/reject", json={"reason": "no"}, headers=auth(other)),
     )
 
@@ -222,7 +222,7 @@ async def test_review__two_reviewers_at_once_one_decides_and_the_other_gets_409(
     assert sql_conn.execute(
         "SELECT count(*) FROM reviews WHERE job_id = %s", (job["id"],)
     ).fetchone() == (1,)
-    again = await http.post(f"/v1/reviews/{job['id']}/approve", headers=auth(reviewer))
+    again = await http.post(f"/v1/reviews/{job['id']}/approve", json={}, headers=auth(reviewer))
     assert again.status_code == 409
 
 
@@ -232,7 +232,7 @@ async def test_review__a_reviewer_of_another_tenant_finds_nothing(http, worker, 
     job = await _held(http, requester)
 
     read = await http.get(f"/v1/reviews/{job['id']}", headers=auth(stranger))
-    approve = await http.post(f"/v1/reviews/{job['id']}/approve", headers=auth(stranger))
+    approve = await http.post(f"/v1/reviews/{job['id']}/approve", json={}, headers=auth(stranger))
     queue = (await http.get("/v1/reviews", headers=auth(stranger))).json()
 
     assert (read.status_code, approve.status_code) == (404, 404)

@@ -144,7 +144,9 @@ async def test_cache__a_held_answer_is_not_reused_until_a_reviewer_approves_it(
     first = await submit("first")
     second = await submit("second")  # the first's answer is held: not served
     calls_while_held = len(fake_openai.requests)
-    approved = await http.post(f"/v1/reviews/{first['id']}/approve", headers=auth(reviewer_key))
+    approved = await http.post(
+        f"/v1/reviews/{first['id']}/approve", json={}, headers=auth(reviewer_key)
+    )
     rejected = await http.post(
         f"/v1/reviews/{second['id']}/reject", json={"reason": "no"}, headers=auth(reviewer_key)
     )
@@ -174,7 +176,7 @@ async def test_signals__held_and_decided_outputs_show_in_metrics_and_the_quality
             )
         ).json()
         jobs.append(await wait_for(lambda job=job: _in_review(sql_conn, job["id"]), what="held"))
-    await http.post(f"/v1/reviews/{jobs[0]['id']}/approve", headers=auth(reviewer_key))
+    await http.post(f"/v1/reviews/{jobs[0]['id']}/approve", json={}, headers=auth(reviewer_key))
     await http.post(
         f"/v1/reviews/{jobs[1]['id']}/reject", json={"reason": "no"}, headers=auth(reviewer_key)
     )
