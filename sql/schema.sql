@@ -3815,6 +3815,20 @@ COMMENT ON VIEW public.quality_signals IS 'Online quality per kind, prompt versi
 
 
 --
+-- Name: COLUMN quality_signals.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.kind IS 'The job kind.';
+
+
+--
+-- Name: COLUMN quality_signals.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.prompt_version IS 'The prompt version the outputs were made with (none when unrecorded).';
+
+
+--
 -- Name: COLUMN quality_signals.day; Type: COMMENT; Schema: public; Owner: -
 --
 
@@ -3899,6 +3913,27 @@ COMMENT ON COLUMN public.quality_signals.regenerations IS 'Regenerations after a
 
 
 --
+-- Name: COLUMN quality_signals.refusal_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.refusal_rate IS 'refused / outputs, 0 to 1.';
+
+
+--
+-- Name: COLUMN quality_signals.escalation_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.escalation_rate IS 'escalated / outputs, 0 to 1.';
+
+
+--
+-- Name: COLUMN quality_signals.review_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.review_rate IS 'held_for_review / outputs, 0 to 1.';
+
+
+--
 -- Name: COLUMN quality_signals.rejection_rate; Type: COMMENT; Schema: public; Owner: -
 --
 
@@ -3965,6 +4000,55 @@ COMMENT ON COLUMN public.review_decisions.review_id IS 'The decision (reviews.id
 
 
 --
+-- Name: COLUMN review_decisions.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.job_id IS 'The job decided (jobs.id).';
+
+
+--
+-- Name: COLUMN review_decisions.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN review_decisions.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN review_decisions.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.kind IS 'The job''s kind (e.g. support_answer).';
+
+
+--
+-- Name: COLUMN review_decisions.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.prompt_version IS 'The prompt version the held output was made with.';
+
+
+--
+-- Name: COLUMN review_decisions.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.model IS 'The model that made the held output.';
+
+
+--
+-- Name: COLUMN review_decisions.requester; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.requester IS 'Who asked for the job (principals.external_id).';
+
+
+--
 -- Name: COLUMN review_decisions.held_at; Type: COMMENT; Schema: public; Owner: -
 --
 
@@ -4000,10 +4084,31 @@ COMMENT ON COLUMN public.review_decisions.reason IS 'The reviewer''s reason for 
 
 
 --
+-- Name: COLUMN review_decisions.reviewer_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reviewer_id IS 'The reviewer (principals.id); job_timeline''s actor of the decision event is principal:<reviewer_id>.';
+
+
+--
 -- Name: COLUMN review_decisions.reviewer; Type: COMMENT; Schema: public; Owner: -
 --
 
 COMMENT ON COLUMN public.review_decisions.reviewer IS 'The reviewer''s user id in the tenant''s system (principals.external_id); reviewer_key_id is the key they used.';
+
+
+--
+-- Name: COLUMN review_decisions.reviewer_key_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reviewer_key_id IS 'The public key_id of the API key the reviewer used.';
+
+
+--
+-- Name: COLUMN review_decisions.decided_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.decided_at IS 'When the decision was recorded.';
 
 
 --

@@ -482,6 +482,16 @@ LEFT JOIN LATERAL (
 ) held ON true;
 COMMENT ON VIEW review_decisions IS 'Every human review decision: which job (tenant, kind, prompt version, model, requester), why it was held, who decided what and when, and how long it waited. The outputs themselves are in reviews (original_output, edited_output). Jobs that expired in review have no row: see quality_signals.expired_in_review.';
 COMMENT ON COLUMN review_decisions.review_id IS 'The decision (reviews.id); the job''s event of the decision names it in data.review.';
+COMMENT ON COLUMN review_decisions.job_id IS 'The job decided (jobs.id).';
+COMMENT ON COLUMN review_decisions.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN review_decisions.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN review_decisions.kind IS 'The job''s kind (e.g. support_answer).';
+COMMENT ON COLUMN review_decisions.prompt_version IS 'The prompt version the held output was made with.';
+COMMENT ON COLUMN review_decisions.model IS 'The model that made the held output.';
+COMMENT ON COLUMN review_decisions.requester IS 'Who asked for the job (principals.external_id).';
+COMMENT ON COLUMN review_decisions.reviewer_id IS 'The reviewer (principals.id); job_timeline''s actor of the decision event is principal:<reviewer_id>.';
+COMMENT ON COLUMN review_decisions.reviewer_key_id IS 'The public key_id of the API key the reviewer used.';
+COMMENT ON COLUMN review_decisions.decided_at IS 'When the decision was recorded.';
 COMMENT ON COLUMN review_decisions.held_at IS 'When the output was held (the job''s needs_review event).';
 COMMENT ON COLUMN review_decisions.held_for IS 'The reason codes the job was held for (high_risk_kind, high_risk, low_confidence, escalation, or a guard''s).';
 COMMENT ON COLUMN review_decisions.decision IS 'approved (the job succeeded and was delivered) or rejected (it failed with rejected_in_review).';
@@ -528,6 +538,11 @@ SELECT kind, prompt_version, day,
 FROM outputs
 GROUP BY kind, prompt_version, day;
 COMMENT ON VIEW quality_signals IS 'Online quality per kind, prompt version and UTC day, from the jobs that produced an output (delivered, held, or decided in review): refusals, escalations, review holds (and those a guard caused), decisions, expiries in review, regenerations, and their rates. A regression shows here (and in the courier_output_outcomes, courier_review_* , courier_guard_firings and courier_regenerations metrics) without a new eval run. Outcomes of jobs whose outputs retention removed count as neither refused nor escalated.';
+COMMENT ON COLUMN quality_signals.kind IS 'The job kind.';
+COMMENT ON COLUMN quality_signals.prompt_version IS 'The prompt version the outputs were made with (none when unrecorded).';
+COMMENT ON COLUMN quality_signals.refusal_rate IS 'refused / outputs, 0 to 1.';
+COMMENT ON COLUMN quality_signals.escalation_rate IS 'escalated / outputs, 0 to 1.';
+COMMENT ON COLUMN quality_signals.review_rate IS 'held_for_review / outputs, 0 to 1.';
 COMMENT ON COLUMN quality_signals.day IS 'The UTC day the job finished (or was held).';
 COMMENT ON COLUMN quality_signals.outputs IS 'Jobs that produced an output: succeeded, waiting in review, or held and then decided or expired.';
 COMMENT ON COLUMN quality_signals.refused IS 'Outputs whose outcome is refused (the model declined).';
