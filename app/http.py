@@ -39,6 +39,8 @@ from app.keys.service import KeyService
 from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
+from app.review.controllers import ReviewController
+from app.review.service import ReviewService
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -56,6 +58,7 @@ class Services:
     webhooks: WebhookService
     budgets: BudgetService
     prompt_policies: PromptPolicies
+    reviews: ReviewService
     streams: EventStreams
     stream_tokens: StreamTokens
     stream_links: StreamLinks
@@ -109,6 +112,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             TenantEventController,
             UsageController,
             PromptController,
+            ReviewController,
             watch_page,
             health,
         ],
@@ -229,6 +233,7 @@ async def _services(
         ),
         budgets=budgets,
         prompt_policies=PromptPolicies(db, kinds),
+        reviews=ReviewService(db, kinds, base_url=base_url),
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,

@@ -63,3 +63,7 @@ $$;
 
 -- The model layer: a 429 pauses a provider for every process (app/llm/pauses.py).
 GRANT SELECT, INSERT, UPDATE ON provider_pauses TO courier_runtime;
+
+-- Human review: decisions are recorded once; retention clears their outputs (a
+-- trigger refuses any other change, and DELETE).
+GRANT SELECT, INSERT, UPDATE ON reviews TO courier_runtime;

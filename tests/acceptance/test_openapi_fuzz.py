@@ -127,7 +127,7 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
 ):
     """NUL and non-UTF-8 text in every query parameter, non-ASCII bytes in every header,
     deep nesting, huge numbers, NUL and lone surrogates in and beside every body member."""
-    key = await make_key(roles=["admin"])
+    key = await make_key(roles=["admin", "reviewer"])
     job = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     endpoint = await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
     assert (job.status_code, endpoint.status_code) == (202, 201)
@@ -135,6 +135,9 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
     valid_bodies = {
         "CreateJob": email_reply_request(),
         "CreateWebhookEndpoint": {"url": receiver.url, "description": "hooks"},
+        # The job was never held for review: a valid decision is a 404, writing nothing.
+        "ApproveReview": {"note": "looks right"},
+        "RejectReview": {"reason": "wrong date"},
     }
     written_before = _written(sql_conn)
 
@@ -184,5 +187,6 @@ async def _send_and_check(http: httpx.AsyncClient, request: HostileRequest) -> N
 def _written(sql_conn) -> tuple[int, ...]:
     return sql_conn.execute(
         "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
-        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox)"
+        "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox), "
+        "(SELECT count(*) FROM reviews)"
     ).fetchone()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.jobs.kinds import Kind
+from app.review.policy import ReviewPolicy
 from tasks.kinds.support_answer.handler import PROMPTS, answer_question, compose_answer, escalate
 from tasks.kinds.support_answer.models import (
     SupportAnswer,
@@ -27,6 +28,8 @@ KIND = Kind(
     prompts=PROMPTS,
     prompt_version=PROMPTS.current,
     tier="small",  # a routine answer; escalation covers what the sources do not
+    # An escalation hands the question to a person: a reviewer sees it first.
+    review=ReviewPolicy(escalations=frozenset({"escalated"}), window=timedelta(hours=24)),
 )
 
 __all__ = [
