@@ -56,7 +56,8 @@ def test_detector__no_benign_case_of_the_eval_datasets_is_flagged():
     for path in sorted((ROOT / "evals" / "datasets").glob("*.jsonl")):
         for line in path.read_text().splitlines():
             case = json.loads(line)
-            if "inject" in case["id"]:  # injection and injected-... cases are adversarial
+            # Adversarial: injection.jsonl's attacks and the kinds' injected-... cases.
+            if "attack" in case or "inject" in case["id"]:
                 continue
             if any(suspects(text) for text in _strings(case["input"])):
                 flagged.append(case["id"])

@@ -37,4 +37,5 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
         "EmailReplyUncachedJobRequest",
         "DraftThenPolishJobRequest",
         "EmailReplyReviewedJobRequest",
+        "TaxonomyTaggingUnreviewedJobRequest",
     ]
