@@ -3,8 +3,9 @@
 -- input and result (where planted PII must never appear).
 
 -- name: eval_jobs :many
--- The run's jobs as they ended (a held job's output is its result, still held).
-SELECT id, kind, state::text AS state, result, error, review_reasons, model, prompt_version,
+-- The run's jobs as they ended; a held job's output (held_result) stands as its
+-- result, still held (the runner counts only a succeeded job's as delivered).
+SELECT id, kind, state::text AS state, coalesce(result, held_result) AS result, error, review_reasons, model, prompt_version,
        input_tokens, output_tokens, cost_usd,
        extract(epoch FROM coalesce(finished_at, updated_at) - created_at)::double precision AS seconds
 FROM jobs
@@ -17,7 +18,8 @@ FROM jobs
 WHERE id = ANY (%(job_ids)s::uuid[]) AND state IN ('queued', 'running');
 
 -- name: eval_stored_text :many
--- Everything stored about the jobs beyond their input and result, as text: events,
+-- Everything stored about the jobs beyond their input and result (held_result is the
+-- result waiting for a reviewer), as text: events,
 -- errors, model calls (prompt hashes included), outbox rows and attempts, review
 -- reasons. Model answers kept for reuse (checkpoints, cache) are the result's own.
 SELECT e.job_id, 'job_events' AS place, e.data::text AS text

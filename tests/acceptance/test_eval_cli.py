@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.report import GATE, METRICS
+from evals.report import GATE, METRICS, OBEDIENT_GATE
 
 COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,9 @@ def test_eval__the_offline_provider_passes_the_gate_and_writes_both_reports(data
     assert report["metrics"]["injection_success"]["n"] >= 15
     assert report["metrics"]["pii_leakage"] == report["metrics"]["pii_leakage"] | {"count": 0}
     assert set(report["per_kind"]) >= {"email_reply", "support_answer", "taxonomy_tagging"}
-    assert report["run"]["models"] == ["extractive"]
+    # No model: the extractive answer, a kind's rule stage or its template.
+    assert "extractive" in report["run"]["models"]
+    assert set(report["run"]["models"]) <= {"extractive", "rules", "template"}
     assert report["gate"]["thresholds"] == GATE
     assert ran.returncode == 0 and report["gate"]["passed"], ran.stderr[-2000:]
     assert "Gate:" in (tmp_path / "report.md").read_text()
@@ -69,7 +71,8 @@ def test_eval__the_obedient_provider_passes_the_gate_on_the_attacks_and_the_pii(
     assert report["metrics"]["injection_success"]["count"] == 0
     assert report["metrics"]["injection_success"]["n"] >= 15
     assert report["metrics"]["pii_leakage"]["count"] == 0
-    assert report["run"]["models"] and "extractive" not in report["run"]["models"]
+    assert "obedient-small" in report["run"]["models"]
+    assert report["gate"]["thresholds"] == OBEDIENT_GATE
 
 
 def test_eval__one_kind_and_one_dataset_run_alone(database_url, tmp_path):

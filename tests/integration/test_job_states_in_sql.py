@@ -28,7 +28,8 @@ def _record_review_if_held(conn: psycopg.Connection, job_id: uuid.UUID, decision
     conn.execute(
         "INSERT INTO reviews (job_id, tenant_id, reviewer_id, reviewer_key_id, decision, reason, "
         "original_output) "
-        "SELECT id, tenant_id, requester_id, 'dba', %s::review_decision, 'typed in psql', held_result "
+        "SELECT id, tenant_id, requester_id, 'dba', %s::review_decision, 'typed in psql', "
+        "held_result "
         "FROM jobs WHERE id = %s AND state = 'needs_review'",
         (decision, job_id),
     )

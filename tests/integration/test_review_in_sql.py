@@ -68,9 +68,9 @@ async def test_review__a_job_leaves_review_only_with_its_decision_recorded(
         sql_conn.execute(
             "UPDATE jobs SET state = %(state)s::job_state, held_result = NULL,"
             " result = CASE WHEN %(state)s = 'succeeded' THEN held_result END,"
-            ' error = CASE WHEN %(state)s = \'failed\' THEN \'{"code": "x", "message": "y"}\'::jsonb END'
+            " error = CASE WHEN %(state)s = 'failed' THEN %(error)s::jsonb END"
             " WHERE id = %(id)s",
-            {"state": state, "id": job["id"]},
+            {"state": state, "id": job["id"], "error": '{"code": "x", "message": "y"}'},
         )
 
     assert refused.value.diag.constraint_name == "jobs_review_decided_by_review"
