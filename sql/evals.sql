@@ -5,7 +5,8 @@
 -- name: eval_jobs :many
 -- The run's jobs as they ended; a held job's output (held_result) stands as its
 -- result, still held (the runner counts only a succeeded job's as delivered).
-SELECT id, kind, state::text AS state, coalesce(result, held_result) AS result, error, review_reasons, model, prompt_version,
+SELECT id, kind, state::text AS state, coalesce(result, held_result) AS result, error,
+       review_reasons, model, prompt_version,
        input_tokens, output_tokens, cost_usd,
        extract(epoch FROM coalesce(finished_at, updated_at) - created_at)::double precision AS seconds
 FROM jobs

@@ -160,6 +160,16 @@ async def test_obedient_model__a_leak_the_detector_missed_is_stopped_by_the_cana
     cached = sql_conn.execute("SELECT answer::text FROM llm_cache").fetchall()
     assert not any("cnry-" in answer for (answer,) in cached)
 
+    # The online signals count the firing, its regeneration and the hold.
+    signals = sql_conn.execute(
+        "SELECT outputs, held_for_review, held_by_guards, regenerations, guard_firings "
+        "FROM quality_signals WHERE kind = 'email_reply'"
+    ).fetchone()
+    assert signals[:4] == (1, 1, 1, 1) and signals[4] >= 1
+    exposed = prometheus_client.generate_latest().decode()
+    assert 'courier_guard_firings_total{guard="canary",kind="email_reply"' in exposed
+    assert 'courier_regenerations_total{kind="email_reply"' in exposed
+
 
 async def test_obedient_model__a_kind_without_review_refuses_what_still_breaks_a_guard(
     http, model_worker, make_key, sql_conn, fake_openai
