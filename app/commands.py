@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -305,11 +306,62 @@ def _read_documents(path: Path) -> list[Any]:
     return documents
 
 
+def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    from evals.datasets import DatasetError, dataset_paths, load_cases
+    from evals.providers import provider_settings
+    from evals.report import build, write
+    from evals.runner import run_cases
+
+    paths = dataset_paths(args.dataset)
+    cases = load_cases(paths)
+    if args.kind:
+        unknown = sorted(set(args.kind) - set(kinds))
+        if unknown:
+            raise DatasetError(f"unknown kind {unknown[0]!r}; known: {', '.join(sorted(kinds))}")
+        cases = [c for c in cases if c.kind in args.kind]
+    if not cases:
+        raise DatasetError("no eval cases to run for these --kind and --dataset")
+    provider = args.provider or ("configured" if settings.llm.api_key else "offline")
+    bar = _ProgressBar(counts=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.show(_Progress(total=total, seen=done))
+
+    with provider_settings(settings, provider) as chosen, database_url(chosen) as (url, _):
+        chosen.database.url = url
+        results = run(
+            run_cases(chosen, kinds, cases, on_progress=progress, judge=provider == "configured")
+        )
+    bar.close()
+    report = build(results, provider=provider, datasets=[p.stem for p in paths])
+    as_json, as_md = write(report, Path(args.out))
+    for name, value in report["metrics"].items():
+        if value["n"]:
+            low, high = value["interval_95"]
+            _err(
+                f"{name:<22} {value['rate']:>7.2%}  {value['count']:>4}/{value['n']:<4} "
+                f"95% [{low:.1%}, {high:.1%}]"
+            )
+    gate = report["gate"]
+    _err(f"report: {as_json} and {as_md}")
+    if args.gate and not gate["passed"]:
+        _err("gate failed: " + "; ".join(gate["failures"]))
+        return 1
+    return 0
+
+
+@dataclass(frozen=True)
+class _Progress:
+    total: int
+    seen: int
+
+
 class _ProgressBar:
     """A one-line progress bar on stderr (redrawn in place on a terminal, every 10 % otherwise)."""
 
-    def __init__(self, width: int = 30) -> None:
+    def __init__(self, width: int = 30, *, counts: bool = True) -> None:
         self.width = width
+        self.counts = counts  # a backfill's new/existing/skipped counts
         self.tty = sys.stderr.isatty()
         self.last_tenth = -1
 
@@ -321,11 +373,11 @@ class _ProgressBar:
             return
         self.last_tenth = tenth
         filled = int(fraction * self.width)
-        line = (
-            f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total} "
-            f"(new {progress.created}, existing {progress.existing}"
-            + (f", skipped {progress.skipped})" if progress.skipped else ")")
-        )
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {progress.seen}/{progress.total}"
+        if self.counts:
+            line += f" (new {progress.created}, existing {progress.existing}" + (
+                f", skipped {progress.skipped})" if progress.skipped else ")"
+            )
         sys.stderr.write(("\r" + line) if self.tty else line + "\n")
         sys.stderr.flush()
 

@@ -13,7 +13,8 @@ import urllib.request
 import uuid
 from typing import Any
 
-TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
+# A job held for review waits for a person (GET /v1/reviews): the demo stops following it.
+TERMINAL = {"succeeded", "failed", "cancelled", "expired", "needs_review"}
 
 _THREAD = [
     {

@@ -48,6 +48,8 @@ from app.responses.service import ResponsesService
 from app.retrieval.controllers import DocumentController, SearchController
 from app.retrieval.embeddings import Embedders
 from app.retrieval.service import DocumentService, EmbeddingQueue, Retrieval, SearchTuning
+from app.review.controllers import ReviewController
+from app.review.service import ReviewService
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -64,6 +66,7 @@ class Services:
     webhooks: WebhookService
     budgets: BudgetService
     prompt_policies: PromptPolicies
+    reviews: ReviewService
     streams: EventStreams
     stream_tokens: StreamTokens
     stream_links: StreamLinks
@@ -123,6 +126,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             ResponseController,
             DocumentController,
             SearchController,
+            ReviewController,
             watch_page,
             health,
         ],
@@ -291,6 +295,7 @@ async def _services(
         ),
         budgets=budgets,
         prompt_policies=PromptPolicies(db, kinds),
+        reviews=ReviewService(db, kinds, base_url=base_url),
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,

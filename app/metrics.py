@@ -109,6 +109,40 @@ MODEL_COST = Counter(
     "courier_model_cost_usd", "Model cost of finished jobs, in US dollars.", ["kind", "model"]
 )
 
+# -- output quality, online (architecture §8): per kind and prompt version ------------------
+# Rates are ratios of these counters, e.g. the refusal rate of each kind's version:
+#   sum by (kind, prompt_version) (rate(courier_output_outcomes_total{outcome="refused"}[1h]))
+#   / sum by (kind, prompt_version) (rate(courier_output_outcomes_total[1h]))
+# The quality_signals view (sql/views.sql) gives the same figures from the tables.
+OUTPUT_OUTCOMES = Counter(
+    "courier_output_outcomes",
+    "Outputs executions finished with (delivered or held), by kind, prompt version and the "
+    "output's outcome (e.g. drafted, refused, answered, escalated).",
+    ["kind", "prompt_version", "outcome"],
+)
+REVIEW_HOLDS = Counter(
+    "courier_review_holds",
+    "Outputs held for review, counted once per reason code (high_risk_kind, high_risk, "
+    "low_confidence, escalation, or a guard's code), by kind and prompt version.",
+    ["kind", "prompt_version", "reason"],
+)
+REVIEW_DECISIONS = Counter(
+    "courier_review_decisions",
+    "Review decisions by kind, prompt version and decision: approved, edited (approved with "
+    "the reviewer's version) or rejected.",
+    ["kind", "prompt_version", "decision"],
+)
+GUARD_FIRINGS = Counter(
+    "courier_guard_firings",
+    "Output guards that fired (before any regeneration), by kind, prompt version and guard.",
+    ["kind", "prompt_version", "guard"],
+)
+REGENERATIONS = Counter(
+    "courier_regenerations",
+    "Regenerations with a stricter prompt after a guard fired, by kind and prompt version.",
+    ["kind", "prompt_version"],
+)
+
 # -- delivery (hooks: the outbox relay and the SSE endpoint update these) ---------------------
 WEBHOOK_FAILURES = Counter(
     "courier_webhook_failures",
@@ -285,3 +319,28 @@ def observe_execution_finished(
         MODEL_TOKENS.labels(kind, model, "input").inc(input_tokens)
         MODEL_TOKENS.labels(kind, model, "output").inc(output_tokens)
         MODEL_COST.labels(kind, model).inc(cost_usd)
+
+
+def observe_output(
+    kind: str, prompt_version: str | None, outcome: str | None, held_for: Iterable[str] = ()
+) -> None:
+    """An execution finished with an output whose ``outcome`` is given, delivered or held
+    for review for the reason codes ``held_for``."""
+    version = prompt_version or "none"
+    OUTPUT_OUTCOMES.labels(kind, version, outcome or "none").inc()
+    for code in held_for:
+        REVIEW_HOLDS.labels(kind, version, code).inc()
+
+
+def observe_review_decision(kind: str, prompt_version: str | None, decision: str) -> None:
+    REVIEW_DECISIONS.labels(kind, prompt_version or "none", decision).inc()
+
+
+def observe_guard_fired(kind: str, prompt_version: str | None, guard: str) -> None:
+    """For the model layer's guards: ``guard`` (a stable code) fired on an output."""
+    GUARD_FIRINGS.labels(kind, prompt_version or "none", guard).inc()
+
+
+def observe_regeneration(kind: str, prompt_version: str | None) -> None:
+    """For the model layer's guards: an output was generated again with a stricter prompt."""
+    REGENERATIONS.labels(kind, prompt_version or "none").inc()

@@ -68,3 +68,7 @@ GRANT SELECT, INSERT, UPDATE ON provider_pauses TO courier_runtime;
 -- (forced) decides which rows a transaction sees. Embedding models are global.
 GRANT SELECT, INSERT, UPDATE, DELETE ON documents, chunks, chunk_embeddings TO courier_runtime;
 GRANT SELECT, INSERT, UPDATE ON embedding_models TO courier_runtime;
+
+-- Human review: decisions are recorded once; retention clears their outputs (a
+-- trigger refuses any other change, and DELETE).
+GRANT SELECT, INSERT, UPDATE ON reviews TO courier_runtime;

@@ -26,17 +26,20 @@ WHERE kind = %(kind)s::text
   AND input IS NOT NULL;
 
 -- name: job_expire_due :many
--- Expire open jobs whose deadline has passed, a batch at a time; returns their
--- queue entries (to cancel or abort) and the state each left.
+-- Expire open jobs (and jobs waiting in review) whose deadline has passed, a batch
+-- at a time; returns their queue entries (to cancel or abort) and the state each left.
 WITH due AS (
     SELECT id, state FROM jobs
-    WHERE state IN ('queued', 'running') AND expires_at <= coalesce(%(now)s::timestamptz, now())
+    WHERE state IN ('queued', 'running', 'needs_review')
+      AND expires_at <= coalesce(%(now)s::timestamptz, now())
     ORDER BY expires_at
     LIMIT %(limit)s::integer
     FOR UPDATE SKIP LOCKED
 )
 UPDATE jobs j
-SET state = 'expired', retry_at = NULL
+SET state = 'expired', retry_at = NULL,
+    -- An output nobody reviewed in time is never shown.
+    held_result = NULL
 FROM due
 WHERE j.id = due.id
 RETURNING j.id, j.queue_job_id, due.state AS previous_state;
@@ -48,8 +51,10 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- job's deadline the job ends `expired` instead and the result is dropped (a late
 -- answer is never shown); what the execution cost is recorded either way. A job
 -- finished in needs_review keeps the output in held_result, not result: nothing
--- that shows a result shows it before a reviewer decides. The clock subquery also
--- labels the event with the actor (and waits for a row lock as long as it takes).
+-- that shows a result shows it before a reviewer decides; review_window (NULL: none)
+-- then moves its deadline to at least now + review_window, so a reviewer has that long.
+-- The clock subquery also labels the event with the actor (and waits for a row lock as
+-- long as it takes).
 UPDATE jobs
 SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
     result = CASE WHEN expires_at > clock.now AND %(state)s::job_state <> 'needs_review'
@@ -57,6 +62,9 @@ SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'exp
     held_result = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
                        THEN %(result)s::jsonb END,
     error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
+    expires_at = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
+                      THEN greatest(expires_at, clock.now + %(review_window)s::interval)
+                      ELSE expires_at END,
     model = coalesce(%(model)s::text, model),
     prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
     input_tokens = input_tokens + %(input_tokens)s::integer,

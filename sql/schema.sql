@@ -110,6 +110,16 @@ CREATE TYPE public.procrastinate_job_to_defer_v1 AS (
 
 
 --
+-- Name: review_decision; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.review_decision AS ENUM (
+    'approved',
+    'rejected'
+);
+
+
+--
 -- Name: courier_acting_groups(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -719,7 +729,7 @@ CREATE TABLE public.jobs (
     CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
     CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
     CONSTRAINT jobs_review_holds_output CHECK (((state <> 'needs_review'::public.job_state) OR ((result IS NULL) AND ((held_result IS NOT NULL) OR (purged_at IS NOT NULL))))),
-    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR (jsonb_typeof(review_reasons) = 'array'::text))),
+    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR ((jsonb_typeof(review_reasons) = 'array'::text) AND (jsonb_array_length(review_reasons) > 0) AND (NOT jsonb_path_exists(review_reasons, '$[*]?((@.type() != "object" || !(exists (@."code"))) || @."code".type() != "string")'::jsonpath))))),
     CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
     CONSTRAINT jobs_safety_flags_shape CHECK (((safety_flags IS NULL) OR (jsonb_typeof(safety_flags) = 'array'::text))),
     CONSTRAINT jobs_succeeded_has_result CHECK (((state <> 'succeeded'::public.job_state) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
@@ -849,7 +859,7 @@ COMMENT ON COLUMN public.jobs.held_result IS 'The output held for a reviewer (st
 -- Name: COLUMN jobs.review_reasons; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the job was held for review or its output refused: a JSON array of {code: injection_suspected | guard_violation, ...} (redacted: guard, field and problem, never the value).';
+COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the output was held for review, or refused by a kind without review: a JSON array of objects with a code: the risk policy''s {code, detail} (high_risk_kind, high_risk, low_confidence, escalation) and the safety checks'' injection_suspected {fields, signals} and guard_violation {step, guard, field, problem} (redacted, never the value); NULL when none.';
 
 
 --
@@ -972,6 +982,7 @@ CREATE FUNCTION public.courier_jobs_after_write() RETURNS trigger
     AS $$
 DECLARE
     reason text := nullif(current_setting('courier.reason', true), '');
+    review text := nullif(current_setting('courier.review', true), '');
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.state = OLD.state AND NEW.attempt = OLD.attempt THEN
         RETURN NULL;
@@ -985,7 +996,10 @@ BEGIN
         jsonb_strip_nulls(jsonb_build_object(
             'reason', reason,
             'error', CASE WHEN NEW.state IN ('failed', 'queued') THEN NEW.error END,
-            'retry_at', CASE WHEN NEW.state = 'queued' THEN NEW.retry_at END
+            'retry_at', CASE WHEN NEW.state = 'queued' THEN NEW.retry_at END,
+            'review_reasons', CASE WHEN NEW.state = 'needs_review' THEN
+                (SELECT jsonb_agg(r -> 'code') FROM jsonb_array_elements(NEW.review_reasons) r) END,
+            'review', CASE WHEN TG_OP = 'UPDATE' AND OLD.state = 'needs_review' THEN review::jsonb END
         )),
         coalesce(nullif(current_setting('courier.actor', true), ''), session_user)
     );
@@ -1097,6 +1111,23 @@ CREATE FUNCTION public.courier_jobs_replay_origin_fixed() RETURNS trigger
 BEGIN
     RAISE EXCEPTION 'job % : who asked for what is fixed at intake', OLD.id
         USING ERRCODE = 'check_violation', CONSTRAINT = 'job_identity_immutable';
+END
+$$;
+
+
+--
+-- Name: courier_jobs_review_decided(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_jobs_review_decided() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM reviews r WHERE r.job_id = NEW.id) THEN
+        RAISE EXCEPTION 'job % : a review decision needs its reviews row', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'jobs_review_decided_by_review';
+    END IF;
+    RETURN NULL;
 END
 $$;
 
@@ -1361,6 +1392,30 @@ CREATE FUNCTION public.courier_refuse_truncate() RETURNS trigger
 BEGIN
     RAISE EXCEPTION '% keeps the job history: TRUNCATE refused', TG_TABLE_NAME
         USING ERRCODE = 'check_violation', CONSTRAINT = TG_ARGV[0];
+END
+$$;
+
+
+--
+-- Name: courier_reviews_before_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_reviews_before_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (NEW.id, NEW.job_id, NEW.tenant_id, NEW.reviewer_id, NEW.reviewer_key_id, NEW.decision,
+        NEW.edited, NEW.reason, NEW.review_reasons, NEW.created_at)
+       IS DISTINCT FROM
+       (OLD.id, OLD.job_id, OLD.tenant_id, OLD.reviewer_id, OLD.reviewer_key_id, OLD.decision,
+        OLD.edited, OLD.reason, OLD.review_reasons, OLD.created_at)
+       OR NEW.original_output IS NOT NULL AND NEW.original_output IS DISTINCT FROM OLD.original_output
+       OR NEW.edited_output IS NOT NULL AND NEW.edited_output IS DISTINCT FROM OLD.edited_output
+       OR NEW.purged_at IS NULL AND OLD.purged_at IS NOT NULL THEN
+        RAISE EXCEPTION 'review % is a decision on record: only retention may clear its outputs', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'reviews_append_only';
+    END IF;
+    RETURN NEW;
 END
 $$;
 
@@ -2632,6 +2687,95 @@ ALTER TABLE public.job_events ALTER COLUMN "position" ADD GENERATED ALWAYS AS ID
 
 
 --
+-- Name: reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.reviews (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    job_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    reviewer_id uuid NOT NULL,
+    reviewer_key_id text NOT NULL,
+    decision public.review_decision NOT NULL,
+    edited boolean DEFAULT false NOT NULL,
+    reason text,
+    review_reasons jsonb,
+    original_output jsonb,
+    edited_output jsonb,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    purged_at timestamp with time zone,
+    CONSTRAINT reviews_edit_kept CHECK (((edited = (edited_output IS NOT NULL)) OR (purged_at IS NOT NULL))),
+    CONSTRAINT reviews_only_approvals_edit CHECK (((decision = 'approved'::public.review_decision) OR (NOT edited))),
+    CONSTRAINT reviews_original_kept CHECK (((original_output IS NOT NULL) OR (purged_at IS NOT NULL))),
+    CONSTRAINT reviews_reason_length CHECK (((length(reason) >= 1) AND (length(reason) <= 2000))),
+    CONSTRAINT reviews_rejection_has_reason CHECK (((decision <> 'rejected'::public.review_decision) OR (reason IS NOT NULL)))
+);
+
+
+--
+-- Name: TABLE reviews; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.reviews IS 'Every human decision on a held output: who decided (reviewer_id, and the key they used), approved or rejected, and both versions when the reviewer edited it. One per job; written in the transaction that ends the job''s review.';
+
+
+--
+-- Name: COLUMN reviews.reviewer_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.reviewer_id IS 'The reviewing principal (principals.id); their key had the reviewer role.';
+
+
+--
+-- Name: COLUMN reviews.reviewer_key_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.reviewer_key_id IS 'The public key_id of the API key the decision was made with.';
+
+
+--
+-- Name: COLUMN reviews.edited; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.edited IS 'The reviewer approved their own version of the output (edited_output), which the job delivered.';
+
+
+--
+-- Name: COLUMN reviews.reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.reason IS 'The reviewer''s reason: required for a rejection (the job fails with rejected_in_review), an optional note on an approval.';
+
+
+--
+-- Name: COLUMN reviews.review_reasons; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.review_reasons IS 'What the job was held for (jobs.review_reasons at the decision).';
+
+
+--
+-- Name: COLUMN reviews.original_output; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.original_output IS 'The output as the model produced it and the reviewer saw it.';
+
+
+--
+-- Name: COLUMN reviews.edited_output; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.edited_output IS 'The reviewer''s version, when edited; the job''s result.';
+
+
+--
+-- Name: COLUMN reviews.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.reviews.purged_at IS 'When retention removed both outputs (with the job''s input and result).';
+
+
+--
 -- Name: job_history; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -2659,17 +2803,19 @@ CREATE VIEW public.job_history AS
     j.output_tokens,
     j.cost_usd,
     (j.error ->> 'code'::text) AS error_code,
-    NULL::text AS reviewer,
-    NULL::timestamp with time zone AS reviewed_at,
+    reviewer.external_id AS reviewer,
+    r.created_at AS reviewed_at,
     j.replay_of,
     j.replayed_by_id,
     replayer.external_id AS replayed_by,
     j.backfill_batch,
     j.purged_at
-   FROM ((((public.jobs j
+   FROM ((((((public.jobs j
      JOIN public.tenants t ON ((t.id = j.tenant_id)))
      JOIN public.principals p ON ((p.id = j.requester_id)))
      LEFT JOIN public.principals replayer ON ((replayer.id = j.replayed_by_id)))
+     LEFT JOIN public.reviews r ON ((r.job_id = j.id)))
+     LEFT JOIN public.principals reviewer ON ((reviewer.id = r.reviewer_id)))
      CROSS JOIN LATERAL ( SELECT min(e.created_at) AS first_started_at,
             max(e.created_at) AS last_started_at
            FROM public.job_events e
@@ -2834,14 +2980,14 @@ COMMENT ON COLUMN public.job_history.error_code IS 'Stable error code of the job
 -- Name: COLUMN job_history.reviewer; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
+COMMENT ON COLUMN public.job_history.reviewer IS 'Who decided a job that waited for human review (principals.external_id; the review_decisions view has the rest); NULL when no one did.';
 
 
 --
 -- Name: COLUMN job_history.reviewed_at; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
+COMMENT ON COLUMN public.job_history.reviewed_at IS 'When the review decision was made; NULL when no one decided.';
 
 
 --
@@ -4056,6 +4202,413 @@ COMMENT ON COLUMN public.provider_pauses.reason IS 'Why it paused, e.g. rate_lim
 
 
 --
+-- Name: quality_signals; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.quality_signals AS
+ WITH outputs AS (
+         SELECT j.kind,
+            COALESCE(j.prompt_version, 'none'::text) AS prompt_version,
+            date_trunc('day'::text, COALESCE(j.finished_at, j.updated_at)) AS day,
+            j.state,
+            r.decision,
+            r.edited,
+            (COALESCE(r.original_output, j.result, j.held_result) ->> 'outcome'::text) AS outcome,
+            held.held,
+            (EXISTS ( SELECT 1
+                   FROM jsonb_array_elements(j.review_reasons) x(value)
+                  WHERE ((x.value ->> 'code'::text) = ANY (ARRAY['injection_suspected'::text, 'guard_violation'::text])))) AS safety_stopped,
+            (EXISTS ( SELECT 1
+                   FROM jsonb_array_elements(j.review_reasons) x(value)
+                  WHERE ((x.value ->> 'code'::text) = 'guard_violation'::text))) AS guard_violated,
+            notes.regenerations,
+            notes.guard_firings,
+            notes.injections_suspected
+           FROM (((public.jobs j
+             LEFT JOIN public.reviews r ON ((r.job_id = j.id)))
+             CROSS JOIN LATERAL ( SELECT (EXISTS ( SELECT 1
+                           FROM public.job_events e
+                          WHERE ((e.job_id = j.id) AND (e.type = 'needs_review'::text)))) AS held) held)
+             CROSS JOIN LATERAL ( SELECT count(*) FILTER (WHERE (e.type = 'guard_fired'::text)) AS regenerations,
+                    COALESCE(sum(jsonb_array_length(COALESCE((e.data -> 'violations'::text), '[]'::jsonb))) FILTER (WHERE (e.type = 'guard_fired'::text)), (0)::bigint) AS guard_firings,
+                    count(*) FILTER (WHERE (e.type = 'injection_suspected'::text)) AS injections_suspected
+                   FROM public.job_events e
+                  WHERE ((e.job_id = j.id) AND (e.type = ANY (ARRAY['guard_fired'::text, 'injection_suspected'::text])))) notes)
+          WHERE ((j.state = ANY (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR held.held)
+        )
+ SELECT kind,
+    prompt_version,
+    day,
+    count(*) AS outputs,
+    count(*) FILTER (WHERE (outcome = 'refused'::text)) AS refused,
+    count(*) FILTER (WHERE (outcome = 'escalated'::text)) AS escalated,
+    count(*) FILTER (WHERE held) AS held_for_review,
+    count(*) FILTER (WHERE (held AND safety_stopped)) AS held_by_guards,
+    count(*) FILTER (WHERE ((NOT held) AND guard_violated)) AS refused_by_guards,
+    count(*) FILTER (WHERE (decision = 'approved'::public.review_decision)) AS approved,
+    count(*) FILTER (WHERE edited) AS edited,
+    count(*) FILTER (WHERE (decision = 'rejected'::public.review_decision)) AS rejected,
+    count(*) FILTER (WHERE (state = 'expired'::public.job_state)) AS expired_in_review,
+    count(*) FILTER (WHERE (state = 'needs_review'::public.job_state)) AS waiting,
+    (sum(regenerations))::bigint AS regenerations,
+    (sum(guard_firings))::bigint AS guard_firings,
+    count(*) FILTER (WHERE (injections_suspected > 0)) AS injection_suspected,
+    round(((count(*) FILTER (WHERE (outcome = 'refused'::text)))::numeric / (count(*))::numeric), 4) AS refusal_rate,
+    round(((count(*) FILTER (WHERE (outcome = 'escalated'::text)))::numeric / (count(*))::numeric), 4) AS escalation_rate,
+    round(((count(*) FILTER (WHERE held))::numeric / (count(*))::numeric), 4) AS review_rate,
+    round(((count(*) FILTER (WHERE (decision = 'rejected'::public.review_decision)))::numeric / (NULLIF(count(*) FILTER (WHERE (decision IS NOT NULL)), 0))::numeric), 4) AS rejection_rate,
+    round((sum(regenerations) / (count(*))::numeric), 4) AS regeneration_rate
+   FROM outputs
+  GROUP BY kind, prompt_version, day;
+
+
+--
+-- Name: VIEW quality_signals; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.quality_signals IS 'Online quality per kind, prompt version and UTC day, from the jobs that produced an output (delivered, held, or decided in review): refusals, escalations, review holds (and those a guard caused), decisions, expiries in review, regenerations, and their rates. A regression shows here (and in the courier_output_outcomes, courier_review_* , courier_guard_firings and courier_regenerations metrics) without a new eval run. Outcomes of jobs whose outputs retention removed count as neither refused nor escalated.';
+
+
+--
+-- Name: COLUMN quality_signals.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.kind IS 'The job kind.';
+
+
+--
+-- Name: COLUMN quality_signals.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.prompt_version IS 'The prompt version the outputs were made with (none when unrecorded).';
+
+
+--
+-- Name: COLUMN quality_signals.day; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.day IS 'The UTC day the job finished (or was held).';
+
+
+--
+-- Name: COLUMN quality_signals.outputs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.outputs IS 'Jobs that produced an output: succeeded, waiting in review, or held and then decided or expired.';
+
+
+--
+-- Name: COLUMN quality_signals.refused; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.refused IS 'Outputs whose outcome is refused (the model declined).';
+
+
+--
+-- Name: COLUMN quality_signals.escalated; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.escalated IS 'Outputs whose outcome is escalated (handed to a person).';
+
+
+--
+-- Name: COLUMN quality_signals.held_for_review; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.held_for_review IS 'Outputs held for review (the job has a needs_review event), for any reason.';
+
+
+--
+-- Name: COLUMN quality_signals.held_by_guards; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.held_by_guards IS 'Held outputs the safety checks stopped (injection_suspected, or guard_violation: a guard still broken after the stricter regeneration), whatever the kind''s policy said.';
+
+
+--
+-- Name: COLUMN quality_signals.refused_by_guards; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.refused_by_guards IS 'Outputs of kinds without review whose answer still broke a guard and was replaced by the kind''s refusal (not held).';
+
+
+--
+-- Name: COLUMN quality_signals.approved; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.approved IS 'Held outputs a reviewer approved (edited ones included).';
+
+
+--
+-- Name: COLUMN quality_signals.edited; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.edited IS 'Held outputs approved with the reviewer''s own version.';
+
+
+--
+-- Name: COLUMN quality_signals.rejected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.rejected IS 'Held outputs a reviewer rejected.';
+
+
+--
+-- Name: COLUMN quality_signals.expired_in_review; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.expired_in_review IS 'Held outputs no one decided before the review deadline.';
+
+
+--
+-- Name: COLUMN quality_signals.waiting; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.waiting IS 'Outputs waiting in review now.';
+
+
+--
+-- Name: COLUMN quality_signals.regenerations; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.regenerations IS 'Stricter regenerations after a guard fired (job events of type guard_fired: one per regeneration).';
+
+
+--
+-- Name: COLUMN quality_signals.guard_firings; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.guard_firings IS 'Output guard violations of first answers (those in the jobs'' guard_fired events, each followed by a stricter regeneration); what still broke afterwards is a guard_violation in jobs.review_reasons.';
+
+
+--
+-- Name: COLUMN quality_signals.injection_suspected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.injection_suspected IS 'Outputs whose input the injection detector flagged (an injection_suspected event): the suspect text was quarantined.';
+
+
+--
+-- Name: COLUMN quality_signals.refusal_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.refusal_rate IS 'refused / outputs, 0 to 1.';
+
+
+--
+-- Name: COLUMN quality_signals.escalation_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.escalation_rate IS 'escalated / outputs, 0 to 1.';
+
+
+--
+-- Name: COLUMN quality_signals.review_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.review_rate IS 'held_for_review / outputs, 0 to 1.';
+
+
+--
+-- Name: COLUMN quality_signals.rejection_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.rejection_rate IS 'rejected / decided; NULL when none was decided.';
+
+
+--
+-- Name: COLUMN quality_signals.regeneration_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.quality_signals.regeneration_rate IS 'regenerations / outputs.';
+
+
+--
+-- Name: review_decisions; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.review_decisions AS
+ SELECT r.id AS review_id,
+    r.job_id,
+    r.tenant_id,
+    t.slug AS tenant,
+    j.kind,
+    j.prompt_version,
+    j.model,
+    requester.external_id AS requester,
+    held.created_at AS held_at,
+    ( SELECT array_agg((x.value ->> 'code'::text)) AS array_agg
+           FROM jsonb_array_elements(r.review_reasons) x(value)) AS held_for,
+    r.decision,
+    r.edited,
+    r.reason,
+    r.reviewer_id,
+    reviewer.external_id AS reviewer,
+    r.reviewer_key_id,
+    r.created_at AS decided_at,
+    (r.created_at - held.created_at) AS waited,
+    j.state AS job_state,
+    (r.original_output IS NOT NULL) AS outputs_kept
+   FROM (((((public.reviews r
+     JOIN public.jobs j ON ((j.id = r.job_id)))
+     JOIN public.tenants t ON ((t.id = r.tenant_id)))
+     JOIN public.principals requester ON ((requester.id = j.requester_id)))
+     JOIN public.principals reviewer ON ((reviewer.id = r.reviewer_id)))
+     LEFT JOIN LATERAL ( SELECT e.created_at
+           FROM public.job_events e
+          WHERE ((e.job_id = r.job_id) AND (e.type = 'needs_review'::text))
+          ORDER BY e.seq DESC
+         LIMIT 1) held ON (true));
+
+
+--
+-- Name: VIEW review_decisions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.review_decisions IS 'Every human review decision: which job (tenant, kind, prompt version, model, requester), why it was held, who decided what and when, and how long it waited. The outputs themselves are in reviews (original_output, edited_output). Jobs that expired in review have no row: see quality_signals.expired_in_review.';
+
+
+--
+-- Name: COLUMN review_decisions.review_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.review_id IS 'The decision (reviews.id); the job''s event of the decision names it in data.review.';
+
+
+--
+-- Name: COLUMN review_decisions.job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.job_id IS 'The job decided (jobs.id).';
+
+
+--
+-- Name: COLUMN review_decisions.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.tenant_id IS 'The job''s tenant.';
+
+
+--
+-- Name: COLUMN review_decisions.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN review_decisions.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.kind IS 'The job''s kind (e.g. support_answer).';
+
+
+--
+-- Name: COLUMN review_decisions.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.prompt_version IS 'The prompt version the held output was made with.';
+
+
+--
+-- Name: COLUMN review_decisions.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.model IS 'The model that made the held output.';
+
+
+--
+-- Name: COLUMN review_decisions.requester; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.requester IS 'Who asked for the job (principals.external_id).';
+
+
+--
+-- Name: COLUMN review_decisions.held_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.held_at IS 'When the output was held (the job''s needs_review event).';
+
+
+--
+-- Name: COLUMN review_decisions.held_for; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.held_for IS 'The reason codes the job was held for: the kind''s policy (high_risk_kind, high_risk, low_confidence, escalation) and the safety checks (injection_suspected, guard_violation).';
+
+
+--
+-- Name: COLUMN review_decisions.decision; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.decision IS 'approved (the job succeeded and was delivered) or rejected (it failed with rejected_in_review).';
+
+
+--
+-- Name: COLUMN review_decisions.edited; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.edited IS 'Approved with the reviewer''s own version of the output (reviews.edited_output), which was delivered.';
+
+
+--
+-- Name: COLUMN review_decisions.reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reason IS 'The reviewer''s reason for a rejection, or note on an approval.';
+
+
+--
+-- Name: COLUMN review_decisions.reviewer_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reviewer_id IS 'The reviewer (principals.id); job_timeline''s actor of the decision event is principal:<reviewer_id>.';
+
+
+--
+-- Name: COLUMN review_decisions.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reviewer IS 'The reviewer''s user id in the tenant''s system (principals.external_id); reviewer_key_id is the key they used.';
+
+
+--
+-- Name: COLUMN review_decisions.reviewer_key_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.reviewer_key_id IS 'The public key_id of the API key the reviewer used.';
+
+
+--
+-- Name: COLUMN review_decisions.decided_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.decided_at IS 'When the decision was recorded.';
+
+
+--
+-- Name: COLUMN review_decisions.waited; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.waited IS 'From held to decided.';
+
+
+--
+-- Name: COLUMN review_decisions.job_state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.job_state IS 'The job''s state now (succeeded or failed).';
+
+
+--
+-- Name: COLUMN review_decisions.outputs_kept; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.review_decisions.outputs_kept IS 'false once retention removed the outputs with the job''s input and result.';
+
+
+--
 -- Name: stream_token_secrets; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5145,6 +5698,22 @@ ALTER TABLE ONLY public.provider_pauses
 
 
 --
+-- Name: reviews reviews_one_decision_per_job; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reviews
+    ADD CONSTRAINT reviews_one_decision_per_job UNIQUE (job_id);
+
+
+--
+-- Name: reviews reviews_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reviews
+    ADD CONSTRAINT reviews_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: stream_token_secrets stream_token_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5330,7 +5899,7 @@ CREATE INDEX jobs_kind_created ON public.jobs USING btree (kind, created_at);
 -- Name: jobs_open_by_deadline; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX jobs_open_by_deadline ON public.jobs USING btree (expires_at) WHERE (state = ANY (ARRAY['queued'::public.job_state, 'running'::public.job_state]));
+CREATE INDEX jobs_open_by_deadline ON public.jobs USING btree (expires_at) WHERE (state = ANY (ARRAY['queued'::public.job_state, 'running'::public.job_state, 'needs_review'::public.job_state]));
 
 
 --
@@ -5355,6 +5924,13 @@ CREATE INDEX jobs_replay_of ON public.jobs USING btree (replay_of) WHERE (replay
 
 
 --
+-- Name: jobs_tenant_in_review; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_tenant_in_review ON public.jobs USING btree (tenant_id, id) WHERE (state = 'needs_review'::public.job_state);
+
+
+--
 -- Name: jobs_tenant_recent; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5373,6 +5949,13 @@ CREATE INDEX jobs_tenant_state_recent ON public.jobs USING btree (tenant_id, sta
 --
 
 CREATE INDEX llm_cache_expiry ON public.llm_cache USING btree (expires_at);
+
+
+--
+-- Name: llm_cache_job; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX llm_cache_job ON public.llm_cache USING btree (job_id);
 
 
 --
@@ -5464,6 +6047,20 @@ CREATE UNIQUE INDEX procrastinate_jobs_queueing_lock_idx_v1 ON public.procrastin
 --
 
 CREATE INDEX procrastinate_periodic_defers_job_id_fkey_v1 ON public.procrastinate_periodic_defers USING btree (job_id);
+
+
+--
+-- Name: reviews_reviewer; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX reviews_reviewer ON public.reviews USING btree (reviewer_id, created_at);
+
+
+--
+-- Name: reviews_tenant_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX reviews_tenant_recent ON public.reviews USING btree (tenant_id, created_at);
 
 
 --
@@ -5593,6 +6190,13 @@ CREATE TRIGGER jobs_replay_origin_fixed BEFORE UPDATE OF replayed_by_id, backfil
 
 
 --
+-- Name: jobs jobs_review_decided_by_review; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER jobs_review_decided_by_review AFTER UPDATE OF state ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.state = 'needs_review'::public.job_state) AND (new.state = ANY (ARRAY['succeeded'::public.job_state, 'failed'::public.job_state])))) EXECUTE FUNCTION public.courier_jobs_review_decided();
+
+
+--
 -- Name: llm_calls llm_calls_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5674,6 +6278,27 @@ CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON pub
 --
 
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: reviews reviews_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER reviews_append_only BEFORE UPDATE ON public.reviews FOR EACH ROW EXECUTE FUNCTION public.courier_reviews_before_update();
+
+
+--
+-- Name: reviews reviews_no_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON public.reviews FOR EACH ROW EXECUTE FUNCTION public.courier_refuse_change('reviews_append_only');
+
+
+--
+-- Name: reviews reviews_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER reviews_no_truncate BEFORE TRUNCATE ON public.reviews FOR EACH STATEMENT EXECUTE FUNCTION public.courier_refuse_truncate('reviews_append_only');
 
 
 --
@@ -5948,6 +6573,30 @@ ALTER TABLE ONLY public.prompt_policies
 
 
 --
+-- Name: reviews reviews_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reviews
+    ADD CONSTRAINT reviews_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id);
+
+
+--
+-- Name: reviews reviews_reviewer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reviews
+    ADD CONSTRAINT reviews_reviewer_id_fkey FOREIGN KEY (reviewer_id) REFERENCES public.principals(id);
+
+
+--
+-- Name: reviews reviews_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reviews
+    ADD CONSTRAINT reviews_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
 -- Name: tenant_budget_months tenant_budget_months_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6178,6 +6827,13 @@ GRANT SELECT,INSERT ON TABLE public.job_events TO courier_runtime;
 
 
 --
+-- Name: TABLE reviews; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.reviews TO courier_runtime;
+
+
+--
 -- Name: TABLE job_history; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6322,6 +6978,20 @@ GRANT SELECT ON TABLE public.prompt_versions TO courier_auditor;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.provider_pauses TO courier_runtime;
+
+
+--
+-- Name: TABLE quality_signals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.quality_signals TO courier_auditor;
+
+
+--
+-- Name: TABLE review_decisions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.review_decisions TO courier_auditor;
 
 
 --

@@ -37,14 +37,16 @@ SELECT j.id AS job_id, j.tenant_id, t.slug AS tenant, j.requester_id, p.external
         FROM job_events e WHERE e.job_id = j.id) AS timeline,
        j.model, j.prompt_version, j.input_tokens, j.output_tokens, j.cost_usd,
        j.error ->> 'code' AS error_code,
-       NULL::text AS reviewer,
-       NULL::timestamptz AS reviewed_at,
+       reviewer.external_id AS reviewer,
+       r.created_at AS reviewed_at,
        j.replay_of, j.replayed_by_id, replayer.external_id AS replayed_by, j.backfill_batch,
        j.purged_at
 FROM jobs j
 JOIN tenants t ON t.id = j.tenant_id
 JOIN principals p ON p.id = j.requester_id
 LEFT JOIN principals replayer ON replayer.id = j.replayed_by_id
+LEFT JOIN reviews r ON r.job_id = j.id
+LEFT JOIN principals reviewer ON reviewer.id = r.reviewer_id
 -- Every start of an execution appends a 'running' event: both ends come from the
 -- same clock, so first_started_at <= last_started_at (jobs.started_at is a separate read).
 CROSS JOIN LATERAL (
@@ -73,8 +75,8 @@ COMMENT ON COLUMN job_history.input_tokens IS 'Model input (prompt) tokens, all 
 COMMENT ON COLUMN job_history.output_tokens IS 'Model output (completion) tokens, all attempts; 0 if no model ran.';
 COMMENT ON COLUMN job_history.cost_usd IS 'Total model cost of all attempts, in US dollars.';
 COMMENT ON COLUMN job_history.error_code IS 'Stable error code of the job''s error (its failure, or the one it waits to retry after); NULL without one.';
-COMMENT ON COLUMN job_history.reviewer IS 'Who decided a job that waited for human review; NULL until reviews exist.';
-COMMENT ON COLUMN job_history.reviewed_at IS 'When the review decision was made; NULL until reviews exist.';
+COMMENT ON COLUMN job_history.reviewer IS 'Who decided a job that waited for human review (principals.external_id; the review_decisions view has the rest); NULL when no one did.';
+COMMENT ON COLUMN job_history.reviewed_at IS 'When the review decision was made; NULL when no one decided.';
 COMMENT ON COLUMN job_history.replay_of IS 'The job this one replays (replay or courier backfill); NULL for an original submission.';
 COMMENT ON COLUMN job_history.replayed_by_id IS 'For a replay asked for over the API: the principal who asked (principals.id); NULL for an original, a backfill, or a replay made before replays recorded it.';
 COMMENT ON COLUMN job_history.replayed_by IS 'That principal''s user id in the tenant''s own system (principals.external_id). requester stays the original''s requester: the job runs on their behalf.';
@@ -457,6 +459,128 @@ COMMENT ON COLUMN prompt_versions.tokens_per_job IS 'Mean input plus output toke
 COMMENT ON COLUMN prompt_versions.latency_p50_ms IS 'Median milliseconds from a job''s start of execution to its end.';
 COMMENT ON COLUMN prompt_versions.latency_p95_ms IS '95th percentile of milliseconds from a job''s start of execution to its end.';
 
+DROP VIEW IF EXISTS review_decisions;
+CREATE VIEW review_decisions AS
+SELECT r.id AS review_id, r.job_id, r.tenant_id, t.slug AS tenant, j.kind, j.prompt_version, j.model,
+       requester.external_id AS requester,
+       held.created_at AS held_at,
+       (SELECT array_agg(x ->> 'code') FROM jsonb_array_elements(r.review_reasons) x) AS held_for,
+       r.decision, r.edited, r.reason,
+       r.reviewer_id, reviewer.external_id AS reviewer, r.reviewer_key_id,
+       r.created_at AS decided_at, r.created_at - held.created_at AS waited,
+       j.state AS job_state,
+       (r.original_output IS NOT NULL) AS outputs_kept
+FROM reviews r
+JOIN jobs j ON j.id = r.job_id
+JOIN tenants t ON t.id = r.tenant_id
+JOIN principals requester ON requester.id = j.requester_id
+JOIN principals reviewer ON reviewer.id = r.reviewer_id
+LEFT JOIN LATERAL (
+    SELECT e.created_at FROM job_events e
+    WHERE e.job_id = r.job_id AND e.type = 'needs_review'
+    ORDER BY e.seq DESC LIMIT 1
+) held ON true;
+COMMENT ON VIEW review_decisions IS 'Every human review decision: which job (tenant, kind, prompt version, model, requester), why it was held, who decided what and when, and how long it waited. The outputs themselves are in reviews (original_output, edited_output). Jobs that expired in review have no row: see quality_signals.expired_in_review.';
+COMMENT ON COLUMN review_decisions.review_id IS 'The decision (reviews.id); the job''s event of the decision names it in data.review.';
+COMMENT ON COLUMN review_decisions.job_id IS 'The job decided (jobs.id).';
+COMMENT ON COLUMN review_decisions.tenant_id IS 'The job''s tenant.';
+COMMENT ON COLUMN review_decisions.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN review_decisions.kind IS 'The job''s kind (e.g. support_answer).';
+COMMENT ON COLUMN review_decisions.prompt_version IS 'The prompt version the held output was made with.';
+COMMENT ON COLUMN review_decisions.model IS 'The model that made the held output.';
+COMMENT ON COLUMN review_decisions.requester IS 'Who asked for the job (principals.external_id).';
+COMMENT ON COLUMN review_decisions.reviewer_id IS 'The reviewer (principals.id); job_timeline''s actor of the decision event is principal:<reviewer_id>.';
+COMMENT ON COLUMN review_decisions.reviewer_key_id IS 'The public key_id of the API key the reviewer used.';
+COMMENT ON COLUMN review_decisions.decided_at IS 'When the decision was recorded.';
+COMMENT ON COLUMN review_decisions.held_at IS 'When the output was held (the job''s needs_review event).';
+COMMENT ON COLUMN review_decisions.held_for IS 'The reason codes the job was held for: the kind''s policy (high_risk_kind, high_risk, low_confidence, escalation) and the safety checks (injection_suspected, guard_violation).';
+COMMENT ON COLUMN review_decisions.decision IS 'approved (the job succeeded and was delivered) or rejected (it failed with rejected_in_review).';
+COMMENT ON COLUMN review_decisions.edited IS 'Approved with the reviewer''s own version of the output (reviews.edited_output), which was delivered.';
+COMMENT ON COLUMN review_decisions.reason IS 'The reviewer''s reason for a rejection, or note on an approval.';
+COMMENT ON COLUMN review_decisions.reviewer IS 'The reviewer''s user id in the tenant''s system (principals.external_id); reviewer_key_id is the key they used.';
+COMMENT ON COLUMN review_decisions.waited IS 'From held to decided.';
+COMMENT ON COLUMN review_decisions.job_state IS 'The job''s state now (succeeded or failed).';
+COMMENT ON COLUMN review_decisions.outputs_kept IS 'false once retention removed the outputs with the job''s input and result.';
+
+DROP VIEW IF EXISTS quality_signals;
+CREATE VIEW quality_signals AS
+WITH outputs AS (
+    SELECT j.kind, coalesce(j.prompt_version, 'none') AS prompt_version,
+           date_trunc('day', coalesce(j.finished_at, j.updated_at)) AS day,
+           j.state, r.decision, r.edited,
+           coalesce(r.original_output, j.result, j.held_result) ->> 'outcome' AS outcome,
+           held.held,
+           EXISTS (SELECT 1 FROM jsonb_array_elements(j.review_reasons) x
+                   WHERE x ->> 'code' IN ('injection_suspected', 'guard_violation'))
+               AS safety_stopped,
+           EXISTS (SELECT 1 FROM jsonb_array_elements(j.review_reasons) x
+                   WHERE x ->> 'code' = 'guard_violation') AS guard_violated,
+           notes.regenerations, notes.guard_firings, notes.injections_suspected
+    FROM jobs j
+    LEFT JOIN reviews r ON r.job_id = j.id
+    CROSS JOIN LATERAL (
+        SELECT EXISTS (SELECT 1 FROM job_events e WHERE e.job_id = j.id AND e.type = 'needs_review')
+               AS held
+    ) held
+    -- Each guard_fired note is one stricter regeneration (app/llm/steps.py) and names
+    -- the guards that fired.
+    CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE e.type = 'guard_fired') AS regenerations,
+               coalesce(sum(jsonb_array_length(coalesce(e.data -> 'violations', '[]')))
+                        FILTER (WHERE e.type = 'guard_fired'), 0)::bigint AS guard_firings,
+               count(*) FILTER (WHERE e.type = 'injection_suspected') AS injections_suspected
+        FROM job_events e
+        WHERE e.job_id = j.id AND e.type IN ('guard_fired', 'injection_suspected')
+    ) notes
+    WHERE j.state IN ('succeeded', 'needs_review') OR held.held
+)
+SELECT kind, prompt_version, day,
+       count(*) AS outputs,
+       count(*) FILTER (WHERE outcome = 'refused') AS refused,
+       count(*) FILTER (WHERE outcome = 'escalated') AS escalated,
+       count(*) FILTER (WHERE held) AS held_for_review,
+       count(*) FILTER (WHERE held AND safety_stopped) AS held_by_guards,
+       count(*) FILTER (WHERE NOT held AND guard_violated) AS refused_by_guards,
+       count(*) FILTER (WHERE decision = 'approved') AS approved,
+       count(*) FILTER (WHERE edited) AS edited,
+       count(*) FILTER (WHERE decision = 'rejected') AS rejected,
+       count(*) FILTER (WHERE state = 'expired') AS expired_in_review,
+       count(*) FILTER (WHERE state = 'needs_review') AS waiting,
+       sum(regenerations)::bigint AS regenerations,
+       sum(guard_firings)::bigint AS guard_firings,
+       count(*) FILTER (WHERE injections_suspected > 0) AS injection_suspected,
+       round(count(*) FILTER (WHERE outcome = 'refused')::numeric / count(*), 4) AS refusal_rate,
+       round(count(*) FILTER (WHERE outcome = 'escalated')::numeric / count(*), 4) AS escalation_rate,
+       round(count(*) FILTER (WHERE held)::numeric / count(*), 4) AS review_rate,
+       round(count(*) FILTER (WHERE decision = 'rejected')::numeric
+             / nullif(count(*) FILTER (WHERE decision IS NOT NULL), 0), 4) AS rejection_rate,
+       round(sum(regenerations)::numeric / count(*), 4) AS regeneration_rate
+FROM outputs
+GROUP BY kind, prompt_version, day;
+COMMENT ON VIEW quality_signals IS 'Online quality per kind, prompt version and UTC day, from the jobs that produced an output (delivered, held, or decided in review): refusals, escalations, review holds (and those a guard caused), decisions, expiries in review, regenerations, and their rates. A regression shows here (and in the courier_output_outcomes, courier_review_* , courier_guard_firings and courier_regenerations metrics) without a new eval run. Outcomes of jobs whose outputs retention removed count as neither refused nor escalated.';
+COMMENT ON COLUMN quality_signals.kind IS 'The job kind.';
+COMMENT ON COLUMN quality_signals.prompt_version IS 'The prompt version the outputs were made with (none when unrecorded).';
+COMMENT ON COLUMN quality_signals.refusal_rate IS 'refused / outputs, 0 to 1.';
+COMMENT ON COLUMN quality_signals.escalation_rate IS 'escalated / outputs, 0 to 1.';
+COMMENT ON COLUMN quality_signals.review_rate IS 'held_for_review / outputs, 0 to 1.';
+COMMENT ON COLUMN quality_signals.day IS 'The UTC day the job finished (or was held).';
+COMMENT ON COLUMN quality_signals.outputs IS 'Jobs that produced an output: succeeded, waiting in review, or held and then decided or expired.';
+COMMENT ON COLUMN quality_signals.refused IS 'Outputs whose outcome is refused (the model declined).';
+COMMENT ON COLUMN quality_signals.escalated IS 'Outputs whose outcome is escalated (handed to a person).';
+COMMENT ON COLUMN quality_signals.held_for_review IS 'Outputs held for review (the job has a needs_review event), for any reason.';
+COMMENT ON COLUMN quality_signals.held_by_guards IS 'Held outputs the safety checks stopped (injection_suspected, or guard_violation: a guard still broken after the stricter regeneration), whatever the kind''s policy said.';
+COMMENT ON COLUMN quality_signals.refused_by_guards IS 'Outputs of kinds without review whose answer still broke a guard and was replaced by the kind''s refusal (not held).';
+COMMENT ON COLUMN quality_signals.guard_firings IS 'Output guard violations of first answers (those in the jobs'' guard_fired events, each followed by a stricter regeneration); what still broke afterwards is a guard_violation in jobs.review_reasons.';
+COMMENT ON COLUMN quality_signals.injection_suspected IS 'Outputs whose input the injection detector flagged (an injection_suspected event): the suspect text was quarantined.';
+COMMENT ON COLUMN quality_signals.approved IS 'Held outputs a reviewer approved (edited ones included).';
+COMMENT ON COLUMN quality_signals.edited IS 'Held outputs approved with the reviewer''s own version.';
+COMMENT ON COLUMN quality_signals.rejected IS 'Held outputs a reviewer rejected.';
+COMMENT ON COLUMN quality_signals.expired_in_review IS 'Held outputs no one decided before the review deadline.';
+COMMENT ON COLUMN quality_signals.waiting IS 'Outputs waiting in review now.';
+COMMENT ON COLUMN quality_signals.regenerations IS 'Stricter regenerations after a guard fired (job events of type guard_fired: one per regeneration).';
+COMMENT ON COLUMN quality_signals.rejection_rate IS 'rejected / decided; NULL when none was decided.';
+COMMENT ON COLUMN quality_signals.regeneration_rate IS 'regenerations / outputs.';
+
 -- The read-only auditor (migrations/0004_operations.sql creates the role) reads
 -- these views and no table. Views run with their owner's rights, so it sees only
 -- the columns the views expose. Dropping a view drops its grants: grant again here.
@@ -466,7 +590,7 @@ BEGIN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_auditor', current_schema());
         GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters,
                         webhook_deliveries, webhook_delivery_health, llm_cost_monthly,
-                        llm_cost_per_1000_jobs, prompt_versions
+                        llm_cost_per_1000_jobs, prompt_versions, review_decisions, quality_signals
             TO courier_auditor;
     END IF;
 END

@@ -21,6 +21,10 @@ in ``jobs.held_result`` (never ``result``) and the reasons in ``jobs.review_reas
 when its kind has review (``Kind.review``); otherwise a guard-breaking answer is
 replaced by the kind's refusal (or fails the job with ``unsafe_output``). Error
 messages are redacted (app/safety/redaction.py) before they are stored.
+
+Review (app/review/): a kind's risk policy holds a valid output too (a high-risk
+kind or input, low confidence, an escalation); its reasons join the safety checks'.
+A held job's deadline moves to at least now + the policy's review window.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, Requester, StepRunner
 from app.prompts.experiments import PromptPolicies
 from app.retries import Backoff
+from app.review.policy import ReviewReason
 from app.safety.redaction import redact
 from app.safety.screening import SafetyRecord
 
@@ -207,8 +212,18 @@ class JobExecutor:
                 "failed",
                 error=_error("handler_error", f"the handler raised {type(exc).__name__}"),
             )
+        policy = _policy_reasons(kind, job_input, outcome)
         if models.safety.flags or models.safety.violations:
-            return await self._finish_checked(lease, context, kind, outcome, models.safety)
+            return await self._finish_checked(lease, context, kind, outcome, models.safety, policy)
+        if policy:
+            return await self._finish(
+                lease,
+                context,
+                "needs_review",
+                outcome=outcome,
+                review_reasons=[reason.as_json() for reason in policy],
+                reason="held for review: " + ", ".join(reason.code for reason in policy),
+            )
         return await self._finish(lease, context, "succeeded", outcome=outcome)
 
     async def _finish_checked(
@@ -218,23 +233,32 @@ class JobExecutor:
         kind: Kind,
         outcome: KindResult,
         safety: SafetyRecord,
+        policy: list[ReviewReason],
     ) -> str | None:
         """Finish a job its safety checks stopped: held for a reviewer when the kind has
-        review (a suspected injection always is, so a person sees the attempt); else a
-        guard-breaking answer is refused, and a flagged input's clean answer delivered."""
+        review (a suspected injection always is, so a person sees the attempt), with the
+        safety checks' reasons and its risk policy's (``policy``); else a guard-breaking
+        answer is refused, and a flagged input's clean answer delivered."""
         codes = sorted({reason["code"] for reason in safety.reasons()})
         log.warning(
             "safety checks stopped the answer",
-            extra={"event": "job_safety_stop", "codes": codes, "review": kind.review, **context},
+            extra={
+                "event": "job_safety_stop",
+                "codes": codes,
+                "review": kind.review is not None,
+                **context,
+            },
         )
-        if kind.review:
+        if kind.review is not None:
             return await self._finish(
                 lease,
                 context,
                 "needs_review",
                 outcome=outcome,
                 safety=safety,
-                reason="held for review: " + ", ".join(codes),
+                review_reasons=safety.reasons() + [reason.as_json() for reason in policy],
+                reason="held for review: "
+                + ", ".join([*codes, *(reason.code for reason in policy)]),
             )
         if not safety.violations:
             return await self._finish(lease, context, "succeeded", outcome=outcome, safety=safety)
@@ -358,24 +382,30 @@ class JobExecutor:
         error: dict[str, str] | None = None,
         usage: Usage | None = None,
         safety: SafetyRecord | None = None,
+        review_reasons: list[dict[str, Any]] | None = None,
         reason: str | None = None,
     ) -> str | None:
+        """End the execution in ``state``; with it the safety checks' findings
+        (``safety``) and why the job is held or refused (``review_reasons``; default:
+        the safety checks' own reasons)."""
         usage = outcome.usage if outcome else usage
+        if review_reasons is None and safety is not None:
+            review_reasons = safety.reasons()
         # The call ledger may have added every call to the job as it settled: not twice.
         totals = None if usage is None or usage.in_job_totals else usage
         async with self.db.transaction() as conn:
             await self._label(conn)
             if reason is not None:
                 await self.db.execute("job_transaction_reason", conn, reason=reason)
-            if safety is not None:
+            if safety is not None or review_reasons:
                 await self.db.fetch_optional(
                     "job_safety_record",
                     conn,
                     job_id=lease.id,
                     lease=lease.lease,
                     # JSON arrays, as text: the seam sends a list as a PostgreSQL array.
-                    safety_flags=_json_array(safety.flags_json()),
-                    review_reasons=_json_array(safety.reasons()),
+                    safety_flags=_json_array(safety.flags_json() if safety else []),
+                    review_reasons=_json_array(review_reasons or []),
                 )
             finished = await self.db.fetch_optional(
                 "job_finish",
@@ -384,6 +414,8 @@ class JobExecutor:
                 job_id=lease.id,
                 lease=lease.lease,
                 state=state,
+                # A held job's reviewer gets at least its kind's review window.
+                review_window=_review_window(self.kinds.get(lease.kind)),
                 result=outcome.output.model_dump(mode="json") if outcome else None,
                 error=error,
                 model=outcome.model if outcome else None,
@@ -430,6 +462,15 @@ class JobExecutor:
             output_tokens=usage.output_tokens if usage else 0,
             cost_usd=float(usage.cost_usd) if usage else 0.0,
         )
+        if outcome is not None and state in ("succeeded", "needs_review"):
+            metrics.observe_output(
+                self._kind_label(lease),
+                outcome.prompt_version or lease.prompt_version,
+                getattr(outcome.output, "outcome", None),
+                [reason["code"] for reason in review_reasons or ()]
+                if state == "needs_review"
+                else (),
+            )
         return state
 
     def _job_context(
@@ -467,6 +508,19 @@ class JobExecutor:
 
     async def _label(self, conn: Any) -> None:
         await self.db.execute("job_transaction_context", conn, actor=self.actor, lock_timeout="0")
+
+
+def _policy_reasons(kind: Kind, job_input: BaseModel, outcome: KindResult) -> list[ReviewReason]:
+    """Why the kind's risk policy (app/review/policy.py) holds the output for a
+    reviewer; none (or no review): deliver it, unless the safety checks stopped it."""
+    if kind.review is None:
+        return []
+    high_risk = bool(kind.high_risk and kind.high_risk(job_input))
+    return kind.review.reasons(high_risk_input=high_risk, output=outcome.output)
+
+
+def _review_window(kind: Kind | None) -> timedelta | None:
+    return kind.review.window if kind is not None and kind.review is not None else None
 
 
 def _frames(exc: BaseException) -> list[str]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from app.llm.provider import Provider, Usage
 from app.llm.routing import Tier
 from app.prompts.templates import KindPrompts
+from app.review.policy import ReviewPolicy
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,15 @@ class Kind:
     tier: Tier = "small"
     """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
     high_risk: Callable[[Any], bool] | None = None
-    """Whether a job's input is high-risk (then it starts at the large tier)."""
-    review: bool = True
-    """Whether a person reviews what the safety checks stop (app/safety/): a job whose
-    input carried suspected injected instructions, or whose answer still broke an
-    output guard after the stricter regeneration, waits in ``needs_review``. False:
-    such an answer is refused instead (the kind's refused outcome, or the job fails
-    with ``unsafe_output``), and a flagged input with a clean answer is delivered,
-    its flags recorded."""
+    """Whether a job's input is high-risk (then it starts at the large tier, and its
+    output is reviewed unless ``review.high_risk_input`` is off)."""
+    review: ReviewPolicy | None = field(default_factory=ReviewPolicy)
+    """Which finished outputs wait for a reviewer (app/review/policy.py), besides what
+    the safety checks stop (app/safety/: a suspected injection, an answer that still
+    broke an output guard after the stricter regeneration), which a kind with review
+    always holds. None: the kind has no review; a guard-breaking answer is refused
+    instead (the kind's refused outcome, or the job fails with ``unsafe_output``), and a
+    flagged input with a clean answer is delivered, its flags recorded."""
     cache: bool = True
     """Whether identical requests of this kind may be answered from the exact-match model
     cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""

@@ -15,6 +15,10 @@ class AdminRequired(ForbiddenError):
     """This needs an API key with the 'admin' role."""
 
 
+class ReviewerRequired(ForbiddenError):
+    """This needs an API key with the 'reviewer' role."""
+
+
 async def authenticated(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard: the caller presents a live API key. Runs before parameters are
     validated, so an anonymous caller learns nothing but 401. Stream endpoints
@@ -30,6 +34,12 @@ async def admin_only(connection: ASGIConnection, handler: BaseRouteHandler) -> N
     """Guard (after :func:`authenticated`): the key has the ``admin`` role."""
     if "admin" not in connection.state.principal.roles:
         raise AdminRequired()
+
+
+async def reviewer_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Guard (after :func:`authenticated`): the key has the ``reviewer`` role."""
+    if "reviewer" not in connection.state.principal.roles:
+        raise ReviewerRequired()
 
 
 def provide_principal(request: Request) -> Principal:

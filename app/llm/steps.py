@@ -57,6 +57,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from app import metrics
 from app.db import Database
 from app.jobs.notes import JobNotes
 from app.llm.cache_key import cache_key, source_version
@@ -207,6 +208,9 @@ class StepRunner:
             "guard_fired",
             {"step": request.step, "violations": [v.as_json() for v in violations]},
         )
+        for violation in violations:
+            metrics.observe_guard_fired(context.kind, context.prompt_version, violation.guard)
+        metrics.observe_regeneration(context.kind, context.prompt_version)
         await self._evict(context, request)
         stricter = _stricter(request, violations)
         generation = await self._answer(context, stricter)

@@ -74,14 +74,28 @@ _STRONG: tuple[tuple[str, str], ...] = (
     ),
     (
         "override",
-        r"\b(note|message|attention|instructions?) (to|for) (the |any )?(ai|assistant|model|llm|"
-        r"bot|summari[sz]er|agent)\b",
+        r"\b(note|message|attention|instructions?) (to|for|pour|fur|para|per|voor) "
+        r"(the |any |l'|l |le |la |den |die |el |il |de )?(ai|assistant|assistent|asistente|"
+        r"assistente|model|modele|modell|llm|bot|summari[sz]er|agent)\b",
     ),
     (
         "override",
         r"\b(respond with|reply with|answer with|include the (phrase|words|sentence|text)|"
         r"(end|begin|start) (your|the) (reply|answer|response|draft) with|your (reply|answer|"
         r"response) must (say|contain|include))\b",
+    ),
+    (
+        "override",
+        r"\b(follow|obey|execute|carry out|run|do what)\b.{0,20}\b(this|these|the following|"
+        r"hidden|encoded|decoded|secret|my)\b.{0,12}\b(instructions?|commands?|orders?|"
+        r"directives?)\b|\bdecode (it |this )?and (follow|obey|execute|run|do)\b",
+    ),
+    # Orders to whoever writes the answer about what it must say.
+    (
+        "override",
+        r"\bwhen (you )?(answering|replying|responding|drafting|writing|summari[sz]ing|"
+        r"(answer|reply|respond|draft|write|summari[sz]e))\b.{0,60}\b(always|never|"
+        r"add|include|insert|append|mention|say|tell|state|write)\b",
     ),
     # Fake roles: a line that pretends to open a system, developer or assistant turn.
     (
@@ -118,6 +132,15 @@ _STRONG: tuple[tuple[str, str], ...] = (
         r"\b(send|reply|respond|write|forward|pay|transfer)\b.{0,40}(@|\[email\]|https?:|"
         r"iban).{0,30}\b(instead|rather than)\b",
     ),
+    # Orders to pass a link on to the reply's reader ("tell the customer to confirm their
+    # card at https://...", "reply to everyone that ... at https://..."): a thread's
+    # writer speaking to whoever drafts the answer, the phishing shape.
+    (
+        "link",
+        r"\b(tell|ask|instruct|remind|inform|advise|direct|reply to|respond to|write to)\b "
+        r"(the |all |every |our )?(customers?|users?|clients?|everyone|everybody|all|them|"
+        r"recipients?|reader|buyer)\b.{0,80}(https?:|www\.|\[url\])",
+    ),
     # Requests to reveal the prompt, the rules or the boundary.
     (
         "reveal",
@@ -134,7 +157,7 @@ _STRONG: tuple[tuple[str, str], ...] = (
     # Non-English phrasings of an override, a reveal or a send.
     (
         "override",
-        r"\b(ignor(ez|iere|ieren|a|ar|are|ate|eer|eren)|oublie[zr]?|vergiss|vergessen|"
+        r"\b(ignor(e|ez|iere|ieren|a|ar|are|ate|eer|eren)|oublie[zr]?|vergiss|vergessen|"
         r"olvida|olvide|dimentica|esque[cç]a|negeer|vergeet)\b.{0,50}\b(instructions?|"
         r"consignes|anweisungen|anweisung|instrucciones|instruccion|istruzioni|"
         r"instrucoes|instructies|regeln|regles|reglas|regole|regras|regels|"

@@ -4,7 +4,8 @@
   its tenant's retention (``tenants.retention_days``, else ``COURIER_RETENTION_DAYS``).
   The job row, its events and its audit columns (who, what kind, states, model,
   tokens, cost) stay; ``purged_at`` says when. The model answers checkpointed for
-  those jobs (``llm_checkpoints``) go with them; expired entries of the model
+  those jobs (``llm_checkpoints``) and the outputs their reviews kept (``reviews``)
+  go with them; expired entries of the model
   answer cache (``llm_cache``) are deleted.
 * Finished procrastinate queue entries are deleted: succeeded ones at once by the
   worker (``delete_jobs="successful"``), failed, cancelled and aborted ones here
@@ -62,7 +63,9 @@ class RetentionPruner(PeriodicDuty):
             purged += len(rows)
             if not rows:
                 break
-            await self.db.execute("llm_checkpoint_purge", job_ids=[row["id"] for row in rows])
+            purged_ids = [row["id"] for row in rows]
+            await self.db.execute("llm_checkpoint_purge", job_ids=purged_ids)
+            await self.db.execute("review_purge", job_ids=purged_ids, now=now)
         while await self.db.execute(
             "llm_cache_purge_expired", limit=self.config.batch_size, now=now
         ):

@@ -132,7 +132,7 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
 ):
     """NUL and non-UTF-8 text in every query parameter, non-ASCII bytes in every header,
     deep nesting, huge numbers, NUL and lone surrogates in and beside every body member."""
-    key = await make_key(roles=["admin"])
+    key = await make_key(roles=["admin", "reviewer"])
     job = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     endpoint = await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
     response = await http.post("/v1/responses", json=RESPONSE_REQUEST, headers=auth(key))
@@ -149,6 +149,9 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
         "IngestDocument": valid_document,
         "SetDocumentAcl": {"acl_groups": ["g"]},
         "SearchDocuments": {"query": "refunds", "k": 3},
+        # The job was never held for review: a valid decision is a 404, writing nothing.
+        "ApproveReview": {"note": "looks right"},
+        "RejectReview": {"reason": "wrong date"},
     }
     written_before = _written(sql_conn)
 
@@ -207,5 +210,6 @@ def _written(sql_conn) -> tuple[int, ...]:
     return sql_conn.execute(
         "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_events), "
         "(SELECT count(*) FROM webhook_endpoints), (SELECT count(*) FROM outbox), "
-        "(SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)"
+        "(SELECT count(*) FROM documents), (SELECT count(*) FROM chunks), "
+        "(SELECT count(*) FROM reviews)"
     ).fetchone()

@@ -24,6 +24,7 @@ def _finish_params(job_id, lease, body: str) -> dict:
         state="succeeded",
         result={"body": body},
         error=None,
+        review_window=None,
         model="m",
         prompt_version="p",
         input_tokens=1,

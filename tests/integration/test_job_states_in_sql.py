@@ -17,7 +17,22 @@ def _move(conn: psycopg.Connection, job_id: uuid.UUID, state: str) -> None:
         "needs_review": ", held_result = '{\"ok\": true}'",
         "failed": ', error = \'{"code": "x", "message": "y"}\'',
     }.get(state, "")
-    conn.execute(f"UPDATE jobs SET state = %s {extra} WHERE id = %s", (state, job_id))  # type: ignore[arg-type]
+    with conn.transaction():
+        if state in ("succeeded", "failed"):
+            _record_review_if_held(conn, job_id, "approved" if state == "succeeded" else "rejected")
+        conn.execute(f"UPDATE jobs SET state = %s {extra} WHERE id = %s", (state, job_id))  # type: ignore[arg-type]
+
+
+def _record_review_if_held(conn: psycopg.Connection, job_id: uuid.UUID, decision: str) -> None:
+    # A job leaves needs_review for succeeded or failed only with its reviews row.
+    conn.execute(
+        "INSERT INTO reviews (job_id, tenant_id, reviewer_id, reviewer_key_id, decision, reason, "
+        "original_output) "
+        "SELECT id, tenant_id, requester_id, 'dba', %s::review_decision, 'typed in psql', "
+        "held_result "
+        "FROM jobs WHERE id = %s AND state = 'needs_review'",
+        (decision, job_id),
+    )
 
 
 def _events(conn: psycopg.Connection, job_id: uuid.UUID) -> list[tuple]:
@@ -33,6 +48,7 @@ def _events(conn: psycopg.Connection, job_id: uuid.UUID) -> list[tuple]:
         ["running", "succeeded"],
         ["running", "needs_review", "succeeded"],
         ["running", "needs_review", "failed"],
+        ["running", "needs_review", "expired"],
         ["running", "failed"],
         ["running", "queued", "running", "succeeded"],
         ["running", "cancelled"],

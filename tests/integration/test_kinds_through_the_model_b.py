@@ -201,7 +201,7 @@ async def _moderation_job(http, sql_conn, key: str, name: str, content: str) -> 
 
     async def finished():
         row = job_row(sql_conn, response.json()["id"])
-        return row if row["state"] in ("succeeded", "failed") else None
+        return row if row["state"] in ("succeeded", "failed", "needs_review") else None
 
     return await wait_for(finished, what="the moderation job to finish")
 
@@ -219,7 +219,7 @@ async def test_moderation_summary__the_rule_stage_decides_a_job_with_no_model_ca
     assert fake_openai.requests == [] and calls(sql_conn, row["id"]) == []
 
 
-async def test_moderation_summary__a_threat_is_high_risk_and_judged_by_the_large_tier(
+async def test_moderation_summary__a_threat_is_high_risk_judged_by_the_large_tier_and_reviewed(
     http, model_worker, make_key, sql_conn, fake_openai
 ):
     content = "Post my address again and I will kill you."
@@ -235,8 +235,11 @@ async def test_moderation_summary__a_threat_is_high_risk_and_judged_by_the_large
 
     row = await _moderation_job(http, sql_conn, await make_key(), "threat", content)
 
-    assert (row["state"], row["model"]) == ("succeeded", "fake-large")
-    assert (row["result"]["severity"], row["result"]["decided_by"]) == ("high", "model")
+    # A high-risk input's verdict waits for a person (the kind's review policy).
+    assert (row["state"], row["model"], row["result"]) == ("needs_review", "fake-large", None)
+    assert [reason["code"] for reason in row["review_reasons"]] == ["high_risk"]
+    held = row["held_result"]
+    assert (held["severity"], held["decided_by"]) == ("high", "model")
     assert call_outcomes(sql_conn, row["id"]) == [("generate", "fake-large", "ok")]
 
 

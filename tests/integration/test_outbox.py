@@ -341,6 +341,7 @@ async def _finish(db: Database, job_id: Any, lease: Any, state: str, **outcome: 
         state=state,
         result=outcome.get("result"),
         error=outcome.get("error"),
+        review_window=None,
         model=None,
         prompt_version=None,
         input_tokens=0,

@@ -68,9 +68,10 @@ def _support_answer(attack: str) -> dict[str, Any]:
     }
 
 
-def _taxonomy(attack: str) -> dict[str, Any]:
+def _taxonomy(attack: str, kind: str = "taxonomy_tagging_unreviewed") -> dict[str, Any]:
+    """A tagging job; by default of the kind without review (tests/support/kinds.py)."""
     return {
-        "kind": "taxonomy_tagging",
+        "kind": kind,
         "input": {
             "text": f"A stainless steel kitchen knife for cookware sets. {attack}",
             "taxonomy": ["kitchen", "cookware", "outdoor"],
@@ -111,7 +112,7 @@ async def test_obedient_model__no_injected_instruction_is_delivered(
     # Injection success below 0.5 %: with this many attacks, not one may get through.
     assert len(rows) == 57 and succeeded == []
     for row in rows:
-        if row["kind"] == "taxonomy_tagging":  # no review: refused or clean, never held
+        if row["kind"] == "taxonomy_tagging_unreviewed":  # refused or clean, never held
             assert row["state"] == "succeeded"
         else:  # a suspected injection, or a guard that still fired: a person sees it
             assert row["state"] == "needs_review", (row["kind"], row["error"])
@@ -159,6 +160,16 @@ async def test_obedient_model__a_leak_the_detector_missed_is_stopped_by_the_cana
     cached = sql_conn.execute("SELECT answer::text FROM llm_cache").fetchall()
     assert not any("cnry-" in answer for (answer,) in cached)
 
+    # The online signals count the firing, its regeneration and the hold.
+    signals = sql_conn.execute(
+        "SELECT outputs, held_for_review, held_by_guards, regenerations, guard_firings "
+        "FROM quality_signals WHERE kind = 'email_reply'"
+    ).fetchone()
+    assert signals[:4] == (1, 1, 1, 1) and signals[4] >= 1
+    exposed = prometheus_client.generate_latest().decode()
+    assert 'courier_guard_firings_total{guard="canary",kind="email_reply"' in exposed
+    assert 'courier_regenerations_total{kind="email_reply"' in exposed
+
 
 async def test_obedient_model__a_kind_without_review_refuses_what_still_breaks_a_guard(
     http, model_worker, make_key, sql_conn, fake_openai
@@ -180,6 +191,17 @@ async def test_offline__an_injected_first_sentence_never_becomes_the_subject(
         assert not any(p in held for p in (ATTACKER_EMAIL, ATTACKER_URL, ATTACKER_PHRASE)), held
         assert row["held_result"]["subject"].startswith("Re: ")
         assert row["safety_flags"] and row["review_reasons"][0]["code"] == "injection_suspected"
+
+
+async def test_offline__a_flagged_text_of_a_kind_with_review_is_held_for_a_person(
+    http, worker, make_key, sql_conn
+):
+    (row,) = await _run_all(
+        http, sql_conn, await make_key(), [_taxonomy(INJECTIONS[0], kind="taxonomy_tagging")]
+    )
+    assert row["state"] == "needs_review" and row["result"] is None
+    assert [r["code"] for r in row["review_reasons"]] == ["injection_suspected"]
+    assert {t["tag"] for t in row["held_result"]["tags"]} <= {"kitchen", "cookware"}
 
 
 async def test_offline__a_flagged_text_of_a_kind_without_review_is_delivered_clean(

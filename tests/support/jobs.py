@@ -133,6 +133,7 @@ class JobFactory:
                     error=(error or {"code": "test_failure", "message": "failed in a test"})
                     if failed
                     else None,
+                    review_window=None,
                     model=model,
                     prompt_version=prompt_version,
                     input_tokens=input_tokens,

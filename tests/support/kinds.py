@@ -23,6 +23,7 @@ from app.jobs.kinds import Kind, KindRegistry, KindResult
 from app.llm.openai_client import openai_client
 from app.llm.openai_errors import calling_provider
 from app.llm.provider import GenerationRequest, Provider, Source, Usage
+from app.review.policy import ReviewPolicy
 from tasks.kinds import KINDS
 from tasks.kinds.email_reply import EmailReplyDraft, EmailReplyInput
 from tasks.kinds.email_reply.handler import compose_draft, draft_email_reply, refuse
@@ -105,6 +106,15 @@ EMAIL_REPLY_LARGE = replace(KINDS["email_reply"], name="email_reply_large", tier
 EMAIL_REPLY_UNCACHED = replace(KINDS["email_reply"], name="email_reply_uncached", cache=False)
 """``email_reply`` whose answers must be fresh: never read from or put in the model cache."""
 
+EMAIL_REPLY_REVIEWED = replace(
+    KINDS["email_reply"], name="email_reply_reviewed", review=ReviewPolicy(always=True)
+)
+"""``email_reply`` as a high-risk kind: every output is held for a reviewer."""
+TAXONOMY_TAGGING_UNREVIEWED = replace(
+    KINDS["taxonomy_tagging"], name="taxonomy_tagging_unreviewed", review=None
+)
+"""``taxonomy_tagging`` without review: what the safety checks stop is refused, not held."""
+
 POLISH_PROMPT_VERSION = "draft_then_polish/1"
 POLISH_MARK = "Draft to polish:"
 POLISH_INSTRUCTIONS = (
@@ -158,6 +168,8 @@ TEST_KINDS = {
     EMAIL_REPLY_LARGE.name: EMAIL_REPLY_LARGE,
     EMAIL_REPLY_UNCACHED.name: EMAIL_REPLY_UNCACHED,
     DRAFT_THEN_POLISH.name: DRAFT_THEN_POLISH,
+    EMAIL_REPLY_REVIEWED.name: EMAIL_REPLY_REVIEWED,
+    TAXONOMY_TAGGING_UNREVIEWED.name: TAXONOMY_TAGGING_UNREVIEWED,
 }
 
 

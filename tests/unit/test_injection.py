@@ -56,9 +56,9 @@ def test_detector__no_benign_case_of_the_eval_datasets_is_flagged():
     for path in sorted((ROOT / "evals" / "datasets").glob("*.jsonl")):
         for line in path.read_text().splitlines():
             case = json.loads(line)
-            if (
-                "inject" in case["id"] or path.stem == "response"
-            ):  # adversarial; response: the request
+            # Adversarial: injection.jsonl's attacks and the kinds' injected-... cases;
+            # a response's messages are its request, not data.
+            if "attack" in case or "inject" in case["id"] or path.stem == "response":
                 continue
             if any(suspects(text) for text in _strings(case["input"])):
                 flagged.append(case["id"])

@@ -37,6 +37,8 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
         "EmailReplyLargeJobRequest",
         "EmailReplyUncachedJobRequest",
         "DraftThenPolishJobRequest",
+        "EmailReplyReviewedJobRequest",
+        "TaxonomyTaggingUnreviewedJobRequest",
     ]
 
 

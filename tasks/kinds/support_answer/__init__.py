@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.jobs.kinds import Kind
+from app.review.policy import ReviewPolicy
 from tasks.kinds.support_answer.handler import PROMPTS, answer_question, compose_answer, escalate
 from tasks.kinds.support_answer.models import (
     SupportAnswer,
@@ -28,6 +29,8 @@ KIND = Kind(
     prompts=PROMPTS,
     prompt_version=PROMPTS.current,
     tier="small",  # a routine answer; escalation covers what the sources do not
+    # An escalation hands the question to a person: a reviewer sees it first.
+    review=ReviewPolicy(escalations=frozenset({"escalated"}), window=timedelta(hours=24)),
 )
 
 __all__ = [

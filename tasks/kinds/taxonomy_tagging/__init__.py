@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.jobs.kinds import Kind
-from tasks.kinds.taxonomy_tagging.handler import PROMPTS, match_tags, refuse, tag_content
+from app.review.policy import ReviewPolicy
+from tasks.kinds.taxonomy_tagging.handler import (
+    PROMPTS,
+    least_confidence,
+    match_tags,
+    refuse,
+    tag_content,
+)
 from tasks.kinds.taxonomy_tagging.models import Tag, TaxonomyTaggingInput, TaxonomyTags
 from tasks.kinds.taxonomy_tagging.rules import RULES
 
@@ -21,7 +28,9 @@ KIND = Kind(
     prompts=PROMPTS,
     prompt_version=PROMPTS.current,
     tier="small",  # a classification
-    review=False,  # nobody reviews tags: what the guards stop is refused
+    # A tag the model is unsure of goes to a person (the offline matcher gives 0.4 or
+    # more), as does what the safety checks stop.
+    review=ReviewPolicy(confidence=least_confidence, min_confidence=0.35),
 )
 
 __all__ = [

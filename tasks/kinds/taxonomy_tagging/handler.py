@@ -60,3 +60,8 @@ def match_tags(job: TaxonomyTaggingInput, extracts: Sequence[Extract]) -> Taxono
 
 def refuse(job: TaxonomyTaggingInput, reason: str) -> TaxonomyTags:
     return TaxonomyTags(tags=[], outcome="refused", refusal_reason=reason)
+
+
+def least_confidence(output: TaxonomyTags) -> float | None:
+    """The review policy's confidence of a tagging: its least sure tag (None: no tags)."""
+    return min((t.confidence for t in output.tags), default=None)

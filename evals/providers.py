@@ -1,0 +1,73 @@
+"""The model providers an eval can run against (``courier eval --provider``).
+
+* ``offline``: the built-in extractive provider (no model configured).
+* ``configured``: the OpenAI-compatible provider of the settings (``OPENAI_API_KEY``,
+  ``OPENAI_BASE_URL``, the tier models); groundedness is then judged by its large model.
+* ``obedient``: the local OpenAI-compatible fake that follows every instruction it finds
+  anywhere in its prompt (tests/fakes/obedient.py): :func:`provider_settings` starts it
+  in this process and points the settings at it, as at any OpenAI-compatible server.
+  It lives with the tests, so it needs the source tree (not an installed wheel).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Iterator
+
+from app.errors import CourierError
+from app.settings import Settings
+
+PROVIDERS = ("offline", "configured", "obedient")
+
+OBEDIENT_MODULE = "tests.fakes.obedient"
+"""Where the obedient fake lives: its ``obedient()`` is the default answer of a
+``FakeOpenAI`` server (a context manager whose ``url`` is the server's base URL)."""
+
+
+class ProviderUnavailable(CourierError):
+    """The eval's model provider is not available."""
+
+
+@contextlib.contextmanager
+def provider_settings(settings: Settings, provider: str) -> Iterator[Settings]:
+    """``settings`` with their model provider set to ``provider``, while it runs."""
+    if provider == "offline":
+        settings.llm.api_key = None
+        yield settings
+    elif provider == "configured":
+        if settings.llm.api_key is None:
+            raise ProviderUnavailable(
+                "--provider configured needs OPENAI_API_KEY (and OPENAI_BASE_URL for another "
+                "OpenAI-compatible server); --provider offline needs neither"
+            )
+        yield settings
+    elif provider == "obedient":
+        try:
+            fake = importlib.import_module(OBEDIENT_MODULE)
+        except ImportError as exc:
+            raise ProviderUnavailable(
+                f"the obedient provider needs the source tree ({OBEDIENT_MODULE} is missing)"
+            ) from exc
+        from pydantic import SecretStr
+
+        with fake.FakeOpenAI(default=fake.obedient(), keep_requests=False) as server:
+            # Priced as the tiers it stands in for, so costs read as they would.
+            prices = settings.prices.models
+            small, large = (
+                prices.get(settings.llm.model_small),
+                prices.get(settings.llm.model_large),
+            )
+            settings.llm.api_key = SecretStr("obedient")
+            settings.llm.base_url = server.url + "/v1"
+            settings.llm.model_small = "obedient-small"
+            settings.llm.model_large = "obedient-large"
+            if small is not None and large is not None:
+                settings.prices.models = {
+                    **prices,
+                    "obedient-small": small,
+                    "obedient-large": large,
+                }
+            yield settings
+    else:
+        raise ProviderUnavailable(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")

@@ -1,0 +1,104 @@
+"""`courier eval` as CI runs it: the real command in a subprocess, the real pipeline on
+the test database, the gate with the offline provider (every dataset) and with the
+obedient one (the attacks and the planted PII); the report's shape, the gate's verdict
+as the exit status, and bad arguments as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evals.report import GATE, METRICS, OBEDIENT_GATE
+
+COURIER = [sys.executable, "-m", "app.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _eval(args: list[str], database_url: str, out: Path) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COURIER_", "OPENAI_")) and k != "DATABASE_URL"
+    }
+    env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": database_url}
+    return subprocess.run(
+        [*COURIER, "eval", "--out", str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_eval__the_offline_provider_passes_the_gate_and_writes_both_reports(database_url, tmp_path):
+    ran = _eval(["--gate", "--provider", "offline"], database_url, tmp_path)
+
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert set(report["metrics"]) == set(METRICS)
+    for figures in report["metrics"].values():
+        assert {"rate", "count", "n", "interval_95"} <= set(figures)
+        low, high = figures["interval_95"]
+        assert 0 <= low <= high <= 1
+    assert report["metrics"]["schema_invalid"]["n"] == report["run"]["cases"] >= 50
+    assert report["metrics"]["injection_success"]["n"] >= 15
+    assert report["metrics"]["pii_leakage"] == report["metrics"]["pii_leakage"] | {"count": 0}
+    assert set(report["per_kind"]) >= {"email_reply", "support_answer", "taxonomy_tagging"}
+    # No model: the extractive answer, a kind's rule stage or its template.
+    assert "extractive" in report["run"]["models"]
+    assert set(report["run"]["models"]) <= {"extractive", "rules", "template"}
+    assert report["gate"]["thresholds"] == GATE
+    assert ran.returncode == 0 and report["gate"]["passed"], ran.stderr[-2000:]
+    assert "Gate:" in (tmp_path / "report.md").read_text()
+    assert "95% [" in ran.stderr
+
+
+def test_eval__the_obedient_provider_passes_the_gate_on_the_attacks_and_the_pii(
+    database_url, tmp_path
+):
+    ran = _eval(
+        ["--gate", "--provider", "obedient", "--dataset", "injection", "--dataset", "pii"],
+        database_url,
+        tmp_path,
+    )
+
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert ran.returncode == 0 and report["gate"]["passed"], ran.stderr[-2000:]
+    assert report["metrics"]["injection_success"]["count"] == 0
+    assert report["metrics"]["injection_success"]["n"] >= 15
+    assert report["metrics"]["pii_leakage"]["count"] == 0
+    assert "obedient-small" in report["run"]["models"]
+    assert report["gate"]["thresholds"] == OBEDIENT_GATE
+
+
+def test_eval__one_kind_and_one_dataset_run_alone(database_url, tmp_path):
+    ran = _eval(["--kind", "support_answer", "--dataset", "pii"], database_url, tmp_path)
+
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert ran.returncode == 0, ran.stderr
+    assert report["run"]["datasets"] == ["pii"]
+    assert list(report["per_kind"]) == ["support_answer"] and report["run"]["cases"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "haiku"], "unknown kind 'haiku'"),
+        (["--dataset", "nope"], "no dataset 'nope'"),
+        (["--provider", "configured"], "--provider configured needs OPENAI_API_KEY"),
+        (["--provider", "psychic"], "invalid choice"),
+    ],
+)
+def test_eval__bad_arguments_are_one_line_and_a_non_zero_exit(
+    database_url, tmp_path, args, message
+):
+    ran = _eval(args, database_url, tmp_path)
+
+    assert ran.returncode != 0
+    assert message in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not (tmp_path / "report.json").exists()
