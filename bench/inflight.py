@@ -219,19 +219,21 @@ async def _submit(url: str, keys: list[str], jobs: int, batch: str) -> None:
 
             async def submitter() -> None:
                 for i in numbers:
-                    await service.submit(principals[i % len(keys)], _request(i), f"{batch}-{i}")
+                    key = f"{batch}-{i}"
+                    await service.submit(principals[i % len(keys)], _request(key), key)
 
             await asyncio.gather(*(submitter() for _ in range(16)))
         finally:
             await queue_app.close_async()
 
 
-def _request(number: int) -> Any:
-    """BODY with its question numbered: every job a distinct input, so each one calls
-    the model (the same input would be answered from the exact-match cache)."""
+def _request(name: str) -> Any:
+    """BODY with ``name`` (unique in the database) in its question: every job a distinct
+    input, so each one calls the model (a repeated input, also of an earlier round,
+    would be answered from the exact-match cache)."""
     from app.jobs.schemas import JobRequest
 
-    question = f"{BODY['input']['question']} (#{number})"
+    question = f"{BODY['input']['question']} ({name})"
     return JobRequest.model_validate({**BODY, "input": {**BODY["input"], "question": question}})
 
 
