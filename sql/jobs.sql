@@ -125,12 +125,14 @@ RETURNING id;
 -- No row when the job is already finished or past its deadline (the expiry
 -- sweeper ends it), or when the queue entry asking (queue_job_id; NULL: any) is
 -- no longer the job's own: a stale entry never starts a second execution.
+-- The tenant's tier comes along for routing (no second round trip to read it).
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,
-          priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
+          priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds,
+          (SELECT t.tier FROM tenants t WHERE t.id = jobs.tenant_id) AS tenant_tier;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset

@@ -1832,10 +1832,12 @@ CREATE TABLE public.tenants (
     rate_limit_per_second double precision,
     rate_limit_burst integer,
     retention_days integer,
+    tier text DEFAULT 'standard'::text NOT NULL,
     CONSTRAINT tenants_rate_limit_burst_positive CHECK (((rate_limit_burst IS NULL) OR (rate_limit_burst >= 1))),
     CONSTRAINT tenants_rate_limit_positive CHECK (((rate_limit_per_second IS NULL) OR (rate_limit_per_second > (0)::double precision))),
     CONSTRAINT tenants_retention_days_positive CHECK (((retention_days IS NULL) OR (retention_days >= 1))),
-    CONSTRAINT tenants_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text))
+    CONSTRAINT tenants_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT tenants_tier_known CHECK ((tier = ANY (ARRAY['standard'::text, 'premium'::text, 'enterprise'::text])))
 );
 
 
@@ -1865,6 +1867,13 @@ COMMENT ON COLUMN public.tenants.rate_limit_burst IS 'Submissions this tenant ma
 --
 
 COMMENT ON COLUMN public.tenants.retention_days IS 'Days after a job finishes before its input and result are purged; NULL: the default (COURIER_RETENTION_DAYS).';
+
+
+--
+-- Name: COLUMN tenants.tier; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenants.tier IS 'Commercial tier (standard, premium, enterprise), set by an operator with `courier tenants set-tier`; premium and enterprise tenants'' jobs start on the large model tier.';
 
 
 --
@@ -3669,7 +3678,7 @@ COMMENT ON COLUMN public.tenant_budget_months.reserved_usd IS 'Sum of the open r
 
 CREATE TABLE public.tenant_budgets (
     tenant_id uuid NOT NULL,
-    monthly_usd numeric(14,2) NOT NULL,
+    monthly_usd numeric(22,10) NOT NULL,
     when_over text DEFAULT 'refuse'::text NOT NULL,
     updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     CONSTRAINT tenant_budgets_monthly_non_negative CHECK ((monthly_usd >= (0)::numeric)),

@@ -64,6 +64,8 @@ class Lease:
     queue: str
     priority: int
     pickup_seconds: float | None
+    tenant_tier: str
+    """The tenant's commercial tier when the execution started (routing reads it)."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Lease:
@@ -355,7 +357,10 @@ class JobExecutor:
         return state
 
     def _job_context(self, lease: Lease, kind: Kind, job_input: BaseModel) -> JobContext:
-        signals = RoutingSignals(high_risk=bool(kind.high_risk and kind.high_risk(job_input)))
+        signals = RoutingSignals(
+            high_risk=bool(kind.high_risk and kind.high_risk(job_input)),
+            tenant_tier=lease.tenant_tier,
+        )
         # Answers are shared only between jobs whose requesters had the same groups: a
         # job that did not record its groups neither reads nor fills the cache.
         cache = (

@@ -35,6 +35,7 @@ from uuid import UUID
 from app.db import Conflict, Database
 from app.errors import CourierError, RateLimitedError
 from app.llm.prices import ModelPrice, call_cost, worst_case_cost
+from app.money import usd
 
 # --- The contract (verbatim from the model/ledger contract) --------------------
 
@@ -200,9 +201,9 @@ class PostgresCallLedger:
         if not row["allowed"]:
             budget, spent, reserved = row["budget_usd"], row["spent_usd"], row["reserved_usd"]
             raise BudgetExceeded(
-                f"this tenant's monthly budget of ${budget} cannot cover the worst case of a "
-                f"{call.model} call (${amount:.6f}): ${spent:.6f} spent and ${reserved:.6f} "
-                f"reserved in {row['month']:%Y-%m}",
+                f"this tenant's monthly budget of {usd(budget)} cannot cover the worst case "
+                f"of a {call.model} call ({usd(amount)}): {usd(spent)} spent and "
+                f"{usd(reserved)} reserved in {row['month']:%Y-%m}",
                 retry_after=max(1, math.ceil(row["retry_after_seconds"])),
                 route_small=row["when_over"] == "small",
                 budget_usd=budget,

@@ -375,7 +375,7 @@ class StepRunner:
             kind=context.kind,
             prompt_version=request.prompt_version,
             prompt_hash=prompt_hash(messages),
-            max_input_tokens=estimated_tokens(messages),
+            max_input_tokens=estimated_tokens(messages, request.output_model),
             max_output_tokens=self.max_output_tokens if max_output is None else max_output,
             cache_key=cache_key,
         )
