@@ -751,6 +751,27 @@ $$;
 
 
 --
+-- Name: courier_provider_pause_announce(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_provider_pause_announce() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('courier_provider_pauses', coalesce(NEW.provider, OLD.provider));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_provider_pause_announce(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_provider_pause_announce() IS 'NOTIFY courier_provider_pauses with the provider whose pause changed (workers keep pauses in memory while they listen).';
+
+
+--
 -- Name: courier_rate_limit_take_v1(uuid, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4887,6 +4908,13 @@ CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON pub
 --
 
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: provider_pauses provider_pauses_announce; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER provider_pauses_announce AFTER INSERT OR DELETE OR UPDATE ON public.provider_pauses FOR EACH ROW EXECUTE FUNCTION public.courier_provider_pause_announce();
 
 
 --

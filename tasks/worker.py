@@ -125,6 +125,10 @@ async def run_worker(
             max_output_tokens=settings.llm.max_output_tokens,
             max_pause_wait=settings.llm.max_pause_wait_seconds,
         )
+        if openai_provider is not None:
+            # Pauses in memory, kept current by their announcements: no read per call.
+            running.push_async_callback(steps.pauses.stop)
+            await steps.pauses.watch(settings.database.url, name=f"courier-pauses:{name}")
         queue_app = create_queue_app()
         queue = JobQueue(queue_app)
         executor = JobExecutor(
