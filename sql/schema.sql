@@ -343,6 +343,58 @@ COMMENT ON FUNCTION public.courier_budget_settle_v1(p_reservation_id uuid, p_cos
 
 
 --
+-- Name: courier_call_settle_v1(uuid, uuid, uuid, integer, text, text, text, text, text, integer, integer, integer, integer, numeric, double precision, text, jsonb, text, interval, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_now timestamptz := coalesce(p_now, clock_timestamp());
+BEGIN
+    INSERT INTO llm_calls (job_id, tenant_id, attempt, step, kind, model, prompt_version, prompt_hash,
+                           input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
+                           cost_usd, latency_ms, outcome, reservation_id)
+    VALUES (p_job_id, p_tenant_id, p_attempt, p_step, p_kind, p_model, p_prompt_version, p_prompt_hash,
+            p_input_tokens, p_cached_input_tokens, p_output_tokens, p_reasoning_tokens,
+            p_cost, p_latency_ms, p_outcome, p_reservation_id);
+
+    UPDATE jobs
+    SET input_tokens = input_tokens + p_input_tokens,
+        output_tokens = output_tokens + p_output_tokens,
+        cost_usd = cost_usd + p_cost
+    WHERE id = p_job_id AND NOT courier_job_state_is_terminal(state);
+
+    IF p_answer IS NOT NULL THEN
+        INSERT INTO llm_checkpoints (job_id, step, tenant_id, attempt, model, answer)
+        VALUES (p_job_id, p_step, p_tenant_id, p_attempt, p_model, p_answer)
+        ON CONFLICT (job_id, step) DO NOTHING;
+        IF p_cache_key IS NOT NULL THEN
+            INSERT INTO llm_cache AS c (tenant_id, cache_key, model, answer, job_id, created_at, expires_at)
+            VALUES (p_tenant_id, p_cache_key, p_model, p_answer, p_job_id, v_now, v_now + p_cache_ttl)
+            ON CONFLICT (tenant_id, cache_key) DO UPDATE
+            SET model = EXCLUDED.model, answer = EXCLUDED.answer, job_id = EXCLUDED.job_id,
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            WHERE c.expires_at <= EXCLUDED.created_at;
+        END IF;
+    END IF;
+
+    IF NOT courier_budget_settle_v1(p_reservation_id, p_cost, v_now) THEN
+        RAISE EXCEPTION 'budget reservation % was settled before', p_reservation_id
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'llm_calls_reservation_unique';
+    END IF;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone) IS 'Settle a model call in one statement: its llm_calls row, its job''s totals, its answer as checkpoint and cache entry, its budget reservation; unique_violation (llm_calls_reservation_unique) when it was settled before.';
+
+
+--
 -- Name: courier_job_events_check_seq(); Type: FUNCTION; Schema: public; Owner: -
 --
 

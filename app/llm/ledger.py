@@ -229,52 +229,23 @@ class PostgresCallLedger:
         call = reservation.call
         usage = _consistent(usage)
         cost = call_cost(call.model, usage, self.prices)
+        answered = outcome in ANSWERED and answer is not None
         try:
-            async with self.db.transaction() as conn:
-                # The call's row first: llm_calls_reservation_unique refuses a second
-                # settlement of the reservation (it waits for the first to commit).
-                await self.db.execute(
-                    "llm_call_insert",
-                    conn,
-                    **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
-                )
-                await self.db.execute(
-                    "llm_call_job_totals_add",
-                    conn,
-                    job_id=call.job_id,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    cost_usd=cost,
-                )
-                if outcome in ANSWERED and answer is not None:
-                    await self._checkpoint_put(conn, call, answer)
-                    if call.cache_key is not None and self.cache_ttl > timedelta(0):
-                        await self.db.execute(
-                            "llm_cache_put",
-                            conn,
-                            tenant_id=call.tenant_id,
-                            cache_key=call.cache_key,
-                            model=call.model,
-                            answer=answer,
-                            job_id=call.job_id,
-                            ttl=self.cache_ttl,
-                            now=None,
-                        )
-                # Last: it locks the tenant's month row, which every reservation and
-                # settlement of the tenant needs, so it is held for the commit alone.
-                settled = await self.db.fetch_one(
-                    "budget_reservation_settle",
-                    conn,
-                    reservation_id=reservation.id,
-                    cost_usd=cost,
-                    now=None,
-                )
-                if not settled["settled"]:
-                    raise _SettledBefore()
-        except (_SettledBefore, Conflict) as exc:
-            if isinstance(exc, Conflict) and exc.constraint != "llm_calls_reservation_unique":
+            # One statement (courier_call_settle_v1): the call's row, the job's totals,
+            # the answer as checkpoint and cache entry, then the reservation, last since
+            # it locks the tenant's month row for the commit.
+            await self.db.execute(
+                "llm_call_settle",
+                **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
+                answer=answer if answered else None,
+                cache_key=call.cache_key if self.cache_ttl > timedelta(0) else None,
+                cache_ttl=self.cache_ttl,
+                now=None,
+            )
+        except Conflict as exc:
+            if exc.constraint != "llm_calls_reservation_unique":
                 raise
-            return  # settled before: a repeated settlement changes nothing (rolled back)
+            # Settled before: a repeated settlement changes nothing (rolled back).
 
     async def _checkpoint_put(self, conn: Any, call: PlannedCall, answer: dict[str, Any]) -> None:
         await self.db.execute(
@@ -287,10 +258,6 @@ class PostgresCallLedger:
             model=call.model,
             answer=answer,
         )
-
-
-class _SettledBefore(Exception):
-    """The reservation was settled before: roll this settlement back."""
 
 
 def _consistent(usage: TokenUsage) -> TokenUsage:
