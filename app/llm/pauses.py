@@ -10,7 +10,7 @@ A worker process that :meth:`ProviderPauses.watch`\\ es keeps the pauses in memo
 instead of reading the row before every call (one query per call was a round trip
 of every job for a row that changes on a 429 only): every change of the table is
 announced on ``courier_provider_pauses`` (the trigger of
-migrations/0016_model_call_round_trips.sql) and re-read, so the view is as current as a
+migrations/0017_model_call_round_trips.sql) and re-read, so the view is as current as a
 read would be. It is trusted only while it can be:
 
 * loaded after the ``LISTEN`` began (notifications sent while nobody listened are
