@@ -1,6 +1,6 @@
 """The ``courier`` command.
 
-    courier up        embedded database + migrations + API + worker + demo job
+    courier up        embedded database + migrations + API + worker + demo jobs
     courier api       the HTTP API alone
     courier worker    a worker alone (with the outbox relay, unless disabled)
     courier relay     the outbox relay alone: delivers webhooks
@@ -9,6 +9,7 @@
     courier budget    set a tenant's monthly model budget
     courier tenants set-tier   a tenant's tier (premium jobs start on the large model)
     courier stream-secret rotate   a new secret signs event stream links
+    courier prompts   list prompt versions; pin or split a tenant's kind between them
     courier backfill  replay past jobs of a kind on the low-priority queue
 
 Errors print one line on stderr and exit non-zero.
@@ -87,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     from app import commands as run
 
     up = commands.add_parser(
-        "up", help="start everything with embedded defaults and submit a demo job"
+        "up", help="start everything with embedded defaults and submit demo jobs of several kinds"
     )
     database_options(up)
     api_options(up)
-    up.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
+    up.add_argument("--no-demo", action="store_true", help="do not submit the demo jobs")
     up.set_defaults(run=run.up)
 
     api = commands.add_parser("api", help="run the HTTP API")
@@ -249,6 +250,48 @@ def _parser() -> argparse.ArgumentParser:
         help="how long links signed with the previous secrets keep working",
     )
     rotate.set_defaults(run=run.stream_secret_rotate)
+
+    prompts = commands.add_parser(
+        "prompts", help="list prompt versions; pin or split a tenant's kind"
+    ).add_subparsers(dest="prompts_command", required=True, metavar="ACTION")
+    prompts_list = prompts.add_parser("list", help="each kind's prompt versions")
+    prompts_list.set_defaults(run=run.prompts_list)
+    pin = prompts.add_parser(
+        "pin",
+        help="run a tenant's jobs of a kind with one prompt version",
+        description="Every new execution of the tenant's jobs of the kind renders this version.",
+    )
+    database_options(pin)
+    pin.add_argument("--tenant", required=True, help="tenant slug (must exist)")
+    pin.add_argument("--kind", required=True, help="job kind, e.g. email_reply")
+    pin.add_argument("--version", required=True, help="e.g. 1, v1 or email_reply/v1")
+    pin.set_defaults(run=run.prompts_pin)
+    split = prompts.add_parser(
+        "split",
+        help="split a tenant's jobs of a kind between two prompt versions",
+        description=(
+            "PERCENT percent of the tenant's jobs of the kind (drawn from a hash of the job id: "
+            "the same job always draws the same) run the second version, the rest the first. "
+            "Each job records the version it ran; the prompt_versions view compares them."
+        ),
+    )
+    database_options(split)
+    split.add_argument("--tenant", required=True, help="tenant slug (must exist)")
+    split.add_argument("--kind", required=True, help="job kind, e.g. email_reply")
+    split.add_argument(
+        "--versions", required=True, nargs=2, metavar=("VERSION", "TRIED"), help="e.g. v1 v2"
+    )
+    split.add_argument(
+        "--percent", required=True, type=int, help="percent of jobs (1-99) that run TRIED"
+    )
+    split.set_defaults(run=run.prompts_split)
+    unpin = prompts.add_parser(
+        "unpin", help="run a tenant's jobs of a kind with the kind's current version again"
+    )
+    database_options(unpin)
+    unpin.add_argument("--tenant", required=True, help="tenant slug (must exist)")
+    unpin.add_argument("--kind", required=True, help="job kind, e.g. email_reply")
+    unpin.set_defaults(run=run.prompts_unpin)
     return parser
 
 

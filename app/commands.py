@@ -12,44 +12,23 @@ import argparse
 import asyncio
 import json
 import sys
-import urllib.request
-import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.db import RUNTIME_ROLE, Database, create_pool
 from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
+from app.demo import DEMO_REQUESTS, run_demo
 from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
+from app.prompts.experiments import PromptPolicies
 from app.serve import api_server, database_url, run, stop_all, stop_event_on_signals, wait_started
 from app.settings import Settings
 
-DEMO_REQUEST: dict[str, Any] = {
-    "kind": "email_reply",
-    "input": {
-        "thread": [
-            {
-                "sender": "customer@example.com",
-                "sent_at": "2026-11-20T09:12:00Z",
-                "body": "Hello! Our invoice INV-2041 was charged twice this month. "
-                "Can you refund the duplicate charge? The team loves the product otherwise.",
-            },
-            {
-                "sender": "support@example.com",
-                "sent_at": "2026-11-20T10:03:00Z",
-                "body": "Thanks for reporting this. I can see the duplicate charge on invoice "
-                "INV-2041. Refunds to cards take 5-7 business days to appear.",
-            },
-        ],
-        "subject": "Duplicate charge on invoice INV-2041",
-        "question": "When will the customer see the refund for the duplicate charge?",
-        "tone": "friendly",
-    },
-}
-TERMINAL = {"succeeded", "failed", "cancelled", "expired"}
+T = TypeVar("T")
 BACKFILL_QUEUE = "backfill"
 BACKFILL_PRIORITY = -100  # the lowest: live jobs always go first
 
@@ -169,6 +148,62 @@ def stream_secret_rotate(args: argparse.Namespace, settings: Settings, kinds: Ki
         )
     )
     return 0
+
+
+def prompts_list(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    for kind in sorted(kinds.values(), key=lambda k: k.name):
+        if kind.prompts is not None:
+            print(
+                f"{kind.name}\tcurrent {kind.prompts.current}\t"
+                f"versions {', '.join(kind.prompts.versions)}",
+                flush=True,
+            )
+    return 0
+
+
+def prompts_pin(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    policy = _with_prompt_policies(
+        settings, kinds, lambda p: p.pin(args.tenant, args.kind, args.version)
+    )
+    _err(f"tenant {args.tenant!r} runs {args.kind} with {policy.version}")
+    return 0
+
+
+def prompts_split(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    version, tried = args.versions
+    policy = _with_prompt_policies(
+        settings, kinds, lambda p: p.split(args.tenant, args.kind, version, tried, args.percent)
+    )
+    _err(
+        f"tenant {args.tenant!r} runs {args.kind} with {policy.split_version} for "
+        f"{policy.split_percent}% of its jobs and {policy.version} for the rest"
+    )
+    return 0
+
+
+def prompts_unpin(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    removed = _with_prompt_policies(settings, kinds, lambda p: p.unpin(args.tenant, args.kind))
+    current = kinds[args.kind].prompt_version
+    _err(
+        f"tenant {args.tenant!r} runs {args.kind} with its current version {current}"
+        if removed
+        else f"tenant {args.tenant!r} had no prompt policy for {args.kind}"
+    )
+    return 0
+
+
+def _with_prompt_policies(
+    settings: Settings, kinds: KindRegistry, action: Callable[[PromptPolicies], Awaitable[T]]
+) -> T:
+    """``action`` on the prompt policies, as an operator (the URL's own user)."""
+
+    async def act(url: str) -> T:
+        async with _database(url, admin=True) as db:
+            return await action(PromptPolicies(db, kinds))
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        return asyncio.run(act(url))
 
 
 def backfill(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
@@ -331,7 +366,7 @@ async def _up(settings: Settings, kinds: KindRegistry, where: str, *, demo: bool
         base = f"http://{settings.api.host}:{server.port}"
         _print_banner(base, key, where, applied, _models(settings))
         if demo:
-            await _demo(base, key, stop)
+            await run_demo(base, key, stop, set(kinds))
         print("Press Ctrl-C to stop.", flush=True)
         await _until(stop, server_task, worker_task)
     finally:
@@ -392,7 +427,7 @@ def _models(settings: Settings) -> str:
 
 
 def _print_banner(base: str, key: str, where: str, applied: list[str], models: str) -> None:
-    body = json.dumps(DEMO_REQUEST["input"]["question"])
+    body = json.dumps(DEMO_REQUESTS[0]["input"]["question"])
     print(
         f"""Courier is up.
   API:       {base}   (OpenAPI: {base}/schema/swagger)
@@ -410,42 +445,3 @@ Try it:
 """,  # noqa: E501 (printed for copy-paste: the curl lines cannot be wrapped)
         flush=True,
     )
-
-
-async def _demo(base: str, key: str, stop: asyncio.Event) -> None:
-    """Submit the demo job over HTTP and print each event until it finishes."""
-    headers = {
-        "Authorization": f"Bearer {key}",
-        "Content-Type": "application/json",
-        "Idempotency-Key": f"demo-{uuid.uuid4()}",
-    }
-    job = await asyncio.to_thread(_http, "POST", f"{base}/v1/jobs", headers, DEMO_REQUEST)
-    print(f"Demo job {job['id']} submitted; its events:", flush=True)
-    seen = 0
-    while not stop.is_set():
-        history = await asyncio.to_thread(
-            _http, "GET", f"{base}/v1/jobs/{job['id']}/events", headers, None
-        )
-        for event in history["events"][seen:]:
-            print(
-                f"  {event['seq']}. {event['state']:<10} attempt {event['attempt']}  "
-                f"{event['created_at']}",
-                flush=True,
-            )
-        seen = len(history["events"])
-        if history["events"] and history["events"][-1]["state"] in TERMINAL:
-            break
-        await asyncio.sleep(0.2)
-    final = await asyncio.to_thread(_http, "GET", f"{base}/v1/jobs/{job['id']}", headers, None)
-    if final.get("result"):
-        print(
-            f"Demo result ({final['model']}):\n  " + final["result"]["body"].replace("\n", "\n  "),
-            flush=True,
-        )
-
-
-def _http(method: str, url: str, headers: dict[str, str], body: dict | None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())

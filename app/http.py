@@ -37,6 +37,8 @@ from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
 from app.keys.service import KeyService
 from app.problems import problem_details_plugin
+from app.prompts.controllers import PromptController
+from app.prompts.experiments import PromptPolicies
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
@@ -53,6 +55,7 @@ class Services:
     keys: KeyService
     webhooks: WebhookService
     budgets: BudgetService
+    prompt_policies: PromptPolicies
     streams: EventStreams
     stream_tokens: StreamTokens
     stream_links: StreamLinks
@@ -105,6 +108,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             WebhookController,
             TenantEventController,
             UsageController,
+            PromptController,
             watch_page,
             health,
         ],
@@ -224,6 +228,7 @@ async def _services(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
         ),
         budgets=budgets,
+        prompt_policies=PromptPolicies(db, kinds),
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,

@@ -18,10 +18,11 @@ $$;
 
 -- Read-only: who is asking, what may happen to a job, the shared secrets, which
 -- migrations are applied (processes refuse to start on a schema they do not match),
--- the budgets an operator set (`courier budget set`) and the stream link secrets
--- (rotating them is an operator's action).
+-- the budgets and prompt policies an operator set (`courier budget set`,
+-- `courier prompts pin|split`) and the stream link secrets (rotating them is an
+-- operator's action).
 GRANT SELECT ON tenants, principals, job_state_transitions, courier_secrets, courier_migrations,
-    tenant_budgets, stream_token_secrets
+    tenant_budgets, prompt_policies, stream_token_secrets
     TO courier_runtime;
 -- Start-up checks compare the queue schema with the installed procrastinate (app/migrate.py).
 GRANT SELECT ON courier_procrastinate_migrations TO courier_runtime;

@@ -3454,6 +3454,198 @@ ALTER TABLE public.procrastinate_workers ALTER COLUMN id ADD GENERATED ALWAYS AS
 
 
 --
+-- Name: prompt_policies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.prompt_policies (
+    tenant_id uuid NOT NULL,
+    kind text NOT NULL,
+    version text NOT NULL,
+    split_version text,
+    split_percent smallint,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT prompt_policies_split_complete CHECK (((split_version IS NULL) = (split_percent IS NULL))),
+    CONSTRAINT prompt_policies_split_percent_range CHECK (((split_percent >= 1) AND (split_percent <= 99))),
+    CONSTRAINT prompt_policies_split_two_versions CHECK ((split_version <> version)),
+    CONSTRAINT prompt_policies_split_version_of_kind CHECK (((split_version ~ '^[a-z][a-z0-9_]*/v[1-9][0-9]*$'::text) AND (split_part(split_version, '/'::text, 1) = kind))),
+    CONSTRAINT prompt_policies_version_of_kind CHECK (((version ~ '^[a-z][a-z0-9_]*/v[1-9][0-9]*$'::text) AND (split_part(version, '/'::text, 1) = kind)))
+);
+
+
+--
+-- Name: TABLE prompt_policies; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.prompt_policies IS 'Which prompt version a tenant''s jobs of a kind run with, set by an operator (`courier prompts pin|split|unpin`); a kind without a row runs its current (newest) version.';
+
+
+--
+-- Name: COLUMN prompt_policies.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_policies.version IS 'The pinned version (e.g. email_reply/v1); in a split, the version of the jobs not drawn for split_version.';
+
+
+--
+-- Name: COLUMN prompt_policies.split_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_policies.split_version IS 'In a split, the other version; NULL for a pin.';
+
+
+--
+-- Name: COLUMN prompt_policies.split_percent; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_policies.split_percent IS 'In a split, the share of jobs (1 to 99 percent) that run split_version, drawn from a hash of the job id (the same job always draws the same); NULL for a pin.';
+
+
+--
+-- Name: prompt_versions; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.prompt_versions AS
+ WITH finished AS (
+         SELECT j.tenant_id,
+            j.kind,
+            j.prompt_version,
+            j.state,
+            j.cost_usd,
+            j.input_tokens,
+            j.output_tokens,
+            ((j.result ->> 'refusal_reason'::text) IS NOT NULL) AS refused,
+            (EXTRACT(epoch FROM (j.finished_at - j.started_at)) * (1000)::numeric) AS run_ms,
+            (EXISTS ( SELECT 1
+                   FROM public.jobs r
+                  WHERE ((r.replay_of = j.id) AND (r.replayed_by_id = j.requester_id)))) AS regenerated
+           FROM public.jobs j
+          WHERE ((j.prompt_version IS NOT NULL) AND (j.finished_at IS NOT NULL))
+        )
+ SELECT f.tenant_id,
+    t.slug AS tenant,
+    f.kind,
+    f.prompt_version,
+    count(*) AS jobs,
+    count(*) FILTER (WHERE (f.state = 'succeeded'::public.job_state)) AS succeeded,
+    count(*) FILTER (WHERE (f.state = 'failed'::public.job_state)) AS failed,
+    round(((count(*) FILTER (WHERE f.refused))::numeric / (NULLIF(count(*) FILTER (WHERE (f.state = 'succeeded'::public.job_state)), 0))::numeric), 4) AS refusal_rate,
+    round(((count(*) FILTER (WHERE f.regenerated))::numeric / (count(*))::numeric), 4) AS regeneration_rate,
+    sum(f.cost_usd) AS cost_usd,
+    round(((sum(f.cost_usd) * (1000)::numeric) / (count(*))::numeric), 4) AS cost_per_1000_jobs_usd,
+    round(avg((f.input_tokens + f.output_tokens)), 1) AS tokens_per_job,
+    round((percentile_cont((0.5)::double precision) WITHIN GROUP (ORDER BY ((f.run_ms)::double precision)))::numeric, 1) AS latency_p50_ms,
+    round((percentile_cont((0.95)::double precision) WITHIN GROUP (ORDER BY ((f.run_ms)::double precision)))::numeric, 1) AS latency_p95_ms
+   FROM (finished f
+     JOIN public.tenants t ON ((t.id = f.tenant_id)))
+  GROUP BY f.tenant_id, t.slug, f.kind, f.prompt_version;
+
+
+--
+-- Name: VIEW prompt_versions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.prompt_versions IS 'Prompt versions side by side, per tenant and kind, over finished jobs (prompt experiments: `courier prompts split`). A job counts for the version it recorded (jobs.prompt_version); compare rows of one tenant and kind.';
+
+
+--
+-- Name: COLUMN prompt_versions.tenant_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.tenant_id IS 'The tenant.';
+
+
+--
+-- Name: COLUMN prompt_versions.tenant; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.tenant IS 'The tenant''s slug.';
+
+
+--
+-- Name: COLUMN prompt_versions.kind; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.kind IS 'The jobs'' kind (e.g. email_reply).';
+
+
+--
+-- Name: COLUMN prompt_versions.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.prompt_version IS 'The prompt version the jobs ran with (e.g. email_reply/v2).';
+
+
+--
+-- Name: COLUMN prompt_versions.jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.jobs IS 'Finished jobs (succeeded, failed, cancelled or expired) that ran this version.';
+
+
+--
+-- Name: COLUMN prompt_versions.succeeded; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.succeeded IS 'Of those, jobs that succeeded (refusals and escalations included: they are results).';
+
+
+--
+-- Name: COLUMN prompt_versions.failed; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.failed IS 'Of those, jobs that failed (e.g. invalid_model_output after the repair).';
+
+
+--
+-- Name: COLUMN prompt_versions.refusal_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.refusal_rate IS 'Share of succeeded jobs whose result declined (has a refusal_reason: refused or escalated), 0 to 1; results purged by retention count as not declined. NULL when none succeeded.';
+
+
+--
+-- Name: COLUMN prompt_versions.regeneration_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.regeneration_rate IS 'Share of the jobs that their own requester replayed (a replay with replay_of = the job and replayed_by_id = its requester): answers the user asked again for. 0 to 1.';
+
+
+--
+-- Name: COLUMN prompt_versions.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.cost_usd IS 'Model cost of the jobs, in US dollars (their totals, all attempts).';
+
+
+--
+-- Name: COLUMN prompt_versions.cost_per_1000_jobs_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.cost_per_1000_jobs_usd IS 'cost_usd per 1,000 finished jobs, in US dollars, to 0.0001.';
+
+
+--
+-- Name: COLUMN prompt_versions.tokens_per_job; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.tokens_per_job IS 'Mean input plus output tokens per job.';
+
+
+--
+-- Name: COLUMN prompt_versions.latency_p50_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.latency_p50_ms IS 'Median milliseconds from a job''s start of execution to its end.';
+
+
+--
+-- Name: COLUMN prompt_versions.latency_p95_ms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.latency_p95_ms IS '95th percentile of milliseconds from a job''s start of execution to its end.';
+
+
+--
 -- Name: provider_pauses; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4528,6 +4720,14 @@ ALTER TABLE ONLY public.procrastinate_workers
 
 
 --
+-- Name: prompt_policies prompt_policies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.prompt_policies
+    ADD CONSTRAINT prompt_policies_pkey PRIMARY KEY (tenant_id, kind);
+
+
+--
 -- Name: provider_pauses provider_pauses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5201,6 +5401,14 @@ ALTER TABLE ONLY public.procrastinate_periodic_defers
 
 
 --
+-- Name: prompt_policies prompt_policies_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.prompt_policies
+    ADD CONSTRAINT prompt_policies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
 -- Name: tenant_budget_months tenant_budget_months_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5479,6 +5687,20 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.procrastinate_workers TO couri
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.procrastinate_workers_id_seq TO courier_runtime;
+
+
+--
+-- Name: TABLE prompt_policies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.prompt_policies TO courier_runtime;
+
+
+--
+-- Name: TABLE prompt_versions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.prompt_versions TO courier_auditor;
 
 
 --

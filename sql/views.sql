@@ -412,6 +412,51 @@ COMMENT ON COLUMN llm_cost_per_1000_jobs.calls IS 'Model calls of the finished j
 COMMENT ON COLUMN llm_cost_per_1000_jobs.cost_usd IS 'What the calls of the finished jobs cost, in US dollars, all attempts (also calls settled after a job ended).';
 COMMENT ON COLUMN llm_cost_per_1000_jobs.cost_per_1000_completed_usd IS 'cost_usd per 1,000 completed jobs, in US dollars, to 0.0001; NULL when none completed.';
 
+DROP VIEW IF EXISTS prompt_versions;
+CREATE VIEW prompt_versions AS
+WITH finished AS (
+    SELECT j.tenant_id, j.kind, j.prompt_version, j.state, j.cost_usd,
+           j.input_tokens, j.output_tokens,
+           j.result ->> 'refusal_reason' IS NOT NULL AS refused,
+           extract(epoch FROM j.finished_at - j.started_at) * 1000 AS run_ms,
+           EXISTS (
+               SELECT 1 FROM jobs r
+               WHERE r.replay_of = j.id AND r.replayed_by_id = j.requester_id
+           ) AS regenerated
+    FROM jobs j
+    WHERE j.prompt_version IS NOT NULL AND j.finished_at IS NOT NULL
+)
+SELECT f.tenant_id, t.slug AS tenant, f.kind, f.prompt_version,
+       count(*) AS jobs,
+       count(*) FILTER (WHERE f.state = 'succeeded') AS succeeded,
+       count(*) FILTER (WHERE f.state = 'failed') AS failed,
+       round(count(*) FILTER (WHERE f.refused)::numeric
+             / nullif(count(*) FILTER (WHERE f.state = 'succeeded'), 0), 4) AS refusal_rate,
+       round(count(*) FILTER (WHERE f.regenerated)::numeric / count(*), 4) AS regeneration_rate,
+       sum(f.cost_usd) AS cost_usd,
+       round(sum(f.cost_usd) * 1000 / count(*), 4) AS cost_per_1000_jobs_usd,
+       round(avg(f.input_tokens + f.output_tokens), 1) AS tokens_per_job,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY f.run_ms))::numeric, 1) AS latency_p50_ms,
+       round((percentile_cont(0.95) WITHIN GROUP (ORDER BY f.run_ms))::numeric, 1) AS latency_p95_ms
+FROM finished f
+JOIN tenants t ON t.id = f.tenant_id
+GROUP BY f.tenant_id, t.slug, f.kind, f.prompt_version;
+COMMENT ON VIEW prompt_versions IS 'Prompt versions side by side, per tenant and kind, over finished jobs (prompt experiments: `courier prompts split`). A job counts for the version it recorded (jobs.prompt_version); compare rows of one tenant and kind.';
+COMMENT ON COLUMN prompt_versions.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN prompt_versions.tenant IS 'The tenant''s slug.';
+COMMENT ON COLUMN prompt_versions.kind IS 'The jobs'' kind (e.g. email_reply).';
+COMMENT ON COLUMN prompt_versions.prompt_version IS 'The prompt version the jobs ran with (e.g. email_reply/v2).';
+COMMENT ON COLUMN prompt_versions.jobs IS 'Finished jobs (succeeded, failed, cancelled or expired) that ran this version.';
+COMMENT ON COLUMN prompt_versions.succeeded IS 'Of those, jobs that succeeded (refusals and escalations included: they are results).';
+COMMENT ON COLUMN prompt_versions.failed IS 'Of those, jobs that failed (e.g. invalid_model_output after the repair).';
+COMMENT ON COLUMN prompt_versions.refusal_rate IS 'Share of succeeded jobs whose result declined (has a refusal_reason: refused or escalated), 0 to 1; results purged by retention count as not declined. NULL when none succeeded.';
+COMMENT ON COLUMN prompt_versions.regeneration_rate IS 'Share of the jobs that their own requester replayed (a replay with replay_of = the job and replayed_by_id = its requester): answers the user asked again for. 0 to 1.';
+COMMENT ON COLUMN prompt_versions.cost_usd IS 'Model cost of the jobs, in US dollars (their totals, all attempts).';
+COMMENT ON COLUMN prompt_versions.cost_per_1000_jobs_usd IS 'cost_usd per 1,000 finished jobs, in US dollars, to 0.0001.';
+COMMENT ON COLUMN prompt_versions.tokens_per_job IS 'Mean input plus output tokens per job.';
+COMMENT ON COLUMN prompt_versions.latency_p50_ms IS 'Median milliseconds from a job''s start of execution to its end.';
+COMMENT ON COLUMN prompt_versions.latency_p95_ms IS '95th percentile of milliseconds from a job''s start of execution to its end.';
+
 -- The read-only auditor (migrations/0004_operations.sql creates the role) reads
 -- these views and no table. Views run with their owner's rights, so it sees only
 -- the columns the views expose. Dropping a view drops its grants: grant again here.
@@ -421,7 +466,7 @@ BEGIN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO courier_auditor', current_schema());
         GRANT SELECT ON job_timeline, job_history, job_cost_daily, job_latency, stuck_jobs, dead_letters,
                         webhook_deliveries, webhook_delivery_health, llm_cost_monthly,
-                        llm_cost_per_1000_jobs
+                        llm_cost_per_1000_jobs, prompt_versions
             TO courier_auditor;
     END IF;
 END

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -41,6 +41,7 @@ from app.llm.errors import (
 from app.llm.ledger import BudgetExceeded
 from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, StepRunner
+from app.prompts.experiments import PromptPolicies
 from app.retries import Backoff
 
 log = logging.getLogger("courier.execution")
@@ -66,10 +67,12 @@ class Lease:
     pickup_seconds: float | None
     tenant_tier: str
     """The tenant's commercial tier when the execution started (routing reads it)."""
+    prompt_version: str | None = None
+    """The prompt version this execution runs with (app/prompts/experiments.py), once chosen."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Lease:
-        return cls(**{field.name: row[field.name] for field in fields(cls)})
+        return cls(**{field.name: row[field.name] for field in fields(cls) if field.name in row})
 
 
 class JobExecutor:
@@ -91,6 +94,7 @@ class JobExecutor:
         # entry from the stalled-job rescuer's orphan pass.
         self.queue = queue
         self.backoff = backoff or Backoff()
+        self.prompt_policies = PromptPolicies(db, kinds)
 
     async def execute(self, job_id: UUID, queue_job_id: int | None = None) -> str | None:
         """Run one execution of a job for its queue entry ``queue_job_id`` (None: any);
@@ -123,7 +127,9 @@ class JobExecutor:
                 "failed",
                 error=_error("invalid_input", "stored input no longer matches the kind's model"),
             )
-        models = self.steps.for_job(self._job_context(lease, kind, job_input))
+        prompt_version = await self.prompt_policies.version_for(lease.tenant_id, kind, lease.id)
+        models = self.steps.for_job(self._job_context(lease, kind, job_input, prompt_version))
+        lease = replace(lease, prompt_version=prompt_version)
         try:
             outcome = await kind.handler(job_input, models)
         except asyncio.CancelledError:
@@ -317,7 +323,10 @@ class JobExecutor:
                 result=outcome.output.model_dump(mode="json") if outcome else None,
                 error=error,
                 model=outcome.model if outcome else None,
-                prompt_version=outcome.prompt_version if outcome else None,
+                # Also on a failure: an experiment counts the jobs each version failed.
+                prompt_version=(outcome.prompt_version if outcome else None)
+                or lease.prompt_version
+                or None,
                 input_tokens=totals.input_tokens if totals else 0,
                 output_tokens=totals.output_tokens if totals else 0,
                 cost_usd=totals.cost_usd if totals else 0,
@@ -356,7 +365,9 @@ class JobExecutor:
         )
         return state
 
-    def _job_context(self, lease: Lease, kind: Kind, job_input: BaseModel) -> JobContext:
+    def _job_context(
+        self, lease: Lease, kind: Kind, job_input: BaseModel, prompt_version: str
+    ) -> JobContext:
         signals = RoutingSignals(
             high_risk=bool(kind.high_risk and kind.high_risk(job_input)),
             tenant_tier=lease.tenant_tier,
@@ -374,7 +385,7 @@ class JobExecutor:
             attempt=lease.attempt,
             lease=lease.lease,
             kind=kind.name,
-            prompt_version=kind.prompt_version or "",
+            prompt_version=prompt_version,
             tier=route(kind.tier, signals),
             actor=self.actor,
             cache=cache,

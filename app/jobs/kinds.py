@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app.llm.provider import Provider, Usage
 from app.llm.routing import Tier
+from app.prompts.templates import KindPrompts
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,11 @@ class Kind:
     max_attempts: int = 5
     """Executions a job may start before a transient error fails it (``retries_exhausted``)."""
     prompt_version: str | None = None
-    """The current prompt version; a backfill replays each original once per version."""
+    """The current prompt version (``prompts.current``); a backfill replays each original
+    once per version."""
+    prompts: KindPrompts | None = None
+    """The kind's prompt templates (app/prompts/templates.py): the versions a tenant can
+    be pinned to or split between (app/prompts/experiments.py)."""
     tier: Tier = "small"
     """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
     high_risk: Callable[[Any], bool] | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -102,6 +103,12 @@ class ExtractiveProvider:
     async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
         extracts = choose_extracts(request.question, request.sources, self.max_extracts)
         output = request.compose_extractive(extracts)
-        # Validate like any provider's answer: the composer must produce a valid output.
+        # Validate like any provider's answer: the composer must produce a valid output
+        # that keeps the kind's rules (pruned if the kind prunes), or nothing is delivered.
         validated = request.output_model.model_validate(output.model_dump())
-        return Generation(output=validated, model=self.name)
+        if request.rules is not None and request.rules.problems(validated):
+            pruned = request.rules.pruned(validated)
+            if pruned is None:
+                raise InvalidModelOutput()
+            validated = pruned
+        return Generation(output=validated, model=self.name, prompt_version=request.prompt_version)

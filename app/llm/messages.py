@@ -28,30 +28,40 @@ _DATA_NOTE = (
 def chat_messages(
     request: GenerationRequest[Any], repair: tuple[str, str] | None = None
 ) -> list[Message]:
-    """The messages for ``request``; ``repair`` is (the invalid answer, its problem)."""
-    sources = "\n".join(
-        f'<source id="{source.id}">\n{source.text}\n</source>' for source in request.sources
-    )
-    messages: list[Message] = [
-        {"role": "system", "content": f"{request.instructions}\n\n{_DATA_NOTE}"},
-        {"role": "user", "content": f"Question: {request.question}\n\nSources:\n{sources}"},
-    ]
+    """The messages for ``request``: its rendered prompt template, or (a request without
+    one) its instructions and sources; ``repair`` is (the invalid answer, its problem)."""
+    if request.rendered is not None:
+        messages: list[Message] = [
+            {"role": "system", "content": request.rendered.system},
+            {"role": "user", "content": request.rendered.user},
+        ]
+    else:
+        sources = "\n".join(
+            f'<source id="{source.id}">\n{source.text}\n</source>' for source in request.sources
+        )
+        messages = [
+            {"role": "system", "content": f"{request.instructions}\n\n{_DATA_NOTE}"},
+            {"role": "user", "content": f"Question: {request.question}\n\nSources:\n{sources}"},
+        ]
     if repair is not None:
         answer, problem = repair
         messages += [
             {"role": "assistant", "content": answer},
             {
                 "role": "user",
-                "content": f"That answer does not match the response schema: {problem}. "
+                "content": f"That answer is not valid: {problem}. "
                 "Answer again with a corrected JSON object.",
             },
         ]
     return messages
 
 
-def prompt_hash(messages: list[Message]) -> str:
-    """SHA-256 hex of the messages in a canonical JSON form."""
+def prompt_hash(messages: list[Message], boundary: str | None = None) -> str:
+    """SHA-256 hex of the messages in a canonical JSON form; the render's random
+    ``boundary`` is masked, so one prompt hashes the same on every call."""
     canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if boundary:
+        canonical = canonical.replace(boundary, "BOUNDARY")
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

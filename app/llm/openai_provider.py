@@ -21,6 +21,7 @@ from app.llm.messages import Message, chat_messages
 from app.llm.openai_client import openai_client
 from app.llm.openai_errors import calling_provider
 from app.llm.provider import GenerationRequest, OutputT
+from app.llm.rules import describe
 from app.llm.structured import InvalidAnswer, parse_answer, response_format
 
 
@@ -36,6 +37,9 @@ class ModelAnswer(Generic[OutputT]):
     """Why ``text`` is not a valid output (for the repair), or None when it is."""
     refusal: str | None = None
     """The model's refusal, when it refused (``output`` is then the kind's refused outcome)."""
+    rejected: OutputT | None = None
+    """An answer that matches the schema but breaks the kind's rules (``problem`` says
+    which): what the kind may prune after the repair (app/llm/rules.py)."""
 
 
 class OpenAIProvider:
@@ -107,6 +111,10 @@ class OpenAIProvider:
             output = parse_answer(request.output_model, text)
         except InvalidAnswer as exc:
             return ModelAnswer(answered_by, usage, text, None, problem=exc.problem)
+        if request.rules is not None and (problems := request.rules.problems(output)):
+            return ModelAnswer(
+                answered_by, usage, text, None, problem=describe(problems), rejected=output
+            )
         return ModelAnswer(answered_by, usage, text, output)
 
 

@@ -17,6 +17,9 @@ from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from app.llm.rules import JobRules
+from app.prompts.templates import PromptCall, RenderedPrompt
+
 OutputT = TypeVar("OutputT", bound=BaseModel)
 
 
@@ -37,10 +40,17 @@ class Extract:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GenerationRequest(Generic[OutputT]):
-    prompt_version: str
-    instructions: str
+    prompt: PromptCall | None = None
+    """The kind's prompt template with this job's variables; the step runner renders it
+    at the version the job was given (app/prompts/templates.py)."""
+    rendered: RenderedPrompt | None = None
+    """``prompt`` rendered (by the step runner): the messages' text and its version."""
+    prompt_version: str = ""
+    """The version of the prompt the messages come from (set with ``rendered``)."""
+    instructions: str = ""
+    """The system message of a request without ``prompt``."""
     question: str
     sources: Sequence[Source]
     output_model: type[OutputT]
@@ -51,6 +61,9 @@ class GenerationRequest(Generic[OutputT]):
     None: the kind has no such outcome and a refusal is an invalid answer."""
     step: str = "generate"
     """The step of the job this generation is; (job, step) names its checkpoint."""
+    rules: JobRules[OutputT] | None = None
+    """The kind's deterministic output rules bound to this job (app/llm/rules.py),
+    checked after the schema on every answer."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,8 @@ class Generation(Generic[OutputT]):
     output: OutputT
     model: str
     usage: Usage = field(default_factory=Usage)
+    prompt_version: str = ""
+    """The version of the prompt the answer was asked with (the job records it)."""
 
 
 class Provider(Protocol):

@@ -19,8 +19,15 @@ Per step (``GenerationRequest.step``) and per model call, in this order:
    to the job's totals, commits the answer as the step's checkpoint and fills the
    cache.
 
-Failures: an answer that breaks the output model gets one repair call (step
-``<step>.repair``, with the problem sent back), then :class:`InvalidModelOutput`.
+The request's prompt template is rendered once per step at the job's prompt version
+(``JobContext.prompt_version``: the kind's current one, or the one its tenant pinned
+or drew in a split), and that version is recorded on each call and returned with the
+answer.
+
+Failures: an answer that breaks the output model or the kind's rules (app/llm/rules.py)
+gets one repair call (step ``<step>.repair``, with the problem sent back); if the
+repaired answer still breaks a rule the kind prunes, the pruned answer is taken;
+otherwise :class:`InvalidModelOutput`.
 A 429 pauses the provider for every process (app/llm/pauses.py) and the call waits
 the pause out and goes again, in this worker up to ``max_pause_wait`` seconds, past
 that in the queue (:class:`ProviderPaused`, retried by the executor's one retry loop).
@@ -34,7 +41,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -140,6 +147,7 @@ class StepRunner:
     async def run(
         self, context: JobContext, request: GenerationRequest[OutputT]
     ) -> Generation[OutputT]:
+        request = _rendered(request, context.prompt_version)
         # One read for both: the step's own answer, else its repaired one.
         committed = await self.ledger.checkpoint(
             context.job_id, request.step, request.step + REPAIR_SUFFIX
@@ -199,7 +207,12 @@ class StepRunner:
                 extra={"event": "llm_output_invalid", "model": model, **_log_context(context)},
             )
             raise InvalidModelOutput()
-        return Generation(output=answer.output, model=answer.model, usage=spent.usage())
+        return Generation(
+            output=answer.output,
+            model=answer.model,
+            usage=spent.usage(),
+            prompt_version=request.prompt_version,
+        )
 
     def _cache_key(
         self, context: JobContext, request: GenerationRequest[Any], model: str
@@ -245,7 +258,12 @@ class StepRunner:
         await self.ledger.record_cache_hit(
             self._planned(context, request, request.step, model, messages, cache_key=key), answer
         )
-        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
+        return Generation(
+            output=generation.output,
+            model=generation.model,
+            usage=spent.usage(),
+            prompt_version=generation.prompt_version,
+        )
 
     async def _call(
         self,
@@ -297,6 +315,8 @@ class StepRunner:
                 await asyncio.shield(self._settle(reservation, started, "provider_error"))
                 raise
             spent.add(answer.usage)
+            if repair is not None:
+                answer = _pruned(request, answer)
             outcome = (
                 "invalid_output"
                 if answer.output is None
@@ -309,7 +329,11 @@ class StepRunner:
                 started,
                 outcome,
                 usage=answer.usage,
-                answer=_committed(answer.model, answer.output) if answer.output else None,
+                answer=(
+                    _committed(answer.model, answer.output, request.prompt_version)
+                    if answer.output
+                    else None
+                ),
             )
             return answer
         raise ProviderPaused(await self.pauses.remaining(self.openai.name) or 1.0)
@@ -340,9 +364,14 @@ class StepRunner:
             reservation,
             started,
             "refused" if refused else "ok",
-            answer=_committed(generation.model, generation.output),
+            answer=_committed(generation.model, generation.output, request.prompt_version),
         )
-        return Generation(output=generation.output, model=generation.model, usage=spent.usage())
+        return Generation(
+            output=generation.output,
+            model=generation.model,
+            usage=spent.usage(),
+            prompt_version=request.prompt_version,
+        )
 
     async def _fall_back(
         self, context: JobContext, step: str, failed: str, next_model: str, error: str
@@ -374,7 +403,9 @@ class StepRunner:
             model=model,
             kind=context.kind,
             prompt_version=request.prompt_version,
-            prompt_hash=prompt_hash(messages),
+            prompt_hash=prompt_hash(
+                messages, request.rendered.boundary if request.rendered else None
+            ),
             max_input_tokens=estimated_tokens(messages, request.output_model),
             max_output_tokens=self.max_output_tokens if max_output is None else max_output,
             cache_key=cache_key,
@@ -412,16 +443,45 @@ class JobSteps:
         return await self.runner.run(self.context, request)
 
 
-def _committed(model: str, output: Any) -> dict[str, Any]:
-    """A step's answer as the ledger keeps it (checkpoint, cache)."""
-    return {"model": model, "output": output.model_dump(mode="json")}
+def _committed(model: str, output: Any, prompt_version: str) -> dict[str, Any]:
+    """A step's answer as the ledger keeps it (checkpoint, cache), with the prompt
+    version that asked for it."""
+    return {
+        "model": model,
+        "output": output.model_dump(mode="json"),
+        "prompt_version": prompt_version,
+    }
 
 
 def _reused(request: GenerationRequest[OutputT], committed: dict[str, Any]) -> Generation[OutputT]:
     return Generation(
         output=request.output_model.model_validate(committed["output"]),
         model=str(committed["model"]),
+        # The version that asked for it, even if the tenant's pin changed since.
+        prompt_version=str(committed.get("prompt_version") or request.prompt_version),
     )
+
+
+def _rendered(request: GenerationRequest[OutputT], version: str) -> GenerationRequest[OutputT]:
+    """The request with its prompt template rendered at the job's version: one boundary
+    for the step (its repair continues the same conversation)."""
+    if request.prompt is None or request.rendered is not None:
+        return request
+    rendered = request.prompt.render(version or None)
+    return replace(request, rendered=rendered, prompt_version=rendered.version)
+
+
+def _pruned(
+    request: GenerationRequest[OutputT], answer: ModelAnswer[OutputT]
+) -> ModelAnswer[OutputT]:
+    """A repaired answer that still breaks the kind's rules, with what breaks them
+    dropped, when the kind prunes (app/llm/rules.py); else the answer as it is."""
+    if answer.rejected is None or request.rules is None:
+        return answer
+    pruned = request.rules.pruned(answer.rejected)
+    if pruned is None:
+        return answer
+    return replace(answer, output=pruned, problem=None, rejected=None)
 
 
 def _log_context(context: JobContext) -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""The registry of job kinds: the one place a kind is made known to API and worker
-(the CLI, app/commands.py, passes it to both)."""
+"""The registry of job kinds (tasks/kinds/README.md: how to add one)."""
 
 from __future__ import annotations
 
 from app.jobs.kinds import Kind, KindRegistry
-from tasks.kinds import email_reply
+from tasks.kinds import email_reply, support_answer, taxonomy_tagging
 
-KINDS: KindRegistry = {kind.name: kind for kind in [email_reply.KIND]}
+KINDS: KindRegistry = {
+    kind.name: kind for kind in [email_reply.KIND, taxonomy_tagging.KIND, support_answer.KIND]
+}
 
 __all__ = ["KINDS", "Kind"]

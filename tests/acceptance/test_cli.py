@@ -16,6 +16,7 @@ import httpx
 import psycopg
 import pytest
 
+from app.demo import DEMO_REQUESTS
 from app.keys.service import KeyService
 from app.settings import KEYLESS_SERVER_KEY
 from tests.support.requests import email_reply_request
@@ -241,6 +242,31 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
     )
 
 
+def test_up__demo_runs_a_job_of_each_demo_kind_and_prints_what_each_returned(cluster_dir: Path):
+    """`courier up` (the README's first command) submits the demo jobs over HTTP, prints
+    their events as they happen and each result, offline (no model configured)."""
+    process = subprocess.Popen(
+        COURIER + ["up", "--port", "0"],
+        cwd=cluster_dir,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        output = _read_until(process, "Press Ctrl-C to stop.", timeout=180)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    kinds = [request["kind"] for request in DEMO_REQUESTS]
+    assert len(kinds) >= 3
+    assert f"Demo: {len(kinds)} jobs submitted ({', '.join(kinds)})" in output
+    for kind in kinds:
+        assert re.search(rf"^  {kind} +\d+\. succeeded ", output, re.M), output
+        assert re.search(rf"^{kind} \((extractive|template)[^)]*\):$", output, re.M), output
+
+
 def _read_until(process: subprocess.Popen, marker: str, timeout: float = 120) -> str:
     seen = []
     deadline = time.monotonic() + timeout
@@ -459,3 +485,47 @@ def test_worker__refuses_a_procrastinate_schema_it_does_not_match_in_one_line(da
         r"\(\d+ migration\(s\) missing, from 03\.03\.00_\S+\.sql\): run `courier migrate`\n",
         result.stderr,
     ), result.stderr
+
+
+def test_prompts__list_pin_split_and_unpin_a_tenants_kind(database_url, sql_conn):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+
+    listed = _run(["prompts", "list"], env)
+    pinned = _run(
+        ["prompts", "pin", "--tenant", "acme", "--kind", "email_reply", "--version", "1"], env
+    )
+    policy = sql_conn.execute("SELECT version, split_version FROM prompt_policies").fetchall()
+    split = _run(
+        [
+            "prompts",
+            "split",
+            "--tenant",
+            "acme",
+            "--kind",
+            "email_reply",
+            "--versions",
+            "v1",
+            "v2",
+            "--percent",
+            "10",
+        ],
+        env,
+    )
+    split_policy = sql_conn.execute(
+        "SELECT version, split_version, split_percent FROM prompt_policies"
+    ).fetchall()
+    unpinned = _run(["prompts", "unpin", "--tenant", "acme", "--kind", "email_reply"], env)
+    refused = _run(
+        ["prompts", "pin", "--tenant", "acme", "--kind", "email_reply", "--version", "7"], env
+    )
+
+    assert (
+        "email_reply\tcurrent email_reply/v2\tversions email_reply/v1, email_reply/v2"
+        in listed.stdout
+    )
+    assert pinned.returncode == 0 and policy == [("email_reply/v1", None)], pinned.stderr
+    assert split.returncode == 0 and split_policy == [("email_reply/v1", "email_reply/v2", 10)]
+    assert unpinned.returncode == 0 and "current version email_reply/v2" in unpinned.stderr
+    assert refused.returncode == 1 and "has no prompt version '7'" in refused.stderr
+    assert sql_conn.execute("SELECT count(*) FROM prompt_policies").fetchone() == (0,)

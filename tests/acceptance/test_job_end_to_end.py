@@ -25,7 +25,7 @@ async def test_email_reply__submitted_over_http_is_drafted_by_the_worker(http, w
     job = await _poll_until_finished(http, key, submitted["id"])
 
     assert job["state"] == "succeeded" and job["attempt"] == 1
-    assert job["model"] == "extractive" and job["prompt_version"] == "email_reply/1"
+    assert job["model"] == "extractive" and job["prompt_version"] == "email_reply/v2"
     draft = job["result"]
     assert draft["outcome"] == "drafted" and draft["refusal_reason"] is None
     assert {"source": "m1", "quote": "The refund will arrive within 5 business days."} in draft[

@@ -65,7 +65,7 @@ async def test_email_reply__drafted_by_the_small_model_with_its_tokens(
     assert (row["state"], row["model"], row["prompt_version"]) == (
         "succeeded",
         "fake-small",
-        "email_reply/1",
+        "email_reply/v2",
     )
     assert row["result"]["subject"] == "fake text" and row["result"]["outcome"] == "drafted"
     assert (row["input_tokens"], row["output_tokens"]) == (7, 3)

@@ -83,6 +83,7 @@ async def test_step__sends_the_output_model_as_a_strict_schema_and_returns_its_a
     assert await call_ledger.checkpoint(job["id"], "generate") == {
         "model": "fake-small",
         "output": result.output.model_dump(mode="json"),
+        "prompt_version": "email_reply/v2",
     }
     recorded = sql_conn.execute(
         "SELECT string_agg(r::text, ' ') FROM (SELECT row_to_json(c) AS r FROM llm_calls c "

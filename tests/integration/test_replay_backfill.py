@@ -37,7 +37,7 @@ async def test_replay__creates_a_new_job_with_the_same_input_and_leaves_the_orig
     assert replay["state"] == "queued" and replay["kind"] == "email_reply"
     assert job_row(sql_conn, replay["id"])["input"] == job_row(sql_conn, original["id"])["input"]
     done = await wait_for(lambda: _finished(http, key, replay["id"]), what="replay to finish")
-    assert done["state"] == "succeeded" and done["prompt_version"] == "email_reply/1"
+    assert done["state"] == "succeeded" and done["prompt_version"] == "email_reply/v2"
     after = (await http.get(f"/v1/jobs/{original['id']}", headers=auth(key))).json()
     assert after == before
 
@@ -162,7 +162,7 @@ async def test_backfill__a_tenant_cannot_pre_empt_its_replays_with_idempotency_k
     ]
     # The tenant takes the Idempotency-Keys a backfill of the current prompt version
     # gave its replays (backfill:<batch>:<original id>) before the backfill runs.
-    batch = "email_reply/1"
+    batch = "email_reply/v2"
     taken = await http.post(
         "/v1/jobs",
         json=email_reply_request("Else?"),

@@ -24,14 +24,8 @@ from app.llm.openai_client import openai_client
 from app.llm.openai_errors import calling_provider
 from app.llm.provider import GenerationRequest, Provider, Source, Usage
 from tasks.kinds import KINDS
-from tasks.kinds.email_reply import (
-    INSTRUCTIONS,
-    EmailReplyDraft,
-    EmailReplyInput,
-    compose_draft,
-    draft_email_reply,
-    refuse,
-)
+from tasks.kinds.email_reply import EmailReplyDraft, EmailReplyInput
+from tasks.kinds.email_reply.handler import compose_draft, draft_email_reply, refuse
 
 
 class SleepyInput(BaseModel):
@@ -113,6 +107,10 @@ EMAIL_REPLY_UNCACHED = replace(KINDS["email_reply"], name="email_reply_uncached"
 
 POLISH_PROMPT_VERSION = "draft_then_polish/1"
 POLISH_MARK = "Draft to polish:"
+POLISH_INSTRUCTIONS = (
+    "You improve a draft reply to an e-mail thread. Use only what the thread says; "
+    "cite the messages you use."
+)
 """Begins the question of the ``polish`` step: tells its model calls from the draft's."""
 
 
@@ -123,7 +121,7 @@ async def draft_then_polish(job: EmailReplyInput, provider: Provider) -> KindRes
     polished = await provider.generate(
         GenerationRequest(
             prompt_version=POLISH_PROMPT_VERSION,
-            instructions=INSTRUCTIONS + " Improve the draft you are given.",
+            instructions=POLISH_INSTRUCTIONS,
             question=f"{POLISH_MARK} {draft.output.model_dump_json()}\n\n{job.question}",
             sources=[Source(id=f"m{i}", text=m.body) for i, m in enumerate(job.thread)],
             output_model=EmailReplyDraft,

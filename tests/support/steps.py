@@ -53,7 +53,7 @@ def context_of(
         attempt=job["attempt"],
         lease=job["lease"],
         kind=kind,
-        prompt_version="email_reply/1",
+        prompt_version="email_reply/v2",
         tier=tier,  # type: ignore[arg-type]
         actor="worker:test",
         cache=cache,

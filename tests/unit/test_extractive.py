@@ -57,7 +57,7 @@ async def test_email_reply__drafts_cited_sentences_deterministically():
     assert isinstance(draft, EmailReplyDraft) and draft.outcome == "drafted"
     assert [c.source for c in draft.citations] == ["m0", "m1"]
     assert "Your refund will arrive Friday. [m1]" in draft.body
-    assert first.model == "extractive" and first.prompt_version == "email_reply/1"
+    assert first.model == "extractive" and first.prompt_version == "email_reply/v2"
 
 
 async def test_email_reply__refuses_with_a_reason_when_the_thread_has_no_answer():

@@ -22,6 +22,8 @@ def test_intake_body_of_several_kinds__is_documented_as_one_of_its_variants():
     variants = [variant["$ref"].rsplit("/", 1)[-1] for variant in schema["oneOf"]]
     assert variants == [
         "EmailReplyJobRequest",
+        "TaxonomyTaggingJobRequest",
+        "SupportAnswerJobRequest",
         "SleepyJobRequest",
         "LlmEchoJobRequest",
         "EmailReplyLargeJobRequest",

@@ -1,0 +1,80 @@
+"""``email_reply``'s handler and its offline answer (the extractive draft)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from app.jobs.kinds import KindResult
+from app.llm.extractive import content_words, sentences
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.prompts.templates import KindPrompts
+from tasks.kinds.email_reply.models import (
+    Citation,
+    EmailReplyDraft,
+    EmailReplyInput,
+    source_id,
+)
+from tasks.kinds.email_reply.rules import RULES
+
+PROMPTS = KindPrompts.beside(__file__, "email_reply")
+
+_GREETING = {"neutral": "Hello,", "friendly": "Hi there,", "formal": "Dear correspondent,"}
+_CLOSING = {"neutral": "Best regards", "friendly": "Cheers", "formal": "Yours sincerely"}
+
+
+async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindResult:
+    request = GenerationRequest(
+        prompt=PROMPTS.call(
+            "reply", thread=job.thread, subject=job.subject, question=job.question, tone=job.tone
+        ),
+        prompt_version=PROMPTS.current,
+        question=job.question,
+        sources=[Source(id=source_id(i), text=m.body) for i, m in enumerate(job.thread)],
+        output_model=EmailReplyDraft,
+        rules=RULES.bind(job),
+        compose_extractive=partial(compose_draft, job),
+        compose_refusal=partial(refuse, job),
+    )
+    generation = await provider.generate(request)
+    return KindResult(
+        output=generation.output,
+        model=generation.model,
+        prompt_version=generation.prompt_version or PROMPTS.current,
+        usage=generation.usage,
+    )
+
+
+def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailReplyDraft:
+    """The extractive draft: the thread's sentences that bear on the question, cited."""
+    if not extracts:
+        return refuse(job, "the thread holds nothing that answers the question")
+    lines = [f"- {extract.text} [{extract.source_id}]" for extract in extracts]
+    body = "\n".join(
+        [_GREETING[job.tone], "", "From our conversation so far:", *lines, "", _CLOSING[job.tone]]
+    )
+    citations = [Citation(source=e.source_id, quote=e.text) for e in extracts]
+    return EmailReplyDraft(
+        subject="Re: " + _topic(job), body=body, citations=citations, outcome="drafted"
+    )
+
+
+def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
+    """The refused draft, with ``reason`` (the model's, or the extractive provider's)."""
+    return EmailReplyDraft(
+        subject="Re: " + _topic(job),
+        body="",
+        citations=[],
+        outcome="refused",
+        refusal_reason=reason,
+    )
+
+
+def _topic(job: EmailReplyInput) -> str:
+    """The thread's subject, else the first sentence of the thread that says something."""
+    if job.subject and job.subject.strip():
+        return " ".join(job.subject.split()).removeprefix("Re: ")
+    for sentence in sentences(job.thread[0].body):
+        if len(content_words(sentence)) >= 3:
+            return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
+    return "your message"

@@ -1,0 +1,66 @@
+"""``support_answer``'s input (a question, earlier turns, the sources) and output (a
+grounded, cited answer or an escalation with its reason)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_ANSWER = 4_000
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(min_length=1, max_length=10_000)
+
+
+class SupportSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", description="Cited by this id.")
+    title: str | None = Field(default=None, max_length=300)
+    text: str = Field(min_length=1, max_length=50_000)
+
+
+class SupportAnswerInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=4_000)
+    conversation: list[Turn] = Field(
+        default_factory=list, max_length=50, description="Earlier turns, oldest first."
+    )
+    sources: list[SupportSource] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The passages the answer may use (until retrieval chooses them).",
+    )
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_ids(cls, sources: list[SupportSource]) -> list[SupportSource]:
+        if len({s.id for s in sources}) != len(sources):
+            raise ValueError("source ids must be unique")
+        return sources
+
+
+class SupportCitation(BaseModel):
+    source: str = Field(description="The id of a given source.")
+    quote: str = Field(description="The sentence relied on, copied word for word from it.")
+
+
+class SupportAnswer(BaseModel):
+    answer: str
+    citations: list[SupportCitation]
+    outcome: Literal["answered", "escalated"]
+    refusal_reason: str | None = Field(
+        default=None, description="Why the question goes to a person: given exactly when escalated."
+    )
+
+    @model_validator(mode="after")
+    def _escalation_has_reason(self) -> SupportAnswer:
+        if (self.outcome == "escalated") != (self.refusal_reason is not None):
+            raise ValueError("refusal_reason is given exactly when outcome is 'escalated'")
+        return self
