@@ -155,14 +155,20 @@ class _CheckWhenIdle:
     (where a restart or an idle timeout most likely struck) are checked as before.
     """
 
-    def __init__(self, idle: float = CHECK_AFTER_IDLE_SECONDS) -> None:
+    def __init__(
+        self,
+        idle: float = CHECK_AFTER_IDLE_SECONDS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.idle = idle
+        self.clock = clock
         self._handed_out: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = (
             weakref.WeakKeyDictionary()
         )
 
     async def __call__(self, conn: psycopg.AsyncConnection) -> None:
-        now = time.monotonic()
+        now = self.clock()
         last = self._handed_out.get(conn)
         self._handed_out[conn] = now
         if last is None or now - last >= self.idle:
