@@ -6,7 +6,6 @@ calls in flight; every call as the real ledger records it in ``llm_calls``."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,11 +15,11 @@ import pytest
 
 from app.llm.errors import InvalidModelOutput, ProviderPaused
 from app.llm.ledger import BudgetExceeded
+from app.llm.messages import estimated_tokens
 from app.llm.pauses import ProviderPauses
 from app.llm.steps import CacheScope
 from tasks.kinds.email_reply import EmailReplyDraft, EmailReplyInput, draft_email_reply
 from tests.fakes.openai_server import (
-    CHARS_PER_TOKEN,
     counted_usage,
     error,
     invalid_json,
@@ -102,14 +101,13 @@ async def test_step__the_reservation_covers_the_schema_the_provider_bills_as_inp
     (sent,) = fake_openai.requests
     # What a provider bills as the prompt: the messages and the schema of response_format.
     billed = counted_usage(sent.body, "")["prompt_tokens"]
-    schema = json.dumps(sent.body["response_format"]["json_schema"]["schema"])
     (reserved,) = sql_conn.execute(
         "SELECT amount_usd FROM budget_reservations WHERE job_id = %s", (job["id"],)
     ).fetchone()
     price = TEST_PRICES["fake-small"]
     reserved_input = (reserved * 1_000_000 - 2048 * price.output_per_mtok) / price.input_per_mtok
-    # The premise: the schema is most of this prompt, so an estimate without it falls short.
-    assert len(schema) / CHARS_PER_TOKEN > billed / 2
+    # The premise: an estimate of the messages alone falls short of what is billed.
+    assert estimated_tokens(sent.body["messages"]) < billed
     assert reserved_input >= billed
 
 
