@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import select
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -137,44 +138,6 @@ def connection_configurer(
     return functools.partial(_configure_connection, role=role)
 
 
-CHECK_AFTER_IDLE_SECONDS = 1.0
-"""A pooled connection is checked (one round trip) before it is handed out only when it
-was last handed out at least this long ago."""
-
-
-class _CheckWhenIdle:
-    """The pool's ``check``: skip the round trip for a connection in steady use.
-
-    A busy worker takes a connection a dozen times per job; checking each (an empty
-    query) was ~9 % of a worker's CPU. A connection that was handed out less than
-    ``idle`` seconds ago was working then, and the pool closes one that came back
-    broken, so the check can only catch a server that went away in that moment, and
-    a check cannot rule that out either (the server may go just after it): such a
-    connection fails its first query, which raises :class:`DatabaseUnavailable` like
-    any query during an outage, and the pool replaces it. Connections idle for longer
-    (where a restart or an idle timeout most likely struck) are checked as before.
-    """
-
-    def __init__(
-        self,
-        idle: float = CHECK_AFTER_IDLE_SECONDS,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.idle = idle
-        self.clock = clock
-        self._handed_out: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    async def __call__(self, conn: psycopg.AsyncConnection) -> None:
-        now = self.clock()
-        last = self._handed_out.get(conn)
-        self._handed_out[conn] = now
-        if last is None or now - last >= self.idle:
-            await psycopg_pool.AsyncConnectionPool.check_connection(conn)
-
-
 def create_pool(
     url: str,
     *,
@@ -183,14 +146,14 @@ def create_pool(
     timeout: float,
     role: str | None = RUNTIME_ROLE,
 ) -> psycopg_pool.AsyncConnectionPool:
-    """A pool that replaces dead connections (checked on checkout when they were
-    idle, :class:`_CheckWhenIdle`) and fails fast, so a database outage costs about
-    as long as the outage.
+    """A pool that replaces dead connections (checked on checkout, :class:`RecentUse`) and fails
+    fast, so a database outage costs about as long as the outage.
 
     Every connection it opens runs as ``role`` (the runtime role unless told
     otherwise; ``None`` keeps the URL's own user, for administrative commands such
     as creating API keys), also the ones that replace connections lost to a restart.
     """
+    recent = RecentUse()
     return psycopg_pool.AsyncConnectionPool(
         url,
         min_size=min_size,
@@ -198,10 +161,58 @@ def create_pool(
         timeout=timeout,
         open=False,
         configure=connection_configurer(role),
-        check=_CheckWhenIdle(),
+        check=recent.check,
+        reset=recent.returned,
         max_lifetime=600,
         name="courier",
     )
+
+
+class RecentUse:
+    """The pool's check on checkout, without a round trip for a connection that was
+    returned healthy moments ago.
+
+    Pinging every connection on checkout cost one round trip per checkout, a
+    database statement's worth of CPU on both sides (9 % of a worker's samples,
+    bench/RESULTS.md). A connection that answered within ``fresh_seconds`` is handed
+    out as it is; one idle for longer is pinged, so after an outage the pool still
+    replaces dead connections, and a connection that died in that short window fails
+    its one request with :class:`DatabaseUnavailable` (503, Retry-After) and is then
+    discarded (psycopg marks it broken). A server that ended the session has said so
+    on the socket by then, in most cases: a connection with unread input is pinged."""
+
+    def __init__(self, fresh_seconds: float = 1.0) -> None:
+        self.fresh_seconds = fresh_seconds
+        self._returned: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def returned(self, conn: psycopg.AsyncConnection) -> None:
+        if not conn.broken:
+            self._returned[conn] = time.monotonic()
+
+    async def check(self, conn: psycopg.AsyncConnection) -> None:
+        at = self._returned.get(conn)
+        if (
+            at is not None
+            and time.monotonic() - at < self.fresh_seconds
+            and not conn.broken
+            and not _has_input(conn)
+        ):
+            return
+        await psycopg_pool.AsyncConnectionPool.check_connection(conn)
+
+
+def _has_input(conn: psycopg.AsyncConnection) -> bool:
+    """Whether an idle connection has something to read: a server that ended the
+    session (a restart, ``pg_terminate_backend``) says so and closes the socket, so
+    such a connection is pinged (and discarded) rather than handed out. One
+    non-blocking ``select``, no round trip."""
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return True
+    return bool(readable)
 
 
 class Database:

@@ -35,15 +35,19 @@ from app.jobs.controllers import create_job_controller
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
 from app.jobs.service import JobService
+from app.keys.cache import CHANNEL as KEYS_CHANGED_CHANNEL
+from app.keys.cache import KeyCache
 from app.keys.service import KeyService
 from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
+from app.responses.controllers import ResponseController
+from app.responses.model_names import ModelNames
+from app.responses.service import ResponsesService
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService
 from app.tenants.controllers import UsageController
-from app.tenants.rate_limit import RateLimiter
 
 log = logging.getLogger("courier.http")
 
@@ -59,6 +63,7 @@ class Services:
     streams: EventStreams
     stream_tokens: StreamTokens
     stream_links: StreamLinks
+    responses: ResponsesService
     base_url: str
 
 
@@ -109,6 +114,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             TenantEventController,
             UsageController,
             PromptController,
+            ResponseController,
             watch_page,
             health,
         ],
@@ -205,25 +211,28 @@ async def _services(
         ),
     )
     hub.forward(SECRETS_CHANNEL, stream_links.reload_soon, stream_links.reload_soon)
+    key_cache = KeyCache(hub.listener.connected, ttl_seconds=settings.api.key_cache_seconds)
+    hub.forward(KEYS_CHANGED_CHANNEL, key_cache.changed, key_cache.clear)
     await hub.start()
     opened.push_async_callback(hub.stop)
     base_url = (settings.api.public_url or "").rstrip("/")
     budgets = BudgetService(db)
+    jobs = JobService(
+        db,
+        JobQueue(queue_app),
+        kinds,
+        max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
+        idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
+        base_url=base_url,
+        stream_tokens=stream_tokens,
+        stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
+        callback_guard=guard,
+        admission=Admission(settings.rate_limit, budgets=True),
+    )
     return Services(
         db=db,
-        jobs=JobService(
-            db,
-            JobQueue(queue_app),
-            kinds,
-            max_expires_in=timedelta(seconds=settings.max_expires_in_seconds),
-            idempotency_wait=timedelta(seconds=settings.api.idempotency_wait_seconds),
-            base_url=base_url,
-            stream_tokens=stream_tokens,
-            stream_token_margin=timedelta(seconds=delivery.stream_token_margin_seconds),
-            callback_guard=guard,
-            admission=Admission(RateLimiter(db, settings.rate_limit), budgets),
-        ),
-        keys=KeyService(db),
+        jobs=jobs,
+        keys=KeyService(db, key_cache),
         webhooks=WebhookService(
             db, guard, rotation_overlap=timedelta(seconds=delivery.secret_rotation_overlap_seconds)
         ),
@@ -232,5 +241,16 @@ async def _services(
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,
+        responses=ResponsesService(
+            db,
+            jobs,
+            streams,
+            ModelNames.configured(
+                small=settings.llm.model_small,
+                large=settings.llm.model_large,
+                aliases=settings.responses.model_aliases,
+            ),
+            sync_wait_seconds=settings.responses.sync_wait_seconds,
+        ),
         base_url=base_url,
     )

@@ -8,6 +8,7 @@ tests build their own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,10 @@ class ApiSettings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=5.0, gt=0)
     """How long a request waits for a concurrent one with the same Idempotency-Key before 409
     (env ``COURIER_API_IDEMPOTENCY_WAIT_SECONDS``)."""
+    key_cache_seconds: float = Field(default=30.0, ge=0)
+    """How long an API process answers a key it looked up from memory; a revocation (any
+    change to the key) ends that at once, notified; 0: look every key up
+    (env ``COURIER_API_KEY_CACHE_SECONDS``)."""
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     """TCP port where the API process serves its Prometheus metrics (``/metrics``), without
     authentication and never on the public port; unset: off (env ``COURIER_API_METRICS_PORT``)."""
@@ -305,6 +310,23 @@ class BudgetSettings(BaseSettings):
     (env ``COURIER_BUDGET_STALE_RESERVATION_SECONDS``)."""
 
 
+class ResponsesSettings(BaseSettings):
+    """The OpenAI-compatible Responses API (``/v1/responses``, app/responses/)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_RESPONSES_", extra="ignore")
+
+    model_aliases: dict[str, Literal["small", "large"]] = Field(default_factory=dict)
+    """More model names a request may ask for, each with the tier it runs on, as a JSON
+    object, e.g. {"gpt-4o-mini": "small", "gpt-4o": "large"}; the tier models
+    (``COURIER_MODEL_SMALL``, ``COURIER_MODEL_LARGE``), ``courier-small`` and
+    ``courier-large`` are always accepted, any other name is refused with 400
+    (env ``COURIER_RESPONSES_MODEL_ALIASES``)."""
+    sync_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
+    """How long, in seconds, a request without ``background`` (and without ``stream``) waits
+    for its response to finish; past that it is answered as it stands (queued or
+    in_progress) and may be polled (env ``COURIER_RESPONSES_SYNC_WAIT_SECONDS``)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -323,6 +345,7 @@ class Settings(BaseSettings):
     prices: PriceSettings = Field(default_factory=PriceSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    responses: ResponsesSettings = Field(default_factory=ResponsesSettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

@@ -1,5 +1,11 @@
-"""The raw limit for intake: a bare Litestar endpoint doing one INSERT, nothing else
-(no auth, no validation, no idempotency, no queue). Served like the API (uvicorn).
+"""The raw limits for intake, served like the API (uvicorn), no auth, no validation:
+
+* ``POST /bare``: one INSERT, nothing else (no idempotency, no queue);
+* ``POST /bare-defer``: one INSERT and procrastinate's defer of a queue entry in one
+  transaction, the least a durable job that wakes a worker costs. procrastinate's
+  insert trigger NOTIFYs, and PostgreSQL holds one lock across every notifying
+  transaction's commit, flush included: such commits queue behind each other,
+  where plain INSERTs share a flush.
 
     python -m bench.bare --port 8001 --database-url URL
 """
@@ -40,11 +46,26 @@ def create_app(url: str) -> Litestar:
             ).fetchone()
         return {"id": row[0]}
 
+    @post("/bare-defer", status_code=202)
+    async def insert_and_defer(request: Request, data: dict[str, Any]) -> dict[str, int]:
+        async with pool.connection() as conn, conn.transaction():
+            row = await (
+                await conn.execute(
+                    "INSERT INTO bench_bare (body) VALUES (%s) RETURNING id", (Jsonb(data),)
+                )
+            ).fetchone()
+            await conn.execute(
+                "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('bare', 'bench.bare', 0, NULL, "
+                "NULL, %s, NULL)::procrastinate_job_to_defer_v1])",
+                (Jsonb({"id": row[0]}),),
+            )
+        return {"id": row[0]}
+
     @post("/healthz-bare", status_code=200)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    return Litestar([insert, health], lifespan=[lifespan], logging_config=None)
+    return Litestar([insert, insert_and_defer, health], lifespan=[lifespan], logging_config=None)
 
 
 def main() -> None:

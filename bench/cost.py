@@ -24,7 +24,8 @@ mailbox. Each job is run twice, once on the kind's own tier (small,
 ``gpt-4.1-mini``) and once with that tier pointed at the large model
 (``gpt-4.1``, as a high-risk generation would be routed); the blend
 ``--large-share`` is computed from the two measured costs. Compared with the
-products' ceilings: $9 and $4.40 per 1,000 jobs.
+products' ceilings: $9 and $4.40 per 1,000 jobs. The other kinds are measured the same
+way by ``python -m bench.cost_kinds``.
 """
 
 from __future__ import annotations
@@ -201,7 +202,9 @@ class Batch:
     """Idempotency-Key prefix of the batch's jobs: ``<prefix><size class>-<n>``."""
 
 
-async def _submit(url: str, key: str, jobs: list[tuple[str, dict[str, Any]]]) -> None:
+async def _submit(
+    url: str, key: str, jobs: list[tuple[str, dict[str, Any]]], kind: str = "email_reply"
+) -> None:
     from app.db import Database, create_pool
     from app.jobs.queue import JobQueue, create_queue_app
     from app.jobs.schemas import JobRequest
@@ -224,7 +227,7 @@ async def _submit(url: str, key: str, jobs: list[tuple[str, dict[str, Any]]]) ->
                 idempotency_wait=timedelta(seconds=5),
             )
             for idempotency_key, job_input in jobs:
-                request = JobRequest(kind="email_reply", input=job_input)
+                request = JobRequest(kind=kind, input=job_input)
                 await service.submit(principal, request, idempotency_key)
         finally:
             await queue_app.close_async()

@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import os
-import random
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -44,9 +45,11 @@ from psycopg.conninfo import make_conninfo
 from app.jobs.queue import RUN_JOB_TASK, create_queue_app
 from bench.bare import SCHEMA as BARE_SCHEMA
 from bench.intake import BODY, database, percentile, prepare
+from bench.load import Load, get_one_of, post_unique
 from bench.workers import PICKUP_SCHEMA, RAW_TASK, raw_app
 
 CLIENTS = 16
+WARM_UP_SECONDS = 2.0
 
 
 # -- processes -----------------------------------------------------------------------
@@ -113,77 +116,39 @@ def bare_api(url: str) -> Iterator[str]:
 
 
 # -- load ------------------------------------------------------------------------------
+# From wrk (bench/load.py): a native generator, so the figures measure the servers.
 
 
-@dataclass
-class Load:
-    latencies_ms: list[float]
-    seconds: float
-
-    @property
-    def p95(self) -> float:
-        return percentile(self.latencies_ms, 95)
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies_ms) / self.seconds
+def intake_load(base: str, key: str, seconds: float, clients: int = CLIENTS) -> Load:
+    return post_unique(
+        f"{base}/v1/jobs",
+        BODY,
+        connections=clients,
+        seconds=seconds,
+        headers={"Authorization": f"Bearer {key}"},
+    )
 
 
-async def _load(
-    base: str,
-    requests: int,
-    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
-    headers: dict[str, str] | None = None,
-    clients: int = CLIENTS,
-) -> Load:
-    latencies: list[float] = []
-    counter = iter(range(requests))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers or {}, limits=limits, timeout=60
-    ) as client:
-
-        async def one_client() -> None:
-            for i in counter:
-                started = time.perf_counter()
-                response = await send(client, i)
-                latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code >= 300:
-                    raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
-
-        warm = iter(range(min(100, requests)))
-
-        async def warm_client() -> None:
-            for i in warm:
-                await send(client, -1 - i)
-
-        await asyncio.gather(*(warm_client() for _ in range(clients)))
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        return Load(latencies, time.perf_counter() - started)
+def bare_load(base: str, seconds: float, clients: int = CLIENTS, path: str = "/bare") -> Load:
+    return post_unique(f"{base}{path}", BODY, connections=clients, seconds=seconds)
 
 
-def intake_load(base: str, key: str, requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.post(
-            "/v1/jobs", json=BODY, headers={"Idempotency-Key": str(uuid.uuid4())}
-        )
-
-    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
-
-
-def bare_load(base: str, requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.post("/bare", json=BODY)
-
-    return asyncio.run(_load(base, requests, send))
+def poll_load(base: str, key: str, ids: list[str], seconds: float) -> Load:
+    return get_one_of(
+        base,
+        [f"/v1/jobs/{job_id}" for job_id in ids],
+        connections=CLIENTS,
+        seconds=seconds,
+        headers={"Authorization": f"Bearer {key}"},
+    )
 
 
-def poll_load(base: str, key: str, ids: list[str], requests: int) -> Load:
-    async def send(client: httpx.AsyncClient, _: int) -> httpx.Response:
-        return await client.get(f"/v1/jobs/{random.choice(ids)}")
-
-    return asyncio.run(_load(base, requests, send, {"Authorization": f"Bearer {key}"}))
+def warm_up(base: str, key: str | None) -> None:
+    """Connections open, plans prepared, caches filled: not counted."""
+    if key is None:
+        bare_load(base, WARM_UP_SECONDS)
+    else:
+        intake_load(base, key, WARM_UP_SECONDS)
 
 
 # -- databases ---------------------------------------------------------------------------
@@ -277,18 +242,39 @@ class Figure:
         )
 
 
-def bench_intake(url: str, key: str, reps: int, requests: int) -> list[Figure]:
-    p95 = Figure("intake p95, 16 clients", "ms", [], [], "bare INSERT endpoint")
-    rate = Figure("intake throughput, 16 clients", "req/s", [], [], "bare INSERT endpoint", True)
-    with courier_api(url) as courier, bare_api(url) as bare:
-        for _ in range(reps):
-            raw_load = bare_load(bare, requests)
-            our_load = intake_load(courier, key, requests)
-            p95.raw.append(raw_load.p95)
-            p95.ours.append(our_load.p95)
-            rate.raw.append(raw_load.throughput)
-            rate.ours.append(our_load.throughput)
-    return [p95, rate]
+def bench_intake(url: str, key: str, reps: int, seconds: float) -> list[Figure]:
+    """Courier's intake beside two raw limits, the three alternating: the bare INSERT
+    endpoint (the generator's ceiling too) and INSERT + procrastinate defer in one
+    transaction (what any intake that commits a job with its queue entry pays)."""
+    bare = "bare INSERT endpoint"
+    deferred = "bare INSERT + defer, one transaction"
+    p95 = Figure("intake p95, 16 clients", "ms", [], [], bare)
+    rate = Figure("intake throughput, 16 clients", "req/s", [], [], bare, True)
+    p95_defer = Figure("intake p95, 16 clients", "ms", [], [], deferred)
+    rate_defer = Figure("intake throughput, 16 clients", "req/s", [], [], deferred, True)
+    with courier_api(url) as courier, bare_api(url) as raw:
+        warm_up(raw, None)
+        warm_up(courier, key)
+        bare_load(raw, WARM_UP_SECONDS, path="/bare-defer")
+        for rep in range(reps):
+            sides = [
+                ("ours", lambda: intake_load(courier, key, seconds)),
+                ("bare", lambda: bare_load(raw, seconds)),
+                ("defer", lambda: bare_load(raw, seconds, path="/bare-defer")),
+            ]
+            # Rotate which side goes first, so none always meets a warmer machine.
+            sides = sides[rep % 3 :] + sides[: rep % 3]
+            for side, run in sides:
+                load = run()
+                if side == "ours":
+                    for figure in (p95, p95_defer):
+                        figure.ours.append(load.p95_ms)
+                    for figure in (rate, rate_defer):
+                        figure.ours.append(load.throughput)
+                else:
+                    (p95 if side == "bare" else p95_defer).raw.append(load.p95_ms)
+                    (rate if side == "bare" else rate_defer).raw.append(load.throughput)
+    return [p95, rate, p95_defer, rate_defer]
 
 
 def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> list[float]:
@@ -393,7 +379,14 @@ def _courier_lifecycle(url: str, jobs: int) -> float:
                 )
                 ids = [r[0] for r in await cur.fetchall()]
                 deferrer = app.configure_task(RUN_JOB_TASK, queue="jobs", connection=conn)
-                await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
+                entries = await deferrer.batch_defer_async(*({"job_id": job_id} for job_id in ids))
+                # As intake does: each job names its queue entry (else the orphan rescuer
+                # would give it a second one).
+                await conn.execute(
+                    "UPDATE jobs SET queue_job_id = e.entry FROM unnest(%s::uuid[], %s::bigint[]) "
+                    "AS e(id, entry) WHERE jobs.id = e.id",
+                    (ids, entries),
+                )
         return time.perf_counter()
 
     started = asyncio.run(enqueue())
@@ -430,6 +423,156 @@ def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
     if failed:
         raise SystemExit(f"{failed} no-op jobs did not succeed")
     return [rate]
+
+
+@contextlib.contextmanager
+def workers(mode: str, url: str, count: int) -> Iterator[list[subprocess.Popen]]:
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(process(["bench.workers", mode, "--database-url", url], url))
+            for _ in range(count)
+        ]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pids(url: str) -> list[int]:
+    return [
+        row[0]
+        for row in _sql(
+            url,
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()",
+        )
+    ]
+
+
+@dataclass
+class Share:
+    """Where a measurement's CPU went, in cores (1.0 = one core busy all along)."""
+
+    ours: float
+    database: float
+    machine: float
+
+    def text(self) -> str:
+        return f"{self.ours:.2f} / {self.database:.2f} / {self.machine:.2f}"
+
+
+def _machine_busy() -> float:
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(url: str, pids: list[int], run: Callable[[], float]) -> tuple[float, Share]:
+    backends = _backend_pids(url)
+    started = time.perf_counter()
+    before = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    figure = run()
+    seconds = time.perf_counter() - started
+    after = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    ours, database_cpu, machine = ((b - a) / seconds for a, b in zip(before, after, strict=True))
+    return figure, Share(ours, database_cpu, machine)
+
+
+def bench_scaleout(
+    url: str, key: str, reps: int, jobs: int, seconds: float
+) -> tuple[list[Figure], list[str]]:
+    """Completed no-op jobs/s with 1, 2 and 4 worker processes (Courier's and
+    procrastinate's own, alternating), and intake with 1 and 2 API processes, each
+    beside the single-process figure; with the CPU each side used."""
+    figures: list[Figure] = []
+    notes = ["| processes | figure | CPU in cores: processes / PostgreSQL / whole machine |"]
+    notes.append("| --- | --- | --- |")
+    single: dict[str, list[float]] = {}
+    for count in (1, 2, 4):
+        ours, raw = [], []
+        with workers("courier", url, count) as courier, workers("raw", url, count) as bare:
+            _raw_lifecycle(url, 50)  # warm-up, not counted
+            _courier_lifecycle(url, 50)
+            for _ in range(reps):
+                rate, share = _measured(
+                    url, [p.pid for p in bare], lambda: _raw_lifecycle(url, jobs)
+                )
+                raw.append(rate)
+                notes.append(f"| {count} procrastinate | {rate:,.0f} jobs/s | {share.text()} |")
+                rate, share = _measured(
+                    url, [p.pid for p in courier], lambda: _courier_lifecycle(url, jobs)
+                )
+                ours.append(rate)
+                notes.append(f"| {count} Courier | {rate:,.0f} jobs/s | {share.text()} |")
+        single.setdefault("ours", ours)
+        single.setdefault("raw", raw)
+        figures.append(
+            Figure(
+                f"no-op lifecycle, {count} Courier worker(s)",
+                "jobs/s",
+                ours,
+                raw,
+                f"{count} procrastinate no-op worker(s)",
+                True,
+            )
+        )
+        if count > 1:
+            figures.append(
+                Figure(
+                    f"no-op lifecycle, {count} Courier workers vs 1",
+                    "jobs/s",
+                    ours,
+                    single["ours"],
+                    "1 Courier worker",
+                    True,
+                )
+            )
+    with courier_api(url) as first, courier_api(url) as second:
+        bases = [first, second]
+        pids = [_listening_pid(base) for base in bases]
+        for base in bases:
+            warm_up(base, key)
+        one, two = [], []
+        for _ in range(reps):
+            rate, share = _measured(
+                url, pids[:1], lambda: intake_load(first, key, seconds).throughput
+            )
+            one.append(rate)
+            notes.append(f"| 1 API | {rate:,.0f} req/s | {share.text()} |")
+            rate, share = _measured(url, pids, lambda: _parallel_intake(bases, key, seconds))
+            two.append(rate)
+            notes.append(f"| 2 API | {rate:,.0f} req/s | {share.text()} |")
+        figures.append(
+            Figure("intake, 2 API processes vs 1, 16 clients", "req/s", two, one, "1 API", True)
+        )
+    return figures, notes
+
+
+def _parallel_intake(bases: list[str], key: str, seconds: float) -> float:
+    """16 clients split over the API processes (one wrk each, at once); requests/s."""
+    with concurrent.futures.ThreadPoolExecutor(len(bases)) as pool:
+        loads = list(
+            pool.map(
+                lambda base: intake_load(base, key, seconds, clients=CLIENTS // len(bases)),
+                bases,
+            )
+        )
+    return sum(load.throughput for load in loads)
+
+
+def _listening_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True)
+    match = re.search(r"pid=(\d+)", out.stdout)
+    if match is None:
+        raise SystemExit(f"no process listens on {base}")
+    return int(match[1])
 
 
 async def _sse_latencies(base: str, key: str, url: str, jobs: int) -> list[float]:
@@ -497,7 +640,7 @@ def bench_delivery(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
 
 
 def bench_history(
-    admin_url: str, reps: int, rows: int, requests: int
+    admin_url: str, reps: int, rows: int, seconds: float
 ) -> tuple[list[Figure], float]:
     empty_url = create_database(admin_url, "bench_empty")
     big_url = create_database(admin_url, "bench_history")
@@ -512,7 +655,7 @@ def bench_history(
                 (empty, empty_key, empty_url, "raw"),
                 (big, big_key, big_url, "ours"),
             ):
-                getattr(intake, fig_side).append(intake_load(base, key, requests).p95)
+                getattr(intake, fig_side).append(intake_load(base, key, seconds).p95_ms)
                 ids = [
                     r[0]
                     for r in _sql(
@@ -521,7 +664,7 @@ def bench_history(
                         "WHERE p.external_id = 'bench' ORDER BY random() LIMIT 2000",
                     )
                 ]
-                getattr(poll, fig_side).append(poll_load(base, key, ids, requests).p95)
+                getattr(poll, fig_side).append(poll_load(base, key, ids, seconds).p95_ms)
     return [intake, poll], fill_seconds
 
 
@@ -529,7 +672,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument(
-        "--requests", type=int, default=2000, help="requests per intake/poll measurement"
+        "--seconds", type=float, default=8.0, help="seconds of load per intake/poll measurement"
     )
     parser.add_argument("--pickup-jobs", type=int, default=150, help="jobs per pickup measurement")
     parser.add_argument(
@@ -542,10 +685,15 @@ def main() -> None:
         help="finished jobs in the history database (the issue asks for 10,000,000)",
     )
     parser.add_argument(
+        "--scaleout-jobs", type=int, default=1500, help="jobs per scale-out lifecycle measurement"
+    )
+    parser.add_argument(
         "--delivery-jobs", type=int, default=100, help="events per delivery measurement"
     )
     parser.add_argument(
-        "--only", choices=["intake", "pickup", "delivery", "lifecycle", "history"], action="append"
+        "--only",
+        choices=["intake", "pickup", "delivery", "lifecycle", "history", "scaleout"],
+        action="append",
     )
     parser.add_argument(
         "--database-url",
@@ -555,23 +703,36 @@ def main() -> None:
     args = parser.parse_args()
     if args.repetitions < 3:
         parser.error("--repetitions must be at least 3")
-    only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history"])
+    only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history", "scaleout"])
     figures: list[Figure] = []
     notes: list[str] = []
+    cpu_notes: list[str] = []
     with database(args.database_url) as admin_url:
-        url = create_database(admin_url, "bench_main")
-        key = prepare_courier(url)
+        # A fresh database per comparison: intake leaves tens of thousands of queued
+        # jobs that a later worker would otherwise drain.
+        def fresh(name: str) -> tuple[str, str]:
+            url = create_database(admin_url, f"bench_{name}")
+            return url, prepare_courier(url)
+
         if "intake" in only:
-            figures += bench_intake(url, key, args.repetitions, args.requests)
+            figures += bench_intake(*fresh("intake"), args.repetitions, args.seconds)
         if "pickup" in only:
-            figures += bench_pickup(url, key, args.repetitions, args.pickup_jobs)
+            figures += bench_pickup(*fresh("pickup"), args.repetitions, args.pickup_jobs)
         if "delivery" in only:
-            figures += bench_delivery(url, key, args.repetitions, args.delivery_jobs)
+            figures += bench_delivery(*fresh("delivery"), args.repetitions, args.delivery_jobs)
         if "lifecycle" in only:
+            url, _ = fresh("lifecycle")
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
+        if "scaleout" in only:
+            url, key = fresh("scaleout")
+            scaled, shares = bench_scaleout(
+                url, key, args.repetitions, args.scaleout_jobs, args.seconds
+            )
+            figures += scaled
+            cpu_notes += shares
         if "history" in only:
             history, seconds = bench_history(
-                admin_url, args.repetitions, args.history_rows, args.requests
+                admin_url, args.repetitions, args.history_rows, args.seconds
             )
             figures += history
             notes.append(f"{args.history_rows:,} history rows written in {seconds:.0f} s")
@@ -583,6 +744,9 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- |")
     for figure in figures:
         print(figure.row())
+    if cpu_notes:
+        print("\nScale-out, each measurement with the CPU it used:\n")
+        print("\n".join(cpu_notes))
 
 
 if __name__ == "__main__":

@@ -46,17 +46,25 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- (zero rows) when the lease was taken over or the job is no longer running:
 -- this fence is what makes at-least-once execution exactly-once visible. Past the
 -- job's deadline the job ends `expired` instead and the result is dropped (a late
--- answer is never shown); what the execution cost is recorded either way.
+-- answer is never shown); what the execution cost is recorded either way. A job
+-- finished in needs_review keeps the output in held_result, not result: nothing
+-- that shows a result shows it before a reviewer decides. The clock subquery also
+-- labels the event with the actor (and waits for a row lock as long as it takes).
 UPDATE jobs
 SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
-    result = CASE WHEN expires_at > clock.now THEN %(result)s::jsonb END,
+    result = CASE WHEN expires_at > clock.now AND %(state)s::job_state <> 'needs_review'
+                  THEN %(result)s::jsonb END,
+    held_result = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
+                       THEN %(result)s::jsonb END,
     error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
     model = coalesce(%(model)s::text, model),
     prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
     input_tokens = input_tokens + %(input_tokens)s::integer,
     output_tokens = output_tokens + %(output_tokens)s::integer,
     cost_usd = cost_usd + %(cost_usd)s::numeric
-FROM (SELECT clock_timestamp() AS now) AS clock
+FROM (SELECT clock_timestamp() AS now,
+             set_config('courier.actor', %(actor)s::text, true) AS actor,
+             set_config('lock_timeout', '0', true) AS lock_timeout) AS clock
 WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'
@@ -72,28 +80,6 @@ SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt
        (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
 FROM jobs
 WHERE id = %(job_id)s::uuid AND tenant_id = %(tenant_id)s::uuid;
-
--- name: job_get_backfill_replay :optional
--- The replay a backfill batch made of an original, if it made one.
-SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
-       created_at, updated_at, started_at, finished_at, expires_at, result, error,
-       model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch, acl_groups,
-       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
-FROM jobs
-WHERE replay_of = %(replay_of)s::uuid AND backfill_batch = %(backfill_batch)s::text;
-
--- name: job_get_by_idempotency_key :one
--- The job a tenant created with this Idempotency-Key.
-SELECT id, tenant_id, requester_id, kind, input, state, priority, queue, attempt,
-       created_at, updated_at, started_at, finished_at, expires_at, result, error,
-       model, prompt_version, input_tokens, output_tokens, cost_usd, version,
-       last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
-       replayed_by_id, backfill_batch, acl_groups,
-       (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by
-FROM jobs
-WHERE tenant_id = %(tenant_id)s::uuid AND idempotency_key = %(idempotency_key)s::text;
 
 -- name: job_insert :many
 -- Create a queued job unless it exists already: the tenant used this
@@ -125,9 +111,19 @@ RETURNING id;
 -- No row when the job is already finished or past its deadline (the expiry
 -- sweeper ends it), or when the queue entry asking (queue_job_id; NULL: any) is
 -- no longer the job's own: a stale entry never starts a second execution.
+-- One statement, labelled with the actor, committed without waiting for the WAL
+-- flush: every transaction that notifies (this one's `running` event does) holds
+-- PostgreSQL's one notify lock through its commit, so a flush wait here would
+-- serialise every worker's leases at the disk's flush rate. A lease lost to a
+-- crash of the database host is harmless: the job is still queued (or its
+-- execution is rescued as stalled); and WAL is flushed in order, so the execution's
+-- synchronous finish makes its lease durable before anything else depends on it.
 -- The tenant's tier comes along for routing (no second round trip to read it).
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
+FROM (SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
+             set_config('lock_timeout', '0', true) AS lock_timeout,
+             set_config('synchronous_commit', 'off', true) AS synchronous_commit) AS context
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,
@@ -235,7 +231,8 @@ WITH due AS (
     ) j
 )
 UPDATE jobs
-SET input = NULL, result = NULL, purged_at = coalesce(%(now)s::timestamptz, now())
+SET input = NULL, result = NULL, held_result = NULL,
+    purged_at = coalesce(%(now)s::timestamptz, now())
 FROM due
 WHERE jobs.id = due.id
 RETURNING jobs.id, jobs.tenant_id;
@@ -253,6 +250,18 @@ WHERE id = %(job_id)s::uuid
   AND state = 'running'
 RETURNING id, queue, priority, retry_at;
 
+-- name: job_safety_record :optional
+-- Record on the running job held by this lease what its execution's safety checks
+-- found (app/safety/screening.py): the injection flags and why its output is held or
+-- refused, both redacted. Fenced like job_finish: no row when the lease was lost.
+UPDATE jobs
+SET safety_flags = %(safety_flags)s::jsonb,
+    review_reasons = %(review_reasons)s::jsonb
+WHERE id = %(job_id)s::uuid
+  AND lease = %(lease)s::uuid
+  AND state = 'running'
+RETURNING id;
+
 -- name: job_set_queue_job :one
 -- Remember which procrastinate queue entry runs the job (bookkeeping: no version
 -- bump); returns the job as job_get does, so intake needs no second read.
@@ -264,6 +273,31 @@ RETURNING id, tenant_id, requester_id, kind, input, state, priority, queue, atte
           last_event_seq, replay_of, callback_url, request_hash, retry_at, purged_at,
           replayed_by_id, backfill_batch, acl_groups,
           (SELECT p.external_id FROM principals p WHERE p.id = jobs.replayed_by_id) AS replayed_by;
+
+-- name: job_submit :one
+-- Intake in one statement (courier_job_submit_v1): admission (budget, then one
+-- rate-limit token unless it is a retry), the queued job with its event, and its
+-- queue entry; or the job this Idempotency-Key (or backfill batch) already made.
+-- outcome: created, existing (job NULL: the key met another backfill's job),
+-- over_budget or rate_limited (with retry_after_seconds; nothing written).
+SELECT s.outcome, s.retry_after_seconds, s.budget_usd, s.spent_usd,
+       (s.job).id, (s.job).tenant_id, (s.job).requester_id, (s.job).kind, (s.job).input,
+       (s.job).state, (s.job).priority, (s.job).queue, (s.job).attempt, (s.job).created_at,
+       (s.job).updated_at, (s.job).started_at, (s.job).finished_at, (s.job).expires_at,
+       (s.job).result, (s.job).error, (s.job).model, (s.job).prompt_version,
+       (s.job).input_tokens, (s.job).output_tokens, (s.job).cost_usd, (s.job).version,
+       (s.job).last_event_seq, (s.job).replay_of, (s.job).callback_url, (s.job).request_hash,
+       (s.job).retry_at, (s.job).purged_at, (s.job).replayed_by_id, (s.job).backfill_batch,
+       (s.job).acl_groups,
+       (SELECT p.external_id FROM principals p WHERE p.id = (s.job).replayed_by_id) AS replayed_by
+FROM courier_job_submit_v1(
+    %(actor)s::text, %(lock_timeout)s::text, %(budget)s::boolean, %(rate_limit)s::boolean,
+    %(default_rate)s::double precision, %(default_burst)s::integer, %(task_name)s::text,
+    %(tenant_id)s::uuid, %(requester_id)s::uuid, %(acl_groups)s::text[], %(kind)s::text,
+    %(input)s::jsonb, %(idempotency_key)s::text, %(request_hash)s::text, %(priority)s::smallint,
+    %(queue)s::text, %(expires_in)s::interval, %(callback_url)s::text, %(replay_of)s::uuid,
+    %(replayed_by_id)s::uuid, %(backfill_batch)s::text
+) AS s;
 
 -- name: job_transaction_context :exec
 -- Label the transaction's job events with who caused them, and bound how long it

@@ -175,6 +175,31 @@ COMMENT ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) IS 'Which 
 
 
 --
+-- Name: courier_api_keys_notify_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_api_keys_notify_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'api_keys' THEN
+        PERFORM pg_notify('courier_api_keys_changed', 'key:' || OLD.key_id);
+    ELSE
+        PERFORM pg_notify('courier_api_keys_changed', 'principal:' || OLD.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_api_keys_notify_changed(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_api_keys_notify_changed() IS 'Notifies courier_api_keys_changed (key:<key_id> or principal:<id>) when a key or a principal changes or goes: API processes drop their cached lookups of it.';
+
+
+--
 -- Name: courier_api_keys_notify_revoked(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -461,6 +486,66 @@ $$;
 
 
 --
+-- Name: courier_job_events_outbox_v2(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_events_outbox_v2() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    event_type text := 'job.' || NEW.type;
+    event_id text := 'evt_' || replace(NEW.job_id::text, '-', '') || '_' || NEW.seq;
+    response_type text;
+    written integer;
+    response_rows integer := 0;
+BEGIN
+    INSERT INTO outbox (tenant_id, event_id, event_type, job_id, seq, endpoint_id)
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, NULL
+    FROM jobs j
+    WHERE j.id = NEW.job_id AND j.callback_url IS NOT NULL
+    UNION ALL
+    SELECT NEW.tenant_id, event_id, event_type, NEW.job_id, NEW.seq, e.id
+    FROM webhook_endpoints e
+    WHERE e.tenant_id = NEW.tenant_id
+      AND e.disabled_at IS NULL AND e.deleted_at IS NULL
+      AND (e.event_types IS NULL OR event_type = ANY (e.event_types));
+    GET DIAGNOSTICS written = ROW_COUNT;
+    response_type := CASE NEW.type
+        WHEN 'succeeded' THEN 'response.completed'
+        WHEN 'failed' THEN 'response.failed'
+        WHEN 'cancelled' THEN 'response.cancelled'
+        WHEN 'expired' THEN 'response.incomplete'
+    END;
+    IF response_type IS NOT NULL AND EXISTS (
+        SELECT 1 FROM jobs j WHERE j.id = NEW.job_id AND j.kind = 'response'
+    ) THEN
+        INSERT INTO outbox (tenant_id, event_id, event_type, job_id, seq, endpoint_id)
+        SELECT NEW.tenant_id,
+               'evt_resp_' || replace(NEW.job_id::text, '-', '') || '_' || NEW.seq,
+               response_type, NEW.job_id, NEW.seq, e.id
+        FROM webhook_endpoints e
+        WHERE e.tenant_id = NEW.tenant_id
+          AND e.disabled_at IS NULL AND e.deleted_at IS NULL
+          AND response_type = ANY (e.event_types);
+        GET DIAGNOSTICS response_rows = ROW_COUNT;
+    END IF;
+    IF written + response_rows > 0 THEN
+        -- Identical payloads fold into one notification per transaction.
+        PERFORM pg_notify('courier_outbox', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_events_outbox_v2(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_events_outbox_v2() IS 'One outbox row per destination of a job event (the job''s callback_url, subscribed endpoints) and, for a response job''s terminal event, one per endpoint that names its response.* type.';
+
+
+--
 -- Name: courier_job_note_v1(uuid, uuid, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -505,6 +590,329 @@ CREATE FUNCTION public.courier_job_state_is_terminal(state public.job_state) RET
     AS $$
     SELECT state IN ('succeeded', 'failed', 'cancelled', 'expired')
 $$;
+
+
+--
+-- Name: courier_uuid_v7(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_uuid_v7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$
+    SELECT encode(
+        set_bit(set_bit(
+            overlay(uuid_send(gen_random_uuid())
+                    placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                    FROM 1 FOR 6),
+            52, 1), 53, 1),
+        'hex')::uuid
+$$;
+
+
+--
+-- Name: FUNCTION courier_uuid_v7(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_uuid_v7() IS 'A random UUID version 7: 48 bits of Unix milliseconds, then random bits.';
+
+
+SET default_table_access_method = heap;
+
+--
+-- Name: jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.jobs (
+    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    requester_id uuid NOT NULL,
+    kind text NOT NULL,
+    input jsonb,
+    idempotency_key text NOT NULL,
+    request_hash text NOT NULL,
+    state public.job_state DEFAULT 'queued'::public.job_state NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    queue text DEFAULT 'jobs'::text NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    lease uuid,
+    queue_job_id bigint,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    result jsonb,
+    error jsonb,
+    model text,
+    prompt_version text,
+    input_tokens integer DEFAULT 0 NOT NULL,
+    output_tokens integer DEFAULT 0 NOT NULL,
+    cost_usd numeric(14,6) DEFAULT 0 NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    last_event_seq integer DEFAULT 0 NOT NULL,
+    replay_of uuid,
+    callback_url text,
+    purged_at timestamp with time zone,
+    retry_at timestamp with time zone,
+    replayed_by_id uuid,
+    backfill_batch text,
+    acl_groups text[],
+    held_result jsonb,
+    review_reasons jsonb,
+    safety_flags jsonb,
+    CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
+    CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
+    CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
+    CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
+    CONSTRAINT jobs_finished_iff_terminal CHECK ((public.courier_job_state_is_terminal(state) = (finished_at IS NOT NULL))),
+    CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
+    CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
+    CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
+    CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
+    CONSTRAINT jobs_review_holds_output CHECK (((state <> 'needs_review'::public.job_state) OR ((result IS NULL) AND ((held_result IS NOT NULL) OR (purged_at IS NOT NULL))))),
+    CONSTRAINT jobs_review_reasons_shape CHECK (((review_reasons IS NULL) OR (jsonb_typeof(review_reasons) = 'array'::text))),
+    CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
+    CONSTRAINT jobs_safety_flags_shape CHECK (((safety_flags IS NULL) OR (jsonb_typeof(safety_flags) = 'array'::text))),
+    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> 'succeeded'::public.job_state) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
+);
+
+
+--
+-- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.jobs IS 'One row per job: its request, its current state, its result or error, and its cost. History is in job_events.';
+
+
+--
+-- Name: COLUMN jobs.request_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.request_hash IS 'SHA-256 of the normalised request body, compared when an Idempotency-Key is reused.';
+
+
+--
+-- Name: COLUMN jobs.state; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.state IS 'queued, running, needs_review, succeeded, failed, cancelled or expired; changes only along job_state_transitions.';
+
+
+--
+-- Name: COLUMN jobs.attempt; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.attempt IS 'How many executions have started; each start takes a new lease.';
+
+
+--
+-- Name: COLUMN jobs.lease; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns the job; a completion must present it.';
+
+
+--
+-- Name: COLUMN jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
+
+
+--
+-- Name: COLUMN jobs.input_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.input_tokens IS 'Model input tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.output_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.output_tokens IS 'Model output tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
+
+
+--
+-- Name: COLUMN jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.cost_usd IS 'Model cost in US dollars of the calls settled while the job was open, all attempts; llm_calls has every call, also those settled after the job finished.';
+
+
+--
+-- Name: COLUMN jobs.version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.version IS 'Bumped on every change; the HTTP ETag.';
+
+
+--
+-- Name: COLUMN jobs.last_event_seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.last_event_seq IS 'seq of the newest job_events row of this job.';
+
+
+--
+-- Name: COLUMN jobs.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.purged_at IS 'When retention removed input and result; the audit columns stay.';
+
+
+--
+-- Name: COLUMN jobs.retry_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after a transient error: when its next attempt may start.';
+
+
+--
+-- Name: COLUMN jobs.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API: the principal who asked for it (principals.id); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.backfill_batch; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
+
+
+--
+-- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
+
+
+--
+-- Name: COLUMN jobs.held_result; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.held_result IS 'The output held for a reviewer (state needs_review): never shown to the requester, a webhook or the cache; result stays NULL until a reviewer approves.';
+
+
+--
+-- Name: COLUMN jobs.review_reasons; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.review_reasons IS 'Why the job was held for review or its output refused: a JSON array of {code: injection_suspected | guard_violation, ...} (redacted: guard, field and problem, never the value).';
+
+
+--
+-- Name: COLUMN jobs.safety_flags; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.safety_flags IS 'Instruction-like content the injection detector found (and quarantined) in the job''s untrusted input: a JSON array of {step, field, signals}; NULL when none.';
+
+
+--
+-- Name: courier_job_submit_v1(text, text, boolean, boolean, double precision, integer, text, uuid, uuid, text[], text, jsonb, text, text, smallint, text, interval, text, uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text) RETURNS TABLE(outcome text, retry_after_seconds double precision, budget_usd numeric, spent_usd numeric, job public.jobs)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_id     uuid := courier_uuid_v7();
+    v_entry  bigint;
+    v_row    jobs;
+    v_budget record;
+    v_rate   record;
+    v_detail text;
+BEGIN
+    PERFORM set_config('courier.actor', p_actor, true),
+            set_config('lock_timeout', p_lock_timeout, true);
+    IF p_budget THEN
+        SELECT * INTO v_budget
+        FROM courier_budget_admit_v1(p_tenant_id, p_idempotency_key, clock_timestamp());
+        IF NOT v_budget.allowed THEN
+            RETURN QUERY SELECT 'over_budget', v_budget.retry_after_seconds, v_budget.budget_usd,
+                                v_budget.spent_usd + v_budget.reserved_usd, NULL::jobs;
+            RETURN;
+        END IF;
+    END IF;
+    BEGIN
+        SELECT e INTO v_entry
+        FROM unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
+            p_queue, p_task_name, p_priority, NULL, NULL,
+            jsonb_build_object('job_id', v_id::text), NULL
+        )::procrastinate_job_to_defer_v1])) AS e;
+        INSERT INTO jobs (id, tenant_id, requester_id, acl_groups, kind, input, idempotency_key,
+                          request_hash, priority, queue, expires_at, callback_url, replay_of,
+                          replayed_by_id, backfill_batch, queue_job_id)
+        VALUES (v_id, p_tenant_id, p_requester_id, p_acl_groups, p_kind, p_input, p_idempotency_key,
+                p_request_hash, p_priority, p_queue, clock_timestamp() + p_expires_in,
+                p_callback_url, p_replay_of, p_replayed_by_id, p_backfill_batch, v_entry)
+        ON CONFLICT DO NOTHING
+        RETURNING * INTO v_row;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'exists' USING ERRCODE = 'CJ409';  -- undoes the defer
+        END IF;
+        IF p_rate_limit THEN
+            SELECT * INTO v_rate
+            FROM courier_rate_limit_take_v1(p_tenant_id, p_default_rate, p_default_burst,
+                                            clock_timestamp());
+            IF NOT v_rate.allowed THEN
+                RAISE EXCEPTION 'rate limited' USING ERRCODE = 'CJ429',
+                    DETAIL = v_rate.retry_after_seconds::text;  -- undoes the job and its entry
+            END IF;
+        END IF;
+    EXCEPTION
+        WHEN SQLSTATE 'CJ409' THEN
+            IF p_backfill_batch IS NULL THEN
+                SELECT * INTO v_row FROM jobs j
+                WHERE j.tenant_id = p_tenant_id AND j.idempotency_key = p_idempotency_key;
+            ELSE
+                -- NULL when the (random) key met another job's rather than this batch's replay.
+                SELECT * INTO v_row FROM jobs j
+                WHERE j.replay_of = p_replay_of AND j.backfill_batch = p_backfill_batch;
+            END IF;
+            RETURN QUERY SELECT 'existing', NULL::double precision, NULL::numeric, NULL::numeric, v_row;
+            RETURN;
+        WHEN SQLSTATE 'CJ429' THEN
+            GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+            RETURN QUERY SELECT 'rate_limited', v_detail::double precision, NULL::numeric,
+                                NULL::numeric, NULL::jobs;
+            RETURN;
+    END;
+    RETURN QUERY SELECT 'created', NULL::double precision, NULL::numeric, NULL::numeric, v_row;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_submit_v1(p_actor text, p_lock_timeout text, p_budget boolean, p_rate_limit boolean, p_default_rate double precision, p_default_burst integer, p_task_name text, p_tenant_id uuid, p_requester_id uuid, p_acl_groups text[], p_kind text, p_input jsonb, p_idempotency_key text, p_request_hash text, p_priority smallint, p_queue text, p_expires_in interval, p_callback_url text, p_replay_of uuid, p_replayed_by_id uuid, p_backfill_batch text) IS 'Intake in one statement: budget, the job (or the one this Idempotency-Key made), its event and queue entry, then a rate-limit token; outcome created, existing, over_budget or rate_limited.';
+
+
+--
+-- Name: courier_job_usage_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) RETURNS TABLE(calls bigint, input_tokens bigint, cached_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT count(*), coalesce(sum(c.input_tokens), 0), coalesce(sum(c.cached_input_tokens), 0),
+           coalesce(sum(c.output_tokens), 0), coalesce(sum(c.reasoning_tokens), 0)
+    FROM llm_calls c
+    WHERE c.job_id = p_job_id AND c.tenant_id = p_tenant_id
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) IS 'Token totals of one job''s model calls (of one tenant): how the runtime role reports a response''s usage without reading llm_calls.';
 
 
 --
@@ -574,17 +982,20 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'job_state_transition';
     END IF;
 
-    -- A terminal job keeps its history; retention may only clear input and result.
+    -- A terminal job keeps its history; retention may only clear input, result and
+    -- the output held for review.
     IF courier_job_state_is_terminal(OLD.state) THEN
         unchanged := NEW;
         unchanged.input := OLD.input;
         unchanged.result := OLD.result;
+        unchanged.held_result := OLD.held_result;
         unchanged.purged_at := OLD.purged_at;
         unchanged.updated_at := OLD.updated_at;
         unchanged.version := OLD.version;
         IF unchanged IS DISTINCT FROM OLD
            OR (NEW.input IS NOT NULL AND NEW.input IS DISTINCT FROM OLD.input)
-           OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result) THEN
+           OR (NEW.result IS NOT NULL AND NEW.result IS DISTINCT FROM OLD.result)
+           OR (NEW.held_result IS NOT NULL AND NEW.held_result IS DISTINCT FROM OLD.held_result) THEN
             RAISE EXCEPTION 'job % is % and cannot change', OLD.id, OLD.state
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'job_terminal_immutable';
         END IF;
@@ -675,8 +1086,6 @@ BEGIN
 END
 $$;
 
-
-SET default_table_access_method = heap;
 
 --
 -- Name: outbox_destinations; Type: TABLE; Schema: public; Owner: -
@@ -948,30 +1357,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies courier_stream_token_secrets after a rotation: API processes reload their signing secrets.';
-
-
---
--- Name: courier_uuid_v7(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.courier_uuid_v7() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
-    AS $$
-    SELECT encode(
-        set_bit(set_bit(
-            overlay(uuid_send(gen_random_uuid())
-                    placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-                    FROM 1 FOR 6),
-            52, 1), 53, 1),
-        'hex')::uuid
-$$;
-
-
---
--- Name: FUNCTION courier_uuid_v7(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.courier_uuid_v7() IS 'A random UUID version 7: 48 bits of Unix milliseconds, then random bits.';
 
 
 --
@@ -1682,172 +2067,6 @@ CREATE TABLE public.courier_secrets (
 --
 
 COMMENT ON TABLE public.courier_secrets IS 'Secrets every API process shares, generated once (e.g. stream_token signs the short-lived event stream links).';
-
-
---
--- Name: jobs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.jobs (
-    id uuid DEFAULT public.courier_uuid_v7() NOT NULL,
-    tenant_id uuid NOT NULL,
-    requester_id uuid NOT NULL,
-    kind text NOT NULL,
-    input jsonb,
-    idempotency_key text NOT NULL,
-    request_hash text NOT NULL,
-    state public.job_state DEFAULT 'queued'::public.job_state NOT NULL,
-    priority smallint DEFAULT 0 NOT NULL,
-    queue text DEFAULT 'jobs'::text NOT NULL,
-    attempt integer DEFAULT 0 NOT NULL,
-    lease uuid,
-    queue_job_id bigint,
-    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    expires_at timestamp with time zone NOT NULL,
-    result jsonb,
-    error jsonb,
-    model text,
-    prompt_version text,
-    input_tokens integer DEFAULT 0 NOT NULL,
-    output_tokens integer DEFAULT 0 NOT NULL,
-    cost_usd numeric(14,6) DEFAULT 0 NOT NULL,
-    version bigint DEFAULT 1 NOT NULL,
-    last_event_seq integer DEFAULT 0 NOT NULL,
-    replay_of uuid,
-    callback_url text,
-    purged_at timestamp with time zone,
-    retry_at timestamp with time zone,
-    replayed_by_id uuid,
-    backfill_batch text,
-    acl_groups text[],
-    CONSTRAINT jobs_backfill_batch_format CHECK (((length(backfill_batch) >= 1) AND (length(backfill_batch) <= 200))),
-    CONSTRAINT jobs_error_shape CHECK (((error IS NULL) OR ((jsonb_typeof(error) = 'object'::text) AND (error ? 'code'::text) AND (error ? 'message'::text)))),
-    CONSTRAINT jobs_expires_after_creation CHECK ((expires_at > created_at)),
-    CONSTRAINT jobs_failed_has_error CHECK (((state <> 'failed'::public.job_state) OR (error IS NOT NULL))),
-    CONSTRAINT jobs_finished_iff_terminal CHECK ((public.courier_job_state_is_terminal(state) = (finished_at IS NOT NULL))),
-    CONSTRAINT jobs_idempotency_key_format CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 255))),
-    CONSTRAINT jobs_input_kept_until_purged CHECK (((input IS NOT NULL) OR (purged_at IS NOT NULL))),
-    CONSTRAINT jobs_priority_range CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
-    CONSTRAINT jobs_replay_origin CHECK ((((replayed_by_id IS NULL) AND (backfill_batch IS NULL)) OR ((replay_of IS NOT NULL) AND ((replayed_by_id IS NULL) <> (backfill_batch IS NULL))))),
-    CONSTRAINT jobs_retry_at_only_queued CHECK (((retry_at IS NULL) OR (state = 'queued'::public.job_state))),
-    CONSTRAINT jobs_running_has_lease CHECK (((state <> 'running'::public.job_state) OR (lease IS NOT NULL))),
-    CONSTRAINT jobs_succeeded_has_result CHECK (((state <> ALL (ARRAY['succeeded'::public.job_state, 'needs_review'::public.job_state])) OR (result IS NOT NULL) OR (purged_at IS NOT NULL)))
-);
-
-
---
--- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.jobs IS 'One row per job: its request, its current state, its result or error, and its cost. History is in job_events.';
-
-
---
--- Name: COLUMN jobs.request_hash; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.request_hash IS 'SHA-256 of the normalised request body, compared when an Idempotency-Key is reused.';
-
-
---
--- Name: COLUMN jobs.state; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.state IS 'queued, running, needs_review, succeeded, failed, cancelled or expired; changes only along job_state_transitions.';
-
-
---
--- Name: COLUMN jobs.attempt; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.attempt IS 'How many executions have started; each start takes a new lease.';
-
-
---
--- Name: COLUMN jobs.lease; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.lease IS 'Fencing token of the execution that owns the job; a completion must present it.';
-
-
---
--- Name: COLUMN jobs.queue_job_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.queue_job_id IS 'procrastinate_jobs.id of the queue entry that runs this job.';
-
-
---
--- Name: COLUMN jobs.input_tokens; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.input_tokens IS 'Model input tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
-
-
---
--- Name: COLUMN jobs.output_tokens; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.output_tokens IS 'Model output tokens of the calls settled while the job was open, all attempts; llm_calls has every call.';
-
-
---
--- Name: COLUMN jobs.cost_usd; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.cost_usd IS 'Model cost in US dollars of the calls settled while the job was open, all attempts; llm_calls has every call, also those settled after the job finished.';
-
-
---
--- Name: COLUMN jobs.version; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.version IS 'Bumped on every change; the HTTP ETag.';
-
-
---
--- Name: COLUMN jobs.last_event_seq; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.last_event_seq IS 'seq of the newest job_events row of this job.';
-
-
---
--- Name: COLUMN jobs.purged_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.purged_at IS 'When retention removed input and result; the audit columns stay.';
-
-
---
--- Name: COLUMN jobs.retry_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.retry_at IS 'While a job waits to be retried after a transient error: when its next attempt may start.';
-
-
---
--- Name: COLUMN jobs.replayed_by_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.replayed_by_id IS 'For a replay made over the API: the principal who asked for it (principals.id); NULL otherwise.';
-
-
---
--- Name: COLUMN jobs.backfill_batch; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.backfill_batch IS 'For a replay made by `courier backfill`: its batch (--batch, default the kind''s prompt version); NULL otherwise.';
-
-
---
--- Name: COLUMN jobs.acl_groups; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.acl_groups IS 'ACL groups of the key that submitted the job (a replay: of its original), fixed at intake; the model cache keys on them. NULL for jobs submitted before groups were recorded (they never use the cache).';
 
 
 --
@@ -4002,7 +4221,7 @@ CREATE TABLE public.webhook_endpoints (
     disabled_reason text,
     deleted_at timestamp with time zone,
     CONSTRAINT webhook_endpoints_disabled_has_reason CHECK (((disabled_at IS NULL) = (disabled_reason IS NULL))),
-    CONSTRAINT webhook_endpoints_event_types_known CHECK (((event_types IS NULL) OR (event_types <@ ARRAY['job.queued'::text, 'job.running'::text, 'job.needs_review'::text, 'job.succeeded'::text, 'job.failed'::text, 'job.cancelled'::text, 'job.expired'::text]))),
+    CONSTRAINT webhook_endpoints_event_types_known CHECK (((event_types IS NULL) OR (event_types <@ ARRAY['job.queued'::text, 'job.running'::text, 'job.needs_review'::text, 'job.succeeded'::text, 'job.failed'::text, 'job.cancelled'::text, 'job.expired'::text, 'response.completed'::text, 'response.failed'::text, 'response.cancelled'::text, 'response.incomplete'::text]))),
     CONSTRAINT webhook_endpoints_previous_secret_expires CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))),
     CONSTRAINT webhook_endpoints_secret_format CHECK ((secret ~~ 'whsec\_%'::text)),
     CONSTRAINT webhook_endpoints_url_format CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2000)))
@@ -4020,7 +4239,7 @@ COMMENT ON TABLE public.webhook_endpoints IS 'A tenant''s webhook destinations; 
 -- Name: COLUMN webhook_endpoints.event_types; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.webhook_endpoints.event_types IS 'Subscribed event types (job.succeeded, ...); NULL means all.';
+COMMENT ON COLUMN public.webhook_endpoints.event_types IS 'Subscribed event types (job.succeeded, ..., response.completed, ...); NULL means every job.* type (response.* types only when named).';
 
 
 --
@@ -4995,6 +5214,13 @@ CREATE INDEX webhook_endpoints_tenant_live ON public.webhook_endpoints USING btr
 
 
 --
+-- Name: api_keys api_keys_notify_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_keys_notify_changed AFTER DELETE OR UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION public.courier_api_keys_notify_changed();
+
+
+--
 -- Name: api_keys api_keys_notify_revoked; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5033,7 +5259,7 @@ CREATE TRIGGER job_events_notify AFTER INSERT ON public.job_events FOR EACH ROW 
 -- Name: job_events job_events_outbox; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_outbox();
+CREATE TRIGGER job_events_outbox AFTER INSERT ON public.job_events FOR EACH ROW EXECUTE FUNCTION public.courier_job_events_outbox_v2();
 
 
 --
@@ -5111,6 +5337,13 @@ CREATE TRIGGER outbox_before_insert BEFORE INSERT ON public.outbox FOR EACH ROW 
 --
 
 CREATE TRIGGER outbox_release_next AFTER UPDATE OF status ON public.outbox FOR EACH ROW WHEN (((old.status = 'pending'::public.outbox_status) AND (new.status <> 'pending'::public.outbox_status) AND (NOT old.held) AND (old.job_id IS NOT NULL))) EXECUTE FUNCTION public.courier_outbox_release_next();
+
+
+--
+-- Name: principals principals_notify_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER principals_notify_changed AFTER DELETE OR UPDATE ON public.principals FOR EACH ROW EXECUTE FUNCTION public.courier_api_keys_notify_changed();
 
 
 --
@@ -5473,6 +5706,21 @@ GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO couri
 
 
 --
+-- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.jobs TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uuid) TO courier_runtime;
+
+
+--
 -- Name: TABLE outbox_destinations; Type: ACL; Schema: public; Owner: -
 --
 
@@ -5519,13 +5767,6 @@ GRANT SELECT ON TABLE public.courier_procrastinate_migrations TO courier_runtime
 --
 
 GRANT SELECT ON TABLE public.courier_secrets TO courier_runtime;
-
-
---
--- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.jobs TO courier_runtime;
 
 
 --

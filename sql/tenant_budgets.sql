@@ -1,12 +1,5 @@
 -- Tenant budgets: a monthly model budget per tenant, and what was spent against it.
 
--- name: tenant_budget_admit :one
--- Whether intake may accept a new job of the tenant (see courier_budget_admit_v1).
-SELECT allowed, budget_usd, spent_usd, reserved_usd, retry_after_seconds
-FROM courier_budget_admit_v1(
-    %(tenant_id)s::uuid, %(idempotency_key)s::text, coalesce(%(now)s::timestamptz, clock_timestamp())
-);
-
 -- name: tenant_budget_set :optional
 -- Set the monthly budget of the tenant with this slug (an operator's action);
 -- when_over NULL keeps the current choice (refuse for a new budget). No row when

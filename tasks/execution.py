@@ -14,11 +14,19 @@ job at once; an answer that stays invalid after its repair fails it with
 ``invalid_model_output``, a budget that cannot cover a call with ``budget_exceeded``.
 A cancelled execution (the job was cancelled or expired, or the
 worker is shutting down) gives its job back to the queue if it still holds it.
+
+Safety (app/safety/): a job whose steps flagged a suspected injection, or whose
+answer still broke an output guard, finishes in ``needs_review`` with its output held
+in ``jobs.held_result`` (never ``result``) and the reasons in ``jobs.review_reasons``,
+when its kind has review (``Kind.review``); otherwise a guard-breaking answer is
+replaced by the kind's refusal (or fails the job with ``unsafe_output``). Error
+messages are redacted (app/safety/redaction.py) before they are stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
 from dataclasses import dataclass, fields, replace
@@ -39,10 +47,13 @@ from app.llm.errors import (
     TransientProviderError,
 )
 from app.llm.ledger import BudgetExceeded
+from app.llm.provider import Usage
 from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, StepRunner
 from app.prompts.experiments import PromptPolicies
 from app.retries import Backoff
+from app.safety.redaction import redact
+from app.safety.screening import SafetyRecord
 
 log = logging.getLogger("courier.execution")
 
@@ -198,7 +209,48 @@ class JobExecutor:
                 "failed",
                 error=_error("handler_error", f"the handler raised {type(exc).__name__}"),
             )
+        if models.safety.flags or models.safety.violations:
+            return await self._finish_checked(lease, context, kind, outcome, models.safety)
         return await self._finish(lease, context, "succeeded", outcome=outcome)
+
+    async def _finish_checked(
+        self,
+        lease: Lease,
+        context: dict[str, Any],
+        kind: Kind,
+        outcome: KindResult,
+        safety: SafetyRecord,
+    ) -> str | None:
+        """Finish a job its safety checks stopped: held for a reviewer when the kind has
+        review (a suspected injection always is, so a person sees the attempt); else a
+        guard-breaking answer is refused, and a flagged input's clean answer delivered."""
+        codes = sorted({reason["code"] for reason in safety.reasons()})
+        log.warning(
+            "safety checks stopped the answer",
+            extra={"event": "job_safety_stop", "codes": codes, "review": kind.review, **context},
+        )
+        if kind.review:
+            return await self._finish(
+                lease,
+                context,
+                "needs_review",
+                outcome=outcome,
+                safety=safety,
+                reason="held for review: " + ", ".join(codes),
+            )
+        if not safety.violations:
+            return await self._finish(lease, context, "succeeded", outcome=outcome, safety=safety)
+        if safety.refusal is not None and isinstance(safety.refusal, kind.output_model):
+            refused = replace(outcome, output=safety.refusal)
+            return await self._finish(lease, context, "succeeded", outcome=refused, safety=safety)
+        return await self._finish(
+            lease,
+            context,
+            "failed",
+            error=_error("unsafe_output", "the answer broke Courier's output safety rules"),
+            usage=outcome.usage,
+            safety=safety,
+        )
 
     async def _retry_or_fail(
         self,
@@ -283,11 +335,9 @@ class JobExecutor:
         return True
 
     async def _take_lease(self, job_id: UUID, queue_job_id: int | None) -> Lease | None:
-        async with self.db.transaction() as conn:
-            await self._label(conn)
-            row = await self.db.fetch_optional(
-                "job_lease_take", conn, job_id=job_id, queue_job_id=queue_job_id
-            )
+        row = await self.db.fetch_optional(
+            "job_lease_take", actor=self.actor, job_id=job_id, queue_job_id=queue_job_id
+        )
         if row is None:
             log.info(
                 "no lease: the job is finished or this queue entry is no longer its own",
@@ -308,15 +358,31 @@ class JobExecutor:
         *,
         outcome: KindResult | None = None,
         error: dict[str, str] | None = None,
+        usage: Usage | None = None,
+        safety: SafetyRecord | None = None,
+        reason: str | None = None,
     ) -> str | None:
-        usage = outcome.usage if outcome else None
+        usage = outcome.usage if outcome else usage
         # The call ledger may have added every call to the job as it settled: not twice.
         totals = None if usage is None or usage.in_job_totals else usage
         async with self.db.transaction() as conn:
             await self._label(conn)
+            if reason is not None:
+                await self.db.execute("job_transaction_reason", conn, reason=reason)
+            if safety is not None:
+                await self.db.fetch_optional(
+                    "job_safety_record",
+                    conn,
+                    job_id=lease.id,
+                    lease=lease.lease,
+                    # JSON arrays, as text: the seam sends a list as a PostgreSQL array.
+                    safety_flags=_json_array(safety.flags_json()),
+                    review_reasons=_json_array(safety.reasons()),
+                )
             finished = await self.db.fetch_optional(
                 "job_finish",
                 conn,
+                actor=self.actor,
                 job_id=lease.id,
                 lease=lease.lease,
                 state=state,
@@ -338,6 +404,9 @@ class JobExecutor:
                 )
                 metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
                 return None
+            # A finished job is never executed again: the model answers its steps kept
+            # for a retry (the job's own data) go now rather than at retention.
+            await self.db.execute("llm_checkpoint_purge", conn, job_ids=[lease.id])
         if finished["state"] != state:
             log.warning(
                 "completion after the deadline: the job expired, its result dropped",
@@ -406,5 +475,10 @@ def _frames(exc: BaseException) -> list[str]:
     ]
 
 
+def _json_array(items: list[dict[str, Any]]) -> str | None:
+    return json.dumps(items) if items else None
+
+
 def _error(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
+    """A stored error: its message redacted (a provider's message may quote the prompt)."""
+    return {"code": code, "message": redact(message)}

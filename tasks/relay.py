@@ -41,6 +41,7 @@ from app.delivery.outbox import Attempt, Decision, OutboxClaim, decide, payload,
 from app.delivery.ssrf import Destination, DestinationGuard, DestinationRefused
 from app.metrics import WEBHOOK_FAILURES
 from app.retry_after import parse_retry_after
+from app.safety.redaction import redact
 from app.settings import DeliverySettings
 
 log = logging.getLogger("courier.delivery.relay")
@@ -217,6 +218,8 @@ class OutboxRelay:
                     "gone" if status_code == 410 else f"http_{status_code // 100}xx"
                 )
         latency_ms = int((time.perf_counter() - clock) * 1000)
+        if observed.get("error"):  # stored in outbox and outbox_attempts: no PII, no secrets
+            observed["error"] = redact(observed["error"])
         return Attempt(started, latency_ms, **observed)
 
     async def _post(

@@ -284,6 +284,13 @@ def few_streams(settings: Settings) -> None:
 
 
 @pytest.fixture
+def hour_long_key_cache(settings: Settings) -> None:
+    """API processes keep a key they looked up for an hour: only a notification can end
+    it within a test. Ask for it before ``api`` or ``http``."""
+    settings.api.key_cache_seconds = 3600
+
+
+@pytest.fixture
 def loopback_webhooks(settings: Settings) -> None:
     """Test receivers are plain-http servers on 127.0.0.1: allow exactly that, and retry
     and poll fast. Ask for it before ``api``, ``http`` or ``worker``, which read settings."""

@@ -2,7 +2,8 @@
 the relay (tasks/relay.py) and tests share one copy.
 
 * What a request carries: :func:`payload` (thin: what happened and links to read
-  more, unless the endpoint asked for the result).
+  more, unless the endpoint asked for the result; a response's ``response.*`` event
+  is OpenAI's own shape, app/responses/webhooks.py).
 * How it is signed: :func:`sign`, Standard Webhooks (``v1,<sig>`` per secret, the
   previous secret too during a rotation).
 * What an attempt's answer means: :func:`decide` turns an :class:`Attempt` (what the
@@ -21,6 +22,7 @@ from uuid import UUID
 
 from standardwebhooks import Webhook
 
+from app.responses.webhooks import response_webhook
 from app.retries import backoff_delay
 from app.settings import DeliverySettings
 
@@ -179,6 +181,8 @@ def payload(row: OutboxClaim, base_url: str) -> dict[str, Any]:
     the ``succeeded`` event (a result is final then; a ``running`` event retried
     after the job finished does not carry it, nor does ``needs_review``, whose draft
     waits for a reviewer)."""
+    if row.event_type.startswith("response.") and row.job_id is not None:
+        return response_webhook(row.event_id, row.event_type, row.job_id, row.event_created_at)
     if row.job_id is None:
         return {
             "type": row.event_type,

@@ -16,6 +16,11 @@ EventType = Literal[
     "job.failed",
     "job.cancelled",
     "job.expired",
+    # OpenAI's events of a response (app/responses/), sent only to endpoints naming them.
+    "response.completed",
+    "response.failed",
+    "response.cancelled",
+    "response.incomplete",
 ]
 
 
@@ -29,7 +34,12 @@ class WebhookEndpointRequest(BaseModel):
     )
     description: str = Field(default="", max_length=500)
     event_types: list[EventType] | None = Field(
-        default=None, min_length=1, description="Event types to receive; omit for all."
+        default=None,
+        min_length=1,
+        description=(
+            "Event types to receive; omit for every job.* type. response.* types (OpenAI's "
+            "webhook events of /v1/responses) come only when named."
+        ),
     )
     include_result: bool = Field(
         default=False,

@@ -54,6 +54,13 @@ class Kind:
     """The model tier its steps start at (app/llm/routing.py), unless a policy moves the job."""
     high_risk: Callable[[Any], bool] | None = None
     """Whether a job's input is high-risk (then it starts at the large tier)."""
+    review: bool = True
+    """Whether a person reviews what the safety checks stop (app/safety/): a job whose
+    input carried suspected injected instructions, or whose answer still broke an
+    output guard after the stricter regeneration, waits in ``needs_review``. False:
+    such an answer is refused instead (the kind's refused outcome, or the job fails
+    with ``unsafe_output``), and a flagged input with a clean answer is delivered,
+    its flags recorded."""
     cache: bool = True
     """Whether identical requests of this kind may be answered from the exact-match model
     cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""

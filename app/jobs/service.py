@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -22,10 +22,10 @@ from app.delivery.ssrf import DestinationGuard, DestinationRefused
 from app.delivery.tokens import StreamGrant, StreamTokens
 from app.errors import ConflictError, InvalidRequestError, NotFoundError
 from app.jobs.kinds import Kind, KindRegistry
-from app.jobs.queue import JobQueue
+from app.jobs.queue import RUN_JOB_TASK, JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
-from app.tenants.admission import Admission
+from app.tenants.admission import NOT_ADMITTED, Admission
 from app.tenants.rate_limit import RateLimited
 
 log = logging.getLogger("courier.jobs")
@@ -190,10 +190,8 @@ class JobService:
                     [{"field": "callback_url", "message": str(exc)}],
                 ) from exc
         digest = request_hash(request, normalised)
-        await self.admission.admit(
-            principal, kind=kind.name, idempotency_key=idempotency_key, action="submit"
-        )
         return await self._insert(
+            admitted=(principal, "submit"),
             actor=principal.actor,
             tenant_id=principal.tenant_id,
             requester_id=principal.id,
@@ -228,64 +226,48 @@ class JobService:
         replayed_by_id: UUID | None = None,
         backfill_batch: str | None = None,
         key_id: str | None = None,
+        admitted: tuple[Principal, Literal["submit", "replay"]] | None = None,
     ) -> Intake:
-        """Insert the job, its ``queued`` event and its queue entry in one transaction,
-        or find the job this Idempotency-Key (or, for a backfill, this batch's replay
-        of the original) already made. ``key_id``: the API key whose caller gets the
-        job (its stream link follows that key)."""
+        """Admit the job (``admitted``: for whom and why; None: an operator's backfill,
+        not admitted), then insert it, its ``queued`` event and its queue entry; or find
+        the job this Idempotency-Key (or, for a backfill, this batch's replay of the
+        original) already made. One statement, one transaction (``job_submit``): either
+        the job exists and will run, or nothing was written. ``key_id``: the API key
+        whose caller gets the job (its stream link follows that key)."""
         try:
-            async with self.db.transaction() as conn:
-                inserted = await self.db.fetch_all(
-                    "job_insert",
-                    conn,
-                    actor=actor,
-                    lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
-                    tenant_id=tenant_id,
-                    requester_id=requester_id,
-                    acl_groups=None if acl_groups is None else list(acl_groups),
-                    kind=kind,
-                    input=job_input,
-                    idempotency_key=idempotency_key,
-                    request_hash=digest,
-                    priority=priority,
-                    queue=queue,
-                    expires_in=expires_in,
-                    callback_url=callback_url,
-                    replay_of=replay_of,
-                    replayed_by_id=replayed_by_id,
-                    backfill_batch=backfill_batch,
-                )
-                if inserted:
-                    job_id = inserted[0]["id"]
-                    queue_job_id = await self.queue.enqueue(
-                        conn, job_id=job_id, queue=queue, priority=priority
-                    )
-                    row = await self.db.fetch_one(
-                        "job_set_queue_job", conn, job_id=job_id, queue_job_id=queue_job_id
-                    )
-                elif backfill_batch is None:
-                    row = await self.db.fetch_one(
-                        "job_get_by_idempotency_key",
-                        conn,
-                        tenant_id=tenant_id,
-                        idempotency_key=idempotency_key,
-                    )
-                    if row["request_hash"] != digest:
-                        raise IdempotencyKeyReused()
-                else:
-                    found = await self.db.fetch_optional(
-                        "job_get_backfill_replay",
-                        conn,
-                        replay_of=replay_of,
-                        backfill_batch=backfill_batch,
-                    )
-                    if found is None:
-                        # Not this batch's replay: its (random) Idempotency-Key met another job's.
-                        raise IdempotencyKeyReused()
-                    row = found
+            row = await self.db.fetch_one(
+                "job_submit",
+                actor=actor,
+                lock_timeout=f"{int(self.idempotency_wait.total_seconds() * 1000)}ms",
+                **(self.admission.terms() if admitted else NOT_ADMITTED),
+                task_name=RUN_JOB_TASK,
+                tenant_id=tenant_id,
+                requester_id=requester_id,
+                acl_groups=None if acl_groups is None else list(acl_groups),
+                kind=kind,
+                input=job_input,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                priority=priority,
+                queue=queue,
+                expires_in=expires_in,
+                callback_url=callback_url,
+                replay_of=replay_of,
+                replayed_by_id=replayed_by_id,
+                backfill_batch=backfill_batch,
+            )
         except LockTimeout as exc:
             raise IdempotencyKeyInFlight() from exc
-        if inserted:
+        if admitted is not None:
+            principal, action = admitted
+            self.admission.check(principal, row, kind=kind, action=action)
+        created = row["outcome"] == "created"
+        if not created and (
+            row["id"] is None or (backfill_batch is None and row["request_hash"] != digest)
+        ):
+            # Another body under this key; for a backfill: its (random) key met another job's.
+            raise IdempotencyKeyReused()
+        if created:
             log.info(
                 "job submitted",
                 extra={
@@ -296,7 +278,7 @@ class JobService:
                     "replay_of": str(replay_of) if replay_of else None,
                 },
             )
-        return Intake(job=self.view(row, key_id), created=bool(inserted))
+        return Intake(job=self.view(row, key_id), created=created)
 
     async def cancel(self, principal: Principal, job_id: UUID) -> Job:
         """Cancel a queued job at once, or a running one (its execution is aborted and
@@ -345,12 +327,10 @@ class JobService:
             raise JobNotFound(f"no job {job_id}") from exc
         kind = self._replayable(original)
         idempotency_key = idempotency_key or f"replay:{job_id}:{uuid.uuid4()}"
-        await self.admission.admit(
-            principal, kind=kind.name, idempotency_key=idempotency_key, action="replay"
-        )
         return await self._insert_replay(
             original,
             kind,
+            admitted=(principal, "replay"),
             actor=principal.actor,
             idempotency_key=idempotency_key,
             replayed_by_id=principal.id,
@@ -377,6 +357,7 @@ class JobService:
         queue: str | None = None,
         priority: int | None = None,
         key_id: str | None = None,
+        admitted: tuple[Principal, Literal["submit", "replay"]] | None = None,
     ) -> Intake:
         body = {"replay_of": str(original["id"]), "kind": kind.name, "input": original["input"]}
         digest = hashlib.sha256(
@@ -400,6 +381,7 @@ class JobService:
             replayed_by_id=replayed_by_id,
             backfill_batch=backfill_batch,
             key_id=key_id,
+            admitted=admitted,
         )
 
     async def backfill(

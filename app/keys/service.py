@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from app.db import ConstraintViolation, Database, NotFound
@@ -55,9 +57,18 @@ def hash_key(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
 
+class PrincipalCache(Protocol):
+    async def principal(
+        self, key_hash: bytes, lookup: Callable[[], Awaitable[Principal]]
+    ) -> Principal: ...
+
+
 class KeyService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: PrincipalCache | None = None) -> None:
+        """``cache``: where the API keeps recent lookups (:class:`app.keys.cache.KeyCache`);
+        None looks every key up."""
         self.db = db
+        self.cache = cache
 
     async def create(
         self,
@@ -122,11 +133,18 @@ class KeyService:
         key = key.strip()
         if scheme.lower() != "bearer" or not _KEY.match(key):
             raise Unauthenticated()
-        try:
-            row = await self.db.fetch_one("api_key_authenticate", key_hash=hash_key(key))
-        except NotFound as exc:
-            raise Unauthenticated("the API key is unknown or revoked") from exc
-        return _principal(row)
+        key_hash = hash_key(key)
+
+        async def lookup() -> Principal:
+            try:
+                row = await self.db.fetch_one("api_key_authenticate", key_hash=key_hash)
+            except NotFound as exc:
+                raise Unauthenticated("the API key is unknown or revoked") from exc
+            return _principal(row)
+
+        if self.cache is None:
+            return await lookup()
+        return await self.cache.principal(key_hash, lookup)
 
     async def is_live(self, key: str) -> bool:
         return bool((await self.db.fetch_one("api_key_is_live", key_hash=hash_key(key)))["live"])

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 
+QUARANTINE_MARK = "[quarantined:"
+"""How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _STOPWORDS = frozenset(
@@ -47,6 +49,25 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+_TO_THE_MODEL = re.compile(
+    r"\b(?:ignore (?:all |any )?(?:the )?(?:previous|prior|above|rules)|instructions|"
+    r"system (?:note|prompt)|assistant|language model)\b",
+    re.IGNORECASE,
+)
+
+
+def addressed_to_the_model(text: str) -> bool:
+    """Whether ``text`` speaks to the model ("ignore the previous instructions ...")
+    rather than about its subject: a composer that copies input text whole leaves such
+    text out (an injected instruction is never repeated as if it were a fact). The
+    injection detector's shapes count too (app/safety/injection.py: other languages,
+    obfuscation, fake roles)."""
+    # Imported here: the detector itself splits text with this module's sentences().
+    from app.safety.injection import suspect
+
+    return _TO_THE_MODEL.search(text) is not None or suspect(text)
+
+
 def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) -> list[Extract]:
     """The ``limit`` sentences that best answer the question, in source order.
 
@@ -61,6 +82,9 @@ def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) ->
     position = 0
     for source in sources:
         for sentence in sentences(source.text):
+            if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
+                position += 1
+                continue
             shared = wanted & content_words(sentence)
             if shared:
                 score = len(shared) / len(wanted)

@@ -36,6 +36,7 @@ from app.db import Conflict, Database
 from app.errors import CourierError, RateLimitedError
 from app.llm.prices import ModelPrice, call_cost, worst_case_cost
 from app.money import usd
+from app.safety.redaction import carries_pii
 
 # --- The contract (verbatim from the model/ledger contract) --------------------
 
@@ -101,6 +102,9 @@ class CallLedger(Protocol):
 
     async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:
         """A live cache entry of this tenant for this key, or None."""
+
+    async def evict_cached(self, tenant_id: UUID, cache_key: str) -> None:
+        """Drop a tenant's cache entry (an answer a guard or a reviewer refused)."""
 
     async def record_cache_hit(self, call: PlannedCall, answer: dict[str, Any]) -> None:
         """A zero-cost llm_calls row (outcome 'cache_hit'), and the answer as the step's checkpoint."""  # noqa: E501
@@ -230,6 +234,14 @@ class PostgresCallLedger:
         usage = _consistent(usage)
         cost = call_cost(call.model, usage, self.prices)
         answered = outcome in ANSWERED and answer is not None
+        # The cache outlives the job and its retention: an answer that carries PII or a
+        # secret is not kept there.
+        cacheable = (
+            answer is not None
+            and answered
+            and self.cache_ttl > timedelta(0)
+            and not carries_pii(answer)
+        )
         try:
             # One statement (courier_call_settle_v1): the call's row, the job's totals,
             # the answer as checkpoint and cache entry, then the reservation, last since
@@ -238,7 +250,7 @@ class PostgresCallLedger:
                 "llm_call_settle",
                 **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
                 answer=answer if answered else None,
-                cache_key=call.cache_key if self.cache_ttl > timedelta(0) else None,
+                cache_key=call.cache_key if cacheable else None,
                 cache_ttl=self.cache_ttl,
                 now=None,
             )

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from app.llm.provider import GenerationRequest
 from app.llm.structured import response_format_chars
+from app.safety.redaction import redact_value
 
 Message = dict[str, Any]
 
@@ -56,12 +57,16 @@ def chat_messages(
     return messages
 
 
-def prompt_hash(messages: list[Message], boundary: str | None = None) -> str:
-    """SHA-256 hex of the messages in a canonical JSON form; the render's random
-    ``boundary`` is masked, so one prompt hashes the same on every call."""
-    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if boundary:
-        canonical = canonical.replace(boundary, "BOUNDARY")
+def prompt_hash(messages: list[Message], *render_secrets: str | None) -> str:
+    """SHA-256 hex of the redacted messages (app/safety/redaction.py) in a canonical JSON
+    form; the render's random secrets (its boundary, its canary) are masked, so one
+    prompt hashes the same on every call."""
+    canonical = json.dumps(
+        redact_value(messages), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    for secret in render_secrets:
+        if secret:
+            canonical = canonical.replace(secret, "SECRET")
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

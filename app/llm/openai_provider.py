@@ -87,7 +87,11 @@ class OpenAIProvider:
                     completion = await self.client.post(
                         "/chat/completions",
                         body=chat_completion_body(
-                            model, messages, request.output_model, max_output_tokens
+                            model,
+                            messages,
+                            request.output_model,
+                            max_output_tokens,
+                            temperature=request.temperature,
                         ),
                         cast_to=ChatCompletion,
                         options=_AUTHENTICATED,
@@ -124,7 +128,12 @@ as a Bearer token."""
 
 
 def chat_completion_body(
-    model: str, messages: list[Message], output_model: type[BaseModel], max_output_tokens: int
+    model: str,
+    messages: list[Message],
+    output_model: type[BaseModel],
+    max_output_tokens: int,
+    *,
+    temperature: float | None = None,
 ) -> dict[str, Any]:
     """The body of a chat completion asking for ``output_model`` strictly.
 
@@ -135,12 +144,15 @@ def chat_completion_body(
     busy worker's call) to rename aliased keys and format dates and files, of which a
     body of plain JSON text has none: it comes out unchanged
     (tests/unit/test_openai_request_body.py holds the SDK to that)."""
-    return {
+    body = {
         "model": model,
         "messages": messages,
         "response_format": response_format(output_model),
         "max_completion_tokens": max_output_tokens,
     }
+    if temperature is not None:  # only when the kind chose one: some servers refuse it
+        body["temperature"] = temperature
+    return body
 
 
 def token_usage(completion: Any) -> TokenUsage:

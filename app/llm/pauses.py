@@ -10,7 +10,7 @@ A worker process that :meth:`ProviderPauses.watch`\\ es keeps the pauses in memo
 instead of reading the row before every call (one query per call was a round trip
 of every job for a row that changes on a 429 only): every change of the table is
 announced on ``courier_provider_pauses`` (the trigger of
-migrations/0017_model_call_round_trips.sql) when it commits, and re-read. The view
+migrations/0020_model_call_round_trips.sql) when it commits, and re-read. The view
 lags the row by the time a notification takes to arrive (about a millisecond; a read
 before each call raced the 429's commit the same way). It is trusted only while it can
 be:

@@ -64,6 +64,11 @@ class GenerationRequest(Generic[OutputT]):
     rules: JobRules[OutputT] | None = None
     """The kind's deterministic output rules bound to this job (app/llm/rules.py),
     checked after the schema on every answer."""
+    max_output_tokens: int | None = None
+    """The caller's cap on the answer's tokens, when it set one (the Responses API's
+    ``max_output_tokens``); the step runner's own cap applies when lower."""
+    temperature: float | None = None
+    """The sampling temperature the caller asked for; None: the provider's default."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from app.errors import CourierError
-from app.prompts.data import PromptText, data, data_rules, new_boundary, printable
+from app.prompts.data import PromptText, data, data_rules, new_boundary, new_canary, printable
 
 BLOCKS = ("system", "user")
 _FILE = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\.v(?P<number>[1-9][0-9]*)\.j2$")
@@ -46,12 +46,14 @@ class UnknownPromptVersion(CourierError):
 
 @dataclass(frozen=True)
 class RenderedPrompt:
-    """One render: the messages' text, the version it came from and its boundary."""
+    """One render: the messages' text, the version it came from, its boundary and the
+    canary its system prompt carries (both secret: an answer must never contain them)."""
 
     version: str
     system: str
     user: str
     boundary: str
+    canary: str = ""
 
 
 class KindPrompts:
@@ -133,12 +135,12 @@ class KindPrompts:
     def render(self, name: str, version: str, variables: Mapping[str, Any]) -> RenderedPrompt:
         label = self.version(version)
         template = self._templates[(name, int(label.rsplit("/v", 1)[1]))]
-        boundary = new_boundary()
-        trusted = {"boundary": boundary, "data_rules": data_rules(boundary)}
+        boundary, canary = new_boundary(), new_canary()
+        trusted = {"boundary": boundary, "data_rules": data_rules(boundary, canary)}
         # The system block sees nothing of the caller's: it cannot be edited by one.
         system = _block(template, "system", trusted)
         user = _block(template, "user", {**variables, **trusted})
-        return RenderedPrompt(label, system, user, boundary)
+        return RenderedPrompt(label, system, user, boundary, canary)
 
     def _label(self, number: int) -> str:
         return f"{self.kind}/v{number}"

@@ -8,12 +8,12 @@ reserves its worst-case cost in one statement that locks the tenant's month row
 (``courier_budget_reserve_v1``; :meth:`app.llm.ledger.PostgresCallLedger.reserve`)
 and settles the real cost after the call, so spent + reserved stays within the
 budget however many calls start at once. Intake admits a tenant's new jobs while
-anything is left (:meth:`BudgetService.admit`).
+anything is left (``courier_budget_admit_v1``, inside intake's one statement:
+:mod:`app.tenants.admission`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,22 +74,6 @@ class Budget:
 class BudgetService:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    async def admit(
-        self, tenant_id: UUID, idempotency_key: str, *, now: datetime | None = None
-    ) -> None:
-        """Let intake accept a new job of the tenant unless its budget is spent this
-        month (:class:`BudgetExhausted`); a retry of a request that already made its
-        job is always answered."""
-        row = await self.db.fetch_one(
-            "tenant_budget_admit", tenant_id=tenant_id, idempotency_key=idempotency_key, now=now
-        )
-        if not row["allowed"]:
-            raise BudgetExhausted(
-                row["budget_usd"],
-                row["spent_usd"] + row["reserved_usd"],
-                max(1, math.ceil(row["retry_after_seconds"])),
-            )
 
     async def usage(self, tenant_id: UUID, *, now: datetime | None = None) -> BudgetUsage:
         """The tenant's spend, reservations and budget in the UTC month of ``now``."""

@@ -2,9 +2,9 @@
 
 A token bucket per tenant (``tenant_rate_buckets``, taken by
 ``courier_rate_limit_take_v1``): every API process shares it, so the limit holds
-however many processes serve a tenant. The take is one short statement in its own
-transaction, before the intake transaction, so a tenant's submissions never wait
-on each other's intake.
+however many processes serve a tenant. Intake takes its token inside its one
+statement, last, just before the commit (``courier_job_submit_v1``,
+:mod:`app.tenants.admission`); :class:`RateLimiter` takes one on its own.
 """
 
 from __future__ import annotations

@@ -49,6 +49,19 @@ async def test_chaos__workers_killed_every_second_lose_and_duplicate_nothing(
                 ).job.id
                 for i in range(JOBS)
             ]
+
+        async def both_workers_run_jobs() -> bool:
+            return (
+                sql_conn.execute(
+                    "SELECT count(DISTINCT worker_id) FROM procrastinate_jobs "
+                    "WHERE status = 'doing'"
+                ).fetchone()[0]
+                >= 2
+            )
+
+        # The kills must hit running jobs: a worker still starting when it is killed
+        # (slow on a loaded machine) runs nothing to take over.
+        await wait_for(both_workers_run_jobs, timeout=120, what="both workers to run jobs")
         for kill in range(KILLS):
             await asyncio.sleep(1)  # the chaos schedule, not a wait for state
             victim = kill % 2

@@ -2,8 +2,9 @@
 then a sweep of hostile values over every parameter and body member it declares.
 
 Every answer must be documented, typed as documented, and never a 5xx; a 4xx is
-problem+json. Both runs are bounded: a fixed seed and a number of examples for
-schemathesis, and a finite list of hostile values for the sweep.
+problem+json (on /v1/responses, OpenAI's error envelope). Both runs are bounded: a
+fixed seed and a number of examples for schemathesis, and a finite list of hostile
+values for the sweep.
 
 Two schemathesis checks are left out, on purpose:
 - positive_data_acceptance: schemathesis reuses one Idempotency-Key for different
@@ -36,11 +37,15 @@ pytestmark = pytest.mark.slow
 
 PROBLEM = "application/problem+json"
 NEVER_ENDS = {"StreamTenantEvents"}
+RESPONSE_REQUEST = {"model": "gpt-4.1-mini", "input": "hi", "background": True}
+"""A valid background Responses request (the default small model's name)."""
 
 
 async def test_api__survives_schemathesis_without_server_errors_or_undocumented_answers(
-    api, make_key, tmp_path
+    api, worker, make_key, tmp_path
 ):
+    # The worker ends every response the fuzzer makes (offline: failed), so its streams
+    # and synchronous waits end too.
     key = await make_key(roles=["admin"])  # admin: the webhook endpoints are fuzzed too
     har = tmp_path / "requests.har.json"
     process = await asyncio.create_subprocess_exec(
@@ -130,11 +135,13 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
     key = await make_key(roles=["admin"])
     job = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
     endpoint = await http.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(key))
-    assert (job.status_code, endpoint.status_code) == (202, 201)
+    response = await http.post("/v1/responses", json=RESPONSE_REQUEST, headers=auth(key))
+    assert (job.status_code, endpoint.status_code, response.status_code) == (202, 201, 200)
     document = (await http.get("/schema/openapi.json")).json()
     valid_bodies = {
         "CreateJob": email_reply_request(),
         "CreateWebhookEndpoint": {"url": receiver.url, "description": "hooks"},
+        "CreateResponse": RESPONSE_REQUEST,
     }
     written_before = _written(sql_conn)
 
@@ -148,7 +155,11 @@ async def test_api__hostile_parameters_and_bodies_are_4xx_problems_and_write_not
         for request in hostile_requests(
             document,
             operation,
-            path_values={"job_id": job.json()["id"], "endpoint_id": endpoint.json()["id"]},
+            path_values={
+                "job_id": job.json()["id"],
+                "endpoint_id": endpoint.json()["id"],
+                "response_id": response.json()["id"],
+            },
             valid_body=valid_bodies.get(operation.operation_id),
             required_headers=required_headers,
         ):
@@ -174,7 +185,10 @@ async def _send_and_check(http: httpx.AsyncClient, request: HostileRequest) -> N
     where = f"{request.operation_id} {request.what}: {response.status_code} {response.text[:300]}"
     assert response.status_code < 500, where
     if response.status_code >= 400:
-        assert response.headers["content-type"] == PROBLEM, where
+        if request.url.startswith("/v1/responses"):
+            assert set(response.json()["error"]) == {"message", "type", "param", "code"}, where
+        else:
+            assert response.headers["content-type"] == PROBLEM, where
     if request.what.startswith(("query ", "body ", "whole body")):
         # These are never acceptable: NUL, bytes that are not UTF-8, numbers past a
         # bigint, nesting past the limit, and each in place of a valid value.

@@ -37,6 +37,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -65,6 +66,9 @@ class Reply:
     them cached, and 3 completion tokens, 1 of them reasoning)."""
     gate: threading.Event | None = None
     """Hold the answer until the test sets this event (at most 30 s)."""
+    respond: Callable[[Any], str] | None = None
+    """For the default answer: its content, written by this function of the request's
+    body (the obedient fake, tests/fakes/obedient.py)."""
 
 
 def completion(content: str | None = None, *, model: str = "fake-model") -> Reply:
@@ -230,6 +234,13 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None) -> A
 
 
 def _default_answer(request_body: Any, reply: Reply, *, counted: bool = False) -> dict[str, Any]:
+    if reply.respond is not None:
+        body = completion_body(
+            reply.respond(request_body), model=str(request_body.get("model", "fake-model"))
+        )
+        if counted:
+            body["usage"] = counted_usage(request_body, body["choices"][0]["message"]["content"])
+        return body
     try:
         schema = request_body["response_format"]["json_schema"]["schema"]
     except (TypeError, KeyError):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import httpx
+import openai
 import psycopg
 import pytest
 from pydantic import SecretStr
@@ -21,6 +24,7 @@ from app.jobs.queue import create_queue_app
 from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
 from app.llm.pauses import ProviderPauses
+from app.logs import log_handler
 from app.settings import RetentionSettings, Settings
 from app.tenants.budgets import BudgetService
 from tasks.maintenance.retention import RetentionPruner
@@ -195,3 +199,34 @@ async def metrics_text(metrics_url: str) -> AsyncIterator[Callable[[], Awaitable
             return response.text
 
         yield scrape
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything logged while the test runs, through Courier's own log handler."""
+    stream = io.StringIO()
+    handler = log_handler(stream, "DEBUG")
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+@pytest.fixture
+async def responses_client(
+    model_settings: Settings, api: str, make_key: Callable[..., Awaitable[str]]
+) -> AsyncIterator[openai.AsyncOpenAI]:
+    """The real ``openai`` SDK pointed at Courier (``base_url``), its ``api_key`` a
+    Courier API key (admin, so it may register webhooks too); Courier's models are
+    ``fake-small`` and ``fake-large`` on ``fake_openai``. Async: the API runs in this
+    test's event loop."""
+    client = openai.AsyncOpenAI(
+        base_url=api + "/v1", api_key=await make_key(roles=["admin"]), max_retries=0, timeout=30
+    )
+    try:
+        yield client
+    finally:
+        await client.close()

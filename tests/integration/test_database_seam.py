@@ -6,13 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import LiteralString
 
-import psycopg
 import pytest
 
-from app.db import Database, UnstorableText, _CheckWhenIdle
+from app.db import Database, UnstorableText
 from app.errors import BadRequestError
 from app.queries import Query, load_queries
-from tests.support.waiting import wait_for_sync
 
 
 def _with(sql: LiteralString) -> dict[str, Query]:
@@ -65,25 +63,3 @@ async def test_seam__a_refused_write_in_a_transaction_writes_nothing(
                 include_result=False,
             )
     assert sql_conn.execute("SELECT count(*) FROM webhook_endpoints").fetchone() == (0,)
-
-
-async def test_pool_check__a_connection_in_steady_use_is_not_checked_an_idle_one_is(
-    database_url, sql_conn
-):
-    now = [0.0]
-    check = _CheckWhenIdle(idle=1.0, clock=lambda: now[0])
-    conn = await psycopg.AsyncConnection.connect(database_url, autocommit=True)
-    try:
-        await check(conn)  # first hand-out: checked, and it works
-        pid = conn.info.backend_pid
-        sql_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        gone = "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)"
-        wait_for_sync(lambda: sql_conn.execute(gone, (pid,)).fetchone()[0], what="it gone")
-
-        now[0] = 0.5
-        await check(conn)  # handed out 0.5 s ago: not checked, so the loss goes unseen
-        now[0] = 1.6
-        with pytest.raises(psycopg.OperationalError):
-            await check(conn)  # idle 1.1 s: checked, and the pool would replace it
-    finally:
-        await conn.close()

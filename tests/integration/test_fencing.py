@@ -18,6 +18,7 @@ from tests.support.waiting import wait_for
 
 def _finish_params(job_id, lease, body: str) -> dict:
     return dict(
+        actor="test",
         job_id=job_id,
         lease=lease,
         state="succeeded",
@@ -32,9 +33,11 @@ def _finish_params(job_id, lease, body: str) -> dict:
 
 
 async def test_second_lease__makes_the_first_executions_completion_a_no_op(db, job_id, sql_conn):
-    first = await db.fetch_optional("job_lease_take", job_id=job_id, queue_job_id=None)
+    first = await db.fetch_optional(
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
+    )
     second = await db.fetch_optional(
-        "job_lease_take", job_id=job_id, queue_job_id=None
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
     )  # a takeover of a stalled execution
     assert first is not None and second is not None
     assert (first["attempt"], second["attempt"]) == (1, 2) and first["lease"] != second["lease"]

@@ -219,6 +219,33 @@ async def test_intake__revoked_key_is_401(http, admin_db, make_key):
     assert response.status_code == 401
 
 
+async def test_intake__a_key_it_keeps_in_memory_is_refused_once_revoked(
+    hour_long_key_cache, http, admin_db, make_key
+):
+    from app.keys.service import KeyService
+    from tests.support.waiting import wait_for
+
+    key = await make_key()
+    for n in range(2):  # looked up, then answered from the API process's cache
+        response = await http.post(
+            "/v1/jobs", json=email_reply_request(), headers=auth(key, f"k{n}")
+        )
+        assert response.status_code == 202
+    await KeyService(admin_db).revoke(key)
+    attempts = 0
+
+    async def refused() -> bool:
+        nonlocal attempts
+        attempts += 1
+        response = await http.post(
+            "/v1/jobs", json=email_reply_request(), headers=auth(key, f"after-{attempts}")
+        )
+        return response.status_code == 401
+
+    # The notification of the revocation, not the cache's hour, ends the cached answer.
+    await wait_for(refused, timeout=10, interval=0.01, what="the revoked key refused")
+
+
 async def test_intake__writes_nothing_when_the_queue_entry_fails(settings, db, make_key):
     """Job row, queued event and queue entry commit together or not at all."""
     from dataclasses import replace

@@ -14,7 +14,7 @@ def _move(conn: psycopg.Connection, job_id: uuid.UUID, state: str) -> None:
     extra = {
         "running": ", lease = gen_random_uuid(), attempt = attempt + 1",
         "succeeded": ", result = '{\"ok\": true}'",
-        "needs_review": ", result = '{\"ok\": true}'",
+        "needs_review": ", held_result = '{\"ok\": true}'",
         "failed": ', error = \'{"code": "x", "message": "y"}\'',
     }.get(state, "")
     conn.execute(f"UPDATE jobs SET state = %s {extra} WHERE id = %s", (state, job_id))  # type: ignore[arg-type]

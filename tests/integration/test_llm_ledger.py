@@ -23,7 +23,9 @@ USAGE_COST = Decimal("0.0060")
 
 async def _take_over(db: Database, job_id) -> int:
     """Another execution takes the running job's lease (as after a stalled worker)."""
-    taken = await db.fetch_optional("job_lease_take", job_id=job_id, queue_job_id=None)
+    taken = await db.fetch_optional(
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
+    )
     assert taken is not None
     return taken["attempt"]
 

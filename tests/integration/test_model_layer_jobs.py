@@ -418,7 +418,7 @@ async def test_takeover__the_call_of_an_execution_that_lost_its_lease_counts_and
 
     await wait_for(in_flight, what="attempt 1's model call")
     assert await db.fetch_optional(
-        "job_lease_take", job_id=job["id"], queue_job_id=None
+        "job_lease_take", actor="test", job_id=job["id"], queue_job_id=None
     )  # attempt 2 takes over
     gate.set()
 

@@ -335,6 +335,7 @@ async def test_relay__a_webhook_carries_the_job_as_it_was_at_its_event_not_as_it
 async def _finish(db: Database, job_id: Any, lease: Any, state: str, **outcome: Any) -> None:
     await db.fetch_optional(
         "job_finish",
+        actor="test",
         job_id=job_id,
         lease=lease,
         state=state,
@@ -542,6 +543,8 @@ async def test_relay__a_test_send_reaches_a_paused_destination_and_its_success_e
 
 async def _lease(db: Database, job_id) -> uuid.UUID:
     """Start an execution of the job, as a worker would; its lease."""
-    taken = await db.fetch_optional("job_lease_take", job_id=job_id, queue_job_id=None)
+    taken = await db.fetch_optional(
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
+    )
     assert taken is not None
     return taken["lease"]

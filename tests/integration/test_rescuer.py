@@ -172,5 +172,5 @@ async def _taken_by_a_worker(db, service, job_id):
     manager = service.queue.app.job_manager
     worker_id = await manager.register_worker()
     taken = await manager.fetch_job(queues=None, worker_id=worker_id)
-    await db.fetch_optional("job_lease_take", job_id=job_id, queue_job_id=None)
+    await db.fetch_optional("job_lease_take", actor="test", job_id=job_id, queue_job_id=None)
     return taken

@@ -115,7 +115,7 @@ class JobFactory:
         elif state != "queued":
             async with self._step(conn) as tx:
                 taken = await self.db.fetch_optional(
-                    "job_lease_take", tx, job_id=job_id, queue_job_id=None
+                    "job_lease_take", tx, actor="test", job_id=job_id, queue_job_id=None
                 )
                 assert taken is not None, "job_factory: the job could not be leased"
                 lease = taken["lease"]
@@ -125,6 +125,7 @@ class JobFactory:
                 await self.db.fetch_optional(
                     "job_finish",
                     tx,
+                    actor="test",
                     job_id=job_id,
                     lease=lease,
                     state=state,

@@ -28,6 +28,8 @@ class Delivery:
     body: dict[str, Any]
     verified: bool
     status: int
+    raw: bytes = b""
+    """The body as it came, byte for byte (what a signature covers)."""
 
 
 @dataclass
@@ -57,7 +59,9 @@ class Receiver:
                 status, extra = (
                     receiver.answers.pop(0) if receiver.answers else (receiver.status, {})
                 )
-                receiver.deliveries.append(Delivery(headers, json.loads(raw), verified, status))
+                receiver.deliveries.append(
+                    Delivery(headers, json.loads(raw), verified, status, raw)
+                )
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import content_words, sentences
+from app.llm.extractive import QUARANTINE_MARK, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.templates import KindPrompts
+from app.safety.injection import quarantine, suspect
+from app.safety.redaction import findings
 from tasks.kinds.email_reply.models import (
     Citation,
     EmailReplyDraft,
@@ -71,10 +73,22 @@ def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
 
 
 def _topic(job: EmailReplyInput) -> str:
-    """The thread's subject, else the first sentence of the thread that says something."""
-    if job.subject and job.subject.strip():
+    """The thread's subject, else the first sentence of the thread that says something
+    and is safe to put in a subject line: not an injected instruction, no link, address
+    or number anyone could be sent to (app/safety/)."""
+    if job.subject and job.subject.strip() and not suspect(job.subject):
         return " ".join(job.subject.split()).removeprefix("Re: ")
-    for sentence in sentences(job.thread[0].body):
-        if len(content_words(sentence)) >= 3:
+    kept, _ = quarantine(job.thread[0].body)
+    for sentence in sentences(kept):
+        if len(content_words(sentence)) >= 3 and not _unsafe(sentence):
             return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
     return "your message"
+
+
+def _unsafe(sentence: str) -> bool:
+    return (
+        sentence.startswith(QUARANTINE_MARK)
+        or bool(findings(sentence))
+        or "://" in sentence
+        or "www." in sentence
+    )

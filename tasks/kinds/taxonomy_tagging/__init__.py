@@ -21,6 +21,7 @@ KIND = Kind(
     prompts=PROMPTS,
     prompt_version=PROMPTS.current,
     tier="small",  # a classification
+    review=False,  # nobody reviews tags: what the guards stop is refused
 )
 
 __all__ = [

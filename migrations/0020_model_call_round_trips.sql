@@ -1,4 +1,4 @@
--- 0017 fewer round trips per model call: pauses announced, a call settled in one statement.
+-- 0020 fewer round trips per model call: pauses announced, a call settled in one statement.
 --
 -- Every change of a provider pause is announced on courier_provider_pauses.
 -- Worker processes keep the pauses in memory while they LISTEN on the channel

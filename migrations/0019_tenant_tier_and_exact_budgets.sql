@@ -1,4 +1,4 @@
--- 0016 a tenant's commercial tier, and budgets kept to the precision of the ledger.
+-- 0019 a tenant's commercial tier, and budgets kept to the precision of the ledger.
 --
 -- Routing reads the tier when a job's execution starts (job_lease_take): a premium
 -- or enterprise tenant's jobs start on the large model whatever their kind's

@@ -1,0 +1,177 @@
+"""``account_summary``'s handler and its offline answer: the sources' own sentences,
+quoted and cited — the open issues are the sentences that name a problem or a pending
+request (and not its fix), the key facts the CRM notes' first sentences and the
+sentences with a number or a date, the sentiment a count of plainly positive and
+negative words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from app.jobs.kinds import KindResult
+from app.llm.extractive import addressed_to_the_model, content_words, sentences
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.prompts.templates import KindPrompts
+from tasks.kinds.account_summary.models import (
+    MAX_POINT,
+    AccountSummary,
+    AccountSummaryInput,
+    Citation,
+    Point,
+    Sentiment,
+)
+from tasks.kinds.account_summary.rules import RULES
+
+PROMPTS = KindPrompts.beside(__file__, "account_summary")
+
+_ISSUE = re.compile(
+    r"\b(problem|issue|broken|bug|error|fail(?:s|ed|ing|ure)?|not working|doesn't work|"
+    r"does not work|cannot|can't|still (?:no|not|waiting)|waiting|delay(?:ed)?|late|overdue|"
+    r"outstanding|unresolved|complain(?:t|ed)?|refund|dispute|escalat\w*|missing|wrong|"
+    r"charged twice|duplicate|outage|crash\w*|still|on hold|have not|haven't|not yet|"
+    r"lawyer|legal|penalt\w*|cancel\w*|other vendors)\b",
+    re.IGNORECASE,
+)
+_RESOLVED = re.compile(
+    # "not fixed", "isn't resolved" and "will be solved" are still open.
+    r"(?<!not )(?<!n't )(?<!never )(?<!be )\b(fix(?:ed)?|resolved|solved|sorted out|works now|"
+    r"working again|closed)\b",
+    re.IGNORECASE,
+)
+_FACT = re.compile(
+    r"\d|\b(?:renew\w*|contract|plan|seats?|licen[cs]es?|signed|upgrad\w*|owner|budget)\b",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(
+    r"\b(great|happy|pleased|love|excellent|appreciate[sd]?|glad|impressed|satisfied|"
+    r"delighted|recommend(?:ed)?|smooth(?:ly)?|well done)\b",
+    re.IGNORECASE,
+)
+_NEGATIVE = re.compile(
+    r"(?<!no )(?<!not )\b(frustrat\w*|disappoint\w*|unhappy|angry|unacceptable|annoy\w*|"
+    r"terrible|worst|poor|upset|fed up|lawyer|cancel\w*|complain\w*|escalat\w*)\b",
+    re.IGNORECASE,
+)
+MIN_WORDS = 3
+"""A sentence with fewer content words (a greeting, a sign-off) says nothing to summarize."""
+
+
+async def summarize_account(job: AccountSummaryInput, provider: Provider) -> KindResult:
+    request = GenerationRequest(
+        prompt=PROMPTS.call(
+            "summarize",
+            account=job.account,
+            emails=job.emails,
+            crm_notes=job.crm_notes,
+            focus=job.focus,
+            max_points=job.max_points,
+        ),
+        prompt_version=PROMPTS.current,
+        question=job.focus or "",
+        sources=[Source(id=source, text=text) for source, text in job.sources().items()],
+        output_model=AccountSummary,
+        rules=RULES.bind(job),
+        compose_extractive=partial(compose_summary, job),
+        compose_refusal=refuse,
+    )
+    generation = await provider.generate(request)
+    return KindResult(
+        output=generation.output,
+        model=generation.model,
+        prompt_version=generation.prompt_version or PROMPTS.current,
+        usage=generation.usage,
+    )
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    source: str
+    text: str
+
+
+def compose_summary(job: AccountSummaryInput, extracts: Sequence[Extract]) -> AccountSummary:
+    """The offline summary: quoted sentences only (the extracts that answer ``focus``
+    come first among the key facts), and a summary line of counts."""
+    notes = {n.id for n in job.crm_notes}
+    every = [
+        _Sentence(source, sentence)
+        for source, text in job.sources().items()
+        for sentence in sentences(text)
+        if len(sentence) <= MAX_POINT and not addressed_to_the_model(sentence)
+    ]
+    # Facts and issues need words; a feeling may be short ("This is frustrating.").
+    said = [s for s in every if len(content_words(s.text)) >= MIN_WORDS]
+    issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
+    issues = issues[: job.max_points]
+    first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
+    focused = [s for s in (_Sentence(e.source_id, e.text) for e in extracts) if s in said]
+    facts = _unique(
+        focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
+        exclude=issues,
+    )[: job.max_points]
+    sentiment, felt = _sentiment(every)
+    if not facts and not issues and not felt:
+        return refuse("the e-mails and notes say nothing to summarize")
+    quoted = _unique(facts + issues + felt)
+    cited = _unique_sources(quoted)
+    return AccountSummary(
+        summary=(
+            f"{job.account}: {_count(len(job.emails), 'e-mail')} and "
+            f"{_count(len(job.crm_notes), 'CRM note')} read; "
+            f"{_count(len(issues), 'open issue')} found; the sentiment reads {sentiment}."
+        ),
+        key_facts=[Point(text=s.text, sources=[s.source]) for s in facts],
+        open_issues=[Point(text=s.text, sources=[s.source]) for s in issues],
+        sentiment=sentiment,
+        sentiment_sources=_unique_sources(felt) or cited,
+        citations=[Citation(source=s.source, quote=s.text) for s in quoted],
+        outcome="summarized",
+    )
+
+
+def refuse(reason: str) -> AccountSummary:
+    return AccountSummary(
+        summary="",
+        key_facts=[],
+        open_issues=[],
+        sentiment="neutral",
+        sentiment_sources=[],
+        citations=[],
+        outcome="refused",
+        refusal_reason=reason,
+    )
+
+
+def _sentiment(said: list[_Sentence]) -> tuple[Sentiment, list[_Sentence]]:
+    """The label by a count of plain words (one clearly outweighing the other by two to
+    one, else mixed), and the sentences it was read from."""
+    positive = [s for s in said if _POSITIVE.search(s.text)]
+    negative = [s for s in said if _NEGATIVE.search(s.text)]
+    if not positive and not negative:
+        return "neutral", []
+    if len(negative) >= 2 * len(positive):
+        return "negative", negative
+    if len(positive) >= 2 * len(negative):
+        return "positive", positive
+    return "mixed", positive + negative
+
+
+def _unique(sentences_: list[_Sentence], exclude: Sequence[_Sentence] = ()) -> list[_Sentence]:
+    seen = {(s.source, s.text) for s in exclude}
+    kept = []
+    for sentence in sentences_:
+        if (sentence.source, sentence.text) not in seen:
+            seen.add((sentence.source, sentence.text))
+            kept.append(sentence)
+    return kept
+
+
+def _unique_sources(sentences_: list[_Sentence]) -> list[str]:
+    return list(dict.fromkeys(s.source for s in sentences_))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -1,0 +1,163 @@
+"""``metadata_enrichment``'s handler and its offline answer: values the content states
+in so many words — a labelled value (``Material: 100% merino wool``) or, for the
+common fields, a word of a fixed vocabulary (colours, materials, audiences) — each
+quoted from its source; every other field is left empty, never guessed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from functools import partial
+
+from app.jobs.kinds import KindResult
+from app.llm.extractive import sentences
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.prompts.templates import KindPrompts
+from tasks.kinds.metadata_enrichment.models import (
+    MAX_QUOTE,
+    EnrichedMetadata,
+    FieldValue,
+    MetadataEnrichmentInput,
+    empty,
+)
+from tasks.kinds.metadata_enrichment.rules import RULES
+
+PROMPTS = KindPrompts.beside(__file__, "metadata_enrichment")
+NOTHING_STATED = "no source states any of the fields asked for"
+
+LABELLED, NAMED, ONE_OF_SEVERAL = 0.8, 0.6, 0.4
+"""Offline confidences: a value stated after its field's label; the only word of a
+field's vocabulary the content names; one of several it names (the first)."""
+
+_ALIASES = {
+    "colour": ("colour", "color", "colours", "colors", "colourway"),
+    "material": ("material", "materials", "fabric"),
+    "audience": ("audience", "target_audience", "gender", "age_group"),
+}
+_VOCABULARY = {
+    "colour": """black white grey gray charcoal navy blue red burgundy green olive yellow
+        orange pink purple brown beige cream ivory tan khaki silver gold teal turquoise
+        navy_blue light_blue sky_blue forest_green off-white""",
+    "material": """cotton organic_cotton wool merino_wool merino cashmere linen silk leather
+        vegan_leather suede polyester recycled_polyester nylon recycled_nylon elastane
+        spandex denim canvas fleece bamboo stainless_steel steel cast_iron aluminium
+        aluminum copper oak walnut beech ceramic porcelain stoneware glass
+        borosilicate_glass plastic recycled_plastic silicone rubber cork titanium""",
+    "audience": """men women unisex kids children boys girls baby babies toddlers teens adults
+        beginners professionals seniors""",
+}
+
+
+def _word_pattern(words: str) -> re.Pattern[str]:
+    # Longest first, so "merino wool" wins over "wool"; a run of the words is one
+    # value ("charcoal grey").
+    terms = sorted((w.replace("_", " ") for w in words.split()), key=len, reverse=True)
+    word = "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in terms)
+    return re.compile(rf"(?<![\w-])(?:{word})(?:[\s-]+(?:{word}))*(?![\w-])", re.IGNORECASE)
+
+
+_VOCABULARY_PATTERNS = {field: _word_pattern(words) for field, words in _VOCABULARY.items()}
+
+
+async def enrich_metadata(job: MetadataEnrichmentInput, provider: Provider) -> KindResult:
+    sources = job.sources()
+    request = GenerationRequest(
+        prompt=PROMPTS.call(
+            "enrich",
+            title=job.title,
+            description=job.description,
+            references=job.references,
+            fields=job.fields,
+        ),
+        prompt_version=PROMPTS.current,
+        question=" ".join(job.fields),
+        sources=[Source(id=name, text=text) for name, text in sources.items() if text],
+        output_model=EnrichedMetadata,
+        rules=RULES.bind(job),
+        compose_extractive=partial(compose_fields, job),
+        compose_refusal=partial(refuse, job),
+    )
+    generation = await provider.generate(request)
+    return KindResult(
+        output=_nothing_stated_is_a_refusal(job, generation.output),
+        model=generation.model,
+        prompt_version=generation.prompt_version or PROMPTS.current,
+        usage=generation.usage,
+    )
+
+
+def compose_fields(job: MetadataEnrichmentInput, extracts: Sequence[Extract]) -> EnrichedMetadata:
+    """The offline answer: each field asked for as the content states it, or empty.
+    It reads the whole content (not the extracts): a field is stated anywhere."""
+    sources = {name: text for name, text in job.sources().items() if text}
+    fields = [_stated(name, sources) or empty(name) for name in job.fields]
+    return EnrichedMetadata(fields=fields, outcome="enriched")
+
+
+def refuse(job: MetadataEnrichmentInput, reason: str) -> EnrichedMetadata:
+    return EnrichedMetadata(fields=[], outcome="refused", refusal_reason=reason)
+
+
+def _nothing_stated_is_a_refusal(
+    job: MetadataEnrichmentInput, output: EnrichedMetadata
+) -> EnrichedMetadata:
+    # Every field empty (as answered, or after the untied values were removed): the
+    # caller learns that nothing was found, and why, rather than a list of nulls.
+    if output.outcome == "enriched" and all(f.value is None for f in output.fields):
+        return refuse(job, NOTHING_STATED)
+    return output
+
+
+def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
+    return _labelled(field, sources) or _named(field, sources)
+
+
+def _labelled(field: str, sources: dict[str, str]) -> FieldValue | None:
+    """``<label>: <value>`` on a line or a clause of its own (a spec sheet's shape)."""
+    labels = _ALIASES.get(field, (field,))
+    alternatives = "|".join(re.escape(label).replace("_", r"[\s_-]+") for label in labels)
+    pattern = re.compile(
+        rf"(?<![\w-])(?:{alternatives})[ \t]*[:=][ \t]*"
+        r"(?P<value>[^\n;|:]{1,120}?)\s*(?=$|[\n;|]|\.(?:\s|$))",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    for source, text in sources.items():
+        match = pattern.search(text)
+        if match:
+            return FieldValue(
+                field=field,
+                value=match["value"],
+                confidence=LABELLED,
+                source=source,
+                quote=match[0],
+            )
+    return None
+
+
+def _named(field: str, sources: dict[str, str]) -> FieldValue | None:
+    """The first word of the field's vocabulary the content names, quoted in its sentence."""
+    canonical = next((name for name, labels in _ALIASES.items() if field in labels), None)
+    if canonical is None:
+        return None
+    pattern = _VOCABULARY_PATTERNS[canonical]
+    found = list(_occurrences(pattern, sources))
+    if not found:
+        return None
+    source, sentence, value = found[0]
+    distinct = {" ".join(v.casefold().replace("-", " ").split()) for _, _, v in found}
+    return FieldValue(
+        field=field,
+        value=value,
+        confidence=NAMED if len(distinct) == 1 else ONE_OF_SEVERAL,
+        source=source,
+        quote=sentence if len(sentence) <= MAX_QUOTE else value,
+    )
+
+
+def _occurrences(
+    pattern: re.Pattern[str], sources: dict[str, str]
+) -> Iterator[tuple[str, str, str]]:
+    for source, text in sources.items():
+        for sentence in sentences(text):
+            for match in pattern.finditer(sentence):
+                yield source, sentence, match[0]

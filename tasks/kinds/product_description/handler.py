@@ -1,0 +1,154 @@
+"""``product_description``'s handler and its offline answer: a template filled with the
+metadata as given (name, brand, features, attributes) and the reference sentences the
+extractive provider found about the product, cited. The template cannot translate, so
+offline it writes only when the requested locale's language is the metadata's (in one of
+the languages it has words for) and refuses otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from app.jobs.kinds import KindResult
+from app.llm.extractive import addressed_to_the_model
+from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.prompts.templates import KindPrompts
+from tasks.kinds.product_description.models import (
+    MAX_BULLET,
+    METADATA,
+    Citation,
+    ProductDescription,
+    ProductDescriptionInput,
+    language,
+    printed,
+)
+from tasks.kinds.product_description.rules import RULES
+
+PROMPTS = KindPrompts.beside(__file__, "product_description")
+
+BY = {"en": "by", "de": "von", "fr": "par", "es": "de", "it": "di", "nl": "van", "pt": "da"}
+"""The template's one word of its own ("<name> by <brand>"), per language it can write."""
+MIN_REFERENCE_SCORE = 0.3
+"""Offline, a reference sentence is used when it shares this share of the words of the
+product's name and category."""
+
+
+async def describe_product(job: ProductDescriptionInput, provider: Provider) -> KindResult:
+    product = job.product
+    request = GenerationRequest(
+        prompt=PROMPTS.call(
+            "describe",
+            product=product,
+            locale=job.locale,
+            metadata_locale=job.metadata_locale,
+            customer_tier=job.customer_tier,
+            references=job.references,
+            max_title=job.max_title,
+            max_body=job.max_body,
+            max_bullets=job.max_bullets,
+        ),
+        prompt_version=PROMPTS.current,
+        question=f"{product.name} {product.category or ''}",
+        sources=[Source(id=source, text=text) for source, text in job.sources().items()],
+        output_model=ProductDescription,
+        rules=RULES.bind(job),
+        compose_extractive=partial(compose_description, job),
+        compose_refusal=refuse,
+    )
+    generation = await provider.generate(request)
+    return KindResult(
+        output=generation.output,
+        model=generation.model,
+        prompt_version=generation.prompt_version or PROMPTS.current,
+        usage=generation.usage,
+    )
+
+
+def compose_description(
+    job: ProductDescriptionInput, extracts: Sequence[Extract]
+) -> ProductDescription:
+    """The template: "<name> by <brand>.", the features and attributes as given (a
+    feature addressed to the model left out), the references' sentences about the
+    product; business readers get the attributes (the specs) first among the bullets."""
+    target = language(job.locale)
+    if target != language(job.metadata_locale) or target not in BY:
+        return refuse(
+            f"no model answered, and the offline template cannot write {job.locale} "
+            f"from metadata in {job.metadata_locale}"
+        )
+    product = job.product
+    features = [f for f in product.features if not addressed_to_the_model(f)]
+    # A yes/no attribute is named when true (no word of the template's own to translate).
+    specs = [
+        key.replace("_", " ") if v is True else f"{key.replace('_', ' ')}: {printed(v)}"
+        for key, v in product.attributes.items()
+        if v is not False
+    ]
+    business = job.customer_tier == "business"
+    ordered = specs + features if business else features + specs
+    bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
+    if not bullets:
+        return refuse("the metadata gives no feature or attribute to describe")
+    used = [
+        e
+        for e in extracts
+        if e.source_id != METADATA
+        and e.score >= MIN_REFERENCE_SCORE
+        and not addressed_to_the_model(e.text)
+    ]
+    opening = f"{product.name} {BY[target]} {product.brand}" if product.brand else product.name
+    body = _within(
+        [_sentence(opening), *map(_sentence, features), *(e.text for e in used)],
+        job.max_body,
+    )
+    facts = [printed(v) for v in product.attributes.values() if not isinstance(v, bool)]
+    values = [product.name, *features, *facts]
+    citations = [Citation(source=METADATA, quote=value) for value in values if value.strip()]
+    citations += [Citation(source=e.source_id, quote=e.text) for e in used if e.text in body]
+    return ProductDescription(
+        title=_title(job),
+        body=body,
+        bullets=bullets,
+        locale=job.locale,
+        citations=citations,
+        outcome="written",
+    )
+
+
+def refuse(reason: str) -> ProductDescription:
+    return ProductDescription(
+        title="",
+        body="",
+        bullets=[],
+        locale="",
+        citations=[],
+        outcome="refused",
+        refusal_reason=reason,
+    )
+
+
+def _title(job: ProductDescriptionInput) -> str:
+    """The brand and the name, else the name alone, else as many of its words as fit."""
+    name, brand = job.product.name, job.product.brand
+    if (
+        brand
+        and brand.casefold() not in name.casefold()
+        and len(f"{brand} {name}") <= job.max_title
+    ):
+        return f"{brand} {name}"
+    return _within(name.split(" "), job.max_title)
+
+
+def _within(parts: Sequence[str], limit: int) -> str:
+    """The leading ``parts`` joined by spaces, as many as fit in ``limit`` characters."""
+    kept: list[str] = []
+    for part in parts:
+        if len(" ".join([*kept, part])) > limit:
+            break
+        kept.append(part)
+    return " ".join(kept)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
