@@ -7,6 +7,7 @@
     courier migrate   apply pending migrations
     courier keys      create or revoke API keys
     courier budget    set a tenant's monthly model budget
+    courier tenants set-tier   a tenant's tier (premium jobs start on the large model)
     courier stream-secret rotate   a new secret signs event stream links
     courier prompts   list prompt versions; pin or split a tenant's kind between them
     courier backfill  replay past jobs of a kind on the low-priority queue
@@ -31,6 +32,7 @@ from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
 from app.logs import configure_logging
 from app.settings import Settings, load_settings
+from app.tenants.tiers import TENANT_TIERS
 
 
 def main(argv: list[str] | None = None, *, kinds: KindRegistry | None = None) -> int:
@@ -261,6 +263,23 @@ def _parser() -> argparse.ArgumentParser:
         "small model tier; unset keeps the tenant's current choice",
     )
     budget_set.set_defaults(run=run.budget_set)
+
+    tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(
+        dest="tenants_command", required=True, metavar="ACTION"
+    )
+    set_tier = tenants.add_parser(
+        "set-tier",
+        help="set a tenant's tier",
+        description=(
+            "Sets the tenant's commercial tier. Jobs of premium and enterprise tenants start on "
+            "the large model tier whatever their kind's default (a budget that asks for the "
+            "small tier still wins); jobs already running keep the tier they started with."
+        ),
+    )
+    database_options(set_tier)
+    set_tier.add_argument("--tenant", required=True, help="tenant slug (must exist)")
+    set_tier.add_argument("--tier", required=True, choices=TENANT_TIERS, help="the new tier")
+    set_tier.set_defaults(run=run.tenants_set_tier)
 
     secret = commands.add_parser(
         "stream-secret", help="manage the secret that signs event stream links"

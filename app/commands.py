@@ -107,6 +107,20 @@ def budget_set(args: argparse.Namespace, settings: Settings, kinds: KindRegistry
     return 0
 
 
+def tenants_set_tier(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
+    from app.tenants.tiers import TenantTiers
+
+    async def set_tier(url: str) -> Any:
+        async with _database(url, admin=True) as db:
+            return await TenantTiers(db).set(args.tenant, args.tier)
+
+    with database_url(settings) as (url, _):
+        asyncio.run(check_migrations(url))
+        tier = asyncio.run(set_tier(url))
+    _err(f"tier of tenant {tier.slug!r}: {tier.tier}")
+    return 0
+
+
 def stream_secret_rotate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     if settings.delivery.stream_token_secret:
         raise StreamSecretConfigured(
@@ -520,8 +534,8 @@ async def _demo_key(url: str, data_dir: Path) -> str:
 def _models(settings: Settings) -> str:
     """Which models answer jobs, for the banner."""
     llm = settings.llm
-    if llm.api_key is None:
-        return "extractive (built in; set OPENAI_API_KEY for a model provider)"
+    if llm.provider_key() is None:
+        return "extractive (built in; set OPENAI_API_KEY or OPENAI_BASE_URL for a model provider)"
     return (
         f"{llm.model_small} (small), {llm.model_large} (large) at "
         f"{llm.base_url or 'OpenAI'}; extractive as the last fallback"

@@ -402,12 +402,20 @@ class ListenConnection:
                 application_name=application_name,
                 connect_timeout=max(1, int(timeout)),
             )
+        except psycopg.Error as exc:
+            raise _translate(exc) from exc
+        try:
             if role is not None:
                 await _become(conn, role)
             for channel in channels:
                 await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-        except psycopg.Error as exc:
-            raise _translate(exc) from exc
+        except BaseException as exc:
+            # Also when cancelled here (a process stopping as it starts): the connection
+            # is not anyone's yet, so it is closed here or never.
+            await conn.close()
+            if isinstance(exc, psycopg.Error):
+                raise _translate(exc) from exc
+            raise
         return cls(conn)
 
     @property

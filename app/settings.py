@@ -221,18 +221,26 @@ class RetentionSettings(BaseSettings):
     """Whether workers run the retention pruner (env ``COURIER_RETENTION_ENABLED``)."""
 
 
+KEYLESS_SERVER_KEY = "no-key"
+"""What is sent as the API key to an ``OPENAI_BASE_URL`` given without ``OPENAI_API_KEY``."""
+
+
 class LLMSettings(BaseSettings):
     """The model layer: the OpenAI-compatible provider, the model of each tier, and how
-    calls to it are bounded (app/llm/). With no API key the extractive provider answers."""
+    calls to it are bounded (app/llm/). With neither an API key nor a base URL the extractive
+    provider answers."""
 
     model_config = SettingsConfigDict(env_prefix="COURIER_LLM_", extra="ignore")
 
     api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
-    """Key of the OpenAI-compatible provider (env ``OPENAI_API_KEY``); unset: no network
-    model, the built-in extractive provider answers every job."""
+    """Key of the OpenAI-compatible provider (env ``OPENAI_API_KEY``); unset with no
+    ``OPENAI_BASE_URL``: no network model, the built-in extractive provider answers every
+    job."""
     base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     """Base URL of an OpenAI-compatible server, e.g. http://localhost:8001/v1 for vLLM
-    (env ``OPENAI_BASE_URL``); unset: OpenAI's own."""
+    (env ``OPENAI_BASE_URL``); unset: OpenAI's own. Set without ``OPENAI_API_KEY``, the
+    server is called without a key of its own (a placeholder: many local servers need
+    none)."""
     model_small: str = Field(default="gpt-4.1-mini", validation_alias="COURIER_MODEL_SMALL")
     """Model of the small tier: extraction, classification, routine drafts
     (env ``COURIER_MODEL_SMALL``)."""
@@ -249,6 +257,15 @@ class LLMSettings(BaseSettings):
     """How long, in seconds, a job waits in its worker for a rate-limited provider's pause to
     end; a longer pause gives the job back to the queue until then
     (env ``COURIER_LLM_MAX_PAUSE_WAIT_SECONDS``)."""
+
+    def provider_key(self) -> str | None:
+        """The key the provider is called with; None: no network provider, the
+        extractive one answers. A base URL without a key is a server that needs none
+        (vLLM, Ollama, llama.cpp as they start): the SDK still wants a key, so a
+        placeholder goes, never an error and never a silent fall back to extractive."""
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        return KEYLESS_SERVER_KEY if self.base_url else None
 
 
 class PriceSettings(BaseSettings):

@@ -12,10 +12,12 @@ the side that goes first alternating too; medians.
   call with a valid instance of the schema it was sent, ``--delay`` seconds late,
   over kept-alive HTTP/1.1 connections; its counter gives the most calls in flight
   at once, and its CPU is reported so one can see it is not the bottleneck.
-* Courier: ``--jobs`` ``email_reply`` jobs are submitted through the job service
-  (the intake's transaction; untimed) while no worker runs, the ``--tenants`` taking
-  turns; then one ``courier worker`` process starts (``--concurrency`` jobs at once,
-  as many model calls allowed, ``OPENAI_BASE_URL`` pointing at the fake). Completed
+* Courier: ``--jobs`` ``email_reply`` jobs, each with its own question (the same input
+  would be answered from the exact-match cache after the first), are submitted
+  through the job service (the intake's transaction; untimed) while no worker runs,
+  the ``--tenants`` taking turns; then one ``courier worker`` process starts
+  (``--concurrency`` jobs at once, as many model calls allowed, ``OPENAI_BASE_URL``
+  pointing at the fake). Completed
   jobs per second: the jobs over the span from the first lease to the last
   completion, on the database's clock.
 * Raw: one process with ``AsyncOpenAI(max_retries=0)``; calls per second over the
@@ -195,7 +197,6 @@ async def _submit(url: str, keys: list[str], jobs: int, batch: str) -> None:
     tenants of ``keys`` taking turns."""
     from app.db import Database, create_pool
     from app.jobs.queue import JobQueue, create_queue_app
-    from app.jobs.schemas import JobRequest
     from app.jobs.service import JobService
     from app.keys.service import KeyService
     from tasks.kinds import KINDS
@@ -214,16 +215,26 @@ async def _submit(url: str, keys: list[str], jobs: int, batch: str) -> None:
                 max_expires_in=timedelta(days=7),
                 idempotency_wait=timedelta(seconds=5),
             )
-            request = JobRequest.model_validate(BODY)
             numbers = iter(range(jobs))
 
             async def submitter() -> None:
                 for i in numbers:
-                    await service.submit(principals[i % len(keys)], request, f"{batch}-{i}")
+                    key = f"{batch}-{i}"
+                    await service.submit(principals[i % len(keys)], _request(key), key)
 
             await asyncio.gather(*(submitter() for _ in range(16)))
         finally:
             await queue_app.close_async()
+
+
+def _request(name: str) -> Any:
+    """BODY with ``name`` (unique in the database) in its question: every job a distinct
+    input, so each one calls the model (a repeated input, also of an earlier round,
+    would be answered from the exact-match cache)."""
+    from app.jobs.schemas import JobRequest
+
+    question = f"{BODY['input']['question']} ({name})"
+    return JobRequest.model_validate({**BODY, "input": {**BODY["input"], "question": question}})
 
 
 def courier_side(url: str, keys: list[str], fake: Fake, jobs: int, concurrency: int) -> Side:

@@ -1,12 +1,6 @@
 -- Budget reservations: a model call's worst-case cost, reserved before the call and
--- settled with the real cost after it (migrations/0011_llm_ledger.sql).
-
--- name: budget_reservation_settle :one
--- Replace a reservation with the call's real cost; settled is false when it was
--- settled already (nothing changes then).
-SELECT courier_budget_settle_v1(
-    %(reservation_id)s::uuid, %(cost_usd)s::numeric, coalesce(%(now)s::timestamptz, clock_timestamp())
-) AS settled;
+-- settled with the real cost after it (migrations/0011_llm_ledger.sql; the settlement is
+-- part of llm_call_settle, sql/llm_calls.sql).
 
 -- name: budget_reservation_take :one
 -- Reserve a call's worst case against its tenant's month in one statement (its own

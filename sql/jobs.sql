@@ -126,6 +126,7 @@ RETURNING id;
 -- crash of the database host is harmless: the job is still queued (or its
 -- execution is rescued as stalled); and WAL is flushed in order, so the execution's
 -- synchronous finish makes its lease durable before anything else depends on it.
+-- The tenant's tier comes along for routing (no second round trip to read it).
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 FROM (SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
@@ -134,7 +135,8 @@ FROM (SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
 WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > clock_timestamp()
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,
-          priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds;
+          priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds,
+          (SELECT t.tier FROM tenants t WHERE t.id = jobs.tenant_id) AS tenant_tier;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset

@@ -32,15 +32,3 @@ WHERE ctid IN (
     LIMIT %(limit)s::integer
     FOR UPDATE SKIP LOCKED
 );
-
--- name: llm_cache_put :exec
--- Keep an answer for a key until now + ttl. A live entry stays as it is (the first
--- answer is served until it expires); an expired one is replaced.
-INSERT INTO llm_cache (tenant_id, cache_key, model, answer, job_id, created_at, expires_at)
-SELECT %(tenant_id)s::uuid, %(cache_key)s::text, %(model)s::text, %(answer)s::jsonb,
-       %(job_id)s::uuid, clock.now, clock.now + %(ttl)s::interval
-FROM (SELECT coalesce(%(now)s::timestamptz, clock_timestamp()) AS now) AS clock
-ON CONFLICT (tenant_id, cache_key) DO UPDATE
-SET model = EXCLUDED.model, answer = EXCLUDED.answer, job_id = EXCLUDED.job_id,
-    created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-WHERE llm_cache.expires_at <= EXCLUDED.created_at;

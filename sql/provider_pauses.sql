@@ -13,6 +13,12 @@ SET paused_until = greatest(p.paused_until, excluded.paused_until),
     updated_at = clock_timestamp()
 RETURNING extract(epoch FROM paused_until - clock_timestamp())::double precision AS remaining_seconds;
 
+-- name: provider_pause_list :many
+-- Every provider paused now, with the seconds until it may be called again.
+SELECT provider, extract(epoch FROM paused_until - clock_timestamp())::double precision AS remaining_seconds
+FROM provider_pauses
+WHERE paused_until > clock_timestamp();
+
 -- name: provider_pause_remaining :optional
 -- Seconds until a provider may be called again; no row when it is not paused.
 SELECT extract(epoch FROM paused_until - clock_timestamp())::double precision AS remaining_seconds

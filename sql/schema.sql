@@ -432,6 +432,58 @@ COMMENT ON FUNCTION public.courier_budget_settle_v1(p_reservation_id uuid, p_cos
 
 
 --
+-- Name: courier_call_settle_v1(uuid, uuid, uuid, integer, text, text, text, text, text, integer, integer, integer, integer, numeric, double precision, text, jsonb, text, interval, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_now timestamptz := coalesce(p_now, clock_timestamp());
+BEGIN
+    INSERT INTO llm_calls (job_id, tenant_id, attempt, step, kind, model, prompt_version, prompt_hash,
+                           input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
+                           cost_usd, latency_ms, outcome, reservation_id)
+    VALUES (p_job_id, p_tenant_id, p_attempt, p_step, p_kind, p_model, p_prompt_version, p_prompt_hash,
+            p_input_tokens, p_cached_input_tokens, p_output_tokens, p_reasoning_tokens,
+            p_cost, p_latency_ms, p_outcome, p_reservation_id);
+
+    UPDATE jobs
+    SET input_tokens = input_tokens + p_input_tokens,
+        output_tokens = output_tokens + p_output_tokens,
+        cost_usd = cost_usd + p_cost
+    WHERE id = p_job_id AND NOT courier_job_state_is_terminal(state);
+
+    IF p_answer IS NOT NULL THEN
+        INSERT INTO llm_checkpoints (job_id, step, tenant_id, attempt, model, answer)
+        VALUES (p_job_id, p_step, p_tenant_id, p_attempt, p_model, p_answer)
+        ON CONFLICT (job_id, step) DO NOTHING;
+        IF p_cache_key IS NOT NULL THEN
+            INSERT INTO llm_cache AS c (tenant_id, cache_key, model, answer, job_id, created_at, expires_at)
+            VALUES (p_tenant_id, p_cache_key, p_model, p_answer, p_job_id, v_now, v_now + p_cache_ttl)
+            ON CONFLICT (tenant_id, cache_key) DO UPDATE
+            SET model = EXCLUDED.model, answer = EXCLUDED.answer, job_id = EXCLUDED.job_id,
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            WHERE c.expires_at <= EXCLUDED.created_at;
+        END IF;
+    END IF;
+
+    IF NOT courier_budget_settle_v1(p_reservation_id, p_cost, v_now) THEN
+        RAISE EXCEPTION 'budget reservation % was settled before', p_reservation_id
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'llm_calls_reservation_unique';
+    END IF;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone) IS 'Settle a model call in one statement: its llm_calls row, its job''s totals, its answer as checkpoint and cache entry, its budget reservation; unique_violation (llm_calls_reservation_unique) when it was settled before.';
+
+
+--
 -- Name: courier_chunk_copy_document(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1288,6 +1340,27 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+
+--
+-- Name: courier_provider_pause_announce(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_provider_pause_announce() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('courier_provider_pauses', coalesce(NEW.provider, OLD.provider));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_provider_pause_announce(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_provider_pause_announce() IS 'NOTIFY courier_provider_pauses with the provider whose pause changed (workers keep pauses in memory while they listen).';
 
 
 --
@@ -2267,10 +2340,12 @@ CREATE TABLE public.tenants (
     rate_limit_per_second double precision,
     rate_limit_burst integer,
     retention_days integer,
+    tier text DEFAULT 'standard'::text NOT NULL,
     CONSTRAINT tenants_rate_limit_burst_positive CHECK (((rate_limit_burst IS NULL) OR (rate_limit_burst >= 1))),
     CONSTRAINT tenants_rate_limit_positive CHECK (((rate_limit_per_second IS NULL) OR (rate_limit_per_second > (0)::double precision))),
     CONSTRAINT tenants_retention_days_positive CHECK (((retention_days IS NULL) OR (retention_days >= 1))),
-    CONSTRAINT tenants_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text))
+    CONSTRAINT tenants_slug_format CHECK ((slug ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT tenants_tier_known CHECK ((tier = ANY (ARRAY['standard'::text, 'premium'::text, 'enterprise'::text])))
 );
 
 
@@ -2300,6 +2375,13 @@ COMMENT ON COLUMN public.tenants.rate_limit_burst IS 'Submissions this tenant ma
 --
 
 COMMENT ON COLUMN public.tenants.retention_days IS 'Days after a job finishes before its input and result are purged; NULL: the default (COURIER_RETENTION_DAYS).';
+
+
+--
+-- Name: COLUMN tenants.tier; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.tenants.tier IS 'Commercial tier (standard, premium, enterprise), set by an operator with `courier tenants set-tier`; premium and enterprise tenants'' jobs start on the large model tier.';
 
 
 --
@@ -4865,7 +4947,7 @@ COMMENT ON COLUMN public.tenant_budget_months.reserved_usd IS 'Sum of the open r
 
 CREATE TABLE public.tenant_budgets (
     tenant_id uuid NOT NULL,
-    monthly_usd numeric(14,2) NOT NULL,
+    monthly_usd numeric(22,10) NOT NULL,
     when_over text DEFAULT 'refuse'::text NOT NULL,
     updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     CONSTRAINT tenant_budgets_monthly_non_negative CHECK ((monthly_usd >= (0)::numeric)),
@@ -6278,6 +6360,13 @@ CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON pub
 --
 
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: provider_pauses provider_pauses_announce; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER provider_pauses_announce AFTER INSERT OR DELETE OR UPDATE ON public.provider_pauses FOR EACH ROW EXECUTE FUNCTION public.courier_provider_pause_announce();
 
 
 --

@@ -29,3 +29,9 @@ FROM courier_rate_limit_take_v2(
     %(tenant_id)s::uuid, %(idempotency_key)s::text, %(default_rate)s::double precision,
     %(default_burst)s::integer, coalesce(%(now)s::timestamptz, clock_timestamp())
 );
+
+-- name: tenant_tier_set :optional
+-- Set the commercial tier of the tenant with this slug (an operator's action); no
+-- row when there is no such tenant. tenants_tier_known refuses an unknown tier.
+UPDATE tenants SET tier = %(tier)s::text WHERE slug = %(slug)s::text
+RETURNING id, slug, tier;

@@ -81,6 +81,8 @@ class Lease:
     queue: str
     priority: int
     pickup_seconds: float | None
+    tenant_tier: str
+    """The tenant's commercial tier when the execution started (routing reads it)."""
     prompt_version: str | None = None
     """The prompt version this execution runs with (app/prompts/experiments.py), once chosen."""
 
@@ -476,7 +478,10 @@ class JobExecutor:
     def _job_context(
         self, lease: Lease, kind: Kind, job_input: BaseModel, prompt_version: str
     ) -> JobContext:
-        signals = RoutingSignals(high_risk=bool(kind.high_risk and kind.high_risk(job_input)))
+        signals = RoutingSignals(
+            high_risk=bool(kind.high_risk and kind.high_risk(job_input)),
+            tenant_tier=lease.tenant_tier,
+        )
         # Answers are shared only between jobs whose requesters had the same groups: a
         # job that did not record its groups neither reads nor fills the cache.
         cache = (

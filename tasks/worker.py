@@ -140,6 +140,10 @@ async def run_worker(
                 ),
             ),
         )
+        if openai_provider is not None:
+            # Pauses in memory, kept current by their announcements: no read per call.
+            running.push_async_callback(steps.pauses.stop)
+            await steps.pauses.watch(settings.database.url, name=f"courier-pauses:{name}")
         queue_app = create_queue_app()
         queue = JobQueue(queue_app)
         executor = JobExecutor(
@@ -197,14 +201,15 @@ async def run_worker(
 
 
 def model_provider(settings: Settings) -> OpenAIProvider | None:
-    """The OpenAI-compatible provider of the settings; None without an API key.
-    :class:`~app.llm.prices.UnpricedModel` when a tier's model has no price."""
+    """The OpenAI-compatible provider of the settings; None with neither an API key nor
+    a base URL. :class:`~app.llm.prices.UnpricedModel` when a tier's model has no price."""
     llm = settings.llm
-    if llm.api_key is None:
+    api_key = llm.provider_key()
+    if api_key is None:
         return None
     check_model_prices(settings)
     return OpenAIProvider.connect(
-        api_key=llm.api_key.get_secret_value(),
+        api_key=api_key,
         base_url=llm.base_url,
         timeout=llm.timeout_seconds,
         max_concurrent_calls=llm.max_concurrent_calls,
@@ -216,7 +221,7 @@ def check_model_prices(settings: Settings) -> None:
     (:func:`app.llm.prices.check_priced`); without one only the free extractive
     provider answers."""
     llm = settings.llm
-    if llm.api_key is not None:
+    if llm.provider_key() is not None:
         check_priced(
             {"COURIER_MODEL_SMALL": llm.model_small, "COURIER_MODEL_LARGE": llm.model_large},
             settings.prices.models,

@@ -35,6 +35,7 @@ from uuid import UUID
 from app.db import Conflict, Database
 from app.errors import CourierError, RateLimitedError
 from app.llm.prices import ModelPrice, call_cost, worst_case_cost
+from app.money import usd
 from app.safety.redaction import carries_pii
 
 # --- The contract (verbatim from the model/ledger contract) --------------------
@@ -204,9 +205,9 @@ class PostgresCallLedger:
         if not row["allowed"]:
             budget, spent, reserved = row["budget_usd"], row["spent_usd"], row["reserved_usd"]
             raise BudgetExceeded(
-                f"this tenant's monthly budget of ${budget} cannot cover the worst case of a "
-                f"{call.model} call (${amount:.6f}): ${spent:.6f} spent and ${reserved:.6f} "
-                f"reserved in {row['month']:%Y-%m}",
+                f"this tenant's monthly budget of {usd(budget)} cannot cover the worst case "
+                f"of a {call.model} call ({usd(amount)}): {usd(spent)} spent and "
+                f"{usd(reserved)} reserved in {row['month']:%Y-%m}",
                 retry_after=max(1, math.ceil(row["retry_after_seconds"])),
                 route_small=row["when_over"] == "small",
                 budget_usd=budget,
@@ -232,58 +233,31 @@ class PostgresCallLedger:
         call = reservation.call
         usage = _consistent(usage)
         cost = call_cost(call.model, usage, self.prices)
+        answered = outcome in ANSWERED and answer is not None
+        # The cache outlives the job and its retention: an answer that carries PII or a
+        # secret is not kept there.
+        cacheable = (
+            answer is not None
+            and answered
+            and self.cache_ttl > timedelta(0)
+            and not carries_pii(answer)
+        )
         try:
-            async with self.db.transaction() as conn:
-                # The call's row first: llm_calls_reservation_unique refuses a second
-                # settlement of the reservation (it waits for the first to commit).
-                await self.db.execute(
-                    "llm_call_insert",
-                    conn,
-                    **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
-                )
-                await self.db.execute(
-                    "llm_call_job_totals_add",
-                    conn,
-                    job_id=call.job_id,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    cost_usd=cost,
-                )
-                if outcome in ANSWERED and answer is not None:
-                    await self._checkpoint_put(conn, call, answer)
-                    # The cache outlives the job and its retention: an answer that
-                    # carries PII or a secret is not kept there.
-                    if (
-                        call.cache_key is not None
-                        and self.cache_ttl > timedelta(0)
-                        and not carries_pii(answer)
-                    ):
-                        await self.db.execute(
-                            "llm_cache_put",
-                            conn,
-                            tenant_id=call.tenant_id,
-                            cache_key=call.cache_key,
-                            model=call.model,
-                            answer=answer,
-                            job_id=call.job_id,
-                            ttl=self.cache_ttl,
-                            now=None,
-                        )
-                # Last: it locks the tenant's month row, which every reservation and
-                # settlement of the tenant needs, so it is held for the commit alone.
-                settled = await self.db.fetch_one(
-                    "budget_reservation_settle",
-                    conn,
-                    reservation_id=reservation.id,
-                    cost_usd=cost,
-                    now=None,
-                )
-                if not settled["settled"]:
-                    raise _SettledBefore()
-        except (_SettledBefore, Conflict) as exc:
-            if isinstance(exc, Conflict) and exc.constraint != "llm_calls_reservation_unique":
+            # One statement (courier_call_settle_v1): the call's row, the job's totals,
+            # the answer as checkpoint and cache entry, then the reservation, last since
+            # it locks the tenant's month row for the commit.
+            await self.db.execute(
+                "llm_call_settle",
+                **_call_row(call, usage, cost, latency_ms, outcome, reservation.id),
+                answer=answer if answered else None,
+                cache_key=call.cache_key if cacheable else None,
+                cache_ttl=self.cache_ttl,
+                now=None,
+            )
+        except Conflict as exc:
+            if exc.constraint != "llm_calls_reservation_unique":
                 raise
-            return  # settled before: a repeated settlement changes nothing (rolled back)
+            # Settled before: a repeated settlement changes nothing (rolled back).
 
     async def _checkpoint_put(self, conn: Any, call: PlannedCall, answer: dict[str, Any]) -> None:
         await self.db.execute(
@@ -296,10 +270,6 @@ class PostgresCallLedger:
             model=call.model,
             answer=answer,
         )
-
-
-class _SettledBefore(Exception):
-    """The reservation was settled before: roll this settlement back."""
 
 
 def _consistent(usage: TokenUsage) -> TokenUsage:

@@ -12,7 +12,10 @@ import hashlib
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.llm.provider import GenerationRequest
+from app.llm.structured import response_format_chars
 from app.safety.redaction import redact_value
 
 Message = dict[str, Any]
@@ -67,6 +70,12 @@ def prompt_hash(messages: list[Message], *render_secrets: str | None) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def estimated_tokens(messages: list[Message]) -> int:
-    """A rough upper estimate of the prompt's tokens (about three characters each)."""
-    return sum(len(str(message.get("content") or "")) for message in messages) // 3 + 1
+def estimated_tokens(messages: list[Message], output_model: type[BaseModel] | None = None) -> int:
+    """A rough upper estimate of the prompt's tokens (about three characters each): the
+    messages, and the strict JSON schema of ``output_model`` sent as ``response_format``
+    (a provider puts it in the model's context and bills it as input; for a short
+    thread it is more than half the prompt)."""
+    chars = sum(len(str(message.get("content") or "")) for message in messages)
+    if output_model is not None:
+        chars += response_format_chars(output_model)
+    return chars // 3 + 1

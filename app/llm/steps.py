@@ -516,7 +516,7 @@ class StepRunner:
                 messages,
                 *((request.rendered.boundary, request.rendered.canary) if request.rendered else ()),
             ),
-            max_input_tokens=estimated_tokens(messages),
+            max_input_tokens=estimated_tokens(messages, request.output_model),
             max_output_tokens=self._output_cap(request) if max_output is None else max_output,
             cache_key=cache_key,
         )

@@ -12,6 +12,7 @@ a model can act on (the repair prompt), never with the values it sent.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, TypeVar
 
@@ -30,8 +31,13 @@ class InvalidAnswer(Exception):
         self.problem = problem
 
 
+@functools.cache
 def response_format(output_model: type[BaseModel]) -> dict[str, Any]:
-    """The chat completions ``response_format`` asking for ``output_model``, strictly."""
+    """The chat completions ``response_format`` asking for ``output_model``, strictly.
+
+    Built once per output model (a class's schema does not change while the process
+    runs, and building it walks the whole schema: a few per cent of a busy worker's
+    CPU). Every call shares the one dict: read it, never change it."""
     return {
         "type": "json_schema",
         "json_schema": {
@@ -40,6 +46,14 @@ def response_format(output_model: type[BaseModel]) -> dict[str, Any]:
             "strict": True,
         },
     }
+
+
+@functools.cache
+def response_format_chars(output_model: type[BaseModel]) -> int:
+    """Characters of ``output_model``'s ``response_format`` as JSON: what it adds to a
+    request's prompt (a provider puts the schema in the model's context and bills it
+    as input)."""
+    return len(json.dumps(response_format(output_model)))
 
 
 def strict_schema(output_model: type[BaseModel]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from app.db import Database
 from app.errors import CourierError, RateLimitedError
+from app.money import LEDGER_UNIT, usd, usd_amount
 
 WhenOver = Literal["refuse", "small"]
 
@@ -31,15 +32,15 @@ class BudgetExhausted(RateLimitedError):
 
     def __init__(self, budget_usd: Decimal, spent_usd: Decimal, retry_after: int) -> None:
         super().__init__(
-            f"this tenant's monthly model budget of ${budget_usd} is spent "
-            f"(${spent_usd:.2f} spent or reserved); new jobs are accepted again next month "
+            f"this tenant's monthly model budget of {usd(budget_usd)} is spent "
+            f"({usd(spent_usd)} spent or reserved); new jobs are accepted again next month "
             "or when an operator raises the budget",
             retry_after=retry_after,
         )
         self.budget_usd = budget_usd
 
     def extra(self) -> dict[str, str]:
-        return {"budget_usd": str(self.budget_usd)}
+        return {"budget_usd": f"{usd_amount(self.budget_usd):f}"}
 
 
 class InvalidBudget(CourierError):
@@ -97,14 +98,19 @@ class BudgetService:
             )
         if monthly_usd >= Decimal("1e12"):
             raise InvalidBudget("the monthly budget must be less than 1,000,000,000,000 US dollars")
+        if monthly_usd != monthly_usd.quantize(LEDGER_UNIT):
+            # The ledger's unit: a budget is kept as precisely as what is charged to it.
+            raise InvalidBudget(
+                f"the monthly budget has more than 10 decimals: {monthly_usd} US dollars"
+            )
         if when_over not in (None, "refuse", "small"):
             raise InvalidBudget(f"when over budget: refuse or small, not {when_over!r}")
         row = await self.db.fetch_optional(
             "tenant_budget_set",
             slug=tenant,
-            monthly_usd=monthly_usd.quantize(Decimal("0.01")),
+            monthly_usd=monthly_usd,
             when_over=when_over,
         )
         if row is None:
             raise InvalidBudget(f"no tenant {tenant!r}")
-        return Budget(row["tenant_id"], row["monthly_usd"], row["when_over"])
+        return Budget(row["tenant_id"], usd_amount(row["monthly_usd"]), row["when_over"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR
 
 from litestar import Controller, get
 from litestar.datastructures import State
@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 
 from app.keys.auth import authenticated, provide_principal
 from app.keys.service import Principal
+from app.money import micro_usd, usd_amount
 from app.problems import problem_responses
 from app.tenants.budgets import BudgetService
 from app.tenants.schemas import Usage
@@ -47,14 +48,14 @@ class UsageController(Controller):
         usage = await budgets.usage(principal.tenant_id)
         return Usage(
             month=f"{usage.month:%Y-%m}",
-            spent_usd=_micro(usage.spent_usd),
-            reserved_usd=_micro(usage.reserved_usd),
-            budget_usd=usage.budget_usd,
-            remaining_usd=None if usage.remaining_usd is None else _micro(usage.remaining_usd),
+            spent_usd=micro_usd(usage.spent_usd),
+            reserved_usd=micro_usd(usage.reserved_usd),
+            budget_usd=None if usage.budget_usd is None else usd_amount(usage.budget_usd),
+            # What is left is never shown as more than it is.
+            remaining_usd=(
+                None
+                if usage.remaining_usd is None
+                else micro_usd(usage.remaining_usd, rounding=ROUND_FLOOR)
+            ),
             when_over=usage.when_over,
         )
-
-
-def _micro(usd: Decimal) -> Decimal:
-    """To the micro-dollar, as jobs show their cost (the ledger keeps 10 decimals)."""
-    return usd.quantize(Decimal("0.000001"))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 
 from app.demo import DEMO_REQUESTS
 from app.keys.service import KeyService
+from app.settings import KEYLESS_SERVER_KEY
 from tests.support.requests import email_reply_request
 from tests.support.waiting import wait_for_sync
 
@@ -185,22 +187,20 @@ SELF_HOSTED = {
     ("with_model", "model_env", "small"),
     [
         (False, {}, "extractive"),
-        (True, {}, "gpt-4.1-mini"),
+        (True, {"OPENAI_API_KEY": "test"}, "gpt-4.1-mini"),
         (True, SELF_HOSTED, "llama3.1-8b"),
     ],
-    ids=["extractive", "openai_base_url", "compatible_server_with_its_own_models"],
+    ids=["extractive", "openai_base_url", "keyless_compatible_server_with_its_own_models"],
 )
 def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
     cluster_dir: Path, fake_openai, with_model: bool, model_env: dict[str, str], small: str
 ):
     """`courier up --no-demo` with no DATABASE_URL: embedded PostgreSQL, migrations, API,
-    worker; jobs answered by the extractive provider, or with OPENAI_API_KEY and
-    OPENAI_BASE_URL by that OpenAI-compatible server (with its own model names too)."""
+    worker; jobs answered by the extractive provider, or with OPENAI_BASE_URL by that
+    OpenAI-compatible server (with its own model names too, and no OPENAI_API_KEY: a
+    local server that needs none)."""
     if with_model:
-        model_env = model_env | {
-            "OPENAI_API_KEY": "test",
-            "OPENAI_BASE_URL": fake_openai.url + "/v1",
-        }
+        model_env = model_env | {"OPENAI_BASE_URL": fake_openai.url + "/v1"}
     process = subprocess.Popen(
         COURIER + ["up", "--no-demo", "--port", "0"],
         cwd=cluster_dir,
@@ -226,6 +226,9 @@ def test_up__on_an_empty_directory_serves_requests_and_runs_a_job(
             model = client.get(f"/v1/jobs/{job['id']}").json()["model"]
         assert model == small
         assert fake_openai.models() == ([small] if with_model else [])
+        if with_model:
+            sent = fake_openai.requests[0].headers["authorization"]
+            assert sent == f"Bearer {model_env.get('OPENAI_API_KEY', KEYLESS_SERVER_KEY)}"
         assert (f"{small} (small)" if with_model else "Models:    extractive") in banner
         assert (cluster_dir / ".courier" / "pgdata" / "PG_VERSION").exists()
         assert (cluster_dir / ".courier" / "demo-key").read_text().strip() == key
@@ -395,9 +398,55 @@ def test_budget_set__sets_the_tenants_monthly_budget(database_url, sql_conn):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert "$12.50" in first.stderr and "refuse" in first.stderr
     assert sql_conn.execute(
-        "SELECT t.slug, b.monthly_usd::text, b.when_over FROM tenant_budgets b "
+        "SELECT t.slug, b.monthly_usd, b.when_over FROM tenant_budgets b "
         "JOIN tenants t ON t.id = b.tenant_id"
-    ).fetchall() == [("acme", "20.00", "small")]
+    ).fetchall() == [("acme", Decimal("20"), "small")]
+
+
+def test_budget_set__keeps_a_budget_below_a_cent_exactly(database_url, sql_conn):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+
+    result = _run(["budget", "set", "--tenant", "acme", "--monthly-usd", "0.0045"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert "$0.0045 per UTC month" in result.stderr
+    assert sql_conn.execute("SELECT monthly_usd FROM tenant_budgets").fetchall() == [
+        (Decimal("0.0045"),)
+    ]
+
+
+def test_tenants_set_tier__sets_the_tenants_tier(database_url, sql_conn):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+    tier = "SELECT tier FROM tenants WHERE slug = 'acme'"
+    assert sql_conn.execute(tier).fetchone() == ("standard",)
+
+    result = _run(["tenants", "set-tier", "--tenant", "acme", "--tier", "premium"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "tier of tenant 'acme': premium"
+    assert sql_conn.execute(tier).fetchone() == ("premium",)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tenant", "nobody", "--tier", "premium"], "courier: no tenant 'nobody'"),
+        (["--tenant", "acme", "--tier", "gold"], "invalid choice: 'gold'"),
+    ],
+)
+def test_tenants_set_tier__refuses_what_it_cannot_set_without_writing(
+    database_url, sql_conn, args, message
+):
+    env = _env(DATABASE_URL=database_url)
+    _run(["keys", "create", "--tenant", "acme", "--user", "alice"], env)
+
+    result = _run(["tenants", "set-tier", *args], env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert sql_conn.execute("SELECT slug, tier FROM tenants").fetchall() == [("acme", "standard")]
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from app.jobs.kinds import KindRegistry
 from app.jobs.queue import create_queue_app
 from app.llm.ledger import PostgresCallLedger
 from app.llm.openai_provider import OpenAIProvider
+from app.llm.pauses import ProviderPauses
 from app.logs import log_handler
 from app.settings import RetentionSettings, Settings
 from app.tenants.budgets import BudgetService
@@ -32,6 +33,7 @@ from tests.support.counting_database import CountingDatabase
 from tests.support.documents import Corpus, corpus_on
 from tests.support.ledger import TEST_PRICES
 from tests.support.steps import fake_provider
+from tests.support.waiting import wait_for
 from tests.support.workers import running_worker
 
 
@@ -45,6 +47,28 @@ def auditor(sql_conn: psycopg.Connection) -> psycopg.Connection:
 @pytest.fixture
 async def counting_db(db: Database) -> CountingDatabase:
     return CountingDatabase(db)
+
+
+@pytest.fixture
+async def watcher(
+    counting_db: CountingDatabase, database_url: str
+) -> AsyncIterator[ProviderPauses]:
+    """One worker process's provider pauses, kept in memory while it listens (listener
+    ``courier-pauses-test``), read through ``counting_db``."""
+    pauses = ProviderPauses(counting_db)
+    await pauses.watch(database_url, name="courier-pauses-test")
+    try:
+        await wait_for(_watching(pauses), what="the pauses to be loaded")
+        yield pauses
+    finally:
+        await pauses.stop()
+
+
+def _watching(pauses: ProviderPauses):
+    async def check() -> bool:
+        return pauses.watching
+
+    return check
 
 
 @pytest.fixture

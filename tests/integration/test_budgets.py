@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import RateLimitedError
 from app.llm.ledger import BudgetExceeded, PostgresCallLedger, TokenUsage
 from app.llm.prices import DEFAULT_PRICES
+from app.tenants.budgets import InvalidBudget
 from tests.support.jobs import JobFactory
 from tests.support.ledger import budget_month, planned_call
 from tests.support.requests import auth, email_reply_request
@@ -195,8 +196,6 @@ async def test_concurrent_calls__spend_plus_reservations_never_pass_the_budget(
 
 
 async def test_budget_set__refuses_an_unknown_tenant_and_a_negative_amount(budgets):
-    from app.tenants.budgets import InvalidBudget
-
     with pytest.raises(InvalidBudget, match="no tenant 'nobody'"):
         await budgets.set("nobody", Decimal("5"))
     with pytest.raises(InvalidBudget, match="0 or more"):
@@ -238,6 +237,53 @@ async def test_intake__answers_429_problem_once_the_budget_is_spent(
     assert refused.json()["type"] == "urn:courier:problem:budget-exhausted"
     assert int(refused.headers["Retry-After"]) >= 1
     assert (retried.status_code, retried.json()["id"]) == (200, before.json()["id"])
+
+
+async def test_intake__429_shows_the_budget_and_the_spend_unrounded(
+    http, make_key, call_ledger, budgets, job_factory: JobFactory, sql_conn
+):
+    key = await make_key(tenant="acme")
+    # 1,050 input and 1,000 output tokens of gpt-4.1: $0.0021 + $0.008.
+    await _spend(
+        call_ledger, job_factory, "acme", TokenUsage(input_tokens=1050, output_tokens=1000)
+    )
+    await budgets.set("acme", Decimal("0.0095"))  # below a cent's precision: kept as it is
+
+    refused = await http.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "k"))
+
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith(
+        "this tenant's monthly model budget of $0.0095 is spent ($0.0101 spent or reserved)"
+    )
+    assert refused.json()["budget_usd"] == "0.0095"
+    assert sql_conn.execute("SELECT monthly_usd FROM tenant_budgets").fetchone() == (
+        Decimal("0.0095"),
+    )
+
+
+async def test_reserve__a_budget_below_a_cent_is_not_rounded_away(
+    call_ledger, budgets, job_factory: JobFactory
+):
+    job = await job_factory(tenant="acme", state="running")
+    await budgets.set("acme", Decimal("0.004"))  # $0.00 in whole cents: nothing would fit
+    small = {"model": "gpt-4.1-mini", "max_input_tokens": 1000, "max_output_tokens": 2000}
+
+    reservation = await call_ledger.reserve(planned_call(job, step="a", **small))
+    with pytest.raises(BudgetExceeded) as refused:
+        await call_ledger.reserve(planned_call(job, step="b", **small))
+
+    assert reservation.reserved_usd == Decimal("0.0036")
+    assert str(refused.value).startswith(
+        "this tenant's monthly budget of $0.004 cannot cover the worst case of a gpt-4.1-mini "
+        "call ($0.0036): $0.00 spent and $0.0036 reserved in "
+    )
+
+
+async def test_budget_set__refuses_more_decimals_than_the_ledger_keeps(budgets, make_key):
+    await make_key(tenant="acme")
+
+    with pytest.raises(InvalidBudget, match="more than 10 decimals"):
+        await budgets.set("acme", Decimal("0.00000000001"))
 
 
 async def test_intake__other_tenants_are_not_refused(

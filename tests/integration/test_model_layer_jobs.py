@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 
 from app.llm.pauses import ProviderPauses
+from app.tenants.tiers import TenantTiers
 from tasks.execution import JobExecutor
 from tests.fakes.openai_server import (
     Reply,
@@ -258,6 +259,52 @@ async def test_cache__another_tenant_other_groups_or_a_kind_without_cache_each_p
     assert second["state"] == "succeeded"
     assert len(fake_openai.requests) == 2
     assert call_outcomes(sql_conn, second["id"]) == [("generate", "fake-small", "ok")]
+
+
+# --- Tenant tiers ---------------------------------------------------------------------
+
+
+async def test_tier__a_premium_tenants_job_is_drafted_by_the_large_model(
+    http, model_worker, make_key, admin_db, sql_conn, fake_openai
+):
+    standard = await make_key(tenant="acme")
+    premium = await make_key(tenant="globex")
+    await TenantTiers(admin_db).set("globex", "premium")
+
+    standard_job = await _finished(sql_conn, await _submit(http, standard, "standard"))
+    premium_job = await _finished(sql_conn, await _submit(http, premium, "premium"))
+
+    assert (standard_job["state"], standard_job["model"]) == ("succeeded", "fake-small")
+    assert (premium_job["state"], premium_job["model"]) == ("succeeded", "fake-large")
+    assert fake_openai.models() == ["fake-small", "fake-large"]
+    assert call_outcomes(sql_conn, premium_job["id"]) == [("generate", "fake-large", "ok")]
+
+
+async def test_tier__is_read_when_the_execution_starts_not_at_intake(
+    http, model_settings, job_kinds, make_key, admin_db, sql_conn, fake_openai
+):
+    key = await make_key(tenant="acme")
+    job_id = await _submit(http, key, "upgraded-while-queued")  # no worker yet
+    await TenantTiers(admin_db).set("acme", "enterprise")
+
+    async with running_worker(model_settings, job_kinds):
+        row = await _finished(sql_conn, job_id)
+
+    assert (row["state"], row["model"]) == ("succeeded", "fake-large")
+    assert fake_openai.models() == ["fake-large"]
+
+
+async def test_tier__a_premium_tenant_over_a_small_budget_is_still_moved_down(
+    http, model_worker, make_key, admin_db, budgets, sql_conn, fake_openai
+):
+    key = await make_key(tenant="acme")
+    await TenantTiers(admin_db).set("acme", "premium")
+    await budgets.set("acme", Decimal("0.01"), "small")  # a large call ($0.0168) does not fit
+
+    row = await _finished(sql_conn, await _submit(http, key, "premium-over-budget"))
+
+    assert (row["state"], row["model"]) == ("succeeded", "fake-small")
+    assert fake_openai.models() == ["fake-small"]
 
 
 # --- Budgets --------------------------------------------------------------------------

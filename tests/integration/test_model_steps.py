@@ -15,10 +15,12 @@ import pytest
 
 from app.llm.errors import InvalidModelOutput, ProviderPaused
 from app.llm.ledger import BudgetExceeded
+from app.llm.messages import estimated_tokens
 from app.llm.pauses import ProviderPauses
 from app.llm.steps import CacheScope
 from tasks.kinds.email_reply import EmailReplyDraft, EmailReplyInput, draft_email_reply
 from tests.fakes.openai_server import (
+    counted_usage,
     error,
     invalid_json,
     refusal,
@@ -26,7 +28,7 @@ from tests.fakes.openai_server import (
     together,
 )
 from tests.support.jobs import events, job_row
-from tests.support.ledger import call_outcomes, calls
+from tests.support.ledger import TEST_PRICES, call_outcomes, calls
 from tests.support.steps import context_of, fake_provider, openai_steps
 
 
@@ -87,6 +89,26 @@ async def test_step__sends_the_output_model_as_a_strict_schema_and_returns_its_a
         "UNION ALL SELECT row_to_json(b) FROM budget_reservations b) AS rows"
     ).fetchone()[0]
     assert "PRIVATE-THREAD-TEXT" not in recorded
+
+
+async def test_step__the_reservation_covers_the_schema_the_provider_bills_as_input(
+    db, job_factory, fake_openai, provider, call_ledger, sql_conn
+):
+    job = await job_factory(state="running")
+
+    await _draft(openai_steps(db, provider, call_ledger), job)
+
+    (sent,) = fake_openai.requests
+    # What a provider bills as the prompt: the messages and the schema of response_format.
+    billed = counted_usage(sent.body, "")["prompt_tokens"]
+    (reserved,) = sql_conn.execute(
+        "SELECT amount_usd FROM budget_reservations WHERE job_id = %s", (job["id"],)
+    ).fetchone()
+    price = TEST_PRICES["fake-small"]
+    reserved_input = (reserved * 1_000_000 - 2048 * price.output_per_mtok) / price.input_per_mtok
+    # The premise: an estimate of the messages alone falls short of what is billed.
+    assert estimated_tokens(sent.body["messages"]) < billed
+    assert reserved_input >= billed
 
 
 async def test_step__invalid_json_gets_one_repair_that_sends_the_problem_back(

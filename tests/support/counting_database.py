@@ -11,8 +11,9 @@ from app.db import Database
 
 
 class CountingDatabase(Database):
-    """The real database seam, counting the queries it runs by name (``runs``) and keeping
-    the parameters of every ``fetch_all`` (``calls``, oldest first)."""
+    """The real database seam, counting the ``fetch_all`` and ``fetch_optional`` queries it
+    runs by name (``runs``) and keeping the parameters of every ``fetch_all`` (``calls``,
+    oldest first)."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db.pool, db.queries)
@@ -29,6 +30,12 @@ class CountingDatabase(Database):
             failure, self.fail_next = self.fail_next, None
             raise failure
         return await super().fetch_all(name, conn, **params)
+
+    async def fetch_optional(
+        self, name: str, /, conn: Any = None, **params: Any
+    ) -> dict[str, Any] | None:
+        self.runs[name] += 1
+        return await super().fetch_optional(name, conn, **params)
 
     def params_of(self, name: str) -> list[dict[str, Any]]:
         """The parameters of every ``fetch_all`` of query ``name``, oldest first."""

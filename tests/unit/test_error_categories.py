@@ -64,6 +64,7 @@ INTERNAL = {
     "UnknownCallOutcome": "worker: a programming error of the step runner settling a call",
     "UnpricedModel": "worker: a configuration error (COURIER_PRICES_MODELS), before any call",
     "InvalidBudget": "CLI: `courier budget set` reports it",
+    "InvalidTenantTier": "CLI: `courier tenants set-tier` reports it",
     "UnmarkedText": "worker: a prompt template's own bug; the job fails with handler_error",
     "PromptTemplateError": "start-up: a kind's prompt templates are broken; nothing starts",
     "UnknownPromptVersion": "CLI: `courier prompts pin|split` reports it",

@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 
-from app.llm.routing import ModelTiers, RoutingSignals, fallback_chain, route
+from app.llm.messages import estimated_tokens
+from app.llm.routing import (
+    PREMIUM_TENANT_TIERS,
+    ModelTiers,
+    RoutingSignals,
+    fallback_chain,
+    route,
+)
 from app.llm.structured import InvalidAnswer, parse_answer, response_format, strict_schema
+from app.tenants.tiers import TENANT_TIERS
 from tasks.kinds.email_reply import EmailReplyDraft
 from tests.fakes.openai_server import instance_of
 
@@ -111,3 +119,23 @@ def test_fallback_chain__never_visits_a_model_twice():
 
 def test_fallback_chain__without_a_provider_only_the_extractive_one():
     assert fallback_chain("large", None) == ["extractive"]
+
+
+def test_estimated_tokens__counts_the_schema_sent_as_response_format():
+    messages = [{"role": "user", "content": "x" * 300}]
+    schema_chars = len(json.dumps(response_format(EmailReplyDraft)["json_schema"]["schema"]))
+
+    without = estimated_tokens(messages)
+    with_schema = estimated_tokens(messages, EmailReplyDraft)
+
+    assert without == 101
+    assert with_schema - without >= schema_chars // 3
+
+
+def test_response_format__is_built_once_per_output_model():
+    assert response_format(EmailReplyDraft) is response_format(EmailReplyDraft)
+
+
+def test_route__the_tiers_that_move_up_are_tiers_a_tenant_can_have():
+    assert PREMIUM_TENANT_TIERS < set(TENANT_TIERS)
+    assert route("small", RoutingSignals(tenant_tier="standard")) == "small"
