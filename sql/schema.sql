@@ -4114,7 +4114,10 @@ CREATE VIEW public.prompt_versions AS
             (EXTRACT(epoch FROM (j.finished_at - j.started_at)) * (1000)::numeric) AS run_ms,
             (EXISTS ( SELECT 1
                    FROM public.jobs r
-                  WHERE ((r.replay_of = j.id) AND (r.replayed_by_id = j.requester_id)))) AS regenerated
+                  WHERE ((r.replay_of = j.id) AND (r.replayed_by_id = j.requester_id)))) AS regenerated,
+            ( SELECT v.decision
+                   FROM public.reviews v
+                  WHERE (v.job_id = j.id)) AS review_decision
            FROM public.jobs j
           WHERE ((j.prompt_version IS NOT NULL) AND (j.finished_at IS NOT NULL))
         )
@@ -4127,6 +4130,8 @@ CREATE VIEW public.prompt_versions AS
     count(*) FILTER (WHERE (f.state = 'failed'::public.job_state)) AS failed,
     round(((count(*) FILTER (WHERE f.refused))::numeric / (NULLIF(count(*) FILTER (WHERE (f.state = 'succeeded'::public.job_state)), 0))::numeric), 4) AS refusal_rate,
     round(((count(*) FILTER (WHERE f.regenerated))::numeric / (count(*))::numeric), 4) AS regeneration_rate,
+    count(*) FILTER (WHERE (f.review_decision IS NOT NULL)) AS reviewed,
+    round(((count(*) FILTER (WHERE (f.review_decision = 'rejected'::public.review_decision)))::numeric / (NULLIF(count(*) FILTER (WHERE (f.review_decision IS NOT NULL)), 0))::numeric), 4) AS review_rejection_rate,
     sum(f.cost_usd) AS cost_usd,
     round(((sum(f.cost_usd) * (1000)::numeric) / (count(*))::numeric), 4) AS cost_per_1000_jobs_usd,
     round(avg((f.input_tokens + f.output_tokens)), 1) AS tokens_per_job,
@@ -4205,6 +4210,20 @@ COMMENT ON COLUMN public.prompt_versions.refusal_rate IS 'Share of succeeded job
 --
 
 COMMENT ON COLUMN public.prompt_versions.regeneration_rate IS 'Share of the jobs that their own requester replayed (a replay with replay_of = the job and replayed_by_id = its requester): answers the user asked again for. 0 to 1.';
+
+
+--
+-- Name: COLUMN prompt_versions.reviewed; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.reviewed IS 'Of those, jobs a reviewer decided on (approved or rejected: the reviews table).';
+
+
+--
+-- Name: COLUMN prompt_versions.review_rejection_rate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.prompt_versions.review_rejection_rate IS 'Share of the reviewed jobs the reviewer rejected, 0 to 1; NULL when none was reviewed.';
 
 
 --

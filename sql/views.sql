@@ -424,7 +424,8 @@ WITH finished AS (
            EXISTS (
                SELECT 1 FROM jobs r
                WHERE r.replay_of = j.id AND r.replayed_by_id = j.requester_id
-           ) AS regenerated
+           ) AS regenerated,
+           (SELECT v.decision FROM reviews v WHERE v.job_id = j.id) AS review_decision
     FROM jobs j
     WHERE j.prompt_version IS NOT NULL AND j.finished_at IS NOT NULL
 )
@@ -435,6 +436,10 @@ SELECT f.tenant_id, t.slug AS tenant, f.kind, f.prompt_version,
        round(count(*) FILTER (WHERE f.refused)::numeric
              / nullif(count(*) FILTER (WHERE f.state = 'succeeded'), 0), 4) AS refusal_rate,
        round(count(*) FILTER (WHERE f.regenerated)::numeric / count(*), 4) AS regeneration_rate,
+       count(*) FILTER (WHERE f.review_decision IS NOT NULL) AS reviewed,
+       round(count(*) FILTER (WHERE f.review_decision = 'rejected')::numeric
+             / nullif(count(*) FILTER (WHERE f.review_decision IS NOT NULL), 0), 4)
+           AS review_rejection_rate,
        sum(f.cost_usd) AS cost_usd,
        round(sum(f.cost_usd) * 1000 / count(*), 4) AS cost_per_1000_jobs_usd,
        round(avg(f.input_tokens + f.output_tokens), 1) AS tokens_per_job,
@@ -453,6 +458,8 @@ COMMENT ON COLUMN prompt_versions.succeeded IS 'Of those, jobs that succeeded (r
 COMMENT ON COLUMN prompt_versions.failed IS 'Of those, jobs that failed (e.g. invalid_model_output after the repair).';
 COMMENT ON COLUMN prompt_versions.refusal_rate IS 'Share of succeeded jobs whose result declined (has a refusal_reason: refused or escalated), 0 to 1; results purged by retention count as not declined. NULL when none succeeded.';
 COMMENT ON COLUMN prompt_versions.regeneration_rate IS 'Share of the jobs that their own requester replayed (a replay with replay_of = the job and replayed_by_id = its requester): answers the user asked again for. 0 to 1.';
+COMMENT ON COLUMN prompt_versions.reviewed IS 'Of those, jobs a reviewer decided on (approved or rejected: the reviews table).';
+COMMENT ON COLUMN prompt_versions.review_rejection_rate IS 'Share of the reviewed jobs the reviewer rejected, 0 to 1; NULL when none was reviewed.';
 COMMENT ON COLUMN prompt_versions.cost_usd IS 'Model cost of the jobs, in US dollars (their totals, all attempts).';
 COMMENT ON COLUMN prompt_versions.cost_per_1000_jobs_usd IS 'cost_usd per 1,000 finished jobs, in US dollars, to 0.0001.';
 COMMENT ON COLUMN prompt_versions.tokens_per_job IS 'Mean input plus output tokens per job.';

@@ -179,6 +179,14 @@ async def test_review__a_rejection_fails_the_job_and_its_output_reaches_no_one(
     assert [m.data["type"] for m in stream][-1] == "job.failed"
     assert all("drafted" not in str(m.data) for m in stream)
     assert job_row(sql_conn, job["id"])["result"] is None
+    # Prompt experiments see the rejection beside the version that made the output.
+    row = sql_conn.execute(
+        "SELECT p.reviewed, p.review_rejection_rate FROM prompt_versions p "
+        "JOIN jobs j ON j.tenant_id = p.tenant_id AND j.kind = p.kind "
+        "AND j.prompt_version = p.prompt_version WHERE j.id = %s",
+        (job["id"],),
+    ).fetchone()
+    assert row == (1, 1)
 
 
 @pytest.mark.parametrize(
