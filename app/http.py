@@ -35,6 +35,7 @@ from app.delivery.webhooks import WebhookService
 from app.jobs.controllers import create_job_controller
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
+from app.jobs.schemas import kind_schema_name
 from app.jobs.service import JobService
 from app.keys.cache import CHANNEL as KEYS_CHANGED_CHANNEL
 from app.keys.cache import KeyCache
@@ -191,7 +192,7 @@ def _document_each_kinds_result(kinds: KindRegistry, app: Litestar) -> None:
         return
     names = []
     for kind in kinds.values():
-        name = "".join(part.title() for part in kind.name.split("_")) + "Result"
+        name = kind_schema_name(kind.name, "Result")
         # Nested models are named after their result: two kinds may both have a "Citation".
         schema = kind.output_model.model_json_schema(
             ref_template="#/components/schemas/" + name + "_{model}"

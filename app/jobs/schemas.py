@@ -49,12 +49,18 @@ class JobRequest(BaseModel):
     )
 
 
+def kind_schema_name(kind: str, suffix: str) -> str:
+    """The OpenAPI schema name of a kind's model: ``email_reply`` + ``Result`` is
+    ``EmailReplyResult``."""
+    return "".join(part.title() for part in kind.split("_")) + suffix
+
+
 def job_request_body(kinds: KindRegistry) -> Any:
     """The body of ``POST /v1/jobs``: one model per kind, told apart by ``kind``, so the
     OpenAPI document shows each kind's input schema and validation names the field."""
     models = [
         create_model(
-            "".join(part.title() for part in kind.name.split("_")) + "JobRequest",
+            kind_schema_name(kind.name, "JobRequest"),
             __base__=JobRequest,
             kind=(Literal[kind.name], Field(description="The job kind.")),  # type: ignore[arg-type]
             input=(kind.input_model, ...),

@@ -4,6 +4,7 @@ build them right."""
 from __future__ import annotations
 
 from app.http import create_app
+from app.jobs.schemas import kind_schema_name
 from app.settings import Settings
 from tests.support.kinds import TEST_KINDS
 
@@ -51,7 +52,7 @@ def test_each_kinds_result__is_documented_with_its_outcome():
     schemas = app.openapi_schema.to_schema()["components"]["schemas"]
 
     for kind in ("email_reply", "taxonomy_tagging", "document_extraction", "bio"):
-        name = "".join(part.title() for part in kind.split("_")) + "Result"
+        name = kind_schema_name(kind, "Result")
         assert "outcome" in schemas[name]["properties"], name
         assert name in schemas["Job"]["properties"]["result"]["description"]
     tag = schemas["TaxonomyTaggingResult"]["properties"]["tags"]["items"]["$ref"]
