@@ -32,16 +32,28 @@ ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
 LIMIT %(k)s::int;
 
 -- name: chunk_search_hybrid :many
--- Hybrid search: the nearest chunks by vector (HNSW with an iterative scan, so the
--- row level security filter does not empty the top k) and the best full-text matches
--- (any of the query's words, so exact terms such as error codes count), fused by
--- reciprocal rank (1 / (60 + rank)). NULL embedding: full text only.
-WITH nearest AS MATERIALIZED (
-    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
-    FROM chunk_embeddings e
-    WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
-    ORDER BY e.embedding <=> %(embedding)s::vector(384)
-    LIMIT %(candidates)s::int
+-- Hybrid search: the nearest chunks by vector (chunk_search_vector's two paths) and
+-- the best full-text matches (any of the query's words, so exact terms such as error
+-- codes count), fused by reciprocal rank (1 / (60 + rank)). NULL embedding: full
+-- text only.
+WITH visible AS MATERIALIZED (
+    SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS few
+    FROM chunk_acl_counts n
+    WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys())
+), nearest AS MATERIALIZED (
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
+       AND (SELECT few FROM visible)
+     ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(candidates)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
+       AND NOT (SELECT few FROM visible)
+     ORDER BY e.embedding <=> %(embedding)s::vector(384)
+     LIMIT %(candidates)s::int)
 ), vector_ranked AS (
     SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank FROM nearest
 ), words AS (
@@ -67,14 +79,29 @@ ORDER BY f.score DESC, c.id
 LIMIT %(k)s::int;
 
 -- name: chunk_search_vector :many
--- The vector side of chunk_search_hybrid alone (HNSW, iterative scan under the row
--- level security filter): what tests and bench/ compare with chunk_search_exact.
-WITH nearest AS MATERIALIZED (
-    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
-    FROM chunk_embeddings e
-    WHERE e.model = %(model)s::text
-    ORDER BY e.embedding <=> %(embedding)s::vector(384)
-    LIMIT %(k)s::int
+-- The k nearest chunks the reader may see, by one of two paths chosen from
+-- chunk_acl_counts (an upper bound of the reader's visible embeddings): at most
+-- exact_limit, an exact scan of them, found through the ACL index the row level
+-- security policy is answered by (exact, and fast for a small set); more, the HNSW
+-- index with an iterative scan (session_search_tuning), which stops once k rows pass
+-- the policy. The path not taken is never executed (a one-time filter). Either way
+-- row level security alone decides what is visible.
+WITH visible AS MATERIALIZED (
+    SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS few
+    FROM chunk_acl_counts n
+    WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys())
+), nearest AS MATERIALIZED (
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE e.model = %(model)s::text AND (SELECT few FROM visible)
+     ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(k)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE e.model = %(model)s::text AND NOT (SELECT few FROM visible)
+     ORDER BY e.embedding <=> %(embedding)s::vector(384)
+     LIMIT %(k)s::int)
 )
 SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id;
 

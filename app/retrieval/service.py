@@ -323,6 +323,9 @@ class SearchTuning:
     ef_search: int = 100
     max_scan_tuples: int = 20_000
     candidates: int = 40
+    exact_limit: int = 50_000
+    """Readers who may see at most this many embeddings get an exact scan (through the
+    ACL index); others the HNSW index (sql/chunks.sql ``chunk_search_vector``)."""
 
 
 class Retrieval:
@@ -354,6 +357,7 @@ class Retrieval:
                 model=model,
                 text=query,
                 candidates=max(self.tuning.candidates, k),
+                exact_limit=self.tuning.exact_limit,
                 k=k,
             )
         return [
