@@ -14,9 +14,10 @@ as the runtime role with the reader's tenant and groups set as the API sets them
 Per selectivity, the same queries through each vector strategy, against exact
 search under the same filter (``chunk_search_exact``, recall 1 by definition):
 
-* ``courier``: ``chunk_search_vector`` as the service runs it (exact scan through
-  the ACL index up to ``SearchTuning.exact_limit`` visible embeddings, HNSW with an
-  iterative scan beyond);
+* ``courier``: as the service runs it: ``chunk_search_path`` (exact scan through the
+  ACL index up to ``SearchTuning.exact_limit`` visible embeddings, HNSW with an
+  iterative scan beyond), ``session_search_tuning``, ``chunk_search_vector``, all
+  timed;
 * ``hnsw``: the HNSW path forced (``exact_limit`` 0), ef_search 100, relaxed order;
 * ``hnsw ef400``: the same with ef_search 400 and max_scan_tuples 40,000;
 * ``plain``: HNSW without iterative scans (pgvector's default), for contrast;
@@ -202,6 +203,8 @@ class Strategy:
     name: str
     query: str
     exact_limit: int
+    """The path: chosen by ``chunk_search_path`` with this limit (timed with the search);
+    0 forces HNSW, a huge limit the exact scan."""
     ef_search: int = 100
     max_scan_tuples: int = 20_000
     iterative: str = "relaxed_order"
@@ -209,15 +212,16 @@ class Strategy:
 
 
 COURIER = SearchTuning()
+EXACT = 2**62
 STRATEGIES = (
-    Strategy("raw", "raw_exact", 0, as_owner=True),
-    Strategy("exact", "chunk_search_exact", 0),
+    Strategy("raw", "raw_exact", EXACT, as_owner=True),
+    Strategy("exact", "chunk_search_exact", EXACT),
     Strategy("courier", "chunk_search_vector", COURIER.exact_limit),
     Strategy("hnsw", "chunk_search_vector", 0),
     Strategy("hnsw ef400", "chunk_search_vector", 0, ef_search=400, max_scan_tuples=40_000),
     Strategy("plain", "chunk_search_vector", 0, iterative="off"),
     Strategy("hybrid", "chunk_search_hybrid", COURIER.exact_limit),
-    Strategy("hybrid exact", "chunk_search_hybrid", 2**62),
+    Strategy("hybrid exact", "chunk_search_hybrid", EXACT),
 )
 # The raw limit: no row level security (the owner is a superuser here), the reader's
 # filter as literals, answered by the same ACL index.
@@ -244,17 +248,23 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     named["session_act_for"],
                     {"tenant_id": tenant, "user_id": uuid.uuid4(), "groups": groups},
                 )
+                started = time.perf_counter()
+                path = conn.execute(
+                    named["chunk_search_path"], params | {"exact_limit": strategy.exact_limit}
+                ).fetchone()
+                exact = bool(path and path[0])
                 conn.execute(
                     named["session_search_tuning"],
-                    {"ef_search": strategy.ef_search, "max_scan_tuples": strategy.max_scan_tuples},
+                    {
+                        "ef_search": strategy.ef_search,
+                        "max_scan_tuples": strategy.max_scan_tuples,
+                        "exact": exact,
+                    },
                 )
                 conn.execute(
                     "SELECT set_config('hnsw.iterative_scan', %s, true)", (strategy.iterative,)
                 )
-                started = time.perf_counter()
-                found = conn.execute(
-                    named[strategy.query], params | {"exact_limit": strategy.exact_limit}
-                ).fetchall()
+                found = conn.execute(named[strategy.query], params | {"exact": exact}).fetchall()
                 return (time.perf_counter() - started) * 1000, found
 
         for selectivity, group in READERS.items():

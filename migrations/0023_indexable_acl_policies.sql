@@ -74,11 +74,16 @@ CREATE POLICY chunk_acl_counts_reader ON chunk_acl_counts FOR SELECT
     USING (tenant_id = courier_acting_tenant() AND acl_key = ANY (courier_acting_acl_keys()));
 
 -- One statement-level trigger per operation, aggregating its transition table: one
--- upsert per (tenant, model, key) a statement touches, in key order (no deadlock
--- between two statements over the same keys).
+-- upsert per (tenant, model, key) a statement touches, in key order, so two writers
+-- of a tenant wait on its '' row (first in that order) instead of deadlocking: the
+-- embedding writes of one tenant and model commit one after the other.
 CREATE FUNCTION courier_chunk_acl_count() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM chunk_acl_counts;
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         INSERT INTO chunk_acl_counts AS c (tenant_id, model, acl_key, embeddings)
         SELECT o.tenant_id, o.model, k.key, -count(*)
@@ -114,6 +119,8 @@ CREATE TRIGGER chunk_embeddings_count_update AFTER UPDATE ON chunk_embeddings
     FOR EACH STATEMENT EXECUTE FUNCTION courier_chunk_acl_count();
 CREATE TRIGGER chunk_embeddings_count_delete AFTER DELETE ON chunk_embeddings
     REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION courier_chunk_acl_count();
+CREATE TRIGGER chunk_embeddings_count_truncate AFTER TRUNCATE ON chunk_embeddings
     FOR EACH STATEMENT EXECUTE FUNCTION courier_chunk_acl_count();
 
 -- The embeddings already there.

@@ -36,22 +36,18 @@ LIMIT %(k)s::int;
 -- the best full-text matches (any of the query's words, so exact terms such as error
 -- codes count), fused by reciprocal rank (1 / (60 + rank)). NULL embedding: full
 -- text only.
-WITH visible AS MATERIALIZED (
-    SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS few
-    FROM chunk_acl_counts n
-    WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys())
-), nearest AS MATERIALIZED (
+WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
      WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
-       AND (SELECT few FROM visible)
+       AND %(exact)s::boolean
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
      LIMIT %(candidates)s::int)
     UNION ALL
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
      WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
-       AND NOT (SELECT few FROM visible)
+       AND NOT %(exact)s::boolean
      ORDER BY e.embedding <=> %(embedding)s::vector(384)
      LIMIT %(candidates)s::int)
 ), vector_ranked AS (
@@ -78,28 +74,31 @@ JOIN documents d ON d.id = c.document_id
 ORDER BY f.score DESC, c.id
 LIMIT %(k)s::int;
 
+-- name: chunk_search_path :one
+-- Whether the reader may see at most exact_limit embeddings of the model (then search
+-- scans them exactly): the sum of its groups' counts, an upper bound, read under row
+-- level security from chunk_acl_counts (kept by triggers, so no scan of the rows).
+SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS exact
+FROM chunk_acl_counts n
+WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
+
 -- name: chunk_search_vector :many
--- The k nearest chunks the reader may see, by one of two paths chosen from
--- chunk_acl_counts (an upper bound of the reader's visible embeddings): at most
--- exact_limit, an exact scan of them, found through the ACL index the row level
--- security policy is answered by (exact, and fast for a small set); more, the HNSW
--- index with an iterative scan (session_search_tuning), which stops once k rows pass
--- the policy. The path not taken is never executed (a one-time filter). Either way
--- row level security alone decides what is visible.
-WITH visible AS MATERIALIZED (
-    SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS few
-    FROM chunk_acl_counts n
-    WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys())
-), nearest AS MATERIALIZED (
+-- The k nearest chunks the reader may see, by the path chunk_search_path chose:
+-- exact, a scan of every visible embedding, found through the ACL index the row level
+-- security policy is answered by (exact, and fast for a small set); otherwise the
+-- HNSW index with an iterative scan (session_search_tuning), which stops once k rows
+-- pass the policy. The path not taken is never executed. Either way row level
+-- security alone decides what is visible.
+WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
-     WHERE e.model = %(model)s::text AND (SELECT few FROM visible)
+     WHERE e.model = %(model)s::text AND %(exact)s::boolean
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
      LIMIT %(k)s::int)
     UNION ALL
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
-     WHERE e.model = %(model)s::text AND NOT (SELECT few FROM visible)
+     WHERE e.model = %(model)s::text AND NOT %(exact)s::boolean
      ORDER BY e.embedding <=> %(embedding)s::vector(384)
      LIMIT %(k)s::int)
 )

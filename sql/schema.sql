@@ -543,6 +543,10 @@ CREATE FUNCTION public.courier_chunk_acl_count() RETURNS trigger
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM chunk_acl_counts;
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         INSERT INTO chunk_acl_counts AS c (tenant_id, model, acl_key, embeddings)
         SELECT o.tenant_id, o.model, k.key, -count(*)
@@ -6320,6 +6324,13 @@ CREATE TRIGGER chunk_embeddings_count_delete AFTER DELETE ON public.chunk_embedd
 --
 
 CREATE TRIGGER chunk_embeddings_count_insert AFTER INSERT ON public.chunk_embeddings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_count_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_count_truncate AFTER TRUNCATE ON public.chunk_embeddings FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
 
 
 --

@@ -10,7 +10,8 @@ import uuid
 import psycopg
 import pytest
 
-from app.db import Database
+from app.db import Connection, Database
+from app.queries import load_queries
 from app.retrieval.embeddings import HASHED_MODEL, hashed_vector, vector_literal
 from app.retrieval.schemas import DocumentIn
 from app.retrieval.service import (
@@ -28,10 +29,32 @@ WORDS = (
 ).split()
 
 
-# Search takes one of two paths (sql/chunks.sql chunk_search_vector): an exact scan
+# Search takes one of two paths (sql/chunks.sql chunk_search_path): an exact scan
 # when the reader may see at most exact_limit embeddings, HNSW beyond. 0 forces HNSW,
 # a large limit the exact scan; both must return only what row level security allows.
 PATHS = pytest.mark.parametrize("exact_limit", [0, 1_000_000], ids=["hnsw", "exact"])
+
+
+async def nearest(
+    db: Database, conn: Connection, embedding: str, k: int, exact_limit: int
+) -> list[int]:
+    """chunk_search_vector by the path chunk_search_path picks, as the service runs it."""
+    path = await db.fetch_one(
+        "chunk_search_path", conn, model=HASHED_MODEL, exact_limit=exact_limit
+    )
+    assert path["exact"] is (exact_limit > 0)
+    await db.execute(
+        "session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000, exact=path["exact"]
+    )
+    rows = await db.fetch_all(
+        "chunk_search_vector",
+        conn,
+        embedding=embedding,
+        model=HASHED_MODEL,
+        k=k,
+        exact=path["exact"],
+    )
+    return [r["chunk_id"] for r in rows]
 
 
 def reader(tenant_id: uuid.UUID, *groups: str) -> Reader:
@@ -121,15 +144,11 @@ async def test_filtered_vector_search__equals_exact_search_on_small_data(
         for query in ("refund invoice", "router firmware outage", "seat license admin"):
             embedding = vector_literal(hashed_vector(query))
             async with db.transaction(on_behalf_of=user) as conn:
-                await db.execute(
-                    "session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000
+                found = await nearest(db, conn, embedding, 10, exact_limit)
+                exact = await db.fetch_all(
+                    "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=10
                 )
-                params = {"embedding": embedding, "model": HASHED_MODEL, "k": 10}
-                indexed = await db.fetch_all(
-                    "chunk_search_vector", conn, exact_limit=exact_limit, **params
-                )
-                exact = await db.fetch_all("chunk_search_exact", conn, **params)
-            assert [r["chunk_id"] for r in indexed] == [r["chunk_id"] for r in exact]
+            assert found == [r["chunk_id"] for r in exact]
 
 
 @PATHS
@@ -147,20 +166,50 @@ async def test_vector_search__either_path_returns_only_rows_rls_allows(
     await corpus.embed_all(other)
     embedding = vector_literal(hashed_vector("router firmware"))
     async with db.transaction(on_behalf_of=reader(tenant, "a")) as conn:
-        await db.execute("session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000)
-        found = await db.fetch_all(
-            "chunk_search_vector",
-            conn,
-            embedding=embedding,
-            model=HASHED_MODEL,
-            k=30,
-            exact_limit=exact_limit,
-        )
+        found = await nearest(db, conn, embedding, 30, exact_limit)
     # As the owner (no row level security): the chunks of group a's documents.
     allowed = sql_conn.execute(
         "SELECT id FROM chunks WHERE document_id = ANY (%s)", (list(mine["a"]),)
     ).fetchall()
-    assert sorted(r["chunk_id"] for r in found) == sorted(r[0] for r in allowed)
+    assert sorted(found) == sorted(r[0] for r in allowed)
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "hnsw"])
+async def test_vector_search__only_the_hnsw_path_walks_the_hnsw_index(
+    corpus: Corpus, sql_conn: psycopg.Connection, exact: bool
+):
+    # The HNSW path walks the index even though the planner, blind to how many rows
+    # the policy keeps, guesses few; the exact path never touches it (which index
+    # finds the rows is the planner's choice by table size: bench/retrieval.py).
+    tenant = await corpus.tenant()
+    for n in range(30):
+        await corpus.add(tenant, f"battery charger {n}", ["a" if n % 3 else "b"])
+    await corpus.embed_all(tenant)
+    sql_conn.execute("ANALYZE chunk_embeddings")
+    queries = load_queries()
+    params = {
+        "embedding": vector_literal(hashed_vector("battery")),
+        "model": HASHED_MODEL,
+        "k": 5,
+        "exact": exact,
+        "ef_search": 100,
+        "max_scan_tuples": 20_000,
+    }
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        sql_conn.execute(
+            "SELECT set_config('courier.tenant_id', %s::text, true), "
+            "set_config('courier.groups', '{a}', true)",
+            (tenant,),
+        )
+        sql_conn.execute(queries["session_search_tuning"].sql, params)
+        plan = "\n".join(
+            row[0]
+            for row in sql_conn.execute(
+                "EXPLAIN (COSTS OFF) " + queries["chunk_search_vector"].sql, params
+            ).fetchall()
+        )
+    assert ("Index Scan using chunk_embeddings_hnsw" in plan) is not exact
 
 
 async def test_acl_counts__follow_embeddings_acl_changes_and_deletes(
