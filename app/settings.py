@@ -343,7 +343,7 @@ class RetrievalSettings(BaseSettings):
     chunk_overlap_words: int = Field(default=32, ge=0, le=500)
     """Words a chunk shares with the one before it
     (env ``COURIER_RETRIEVAL_CHUNK_OVERLAP_WORDS``)."""
-    ef_search: int = Field(default=100, ge=10, le=1000)
+    ef_search: int = Field(default=400, ge=10, le=1000)
     """HNSW candidate list size per search (env ``COURIER_RETRIEVAL_EF_SEARCH``)."""
     max_scan_tuples: int = Field(default=20_000, ge=100)
     """Most index tuples an iterative HNSW scan visits to fill a filtered top k

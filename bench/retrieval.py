@@ -18,8 +18,8 @@ search under the same filter (``chunk_search_exact``, recall 1 by definition):
   ACL index up to ``SearchTuning.exact_limit`` visible embeddings, HNSW with an
   iterative scan beyond), ``session_search_tuning``, ``chunk_search_vector``, all
   timed;
-* ``hnsw``: the HNSW path forced (``exact_limit`` 0), ef_search 100, relaxed order;
-* ``hnsw ef400``: the same with ef_search 400 and max_scan_tuples 40,000;
+* ``hnsw ef100``, ``hnsw ef400``: the HNSW path forced (``exact_limit`` 0), relaxed
+  order, max_scan_tuples 20,000, ef_search 100 (0019's) or 400 (Courier's now);
 * ``plain``: HNSW without iterative scans (pgvector's default), for contrast;
 * ``hybrid``: the full ``chunk_search_hybrid`` (vector + full text, fused) as the
   service runs it; its recall against the same query with an exact vector side;
@@ -205,7 +205,7 @@ class Strategy:
     exact_limit: int
     """The path: chosen by ``chunk_search_path`` with this limit (timed with the search);
     0 forces HNSW, a huge limit the exact scan."""
-    ef_search: int = 100
+    ef_search: int = SearchTuning().ef_search
     max_scan_tuples: int = 20_000
     iterative: str = "relaxed_order"
     as_owner: bool = False
@@ -217,8 +217,8 @@ STRATEGIES = (
     Strategy("raw", "raw_exact", EXACT, as_owner=True),
     Strategy("exact", "chunk_search_exact", EXACT),
     Strategy("courier", "chunk_search_vector", COURIER.exact_limit),
-    Strategy("hnsw", "chunk_search_vector", 0),
-    Strategy("hnsw ef400", "chunk_search_vector", 0, ef_search=400, max_scan_tuples=40_000),
+    Strategy("hnsw ef100", "chunk_search_vector", 0, ef_search=100),
+    Strategy("hnsw ef400", "chunk_search_vector", 0, ef_search=400),
     Strategy("plain", "chunk_search_vector", 0, iterative="off"),
     Strategy("hybrid", "chunk_search_hybrid", COURIER.exact_limit),
     Strategy("hybrid exact", "chunk_search_hybrid", EXACT),
@@ -289,7 +289,7 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     figures[strategy.name].append(ms)
                     found[strategy.name] = {r[0] for r in result}
                 truth = found["exact"]
-                for name in ("courier", "hnsw", "hnsw ef400", "plain", "raw"):
+                for name in ("courier", "hnsw ef100", "hnsw ef400", "plain", "raw"):
                     recalls[name].append(len(found[name] & truth) / max(len(truth), 1))
                 reference = found["hybrid exact"]
                 recalls["hybrid"].append(len(found["hybrid"] & reference) / max(len(reference), 1))

@@ -320,7 +320,7 @@ async def tenant_transaction(db: Database, tenant_id: UUID) -> AsyncIterator[Con
 
 @dataclass(frozen=True)
 class SearchTuning:
-    ef_search: int = 100
+    ef_search: int = 400
     max_scan_tuples: int = 20_000
     candidates: int = 40
     exact_limit: int = 50_000
