@@ -20,7 +20,7 @@ search under the same filter (``chunk_search_exact``, recall 1 by definition):
   timed;
 * ``hnsw ef100``, ``hnsw ef400``: the HNSW path forced (``exact_limit`` 0), relaxed
   order, max_scan_tuples 20,000, ef_search 100 (0019's) or 400 (Courier's now);
-* ``plain``: HNSW without iterative scans (pgvector's default), for contrast;
+* ``plain``: HNSW without iterative scans (pgvector's default; ef_search 400), for contrast;
 * ``hybrid``: the full ``chunk_search_hybrid`` (vector + full text, fused) as the
   service runs it; its recall against the same query with an exact vector side;
 * ``raw``: the raw limit in the same run: the superuser (no row level security)
