@@ -29,9 +29,11 @@ WHERE r.rolname = current_user;
 -- sorts are off, because the planner cannot estimate how many rows the policy keeps
 -- (its overlap is not leakproof, so statistics are not used for it) and would
 -- otherwise sort the "few" rows it guesses instead of walking the HNSW index
--- (bench/retrieval.py measured these; docs/retrieval-dba.md).
+-- (bench/retrieval.py measured these; docs/retrieval-dba.md). Plans are made for each
+-- search: a plan cached under one path's settings must not serve the other path.
 SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
        set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
        set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true),
        set_config('enable_bitmapscan', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
-       set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true);
+       set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
+       set_config('plan_cache_mode', 'force_custom_plan', true);
