@@ -16,9 +16,9 @@ python-stdnum's (offline, no dependencies), which also knows each country's IBAN
 length and layout:
 
 * secrets: provider API keys (``sk-...``), AWS access key ids (``AKIA...``) and bare
-  secret access keys (40 characters of base64 with both cases and a digit), GitHub,
-  GitLab, Slack (tokens and webhook URLs), Stripe, npm and Hugging Face tokens, JSON
-  Web Tokens, ``Bearer``/``Basic`` credentials, PEM private keys (a block cut short
+  secret access keys (40 characters of base64 with both cases, a digit and no run of
+  words: a commit id or a camelCase name is left alone), GitHub, GitLab, Slack (tokens
+  and webhook URLs), Stripe, npm and Hugging Face tokens, JSON Web Tokens, ``Bearer``/``Basic`` credentials, PEM private keys (a block cut short
   too), and the value of any ``password=``/``api_key:``/``aws_secret_access_key =``-style
   assignment;
 * e-mail addresses;
@@ -31,14 +31,16 @@ length and layout:
 * card numbers of 13 to 19 digits, spaced or dashed, whose Luhn checksum holds;
 * unlabelled national ids whose shape and checksum say what they are: US social
   security numbers written ``123-45-6789`` (the SSA's impossible ranges left alone), UK
-  National Insurance numbers (``QQ 12 34 56 C``), German tax ids (an 11-digit run whose
-  checksum holds, or the printed grouping ``12 345 678 901``), French NIRs, Spanish
+  National Insurance numbers (``QQ 12 34 56 C``: two letters, six digits, A to D; no
+  checksum exists), German tax ids (an 11-digit run whose checksum holds, about 1 in
+  300 random runs, or the printed grouping ``12 345 678 901``), French NIRs, Spanish
   DNIs and NIEs (check letter) and Italian codici fiscali (check letter). A bare
   9-digit number is not taken for an SSN or a Dutch BSN without its label: one in 11
   order numbers passes the BSN's 11-proof, and an SSN has no checksum at all;
 * IPv4 and IPv6 addresses;
 * phone numbers: 9 to 15 digits, international (``+33 6 12 34 56 78``) or with the
-  usual separators; a date, a time or a card-like run is not a phone.
+  usual separators; a date, a time, a decimal number (``20261120.1``) or a card-like
+  run is not a phone.
 
 Names and postal addresses are not found (that needs a language model): they stay
 out of storage by the rule every call site keeps anyway, never to log or store input
@@ -92,8 +94,8 @@ _SECRETS = re.compile(
     re.VERBOSE,
 )
 # An AWS secret access key has no prefix: 40 characters of base64 standing alone. A git
-# commit id (40 hex digits, one case) and a camelCase word lack one of the three kinds
-# of character, which random base64 has all but always.
+# commit id (40 hex digits in one case) lacks a kind of character that random base64
+# has all but always; a camelCase name or a URL path has words (_base64_key_like).
 _BARE_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=.])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SMALL_WORD = re.compile(r"[a-z]{5,}")
 # ``password = hunter2``, ``"api_key": "abc..."``, ``aws_secret_access_key=...``: the
