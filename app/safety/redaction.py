@@ -18,9 +18,9 @@ length and layout:
 * secrets: provider API keys (``sk-...``), AWS access key ids (``AKIA...``) and bare
   secret access keys (40 characters of base64 with both cases, a digit and no run of
   words: a commit id or a camelCase name is left alone), GitHub, GitLab, Slack (tokens
-  and webhook URLs), Stripe, npm and Hugging Face tokens, JSON Web Tokens, ``Bearer``/``Basic`` credentials, PEM private keys (a block cut short
-  too), and the value of any ``password=``/``api_key:``/``aws_secret_access_key =``-style
-  assignment;
+  and webhook URLs), Stripe, npm and Hugging Face tokens, JSON Web Tokens,
+  ``Bearer``/``Basic`` credentials, PEM private keys (a block cut short too), and the
+  value of any ``password=``/``api_key:``/``aws_secret_access_key =``-style assignment;
 * e-mail addresses;
 * IBANs in either case, spaced or not (the ISO 13616 mod-97 checksum and the
   country's layout must hold: a random code is left alone);
