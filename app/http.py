@@ -44,6 +44,7 @@ from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
 from app.responses.controllers import ResponseController
+from app.responses.errors import ROUTING_ERRORS
 from app.responses.model_names import ModelNames
 from app.responses.service import ResponsesService
 from app.retrieval.controllers import DocumentController, SearchController
@@ -136,6 +137,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
         # Courier configures logging itself (JSON lines, app/logs.py).
         logging_config=None,
         plugins=[problem_details_plugin(frozenset(kinds))],
+        exception_handlers=ROUTING_ERRORS,  # type: ignore[arg-type]
         request_max_body_size=settings.api.max_body_bytes,
         # Every route decodes bodies and checks parameters the same way (app/client_input.py).
         request_class=CourierRequest,
