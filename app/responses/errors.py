@@ -12,6 +12,7 @@ invalid request with 400, so Courier's 422 (well-formed, invalid content) become
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -119,7 +120,7 @@ def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
             i for i in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(i, dict)
         ]
         first = items[0] if items else {}
-        param = str(first.get("key") or "") or None
+        param = _param(str(first.get("key") or ""))
         message = str(first.get("message") or exc.detail)
         if "extra inputs are not permitted" in message.lower():
             return (
@@ -157,6 +158,17 @@ def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
         ),
         {},
     )
+
+
+_UNION_BRANCH = re.compile(r"(constrained|function|json-or-python|lax-or-strict)-.*|.*\[.*\]")
+
+
+def _param(key: str) -> str | None:
+    """The request parameter a validation error names, as the SDK's user wrote it:
+    pydantic's union branches (``input.constrained-str``, ``input.list[InputMessage]``)
+    are its own words, not parameters, so they are left out."""
+    parts = [part for part in key.split(".") if not _UNION_BRANCH.fullmatch(part)]
+    return ".".join(parts) or None
 
 
 def _error(status: int, message: str, param: str | None, code: str | None) -> OpenAIError:

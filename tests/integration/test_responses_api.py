@@ -253,6 +253,8 @@ async def test_webhook__response_completed_verified_with_unwrap(
         ({"reasoning": {"effort": "high"}}, "reasoning"),
         ({"store": False}, "store"),
         ({"model": "gpt-4o"}, "model"),
+        # A parameter of two accepted forms is named as the caller wrote it.
+        ({"input": 5}, "input"),
     ],
 )
 async def test_create__what_courier_cannot_honour_is_refused_with_bad_request(
