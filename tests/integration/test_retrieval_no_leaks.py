@@ -5,6 +5,9 @@ worker calling the fake OpenAI-compatible server.
   groups *and* whose retrieval gave the same sources at the same versions. A user with
   other groups gets a fresh call and an answer from their own documents; an ACL change
   or an edit of a cited document makes the next identical request miss.
+* Randomized: after random ACL changes and deletions, each of many readers' searches
+  return no document, and citation resolution resolves no document, beyond what the
+  reader's tenant and groups allow (and resolution withholds none it allows).
 * An obedient model told by a retrieved document to list every other document it can
   see: documents outside the requester's groups or tenant are never retrieved under row
   level security, so they are neither in the prompt the provider received nor in the
@@ -14,14 +17,17 @@ worker calling the fake OpenAI-compatible server.
 from __future__ import annotations
 
 import json
+import random
 import re
 import uuid
 from typing import Any
 
 import httpx
 
+from app.retrieval.service import source_id
 from tests.fakes.obedient import obedient
 from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.support.documents import Corpus, Reader
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
 
@@ -232,3 +238,50 @@ async def test_obedient_model__told_to_list_every_document_reveals_none_outside_
         "SELECT result::text, held_result::text FROM jobs WHERE id = %s", (job["id"],)
     ).fetchone()
     assert [f for f in forbidden if f in json.dumps(job) or f in str(row)] == []
+
+
+WORDS = (
+    "invoice refund shipping carrier warranty battery charger router firmware password "
+    "account billing discount coupon subscription renewal cancel upgrade export backup"
+).split()
+
+
+async def test_readers__randomized_acl_changes_show_no_document_beyond_the_acl(corpus: Corpus):
+    rng = random.Random(2616)
+    groups = [f"g{i}" for i in range(6)]
+    tenants = [await corpus.tenant() for _ in range(3)]
+    acl: dict[uuid.UUID, tuple[uuid.UUID, frozenset[str]]] = {}
+    for _ in range(60):
+        tenant = rng.choice(tenants)
+        doc_groups = frozenset(rng.sample(groups, rng.randint(1, 2)))
+        text = " ".join(rng.choices(WORDS, k=20))
+        acl[await corpus.add(tenant, text, sorted(doc_groups))] = (tenant, doc_groups)
+    for tenant in tenants:
+        await corpus.embed_all(tenant)
+    # What readers see follows ACL changes and deletions at once.
+    for doc in rng.sample(sorted(acl), 20):
+        tenant, _ = acl[doc]
+        changed = frozenset(rng.sample(groups, rng.randint(1, 3)))
+        await corpus.documents.set_acl(tenant, doc, sorted(changed))
+        acl[doc] = (tenant, changed)
+    for doc in rng.sample(sorted(acl), 5):
+        await corpus.documents.delete(acl.pop(doc)[0], doc)
+
+    every_source = [source_id(doc, 1) for doc in acl]
+    extra, resolved_extra, withheld_allowed = [], [], []
+    shown = 0  # documents readers did see: the comparison is not of empty sets
+    for _ in range(30):
+        tenant = rng.choice(tenants)
+        user_groups = frozenset(rng.sample([*groups, "nobody"], rng.randint(0, 3)))
+        reader = Reader(uuid.uuid4(), tenant, tuple(sorted(user_groups)))
+        may_see = {d for d, (t, g) in acl.items() if t == tenant and g & user_groups}
+        for query in [" ".join(rng.choices(WORDS, k=3)) for _ in range(2)]:
+            found = await corpus.retrieval.search(reader, query, 50)
+            extra += sorted({c.document_id for c in found} - may_see)
+            shown += len(found)
+        views = await corpus.retrieval.resolve_citations(reader, every_source)
+        resolved = {v.document_id for v in views if not v.withheld}
+        resolved_extra += sorted(resolved - may_see)
+        withheld_allowed += sorted(may_see - resolved)
+    assert (extra, resolved_extra, withheld_allowed) == ([], [], [])
+    assert shown > 0
