@@ -199,6 +199,11 @@ async def test_grounded_job__reaches_no_other_reader_through_streams_webhooks_or
         for path in (f"/v1/jobs/{job_id}", f"/v1/jobs/{job_id}/events"):
             assert (await http.get(path, headers=auth(stranger))).status_code == 404
         assert job_id not in str((await http.get("/v1/jobs", headers=auth(stranger))).json())
+        # Idempotency keys are the tenant's: the colleague sending the requester's key and
+        # body gets the requester's job back (200), as any reader of it.
+        retried = await http.post("/v1/jobs", json=body, headers=auth(colleague, "g"))
+        assert retried.status_code == 200 and retried.json()["id"] == job_id
+        assert retried.json()["result_withheld"] is True and leaks(retried.json(), doc_id) == []
     finally:
         for receiver in (tenant_hook, other_hook, callback):
             receiver.stop()
@@ -208,6 +213,9 @@ async def test_grounded_job__reaches_no_other_reader_through_streams_webhooks_or
     now = (await http.get(f"/v1/jobs/{job_id}", headers=auth(requester))).json()
     assert (now["result"], now["result_withheld"]) == (None, True)
     assert leaks(now, doc_id) == []
+    retried = (await http.post("/v1/jobs", json=body, headers=auth(requester, "g"))).json()
+    assert (retried["id"], retried["result_withheld"]) == (job_id, True)
+    assert leaks(retried, doc_id) == []
 
 
 async def test_job_etag__changes_when_an_acl_change_changes_what_the_reader_sees(
