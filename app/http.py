@@ -298,7 +298,7 @@ async def _services(
         ),
         budgets=budgets,
         prompt_policies=PromptPolicies(db, kinds),
-        reviews=ReviewService(db, kinds, base_url=base_url),
+        reviews=ReviewService(db, kinds, base_url=base_url, citations=retrieval),
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,
