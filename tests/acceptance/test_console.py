@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
-import httpx
-import pytest
-
 from app.console.session import COOKIE
 from app.keys.service import KeyService
 from tests.support.console import csrf_token, same_origin, sign_in
 from tests.support.requests import auth, email_reply_request
-
-
-@pytest.fixture
-async def console(api: str):
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        yield client
 
 
 async def test_console__sign_in_sets_a_strict_httponly_session_cookie(console, make_key):
