@@ -17,9 +17,10 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from app.console.csrf import checked_form
+from app.console.csrf import checked_form, same_origin_changes
 from app.console.jobs import JOB_HANDLERS
 from app.console.pages import SECURITY_HEADERS, render
+from app.console.reviews import REVIEW_HANDLERS
 from app.console.session import (
     COOKIE,
     SIGN_IN_PATH,
@@ -104,11 +105,20 @@ def console_router() -> list[Router]:
     kept out of the OpenAPI document (they are HTML, not the API)."""
     pages = Router(
         path="/console",
-        route_handlers=[home, sign_in_page, sign_in, sign_out, costs, *JOB_HANDLERS],
+        route_handlers=[
+            home,
+            sign_in_page,
+            sign_in,
+            sign_out,
+            costs,
+            *JOB_HANDLERS,
+            *REVIEW_HANDLERS,
+        ],
         dependencies={
             "viewer": Provide(provide_viewer),
             "sessions": Provide(provide_sessions, sync_to_thread=False),
         },
+        guards=[same_origin_changes],
         exception_handlers={
             SignInRequired: _to_sign_in,
             PublicError: _error_page,

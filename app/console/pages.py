@@ -26,7 +26,9 @@ CONTENT_SECURITY_POLICY = (
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: with it Chromium sends "Origin: null" on the console's own form
+    # posts, which the CSRF check (app/console/csrf.py) must refuse.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     # Pages show a tenant's data: never kept by a shared cache or the back button.
     "Cache-Control": "no-store",

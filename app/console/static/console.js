@@ -2,22 +2,62 @@
 // Content-Security-Policy forbids it); rows are built with textContent only.
 "use strict";
 
-(function () {
+window.courierConsole = { opens: 0, events: [] };
+
+const status = document.getElementById("live-status");
+
+function setStatus(text, state) {
+  if (!status) return;
+  status.textContent = text;
+  status.dataset.status = state;
+}
+
+// The tenant's events for this signed-in browser. The first connect resumes from the
+// page's own position (taken before the page read its rows); EventSource sends
+// Last-Event-ID by itself on every reconnect, so nothing is missed either way.
+function follow(since, kind, onEvent) {
+  const params = new URLSearchParams({ after: since });
+  if (kind) params.set("kind", kind);
+  const source = new EventSource("/console/events?" + params.toString());
+  let pending = Promise.resolve();
+  source.onopen = function () {
+    window.courierConsole.opens += 1;
+    setStatus("Live", "open");
+  };
+  source.onerror = function () {
+    setStatus("Reconnecting…", "closed");
+  };
+  source.onmessage = function (message) {
+    const event = JSON.parse(message.data);
+    window.courierConsole.events.push(event);
+    // In order: a job's later event never lands before its earlier one.
+    pending = pending.then(() => onEvent(event)).catch(() => {});
+  };
+  return source;
+}
+
+async function summary(id) {
+  const answer = await fetch("/console/jobs/" + encodeURIComponent(id) + "/summary", {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  return answer.ok ? answer.json() : null;
+}
+
+function setBadge(badge, state) {
+  badge.textContent = state;
+  badge.className = "state state-" + state;
+}
+
+(function liveJobs() {
   const table = document.querySelector("table[data-live-jobs]");
-  window.courierConsole = { opens: 0, events: [] };
   if (!table) return;
 
   const tbody = table.tBodies[0];
-  const status = document.getElementById("live-status");
   const filterState = table.dataset.state;
   const filterKind = table.dataset.kind;
   const firstPage = table.dataset.firstPage === "true";
   const finished = new Set(["succeeded", "failed", "cancelled", "expired", "needs_review"]);
-
-  function setStatus(text, state) {
-    status.textContent = text;
-    status.dataset.status = state;
-  }
 
   function age(iso) {
     const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
@@ -40,9 +80,7 @@
   }
 
   function setState(row, state) {
-    const badge = cell(row, "state");
-    badge.textContent = state;
-    badge.className = "state state-" + state;
+    setBadge(cell(row, "state"), state);
   }
 
   function newRow(job) {
@@ -79,14 +117,6 @@
     cell(row, "cost").textContent = usd(job.cost_usd);
   }
 
-  async function summary(id) {
-    const answer = await fetch("/console/jobs/" + encodeURIComponent(id) + "/summary", {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    return answer.ok ? answer.json() : null;
-  }
-
   function matches(job) {
     return (!filterState || job.state === filterState) && (!filterKind || job.kind === filterKind);
   }
@@ -111,25 +141,7 @@
     tbody.prepend(row);
   }
 
-  // The first connect resumes from the page's own position; EventSource sends
-  // Last-Event-ID by itself on every reconnect, so nothing is missed either way.
-  const params = new URLSearchParams({ after: table.dataset.since });
-  if (filterKind) params.set("kind", filterKind);
-  const source = new EventSource("/console/events?" + params.toString());
-  let pending = Promise.resolve();
-  source.onopen = function () {
-    window.courierConsole.opens += 1;
-    setStatus("Live", "open");
-  };
-  source.onerror = function () {
-    setStatus("Reconnecting…", "closed");
-  };
-  source.onmessage = function (message) {
-    const event = JSON.parse(message.data);
-    window.courierConsole.events.push(event);
-    // In order: a job's later event never lands before its earlier one.
-    pending = pending.then(() => apply(event)).catch(() => {});
-  };
+  follow(table.dataset.since, filterKind, apply);
 
   setInterval(function () {
     for (const row of tbody.rows) {
@@ -137,4 +149,62 @@
       if (ageCell && row.dataset.createdAt) ageCell.textContent = age(row.dataset.createdAt);
     }
   }, 10000);
+})();
+
+(function liveReviewQueue() {
+  const table = document.querySelector("table[data-live-reviews]");
+  if (!table) return;
+  const tbody = table.tBodies[0];
+
+  async function apply(event) {
+    const row = tbody.querySelector('tr[data-job-id="' + CSS.escape(event.job_id) + '"]');
+    if (row) {
+      // Decided (here or in another console), or expired: it leaves the queue.
+      setBadge(row.querySelector('[data-field="state"]'), event.state);
+      if (event.state !== "needs_review") row.classList.add("decided");
+      return;
+    }
+    if (event.state !== "needs_review") return;
+    const job = await summary(event.job_id);
+    if (!job || job.state !== "needs_review") return;
+    const empty = tbody.querySelector("tr.empty");
+    if (empty) empty.remove();
+    const added = document.createElement("tr");
+    added.dataset.jobId = job.id;
+    added.className = "fresh";
+    const link = document.createElement("a");
+    link.href = "/console/reviews/" + encodeURIComponent(job.id);
+    const code = document.createElement("code");
+    code.textContent = job.id.slice(0, 12) + "…";
+    link.append(code);
+    const badge = document.createElement("span");
+    badge.dataset.field = "state";
+    setBadge(badge, job.state);
+    for (const content of [link, job.kind, "(reload for the reasons)", "0s", "", badge]) {
+      const td = document.createElement("td");
+      td.append(content);
+      added.append(td);
+    }
+    tbody.append(added);
+  }
+
+  follow(table.dataset.since, "", apply);
+})();
+
+(function liveReview() {
+  const facts = document.querySelector("[data-live-review]");
+  if (!facts) return;
+  const jobId = facts.dataset.jobId;
+
+  follow(facts.dataset.since, "", function (event) {
+    if (event.job_id !== jobId || event.state === "needs_review") return;
+    setBadge(document.getElementById("review-state"), event.state);
+    const decide = document.getElementById("decide");
+    if (decide) decide.remove();
+    const decision = document.getElementById("decision");
+    if (decision.hidden) {
+      decision.textContent = "Decided: the job is now " + event.state + ".";
+      decision.hidden = false;
+    }
+  });
 })();
