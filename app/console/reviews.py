@@ -10,6 +10,7 @@ consoles see it on the tenant stream.
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 from pydantic import ValidationError
 
+from app.client_input import JsonTooDeep, refuse_unstorable_json
 from app.console import filters
 from app.console.csrf import InvalidConsoleForm, checked_form
 from app.console.pages import render
@@ -133,11 +135,15 @@ def _edited_output(text: str | None) -> dict[str, Any] | None:
     if text is None or not text.strip():
         return None
     try:
-        output = json.loads(text)
+        output = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError as exc:
+        raise JsonTooDeep() from exc
     except ValueError as exc:
         raise InvalidConsoleForm(f"the edited output is not JSON: {exc}") from exc
     if not isinstance(output, dict):
         raise InvalidConsoleForm("the edited output must be a JSON object")
+    # What the API refuses in a JSON body (too deep, NUL) is refused here as well.
+    refuse_unstorable_json(output)
     return output
 
 
@@ -150,6 +156,18 @@ def _valid(model: type[_Decision], fields: dict[str, Any]) -> _Decision:
             for e in exc.errors(include_url=False, include_input=False)
         )
         raise InvalidConsoleForm(problems) from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise InvalidConsoleForm(f"the edited output holds {name}, which JSON does not allow")
+
+
+def _finite(text: str) -> float:
+    # 1e999 parses as infinity, which jsonb cannot store.
+    number = float(text)
+    if not math.isfinite(number):
+        raise InvalidConsoleForm(f"the edited output holds {text[:40]}, too large a number")
+    return number
 
 
 REVIEW_HANDLERS = [reviews_page, review_page, approve_review, reject_review]
