@@ -4,6 +4,7 @@ CSRF, the reviewer-only queue, and escaping of hostile content."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from app.console.session import COOKIE
 from app.keys.service import KeyService
@@ -136,3 +137,39 @@ async def test_console__hostile_job_content_renders_inert(console, make_key):
     assert "<img src=x" not in page.text
     # Shown, but as text: JSON-escaped inside <pre>, HTML-escaped elsewhere.
     assert "\\u003cscript\\u003e" in page.text or "&lt;script&gt;" in page.text
+
+
+async def test_console__over_https_the_session_cookie_is_secure(console, make_key):
+    # Behind a TLS-terminating proxy on loopback (uvicorn trusts its X-Forwarded-Proto).
+    origin = str(console.base_url).rstrip("/").replace("http://", "https://")
+    answer = await console.post(
+        "/console/sign-in",
+        data={"key": await make_key()},
+        headers={"X-Forwarded-Proto": "https", "Origin": origin, "Sec-Fetch-Site": "same-origin"},
+    )
+    assert answer.status_code == 303
+    assert "secure" in {part.strip().lower() for part in answer.headers["set-cookie"].split(";")}
+
+
+async def test_console__review_queue_and_decisions_are_refused_without_the_reviewer_role(
+    console, make_key
+):
+    await sign_in(console, await make_key())
+    page = await console.get("/console/jobs")
+    assert 'href="/console/reviews"' not in page.text
+    assert 'href="/console/costs"' in page.text
+    assert (await console.get("/console/reviews")).status_code == 403
+    for action, fields in [("approve", {}), ("reject", {"reason": "no"})]:
+        answer = await console.post(
+            f"/console/reviews/{uuid.uuid4()}/{action}",
+            data={"csrf_token": csrf_token(page.text), **fields},
+            headers=same_origin(console),
+        )
+        assert answer.status_code == 403
+
+
+async def test_console__a_reviewer_sees_the_queue_entry(console, make_key):
+    await sign_in(console, await make_key(roles=["reviewer"]))
+    page = await console.get("/console/jobs")
+    assert 'href="/console/reviews"' in page.text
+    assert (await console.get("/console/reviews")).status_code == 200
