@@ -4,12 +4,15 @@ CSRF, the reviewer-only queue, and escaping of hostile content."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 
 from app.console.session import COOKIE
 from app.keys.service import KeyService
 from tests.support.console import csrf_token, same_origin, sign_in
+from tests.support.jobs import advance
 from tests.support.requests import auth, email_reply_request
+from tests.support.streams import SseMessage, sse_messages
 
 
 async def test_console__sign_in_sets_a_strict_httponly_session_cookie(console, make_key):
@@ -173,3 +176,36 @@ async def test_console__a_reviewer_sees_the_queue_entry(console, make_key):
     page = await console.get("/console/jobs")
     assert 'href="/console/reviews"' in page.text
     assert (await console.get("/console/reviews")).status_code == 200
+
+
+async def test_console__the_live_stream_resumes_from_the_page_and_from_last_event_id(
+    console, make_key, sql_conn
+):
+    key = await make_key()
+    await sign_in(console, key)
+    since = re.search(r'data-since="([^"]+)"', (await console.get("/console/jobs")).text)[1]
+    # Submitted after the page read its rows, before its script connected: not missed.
+    job = (
+        await console.post("/v1/jobs", json=email_reply_request(), headers=auth(key, "r"))
+    ).json()
+    first = await _first_event(console, f"/console/events?after={since}", {})
+    assert (first.data["job_id"], first.data["state"]) == (job["id"], "queued")
+    advance(sql_conn, job["id"], "running")
+    # A reconnect: EventSource sends Last-Event-ID, which wins over the page's position.
+    again = await _first_event(
+        console, f"/console/events?after={since}", {"Last-Event-ID": first.id}
+    )
+    assert (again.data["job_id"], again.data["seq"], again.data["state"]) == (
+        job["id"],
+        2,
+        "running",
+    )
+
+
+async def _first_event(client, url: str, headers: dict[str, str]) -> SseMessage:
+    async with client.stream("GET", url, headers=headers) as answer:
+        assert answer.status_code == 200
+        async for message in sse_messages(answer):
+            if message.data is not None:
+                return message
+    raise AssertionError("the stream ended without an event")
