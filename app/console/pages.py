@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import Response
@@ -46,6 +47,7 @@ def environment() -> Environment:
     )
     env.filters["age"] = age
     env.filters["usd"] = usd
+    env.filters["web_url"] = web_url
     return env
 
 
@@ -76,6 +78,14 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) link, else None: a document's URL is a tenant's data,
+    and a ``javascript:`` one must not become a link."""
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None
 
 
 def usd(amount: Decimal | float | int | None) -> str:

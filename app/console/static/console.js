@@ -25,7 +25,13 @@ function follow(since, kind, onEvent) {
     setStatus("Live", "open");
   };
   source.onerror = function () {
-    setStatus("Reconnecting…", "closed");
+    // CLOSED: the server refused the stream (the session ended, or the key was
+    // revoked); EventSource will not retry, so say what to do.
+    if (source.readyState === EventSource.CLOSED) {
+      setStatus("Disconnected: reload the page (you may need to sign in again)", "closed");
+    } else {
+      setStatus("Reconnecting…", "closed");
+    }
   };
   source.onmessage = function (message) {
     const event = JSON.parse(message.data);
