@@ -112,7 +112,6 @@ async def _screenshot(page: Any, name: str, shots: list[Path]) -> None:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     shots.append(path)
-    print(f"console screenshot: {path}")
 
 
 async def _row_state(page: Any, job_id: str) -> str | None:
@@ -136,7 +135,9 @@ async def _held(http: Any, key: str) -> dict[str, Any]:
     return await wait_for(held, what="the job held for review")
 
 
-async def test_console_browser__jobs_live_cancel_and_review_decisions(api, http, worker, make_key):
+async def test_console_browser__jobs_live_cancel_and_review_decisions(
+    api, http, worker, make_key, capsys
+):
     tenant = f"con-{uuid.uuid4().hex[:8]}"
     requester = await make_key(tenant=tenant, user="requester")
     reviewer = await make_key(tenant=tenant, user="rita", roles=["reviewer"])
@@ -224,6 +225,8 @@ async def test_console_browser__jobs_live_cancel_and_review_decisions(api, http,
 
     assert problems.found == []
     assert all(path.stat().st_size > 0 for path in shots)
+    with capsys.disabled():  # in the test output even when pytest captures it
+        print("\nconsole screenshots:\n" + "\n".join(f"  {path}" for path in shots))
 
 
 async def test_console_browser__reviewer_only_action_is_refused_for_a_non_reviewer(
