@@ -19,6 +19,7 @@ from pydantic import BaseModel, RootModel
 
 from app import metrics
 from app.client_input import CourierRequest, refuse_unstorable_parameters
+from app.console.controllers import console_router
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -131,6 +132,7 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             ReviewController,
             watch_page,
             health,
+            *console_router(),
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
