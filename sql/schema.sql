@@ -1584,6 +1584,40 @@ COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies co
 
 
 --
+-- Name: courier_tenant_model_usage_v1(uuid, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) RETURNS TABLE(kind text, model text, calls bigint, cache_hits bigint, failed_calls bigint, jobs bigint, input_tokens bigint, output_tokens bigint, cost_usd numeric, latency_p50_ms numeric, latency_p95_ms numeric)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT c.kind, c.model,
+           count(*),
+           count(*) FILTER (WHERE c.outcome = 'cache_hit'),
+           count(*) FILTER (WHERE c.outcome NOT IN ('ok', 'refused', 'cache_hit')),
+           count(DISTINCT c.job_id),
+           sum(c.input_tokens)::bigint,
+           sum(c.output_tokens)::bigint,
+           sum(c.cost_usd),
+           -- Cache hits are not provider calls: their latency would flatter the model.
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY c.latency_ms)
+                  FILTER (WHERE c.outcome <> 'cache_hit'))::numeric, 1),
+           round((percentile_cont(0.95) WITHIN GROUP (ORDER BY c.latency_ms)
+                  FILTER (WHERE c.outcome <> 'cache_hit'))::numeric, 1)
+    FROM llm_calls c
+    WHERE c.tenant_id = p_tenant_id AND c.created_at >= p_since
+    GROUP BY c.kind, c.model
+$$;
+
+
+--
+-- Name: FUNCTION courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) IS 'One tenant''s model calls since p_since per kind and model: calls, cache hits, failed calls, distinct jobs, tokens, cost (US dollars) and provider-call latency p50/p95 (ms, cache hits left out); how the runtime role shows a tenant its costs in the console without reading llm_calls.';
+
+
+--
 -- Name: courier_webhook_secret(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6977,6 +7011,14 @@ GRANT ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uui
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.outbox_destinations TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) TO courier_runtime;
 
 
 --

@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from app.console.costs import costs
 from app.console.csrf import checked_form, same_origin_changes
 from app.console.jobs import JOB_HANDLERS
 from app.console.pages import SECURITY_HEADERS, render
@@ -72,11 +73,6 @@ async def sign_out(
     response = Redirect(SIGN_IN_PATH, status_code=303)
     response.set_cookie(session_cookie(request, "", 0))
     return response
-
-
-@get("/costs")
-async def costs(viewer: NamedDependency[Viewer]) -> Response[str]:
-    return render("costs.html", viewer=viewer, nav="costs")
 
 
 def _to_sign_in(request: Request, exc: SignInRequired) -> Response[Any]:
