@@ -305,3 +305,10 @@ def loopback_webhooks(settings: Settings) -> None:
     settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
     settings.delivery.retry_base_seconds = 0.05
     settings.delivery.relay_poll_seconds = 0.1
+
+
+@pytest.fixture
+def quick_orphans(settings) -> None:
+    """Open jobs without a live queue entry count as stuck at once (the rescuer's
+    orphan grace, which the page shares). Ask for it before ``api``."""
+    settings.worker.orphan_grace_seconds = 0.001

@@ -11,19 +11,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from app.tenants.budgets import BudgetService
 from tests.support.console import sign_in
 
 HOSTILE = '<script>alert("costs")</script>'
-
-
-@pytest.fixture
-def quick_orphans(settings) -> None:
-    """Open jobs without a live queue entry count as stuck at once (the rescuer's
-    orphan grace, which the page shares). Ask for it before ``api``."""
-    settings.worker.orphan_grace_seconds = 0.001
 
 
 def tenant_id(sql_conn, slug: str) -> uuid.UUID:
