@@ -4,25 +4,21 @@
 * ``configured``: the OpenAI-compatible provider of the settings (``OPENAI_API_KEY``,
   ``OPENAI_BASE_URL``, the tier models); groundedness is then judged by its large model.
 * ``obedient``: the local OpenAI-compatible fake that follows every instruction it finds
-  anywhere in its prompt (tests/fakes/obedient.py): :func:`provider_settings` starts it
-  in this process and points the settings at it, as at any OpenAI-compatible server.
-  It lives with the tests, so it needs the source tree (not an installed wheel).
+  anywhere in its prompt (evals/obedient.py, shipped with the evals, so the installed
+  command has it): :func:`provider_settings` starts it in this process and points the
+  settings at it, as at any OpenAI-compatible server.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 
 from app.errors import CourierError
 from app.settings import Settings
+from evals.obedient import ObedientServer
 
 PROVIDERS = ("offline", "configured", "obedient")
-
-OBEDIENT_MODULE = "tests.fakes.obedient"
-"""Where the obedient fake lives: its ``obedient()`` is the default answer of a
-``FakeOpenAI`` server (a context manager whose ``url`` is the server's base URL)."""
 
 
 class ProviderUnavailable(CourierError):
@@ -43,15 +39,9 @@ def provider_settings(settings: Settings, provider: str) -> Iterator[Settings]:
             )
         yield settings
     elif provider == "obedient":
-        try:
-            fake = importlib.import_module(OBEDIENT_MODULE)
-        except ImportError as exc:
-            raise ProviderUnavailable(
-                f"the obedient provider needs the source tree ({OBEDIENT_MODULE} is missing)"
-            ) from exc
         from pydantic import SecretStr
 
-        with fake.FakeOpenAI(default=fake.obedient(), keep_requests=False) as server:
+        with ObedientServer() as server:
             # Priced as the tiers it stands in for, so costs read as they would.
             prices = settings.prices.models
             small, large = (
