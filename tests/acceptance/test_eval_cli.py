@@ -75,6 +75,32 @@ def test_eval__the_obedient_provider_passes_the_gate_on_the_attacks_and_the_pii(
     assert report["gate"]["thresholds"] == OBEDIENT_GATE
 
 
+def test_eval__the_installed_command_runs_the_obedient_provider_away_from_the_source_tree(
+    database_url, tmp_path
+):
+    """The console script of the installed package, started in another directory with no
+    PYTHONPATH: the obedient fake ships in the evals package, not with the tests."""
+    courier = Path(sys.executable).with_name("courier")
+    assert courier.exists(), "the package is not installed (pip install -e '.[dev]')"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COURIER_", "OPENAI_")) and k not in ("DATABASE_URL", "PYTHONPATH")
+    }
+    ran = subprocess.run(
+        [str(courier), "eval", "--provider", "obedient", "--dataset", "pii", "--out", "out"],
+        env=env | {"DATABASE_URL": database_url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert "obedient-small" in report["run"]["models"] and report["run"]["cases"] == 8
+
+
 def test_eval__one_kind_and_one_dataset_run_alone(database_url, tmp_path):
     ran = _eval(["--kind", "support_answer", "--dataset", "pii"], database_url, tmp_path)
 
@@ -90,7 +116,8 @@ def test_eval__one_kind_and_one_dataset_run_alone(database_url, tmp_path):
         (["--kind", "haiku"], "unknown kind 'haiku'"),
         (["--dataset", "nope"], "no dataset 'nope'"),
         (["--provider", "configured"], "--provider configured needs OPENAI_API_KEY"),
-        (["--provider", "psychic"], "invalid choice"),
+        (["--provider", "psychic"], "courier eval: error: argument --provider: invalid choice"),
+        (["--frobnicate"], "courier eval: error: unrecognized arguments: --frobnicate"),
     ],
 )
 def test_eval__bad_arguments_are_one_line_and_a_non_zero_exit(
@@ -100,5 +127,5 @@ def test_eval__bad_arguments_are_one_line_and_a_non_zero_exit(
 
     assert ran.returncode != 0
     assert message in ran.stderr
-    assert "Traceback" not in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
     assert not (tmp_path / "report.json").exists()
