@@ -12,10 +12,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from app.errors import CourierError
+from app.jobs.kinds import KindRegistry
 from app.settings import Settings
+from evals.datasets import Case
 from evals.obedient import ObedientServer
 
 PROVIDERS = ("offline", "configured", "obedient")
@@ -23,6 +26,32 @@ PROVIDERS = ("offline", "configured", "obedient")
 
 class ProviderUnavailable(CourierError):
     """The eval's model provider is not available."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A case the run's provider cannot answer, and why (shown in the report)."""
+
+    case: Case
+    reason: str
+
+
+def runnable(
+    cases: Sequence[Case], kinds: KindRegistry, provider: str
+) -> tuple[list[Case], list[Skipped]]:
+    """The cases ``provider`` can answer, and those it cannot: offline (no model), the
+    cases of a kind that only a model can answer (``Kind.needs_model``: it would fail
+    every one with ``no_model_answered``, which measures nothing)."""
+    kept: list[Case] = []
+    skipped: list[Skipped] = []
+    for case in cases:
+        kind = kinds.get(case.kind)
+        if provider == "offline" and kind is not None and kind.needs_model:
+            reason = f"kind {case.kind} needs a model (--provider configured or obedient)"
+            skipped.append(Skipped(case, reason))
+        else:
+            kept.append(case)
+    return kept, skipped
 
 
 @contextlib.contextmanager
