@@ -151,3 +151,10 @@ def test_contact__a_quoted_field_may_repeat_what_the_input_states():
     assert [
         v.field for v in check(refused, sources=set(), trusted="", secrets=[], given=document)
     ] == ["refusal_reason"]
+
+
+def test_contact__the_operators_allowed_domains_come_from_the_environment(monkeypatch):
+    from app.settings import load_settings
+
+    monkeypatch.setenv("COURIER_SAFETY_CONTACT_DOMAINS", '["shop.example", "help.example"]')
+    assert load_settings().safety.contact_domains == ["shop.example", "help.example"]
