@@ -17,7 +17,11 @@ by schema, not by kind.
   retrieved document or e-mail, a review or a profile field never is, however plainly
   it states the contact. So an attacker's address fails whether or not the injection
   detector recognised the sentence that carried it, and a legitimate address a third
-  party wrote goes to a person (review) instead of straight to the reader;
+  party wrote goes to a person (review) instead of straight to the reader. One
+  exception: a field the output model marks quoted (``QUOTED``: an extracted value,
+  a moderator's evidence, each checked against the input by the kind's rules) may
+  repeat a contact any given input states after quarantine. tasks/kinds/README.md
+  lists each kind's trusted and quoted fields;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
 * **constrained fields**: every field the output schema constrains to a set of
