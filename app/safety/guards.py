@@ -53,7 +53,7 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d ().\-/]{7,}\d(?!\d)")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 _ACCOUNT = re.compile(
     r"\b(?:account|acct|a/c|konto|compte|cuenta|routing|sort code)\s*(?:number|no\.?|nr\.?|#|n°)?"
     r"\s*:?\s*(?P<number>\d[\d -]{4,}\d)\b",
@@ -121,7 +121,8 @@ def contacts(
 ) -> Iterator[Violation]:
     """Each URL, e-mail address, phone number or payment target that neither the
     trusted text holds nor (links, addresses) an allowed domain serves."""
-    folded = trusted.casefold()
+    urls = [m.group().rstrip(_TRAILING).casefold() for m in _URL.finditer(trusted)]
+    emails = {m.group().casefold() for m in _EMAIL.finditer(trusted)}
     allowed = {d.casefold().strip(".") for d in domains if d.strip(".")}
     phones = _phone_runs(trusted)
     packed = re.sub(r"\s", "", trusted).upper()
@@ -129,11 +130,13 @@ def contacts(
     for field, text in strings:
         for match in _URL.finditer(text):
             url = match.group().rstrip(_TRAILING).casefold()
-            if url not in folded and not _allowed(_host(url), allowed):
+            if not any(_same_or_shortened(url, t) for t in urls) and not _allowed(
+                _host(url), allowed
+            ):
                 yield Violation("contact", field, "a link that no trusted input holds")
         for match in _EMAIL.finditer(text):
             address = match.group().casefold()
-            if address not in folded and not _allowed(address.rsplit("@", 1)[1], allowed):
+            if address not in emails and not _allowed(address.rsplit("@", 1)[1], allowed):
                 yield Violation("contact", field, "an e-mail address that no trusted input holds")
         for match in _PHONE.finditer(text):
             number = re.sub(r"\D", "", match.group())
@@ -250,6 +253,14 @@ def _phone_runs(text: str) -> list[str]:
     return [re.sub(r"\D", "", m.group()) for m in _PHONE.finditer(text)]
 
 
+def _same_or_shortened(url: str, trusted: str) -> bool:
+    """``url`` is the trusted link, or that link cut at a boundary of its path
+    (``https://shop.example`` of ``https://shop.example/help``)."""
+    return trusted == url or (
+        trusted.startswith(url) and trusted[len(url)] in "/?#" and not url.endswith(":")
+    )
+
+
 def _host(url: str) -> str:
     return urlsplit(url if "://" in url else "http://" + url).hostname or ""
 
@@ -263,7 +274,7 @@ def _ibans(text: str) -> Iterator[str]:
     """The IBANs in ``text`` (spaces removed), each checked by its ISO 13616 check digits,
     so a product code or a reference that happens to look like one is not taken for it."""
     for match in _IBAN.finditer(text):
-        packed = match.group().replace(" ", "")
+        packed = match.group().replace(" ", "").upper()
         # The pattern may run on into a following code: the longest valid prefix is it.
         for end in range(len(packed), 14, -1):
             if _iban_valid(packed[:end]):

@@ -99,6 +99,14 @@ def test_contact__a_third_partys_contact_fails_even_when_the_input_states_it():
         assert [v.guard for v in violations][:1] == ["contact"], sentence
 
 
+def test_contact__only_the_trusted_address_or_link_itself_not_a_lookalike_inside_it():
+    trusted = "Our desk: data@shop.example, https://shop.example/help/refunds"
+    assert _guards(_draft("Mail a@shop.example"), trusted=trusted) == ["contact"]
+    assert _guards(_draft("See https://shop.example/he"), trusted=trusted) == ["contact"]
+    assert _guards(_draft("See https://shop.example/help."), trusted=trusted) == []
+    assert _guards(_draft("Pay to gb33bukb20201555555555"), trusted="") == ["contact"]
+
+
 def test_contact__a_contact_a_trusted_field_gives_passes():
     trusted = (
         "Tell them to call +44 20 7946 0000, pay to IBAN GB33 BUKB 2020 1555 5555 55 or "
