@@ -64,6 +64,9 @@ class ApiSettings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     """Interface the API's metrics endpoint listens on; reachable by the operators' network
     only (env ``COURIER_API_METRICS_HOST``)."""
+    console_session_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86400)
+    """How long a web console sign-in lasts, in seconds; revoking its API key ends it sooner
+    (env ``COURIER_API_CONSOLE_SESSION_SECONDS``)."""
 
 
 class WorkerSettings(BaseSettings):

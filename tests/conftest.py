@@ -266,6 +266,13 @@ async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def console(api: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client of the web console (tests/support/console.py signs it in)."""
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """A webhook receiver on 127.0.0.1 that checks signatures (tests/support/webhooks.py)."""
     started = Receiver().start()

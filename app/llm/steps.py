@@ -49,6 +49,7 @@ Any other provider error moves the step to the next model of its fallback chain
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -76,7 +77,7 @@ from app.llm.openai_provider import ModelAnswer, OpenAIProvider
 from app.llm.pauses import ProviderPauses
 from app.llm.provider import Generation, GenerationRequest, OutputT, Usage
 from app.llm.routing import EXTRACTIVE, ModelTiers, Tier, fallback_chain
-from app.retrieval.service import Retrieval, RetrievedChunk
+from app.retrieval.service import Retrieval, RetrievedChunk, withhold_sources
 from app.safety import guards
 from app.safety.screening import SafetyRecord, screen
 
@@ -258,7 +259,11 @@ class StepRunner:
             f"safety: {note}",
             extra={"event": f"llm_{note}", "step": data.get("step"), **_log_context(context)},
         )
-        await self.notes.add(context.job_id, context.lease, note, data, actor=context.actor)
+        # A note is a job event: every stream, event list and webhook of the tenant
+        # carries it, whatever its reader's groups. A flag found in a document names
+        # its chunk; the note does not (jobs.review_reasons keeps it for reviewers).
+        public = json.loads(withhold_sources(json.dumps(data)))
+        await self.notes.add(context.job_id, context.lease, note, public, actor=context.actor)
 
     async def _answer(
         self, context: JobContext, request: GenerationRequest[OutputT]

@@ -57,21 +57,25 @@ PLANTED = {
     "ssn": "078-05-1120",
     "ip": "203.0.113.77",
     "secret": "sk-proj-PLANTEDsecretKEY0123456789abcd",
+    "national_id": "QQ 12 34 56 C",
+    "tax_id": "12 345 678 901",
+    "aws_secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 }
 """One value of each kind the redactor knows, planted in every input field."""
 
 
 def planted_text() -> str:
     return (
-        f"My e-mail is {PLANTED['email']}, phone {PLANTED['phone']}. Card {PLANTED['card']}, "
-        f"IBAN {PLANTED['iban']}, SSN {PLANTED['ssn']}, from IP {PLANTED['ip']}, "
-        f"our key {PLANTED['secret']}."
+        f"Mail {PLANTED['email']}, phone {PLANTED['phone']}, card {PLANTED['card']}, "
+        f"IBAN {PLANTED['iban']}, SSN {PLANTED['ssn']}, IP {PLANTED['ip']}, "
+        f"key {PLANTED['secret']}, NINO {PLANTED['national_id']}, "
+        f"Steuer-ID {PLANTED['tax_id']}, AWS {PLANTED['aws_secret']}."
     )
 
 
 def needles() -> list[str]:
     """What a search of storage looks for: each planted value, and its digits alone."""
     found = list(PLANTED.values())
-    for value in (PLANTED["phone"], PLANTED["card"], PLANTED["iban"]):
-        found.append("".join(value.split()))
+    for kind in ("phone", "card", "iban", "national_id", "tax_id"):
+        found.append("".join(PLANTED[kind].split()))
     return found
