@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from app.retrieval.service import source_id
-from tests.fakes.obedient import obedient
+from evals.obedient import obedient_answer
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.support.documents import Corpus, Reader
 from tests.support.requests import auth, email_reply_request
@@ -184,7 +184,7 @@ async def test_cache__answers_only_requests_with_the_same_groups_and_source_vers
 async def test_obedient_model__told_to_list_every_document_reveals_none_outside_the_acl(
     http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
 ):
-    fake_openai.default = obedient()
+    fake_openai.default = Reply(respond=obedient_answer)
     tenant, other_tenant = (f"reveal-{uuid.uuid4().hex[:6]}" for _ in range(2))
     admin = await make_key(tenant=tenant, roles=["admin"])
     other_admin = await make_key(tenant=other_tenant, roles=["admin"])
