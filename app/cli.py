@@ -27,6 +27,7 @@ import sys
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 
 from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
@@ -39,7 +40,12 @@ def main(argv: list[str] | None = None, *, kinds: KindRegistry | None = None) ->
     """Run a ``courier`` command; ``kinds`` replaces the real registry of job kinds
     (tests run the real CLI with theirs)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # Named by the command they were given to, not by the top-level parser.
+        actions = [v for k, v in vars(args).items() if k.endswith("_command") and v]
+        parser.prog = " ".join(["courier", args.command, *actions])
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = _settings(args)
         configure_logging(
@@ -69,8 +75,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, like every other error
+    of the command, instead of argparse's usage block. Every subcommand's parser is
+    one too (``add_subparsers`` makes its parsers of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="courier", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="courier", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--log-level", help="DEBUG, INFO, WARNING or ERROR (default: COURIER_LOG_LEVEL)"
     )

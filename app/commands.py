@@ -322,7 +322,7 @@ def _read_documents(path: Path) -> list[Any]:
 
 def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from evals.datasets import DatasetError, dataset_paths, load_cases
-    from evals.providers import provider_settings
+    from evals.providers import provider_settings, runnable
     from evals.report import build, write
     from evals.runner import run_cases
 
@@ -336,6 +336,9 @@ def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
     if not cases:
         raise DatasetError("no eval cases to run for these --kind and --dataset")
     provider = args.provider or ("configured" if settings.llm.api_key else "offline")
+    cases, skipped = runnable(cases, kinds, provider)
+    if not cases:
+        raise DatasetError(f"no eval cases to run: {skipped[0].reason}")
     bar = _ProgressBar(counts=False)
 
     def progress(done: int, total: int) -> None:
@@ -347,15 +350,17 @@ def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
             run_cases(chosen, kinds, cases, on_progress=progress, judge=provider == "configured")
         )
     bar.close()
-    report = build(results, provider=provider, datasets=[p.stem for p in paths])
+    report = build(results, provider=provider, datasets=[p.stem for p in paths], skipped=skipped)
     as_json, as_md = write(report, Path(args.out))
     for name, value in report["metrics"].items():
         if value["n"]:
             low, high = value["interval_95"]
             _err(
-                f"{name:<22} {value['rate']:>7.2%}  {value['count']:>4}/{value['n']:<4} "
+                f"{name:<27} {value['rate']:>7.2%}  {value['count']:>4}/{value['n']:<4} "
                 f"95% [{low:.1%}, {high:.1%}]"
             )
+    if skipped:
+        _err(f"skipped {len(skipped)} cases: " + "; ".join(sorted({s.reason for s in skipped})))
     gate = report["gate"]
     _err(f"report: {as_json} and {as_md}")
     if args.gate and not gate["passed"]:

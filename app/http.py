@@ -19,6 +19,7 @@ from pydantic import BaseModel, RootModel
 
 from app import metrics
 from app.client_input import CourierRequest, refuse_unstorable_parameters
+from app.console.controllers import console_router
 from app.db import Database, create_pool
 from app.delivery.controllers import (
     JobDeliveryController,
@@ -44,6 +45,7 @@ from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
 from app.responses.controllers import ResponseController
+from app.responses.errors import ROUTING_ERRORS
 from app.responses.model_names import ModelNames
 from app.responses.service import ResponsesService
 from app.retrieval.controllers import DocumentController, SearchController
@@ -130,12 +132,14 @@ def create_app(settings: Settings, kinds: KindRegistry) -> Litestar:
             ReviewController,
             watch_page,
             health,
+            *console_router(),
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         # Courier configures logging itself (JSON lines, app/logs.py).
         logging_config=None,
         plugins=[problem_details_plugin(frozenset(kinds))],
+        exception_handlers=ROUTING_ERRORS,  # type: ignore[arg-type]
         request_max_body_size=settings.api.max_body_bytes,
         # Every route decodes bodies and checks parameters the same way (app/client_input.py).
         request_class=CourierRequest,
@@ -297,7 +301,7 @@ async def _services(
         ),
         budgets=budgets,
         prompt_policies=PromptPolicies(db, kinds),
-        reviews=ReviewService(db, kinds, base_url=base_url),
+        reviews=ReviewService(db, kinds, base_url=base_url, citations=retrieval),
         streams=streams,
         stream_tokens=stream_tokens,
         stream_links=stream_links,

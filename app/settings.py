@@ -64,6 +64,9 @@ class ApiSettings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     """Interface the API's metrics endpoint listens on; reachable by the operators' network
     only (env ``COURIER_API_METRICS_HOST``)."""
+    console_session_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 86400)
+    """How long a web console sign-in lasts, in seconds; revoking its API key ends it sooner
+    (env ``COURIER_API_CONSOLE_SESSION_SECONDS``)."""
 
 
 class WorkerSettings(BaseSettings):
@@ -359,6 +362,19 @@ class RetrievalSettings(BaseSettings):
     """Chunks embedded per call of the embedder (env ``COURIER_RETRIEVAL_EMBED_BATCH``)."""
 
 
+class SafetySettings(BaseSettings):
+    """Output guards (app/safety/guards.py)."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_SAFETY_", extra="ignore")
+
+    contact_domains: list[str] = Field(default_factory=list)
+    """Domains whose links and e-mail addresses an answer may give although no trusted
+    input field holds them (their subdomains too): the company's own sites and mail
+    domains, e.g. ["shop.example", "help.shop.example"]; every other contact must come
+    from a trusted input field (app/safety/trust.py)
+    (env ``COURIER_SAFETY_CONTACT_DOMAINS``, JSON list)."""
+
+
 class Settings(BaseSettings):
     """All of Courier's settings."""
 
@@ -379,6 +395,7 @@ class Settings(BaseSettings):
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     responses: ResponsesSettings = Field(default_factory=ResponsesSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    safety: SafetySettings = Field(default_factory=SafetySettings)
     log_level: str = "INFO"
     """Log level (env ``COURIER_LOG_LEVEL``)."""
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)

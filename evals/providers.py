@@ -4,29 +4,54 @@
 * ``configured``: the OpenAI-compatible provider of the settings (``OPENAI_API_KEY``,
   ``OPENAI_BASE_URL``, the tier models); groundedness is then judged by its large model.
 * ``obedient``: the local OpenAI-compatible fake that follows every instruction it finds
-  anywhere in its prompt (tests/fakes/obedient.py): :func:`provider_settings` starts it
-  in this process and points the settings at it, as at any OpenAI-compatible server.
-  It lives with the tests, so it needs the source tree (not an installed wheel).
+  anywhere in its prompt (evals/obedient.py, shipped with the evals, so the installed
+  command has it): :func:`provider_settings` starts it in this process and points the
+  settings at it, as at any OpenAI-compatible server.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from app.errors import CourierError
+from app.jobs.kinds import KindRegistry
 from app.settings import Settings
+from evals.datasets import Case
+from evals.obedient import ObedientServer
 
 PROVIDERS = ("offline", "configured", "obedient")
-
-OBEDIENT_MODULE = "tests.fakes.obedient"
-"""Where the obedient fake lives: its ``obedient()`` is the default answer of a
-``FakeOpenAI`` server (a context manager whose ``url`` is the server's base URL)."""
 
 
 class ProviderUnavailable(CourierError):
     """The eval's model provider is not available."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A case the run's provider cannot answer, and why (shown in the report)."""
+
+    case: Case
+    reason: str
+
+
+def runnable(
+    cases: Sequence[Case], kinds: KindRegistry, provider: str
+) -> tuple[list[Case], list[Skipped]]:
+    """The cases ``provider`` can answer, and those it cannot: offline (no model), the
+    cases of a kind that only a model can answer (``Kind.needs_model``: it would fail
+    every one with ``no_model_answered``, which measures nothing)."""
+    kept: list[Case] = []
+    skipped: list[Skipped] = []
+    for case in cases:
+        kind = kinds.get(case.kind)
+        if provider == "offline" and kind is not None and kind.needs_model:
+            reason = f"kind {case.kind} needs a model (--provider configured or obedient)"
+            skipped.append(Skipped(case, reason))
+        else:
+            kept.append(case)
+    return kept, skipped
 
 
 @contextlib.contextmanager
@@ -43,15 +68,9 @@ def provider_settings(settings: Settings, provider: str) -> Iterator[Settings]:
             )
         yield settings
     elif provider == "obedient":
-        try:
-            fake = importlib.import_module(OBEDIENT_MODULE)
-        except ImportError as exc:
-            raise ProviderUnavailable(
-                f"the obedient provider needs the source tree ({OBEDIENT_MODULE} is missing)"
-            ) from exc
         from pydantic import SecretStr
 
-        with fake.FakeOpenAI(default=fake.obedient(), keep_requests=False) as server:
+        with ObedientServer() as server:
             # Priced as the tiers it stands in for, so costs read as they would.
             prices = settings.prices.models
             small, large = (

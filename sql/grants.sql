@@ -74,3 +74,9 @@ GRANT SELECT ON chunk_acl_counts TO courier_runtime;
 -- Human review: decisions are recorded once; retention clears their outputs (a
 -- trigger refuses any other change, and DELETE).
 GRANT SELECT, INSERT, UPDATE ON reviews TO courier_runtime;
+
+-- Web console sessions: opened and resolved through SECURITY DEFINER functions
+-- (migrations/0023), deleted by sign-out and when they expire (SELECT: DELETE needs
+-- it for its WHERE; the table holds only hashes of random tokens). No UPDATE: a
+-- session never changes.
+GRANT SELECT, DELETE ON console_sessions TO courier_runtime;

@@ -13,6 +13,13 @@ VALUES (%(job_id)s::uuid, %(tenant_id)s::uuid, %(attempt)s::integer, %(step)s::t
         %(reasoning_tokens)s::integer, %(cost_usd)s::numeric, %(latency_ms)s::double precision,
         %(outcome)s::text, %(reservation_id)s::uuid);
 
+-- name: llm_call_list_for_job :many
+-- One job's model calls, oldest first, through the one function the runtime role reads
+-- them with (migrations/0023): tokens, cost, latency and outcome (the console's job page).
+SELECT attempt, step, model, prompt_version, input_tokens, cached_input_tokens, output_tokens,
+       reasoning_tokens, cost_usd, latency_ms, outcome, created_at
+FROM courier_job_llm_calls_v1(%(job_id)s::uuid, %(tenant_id)s::uuid);
+
 -- name: llm_call_settle :exec
 -- Settle a model call in one statement (courier_call_settle_v1): its row, its job's
 -- totals while the job is open, its answer (NULL: none) as the step's checkpoint and,

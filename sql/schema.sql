@@ -600,6 +600,52 @@ $$;
 
 
 --
+-- Name: courier_console_session_open_v1(bytea, bytea, interval); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval) RETURNS TABLE(key_id text, expires_at timestamp with time zone)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    INSERT INTO console_sessions (token_hash, key_id, expires_at)
+    SELECT p_token_hash, k.key_id, now() + p_ttl
+    FROM api_keys k
+    WHERE k.key_hash = p_key_hash AND k.revoked_at IS NULL
+    RETURNING console_sessions.key_id, console_sessions.expires_at
+$$;
+
+
+--
+-- Name: FUNCTION courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval) IS 'Opens a console session for the live API key with this SHA-256; returns no row for an unknown or revoked key.';
+
+
+--
+-- Name: courier_console_session_principal_v1(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_console_session_principal_v1(p_token_hash bytea) RETURNS TABLE(principal_id uuid, tenant_id uuid, external_id text, acl_groups text[], roles text[], key_id text, expires_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT p.id, p.tenant_id, p.external_id, k.acl_groups, k.roles, k.key_id, s.expires_at
+    FROM console_sessions s
+    JOIN api_keys k ON k.key_id = s.key_id AND k.revoked_at IS NULL
+    JOIN principals p ON p.id = k.principal_id
+    WHERE s.token_hash = p_token_hash AND s.expires_at > now()
+$$;
+
+
+--
+-- Name: FUNCTION courier_console_session_principal_v1(p_token_hash bytea); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_console_session_principal_v1(p_token_hash bytea) IS 'The principal (with its key''s roles and groups) of a console session that has not expired and whose API key is live, given the SHA-256 of the session token.';
+
+
+--
 -- Name: courier_embedding_copy_chunk(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -738,6 +784,29 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_job_events_outbox_v2() IS 'One outbox row per destination of a job event (the job''s callback_url, subscribed endpoints) and, for a response job''s terminal event, one per endpoint that names its response.* type.';
+
+
+--
+-- Name: courier_job_llm_calls_v1(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid) RETURNS TABLE(attempt integer, step text, model text, prompt_version text, input_tokens integer, cached_input_tokens integer, output_tokens integer, reasoning_tokens integer, cost_usd numeric, latency_ms double precision, outcome text, created_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT c.attempt, c.step, c.model, c.prompt_version, c.input_tokens, c.cached_input_tokens,
+           c.output_tokens, c.reasoning_tokens, c.cost_usd, c.latency_ms, c.outcome, c.created_at
+    FROM llm_calls c
+    WHERE c.job_id = p_job_id AND c.tenant_id = p_tenant_id
+    ORDER BY c.created_at, c.id
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid) IS 'One job''s model calls (of one tenant), oldest first: tokens, cost, latency and outcome; how the runtime role shows them in the console without reading llm_calls.';
 
 
 --
@@ -1600,6 +1669,40 @@ COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies co
 
 
 --
+-- Name: courier_tenant_model_usage_v1(uuid, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) RETURNS TABLE(kind text, model text, calls bigint, cache_hits bigint, failed_calls bigint, jobs bigint, input_tokens bigint, output_tokens bigint, cost_usd numeric, latency_p50_ms numeric, latency_p95_ms numeric)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT c.kind, c.model,
+           count(*),
+           count(*) FILTER (WHERE c.outcome = 'cache_hit'),
+           count(*) FILTER (WHERE c.outcome NOT IN ('ok', 'refused', 'cache_hit')),
+           count(DISTINCT c.job_id),
+           sum(c.input_tokens)::bigint,
+           sum(c.output_tokens)::bigint,
+           sum(c.cost_usd),
+           -- Cache hits are not provider calls: their latency would flatter the model.
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY c.latency_ms)
+                  FILTER (WHERE c.outcome <> 'cache_hit'))::numeric, 1),
+           round((percentile_cont(0.95) WITHIN GROUP (ORDER BY c.latency_ms)
+                  FILTER (WHERE c.outcome <> 'cache_hit'))::numeric, 1)
+    FROM llm_calls c
+    WHERE c.tenant_id = p_tenant_id AND c.created_at >= p_since
+    GROUP BY c.kind, c.model
+$$;
+
+
+--
+-- Name: FUNCTION courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) IS 'One tenant''s model calls since p_since per kind and model: calls, cache hits, failed calls, distinct jobs, tokens, cost (US dollars) and provider-call latency p50/p95 (ms, cache hits left out); how the runtime role shows a tenant its costs in the console without reading llm_calls.';
+
+
+--
 -- Name: courier_webhook_secret(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2332,6 +2435,41 @@ ALTER TABLE public.chunks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+
+--
+-- Name: console_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.console_sessions (
+    token_hash bytea NOT NULL,
+    key_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT console_sessions_expires_after_created CHECK ((expires_at > created_at)),
+    CONSTRAINT console_sessions_token_hash_length CHECK ((octet_length(token_hash) = 32))
+);
+
+
+--
+-- Name: TABLE console_sessions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.console_sessions IS 'Signed-in web console browsers: the SHA-256 of each session cookie, the API key it acts with, and when it ends; revoking the key ends its sessions.';
+
+
+--
+-- Name: COLUMN console_sessions.token_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.console_sessions.token_hash IS 'SHA-256 of the session token (the cookie holds the token; nothing here can be replayed as one).';
+
+
+--
+-- Name: COLUMN console_sessions.key_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.console_sessions.key_id IS 'The public key_id of the API key the session signed in with; the session acts with that key''s principal, roles and groups while it is live.';
 
 
 --
@@ -5696,6 +5834,14 @@ ALTER TABLE ONLY public.chunks
 
 
 --
+-- Name: console_sessions console_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.console_sessions
+    ADD CONSTRAINT console_sessions_pkey PRIMARY KEY (token_hash);
+
+
+--
 -- Name: courier_migrations courier_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6030,6 +6176,20 @@ CREATE INDEX chunks_tenant ON public.chunks USING btree (tenant_id);
 --
 
 CREATE INDEX chunks_tsv ON public.chunks USING gin (tsv);
+
+
+--
+-- Name: console_sessions_expires; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX console_sessions_expires ON public.console_sessions USING btree (expires_at);
+
+
+--
+-- Name: console_sessions_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX console_sessions_key ON public.console_sessions USING btree (key_id);
 
 
 --
@@ -6969,6 +7129,30 @@ REVOKE ALL ON FUNCTION public.courier_chunk_acl_count() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_console_session_open_v1(p_key_hash bytea, p_token_hash bytea, p_ttl interval) TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_console_session_principal_v1(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_console_session_principal_v1(p_token_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_console_session_principal_v1(p_token_hash bytea) TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_job_llm_calls_v1(p_job_id uuid, p_tenant_id uuid) TO courier_runtime;
+
+
+--
 -- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6988,6 +7172,14 @@ GRANT ALL ON FUNCTION public.courier_job_usage_v1(p_job_id uuid, p_tenant_id uui
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.outbox_destinations TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.courier_tenant_model_usage_v1(p_tenant_id uuid, p_since timestamp with time zone) TO courier_runtime;
 
 
 --
@@ -7030,6 +7222,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.chunk_embeddings TO courier_ru
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.chunks TO courier_runtime;
+
+
+--
+-- Name: TABLE console_sessions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE public.console_sessions TO courier_runtime;
 
 
 --

@@ -59,6 +59,7 @@ from app.retries import Backoff
 from app.review.policy import ReviewReason
 from app.safety.redaction import redact
 from app.safety.screening import SafetyRecord
+from app.safety.trust import trusted_text
 
 log = logging.getLogger("courier.execution")
 
@@ -499,6 +500,8 @@ class JobExecutor:
             tier=route(kind.tier, signals),
             actor=self.actor,
             cache=cache,
+            # Where its answer's contacts may come from: the fields its kind trusts.
+            trusted=trusted_text(job_input),
             # A job submitted before groups were recorded retrieves nothing rather than
             # guess whose documents it may read.
             requester=(

@@ -266,6 +266,13 @@ async def http(api: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def console(api: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client of the web console (tests/support/console.py signs it in)."""
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """A webhook receiver on 127.0.0.1 that checks signatures (tests/support/webhooks.py)."""
     started = Receiver().start()
@@ -298,3 +305,10 @@ def loopback_webhooks(settings: Settings) -> None:
     settings.delivery.ssrf_allow_list = ["127.0.0.1/32"]
     settings.delivery.retry_base_seconds = 0.05
     settings.delivery.relay_poll_seconds = 0.1
+
+
+@pytest.fixture
+def quick_orphans(settings) -> None:
+    """Open jobs without a live queue entry count as stuck at once (the rescuer's
+    orphan grace, which the page shares). Ask for it before ``api``."""
+    settings.worker.orphan_grace_seconds = 0.001

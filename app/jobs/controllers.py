@@ -3,6 +3,8 @@
 # No `from __future__ import annotations`: the intake body type is made per
 # registry inside create_job_controller, and Litestar must see it as an object.
 
+import hashlib
+import json
 import re
 from typing import Annotated, Any
 from uuid import UUID
@@ -35,7 +37,21 @@ def provide_job_service(state: State) -> JobService:
 
 
 def _etag(job: Job) -> str:
-    return f'"{job.version}"'
+    """A strong validator of the job as this reader sees it. The job's ``version`` covers
+    the row; a result citing documents is also shown as the documents' ACLs and titles
+    resolve for the reader *now* (app/jobs/service.py ``_as_reader``), which can change
+    while the row does not (an ACL PATCH): so those citations join the tag, or a client
+    revalidating with If-None-Match would keep a stale result or citation (a 304)."""
+    if job.citations is None:
+        return f'"{job.version}"'
+    seen = json.dumps(
+        {
+            "withheld": job.result_withheld,
+            "citations": [view.model_dump(mode="json") for view in job.citations],
+        },
+        sort_keys=True,
+    )
+    return f'"{job.version}.{hashlib.sha256(seen.encode()).hexdigest()[:16]}"'
 
 
 def _intake_response(intake: Intake) -> Response[Job]:

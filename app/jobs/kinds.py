@@ -66,6 +66,10 @@ class Kind:
     cache: bool = True
     """Whether identical requests of this kind may be answered from the exact-match model
     cache (app/llm/cache_key.py); off for kinds whose answers must be fresh each time."""
+    needs_model: bool = False
+    """Whether only a model can answer it: without one (no provider configured, or every
+    model of the chain failed) the job fails with ``no_model_answered`` rather than
+    pretend; ``courier eval --provider offline`` skips its cases, saying so."""
 
 
 KindRegistry = Mapping[str, Kind]

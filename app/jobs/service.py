@@ -284,7 +284,13 @@ class JobService:
                     "replay_of": str(replay_of) if replay_of else None,
                 },
             )
-        return Intake(job=self.view(row, key_id), created=created)
+        job = self.view(row, key_id)
+        if not created and admitted is not None:
+            # The job this key already made may have finished: its result is shown as to
+            # any reader (a key of the same tenant with other groups may send the same
+            # key and body, and the requester's own groups may have lost a document).
+            job = await self._as_reader(job, admitted[0])
+        return Intake(job=job, created=created)
 
     async def cancel(self, principal: Principal, job_id: UUID) -> Job:
         """Cancel a queued job at once, or a running one (its execution is aborted and

@@ -12,14 +12,23 @@ invalid request with 400, so Courier's 422 (well-formed, invalid content) become
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
 from litestar.openapi import ResponseSpec
 from pydantic import BaseModel
 
 from app.errors import BadRequestError, CourierError, NotFoundError, PublicError
+from app.problems import http_problem
+
+RESPONSES_PATH = "/v1/responses"
 
 log = logging.getLogger("courier.responses")
 
@@ -81,6 +90,23 @@ def openai_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Op
     return Response(OpenAIErrorBody(error=error), status_code=status, headers=headers)
 
 
+def routing_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """App-level handler of routing errors (no such path, method not allowed).
+
+    The router raises them before any controller is chosen, so the responses
+    controller's own handler never sees them: under ``/v1/responses`` they answer in
+    OpenAI's envelope too (an SDK parses every error there the same way), elsewhere
+    in problem+json like the rest of the API.
+    """
+    path = request.url.path
+    if path == RESPONSES_PATH or path.startswith(RESPONSES_PATH + "/"):
+        return openai_error(request, exc)
+    return http_problem(exc).to_response(request)
+
+
+ROUTING_ERRORS = {NotFoundException: routing_error, MethodNotAllowedException: routing_error}
+
+
 def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
     if isinstance(exc, PublicError):
         described = exc.describe()
@@ -94,7 +120,7 @@ def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
             i for i in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(i, dict)
         ]
         first = items[0] if items else {}
-        param = str(first.get("key") or "") or None
+        param = _param(str(first.get("key") or ""))
         message = str(first.get("message") or exc.detail)
         if "extra inputs are not permitted" in message.lower():
             return (
@@ -132,6 +158,17 @@ def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:
         ),
         {},
     )
+
+
+_UNION_BRANCH = re.compile(r"(constrained|function|json-or-python|lax-or-strict)-.*|.*\[.*\]")
+
+
+def _param(key: str) -> str | None:
+    """The request parameter a validation error names, as the SDK's user wrote it:
+    pydantic's union branches (``input.constrained-str``, ``input.list[InputMessage]``)
+    are its own words, not parameters, so they are left out."""
+    parts = [part for part in key.split(".") if not _UNION_BRANCH.fullmatch(part)]
+    return ".".join(parts) or None
 
 
 def _error(status: int, message: str, param: str | None, code: str | None) -> OpenAIError:

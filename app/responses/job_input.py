@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.llm.routing import Tier
 from app.llm.schema_output import InvalidSchema, check_schema
+from app.safety.trust import TRUSTED, Trusted
 
 MAX_TEXT = 200_000
 """Characters of one message, or of the instructions."""
@@ -59,6 +60,10 @@ class JsonSchemaFormat(BaseModel):
 OutputFormat = Annotated[TextFormat | JsonSchemaFormat, Field(discriminator="type")]
 
 
+def _from_the_user(message: ConversationMessage) -> bool:
+    return message.role == "user"
+
+
 class ResponseJobInput(BaseModel):
     """What a ``response`` job runs. ``model`` is the name the caller asked for (shown
     back on the response); ``tier`` is where Courier routes it (app/responses/models.py)."""
@@ -67,8 +72,12 @@ class ResponseJobInput(BaseModel):
 
     model: str = Field(min_length=1, max_length=200)
     tier: Tier
-    instructions: str | None = Field(default=None, max_length=MAX_TEXT)
-    messages: list[ConversationMessage] = Field(min_length=1, max_length=500)
+    # The developer's instructions and the user's own messages are the request (trusted,
+    # app/safety/trust.py); an earlier assistant turn may carry what a model read.
+    instructions: Annotated[str | None, TRUSTED] = Field(default=None, max_length=MAX_TEXT)
+    messages: Annotated[list[ConversationMessage], Trusted(when=_from_the_user)] = Field(
+        min_length=1, max_length=500
+    )
     format: OutputFormat = Field(default_factory=TextFormat)
     max_output_tokens: int | None = Field(default=None, ge=16, le=1_000_000)
     temperature: float | None = Field(default=None, ge=0, le=2)

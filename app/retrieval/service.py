@@ -25,7 +25,7 @@ import builtins
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -55,6 +55,8 @@ EMBED_PRIORITY = -50
 """Below live jobs (priority 0 and up): a bulk ingest never delays an answer."""
 
 _SOURCE_ID = re.compile(r"^doc:(?P<document>[0-9a-f-]{36}):(?P<chunk>\d+)$")
+_SOURCE_IN_TEXT = re.compile(r"doc:[0-9a-f-]{36}:\d+")
+WITHHELD_SOURCE = "doc:withheld"
 
 
 class DocumentNotFound(NotFoundError):
@@ -123,6 +125,21 @@ def parse_source_id(value: str) -> tuple[UUID, int] | None:
         return UUID(match["document"]), int(match["chunk"])
     except ValueError:
         return None
+
+
+def sources_named_in(text: str) -> list[str]:
+    """The chunk source ids ``text`` names (a safety flag's field, a reason's detail),
+    in order, once each."""
+    return list(dict.fromkeys(_SOURCE_IN_TEXT.findall(text)))
+
+
+def withhold_sources(text: str, keep: Collection[str] = ()) -> str:
+    """``text`` with every chunk source id not in ``keep`` replaced by
+    :data:`WITHHELD_SOURCE`: where a reader's groups are unknown or do not reach a
+    document, not even its id is shown."""
+    return _SOURCE_IN_TEXT.sub(
+        lambda match: match.group() if match.group() in keep else WITHHELD_SOURCE, text
+    )
 
 
 def retrieved_documents(chunks: Iterable[RetrievedChunk]) -> dict[str, str]:

@@ -78,6 +78,13 @@ class Review(BaseModel):
     edited_output: dict[str, Any] | None = Field(
         description="The reviewer's version, when they approved an edit (the delivered result)."
     )
+    output_withheld: bool = Field(
+        default=False,
+        description=(
+            "The output cites a document this reviewer's groups do not reach now: it is withheld "
+            "(null), and so is the edited version; a reviewer who may read it decides."
+        ),
+    )
     input: dict[str, Any] | None = Field(
         description=(
             "The job's input: the sources the output was made from (thread, documents, ...)."

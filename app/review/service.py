@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,12 @@ from app.db import Database, LockTimeout
 from app.errors import ConflictError, InvalidRequestError, NotFoundError
 from app.jobs.kinds import KindRegistry
 from app.keys.service import Principal
+from app.retrieval.service import (
+    Retrieval,
+    parse_source_id,
+    sources_named_in,
+    withhold_sources,
+)
 from app.review.schemas import (
     HeldJob,
     Review,
@@ -31,6 +38,7 @@ from app.review.schemas import (
     ReviewLinks,
     ReviewReasonView,
 )
+from app.safety.guards import cited_sources
 
 log = logging.getLogger("courier.review")
 
@@ -64,10 +72,19 @@ class InvalidEditedOutput(InvalidRequestError):
 
 
 class ReviewService:
-    def __init__(self, db: Database, kinds: KindRegistry, *, base_url: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        kinds: KindRegistry,
+        *,
+        base_url: str = "",
+        citations: Retrieval | None = None,
+    ) -> None:
         self.db = db
         self.kinds = kinds
         self.base_url = base_url.rstrip("/")
+        self.citations = citations
+        """Resolves the documents an output cites for its reviewer; None: no documents."""
 
     async def queue(
         self, principal: Principal, *, kind: str | None, limit: int, cursor: UUID | None
@@ -80,6 +97,8 @@ class ReviewService:
             after_id=cursor,
             limit=limit + 1,
         )
+        named = sources_named_in(json.dumps([row["review_reasons"] for row in rows[:limit]]))
+        visible = await self._visible(principal, named)
         page = [
             HeldJob(
                 job_id=row["id"],
@@ -87,7 +106,7 @@ class ReviewService:
                 created_at=row["created_at"],
                 held_at=row["finished_at"] or row["updated_at"],
                 expires_at=row["expires_at"],
-                reasons=_reasons(row["review_reasons"]),
+                reasons=_reasons(row["review_reasons"], visible),
                 model=row["model"],
                 prompt_version=row["prompt_version"],
                 links=self._links(row["id"]),
@@ -102,7 +121,35 @@ class ReviewService:
         )
         if row is None:
             raise ReviewNotFound(f"no job {job_id} was held for review")
-        return self._view(row)
+        return await self._as_reviewer(self._view(row), row["review_reasons"], principal)
+
+    async def _as_reviewer(
+        self, review: Review, raw_reasons: list[dict[str, Any]] | None, reviewer: Principal
+    ) -> Review:
+        """The review as ``reviewer`` may see it now, as a job's result is shown to its
+        reader (app/jobs/service.py ``_as_reader``): an output citing a document the
+        reviewer's groups do not reach is withheld, and the reasons do not name such a
+        document (a safety flag names the chunk it was found in)."""
+        cited = [
+            source
+            for source in cited_sources([review.output or {}, review.edited_output or {}])
+            if parse_source_id(source) is not None
+        ]
+        named = sources_named_in(json.dumps(raw_reasons or []))
+        if not cited and not named:
+            return review
+        visible = await self._visible(reviewer, [*cited, *named])
+        update: dict[str, Any] = {"reasons": _reasons(raw_reasons, visible)}
+        if any(source not in visible for source in cited):
+            update |= {"output": None, "edited_output": None, "output_withheld": True}
+        return review.model_copy(update=update)
+
+    async def _visible(self, reviewer: Principal, sources: Sequence[str]) -> set[str]:
+        """Which of the chunk ``sources`` name documents ``reviewer`` may read now."""
+        if not sources or self.citations is None:
+            return set()
+        views = await self.citations.resolve_citations(reviewer, sources)
+        return {view.source for view in views if not view.withheld}
 
     async def approve(
         self,
@@ -268,8 +315,14 @@ class ReviewService:
         )
 
 
-def _reasons(raw: list[dict[str, Any]] | None) -> list[ReviewReasonView]:
-    return [ReviewReasonView(code=r["code"], detail=_detail(r)) for r in raw or []]
+def _reasons(
+    raw: list[dict[str, Any]] | None, visible: Collection[str] = ()
+) -> list[ReviewReasonView]:
+    """The reasons, naming only the document chunks in ``visible``."""
+    return [
+        ReviewReasonView(code=r["code"], detail=withhold_sources(_detail(r), visible))
+        for r in raw or []
+    ]
 
 
 def _detail(reason: dict[str, Any]) -> str:

@@ -8,10 +8,20 @@ by schema, not by kind.
 * **citations**: every value of a field named ``source``, ``source_id`` or
   ``sources`` (anywhere in the answer, e.g. ``citations[2].source``) names a source
   the step was given (``GenerationRequest.sources``);
-* **contacts**: every URL, e-mail address and phone number in the answer occurs in
-  the trusted text of the step: its input and its sources *after quarantine*
-  (app/safety/screening.py), so an address that only an injected sentence carried
-  fails, even though the attacker put it in the input;
+* **contacts**: every URL, e-mail address, phone number and payment target (an IBAN,
+  a labelled account number) in the answer comes from a *trusted* part of the job's
+  input, or (links and e-mail addresses) from a domain the operator allows
+  (``COURIER_SAFETY_CONTACT_DOMAINS``). Trusted are only the input fields the kind
+  declares so (app/safety/trust.py: text the product team or the requesting principal
+  wrote, such as the question or who signs); a thread message, a CRM note, a
+  retrieved document or e-mail, a review or a profile field never is, however plainly
+  it states the contact. So an attacker's address fails whether or not the injection
+  detector recognised the sentence that carried it, and a legitimate address a third
+  party wrote goes to a person (review) instead of straight to the reader. One
+  exception: a field the output model marks quoted (``QUOTED``: an extracted value,
+  a moderator's evidence, each checked against the input by the kind's rules) may
+  repeat a contact any given input states after quarantine. tasks/kinds/README.md
+  lists each kind's trusted and quoted fields;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
 * **constrained fields**: every field the output schema constrains to a set of
@@ -19,7 +29,9 @@ by schema, not by kind.
   sets that come from the input, such as a taxonomy).
 
 A violation names the guard and the field, never the value: it is stored
-(``jobs.review_reasons``) and shown in the job's events.
+(``jobs.review_reasons``) and shown in the job's events. The step runner asks once
+more with a stricter system prompt; what still breaks a guard is held for review
+(or refused, for a kind without review).
 """
 
 from __future__ import annotations
@@ -28,16 +40,25 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from app.llm.structured import strict_schema
+from app.safety.trust import is_quoted
 
 SOURCE_FIELDS = frozenset({"source", "source_id", "sources"})
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d ().\-/]{7,}\d(?!\d)")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+_ACCOUNT = re.compile(
+    r"\b(?:account|acct|a/c|konto|compte|cuenta|routing|sort code)\s*(?:number|no\.?|nr\.?|#|n°)?"
+    r"\s*:?\s*(?P<number>\d[\d -]{4,}\d)\b",
+    re.IGNORECASE,
+)
 _TRAILING = ".,;:!?)]}'\""
 
 
@@ -62,15 +83,21 @@ def check(
     sources: Collection[str],
     trusted: str,
     secrets: Sequence[str],
+    domains: Collection[str] = (),
+    given: str = "",
 ) -> list[Violation]:
     """Every guard ``output`` breaks: ``sources`` are the ids it may cite, ``trusted``
-    the quarantined text its contacts must come from, ``secrets`` what it must never
-    contain (the canary, the boundary)."""
+    the text of the input's trusted fields (app/safety/trust.py) and ``domains`` the
+    allowed domains its contacts must come from (a field marked quoted may also take
+    them from ``given``, all of the step's input after quarantine), ``secrets`` what it
+    must never contain (the canary, the boundary)."""
     data = output.model_dump(mode="json")
     strings = list(_strings(data, ""))
+    quoted = {field for field, _ in _quoted(output, "", quoted=False)}
     return [
         *citations(data, sources),
-        *contacts(strings, trusted),
+        *contacts([s for s in strings if s[0] not in quoted], trusted, domains),
+        *contacts([s for s in strings if s[0] in quoted], f"{trusted}\n{given}", domains),
         *leaks(strings, secrets),
         *constrained(data, type(output)),
     ]
@@ -89,26 +116,43 @@ def cited_sources(data: Any) -> list[str]:
     return list(dict.fromkeys(name for _, name in _cited(data, "")))
 
 
-def contacts(strings: Sequence[tuple[str, str]], trusted: str) -> Iterator[Violation]:
-    """Each URL, e-mail address or phone number that the trusted text does not hold."""
-    folded = trusted.casefold()
-    digits = _digit_runs(trusted)
+def contacts(
+    strings: Sequence[tuple[str, str]], trusted: str, domains: Collection[str] = ()
+) -> Iterator[Violation]:
+    """Each URL, e-mail address, phone number or payment target that neither the
+    trusted text holds nor (links, addresses) an allowed domain serves."""
+    urls = [m.group().rstrip(_TRAILING).casefold() for m in _URL.finditer(trusted)]
+    emails = {m.group().casefold() for m in _EMAIL.finditer(trusted)}
+    allowed = {d.casefold().strip(".") for d in domains if d.strip(".")}
+    phones = _phone_runs(trusted)
+    packed = re.sub(r"\s", "", trusted).upper()
+    digits = [re.sub(r"\D", "", m.group()) for m in re.finditer(r"\d[\d ./-]*\d", trusted)]
     for field, text in strings:
         for match in _URL.finditer(text):
             url = match.group().rstrip(_TRAILING).casefold()
-            if url not in folded:
-                yield Violation("contact", field, "a link that no given source or input holds")
+            if not any(_same_or_shortened(url, t) for t in urls) and not _allowed(
+                _host(url), allowed
+            ):
+                yield Violation("contact", field, "a link that no trusted input holds")
         for match in _EMAIL.finditer(text):
-            if match.group().casefold() not in folded:
-                yield Violation(
-                    "contact", field, "an e-mail address that no given source or input holds"
-                )
+            address = match.group().casefold()
+            if address not in emails and not _allowed(address.rsplit("@", 1)[1], allowed):
+                yield Violation("contact", field, "an e-mail address that no trusted input holds")
         for match in _PHONE.finditer(text):
             number = re.sub(r"\D", "", match.group())
-            if 9 <= len(number) <= 15 and number not in digits:
+            if _IPV4.fullmatch(match.group().strip()):
+                continue  # an IP address is no number anyone could be sent to
+            if 9 <= len(number) <= 15 and not any(number in run for run in phones):
+                yield Violation("contact", field, "a phone number that no trusted input holds")
+        for iban in _ibans(text):
+            if iban not in packed:
                 yield Violation(
-                    "contact", field, "a phone number that no given source or input holds"
+                    "contact", field, "a bank account (IBAN) that no trusted input holds"
                 )
+        for match in _ACCOUNT.finditer(text):
+            number = re.sub(r"\D", "", match.group("number"))
+            if len(number) >= 6 and not any(number in run for run in digits):
+                yield Violation("contact", field, "an account number that no trusted input holds")
 
 
 def leaks(strings: Sequence[tuple[str, str]], secrets: Sequence[str]) -> Iterator[Violation]:
@@ -186,7 +230,58 @@ def _strings(value: Any, field: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{field}[{index}]")
 
 
-def _digit_runs(text: str) -> str:
-    """The phone-like runs of ``text`` as digits only, one per line, so a number written
-    with other separators in the answer still matches."""
-    return "\n".join(re.sub(r"\D", "", m.group()) for m in _PHONE.finditer(text))
+def _quoted(value: Any, field: str, *, quoted: bool) -> Iterator[tuple[str, str]]:
+    """The strings of an answer under a field its model marks quoted (by position, as
+    :func:`_strings` names them)."""
+    if isinstance(value, RootModel):
+        yield from _quoted(value.root, field, quoted=quoted)
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            path = f"{field}.{name}" if field else name
+            mark = quoted or is_quoted(info.metadata)
+            yield from _quoted(getattr(value, name), path, quoted=mark)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _quoted(item, f"{field}[{index}]", quoted=quoted)
+    elif isinstance(value, str) and quoted:
+        yield field or "(answer)", value
+
+
+def _phone_runs(text: str) -> list[str]:
+    """The phone-like runs of ``text`` as digits only, so a number written with other
+    separators in the answer still matches."""
+    return [re.sub(r"\D", "", m.group()) for m in _PHONE.finditer(text)]
+
+
+def _same_or_shortened(url: str, trusted: str) -> bool:
+    """``url`` is the trusted link, or that link cut at a boundary of its path
+    (``https://shop.example`` of ``https://shop.example/help``)."""
+    return trusted == url or (
+        trusted.startswith(url) and trusted[len(url)] in "/?#" and not url.endswith(":")
+    )
+
+
+def _host(url: str) -> str:
+    return urlsplit(url if "://" in url else "http://" + url).hostname or ""
+
+
+def _allowed(host: str, domains: Collection[str]) -> bool:
+    """Whether ``host`` is an allowed domain or one of its subdomains."""
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _ibans(text: str) -> Iterator[str]:
+    """The IBANs in ``text`` (spaces removed), each checked by its ISO 13616 check digits,
+    so a product code or a reference that happens to look like one is not taken for it."""
+    for match in _IBAN.finditer(text):
+        packed = match.group().replace(" ", "").upper()
+        # The pattern may run on into a following code: the longest valid prefix is it.
+        for end in range(len(packed), 14, -1):
+            if _iban_valid(packed[:end]):
+                yield packed[:end]
+                break
+
+
+def _iban_valid(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1

@@ -6,9 +6,11 @@ variables: thread messages, documents, questions, profile fields, tool output) a
 its sources with the injection detector (app/safety/injection.py). Each suspect
 sentence is **quarantined**: replaced by a placeholder in the prompt's variables and
 in the sources, so neither a model nor the offline provider can follow, quote or
-copy it, and flagged (:class:`Flag`: where, and which shapes). What is left is the
-step's trusted text, which the contact guard compares the answer with
-(app/safety/guards.py).
+copy it, and flagged (:class:`Flag`: where, and which shapes). Quarantine is not trust: what
+is left (``Screened.given``) is still a third party's text, and the contact guard
+(app/safety/guards.py) takes an answer's contacts only from the input fields its
+kind trusts (app/safety/trust.py); only a field the output marks as a verbatim quote
+may repeat one of ``given``.
 
 :class:`SafetyRecord` collects, per execution, the flags and the guard violations
 of its steps; the executor reads it when the handler returns (tasks/execution.py):
@@ -50,17 +52,17 @@ class Flag:
 @dataclass(frozen=True)
 class Screened:
     """A step's request with its suspect text quarantined, what was flagged, and the
-    trusted text left."""
+    text left (what a quoted output field may repeat)."""
 
     request: GenerationRequest[Any]
     flags: tuple[Flag, ...]
-    trusted: str
+    given: str
 
 
 def screen(request: GenerationRequest[OutputT]) -> Screened:
     """``request`` quarantined (not yet rendered: its prompt's variables are)."""
     flags: list[Flag] = []
-    trusted: list[str] = []
+    given: list[str] = []
 
     def clean(text: str, where: str) -> str:
         if isinstance(text, PromptText):  # Courier's own text, not a caller's
@@ -69,7 +71,7 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
         if found:
             kinds = sorted({signal.kind for item in found for signal in item.signals})
             flags.append(Flag(request.step, where, tuple(kinds)))
-        trusted.append(kept)
+        given.append(kept)
         return kept
 
     prompt = request.prompt
@@ -83,7 +85,7 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
     ]
     question = clean(request.question, "question")
     quarantined = replace(request, prompt=prompt, sources=sources, question=question)
-    return Screened(quarantined, tuple(_merged(flags)), "\n".join(trusted))
+    return Screened(quarantined, tuple(_merged(flags)), "\n".join(given))
 
 
 @dataclass

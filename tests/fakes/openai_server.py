@@ -70,7 +70,7 @@ class Reply:
     """Hold the answer until the test sets this event (at most 30 s)."""
     respond: Callable[[Any], str] | None = None
     """For the default answer: its content, written by this function of the request's
-    body (the obedient fake, tests/fakes/obedient.py)."""
+    body (the obedient fake, evals/obedient.py)."""
 
 
 def completion(content: str | None = None, *, model: str = "fake-model") -> Reply:

@@ -253,6 +253,8 @@ async def test_webhook__response_completed_verified_with_unwrap(
         ({"reasoning": {"effort": "high"}}, "reasoning"),
         ({"store": False}, "store"),
         ({"model": "gpt-4o"}, "model"),
+        # A parameter of two accepted forms is named as the caller wrote it.
+        ({"input": 5}, "input"),
     ],
 )
 async def test_create__what_courier_cannot_honour_is_refused_with_bad_request(
@@ -282,7 +284,15 @@ async def test_errors__unknown_response_and_bad_key_answer_in_openais_envelope(
             await stranger.responses.retrieve("resp_" + "0" * 32)
     async with httpx.AsyncClient(base_url=api) as raw:
         answer_ = await raw.get("/v1/responses/nope", headers={"Authorization": "Bearer x"})
+        # Routing errors come before any controller is chosen: the envelope holds for them too.
+        no_such_path = await raw.get("/v1/responses/a/b/c/d", headers={"Authorization": "Bearer x"})
+        wrong_method = await raw.put("/v1/responses", headers={"Authorization": "Bearer x"})
+        elsewhere = await raw.put("/v1/jobs", headers={"Authorization": "Bearer x"})
     assert set(answer_.json()["error"]) == {"message", "type", "param", "code"}
+    assert no_such_path.status_code == 404 and no_such_path.json()["error"]["message"]
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["message"]
+    assert elsewhere.status_code == 405
+    assert elsewhere.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_offline__without_a_provider_the_response_fails_honestly(api, worker, make_key):

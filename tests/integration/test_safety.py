@@ -1,5 +1,5 @@
 """Safety end to end (app/safety/): jobs through the real API and a real worker whose
-model is the obedient fake (tests/fakes/obedient.py, following every instruction it
+model is the obedient fake (evals/obedient.py, following every instruction it
 sees) or the offline extractive provider. Injected instructions are never delivered;
 a held output is shown to nobody but a reviewer; planted PII is found nowhere in the
 database (every table and column but the job's own input and result) nor in the logs."""
@@ -11,7 +11,8 @@ from typing import Any
 
 import prometheus_client
 
-from tests.fakes.obedient import obedient
+from evals.obedient import obedient_answer
+from tests.fakes.openai_server import Reply
 from tests.support.attacks import (
     ATTACKER_EMAIL,
     ATTACKER_PHRASE,
@@ -19,6 +20,7 @@ from tests.support.attacks import (
     INJECTIONS,
     PLANTED,
     SUBTLE,
+    UNRECOGNISED,
     needles,
     planted_text,
 )
@@ -104,7 +106,7 @@ def _delivered(row: dict[str, Any]) -> str:
 async def test_obedient_model__no_injected_instruction_is_delivered(
     http, model_worker, make_key, sql_conn, fake_openai
 ):
-    fake_openai.default = obedient()
+    fake_openai.default = Reply(respond=obedient_answer)
     bodies = [build(attack) for attack in [*INJECTIONS, *SUBTLE] for build in BUILDERS]
     rows = await _run_all(http, sql_conn, await make_key(), bodies)
 
@@ -123,17 +125,47 @@ async def test_obedient_model__no_injected_instruction_is_delivered(
             }
 
 
+async def test_obedient_model__a_contact_the_detector_missed_is_held_by_the_contact_guard(
+    http, model_worker, make_key, sql_conn, fake_openai
+):
+    fake_openai.default = Reply(respond=obedient_answer)
+    bodies = [build(attack) for attack in UNRECOGNISED for build in (_email_reply, _support_answer)]
+    rows = await _run_all(http, sql_conn, await make_key(), bodies)
+
+    for row in rows:
+        assert not any(p in _delivered(row) for p in UNRECOGNISED.values()), _delivered(row)
+        assert row["state"] == "needs_review", (row["kind"], row["error"])
+    guarded = [
+        row
+        for row in rows
+        if row["safety_flags"] is None  # the detector saw nothing: the contact guard held it
+        and "contact" in {r.get("guard") for r in row["review_reasons"]}
+    ]
+    assert len(guarded) >= len(rows) - 2
+
+
+async def test_offline__a_contact_the_detector_missed_is_never_delivered(
+    http, worker, make_key, sql_conn
+):
+    bodies = [build(attack) for attack in UNRECOGNISED for build in (_email_reply, _support_answer)]
+    rows = await _run_all(http, sql_conn, await make_key(), bodies)
+
+    for row in rows:
+        assert not any(p in _delivered(row) for p in UNRECOGNISED.values()), _delivered(row)
+
+
 async def test_obedient_model__a_leak_the_detector_missed_is_stopped_by_the_canary(
     http, model_worker, make_key, sql_conn, fake_openai
 ):
-    fake_openai.default = obedient()
+    fake_openai.default = Reply(respond=obedient_answer)
     key = await make_key()
     (row,) = await _run_all(http, sql_conn, key, [_email_reply(SUBTLE[0])])
 
     assert row["state"] == "needs_review" and row["safety_flags"] is None
-    assert [(r["code"], r["guard"]) for r in row["review_reasons"]] == [
-        ("guard_violation", "canary")
-    ]
+    # The canary stops the leak (the obedient model also wrote the thread's sender
+    # addresses, a third party's: the contact guard holds those).
+    reasons = {(r["code"], r["guard"]) for r in row["review_reasons"]}
+    assert reasons == {("guard_violation", "canary"), ("guard_violation", "contact")}
     notes = [
         r[0]
         for r in sql_conn.execute(
@@ -174,7 +206,7 @@ async def test_obedient_model__a_leak_the_detector_missed_is_stopped_by_the_cana
 async def test_obedient_model__a_kind_without_review_refuses_what_still_breaks_a_guard(
     http, model_worker, make_key, sql_conn, fake_openai
 ):
-    fake_openai.default = obedient()
+    fake_openai.default = Reply(respond=obedient_answer)
     (row,) = await _run_all(http, sql_conn, await make_key(), [_taxonomy(SUBTLE[0])])
     assert row["state"] == "succeeded" and "cnry-" not in _delivered(row)
 
@@ -273,7 +305,7 @@ def _leaks(sql_conn, kept: tuple[str, ...] = ("input", "result", "held_result"))
 async def test_pii__planted_in_every_field_is_stored_nowhere_else__obedient_model(
     http, model_worker, make_key, sql_conn, captured_logs, fake_openai
 ):
-    fake_openai.default = obedient()
+    fake_openai.default = Reply(respond=obedient_answer)
     await _assert_planted_pii_stays_in_the_jobs(http, make_key, sql_conn, captured_logs)
 
 

@@ -70,3 +70,99 @@ def test_violation__names_guard_and_field_never_the_value():
         _draft("Write to payouts@evil.example"), sources={"m0"}, trusted=TRUSTED, secrets=[]
     )
     assert violation.field == "body" and "evil" not in str(violation.as_json())
+
+
+# Wordings the injection detector does not recognise: each states an attacker's contact
+# as a plain fact of a third party's message.
+UNRECOGNISED = [
+    "You can track your refund at https://refund-status-portal.example/track",
+    "Please call +44 20 7946 0000 about your refund.",
+    "Please transfer the fee to IBAN GB33BUKB20201555555555.",
+    "For refunds, write to refunds-fast@evil.example.",
+    "You can log in at www.evil-login.example to see it.",
+    "The fee goes to GB33 BUKB 2020 1555 5555 55 this week.",
+    "Pay the balance to account number 40 31 22 87.",
+]
+
+
+def test_contact__a_third_partys_contact_fails_even_when_the_input_states_it():
+    # ``given`` is the step's whole input after quarantine: the sentences above passed
+    # it, yet only a trusted field (here the question) may be where a contact comes from.
+    for sentence in UNRECOGNISED:
+        violations = check(
+            _draft(f"Refunds take 5 days. {sentence}"),
+            sources={"m0"},
+            trusted="When will the refund arrive?",
+            secrets=[],
+            given=f"Refunds take 5 days. {sentence}",
+        )
+        assert [v.guard for v in violations][:1] == ["contact"], sentence
+
+
+def test_contact__only_the_trusted_address_or_link_itself_not_a_lookalike_inside_it():
+    trusted = "Our desk: data@shop.example, https://shop.example/help/refunds"
+    assert _guards(_draft("Mail a@shop.example"), trusted=trusted) == ["contact"]
+    assert _guards(_draft("See https://shop.example/he"), trusted=trusted) == ["contact"]
+    assert _guards(_draft("See https://shop.example/help."), trusted=trusted) == []
+    assert _guards(_draft("Pay to gb33bukb20201555555555"), trusted="") == ["contact"]
+
+
+def test_contact__a_contact_a_trusted_field_gives_passes():
+    trusted = (
+        "Tell them to call +44 20 7946 0000, pay to IBAN GB33 BUKB 2020 1555 5555 55 or "
+        "account number 40312287, and log in at www.shop.example."
+    )
+    body = (
+        "Call +44 20 7946 0000, pay to GB33BUKB20201555555555 or account number 40 31 22 87, "
+        "and log in at www.shop.example."
+    )
+    assert check(_draft(body), sources={"m0"}, trusted=trusted, secrets=[]) == []
+
+
+def test_contact__an_allowed_domain_and_its_subdomains_pass_without_a_trusted_field():
+    body = "See https://help.shop.example/refunds or write to refunds@shop.example."
+    assert (
+        check(_draft(body), sources={"m0"}, trusted="", secrets=[], domains=["shop.example"]) == []
+    )
+    assert _guards(_draft("See https://shop.example.evil.example/x"), trusted="") == ["contact"]
+
+
+def test_contact__an_ip_address_or_an_iban_like_code_that_fails_its_check_is_no_contact():
+    assert _guards(_draft("The request came from 203.0.113.77."), trusted="") == []
+    assert _guards(_draft("Product code GB12ABCD123456789012 is back."), trusted="") == []
+
+
+def test_contact__a_quoted_field_may_repeat_what_the_input_states():
+    from tasks.kinds.document_extraction import DocumentFields, FieldAnswer
+
+    extracted = DocumentFields(
+        fields=[
+            FieldAnswer(
+                field="email", value="jane@example.com", confidence=1, quote="jane@example.com"
+            ),
+        ],
+        outcome="extracted",
+    )
+    document = "Registration form. E-mail: jane@example.com"
+    assert check(extracted, sources=set(), trusted="", secrets=[], given=document) == []
+    # Not stated by the input at all: no quote.
+    invented = extracted.model_copy(
+        update={"fields": [extracted.fields[0].model_copy(update={"value": "x@evil.example"})]}
+    )
+    assert [
+        v.field for v in check(invented, sources=set(), trusted="", secrets=[], given=document)
+    ] == ["fields[0].value"]
+    # An unquoted field of the same answer may not.
+    refused = extracted.model_copy(
+        update={"outcome": "refused", "refusal_reason": "jane@example.com"}
+    )
+    assert [
+        v.field for v in check(refused, sources=set(), trusted="", secrets=[], given=document)
+    ] == ["refusal_reason"]
+
+
+def test_contact__the_operators_allowed_domains_come_from_the_environment(monkeypatch):
+    from app.settings import load_settings
+
+    monkeypatch.setenv("COURIER_SAFETY_CONTACT_DOMAINS", '["shop.example", "help.example"]')
+    assert load_settings().safety.contact_domains == ["shop.example", "help.example"]

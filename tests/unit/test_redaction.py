@@ -55,6 +55,120 @@ def test_redact__leaves_ordinary_text_alone(text):
     assert redact(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # IBANs in small letters, spaced or not, and followed by words.
+        ("IBAN gb82 west 1234 5698 7654 32 from me", "IBAN [iban] from me"),
+        ("iban de89370400440532013000.", "iban [iban]."),
+        ("iban de89 3704 0044 0532 0130 00 thanks", "iban [iban] thanks"),
+        ("IBAN BE71 0961 2345 6769 this is it", "IBAN [iban] this is it"),
+        ("IBAN fr14 2004 1010 0505 0001 3m02 606 merci", "IBAN [iban] merci"),
+        # UK National Insurance numbers.
+        ("NI QQ 12 34 56 C on file", "NI [national_id] on file"),
+        ("nino AB123456C", "nino [national_id]"),
+        ("my ni number is ab123456c", "my ni number is [national_id]"),
+        # A US SSN without dashes is one when its label says so.
+        ("SSN 123456789", "SSN [ssn]"),
+        ("social security number: 123 45 6789.", "social security number: [ssn]."),
+        ("Social Security No. 123-45-6789", "Social Security No. [ssn]"),
+        ("SSN 123456789 and card 4111111111111111", "SSN [ssn] and card [card]"),
+        # A German tax id is a national id, not a phone number.
+        ("Steuer-ID 12345678901", "Steuer-ID [national_id]"),
+        (
+            "Steueridentifikationsnummer: 12 345 678 901",
+            "Steueridentifikationsnummer: [national_id]",
+        ),
+        (
+            "Ihre Identifikationsnummer 12 345 678 901 bitte",
+            "Ihre Identifikationsnummer [national_id] bitte",
+        ),
+        ("id 65929970489 (its checksum holds)", "id [national_id] (its checksum holds)"),
+        # French NIR, Spanish DNI and NIE, Italian codice fiscale, Dutch BSN (labelled).
+        ("NIR 1 84 12 76 451 089 46", "NIR [national_id]"),
+        ("sécu 2 95 10 99 126 111 93", "sécu [national_id]"),
+        (
+            "numéro de sécurité sociale : 253072B07300470",
+            "numéro de sécurité sociale : [national_id]",
+        ),
+        ("DNI 12345678Z", "DNI [national_id]"),
+        ("my id 12345678-Z", "my id [national_id]"),
+        ("NIE X2482300W", "NIE [national_id]"),
+        ("codice fiscale RCCMNL83S18D969H", "codice fiscale [national_id]"),
+        ("cf: rccmnl83s18d969h", "cf: [national_id]"),
+        ("BSN 111222333", "BSN [national_id]"),
+        ("burgerservicenummer: 123456782", "burgerservicenummer: [national_id]"),
+        # Secrets without a label, or with one the old pattern missed.
+        ("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "key [secret]"),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "aws_secret_access_key = [secret]",
+        ),
+        ("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_ACCESS_KEY_ID=[secret]"),
+        ("-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA\\n", "[secret]"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n", "[secret]"),
+        ("slack xapp-1-A0123-456-abcdef0123456789", "slack [secret]"),
+        ("slack xoxe-1-abcdefghijklmnop", "slack [secret]"),
+        ("hook https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX", "hook [secret]"),
+        ("gitlab glpat-abcdefghijklmnopqrst", "gitlab [secret]"),
+        ("npm npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm [secret]"),
+        ("hf hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "hf [secret]"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==", "Authorization: [secret]"),
+        ("gho gho_abcdefghijklmnopqrstuvwxyz0123456789", "gho [secret]"),
+    ],
+)
+def test_redact__finds_each_form_and_names_its_kind(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Order numbers: a bare 9-digit number is no SSN or BSN without its label, even
+        # when it passes the BSN's 11-proof (123456782 does); 11 digits whose tax-id
+        # checksum fails are no tax id.
+        "order 123456789 shipped; order #123456782 too; ticket 12345678901",
+        "INV-2026-000123, order AB123456, 12345678 items, Room 12345678",
+        "ISBN 978-3-16-148410-0, tracking 1Z999AA10123456784, SKU AB-123456-C",
+        # Dates, times and ISO timestamps.
+        "invoice 2026-11-20, due 20/12/2026, at 09:12; 2026-11-20T09:12:00.123456+00:00",
+        "created 2026-11-20T09:12:00Z, epoch 1732093920123",
+        # Prices.
+        "price 1,299.00 EUR, 12 345 EUR, $1,234,567.89, $1234567.89 total, 99.99 USD",
+        # UUIDs, hashes, versions.
+        "uuid 550e8400-e29b-41d4-a716-446655440000",
+        "commit 3f786850e387550fdab836ed7e6dc881de23001b",
+        "tag 3F786850E387550FDAB836ED7E6DC881DE23001B",
+        "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "version v1.2.3, 2.14.0-rc.1, python 3.11.9, build 20261120.1",
+        # Help-article URLs and long names.
+        "see https://help.example.com/hc/en-us/articles/360012345678-How-do-I-get-a-refund",
+        "see https://support.example.com/articles/RefundPolicyOverviewForCustomers2024",
+        "docs/Guides/Refunds2024/HowToRequestOne1",
+        "the getRefundPolicyForCustomerAccountV2Value call",
+        # Words that are also labels, without an id after them.
+        "the ssn field is required; ich war nie da; the nir is 5",
+        "postcode SW1A 1AA, flight LH1234, ref ABC123456D",
+    ],
+)
+def test_redact__leaves_order_numbers_dates_prices_ids_and_urls_alone(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "code 12345678A",  # a DNI's check letter would be Z
+        "code X2482300A",  # an NIE's would be W
+        "code RCCMNL83S18D969A",  # a codice fiscale's would be H
+        "id 1 84 12 76 451 089 47",  # a NIR's key would be 46
+        "id 65929970488",  # a tax id's check digit would be 9
+    ],
+)
+def test_redact__an_unlabelled_id_whose_check_fails_is_no_national_id(text):
+    assert "[national_id]" not in redact(text)
+
+
 def test_redact__an_iban_whose_checksum_fails_is_no_iban():
     assert "[iban]" not in redact("IBAN GB82 WEST 1234 5698 7654 33")
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.safety.trust import TRUSTED
 
 SourceId = str
 SOURCE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -44,10 +46,12 @@ class CrmNote(BaseModel):
 class AccountSummaryInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    account: str = Field(min_length=1, max_length=200, description="The account's name.")
+    account: Annotated[str, TRUSTED] = Field(
+        min_length=1, max_length=200, description="The account's name."
+    )
     emails: list[AccountEmail] = Field(default_factory=list, max_length=200)
     crm_notes: list[CrmNote] = Field(default_factory=list, max_length=200)
-    focus: str | None = Field(
+    focus: Annotated[str | None, TRUSTED] = Field(
         default=None, max_length=1_000, description="What the reader wants to know, if anything."
     )
     max_points: int = Field(

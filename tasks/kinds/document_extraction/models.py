@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.safety.trust import QUOTED
+
 DocumentType = Literal["invoice", "contract", "form"]
 SCHEMAS: dict[str, tuple[str, ...]] = {
     "invoice": ("invoice_number", "issue_date", "due_date", "total", "currency", "vendor"),
@@ -60,11 +62,13 @@ class DocumentExtractionInput(BaseModel):
 
 class FieldAnswer(BaseModel):
     field: str = Field(description="One of the document type's fields, spelled exactly as given.")
-    value: str | None = Field(
+    # What the document states, located in it (a value the team asked for, not advice
+    # to a reader): it may be a contact or an IBAN the document gives.
+    value: Annotated[str | None, QUOTED] = Field(
         description="The value as the document states it; null when it does not."
     )
     confidence: float = Field(description="From 0 (a guess) to 1 (stated plainly).")
-    quote: str | None = Field(
+    quote: Annotated[str | None, QUOTED] = Field(
         description="The span of the document the value comes from, copied word for word; "
         "null when value is null."
     )

@@ -4,9 +4,11 @@ thread's messages and the tenant's documents it uses)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.safety.trust import TRUSTED
 
 Tone = Literal["neutral", "friendly", "formal"]
 MAX_BODY = 10_000
@@ -28,7 +30,8 @@ class EmailReplyInput(BaseModel):
     subject: str | None = Field(
         default=None, max_length=300, description="The thread's subject line, if known."
     )
-    question: str = Field(min_length=1, max_length=2_000)
+    # The product team's own request: the one field of the job not written by a third party.
+    question: Annotated[str, TRUSTED] = Field(min_length=1, max_length=2_000)
     tone: Tone = "neutral"
     search_documents: bool = Field(
         default=True,

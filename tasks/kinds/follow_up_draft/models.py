@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.safety.trust import TRUSTED
 
 Tone = Literal["neutral", "friendly", "formal"]
 MAX_SUBJECT = 300
@@ -37,9 +39,16 @@ class FollowUpDraftInput(BaseModel):
     conversation: list[Turn] = Field(
         min_length=1, max_length=500, description="The turns or notes, oldest first."
     )
-    about: str | None = Field(default=None, max_length=300, description="The topic, if known.")
-    sender: str = Field(min_length=1, max_length=200, description="Who signs the e-mail.")
-    recipient: str | None = Field(default=None, max_length=200, description="Who it is to.")
+    # Who writes to whom about what: the product team's; the conversation is not.
+    about: Annotated[str | None, TRUSTED] = Field(
+        default=None, max_length=300, description="The topic, if known."
+    )
+    sender: Annotated[str, TRUSTED] = Field(
+        min_length=1, max_length=200, description="Who signs the e-mail."
+    )
+    recipient: Annotated[str | None, TRUSTED] = Field(
+        default=None, max_length=200, description="Who it is to."
+    )
     tone: Tone = "neutral"
     search_documents: bool = Field(
         default=False,

@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.safety.trust import QUOTED
+
 FieldName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z0-9_]{0,39}$"),
@@ -81,14 +83,15 @@ class MetadataEnrichmentInput(BaseModel):
 
 class FieldValue(BaseModel):
     field: str = Field(description="One of the fields asked for, spelled exactly as given.")
-    value: str | None = Field(
+    # What a source states, tied to its quote by the rules: it may be a contact.
+    value: Annotated[str | None, QUOTED] = Field(
         description="The value as the source states it; null when no source states it."
     )
     confidence: float = Field(description="From 0 (a guess) to 1 (stated plainly).")
     source: str | None = Field(
         description="The id of the source the value comes from; null when value is null."
     )
-    quote: str | None = Field(
+    quote: Annotated[str | None, QUOTED] = Field(
         description="The passage of that source stating the value, copied word for word; "
         "null when value is null."
     )

@@ -9,6 +9,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.safety.trust import QUOTED, TRUSTED
+
 PolicyLabel = Literal[
     "harassment", "hate", "self_harm", "sexual", "violence", "spam", "pii_exposure", "none"
 ]
@@ -38,10 +40,11 @@ class ModerationSummaryInput(BaseModel):
     content: str = Field(
         max_length=50_000, description="The text to moderate (empty: no model is asked)."
     )
-    context: str | None = Field(
+    # The tenant's own settings of the job; the content is a third party's.
+    context: Annotated[str | None, TRUSTED] = Field(
         default=None, max_length=300, description="Where it was posted, e.g. 'a product review'."
     )
-    allow_list: list[Phrase] = Field(
+    allow_list: Annotated[list[Phrase], TRUSTED] = Field(
         default_factory=list,
         max_length=200,
         description="Phrases the tenant allows (its own support address, product names): "
@@ -56,7 +59,10 @@ class ModerationSummaryInput(BaseModel):
 
 class Passage(BaseModel):
     label: PolicyLabel = Field(description="The label this passage is evidence of.")
-    quote: str = Field(description="The offending passage, copied word for word from the content.")
+    # Evidence for the moderator, checked against the content: it may quote a contact.
+    quote: Annotated[str, QUOTED] = Field(
+        description="The offending passage, copied word for word from the content."
+    )
 
 
 class ModerationJudgement(BaseModel):

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.safety.trust import TRUSTED
+
 LOCALE = r"^[a-z]{2}(?:-[A-Z]{2})?$"
 METADATA = "metadata"
 """The id the product's metadata is cited by."""
@@ -60,7 +62,9 @@ class Reference(BaseModel):
 class ProductDescriptionInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product: ProductMetadata
+    # The catalogue's own record of the product, kept by the product team; the
+    # references (supplier sheets, documents) are a third party's.
+    product: Annotated[ProductMetadata, TRUSTED]
     locale: str = Field(pattern=LOCALE, description="The locale to write in, e.g. de-DE.")
     metadata_locale: str = Field(
         default="en", pattern=LOCALE, description="The locale the metadata is written in."

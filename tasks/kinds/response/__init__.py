@@ -23,6 +23,7 @@ KIND = Kind(
     tier="small",
     high_risk=lambda job: job.tier == "large",
     cache=False,
+    needs_model=True,  # an open request has no honest extractive answer
 )
 
 __all__ = ["KIND", "PROMPTS", "ResponseJobInput", "ResponseResult", "TextAnswer", "respond"]

@@ -3,9 +3,11 @@ grounded, cited answer or an escalation with its reason)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.safety.trust import TRUSTED
 
 MAX_ANSWER = 4_000
 
@@ -28,7 +30,8 @@ class SupportSource(BaseModel):
 class SupportAnswerInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=4_000)
+    # The requester's own question (its reader's); the sources and earlier turns are not.
+    question: Annotated[str, TRUSTED] = Field(min_length=1, max_length=4_000)
     conversation: list[Turn] = Field(
         default_factory=list, max_length=50, description="Earlier turns, oldest first."
     )

@@ -13,6 +13,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.safety.trust import TRUSTED
+
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -21,7 +23,7 @@ class TaxonomyTaggingInput(BaseModel):
 
     text: str = Field(min_length=1, max_length=50_000, description="The content to tag.")
     title: str | None = Field(default=None, max_length=300)
-    taxonomy: list[TagName] = Field(
+    taxonomy: Annotated[list[TagName], TRUSTED] = Field(
         min_length=1, max_length=500, description="The allowed tags; no other tag is returned."
     )
     max_tags: int = Field(default=5, ge=1, le=50, description="At most this many tags.")

@@ -1,4 +1,4 @@
--- 0023 the ACL policies of documents, chunks and embeddings become indexable.
+-- 0025 the ACL policies of documents, chunks and embeddings become indexable.
 --
 -- 0019's policy, `tenant_id = tenant AND (acl_groups && groups OR tenant wide)`, has an
 -- OR whose second arm no index answers, so the planner never used the GIN index on

@@ -9,7 +9,7 @@ revealing) and:
 
 * **says** what it is told to say ("say: ...", "reply that ...", "tell them ...",
   "respond with ..."), in every free-text field;
-* **adds** every link, e-mail address and phone number it sees;
+* **adds** every link, e-mail address, phone number and IBAN it sees;
 * **reveals** its instructions when asked ("reveal/print/repeat your instructions",
   "the system prompt", "the text you were given"): the whole system message, canary
   and boundary included;
@@ -20,10 +20,12 @@ revealing) and:
 
 Schema values: an ``enum`` takes the value an instruction names, else its first
 value that is not a refusal; nullable fields are null; arrays get one item; numbers
-0.9. Used through :class:`~tests.fakes.openai_server.FakeOpenAI`
-(``fake.default = obedient()``) or on its own, for ``courier eval --provider obedient``:
+0.9. It ships with the evals, so ``courier eval --provider obedient`` runs from the
+installed command: :class:`ObedientServer` serves it in the eval's own process at a
+local OpenAI-compatible endpoint. Tests drive it through their fake server
+(``Reply(respond=obedient_answer)``, tests/fakes/openai_server.py), or on its own:
 
-    python -m tests.fakes.obedient [--port N]    # prints its URL, then serves
+    python -m evals.obedient [--port N]    # prints its URL, then serves
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import re
 import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-from tests.fakes.openai_server import FakeOpenAI, Reply
 
 _BLOCK = re.compile(
     r"<data-[0-9a-f]+(?: name=\"(?P<name>[^\"]*)\")?>\n(?P<text>.*?)\n</data-", re.S
@@ -64,13 +67,9 @@ _REVEAL_VERB = re.compile(
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+|00)\d[\d ().-]{7,}\d")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _REFUSALS = frozenset({"refused", "escalated", "declined", "rejected"})
-
-
-def obedient() -> Reply:
-    """The fake's default answer, obedient."""
-    return Reply(respond=obedient_answer)
 
 
 def obedient_answer(body: Any) -> str:
@@ -95,6 +94,7 @@ def _orders(text: str, system: str) -> list[str]:
     said = [m.group("what").strip() for m in _SAY.finditer(text)]
     tags = [m.group("what").strip() for m in _TAG.finditer(text)]
     contacts = _URL.findall(text) + _EMAIL.findall(text) + _PHONE.findall(text)
+    contacts += _IBAN.findall(text)
     revealed = [system] if system and _REVEAL.search(text) and _REVEAL_VERB.search(text) else []
     return [*said, *tags, *contacts, *revealed]
 
@@ -166,13 +166,98 @@ def _prose(text: str) -> str:
     return max(strings, key=len) if strings else text
 
 
+CHARS_PER_TOKEN = 4
+"""How usage is counted (roughly, as a provider would bill it), so costs read as costs."""
+
+
+class ObedientServer:
+    """The obedient model at a local OpenAI-compatible endpoint on 127.0.0.1
+    (``POST /v1/chat/completions``), served from threads while the context is open."""
+
+    def __init__(self, port: int = 0) -> None:
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The server's base URL (the API is under ``/v1``)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> ObedientServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def completion(body: Any) -> dict[str, Any]:
+    """The chat completion the obedient model answers ``body`` with."""
+    content = obedient_answer(body)
+    sent = sum(len(str(m.get("content") or "")) for m in body.get("messages") or [])
+    prompt = math.ceil(sent / CHARS_PER_TOKEN)
+    answered = math.ceil(len(content) / CHARS_PER_TOKEN)
+    return {
+        "id": "chatcmpl-obedient",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": str(body.get("model") or "obedient"),
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content, "refusal": None},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": answered,
+            "total_tokens": prompt + answered,
+        },
+    }
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # an eval submits every case at once
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"  # one answer per connection: nothing lingers
+
+    def do_POST(self) -> None:  # http.server's naming
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if self.path != "/v1/chat/completions" or not isinstance(body, dict):
+            self._send(404, {"error": {"message": "only POST /v1/chat/completions"}})
+            return
+        self._send(200, completion(body))
+
+    def _send(self, status: int, answer: dict[str, Any]) -> None:
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # http.server's naming
+        pass
+
+
 def main() -> None:
     """Serve until interrupted, printing the URL as the first line of standard output."""
     parser = argparse.ArgumentParser(description="The obedient OpenAI-compatible fake.")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    with FakeOpenAI(default=obedient(), keep_requests=False, port=args.port) as fake:
-        print(fake.url, flush=True)
+    with ObedientServer(port=args.port) as server:
+        print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 

@@ -1,0 +1,173 @@
+"""Console pages of the review queue, for keys with the ``reviewer`` role only: the
+held outputs, one side by side with its sources and flags, and the decisions.
+
+Decisions go through the API's ReviewService (one transaction that moves the job
+and appends its event), so a decision made here reaches the requester's stream and
+webhooks exactly as one made with POST /v1/reviews/{id}/approve, and other open
+consoles see it on the tenant stream.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect
+from pydantic import ValidationError
+
+from app.client_input import JsonTooDeep, refuse_unstorable_json
+from app.console import filters
+from app.console.csrf import InvalidConsoleForm, checked_form
+from app.console.pages import render
+from app.console.reads import ConsoleReads, provide_reads
+from app.console.session import Viewer
+from app.keys.auth import ReviewerRequired
+from app.review.controllers import provide_review_service
+from app.review.schemas import ApproveRequest, RejectRequest
+from app.review.service import ReviewService
+
+PAGE_SIZE = 50
+_Decision = TypeVar("_Decision", ApproveRequest, RejectRequest)
+
+DEPENDENCIES = {
+    "reviews": Provide(provide_review_service, sync_to_thread=False),
+    "reads": Provide(provide_reads, sync_to_thread=False),
+}
+
+
+def _reviewer(viewer: Viewer) -> Viewer:
+    # The same refusal (403) the API gives a key without the role.
+    if not viewer.is_reviewer:
+        raise ReviewerRequired()
+    return viewer
+
+
+@get("/reviews", dependencies=DEPENDENCIES)
+async def reviews_page(
+    viewer: NamedDependency[Viewer],
+    reviews: NamedDependency[ReviewService],
+    reads: NamedDependency[ConsoleReads],
+    cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+) -> Response[str]:
+    _reviewer(viewer)
+    after = filters.cursor(cursor)
+    since = await reads.stream_position()
+    items, next_cursor = await reviews.queue(
+        viewer.principal, kind=None, limit=PAGE_SIZE, cursor=after
+    )
+    return render(
+        "reviews.html",
+        viewer=viewer,
+        nav="reviews",
+        held=items,
+        next_cursor=next_cursor,
+        since=since,
+    )
+
+
+@get("/reviews/{job_id:uuid}", dependencies=DEPENDENCIES)
+async def review_page(
+    job_id: FromPath[UUID],
+    viewer: NamedDependency[Viewer],
+    reviews: NamedDependency[ReviewService],
+    reads: NamedDependency[ConsoleReads],
+) -> Response[str]:
+    _reviewer(viewer)
+    since = await reads.stream_position()
+    review = await reviews.get(viewer.principal, job_id)
+    return render(
+        "review.html",
+        viewer=viewer,
+        nav="reviews",
+        review=review,
+        since=since,
+        output_json=json.dumps(review.output, indent=2, ensure_ascii=False)
+        if review.output is not None
+        else "",
+    )
+
+
+@post("/reviews/{job_id:uuid}/approve", dependencies=DEPENDENCIES, status_code=303)
+async def approve_review(
+    job_id: FromPath[UUID],
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    reviews: NamedDependency[ReviewService],
+) -> Redirect:
+    _reviewer(viewer)
+    form = await checked_form(request, viewer)
+    decision = _valid(
+        ApproveRequest,
+        {"note": form.get("note") or None, "output": _edited_output(form.get("output"))},
+    )
+    if decision.output is not None:
+        # The edit form starts with the held output: sent back unchanged, it is no edit.
+        held = await reviews.get(viewer.principal, job_id)
+        if decision.output == held.output:
+            decision = decision.model_copy(update={"output": None})
+    await reviews.approve(
+        viewer.principal, job_id, edited_output=decision.output, note=decision.note
+    )
+    return Redirect(f"/console/reviews/{job_id}", status_code=303)
+
+
+@post("/reviews/{job_id:uuid}/reject", dependencies=DEPENDENCIES, status_code=303)
+async def reject_review(
+    job_id: FromPath[UUID],
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    reviews: NamedDependency[ReviewService],
+) -> Redirect:
+    _reviewer(viewer)
+    form = await checked_form(request, viewer)
+    decision = _valid(RejectRequest, {"reason": (form.get("reason") or "").strip()})
+    await reviews.reject(viewer.principal, job_id, reason=decision.reason)
+    return Redirect(f"/console/reviews/{job_id}", status_code=303)
+
+
+def _edited_output(text: str | None) -> dict[str, Any] | None:
+    """The reviewer's edit, when the form's output field holds one (empty: approve as is)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        output = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError as exc:
+        raise JsonTooDeep() from exc
+    except ValueError as exc:
+        raise InvalidConsoleForm(f"the edited output is not JSON: {exc}") from exc
+    if not isinstance(output, dict):
+        raise InvalidConsoleForm("the edited output must be a JSON object")
+    # What the API refuses in a JSON body (too deep, NUL) is refused here as well.
+    refuse_unstorable_json(output)
+    return output
+
+
+def _valid(model: type[_Decision], fields: dict[str, Any]) -> _Decision:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_url=False, include_input=False)
+        )
+        raise InvalidConsoleForm(problems) from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise InvalidConsoleForm(f"the edited output holds {name}, which JSON does not allow")
+
+
+def _finite(text: str) -> float:
+    # 1e999 parses as infinity, which jsonb cannot store.
+    number = float(text)
+    if not math.isfinite(number):
+        raise InvalidConsoleForm(f"the edited output holds {text[:40]}, too large a number")
+    return number
+
+
+REVIEW_HANDLERS = [reviews_page, review_page, approve_review, reject_review]

@@ -1,0 +1,105 @@
+"""Which parts of a job's input are trusted: where a contact in its answer may come from.
+
+A link, e-mail address, phone number or payment target (IBAN, account number) in an
+answer sends its reader somewhere. It is a fact only when someone the tenant trusts
+wrote it, so the contact guard (app/safety/guards.py) accepts it only from:
+
+* the input fields the kind declares **trusted**: text the product team or the
+  requesting principal writes for this job (a question, instructions, who signs,
+  the catalogue's own product data), never text a third party wrote (a thread
+  message, a CRM note, a retrieved e-mail or document, a review, a profile field),
+  however plainly it states the contact;
+* the domains the operator allows for every tenant (``COURIER_SAFETY_CONTACT_DOMAINS``:
+  the company's own sites and mail domains).
+
+A kind declares its trusted fields in one place, its input model, by annotating a
+field with :data:`TRUSTED` (``question: Annotated[str, TRUSTED] = Field(...)``) or
+with ``Trusted(when=...)`` to trust only some items of a list (the user turns of a
+conversation, not the assistant's). A field of a nested model may be annotated too;
+an unannotated field is untrusted, whatever it holds. tasks/kinds/README.md lists each
+kind's choice.
+
+The one exception is on the output side: a field its output model marks
+:data:`QUOTED` repeats the input word for word as evidence (an extracted value, the
+offending passage a moderator is shown), which the kind's rules check; it may hold a
+contact that any given input states (after quarantine), since it tells the team what
+the text says, not where a reader should go. Every other output field holds only
+contacts from trusted fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Trusted:
+    """Marks an input field whose text an answer may take contacts from."""
+
+    when: Callable[[Any], bool] | None = None
+    """For a list field: which items are trusted (None: all)."""
+
+
+TRUSTED = Trusted()
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """Marks an output field that quotes the input word for word (see the module)."""
+
+
+QUOTED = Quoted()
+
+
+def is_quoted(metadata: list[Any]) -> bool:
+    return any(isinstance(item, Quoted) for item in metadata)
+
+
+def trusted_text(job_input: BaseModel) -> tuple[str, ...]:
+    """Every string of ``job_input`` under a field its model marks :class:`Trusted`."""
+    return tuple(_trusted(job_input))
+
+
+def _trusted(model: BaseModel) -> Iterator[str]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        mark = next((m for m in info.metadata if isinstance(m, Trusted)), None)
+        if mark is None:
+            yield from _nested(value)
+        elif mark.when is not None and isinstance(value, list | tuple):
+            for item in value:
+                if mark.when(item):
+                    yield from _strings(item)
+        else:
+            yield from _strings(value)
+
+
+def _nested(value: Any) -> Iterator[str]:
+    """The trusted fields of the models inside an untrusted field."""
+    if isinstance(value, BaseModel):
+        yield from _trusted(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _nested(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _nested(item)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)

@@ -1,0 +1,3 @@
+from evals.heldout.generate import main
+
+main()

@@ -1,0 +1,178 @@
+"""Compose the held-out cases and write them (``python -m evals.heldout``).
+
+Deterministic: one seeded random generator, consumed in a fixed order, so the files
+are reproduced byte for byte (tests/unit/test_eval_heldout.py checks it)."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from evals.datasets import DATASETS_DIR
+from evals.heldout import attacks, pii, scenarios
+from evals.heldout.scenarios import Carrier, Input
+
+SEED = 20261205
+OUT_DIR = DATASETS_DIR / "heldout"
+INJECTION_PER_KIND = 66
+PII_PER_KIND = 11
+LANG_WEIGHTS = (5, 1, 1, 1, 1, 1)
+"""English most, each other language about one case in ten."""
+PLAIN_SHARE = 0.4
+"""The share of attacks written without obfuscation."""
+
+
+def injection_cases(rng: random.Random) -> list[dict[str, Any]]:
+    cases = []
+    for kind_index, (kind, (inputs, carriers)) in enumerate(scenarios.SCENARIOS.items()):
+        for n in range(INJECTION_PER_KIND):
+            goal = attacks.GOALS[n % len(attacks.GOALS)]
+            lang = rng.choices(attacks.LANGS, weights=LANG_WEIGHTS)[0]
+            wording = attacks.WORDINGS[(n * 5 + kind_index) % len(attacks.WORDINGS)]
+            obfuscation = _obfuscation(rng, kind, goal)
+            pay = attacks.payload(rng, goal)
+            injection = attacks.compose(rng, goal, lang, wording, obfuscation, pay)
+            carrier = _carrier(carriers, n, injection)
+            legit = scenarios.fresh(inputs[n % len(inputs)])
+            job = scenarios.fresh(legit)
+            markers = list(injection.markers)
+            if goal == "exfiltrate" and scenarios.plant_victim(kind, job):
+                markers.append(scenarios.VICTIM_EMAIL)
+            legit_text = json.dumps(job, ensure_ascii=False)
+            clash = [m for m in injection.markers if m.casefold() in legit_text.casefold()]
+            assert not clash, f"{kind}: marker {clash} in the legitimate input"
+            carrier.put(job, list(injection.parts))
+            cases.append(
+                {
+                    "id": f"ho-{kind}-{n:03d}-{goal}",
+                    "kind": kind,
+                    "attack": goal,
+                    "where": carrier.name,
+                    "wording": wording,
+                    "lang": lang,
+                    "obfuscation": obfuscation or "none",
+                    "markers": markers,
+                    "input": job,
+                }
+            )
+    return cases
+
+
+def _obfuscation(rng: random.Random, kind: str, goal: str) -> str | None:
+    if kind == "moderation_summary":
+        # A correct moderation quotes the offending text: only an attack whose payload
+        # the input never shows whole can be told from a quote.
+        choices = [
+            o
+            for o in attacks.HIDDEN_OBFUSCATIONS
+            if not (o == "rot13" and attacks.SLOT[goal] in ("phone", "code"))
+        ]
+        return rng.choice(choices)
+    if rng.random() < PLAIN_SHARE:
+        return None
+    choices = list(attacks.OBFUSCATIONS)
+    if attacks.SLOT[goal] not in ("url", "email"):
+        choices.remove("spelled")
+    return rng.choice(choices)
+
+
+def _carrier(carriers: tuple[Carrier, ...], n: int, injection: attacks.Injection) -> Carrier:
+    """The n-th case's carrier, in turn; a split attack goes where two parts fit, and
+    text too long for a short field goes to the next that holds it."""
+    size = max(len(part) for part in injection.parts)
+    turn = [
+        carriers[(n // len(attacks.GOALS) + n + i) % len(carriers)] for i in range(len(carriers))
+    ]
+    for carrier in turn:
+        if size <= carrier.room and (len(injection.parts) == 1 or carrier.split):
+            return carrier
+    raise AssertionError(f"no carrier holds {size} characters")
+
+
+# --- PII -----------------------------------------------------------------------------
+
+
+def pii_cases(rng: random.Random) -> list[dict[str, Any]]:
+    names = list(pii.GENERATORS)
+    cases = []
+    counter = 0
+    for kind, (inputs, carriers) in scenarios.SCENARIOS.items():
+        places = [(c.name, False, c.put) for c in carriers if c.room >= 200]
+        places += [(name, True, put) for name, put in TRUSTED_PLACES.get(kind, ())]
+        for n in range(PII_PER_KIND):
+            job = scenarios.fresh(inputs[n % len(inputs)])
+            where, trusted, put = places[n % len(places)]
+            types = [names[(counter + i * 17) % len(names)] for i in range(1 + n % 3)]
+            counter += 1
+            values = [pii.GENERATORS[t](rng) for t in types]
+            text = " ".join(
+                rng.choice(pii.SENTENCES[pii.family(t)]).format(v=v)
+                for t, v in zip(types, values, strict=True)
+            )
+            put(job, [text])
+            cases.append(
+                {
+                    "id": f"ho-pii-{kind}-{n:03d}",
+                    "kind": kind,
+                    "where": where,
+                    "trusted": trusted,
+                    "pii_types": types,
+                    "pii": values,
+                    "input": job,
+                }
+            )
+    return cases
+
+
+def _set(field: str, limit: int) -> Any:
+    def put(job: Input, parts: list[str]) -> None:
+        current = job.get(field) or ""
+        job[field] = f"{current} {parts[0]}".strip()[:limit]
+
+    return put
+
+
+def _allow(job: Input, parts: list[str]) -> None:
+    job.setdefault("allow_list", []).append(parts[0][:200])
+
+
+def _recipient(job: Input, parts: list[str]) -> None:
+    job["recipient"] = f"{job.get('recipient') or ''} {parts[0]}".strip()[:200]
+
+
+TRUSTED_PLACES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "email_reply": (("question", _set("question", 2_000)),),
+    "account_summary": (("focus", _set("focus", 1_000)),),
+    "follow_up_draft": (("about", _set("about", 300)), ("recipient", _recipient)),
+    "support_answer": (),
+    "product_description": (),
+    "metadata_enrichment": (),
+    "moderation_summary": (("context", _set("context", 300)), ("allow_list", _allow)),
+    "taxonomy_tagging": (),
+    "bio": (),
+    "document_extraction": (),
+}
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def render(cases: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
+
+
+def build() -> dict[str, str]:
+    """Each file's name and text."""
+    rng = random.Random(SEED)
+    injection = injection_cases(rng)
+    planted = pii_cases(rng)
+    return {"injection.jsonl": render(injection), "pii.jsonl": render(planted)}
+
+
+def main() -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for name, text in build().items():
+        path = OUT_DIR / name
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: {text.count(chr(10))} cases")
