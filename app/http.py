@@ -276,6 +276,7 @@ async def _services(
             ef_search=tuning.ef_search,
             max_scan_tuples=tuning.max_scan_tuples,
             candidates=tuning.candidates,
+            exact_limit=tuning.exact_limit,
         ),
     )
     jobs = JobService(

@@ -346,11 +346,15 @@ class RetrievalSettings(BaseSettings):
     chunk_overlap_words: int = Field(default=32, ge=0, le=500)
     """Words a chunk shares with the one before it
     (env ``COURIER_RETRIEVAL_CHUNK_OVERLAP_WORDS``)."""
-    ef_search: int = Field(default=100, ge=10, le=1000)
+    ef_search: int = Field(default=400, ge=10, le=1000)
     """HNSW candidate list size per search (env ``COURIER_RETRIEVAL_EF_SEARCH``)."""
     max_scan_tuples: int = Field(default=20_000, ge=100)
     """Most index tuples an iterative HNSW scan visits to fill a filtered top k
     (env ``COURIER_RETRIEVAL_MAX_SCAN_TUPLES``)."""
+    exact_limit: int = Field(default=50_000, ge=0)
+    """A reader who may see at most this many embeddings is searched exactly, through
+    the ACL index; beyond, through HNSW (env ``COURIER_RETRIEVAL_EXACT_LIMIT``;
+    bench/RESULTS.md)."""
     candidates: int = Field(default=40, ge=1, le=1000)
     """Candidates each of vector and full-text search brings to the rank fusion
     (env ``COURIER_RETRIEVAL_CANDIDATES``)."""

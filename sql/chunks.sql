@@ -32,16 +32,24 @@ ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
 LIMIT %(k)s::int;
 
 -- name: chunk_search_hybrid :many
--- Hybrid search: the nearest chunks by vector (HNSW with an iterative scan, so the
--- row level security filter does not empty the top k) and the best full-text matches
--- (any of the query's words, so exact terms such as error codes count), fused by
--- reciprocal rank (1 / (60 + rank)). NULL embedding: full text only.
+-- Hybrid search: the nearest chunks by vector (chunk_search_vector's two paths) and
+-- the best full-text matches (any of the query's words, so exact terms such as error
+-- codes count), fused by reciprocal rank (1 / (60 + rank)). NULL embedding: full
+-- text only.
 WITH nearest AS MATERIALIZED (
-    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
-    FROM chunk_embeddings e
-    WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
-    ORDER BY e.embedding <=> %(embedding)s::vector(384)
-    LIMIT %(candidates)s::int
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
+       AND %(exact)s::boolean
+     ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(candidates)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
+       AND NOT %(exact)s::boolean
+     ORDER BY e.embedding <=> %(embedding)s::vector(384)
+     LIMIT %(candidates)s::int)
 ), vector_ranked AS (
     SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank FROM nearest
 ), words AS (
@@ -66,15 +74,33 @@ JOIN documents d ON d.id = c.document_id
 ORDER BY f.score DESC, c.id
 LIMIT %(k)s::int;
 
+-- name: chunk_search_path :one
+-- Whether the reader may see at most exact_limit embeddings of the model (then search
+-- scans them exactly): the sum of its groups' counts, an upper bound, read under row
+-- level security from chunk_acl_counts (kept by triggers, so no scan of the rows).
+SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS exact
+FROM chunk_acl_counts n
+WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
+
 -- name: chunk_search_vector :many
--- The vector side of chunk_search_hybrid alone (HNSW, iterative scan under the row
--- level security filter): what tests and bench/ compare with chunk_search_exact.
+-- The k nearest chunks the reader may see, by the path chunk_search_path chose:
+-- exact, a scan of every visible embedding, found through the ACL index the row level
+-- security policy is answered by (exact, and fast for a small set); otherwise the
+-- HNSW index with an iterative scan (session_search_tuning), which stops once k rows
+-- pass the policy. The path not taken is never executed. Either way row level
+-- security alone decides what is visible.
 WITH nearest AS MATERIALIZED (
-    SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
-    FROM chunk_embeddings e
-    WHERE e.model = %(model)s::text
-    ORDER BY e.embedding <=> %(embedding)s::vector(384)
-    LIMIT %(k)s::int
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE e.model = %(model)s::text AND %(exact)s::boolean
+     ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(k)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+     FROM chunk_embeddings e
+     WHERE e.model = %(model)s::text AND NOT %(exact)s::boolean
+     ORDER BY e.embedding <=> %(embedding)s::vector(384)
+     LIMIT %(k)s::int)
 )
 SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id;
 

@@ -68,6 +68,8 @@ GRANT SELECT, INSERT, UPDATE ON provider_pauses TO courier_runtime;
 -- (forced) decides which rows a transaction sees. Embedding models are global.
 GRANT SELECT, INSERT, UPDATE, DELETE ON documents, chunks, chunk_embeddings TO courier_runtime;
 GRANT SELECT, INSERT, UPDATE ON embedding_models TO courier_runtime;
+-- Written by triggers as the owner; read by search (its own groups' counts only).
+GRANT SELECT ON chunk_acl_counts TO courier_runtime;
 
 -- Human review: decisions are recorded once; retention clears their outputs (a
 -- trigger refuses any other change, and DELETE).

@@ -21,6 +21,20 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: btree_gin; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION btree_gin; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gin IS 'support for indexing common datatypes in GIN';
+
+
+--
 -- Name: vector; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -117,6 +131,43 @@ CREATE TYPE public.review_decision AS ENUM (
     'approved',
     'rejected'
 );
+
+
+--
+-- Name: courier_acl_keys(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acl_keys(acl_groups text[]) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT acl_groups || ''::text
+$$;
+
+
+--
+-- Name: FUNCTION courier_acl_keys(acl_groups text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acl_keys(acl_groups text[]) IS 'The ACL keys of a row: its groups and the empty string, which a tenant-wide transaction matches (courier_acting_acl_keys).';
+
+
+--
+-- Name: courier_acting_acl_keys(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acting_acl_keys() RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN courier_acting_tenant_wide() THEN '{""}'::text[]
+                ELSE array_remove(courier_acting_groups(), '') END
+$$;
+
+
+--
+-- Name: FUNCTION courier_acting_acl_keys(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acting_acl_keys() IS 'ACL keys the current transaction reads: its groups, or every group (the empty string) when it acts tenant wide.';
 
 
 --
@@ -481,6 +532,40 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_call_settle_v1(p_reservation_id uuid, p_job_id uuid, p_tenant_id uuid, p_attempt integer, p_step text, p_kind text, p_model text, p_prompt_version text, p_prompt_hash text, p_input_tokens integer, p_cached_input_tokens integer, p_output_tokens integer, p_reasoning_tokens integer, p_cost numeric, p_latency_ms double precision, p_outcome text, p_answer jsonb, p_cache_key text, p_cache_ttl interval, p_now timestamp with time zone) IS 'Settle a model call in one statement: its llm_calls row, its job''s totals, its answer as checkpoint and cache entry, its budget reservation; unique_violation (llm_calls_reservation_unique) when it was settled before.';
+
+
+--
+-- Name: courier_chunk_acl_count(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunk_acl_count() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM chunk_acl_counts;
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        INSERT INTO chunk_acl_counts AS c (tenant_id, model, acl_key, embeddings)
+        SELECT o.tenant_id, o.model, k.key, -count(*)
+        FROM old_rows o, unnest(courier_acl_keys(o.acl_groups)) AS k(key)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (tenant_id, model, acl_key)
+            DO UPDATE SET embeddings = c.embeddings + excluded.embeddings;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO chunk_acl_counts AS c (tenant_id, model, acl_key, embeddings)
+        SELECT n.tenant_id, n.model, k.key, count(*)
+        FROM new_rows n, unnest(courier_acl_keys(n.acl_groups)) AS k(key)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (tenant_id, model, acl_key)
+            DO UPDATE SET embeddings = c.embeddings + excluded.embeddings;
+    END IF;
+    RETURN NULL;
+END
+$$;
 
 
 --
@@ -2273,6 +2358,25 @@ COMMENT ON TABLE public.callback_secrets IS 'The secret that signs webhooks sent
 
 
 --
+-- Name: chunk_acl_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.chunk_acl_counts (
+    tenant_id uuid NOT NULL,
+    model text NOT NULL,
+    acl_key text NOT NULL,
+    embeddings bigint NOT NULL
+);
+
+
+--
+-- Name: TABLE chunk_acl_counts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.chunk_acl_counts IS 'Embeddings per tenant, model and ACL key (a group, or '''' for all), kept by triggers on chunk_embeddings: search''s estimate of how many chunks a reader may see.';
+
+
+--
 -- Name: chunk_embeddings; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2672,6 +2776,7 @@ CREATE TABLE public.documents (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT documents_acl_groups_not_blank CHECK ((array_position(acl_groups, ''::text) IS NULL)),
     CONSTRAINT documents_acl_groups_not_null CHECK ((array_position(acl_groups, NULL::text) IS NULL)),
     CONSTRAINT documents_external_id_length CHECK (((char_length(external_id) >= 1) AND (char_length(external_id) <= 500))),
     CONSTRAINT documents_metadata_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
@@ -5697,6 +5802,14 @@ ALTER TABLE ONLY public.callback_secrets
 
 
 --
+-- Name: chunk_acl_counts chunk_acl_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_acl_counts
+    ADD CONSTRAINT chunk_acl_counts_pkey PRIMARY KEY (tenant_id, model, acl_key);
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6024,10 +6137,10 @@ CREATE INDEX budget_reservations_open ON public.budget_reservations USING btree 
 
 
 --
--- Name: chunk_embeddings_acl_groups; Type: INDEX; Schema: public; Owner: -
+-- Name: chunk_embeddings_acl_keys; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX chunk_embeddings_acl_groups ON public.chunk_embeddings USING gin (acl_groups);
+CREATE INDEX chunk_embeddings_acl_keys ON public.chunk_embeddings USING gin (tenant_id, public.courier_acl_keys(acl_groups));
 
 
 --
@@ -6045,10 +6158,10 @@ CREATE INDEX chunk_embeddings_tenant_model ON public.chunk_embeddings USING btre
 
 
 --
--- Name: chunks_acl_groups; Type: INDEX; Schema: public; Owner: -
+-- Name: chunks_acl_keys; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX chunks_acl_groups ON public.chunks USING gin (acl_groups);
+CREATE INDEX chunks_acl_keys ON public.chunks USING gin (tenant_id, public.courier_acl_keys(acl_groups));
 
 
 --
@@ -6357,6 +6470,34 @@ CREATE TRIGGER api_keys_rights_fixed BEFORE UPDATE ON public.api_keys FOR EACH R
 --
 
 CREATE TRIGGER chunk_embeddings_copy_chunk BEFORE INSERT ON public.chunk_embeddings FOR EACH ROW EXECUTE FUNCTION public.courier_embedding_copy_chunk();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_count_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_count_delete AFTER DELETE ON public.chunk_embeddings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_count_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_count_insert AFTER INSERT ON public.chunk_embeddings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_count_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_count_truncate AFTER TRUNCATE ON public.chunk_embeddings FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_count_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_count_update AFTER UPDATE ON public.chunk_embeddings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
 
 
 --
@@ -6897,6 +7038,19 @@ ALTER TABLE ONLY public.webhook_endpoints
 
 
 --
+-- Name: chunk_acl_counts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chunk_acl_counts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chunk_acl_counts chunk_acl_counts_reader; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY chunk_acl_counts_reader ON public.chunk_acl_counts FOR SELECT USING (((tenant_id = public.courier_acting_tenant()) AND (acl_key = ANY (public.courier_acting_acl_keys()))));
+
+
+--
 -- Name: chunk_embeddings; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -6906,7 +7060,7 @@ ALTER TABLE public.chunk_embeddings ENABLE ROW LEVEL SECURITY;
 -- Name: chunk_embeddings chunk_embeddings_reader; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY chunk_embeddings_reader ON public.chunk_embeddings USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+CREATE POLICY chunk_embeddings_reader ON public.chunk_embeddings USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
 
 
 --
@@ -6919,7 +7073,7 @@ ALTER TABLE public.chunks ENABLE ROW LEVEL SECURITY;
 -- Name: chunks chunks_reader; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY chunks_reader ON public.chunks USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+CREATE POLICY chunks_reader ON public.chunks USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
 
 
 --
@@ -6932,7 +7086,7 @@ ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY;
 -- Name: documents documents_reader; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY documents_reader ON public.documents USING (((tenant_id = public.courier_acting_tenant()) AND ((acl_groups && public.courier_acting_groups()) OR public.courier_acting_tenant_wide()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+CREATE POLICY documents_reader ON public.documents USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
 
 
 --
@@ -6965,6 +7119,13 @@ GRANT ALL ON FUNCTION public.courier_api_key_principal_v2(p_key_hash bytea) TO c
 
 REVOKE ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO courier_runtime;
+
+
+--
+-- Name: FUNCTION courier_chunk_acl_count(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_chunk_acl_count() FROM PUBLIC;
 
 
 --
@@ -7040,6 +7201,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.budget_reservations TO courier_runtim
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
+
+
+--
+-- Name: TABLE chunk_acl_counts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.chunk_acl_counts TO courier_runtime;
 
 
 --

@@ -23,9 +23,17 @@ FROM pg_roles r
 WHERE r.rolname = current_user;
 
 -- name: session_search_tuning :exec
--- Filtered vector search keeps its recall under row level security: HNSW scans go on
--- (iterative, relaxed order; the query re-sorts) until enough rows pass the filter,
--- up to max_scan_tuples (bench/retrieval.py measured these).
+-- The planner settings of a search's path (chunk_search_path). Exact: none needed.
+-- HNSW: scans go on (iterative, relaxed order; the query re-sorts) until enough rows
+-- pass the row level security filter, up to max_scan_tuples; and bitmap scans and
+-- sorts are off, because the planner cannot estimate how many rows the policy keeps
+-- (its overlap is not leakproof, so statistics are not used for it) and would
+-- otherwise sort the "few" rows it guesses instead of walking the HNSW index
+-- (bench/retrieval.py measured these; docs/retrieval-dba.md). Plans are made for each
+-- search: a plan cached under one path's settings must not serve the other path.
 SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
        set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
-       set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true);
+       set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true),
+       set_config('enable_bitmapscan', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
+       set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
+       set_config('plan_cache_mode', 'force_custom_plan', true);

@@ -138,6 +138,7 @@ async def run_worker(
                     ef_search=retrieval.ef_search,
                     max_scan_tuples=retrieval.max_scan_tuples,
                     candidates=retrieval.candidates,
+                    exact_limit=retrieval.exact_limit,
                 ),
             ),
         )

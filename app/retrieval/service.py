@@ -337,9 +337,12 @@ async def tenant_transaction(db: Database, tenant_id: UUID) -> AsyncIterator[Con
 
 @dataclass(frozen=True)
 class SearchTuning:
-    ef_search: int = 100
+    ef_search: int = 400
     max_scan_tuples: int = 20_000
     candidates: int = 40
+    exact_limit: int = 50_000
+    """Readers who may see at most this many embeddings get an exact scan (through the
+    ACL index); others the HNSW index (sql/chunks.sql ``chunk_search_path``)."""
 
 
 class Retrieval:
@@ -358,11 +361,15 @@ class Retrieval:
         """The ``k`` best chunks for ``query`` among those ``principal`` may see now."""
         model, embedding = await self._query_embedding(query)
         async with self.db.transaction(on_behalf_of=principal) as conn:
+            path = await self.db.fetch_one(
+                "chunk_search_path", conn, model=model, exact_limit=self.tuning.exact_limit
+            )
             await self.db.execute(
                 "session_search_tuning",
                 conn,
                 ef_search=self.tuning.ef_search,
                 max_scan_tuples=self.tuning.max_scan_tuples,
+                exact=path["exact"],
             )
             rows = await self.db.fetch_all(
                 "chunk_search_hybrid",
@@ -371,6 +378,7 @@ class Retrieval:
                 model=model,
                 text=query,
                 candidates=max(self.tuning.candidates, k),
+                exact=path["exact"],
                 k=k,
             )
         return [

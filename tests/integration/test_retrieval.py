@@ -10,10 +10,16 @@ import uuid
 import psycopg
 import pytest
 
-from app.db import Database
+from app.db import Connection, Database
+from app.queries import load_queries
 from app.retrieval.embeddings import HASHED_MODEL, hashed_vector, vector_literal
 from app.retrieval.schemas import DocumentIn
-from app.retrieval.service import DocumentNotFound, tenant_transaction
+from app.retrieval.service import (
+    DocumentNotFound,
+    Retrieval,
+    SearchTuning,
+    tenant_transaction,
+)
 from tests.support.documents import Corpus, Reader
 
 WORDS = (
@@ -21,6 +27,34 @@ WORDS = (
     "account billing discount coupon subscription renewal cancel upgrade downgrade "
     "export import backup restore latency outage region quota license seat admin"
 ).split()
+
+
+# Search takes one of two paths (sql/chunks.sql chunk_search_path): an exact scan
+# when the reader may see at most exact_limit embeddings, HNSW beyond. 0 forces HNSW,
+# a large limit the exact scan; both must return only what row level security allows.
+PATHS = pytest.mark.parametrize("exact_limit", [0, 1_000_000], ids=["hnsw", "exact"])
+
+
+async def nearest(
+    db: Database, conn: Connection, embedding: str, k: int, exact_limit: int
+) -> list[int]:
+    """chunk_search_vector by the path chunk_search_path picks, as the service runs it."""
+    path = await db.fetch_one(
+        "chunk_search_path", conn, model=HASHED_MODEL, exact_limit=exact_limit
+    )
+    assert path["exact"] is (exact_limit > 0)
+    await db.execute(
+        "session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000, exact=path["exact"]
+    )
+    rows = await db.fetch_all(
+        "chunk_search_vector",
+        conn,
+        embedding=embedding,
+        model=HASHED_MODEL,
+        k=k,
+        exact=path["exact"],
+    )
+    return [r["chunk_id"] for r in rows]
 
 
 def reader(tenant_id: uuid.UUID, *groups: str) -> Reader:
@@ -59,7 +93,11 @@ async def test_search__full_text_answers_before_embeddings_exist(corpus: Corpus)
     assert [c.document_id for c in found] == [doc]
 
 
-async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus):
+@PATHS
+async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, exact_limit: int):
+    retrieval = Retrieval(
+        corpus.db, corpus.retrieval.embedders, SearchTuning(exact_limit=exact_limit)
+    )
     rng = random.Random(1616)
     groups = [f"g{i}" for i in range(8)]
     tenants = [await corpus.tenant() for _ in range(3)]
@@ -79,20 +117,21 @@ async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus):
         user = reader(tenant, *sorted(user_groups))
         may_see = {d for d, (t, g) in allowed.items() if t == tenant and g & user_groups}
         for query in [" ".join(rng.choices(WORDS, k=3)) for _ in range(3)]:
-            found = {c.document_id for c in await corpus.retrieval.search(user, query, 50)}
+            found = {c.document_id for c in await retrieval.search(user, query, 50)}
             extra += sorted(found - may_see)
         # Every document the user may see is findable by its own unique word.
         for doc in may_see:
             n = next(i for i, d in enumerate(allowed) if d == doc)
-            found = {c.document_id for c in await corpus.retrieval.search(user, f"unique{n}", 5)}
+            found = {c.document_id for c in await retrieval.search(user, f"unique{n}", 5)}
             if doc not in found:
                 missing.append(doc)
     assert extra == []
     assert missing == []
 
 
+@PATHS
 async def test_filtered_vector_search__equals_exact_search_on_small_data(
-    corpus: Corpus, db: Database
+    corpus: Corpus, db: Database, exact_limit: int
 ):
     rng = random.Random(7)
     tenant = await corpus.tenant()
@@ -105,13 +144,126 @@ async def test_filtered_vector_search__equals_exact_search_on_small_data(
         for query in ("refund invoice", "router firmware outage", "seat license admin"):
             embedding = vector_literal(hashed_vector(query))
             async with db.transaction(on_behalf_of=user) as conn:
-                await db.execute(
-                    "session_search_tuning", conn, ef_search=100, max_scan_tuples=20_000
+                found = await nearest(db, conn, embedding, 10, exact_limit)
+                exact = await db.fetch_all(
+                    "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=10
                 )
-                params = {"embedding": embedding, "model": HASHED_MODEL, "k": 10}
-                indexed = await db.fetch_all("chunk_search_vector", conn, **params)
-                exact = await db.fetch_all("chunk_search_exact", conn, **params)
-            assert [r["chunk_id"] for r in indexed] == [r["chunk_id"] for r in exact]
+            assert found == [r["chunk_id"] for r in exact]
+
+
+@PATHS
+async def test_vector_search__either_path_returns_only_rows_rls_allows(
+    corpus: Corpus, db: Database, sql_conn: psycopg.Connection, exact_limit: int
+):
+    # The same group names in two tenants: the ACL index is keyed by tenant first.
+    tenant, other = await corpus.tenant(), await corpus.tenant()
+    mine: dict[str, set[uuid.UUID]] = {"a": set(), "b": set()}
+    for n in range(40):
+        group = "ab"[n % 2]
+        mine[group].add(await corpus.add(tenant, f"router firmware {n}", [group]))
+        await corpus.add(other, f"router firmware {n}", [group])
+    await corpus.embed_all(tenant)
+    await corpus.embed_all(other)
+    embedding = vector_literal(hashed_vector("router firmware"))
+    async with db.transaction(on_behalf_of=reader(tenant, "a")) as conn:
+        found = await nearest(db, conn, embedding, 30, exact_limit)
+    # As the owner (no row level security): the chunks of group a's documents.
+    allowed = sql_conn.execute(
+        "SELECT id FROM chunks WHERE document_id = ANY (%s)", (list(mine["a"]),)
+    ).fetchall()
+    assert sorted(found) == sorted(r[0] for r in allowed)
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "hnsw"])
+async def test_vector_search__only_the_hnsw_path_walks_the_hnsw_index(
+    corpus: Corpus, sql_conn: psycopg.Connection, exact: bool
+):
+    # The HNSW path walks the index even though the planner, blind to how many rows
+    # the policy keeps, guesses few; the exact path never touches it (which index
+    # finds the rows is the planner's choice by table size: bench/retrieval.py).
+    tenant = await corpus.tenant()
+    for n in range(30):
+        await corpus.add(tenant, f"battery charger {n}", ["a" if n % 3 else "b"])
+    await corpus.embed_all(tenant)
+    sql_conn.execute("ANALYZE chunk_embeddings")
+    queries = load_queries()
+    params = {
+        "embedding": vector_literal(hashed_vector("battery")),
+        "model": HASHED_MODEL,
+        "k": 5,
+        "exact": exact,
+        "ef_search": 100,
+        "max_scan_tuples": 20_000,
+    }
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        sql_conn.execute(
+            "SELECT set_config('courier.tenant_id', %s::text, true), "
+            "set_config('courier.groups', '{a}', true)",
+            (tenant,),
+        )
+        sql_conn.execute(queries["session_search_tuning"].sql, params)
+        plan = "\n".join(
+            row[0]
+            for row in sql_conn.execute(
+                "EXPLAIN (COSTS OFF) " + queries["chunk_search_vector"].sql, params
+            ).fetchall()
+        )
+    assert ("Index Scan using chunk_embeddings_hnsw" in plan) is not exact
+
+
+async def test_acl_counts__follow_embeddings_acl_changes_and_deletes(
+    corpus: Corpus, db: Database, sql_conn: psycopg.Connection
+):
+    tenant = await corpus.tenant()
+    groups = [["a"], ["a", "b"]]
+    docs = [await corpus.add(tenant, f"seat license {n}", groups[n % 2]) for n in range(6)]
+    await corpus.embed_all(tenant)
+    await corpus.documents.set_acl(tenant, docs[0], ["c"])
+    await corpus.documents.delete(tenant, docs[1])
+
+    def counted() -> dict[str, int]:
+        rows = sql_conn.execute(
+            "SELECT acl_key, embeddings FROM chunk_acl_counts WHERE tenant_id = %s "
+            "AND embeddings <> 0",
+            (tenant,),
+        ).fetchall()
+        return dict(rows)  # type: ignore[arg-type]
+
+    def actual() -> dict[str, int]:
+        rows = sql_conn.execute(
+            "SELECT k, count(*) FROM chunk_embeddings, unnest(courier_acl_keys(acl_groups)) k "
+            "WHERE tenant_id = %s GROUP BY k",
+            (tenant,),
+        ).fetchall()
+        return dict(rows)  # type: ignore[arg-type]
+
+    assert counted() == actual()
+    assert counted()[""] == 5 and counted()["c"] == 1
+
+
+async def test_acl__a_blank_group_is_refused_and_never_means_every_group(
+    corpus: Corpus, sql_conn: psycopg.Connection
+):
+    tenant = await corpus.tenant()
+    await corpus.add(tenant, "Quota per region.", ["g"])
+    await corpus.embed_all(tenant)
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        sql_conn.execute(
+            "SELECT set_config('courier.tenant_id', %s::text, true), "
+            "set_config('courier.groups', '{\"\"}', true)",
+            (tenant,),
+        )
+        for table in ("documents", "chunks", "chunk_embeddings", "chunk_acl_counts"):
+            count = sql_conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert count == (0,), table
+    with pytest.raises(psycopg.errors.CheckViolation), sql_conn.transaction():
+        sql_conn.execute(
+            "INSERT INTO documents (tenant_id, title, body, acl_groups, content_hash) "
+            "VALUES (%s, 't', 'b', '{g,\"\"}', 'x')",
+            (tenant,),
+        )
 
 
 async def test_ingest__the_same_document_again_changes_nothing(corpus: Corpus):
