@@ -8,7 +8,10 @@ One worker at a time drains ``--jobs`` no-op jobs (the lifecycle comparison of
 transactions committed, each autocommitted statement one; ``pg_stat_io``: WAL fsyncs, the
 flushes a commit waits for) divided by the jobs. The idle worker's polling is counted
 too, a few transactions a second: the drain is short, so it stays a small share. The
-bench's own polls of the queue (one transaction each) are counted and taken off.
+bench's own polls of the queue (one transaction each) are counted and taken off; the
+transaction count still includes autovacuum's and the worker's background duties (the
+statements a job sends are counted exactly in bench/RESULTS.md); the WAL fsyncs are the
+figure to read.
 """
 
 from __future__ import annotations
