@@ -145,6 +145,8 @@ def create_pool(
     max_size: int,
     timeout: float,
     role: str | None = RUNTIME_ROLE,
+    synchronous_commit: bool = True,
+    name: str = "courier",
 ) -> psycopg_pool.AsyncConnectionPool:
     """A pool that replaces dead connections (checked on checkout, :class:`RecentUse`) and fails
     fast, so a database outage costs about as long as the outage.
@@ -152,6 +154,9 @@ def create_pool(
     Every connection it opens runs as ``role`` (the runtime role unless told
     otherwise; ``None`` keeps the URL's own user, for administrative commands such
     as creating API keys), also the ones that replace connections lost to a restart.
+    With ``synchronous_commit`` False its commits do not wait for the WAL flush (a
+    crash of the database may lose the last fraction of a second of them): only for
+    writes that something durable written later, or a rescuer, makes good.
     """
     recent = RecentUse()
     return psycopg_pool.AsyncConnectionPool(
@@ -164,7 +169,8 @@ def create_pool(
         check=recent.check,
         reset=recent.returned,
         max_lifetime=600,
-        name="courier",
+        name=name,
+        kwargs=None if synchronous_commit else {"options": "-c synchronous_commit=off"},
     )
 
 

@@ -283,6 +283,8 @@ class Cost:
 
 
 def cost_of(url: str, like: str) -> Cost:
+    """Jobs, calls, tokens and cost of the finished jobs whose Idempotency-Key is
+    ``like``: succeeded, or held for review (their calls are made and paid for)."""
     row = _sql(
         url,
         """
@@ -290,7 +292,7 @@ def cost_of(url: str, like: str) -> Cost:
                coalesce(sum(c.cached_input_tokens), 0), coalesce(sum(c.output_tokens), 0),
                coalesce(sum(c.cost_usd), 0), string_agg(DISTINCT c.model, ', ')
         FROM jobs j LEFT JOIN llm_calls c ON c.job_id = j.id
-        WHERE j.idempotency_key LIKE %s AND j.state = 'succeeded'""",
+        WHERE j.idempotency_key LIKE %s AND j.state IN ('succeeded', 'needs_review')""",
         (like,),
     )[0]
     return Cost(*row)

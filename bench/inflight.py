@@ -400,7 +400,9 @@ def row(
     )
 
 
-def report(args: argparse.Namespace, ours: list[Side], raws: list[Side]) -> None:
+def report(
+    args: argparse.Namespace, ours: list[Side], raws: list[Side], loads: list[float]
+) -> None:
     sdk = "bare SDK"
     tenants = f"{args.tenants} tenant{'s' if args.tenants > 1 else ''}"
     print(
@@ -431,6 +433,11 @@ def report(args: argparse.Namespace, ours: list[Side], raws: list[Side]) -> None
         f"where that is lower: here >= {goal:,.0f} jobs/s. Courier: {rate:,.0f} jobs/s, "
         f"{in_flight:,.0f} in flight."
     )
+    # The machine may be shared: its load beside the figures says how much.
+    print(
+        "Load average (1 min) at the start and after each round: "
+        + ", ".join(f"{load:.1f}" for load in loads)
+    )
 
 
 def main() -> None:
@@ -459,6 +466,7 @@ def main() -> None:
 
     ours: list[Side] = []
     raws: list[Side] = []
+    loads = [os.getloadavg()[0]]
     with database(args.database_url) as admin_url, fake_provider(args.delay) as fake:
         url = create_database(admin_url, "bench_inflight")
         keys = tenant_keys(url, args.tenants)
@@ -473,13 +481,14 @@ def main() -> None:
             else:
                 raws.append(raw_side(fake, args.jobs, args.concurrency))
                 ours.append(courier_side(url, keys, fake, args.jobs, args.concurrency))
+            loads.append(os.getloadavg()[0])
             print(
                 f"round {rep + 1}: Courier {ours[-1].rate:.0f} jobs/s "
                 f"({ours[-1].in_flight} in flight), bare SDK {raws[-1].rate:.0f} calls/s "
-                f"({raws[-1].in_flight} in flight)",
+                f"({raws[-1].in_flight} in flight), load average {loads[-1]:.1f}",
                 file=sys.stderr,
             )
-    report(args, ours, raws)
+    report(args, ours, raws, loads)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ to each job is the kind's offline answer to that input (the extractive provider'
 output, which keeps the kind's rules and meets the dataset's case): a complete but
 terse answer, so output tokens are a floor — a model's rationale or values may run
 longer. Jobs run one at a time, so each scripted answer meets its own job; a job the
-kind decides without a model (moderation's rule stage) is sent nothing and costs 0.
+kind decides without a model (moderation's rule stage) is sent nothing and costs 0. A
+job the kind's review policy holds (``needs_review``) has made its calls and counts as
+finished (its cost is the same whatever a reviewer decides).
 """
 
 from __future__ import annotations
@@ -113,7 +115,9 @@ class Submitter:
 def wait_finished(url: str, job_id: str, deadline: float) -> str:
     while True:
         (state,) = _sql(url, "SELECT state::text FROM jobs WHERE id = %s", (job_id,))[0]
-        if state in ("succeeded", "failed", "cancelled", "expired"):
+        # A job its kind's review policy holds (needs_review) ran its model calls and
+        # waits for a person: finished, as far as its cost goes.
+        if state in ("succeeded", "needs_review", "failed", "cancelled", "expired"):
             return str(state)
         if time.monotonic() > deadline:
             raise SystemExit(f"job {job_id} did not finish in time")
@@ -129,7 +133,7 @@ async def run_kind(url: str, fake: FakeOpenAI, submitter: Submitter, kind: str) 
         sent = fake.request_count
         job_id = await submitter.submit(kind, job_input, f"{prefix}{index}")
         state = wait_finished(url, job_id, time.monotonic() + 60)
-        if state != "succeeded" or fake.request_count - sent != len(answers):
+        if state not in ("succeeded", "needs_review") or fake.request_count - sent != len(answers):
             raise SystemExit(
                 f"{kind} case {index}: {state}, {fake.request_count - sent} model calls "
                 f"for {len(answers)} scripted answers"

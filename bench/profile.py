@@ -2,6 +2,7 @@
 
     python -m bench.profile intake [--seconds 15]      # the API process under wrk load
     python -m bench.profile lifecycle [--jobs 3000]    # a Courier worker draining no-op jobs
+    python -m bench.profile inflight [--jobs 3000]     # a worker's model calls (bench.inflight)
 
 py-spy (``pip install py-spy``) records the process from outside at 100 Hz,
 idle frames excluded; the summary prints, per function and per package, the share
@@ -31,6 +32,7 @@ from bench.run import (
     _courier_lifecycle,
     _drain,
     _listening_pid,
+    _sql,
     courier_api,
     create_database,
     prepare_courier,
@@ -46,7 +48,8 @@ def _record(pid: int, seconds: float, out: Path) -> subprocess.Popen:
         [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "100"]
         + ["--format", "raw", "--output", str(out), "--nonblocking"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -136,18 +139,69 @@ def profile_lifecycle(url: str, jobs: int) -> str:
         return f"lifecycle: {result[0]:,.0f} jobs/s while sampled\n" + summarise(out)
 
 
+def profile_inflight(url: str, jobs: int, concurrency: int = 1000, raw: Path | None = None) -> str:
+    """The worker of ``python -m bench.inflight`` (email_reply jobs, the fake answering
+    after 2 s), sampled from its first lease to its last completion."""
+    import asyncio
+    import uuid
+
+    from bench.inflight import _submit, fake_provider, tenant_keys, worker_process
+
+    keys = tenant_keys(url, 1)
+    batch = f"profile-{uuid.uuid4().hex[:8]}"
+    asyncio.run(_submit(url, keys, jobs, batch))
+    like = (f"{batch}-%",)
+    with (
+        fake_provider(2.0) as fake,
+        worker_process(url, fake, concurrency) as worker,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        while not _sql(url, "SELECT 1 FROM jobs WHERE started_at IS NOT NULL LIMIT 1"):
+            time.sleep(0.1)
+        out = Path(tmp) / "inflight.txt"
+        spy = _record(worker.pid, 600, out)
+        while _sql(
+            url,
+            "SELECT count(*) FROM jobs WHERE idempotency_key LIKE %s AND finished_at IS NULL",
+            like,
+        )[0][0]:
+            time.sleep(0.1)
+        spy.send_signal(signal.SIGINT)
+        _, spy_err = spy.communicate()
+        if not out.exists():
+            raise SystemExit(f"py-spy wrote nothing: {spy_err}")
+        summary = summarise(out, top=45)
+        if raw is not None:  # the collapsed stacks, for a closer look
+            shutil.copyfile(out, raw)
+        in_flight = fake.stats()["max_in_flight"]
+    (span,) = _sql(
+        url,
+        "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 "
+        "FROM jobs WHERE idempotency_key LIKE %s",
+        like,
+    )[0]
+    head = (
+        f"inflight: {jobs / span:,.0f} jobs/s, {in_flight} calls in flight at most, "
+        f"load average {os.getloadavg()[0]:.1f}, while sampled"
+    )
+    return head + "\n" + summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["intake", "lifecycle"])
+    parser.add_argument("what", choices=["intake", "lifecycle", "inflight"])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--jobs", type=int, default=3000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--raw", type=Path, help="inflight: also keep py-spy's stacks here")
     args = parser.parse_args()
     with database(args.database_url) as admin_url:
         url = create_database(admin_url, f"bench_profile_{args.what}")
         started = time.perf_counter()
         if args.what == "intake":
             print(profile_intake(url, args.seconds))
+        elif args.what == "inflight":
+            print(profile_inflight(url, args.jobs, raw=args.raw))
         else:
             print(profile_lifecycle(url, args.jobs))
         print(f"\n({time.perf_counter() - started:.0f} s)")

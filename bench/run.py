@@ -706,6 +706,8 @@ def main() -> None:
     only = set(args.only or ["intake", "pickup", "delivery", "lifecycle", "history", "scaleout"])
     figures: list[Figure] = []
     notes: list[str] = []
+    # The machine may be shared: its load (1 min) before and after each comparison.
+    loads: list[str] = []
     cpu_notes: list[str] = []
     with database(args.database_url) as admin_url:
         # A fresh database per comparison: intake leaves tens of thousands of queued
@@ -715,14 +717,22 @@ def main() -> None:
             return url, prepare_courier(url)
 
         if "intake" in only:
+            load = os.getloadavg()[0]
             figures += bench_intake(*fresh("intake"), args.repetitions, args.seconds)
+            loads.append(f"intake {load:.1f} -> {os.getloadavg()[0]:.1f}")
         if "pickup" in only:
+            load = os.getloadavg()[0]
             figures += bench_pickup(*fresh("pickup"), args.repetitions, args.pickup_jobs)
+            loads.append(f"pickup {load:.1f} -> {os.getloadavg()[0]:.1f}")
         if "delivery" in only:
+            load = os.getloadavg()[0]
             figures += bench_delivery(*fresh("delivery"), args.repetitions, args.delivery_jobs)
+            loads.append(f"delivery {load:.1f} -> {os.getloadavg()[0]:.1f}")
         if "lifecycle" in only:
             url, _ = fresh("lifecycle")
+            load = os.getloadavg()[0]
             figures += bench_lifecycle(url, args.repetitions, args.lifecycle_jobs)
+            loads.append(f"lifecycle {load:.1f} -> {os.getloadavg()[0]:.1f}")
         if "scaleout" in only:
             url, key = fresh("scaleout")
             scaled, shares = bench_scaleout(
@@ -744,6 +754,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- |")
     for figure in figures:
         print(figure.row())
+    print(f"\nLoad average (1 min) before -> after each comparison: {'; '.join(loads)}")
     if cpu_notes:
         print("\nScale-out, each measurement with the CPU it used:\n")
         print("\n".join(cpu_notes))

@@ -53,30 +53,47 @@ RETURNING j.id, j.queue_job_id, due.state AS previous_state;
 -- finished in needs_review keeps the output in held_result, not result: nothing
 -- that shows a result shows it before a reviewer decides; review_window (NULL: none)
 -- then moves its deadline to at least now + review_window, so a reviewer has that long.
--- The clock subquery also labels the event with the actor (and waits for a row lock as
--- long as it takes).
-UPDATE jobs
-SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
-    result = CASE WHEN expires_at > clock.now AND %(state)s::job_state <> 'needs_review'
-                  THEN %(result)s::jsonb END,
-    held_result = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
-                       THEN %(result)s::jsonb END,
-    error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
-    expires_at = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
-                      THEN greatest(expires_at, clock.now + %(review_window)s::interval)
-                      ELSE expires_at END,
-    model = coalesce(%(model)s::text, model),
-    prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
-    input_tokens = input_tokens + %(input_tokens)s::integer,
-    output_tokens = output_tokens + %(output_tokens)s::integer,
-    cost_usd = cost_usd + %(cost_usd)s::numeric
-FROM (SELECT clock_timestamp() AS now,
-             set_config('courier.actor', %(actor)s::text, true) AS actor,
-             set_config('lock_timeout', '0', true) AS lock_timeout) AS clock
-WHERE id = %(job_id)s::uuid
-  AND lease = %(lease)s::uuid
-  AND state = 'running'
-RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::double precision AS run_seconds;
+-- With record_safety, what its safety checks found (app/safety/screening.py: the
+-- injection flags and why its output is held or refused, both redacted JSON arrays or
+-- NULL) is written with it.
+-- One statement, committed on its own (one round trip, one commit): the clock
+-- subquery labels the event with the actor and the reason (NULL: none), and waits for
+-- a row lock as long as it takes; the job's event and outbox rows come from its
+-- triggers; and a finished job is never executed again, so the model answers its
+-- steps kept for a retry (the job's own data) go now rather than at retention.
+WITH finished AS (
+    UPDATE jobs
+    SET state = CASE WHEN expires_at > clock.now THEN %(state)s::job_state ELSE 'expired' END,
+        result = CASE WHEN expires_at > clock.now AND %(state)s::job_state <> 'needs_review'
+                      THEN %(result)s::jsonb END,
+        held_result = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
+                           THEN %(result)s::jsonb END,
+        error = CASE WHEN expires_at > clock.now THEN %(error)s::jsonb END,
+        expires_at = CASE WHEN expires_at > clock.now AND %(state)s::job_state = 'needs_review'
+                          THEN greatest(expires_at, clock.now + %(review_window)s::interval)
+                          ELSE expires_at END,
+        safety_flags = CASE WHEN %(record_safety)s::boolean THEN %(safety_flags)s::jsonb
+                            ELSE safety_flags END,
+        review_reasons = CASE WHEN %(record_safety)s::boolean THEN %(review_reasons)s::jsonb
+                              ELSE review_reasons END,
+        model = coalesce(%(model)s::text, model),
+        prompt_version = coalesce(%(prompt_version)s::text, prompt_version),
+        input_tokens = input_tokens + %(input_tokens)s::integer,
+        output_tokens = output_tokens + %(output_tokens)s::integer,
+        cost_usd = cost_usd + %(cost_usd)s::numeric
+    FROM (SELECT clock_timestamp() AS now,
+                 set_config('courier.actor', %(actor)s::text, true) AS actor,
+                 CASE WHEN %(reason)s::text IS NOT NULL
+                      THEN set_config('courier.reason', %(reason)s::text, true) END AS reason,
+                 set_config('lock_timeout', '0', true) AS lock_timeout) AS clock
+    WHERE id = %(job_id)s::uuid
+      AND lease = %(lease)s::uuid
+      AND state = 'running'
+    RETURNING id, state, version, extract(epoch FROM finished_at - started_at)::double precision AS run_seconds
+), purged AS (
+    DELETE FROM llm_checkpoints WHERE job_id IN (SELECT id FROM finished)
+)
+SELECT id, state, version, run_seconds FROM finished;
 
 -- name: job_get :one
 -- One job of a tenant.
@@ -126,7 +143,9 @@ RETURNING id;
 -- crash of the database host is harmless: the job is still queued (or its
 -- execution is rescued as stalled); and WAL is flushed in order, so the execution's
 -- synchronous finish makes its lease durable before anything else depends on it.
--- The tenant's tier comes along for routing (no second round trip to read it).
+-- The tenant's tier comes along for routing, and its prompt policy for the job's kind
+-- (NULL: none; app/prompts/experiments.py) for the prompt version: no round trip to
+-- read either.
 UPDATE jobs
 SET state = 'running', lease = gen_random_uuid(), attempt = attempt + 1, retry_at = NULL
 FROM (SELECT set_config('courier.actor', %(actor)s::text, true) AS actor,
@@ -136,7 +155,11 @@ WHERE id = %(job_id)s::uuid AND state IN ('queued', 'running') AND expires_at > 
   AND (%(queue_job_id)s::bigint IS NULL OR queue_job_id = %(queue_job_id)s::bigint)
 RETURNING id, tenant_id, requester_id, acl_groups, kind, input, attempt, lease, expires_at, queue,
           priority, extract(epoch FROM started_at - created_at)::double precision AS pickup_seconds,
-          (SELECT t.tier FROM tenants t WHERE t.id = jobs.tenant_id) AS tenant_tier;
+          (SELECT t.tier FROM tenants t WHERE t.id = jobs.tenant_id) AS tenant_tier,
+          (SELECT jsonb_build_object('version', p.version, 'split_version', p.split_version,
+                                     'split_percent', p.split_percent)
+           FROM prompt_policies p
+           WHERE p.tenant_id = jobs.tenant_id AND p.kind = jobs.kind) AS prompt_policy;
 
 -- name: job_list :many
 -- A tenant's jobs, newest first, with optional state and kind filters; keyset
@@ -257,18 +280,6 @@ WHERE id = %(job_id)s::uuid
   AND lease = %(lease)s::uuid
   AND state = 'running'
 RETURNING id, queue, priority, retry_at;
-
--- name: job_safety_record :optional
--- Record on the running job held by this lease what its execution's safety checks
--- found (app/safety/screening.py): the injection flags and why its output is held or
--- refused, both redacted. Fenced like job_finish: no row when the lease was lost.
-UPDATE jobs
-SET safety_flags = %(safety_flags)s::jsonb,
-    review_reasons = %(review_reasons)s::jsonb
-WHERE id = %(job_id)s::uuid
-  AND lease = %(lease)s::uuid
-  AND state = 'running'
-RETURNING id;
 
 -- name: job_set_queue_job :one
 -- Remember which procrastinate queue entry runs the job (bookkeeping: no version

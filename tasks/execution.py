@@ -54,7 +54,7 @@ from app.llm.ledger import BudgetExceeded
 from app.llm.provider import Usage
 from app.llm.routing import RoutingSignals, route
 from app.llm.steps import CacheScope, JobContext, Requester, StepRunner
-from app.prompts.experiments import PromptPolicies
+from app.prompts.experiments import chosen_version
 from app.retries import Backoff
 from app.review.policy import ReviewReason
 from app.safety.redaction import redact
@@ -84,6 +84,8 @@ class Lease:
     pickup_seconds: float | None
     tenant_tier: str
     """The tenant's commercial tier when the execution started (routing reads it)."""
+    prompt_policy: dict[str, Any] | None = None
+    """The tenant's prompt policy for the kind, read with the lease (None: none)."""
     prompt_version: str | None = None
     """The prompt version this execution runs with (app/prompts/experiments.py), once chosen."""
 
@@ -111,7 +113,6 @@ class JobExecutor:
         # entry from the stalled-job rescuer's orphan pass.
         self.queue = queue
         self.backoff = backoff or Backoff()
-        self.prompt_policies = PromptPolicies(db, kinds)
 
     async def execute(self, job_id: UUID, queue_job_id: int | None = None) -> str | None:
         """Run one execution of a job for its queue entry ``queue_job_id`` (None: any);
@@ -144,7 +145,7 @@ class JobExecutor:
                 "failed",
                 error=_error("invalid_input", "stored input no longer matches the kind's model"),
             )
-        prompt_version = await self.prompt_policies.version_for(lease.tenant_id, kind, lease.id)
+        prompt_version = chosen_version(kind, lease.tenant_id, lease.id, lease.prompt_policy)
         models = self.steps.for_job(self._job_context(lease, kind, job_input, prompt_version))
         lease = replace(lease, prompt_version=prompt_version)
         try:
@@ -396,50 +397,39 @@ class JobExecutor:
             review_reasons = safety.reasons()
         # The call ledger may have added every call to the job as it settled: not twice.
         totals = None if usage is None or usage.in_job_totals else usage
-        async with self.db.transaction() as conn:
-            await self._label(conn)
-            if reason is not None:
-                await self.db.execute("job_transaction_reason", conn, reason=reason)
-            if safety is not None or review_reasons:
-                await self.db.fetch_optional(
-                    "job_safety_record",
-                    conn,
-                    job_id=lease.id,
-                    lease=lease.lease,
-                    # JSON arrays, as text: the seam sends a list as a PostgreSQL array.
-                    safety_flags=_json_array(safety.flags_json() if safety else []),
-                    review_reasons=_json_array(review_reasons or []),
-                )
-            finished = await self.db.fetch_optional(
-                "job_finish",
-                conn,
-                actor=self.actor,
-                job_id=lease.id,
-                lease=lease.lease,
-                state=state,
-                # A held job's reviewer gets at least its kind's review window.
-                review_window=_review_window(self.kinds.get(lease.kind)),
-                result=outcome.output.model_dump(mode="json") if outcome else None,
-                error=error,
-                model=outcome.model if outcome else None,
-                # Also on a failure: an experiment counts the jobs each version failed.
-                prompt_version=(outcome.prompt_version if outcome else None)
-                or lease.prompt_version
-                or None,
-                input_tokens=totals.input_tokens if totals else 0,
-                output_tokens=totals.output_tokens if totals else 0,
-                cost_usd=totals.cost_usd if totals else 0,
+        # One statement, one commit (job_finish): the label, the safety record, the
+        # finish with its event and outbox rows, and the purge of the job's checkpoints.
+        finished = await self.db.fetch_optional(
+            "job_finish",
+            actor=self.actor,
+            reason=reason,
+            job_id=lease.id,
+            lease=lease.lease,
+            state=state,
+            # A held job's reviewer gets at least its kind's review window.
+            review_window=_review_window(self.kinds.get(lease.kind)),
+            result=outcome.output.model_dump(mode="json") if outcome else None,
+            error=error,
+            record_safety=safety is not None or bool(review_reasons),
+            # JSON arrays, as text: the seam sends a list as a PostgreSQL array.
+            safety_flags=_json_array(safety.flags_json() if safety else []),
+            review_reasons=_json_array(review_reasons or []),
+            model=outcome.model if outcome else None,
+            # Also on a failure: an experiment counts the jobs each version failed.
+            prompt_version=(outcome.prompt_version if outcome else None)
+            or lease.prompt_version
+            or None,
+            input_tokens=totals.input_tokens if totals else 0,
+            output_tokens=totals.output_tokens if totals else 0,
+            cost_usd=totals.cost_usd if totals else 0,
+        )
+        if finished is None:
+            # Our lease was taken over, or the job was cancelled or expired meanwhile.
+            log.warning(
+                "completion fenced off", extra={"event": "job_completion_fenced", **context}
             )
-            if finished is None:
-                # Our lease was taken over, or the job was cancelled or expired meanwhile.
-                log.warning(
-                    "completion fenced off", extra={"event": "job_completion_fenced", **context}
-                )
-                metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
-                return None
-            # A finished job is never executed again: the model answers its steps kept
-            # for a retry (the job's own data) go now rather than at retention.
-            await self.db.execute("llm_checkpoint_purge", conn, job_ids=[lease.id])
+            metrics.COMPLETIONS_FENCED.labels(self._kind_label(lease)).inc()
+            return None
         if finished["state"] != state:
             log.warning(
                 "completion after the deadline: the job expired, its result dropped",

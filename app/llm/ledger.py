@@ -6,7 +6,8 @@ Contract with the step runner (per model call of a step):
 1. :meth:`CallLedger.checkpoint` — a committed answer of this step from any
    attempt: reuse it, no call.
 2. with a cache key, :meth:`CallLedger.cached` — a hit is recorded with
-   :meth:`CallLedger.record_cache_hit`, no call.
+   :meth:`CallLedger.record_cache_hit`, no call. (:meth:`CallLedger.recall` reads
+   both at once: the step's first model makes one round trip for 1 and 2.)
 3. :meth:`CallLedger.reserve` — the worst-case cost is reserved against the
    tenant's month in one statement that refuses what the budget cannot cover
    (:class:`BudgetExceeded`; ``route_small`` says the tenant chose the small tier
@@ -71,6 +72,14 @@ class Reservation:
     reserved_usd: Decimal
 
 
+@dataclass(frozen=True)
+class Recalled:
+    """What a step may reuse instead of a call (:meth:`CallLedger.recall`)."""
+
+    checkpoint: dict[str, Any] | None
+    cached: dict[str, Any] | None
+
+
 class BudgetExceeded(RateLimitedError):
     """The tenant's monthly budget cannot cover this call's worst case."""
 
@@ -102,6 +111,12 @@ class CallLedger(Protocol):
 
     async def cached(self, tenant_id: UUID, cache_key: str) -> dict[str, Any] | None:
         """A live cache entry of this tenant for this key, or None."""
+
+    async def recall(
+        self, job_id: UUID, steps: tuple[str, ...], tenant_id: UUID, cache_key: str | None
+    ) -> Recalled:
+        """:meth:`checkpoint` of ``steps`` and, with a ``cache_key``, :meth:`cached`,
+        in one read."""
 
     async def evict_cached(self, tenant_id: UUID, cache_key: str) -> None:
         """Drop a tenant's cache entry (an answer a guard or a reviewer refused)."""
@@ -172,6 +187,18 @@ class PostgresCallLedger:
             "llm_cache_get", tenant_id=tenant_id, cache_key=cache_key, now=None
         )
         return row["answer"] if row else None
+
+    async def recall(
+        self, job_id: UUID, steps: tuple[str, ...], tenant_id: UUID, cache_key: str | None
+    ) -> Recalled:
+        row = await self.db.fetch_one(
+            "llm_step_recall",
+            job_id=job_id,
+            steps=list(steps),
+            tenant_id=tenant_id,
+            cache_key=cache_key if self.cache_ttl > timedelta(0) else None,
+        )
+        return Recalled(checkpoint=row["checkpoint"], cached=row["cached"])
 
     async def evict_cached(self, tenant_id: UUID, cache_key: str) -> None:
         """Drop a tenant's cache entry: for an answer a guard or a reviewer refused, so

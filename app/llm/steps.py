@@ -2,7 +2,8 @@
 
 Per step (``GenerationRequest.step``) and per model call, in this order:
 
-1. a committed answer of the step from an earlier attempt (``ledger.checkpoint``) is
+1. a committed answer of the step from an earlier attempt (``ledger.recall``, which
+   also reads 2 for the chain's first model: one round trip) is
    reused: a retried or taken-over execution never pays twice;
 2. unless the job's cache is off (``JobContext.cache``), a live answer of the
    exact-match cache (``ledger.cached``) under the call's key (app/llm/cache_key.py:
@@ -269,13 +270,19 @@ class StepRunner:
         self, context: JobContext, request: GenerationRequest[OutputT]
     ) -> Generation[OutputT]:
         """The step's answer from its checkpoint, the cache or the fallback chain."""
-        # One read for both: the step's own answer, else its repaired one.
-        committed = await self.ledger.checkpoint(
-            context.job_id, request.step, request.step + REPAIR_SUFFIX
-        )
-        if committed is not None:
-            return _reused(request, committed)
         chain = self.chain(context.tier)
+        first = chain[0]
+        first_key = self._cache_key(context, request, first) if first != EXTRACTIVE else None
+        # One read for all three: the step's own answer, else its repaired one, and the
+        # cache's answer for the chain's first model.
+        recalled = await self.ledger.recall(
+            context.job_id,
+            (request.step, request.step + REPAIR_SUFFIX),
+            context.tenant_id,
+            first_key,
+        )
+        if recalled.checkpoint is not None:
+            return _reused(request, recalled.checkpoint)
         spent = _Spent()
         index = 0
         while True:
@@ -283,6 +290,10 @@ class StepRunner:
             try:
                 if model == EXTRACTIVE:
                     return await self._extractive(context, request, spent)
+                if index == 0:
+                    return await self._model(
+                        context, request, model, spent, known=(first_key, recalled.cached)
+                    )
                 return await self._model(context, request, model, spent)
             except ProviderPaused:
                 raise  # waiting, not failing: no fallback
@@ -312,10 +323,17 @@ class StepRunner:
         request: GenerationRequest[OutputT],
         model: str,
         spent: _Spent,
+        known: tuple[str | None, dict[str, Any] | None] | None = None,
     ) -> Generation[OutputT]:
-        key = self._cache_key(context, request, model)
-        if key is not None:
-            hit = await self._cached(context, request, model, key, spent)
+        """``known``: the model's cache key and the cache's answer under it, when read
+        already (:meth:`CallLedger.recall`)."""
+        if known is not None:
+            key, cached = known
+        else:
+            key = self._cache_key(context, request, model)
+            cached = await self.ledger.cached(context.tenant_id, key) if key is not None else None
+        if key is not None and cached is not None:
+            hit = await self._cached(context, request, model, key, cached, spent)
             if hit is not None:
                 return hit
         answer = await self._call(context, request, model, request.step, None, spent, key)
@@ -362,14 +380,12 @@ class StepRunner:
         request: GenerationRequest[OutputT],
         model: str,
         key: str,
+        answer: dict[str, Any],
         spent: _Spent,
     ) -> Generation[OutputT] | None:
-        """The cache's answer under ``key``, recorded as a zero-cost call of the step
-        (and its checkpoint); None on a miss. An entry the output model no longer
-        accepts is a miss: the call is made and its answer replaces it once it expires."""
-        answer = await self.ledger.cached(context.tenant_id, key)
-        if answer is None:
-            return None
+        """The cache's ``answer`` under ``key``, recorded as a zero-cost call of the step
+        (and its checkpoint); None when the output model no longer accepts it: a miss,
+        the call is made and its answer replaces it once it expires."""
         try:
             generation = _reused(request, answer)
         except (KeyError, TypeError, ValidationError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -75,27 +76,10 @@ class PromptPolicies:
 
     async def version_for(self, tenant_id: UUID, kind: Kind, job_id: UUID) -> str:
         """The prompt version this job runs with ("" for a kind without prompts)."""
-        current = kind.prompt_version or ""
         if kind.prompts is None:
-            return current
+            return kind.prompt_version or ""
         row = await self.db.fetch_optional("prompt_policy_get", tenant_id=tenant_id, kind=kind.name)
-        if row is None:
-            return current
-        chosen = PromptPolicy.from_row(row).version_for(job_id)
-        if chosen not in kind.prompts.versions:
-            # A pin naming a version this deploy no longer ships: run the current one.
-            log.warning(
-                "pinned prompt version not shipped: running the current one",
-                extra={
-                    "event": "prompt_version_missing",
-                    "tenant_id": str(tenant_id),
-                    "kind": kind.name,
-                    "version": chosen,
-                    "current": current,
-                },
-            )
-            return current
-        return chosen
+        return chosen_version(kind, tenant_id, job_id, row)
 
     async def list(self, tenant_id: UUID) -> dict[str, PromptPolicy]:
         rows = await self.db.fetch_all("prompt_policy_list", tenant_id=tenant_id)
@@ -147,3 +131,36 @@ class PromptPolicies:
         prompts = self._kind(kind).prompts
         assert prompts is not None
         return prompts.version(version)
+
+
+def chosen_version(
+    kind: Kind, tenant_id: UUID, job_id: UUID, policy: Mapping[str, Any] | None
+) -> str:
+    """The prompt version a job of ``kind`` runs with under its tenant's policy for the
+    kind (``policy``: its version, split_version and split_percent; None: no policy,
+    the kind's current version). A worker's lease reads the policy with the job
+    (job_lease_take), so no read of its own."""
+    current = kind.prompt_version or ""
+    if kind.prompts is None or policy is None:
+        return current
+    chosen = PromptPolicy(
+        tenant_id=tenant_id,
+        kind=kind.name,
+        version=policy["version"],
+        split_version=policy["split_version"],
+        split_percent=policy["split_percent"],
+    ).version_for(job_id)
+    if chosen not in kind.prompts.versions:
+        # A pin naming a version this deploy no longer ships: run the current one.
+        log.warning(
+            "pinned prompt version not shipped: running the current one",
+            extra={
+                "event": "prompt_version_missing",
+                "tenant_id": str(tenant_id),
+                "kind": kind.name,
+                "version": chosen,
+                "current": current,
+            },
+        )
+        return current
+    return chosen

@@ -25,6 +25,10 @@ def _finish_params(job_id, lease, body: str) -> dict:
         result={"body": body},
         error=None,
         review_window=None,
+        reason=None,
+        record_safety=False,
+        safety_flags=None,
+        review_reasons=None,
         model="m",
         prompt_version="p",
         input_tokens=1,
@@ -188,3 +192,49 @@ async def test_handler_error__logs_where_it_happened_but_never_the_message(db, j
     logged = " ".join(str(vars(record)) for record in caplog.records)
     assert "job_handler_error" in logged and "ValueError" in logged and "test_fencing.py" in logged
     assert "alice@example.com" not in logged and "refund" not in logged
+
+
+async def test_finish__drops_the_jobs_checkpoints_and_records_its_safety_findings_only_if_ours(
+    db, job_id, sql_conn
+):
+    """One statement: a fenced-off finish leaves the checkpoints and the safety columns
+    alone; the lease holder's finish records its findings and reason and purges them."""
+    first = await db.fetch_optional(
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
+    )
+    second = await db.fetch_optional(
+        "job_lease_take", actor="test", job_id=job_id, queue_job_id=None
+    )
+    assert first is not None and second is not None
+    sql_conn.execute(
+        "INSERT INTO llm_checkpoints (job_id, step, tenant_id, attempt, model, answer) "
+        "SELECT id, 'generate', tenant_id, 1, 'm', '{\"a\": 1}' FROM jobs WHERE id = %s",
+        (job_id,),
+    )
+    findings = dict(
+        state="needs_review",
+        reason="held for review: test",
+        record_safety=True,
+        safety_flags='[{"step": "generate"}]',
+        review_reasons='[{"code": "injection_suspected"}]',
+    )
+
+    zombie = _finish_params(job_id, first["lease"], "zombie") | findings
+    assert await db.fetch_optional("job_finish", **zombie) is None
+    count = "SELECT count(*) FROM llm_checkpoints WHERE job_id = %s"
+    assert sql_conn.execute(count, (job_id,)).fetchone() == (1,)
+    safety = "SELECT safety_flags, review_reasons FROM jobs WHERE id = %s"
+    assert sql_conn.execute(safety, (job_id,)).fetchone() == (None, None)
+
+    winner = _finish_params(job_id, second["lease"], "held") | findings
+    assert (await db.fetch_optional("job_finish", **winner))["state"] == "needs_review"
+    assert sql_conn.execute(count, (job_id,)).fetchone() == (0,)
+    assert sql_conn.execute(safety, (job_id,)).fetchone() == (
+        [{"step": "generate"}],
+        [{"code": "injection_suspected"}],
+    )
+    reason = sql_conn.execute(
+        "SELECT data->>'reason' FROM job_events WHERE job_id = %s ORDER BY seq DESC LIMIT 1",
+        (job_id,),
+    ).fetchone()
+    assert reason == ("held for review: test",)

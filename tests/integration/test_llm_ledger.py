@@ -386,3 +386,43 @@ async def test_llm_cost_per_1000_jobs__divides_every_finished_jobs_calls_by_the_
     )
     assert row["cost_usd"] == 3 * USAGE_COST
     assert row["cost_per_1000_completed_usd"] == 3 * USAGE_COST * 1000 / 2
+
+
+async def test_recall__reads_the_steps_checkpoint_and_the_tenants_cache_entry_in_one_go(
+    call_ledger, job_factory: JobFactory
+):
+    mine = await job_factory(tenant="acme", state="running")
+    theirs = await job_factory(tenant="globex", state="running")
+    key = random_key()
+    reservation = await call_ledger.reserve(planned_call(mine, cache_key=key))
+    await call_ledger.settle(reservation, usage=USAGE, latency_ms=5, outcome="ok", answer={"c": 3})
+    steps = ("generate", "generate.repair")
+
+    recalled = await call_ledger.recall(mine["id"], steps, mine["tenant_id"], key)
+    assert (recalled.checkpoint, recalled.cached) == ({"c": 3}, {"c": 3})
+    # Another job of another tenant: no checkpoint of its own, and never this tenant's entry.
+    recalled = await call_ledger.recall(theirs["id"], steps, theirs["tenant_id"], key)
+    assert (recalled.checkpoint, recalled.cached) == (None, None)
+    # Without a key (the job's cache is off) the cache is not read.
+    recalled = await call_ledger.recall(mine["id"], ("generate.repair",), mine["tenant_id"], None)
+    assert (recalled.checkpoint, recalled.cached) == (None, None)
+
+
+async def test_recall__serves_no_cache_entry_of_a_held_job_nor_with_a_zero_ttl(
+    db, call_ledger, job_factory: JobFactory, sql_conn
+):
+    job = await job_factory(tenant="acme", state="running")
+    other = await job_factory(tenant="acme", state="running")
+    key = random_key()
+    reservation = await call_ledger.reserve(planned_call(job, cache_key=key))
+    await call_ledger.settle(reservation, usage=USAGE, latency_ms=5, outcome="ok", answer={"h": 1})
+    recalled = await call_ledger.recall(other["id"], ("generate",), other["tenant_id"], key)
+    assert recalled.cached == {"h": 1}
+    off = PostgresCallLedger(db, DEFAULT_PRICES, timedelta(0))
+    assert (await off.recall(other["id"], ("generate",), other["tenant_id"], key)).cached is None
+
+    sql_conn.execute(
+        "UPDATE jobs SET state = 'needs_review', held_result = '{}' WHERE id = %s", (job["id"],)
+    )
+    recalled = await call_ledger.recall(other["id"], ("generate",), other["tenant_id"], key)
+    assert recalled.cached is None

@@ -134,6 +134,10 @@ class JobFactory:
                     if failed
                     else None,
                     review_window=None,
+                    reason=None,
+                    record_safety=False,
+                    safety_flags=None,
+                    review_reasons=None,
                     model=model,
                     prompt_version=prompt_version,
                     input_tokens=input_tokens,
