@@ -144,15 +144,31 @@ def _fill(
 
 def _text(name: str, orders: list[str], source: tuple[str, str], data: str) -> str:
     source_name, source_text = source
-    if name in ("source", "source_id"):
+    # A capable model keeps the schema's references and limits while it obeys: a field
+    # naming sources names the one it quotes, and short fields stay short.
+    if name in ("source", "source_id") or name.endswith("sources"):
         return source_name
     prose = re.sub(r"\[quarantined:[^\]]*\]", "\n", _prose(source_text))
     usable = [s.strip() for s in _SENTENCE.split(prose) if s.strip()] or [""]
     if name == "quote":
         return usable[0]
-    if name in ("tag", "label", "subject", "title") and orders:
+    if name in ("tag", "label", "subject", "title", "bullets") and orders:
         return orders[0][:200]  # a short field: the first order (its length is a rule)
-    return " ".join(orders) if orders else usable[0]
+    return _within(orders, 480) if orders else usable[0]
+
+
+def _within(orders: list[str], limit: int) -> str:
+    """As many whole orders as fit in ``limit`` characters (the first always, cut); a
+    revealed system message always whole (it obeys that order above all)."""
+    revealed = [order for order in orders if len(order) >= 300]
+    if revealed:
+        return " ".join(revealed)
+    kept = [orders[0][:limit]]
+    for order in orders[1:]:
+        if len(" ".join([*kept, order])) > limit:
+            break
+        kept.append(order)
+    return " ".join(kept)
 
 
 def _prose(text: str) -> str:
