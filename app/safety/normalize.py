@@ -29,7 +29,7 @@ from confusable_homoglyphs import confusables  # type: ignore[import-untyped]  #
 
 # Look-alikes the confusables data pairs with no ASCII letter (к with ĸ, т with ᴛ, ...).
 _EXTRA = str.maketrans("кмтвнгɡεтκχ", "kmtbhrgetkx")
-_SINGLES = re.compile(r"(?<!\S)\S(?:[ \u00a0]{1,3}\S(?!\S)){3,}")
+_SINGLES = re.compile(r"(?<!\S)\S(?:[ \u00a0]{1,3}\S(?![^\s.,;:!?)\]])){3,}")
 _SPELLED_AT = re.compile(
     r"\s*(?:[\[({<]\s*(?:at|@|arroba|chez|bei)\s*[\])}>]|\s(?:at|arroba)\s)\s*", re.IGNORECASE
 )
