@@ -68,6 +68,7 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+|00)\d[\d ().-]{7,}\d")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_LOCALE = re.compile(r"\b[a-z]{2}-[A-Z]{2}\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _REFUSALS = frozenset({"refused", "escalated", "declined", "rejected"})
 
@@ -116,7 +117,9 @@ def _fill(
         # message happens to mention.
         short = [o for o in orders if len(o) < 300]
         named = [v for v in node["enum"] if any(str(v).lower() in o.lower() for o in short)]
-        plain = [v for v in node["enum"] if str(v) not in _REFUSALS]
+        # Else a value that says something (not a refusal, not "none"), so the fields it
+        # fills agree (a label with a severity, not a label with severity "none").
+        plain = [v for v in node["enum"] if str(v) not in _REFUSALS | {"none"}]
         return (named or plain or node["enum"])[0]
     variants = node.get("anyOf") or node.get("oneOf")
     if variants:
@@ -144,6 +147,11 @@ def _fill(
 
 def _text(name: str, orders: list[str], source: tuple[str, str], data: str) -> str:
     source_name, source_text = source
+    if name == "locale":
+        asked = _LOCALE.search(data)
+        return asked.group() if asked else "en"
+    if name in ("owner", "speaker", "author"):
+        return _said_by(source_text) or source_name
     # A capable model keeps the schema's references and limits while it obeys: a field
     # naming sources names the one it quotes, and short fields stay short.
     if name in ("source", "source_id") or name.endswith("sources"):
@@ -169,6 +177,19 @@ def _within(orders: list[str], limit: int) -> str:
             break
         kept.append(order)
     return " ".join(kept)
+
+
+def _said_by(text: str) -> str | None:
+    """Who wrote a data block holding a JSON object (a turn's speaker, an e-mail's sender)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        for key in ("speaker", "author", "sender", "from"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+    return None
 
 
 def _prose(text: str) -> str:
