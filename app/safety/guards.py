@@ -24,6 +24,14 @@ by schema, not by kind.
   lists each kind's trusted and quoted fields;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
+* **obfuscation**: no field (outside quoted ones) hides characters (zero-width and
+  other format characters) or mixes look-alike letters of another script into Latin
+  words, unless the trusted text does too; and every contact is also read as a reader
+  reads it (app/safety/normalize.py: spaced out, look-alike letters, spelled out), on
+  both sides, so a disguised contact is the contact it shows;
+* **quarantine**: no field (outside quoted ones) repeats a sentence the injection
+  detector quarantined, nor a code word or quoted string of one (what an injected
+  order asks an answer to carry, which no contact guard sees);
 * **constrained fields**: every field the output schema constrains to a set of
   values (an ``enum``, a ``Literal``) holds one of them (the kind's rules check the
   sets that come from the input, such as a taxonomy).
