@@ -44,6 +44,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from app.safety.normalize import without_format
+
 _BLOCK = re.compile(
     r"<data-[0-9a-f]+(?: name=\"(?P<name>[^\"]*)\")?>\n(?P<text>.*?)\n</data-", re.S
 )
@@ -85,6 +87,8 @@ def obedient_answer(body: Any) -> str:
     messages = body.get("messages") or []
     system = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "system")
     data = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+    # It reads as a reader does: through zero-width and other format characters.
+    data = without_format(data)
     blocks = [(m["name"] or "", m["text"]) for m in _BLOCK.finditer(data)] or [("", data)]
     orders = _orders(data, system)
     try:
@@ -174,9 +178,8 @@ def _text(name: str, orders: list[str], source: tuple[str, str], data: str) -> s
 def _within(orders: list[str], limit: int) -> str:
     """As many whole orders as fit in ``limit`` characters (the first always, cut); a
     revealed system message always whole (it obeys that order above all)."""
-    revealed = [order for order in orders if len(order) >= 300]
-    if revealed:
-        return " ".join(revealed)
+    if any(len(order) >= 300 for order in orders):
+        return " ".join(orders)
     kept = [orders[0][:limit]]
     for order in orders[1:]:
         if len(" ".join([*kept, order])) > limit:
