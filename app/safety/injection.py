@@ -169,8 +169,9 @@ _STRONG: tuple[tuple[str, str], ...] = (
     ),
     (
         "reveal",
-        r"\b(revele|affiche|montre|zeige|gib|revela|muestra|mostra|rivela|toon|onthul)\w*"
-        r"\b.{0,40}\b(instructions?|prompt|consignes|anweisungen|systemprompt|"
+        r"\b(revele|affiche|montre|imprime|zeige|gib|verrate|revela|muestra|muestre|mostra|"
+        r"mostre|exiba|rivela|stampa|toon|onthul)\w*"
+        r"\b.{0,40}\b\w*(instructions?|prompt|consignes|anweisungen|systemprompt|"
         r"instrucciones|istruzioni|instrucoes|instructies)\b",
     ),
     (
@@ -312,7 +313,8 @@ _STRONG: tuple[tuple[str, str], ...] = (
 _WEAK: tuple[tuple[str, str], ...] = (
     (
         "link",
-        r"\b(visite[zr]?|cliquez|ouvrez|allez sur|rendez-vous sur|connectez-vous|"
+        r"\b(visite[zr]?|visitar|visitare|cliquez|ouvrez|allez sur|rendez-vous sur|connectez-vous|"
+        r"se connecter|iniciar sesion|accedere|fazer login|"
         r"identifiez-vous|besuchen|klicken|offnen|gehen sie (auf|zu)|melden sie sich|anmelden|"
         r"einloggen|loggen sie sich|visite|visita|haga clic|pulse|abra|vaya a|inicie sesion|"
         r"inicia sesion|acceda|accede|visiti|clicca|clicchi|apri|vai su|vada su|accedi|"
@@ -323,15 +325,29 @@ _WEAK: tuple[tuple[str, str], ...] = (
     (
         "call",
         r"\b(call|phone|ring|dial|text|whatsapp|appelez|appeler|telephonez|rufen sie|anrufen|"
-        r"rufe|llame|llama|llamar|chiama|chiami|chiamare|telefona|telefoni|ligue|liga|ligar|"
-        r"telefone)\b.{0,50}(\+|00)?\d[\d ().-]{6,}\d",
+        r"rufe|llame|llamen|llama|llamar|chiama|chiami|chiamare|telefona|telefoni|ligue|"
+        r"liguem|liga|ligar|ligarem|telefone)\b.{0,50}(\+|00)?\d[\d ().-]{6,}\d",
+    ),
+    # German puts the verb last: "... +49 30 1234567 anrufen", "auf www... anmelden".
+    (
+        "call",
+        r"(\+|00)\d[\d ().-]{6,}\d.{0,20}\b(anrufen|an)\b",
+    ),
+    (
+        "link",
+        r"(https?:|www\.)\S+.{0,30}\b(anmelden|einloggen|besuchen|offnen|aufrufen)\b",
     ),
     (
         "pay",
-        r"\b(pay|transfer|wire|remit|deposit|payez|virez|versez|virement|zahlen sie|uberweisen|"
-        r"uberweisung|pague|paga|transfiera|transfiere|transferencia|ingrese|paghi|bonifico|"
-        r"trasferisci|versa|transfira|deposite|pix)\b.{0,60}\b(iban|account|bank|compte|"
-        r"konto|cuenta|conto|conta|[a-z]{2}\d{2} ?[a-z0-9]{4})",
+        r"\b(konto|iban|bankverbindung)\b.{0,60}\b(uberweisen|zahlen|einzahlen)\b",
+    ),
+    (
+        "pay",
+        r"\b(pay|transfer|wire|remit|deposit|pay(ez|er|ent)|vir(ez|er|ement)|vers(ez|er)|"
+        r"zahlen|uberweisen|uberweisung|pag(a|ar|ue|uen|uem|are|hi|hino)|"
+        r"transfi(era|ere|ra|ram)|transferencia|ingrese|bonifico|trasferisci|versa|"
+        r"deposite|pix)\b.{0,60}\b(iban|account|bank|compte|konto|cuenta|conto|conta|"
+        r"[a-z]{2}\d{2} ?[a-z0-9]{4})",
     ),
     (
         "exfiltrate",
@@ -365,7 +381,12 @@ _WEAK: tuple[tuple[str, str], ...] = (
 _ADDRESSED = re.compile(
     r"\b(ai|assistant|llm|chatbot|gpt|summari[sz]er|language model|the model|you must|"
     r"make sure (you|to)|do not tell|don't tell|without telling|secretly|silently|"
-    r"in your (reply|answer|response|draft|summary))\b"
+    r"in your (reply|answer|response|draft|summary)|"
+    # The same in French, German, Spanish, Italian and Portuguese.
+    r"ia|ki|assistent|asistente|assistente|modele|modell|modelo|modello|"
+    r"dans (votre|ta) (reponse|resume)|in (ihrer|deiner) (antwort|zusammenfassung)|"
+    r"en (su|tu) (respuesta|resumen)|nella (tua|sua) risposta|na (sua|tua) resposta|"
+    r"sans (le )?dire|ohne (es )?zu sagen|sin decir|senza dire|sem dizer)\b"
 )
 _PATTERNS = tuple((kind, re.compile(p)) for kind, p in _STRONG)
 _WEAK_PATTERNS = tuple((kind, re.compile(p)) for kind, p in _WEAK)
