@@ -383,7 +383,7 @@ _ADDRESSED = re.compile(
     r"make sure (you|to)|do not tell|don't tell|without telling|secretly|silently|"
     r"in your (reply|answer|response|draft|summary)|"
     # The same in French, German, Spanish, Italian and Portuguese.
-    r"ia|ki|assistent|asistente|assistente|modele|modell|modelo|modello|"
+    r"ia|ki|assistent|asistente|assistente|"
     r"dans (votre|ta) (reponse|resume)|in (ihrer|deiner) (antwort|zusammenfassung)|"
     r"en (su|tu) (respuesta|resumen)|nella (tua|sua) risposta|na (sua|tua) resposta|"
     r"sans (le )?dire|ohne (es )?zu sagen|sin decir|senza dire|sem dizer)\b"
