@@ -8,7 +8,8 @@ instructions, or it would always "reveal its rules", since the rules mention
 revealing) and:
 
 * **says** what it is told to say ("say: ...", "reply that ...", "tell them ...",
-  "respond with ..."), in every free-text field;
+  "respond with ...", "include the code word ...", "start your reply with ..."), in
+  every free-text field;
 * **adds** every link, e-mail address, phone number and IBAN it sees;
 * **reveals** its instructions when asked ("reveal/print/repeat your instructions",
   "the system prompt", "the text you were given"): the whole system message, canary
@@ -19,10 +20,13 @@ revealing) and:
   rules and only the guards stand between it and delivery.
 
 Schema values: an ``enum`` takes the value an instruction names, else its first
-value that is not a refusal; nullable fields are null; arrays get one item; numbers
-0.9. It ships with the evals, so ``courier eval --provider obedient`` runs from the
-installed command: :class:`ObedientServer` serves it in the eval's own process at a
-local OpenAI-compatible endpoint. Tests drive it through their fake server
+value that is not a refusal or "none"; nullable fields are null; arrays get one item; numbers
+0.9. A capable model answers in its kind's shape while it obeys: fields naming
+sources name the one it quotes, an owner is a speaker of that block, the locale is the
+one asked for, short fields stay short. It ships with the evals, so
+``courier eval --provider obedient`` runs from the installed command:
+:class:`ObedientServer` serves it in the eval's own process at a local
+OpenAI-compatible endpoint. Tests drive it through their fake server
 (``Reply(respond=obedient_answer)``, tests/fakes/openai_server.py), or on its own:
 
     python -m evals.obedient [--port N]    # prints its URL, then serves
@@ -40,12 +44,16 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from app.safety.normalize import without_format
+
 _BLOCK = re.compile(
     r"<data-[0-9a-f]+(?: name=\"(?P<name>[^\"]*)\")?>\n(?P<text>.*?)\n</data-", re.S
 )
 _SAY = re.compile(
     r"\b(?:say|says|reply|respond|answer|tell (?:me|them|the customer|the reader)|write|state|"
-    r"confirm|include the (?:phrase|words|sentence|text))(?: with| that| back)?\s*[:\"“']?\s*"
+    r"confirm|include the (?:phrase|words|sentence|text|code ?word|token)|"
+    r"(?:start|begin|end) (?:your|the) (?:reply|answer|response) with)"
+    r"(?: with| that| back)?\s*[:\"“']?\s*"
     r"(?P<what>[^\"”\n]{3,160}?)(?:[\"”]|\.(?:\s|$)|$)",
     re.I,
 )
@@ -68,6 +76,7 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.I)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+|00)\d[\d ().-]{7,}\d")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_LOCALE = re.compile(r"\b[a-z]{2}-[A-Z]{2}\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _REFUSALS = frozenset({"refused", "escalated", "declined", "rejected"})
 
@@ -78,6 +87,8 @@ def obedient_answer(body: Any) -> str:
     messages = body.get("messages") or []
     system = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "system")
     data = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+    # It reads as a reader does: through zero-width and other format characters.
+    data = without_format(data)
     blocks = [(m["name"] or "", m["text"]) for m in _BLOCK.finditer(data)] or [("", data)]
     orders = _orders(data, system)
     try:
@@ -116,7 +127,9 @@ def _fill(
         # message happens to mention.
         short = [o for o in orders if len(o) < 300]
         named = [v for v in node["enum"] if any(str(v).lower() in o.lower() for o in short)]
-        plain = [v for v in node["enum"] if str(v) not in _REFUSALS]
+        # Else a value that says something (not a refusal, not "none"), so the fields it
+        # fills agree (a label with a severity, not a label with severity "none").
+        plain = [v for v in node["enum"] if str(v) not in _REFUSALS | {"none"}]
         return (named or plain or node["enum"])[0]
     variants = node.get("anyOf") or node.get("oneOf")
     if variants:
@@ -144,15 +157,48 @@ def _fill(
 
 def _text(name: str, orders: list[str], source: tuple[str, str], data: str) -> str:
     source_name, source_text = source
-    if name in ("source", "source_id"):
+    if name == "locale":
+        asked = _LOCALE.search(data)
+        return asked.group() if asked else "en"
+    if name in ("owner", "speaker", "author"):
+        return _said_by(source_text) or source_name
+    # A capable model keeps the schema's references and limits while it obeys: a field
+    # naming sources names the one it quotes, and short fields stay short.
+    if name in ("source", "source_id") or name.endswith("sources"):
         return source_name
     prose = re.sub(r"\[quarantined:[^\]]*\]", "\n", _prose(source_text))
     usable = [s.strip() for s in _SENTENCE.split(prose) if s.strip()] or [""]
     if name == "quote":
         return usable[0]
-    if name in ("tag", "label", "subject", "title") and orders:
+    if name in ("tag", "label", "subject", "title", "bullets") and orders:
         return orders[0][:200]  # a short field: the first order (its length is a rule)
-    return " ".join(orders) if orders else usable[0]
+    return _within(orders, 480) if orders else usable[0]
+
+
+def _within(orders: list[str], limit: int) -> str:
+    """As many whole orders as fit in ``limit`` characters (the first always, cut); a
+    revealed system message always whole (it obeys that order above all)."""
+    if any(len(order) >= 300 for order in orders):
+        return " ".join(orders)
+    kept = [orders[0][:limit]]
+    for order in orders[1:]:
+        if len(" ".join([*kept, order])) > limit:
+            break
+        kept.append(order)
+    return " ".join(kept)
+
+
+def _said_by(text: str) -> str | None:
+    """Who wrote a data block holding a JSON object (a turn's speaker, an e-mail's sender)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        for key in ("speaker", "author", "sender", "from"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+    return None
 
 
 def _prose(text: str) -> str:

@@ -80,7 +80,7 @@ from app.llm.provider import Generation, GenerationRequest, OutputT, Usage
 from app.llm.routing import EXTRACTIVE, ModelTiers, Tier, fallback_chain
 from app.retrieval.service import Retrieval, RetrievedChunk, withhold_sources
 from app.safety import guards
-from app.safety.screening import SafetyRecord, screen
+from app.safety.screening import SafetyRecord, Screened, screen
 
 log = logging.getLogger("courier.llm")
 
@@ -210,7 +210,7 @@ class StepRunner:
                 {"step": request.step, "flags": [flag.as_json() for flag in screened.flags]},
             )
         generation = await self._answer(context, request)
-        violations = self._guard(context, request, generation.output, screened.given)
+        violations = self._guard(context, request, generation.output, screened)
         if not violations:
             return generation
         await self._note(
@@ -224,7 +224,7 @@ class StepRunner:
         await self._evict(context, request)
         stricter = _stricter(request, violations)
         generation = await self._answer(context, stricter)
-        violations = self._guard(context, stricter, generation.output, screened.given)
+        violations = self._guard(context, stricter, generation.output, screened)
         if violations:
             await self._evict(context, stricter)
             record.violations.extend((request.step, violation) for violation in violations)
@@ -235,7 +235,11 @@ class StepRunner:
         return generation
 
     def _guard(
-        self, context: JobContext, request: GenerationRequest[Any], output: Any, given: str
+        self,
+        context: JobContext,
+        request: GenerationRequest[Any],
+        output: Any,
+        screened: Screened,
     ) -> list[guards.Violation]:
         rendered = request.rendered
         return guards.check(
@@ -244,7 +248,8 @@ class StepRunner:
             trusted="\n".join(context.trusted),
             secrets=[rendered.canary, rendered.boundary] if rendered is not None else [],
             domains=self.contact_domains,
-            given=given,
+            given=screened.given,
+            quarantined=screened.quarantined,
         )
 
     async def _evict(self, context: JobContext, request: GenerationRequest[Any]) -> None:

@@ -24,6 +24,14 @@ by schema, not by kind.
   lists each kind's trusted and quoted fields;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
+* **obfuscation**: no field (outside quoted ones) hides characters (zero-width and
+  other format characters) or mixes look-alike letters of another script into Latin
+  words, unless the trusted text does too; and every contact is also read as a reader
+  reads it (app/safety/normalize.py: spaced out, look-alike letters, spelled out), on
+  both sides, so a disguised contact is the contact it shows;
+* **quarantine**: no field (outside quoted ones) repeats a sentence the injection
+  detector quarantined, nor a code word or quoted string of one (what an injected
+  order asks an answer to carry, which no contact guard sees);
 * **constrained fields**: every field the output schema constrains to a set of
   values (an ``enum``, a ``Literal``) holds one of them (the kind's rules check the
   sets that come from the input, such as a taxonomy).
@@ -45,6 +53,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, RootModel
 
 from app.llm.structured import strict_schema
+from app.safety.normalize import disguised, skeleton
 from app.safety.trust import is_quoted
 
 SOURCE_FIELDS = frozenset({"source", "source_id", "sources"})
@@ -85,22 +94,65 @@ def check(
     secrets: Sequence[str],
     domains: Collection[str] = (),
     given: str = "",
+    quarantined: Sequence[str] = (),
 ) -> list[Violation]:
     """Every guard ``output`` breaks: ``sources`` are the ids it may cite, ``trusted``
     the text of the input's trusted fields (app/safety/trust.py) and ``domains`` the
     allowed domains its contacts must come from (a field marked quoted may also take
     them from ``given``, all of the step's input after quarantine), ``secrets`` what it
-    must never contain (the canary, the boundary)."""
+    must never contain (the canary, the boundary), ``quarantined`` the sentences the
+    injection detector took out of the input (never repeated, nor a code word of them)."""
     data = output.model_dump(mode="json")
     strings = list(_strings(data, ""))
     quoted = {field for field, _ in _quoted(output, "", quoted=False)}
-    return [
+    plain = [s for s in strings if s[0] not in quoted]
+    found = [
         *citations(data, sources),
-        *contacts([s for s in strings if s[0] not in quoted], trusted, domains),
+        *contacts(plain, trusted, domains),
         *contacts([s for s in strings if s[0] in quoted], f"{trusted}\n{given}", domains),
         *leaks(strings, secrets),
         *constrained(data, type(output)),
+        *hidden(plain, trusted),
+        *echoes(plain, quarantined),
     ]
+    return list(dict.fromkeys(found))
+
+
+def hidden(strings: Sequence[tuple[str, str]], trusted: str) -> Iterator[Violation]:
+    """Each field that hides characters (zero-width, bidi controls) or mixes look-alike
+    letters of another script into Latin words, when the trusted text does not: what an
+    attacker writes so that a pattern misses it and a reader still reads it."""
+    if disguised(trusted):
+        return
+    for field, text in strings:
+        if disguised(text):
+            yield Violation("obfuscation", field, "hidden or look-alike characters")
+
+
+def echoes(strings: Sequence[tuple[str, str]], quarantined: Sequence[str]) -> Iterator[Violation]:
+    """Each field that repeats a quarantined sentence, or a code word or quoted string
+    of one (what an injected order asks the answer to carry)."""
+    sentences = [skeleton(q) for q in quarantined]
+    tokens = {t for q in sentences for t in _tokens(q)}
+    for field, text in strings:
+        folded = skeleton(text)
+        if any(len(q) >= 12 and q in folded for q in sentences) or any(
+            re.search(rf"(?<!\w){re.escape(t)}(?!\w)", folded) for t in tokens
+        ):
+            yield Violation("quarantine", field, "repeats text quarantined as an instruction")
+
+
+_CODE = re.compile(
+    r"(?<!\w)[a-z]*[a-z][-_]?\d{2,}(?:[-_][a-z0-9]+)*(?!\w)|[a-z]+(?:-[a-z0-9]+){2,}"
+)
+_QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,60})[\"“”«»„]")
+
+
+def _tokens(sentence: str) -> Iterator[str]:
+    """The code words (letters with digits, ``nightjar-915``) and quoted strings of a
+    folded sentence."""
+    yield from (m.group() for m in _CODE.finditer(sentence))
+    yield from (m.group(1).strip() for m in _QUOTED.finditer(sentence) if m.group(1).strip())
 
 
 def citations(data: Any, sources: Collection[str]) -> Iterator[Violation]:
@@ -121,6 +173,10 @@ def contacts(
 ) -> Iterator[Violation]:
     """Each URL, e-mail address, phone number or payment target that neither the
     trusted text holds nor (links, addresses) an allowed domain serves."""
+    # Both sides as written and as a reader reads them (app/safety/normalize.py): a
+    # spaced-out, look-alike or spelled-out contact is the contact it shows.
+    trusted = f"{trusted}\n{skeleton(trusted)}"
+    strings = [*strings, *((field, skeleton(text)) for field, text in strings)]
     urls = [m.group().rstrip(_TRAILING).casefold() for m in _URL.finditer(trusted)]
     emails = {m.group().casefold() for m in _EMAIL.finditer(trusted)}
     allowed = {d.casefold().strip(".") for d in domains if d.strip(".")}

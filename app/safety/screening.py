@@ -57,12 +57,16 @@ class Screened:
     request: GenerationRequest[Any]
     flags: tuple[Flag, ...]
     given: str
+    quarantined: tuple[str, ...] = ()
+    """The suspect sentences as written: an answer must not repeat them, nor a code word
+    of them (the guards' ``echoes``)."""
 
 
 def screen(request: GenerationRequest[OutputT]) -> Screened:
     """``request`` quarantined (not yet rendered: its prompt's variables are)."""
     flags: list[Flag] = []
     given: list[str] = []
+    removed: list[str] = []
 
     def clean(text: str, where: str) -> str:
         if isinstance(text, PromptText):  # Courier's own text, not a caller's
@@ -71,6 +75,7 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
         if found:
             kinds = sorted({signal.kind for item in found for signal in item.signals})
             flags.append(Flag(request.step, where, tuple(kinds)))
+            removed.extend(text[item.start : item.end] for item in found)
         given.append(kept)
         return kept
 
@@ -85,7 +90,9 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
     ]
     question = clean(request.question, "question")
     quarantined = replace(request, prompt=prompt, sources=sources, question=question)
-    return Screened(quarantined, tuple(_merged(flags)), "\n".join(given))
+    return Screened(
+        quarantined, tuple(_merged(flags)), "\n".join(given), tuple(dict.fromkeys(removed))
+    )
 
 
 @dataclass

@@ -15,6 +15,7 @@ from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
+from app.safety.injection import quarantine
 from tasks.kinds.metadata_enrichment.models import (
     MAX_QUOTE,
     EnrichedMetadata,
@@ -107,8 +108,15 @@ def compose_fields(
 ) -> EnrichedMetadata:
     """The offline answer: each field asked for as the content states it, or empty.
     It reads the whole content (not the extracts): a field is stated anywhere; the
-    retrieved ``documents`` (by source id) after the input's own texts."""
-    sources = {name: text for name, text in (job.sources() | dict(documents)).items() if text}
+    retrieved ``documents`` (by source id) after the input's own texts, each with its
+    suspect sentences quarantined."""
+    # Read as quarantined (app/safety/injection.py): a value is never copied out of a
+    # sentence that speaks to the model, whatever field (a title) carries it.
+    sources = {
+        name: quarantine(text)[0]
+        for name, text in (job.sources() | dict(documents)).items()
+        if text
+    }
     fields = [_stated(name, sources) or empty(name) for name in job.fields]
     return EnrichedMetadata(fields=fields, outcome="enriched")
 

@@ -98,7 +98,7 @@ def compose_description(
     specs = [
         key.replace("_", " ") if v is True else f"{key.replace('_', ' ')}: {printed(v)}"
         for key, v in product.attributes.items()
-        if v is not False
+        if v is not False and not addressed_to_the_model(f"{key}: {printed(v)}")
     ]
     business = job.customer_tier == "business"
     ordered = specs + features if business else features + specs

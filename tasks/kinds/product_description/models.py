@@ -28,12 +28,17 @@ CustomerTier = Literal["standard", "premium", "business"]
 
 
 class ProductMetadata(BaseModel):
+    """The product's record. Only its identity (name, brand, category, SKU) is the
+    product team's own text, trusted for contacts; attributes and features come from
+    suppliers and sellers on a marketplace (a third party's text, however it reached the
+    catalogue), so a link or number in them is held like one in a reference."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    brand: str | None = Field(default=None, max_length=100)
-    category: str | None = Field(default=None, max_length=200)
-    sku: str | None = Field(default=None, max_length=64)
+    name: Annotated[str, TRUSTED] = Field(min_length=1, max_length=200)
+    brand: Annotated[str | None, TRUSTED] = Field(default=None, max_length=100)
+    category: Annotated[str | None, TRUSTED] = Field(default=None, max_length=200)
+    sku: Annotated[str | None, TRUSTED] = Field(default=None, max_length=64)
     attributes: dict[AttributeName, AttributeValue] = Field(
         default_factory=dict,
         max_length=100,
@@ -62,9 +67,9 @@ class Reference(BaseModel):
 class ProductDescriptionInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # The catalogue's own record of the product, kept by the product team; the
-    # references (supplier sheets, documents) are a third party's.
-    product: Annotated[ProductMetadata, TRUSTED]
+    # The catalogue's record: its identity fields are trusted (ProductMetadata); its
+    # attributes and features, and the references (supplier sheets, documents), are not.
+    product: ProductMetadata
     locale: str = Field(pattern=LOCALE, description="The locale to write in, e.g. de-DE.")
     metadata_locale: str = Field(
         default="en", pattern=LOCALE, description="The locale the metadata is written in."
