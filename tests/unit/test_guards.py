@@ -132,6 +132,13 @@ def test_contact__an_ip_address_or_an_iban_like_code_that_fails_its_check_is_no_
     assert _guards(_draft("Product code GB12ABCD123456789012 is back."), trusted="") == []
 
 
+def test_contact__an_id_is_no_phone_number_even_when_its_digits_look_like_one():
+    # A chunk id whose first groups are digits reads as a 13-digit number.
+    chunk = "doc:41235867-9012-4a6b-8c7d-0e1f2a3b4c5d:0"
+    assert _guards(_draft(f"See {chunk}.", source=chunk), sources={chunk}, trusted="") == []
+    assert _guards(_draft(f"See {chunk}, or call +1 415 555 0100."), trusted="") == ["contact"]
+
+
 def test_contact__a_quoted_field_may_repeat_what_the_input_states():
     from tasks.kinds.document_extraction import DocumentFields, FieldAnswer
 
