@@ -1,4 +1,4 @@
--- 0026 a search first asks, in one statement, whether the reader can see anything.
+-- 0027 a search first asks, in one statement, whether the reader can see anything.
 --
 -- A grounded kind searches the requester's documents before its model call; for a
 -- tenant without documents (or a reader whose groups reach none) that search was six
