@@ -140,4 +140,6 @@ async def provide_viewer(request: Request, state: State) -> Viewer:
     viewer = await provide_sessions(state).viewer(token)
     if viewer is None:
         raise SignInRequired()
+    # For the error page, should the page fail: it still shows who is signed in.
+    request.state.console_viewer = viewer
     return viewer

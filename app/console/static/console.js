@@ -101,12 +101,15 @@ function setBadge(badge, state) {
     const badge = document.createElement("span");
     badge.dataset.field = "state";
     const cells = [
-      [link, ""], [badge, ""], [job.kind, "kind"], [age(job.created_at), "age", "num"],
-      [String(job.attempt), "attempt", "num"], [job.model || "", "model", "hide-narrow"],
-      [usd(job.cost_usd), "cost", "num"],
+      [link, "", "", "Job"], [badge, "", "", "State"], [job.kind, "kind", "", "Kind"],
+      [age(job.created_at), "age", "num", "Age"],
+      [String(job.attempt), "attempt", "num", "Attempts"],
+      [job.model || "", "model", "hide-narrow", "Model"],
+      [usd(job.cost_usd), "cost", "num", "Cost"],
     ];
-    for (const [content, field, cls] of cells) {
+    for (const [content, field, cls, label] of cells) {
       const td = document.createElement("td");
+      td.dataset.label = label;
       if (field) td.dataset.field = field;
       if (cls) td.className = cls;
       td.append(content);
