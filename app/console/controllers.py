@@ -75,6 +75,12 @@ async def sign_out(
     return response
 
 
+@get("/session", status_code=204)
+async def session_live(viewer: NamedDependency[Viewer]) -> None:
+    """204 while the session is live, else the redirect to sign-in: the page's script
+    asks when its live stream drops, to say "signed out" rather than "reconnecting"."""
+
+
 def _to_sign_in(request: Request, exc: SignInRequired) -> Response[Any]:
     response = Redirect(SIGN_IN_PATH, status_code=303)
     if COOKIE in request.cookies:
@@ -109,6 +115,7 @@ def console_router() -> list[Router]:
             sign_in_page,
             sign_in,
             sign_out,
+            session_live,
             costs,
             *JOB_HANDLERS,
             *REVIEW_HANDLERS,

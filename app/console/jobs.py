@@ -22,7 +22,7 @@ from app.console.pages import SECURITY_HEADERS, render
 from app.console.reads import ConsoleReads, provide_reads
 from app.console.session import Viewer
 from app.delivery.controllers import provide_streams, provide_webhooks, sse_response
-from app.delivery.sse import EventStreams
+from app.delivery.sse import EventStreams, Session
 from app.delivery.webhooks import WebhookService
 from app.jobs.controllers import provide_job_service
 from app.jobs.schemas import CANCELLABLE_STATES, TERMINAL_STATES, Job, JobState
@@ -137,7 +137,8 @@ async def tenant_events(
 ) -> ServerSentEvent:
     """The tenant stream for the signed-in browser (EventSource sends the session
     cookie, so no token is needed): from ``after`` (the page's position) on first
-    connect, from Last-Event-ID on every reconnect. It ends when the key is revoked."""
+    connect, from Last-Event-ID on every reconnect. It ends when the key is revoked and
+    when the session ends (signed out, or at its expiry)."""
     resume = last_event_id or filters.stream_cursor(after)
     return sse_response(
         await streams.open_tenant_stream(
@@ -146,6 +147,7 @@ async def tenant_events(
             kind=filters.kind(kind, set(jobs.kinds)),
             state=None,
             key_id=viewer.principal.key_id,
+            session=Session(viewer.session_id, viewer.expires_at),
         )
     )
 

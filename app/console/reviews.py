@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from pydantic import ValidationError
 from app.client_input import JsonTooDeep, refuse_unstorable_json
 from app.console import filters
 from app.console.csrf import InvalidConsoleForm, checked_form
-from app.console.pages import json_text, render
+from app.console.pages import SECURITY_HEADERS, json_text, render
 from app.console.reads import ConsoleReads, provide_reads
 from app.console.session import Viewer
 from app.errors import BadRequestError, InvalidRequestError, PublicError
@@ -80,6 +81,27 @@ async def review_page(
 ) -> Response[str]:
     _reviewer(viewer)
     return await _review(viewer, reviews, reads, filters.path_id(job_id))
+
+
+@get("/reviews/{job_id:str}/summary", dependencies=DEPENDENCIES)
+async def review_summary(
+    job_id: FromPath[str],
+    viewer: NamedDependency[Viewer],
+    reviews: NamedDependency[ReviewService],
+) -> Response[dict[str, Any]]:
+    """A queue row for the queue page's script (a job held after the page was read):
+    its reasons as this reviewer may read them, and its deadline."""
+    _reviewer(viewer)
+    review = await reviews.get(viewer.principal, filters.path_id(job_id))
+    row = {
+        "job_id": str(review.job_id),
+        "kind": review.kind,
+        "state": review.state.value,
+        "reasons": [reason.model_dump() for reason in review.reasons],
+        # In UTC, so the script shows it as the page does.
+        "expires_at": review.expires_at.astimezone(UTC).isoformat(),
+    }
+    return Response(row, headers=SECURITY_HEADERS)
 
 
 async def _review(
@@ -217,4 +239,4 @@ def _finite(text: str) -> float:
     return number
 
 
-REVIEW_HANDLERS = [reviews_page, review_page, approve_review, reject_review]
+REVIEW_HANDLERS = [reviews_page, review_page, review_summary, approve_review, reject_review]
