@@ -94,7 +94,7 @@ async def review_summary(
     _reviewer(viewer)
     review = await reviews.get(viewer.principal, filters.path_id(job_id))
     row = {
-        "job_id": str(review.job_id),
+        "id": str(review.job_id),
         "kind": review.kind,
         "state": review.state.value,
         "reasons": [reason.model_dump() for reason in review.reasons],

@@ -483,6 +483,6 @@ async def test_console__a_newly_held_jobs_queue_row_carries_its_reasons(console,
     row = await console.get(f"/console/reviews/{job['id']}/summary")
     assert row.status_code == 200
     summary = row.json()
-    assert (summary["job_id"], summary["state"]) == (job["id"], "needs_review")
+    assert (summary["id"], summary["state"]) == (job["id"], "needs_review")
     assert summary["reasons"][0]["code"] == "high_risk_kind"
     assert summary["expires_at"].endswith("+00:00")
