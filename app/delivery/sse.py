@@ -203,6 +203,7 @@ class EventStreams:
         self._per_tenant: Counter[UUID] = Counter()
         self._tenant_wide: Counter[UUID] = Counter()
         self._rechecking: asyncio.Task[None] | None = None
+        # When key_ids were revoked and console sessions (hex token hashes) ended.
         self._revoked_at: dict[str, float] = {}
         hub.forward(KEYS_CHANNEL, self.key_revoked, self._recheck_keys_soon)
         hub.forward(SESSIONS_CHANNEL, self.session_ended, self._recheck_keys_soon)
@@ -230,6 +231,7 @@ class EventStreams:
     def session_ended(self, session_id: str) -> None:
         """End every open stream of the console session ``session_id`` (its sign-out
         was notified)."""
+        self._revoked_at = _recent(self._revoked_at) | {session_id: time.monotonic()}
         for stream in self._open:
             if stream.session is not None and stream.session.id == session_id:
                 stream.ended.set()
@@ -293,9 +295,12 @@ class EventStreams:
                 retry_after=limits.retry_after_seconds,
             )
         stream = _OpenStream(self, tenant_id, key_id, tenant_wide, session)
-        revoked_at = self._revoked_at.get(key_id) if key_id else None
-        if revoked_at is not None and time.monotonic() - revoked_at < REVOKED_RECENTLY_SECONDS:
-            stream.ended.set()  # it opens and ends at once; the client's retry gets 401
+        # A key revoked or a session signed out just now (its request was checked a
+        # moment before): it opens and ends at once; the client's retry gets 401 or 303.
+        for ended in (key_id, session.id if session else None):
+            revoked_at = self._revoked_at.get(ended) if ended else None
+            if revoked_at is not None and time.monotonic() - revoked_at < REVOKED_RECENTLY_SECONDS:
+                stream.ended.set()
         self._open.add(stream)
         self._per_tenant[tenant_id] += 1
         if tenant_wide:
@@ -562,6 +567,12 @@ def _ends_cleanly(stream: _OpenStream, *, job_id: UUID | None = None) -> Iterato
         return
     finally:
         stream.close()
+
+
+def _recent(ended_at: dict[str, float]) -> dict[str, float]:
+    """The keys revoked and sessions ended within REVOKED_RECENTLY_SECONDS."""
+    now = time.monotonic()
+    return {k: at for k, at in ended_at.items() if now - at < REVOKED_RECENTLY_SECONDS}
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
