@@ -23,3 +23,12 @@ FROM courier_console_session_open_v1(%(key_hash)s::bytea, %(token_hash)s::bytea,
 -- groups), or no row: unknown, expired, signed out, or its key revoked.
 SELECT principal_id, tenant_id, external_id, acl_groups, roles, key_id, expires_at
 FROM courier_console_session_principal_v1(%(token_hash)s::bytea);
+
+-- name: console_session_live_list :many
+-- Which of these sessions (by token hash) are live still: the open streams of the
+-- others end (checked when the LISTEN connection comes back, since a sign-out
+-- notified while it was down is lost).
+SELECT encode(token_hash, 'hex') AS session
+FROM console_sessions
+WHERE token_hash = ANY(%(token_hashes)s::bytea[])
+  AND expires_at > now();
