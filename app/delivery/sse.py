@@ -72,7 +72,7 @@ from app.metrics import (
 log = logging.getLogger("courier.delivery.sse")
 
 KEYS_CHANNEL = "courier_api_keys_revoked"
-SESSIONS_CHANNEL = "courier_console_sessions_ended"  # migrations/0025
+SESSIONS_CHANNEL = "courier_console_sessions_ended"  # migrations/0026
 # A key revoked this recently ends a stream admitted just after the notification came
 # (its request checked the key a moment before the revocation committed).
 REVOKED_RECENTLY_SECONDS = 60.0

@@ -1,4 +1,4 @@
--- 0025 a console session's live stream ends with the session: signing out (the row is
+-- 0026 a console session's live stream ends with the session: signing out (the row is
 -- deleted) tells every API process at once, on the LISTEN connection it already holds,
 -- as revoking a key does (0012); an expiring session's stream ends at its expires_at
 -- by a timer in the process (app/delivery/sse.py), which needs no notification.
