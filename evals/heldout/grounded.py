@@ -11,9 +11,13 @@ banned fact is labelled in ``banned`` by where it comes from:
   model would make up, e.g. a 30-day window when the source says 14);
 - ``distractor``: it is stated by a similar but wrong source the input also carries (the
   business plan's policy when a consumer asks, another order forwarded in the thread,
-  a sibling model's spec sheet); only that source states it.
+  a sibling model's spec sheet, a CRM note filed under the wrong account); only that
+  source states it. A distractor's fact is true of something else, so stating it is a
+  grounding error (answering from the wrong source) rather than an invention: the
+  ``banned`` label lets a report tell the two apart.
 
-``distractor`` says which source ids are the wrong ones. Cases of the kinds whose input
+``distractor`` says which source ids are the wrong ones (for a document, its lines:
+``line7``). Cases of the kinds whose input
 the runner reads sources from (``thread``, ``sources``: email_reply and support_answer)
 are scored for hallucination; the others are scored on their expectations. A few
 support cases leave the right article out (only the distractor is given): the answer
@@ -79,9 +83,12 @@ CITIES = ("Lyon", "Rotterdam", "Leipzig", "Valencia", "Gdansk", "Porto", "Graz",
 CARRIERS = ("DHL", "UPS", "DPD", "GLS", "FedEx", "Colissimo")
 
 
-def date(rng: random.Random, lang: str) -> tuple[str, int, int]:
-    """A date as ``lang`` writes it (day, month), with its day and month."""
-    day, month = rng.randint(2, 27), rng.randint(0, 11)
+def date(
+    rng: random.Random, lang: str, month: int | None = None, days: tuple[int, int] = (2, 27)
+) -> tuple[str, int, int]:
+    """A date as ``lang`` writes it (day, month), with its day and month (0: January);
+    in ``month`` if given."""
+    day, month = rng.randint(*days), rng.randint(0, 11) if month is None else month
     name = MONTHS[lang].split()[month]
     text = {"en": f"{day} {name}", "fr": f"{day} {name}", "de": f"{day}. {name}"}.get(
         lang, f"{day} de {name}"
@@ -89,11 +96,13 @@ def date(rng: random.Random, lang: str) -> tuple[str, int, int]:
     return text, day, month
 
 
-def other_date(rng: random.Random, lang: str, day: int, month: int) -> str:
-    """A date a model could invent: another day of another month, never a substring
-    of the right one (no shared day number)."""
+def other_date(
+    rng: random.Random, lang: str, day: int, month: int, months: tuple[int, int] = (0, 11)
+) -> str:
+    """Another day of another month (within ``months``), never a substring of the right
+    date (no shared day number): a date a model could invent, or an older order's."""
     while True:
-        text, d, m = date(rng, lang)
+        text, d, m = date(rng, lang, month=rng.randint(*months))
         if m != month and d != day and str(d) not in str(day) and str(day) not in str(d):
             return text
 
@@ -574,8 +583,9 @@ def _order_thread(rng: random.Random, lang: str, n: int) -> Draft:
     order = rng.randint(10_000, 99_999)
     old = order + rng.randint(100, 900)
     carrier, other_carrier = rng.sample(CARRIERS, 2)
-    ship, day, month = date(rng, lang)
-    old_ship = other_date(rng, lang, day, month)
+    # Shipped in the days before the thread (10 November on), the old order earlier.
+    ship, day, month = date(rng, lang, month=10, days=(2, 9))
+    old_ship = other_date(rng, lang, day, month, months=(5, 9))
     invented_date = other_date(rng, lang, day, month)
     invented_carrier = rng.choice(("Hermes", "Chronopost", "Royal Mail", "Poste Italiane"))
     tracking = f"{rng.choice('JZ1')}{rng.randint(10**9, 10**10 - 1)}"
