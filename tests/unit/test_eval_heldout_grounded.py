@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from app.jobs.schemas import JobRequest
-from evals import metrics
+from evals import grounding, metrics
 from evals.datasets import dataset_paths, load_cases
 from evals.heldout import grounded
 from evals.heldout.generate import GROUNDED_SEED, OUT_DIR, build
@@ -52,8 +52,11 @@ def test_set__scores_enough_cases_for_hallucination_and_covers_kinds_languages_a
     scored = [
         c
         for c in CASES
-        if metrics.given_sources(c["input"]) is not None and c["expect_outcome"] != "escalated"
+        if grounding.material(c["kind"], c["input"]) is not None
+        and c["expect_outcome"] != "escalated"
     ]
+    # Every kind is grounded, so every kind is scored.
+    assert {c["kind"] for c in scored} == set(grounded.COUNTS)
     # 0 hallucinations in n >= 190 bounds the rate's 95 % interval below 2 %.
     assert len(scored) >= 190 and metrics.wilson(0, len(scored))[1] < 0.02
     assert len(CASES) >= 250 and len({c["id"] for c in CASES}) == len(CASES)
