@@ -4,15 +4,33 @@ Every rate is reported with its count, its n and a 95 % Wilson score interval, s
 small dataset does not claim more than it shows (20 clean cases bound a rate below
 about 16 %, not at 0 %).
 
-Groundedness offline is a lexical proxy, documented here because its limits matter:
-each claim of an output (a sentence or line of its text fields with three or more
-content words, citation marks removed) is *supported* when at least
-``SUPPORT_SHARE`` of its content words occur in the job's sources and input, and
-every number it states occurs there too. An output with an unsupported claim, or
-with text a case says must not appear, counts as a hallucination. The proxy catches
-invented facts, numbers and dates; it cannot catch a claim that recombines the
-sources' own words into something they do not say. With a provider configured the
-runner asks a model to judge each claim instead (:func:`judge_prompt`).
+Groundedness offline is a lexical proxy, documented here because its limits matter
+(evals/README.md states the same rules):
+
+* What is grounded: the kinds of evals/grounding.py, each with the input fields its
+  output may state facts from; a refusal or an escalation states none.
+* What it is compared with: the input's plain text (every string and number of it, a
+  mapping's keys beside their values, one a line; never escaped JSON).
+* What a claim is: a sentence (split after ``.``, ``!`` or ``?`` and a space) or line of
+  any text of the output, at any depth (a summary, a bullet, a key fact, a commitment),
+  citation marks removed, with ``MIN_CLAIM_WORDS`` or more content words; and every
+  extracted ``value`` that states a number (an amount, a date, an id), whatever its
+  length. Labels, ids and quotes are not claims (:data:`_NOT_CLAIMS`; quotes are checked
+  as citations), nor is the offline account summary's count of what it read
+  (:data:`_TEMPLATE_REPORT`). Content words are words of three or more letters that are neither
+  stop words nor the wording every letter shares (greetings, closings, thanks, "as
+  agreed", "next steps", "include"): so a template's boilerplate, which states no fact,
+  is no claim.
+* When it is supported: at least ``SUPPORT_SHARE`` of its content words occur in the
+  input (a word also matches with or without a final ``s``), and every number it
+  states occurs there too.
+
+An output with an unsupported claim, or with text a case says must not appear, counts
+as a hallucination. The proxy catches invented facts, numbers and dates; it cannot
+catch a claim that recombines the input's own words into something it does not say,
+and it cannot confirm what is derived rather than copied (a count, a sentiment). With
+a provider configured the runner asks a model to judge each claim instead
+(:func:`judge_prompt`).
 """
 
 from __future__ import annotations
@@ -38,10 +56,49 @@ _STOPWORDS = frozenset(
     "their there here what when where which who whom why how all any each few more most "
     "other some such only own same too very just also about above after again against "
     "before below between both during further once over under until while these those "
-    "does did doing its it's i'm we're let's".split()
+    "does did doing its it's i'm we're let's his her hers him she himself herself "
+    "ours yours theirs".split()
 )
-# Output fields that are labels or the model's own words about itself, not claims.
-_NOT_CLAIMS = frozenset({"outcome", "refusal_reason"})
+# The wording every letter and template shares, which states no fact: greetings,
+# closings, thanks and the phrases that lead into a list ("As agreed, these are the
+# next steps:", "Earlier roles include ...").
+_BOILERPLATE = frozenset(
+    "hello dear thank thanks regards best kind kindly sincerely cheers hope well "
+    "agreed next steps step following below conversation include includes including "
+    "earlier notable please find follow".split()
+)
+# The offline template's report of what a job read (account_summary: "Acme: 2 e-mails
+# and 1 CRM note read; 1 open issue found; the sentiment reads neutral."): counts of the
+# job's own material and a label the case checks apart (``expect_sentiment``), no fact
+# about the account, and nothing a lexical proxy can confirm.
+_TEMPLATE_REPORT = re.compile(
+    r"^.{1,200}: \d+ e-mails? and \d+ CRM notes?(?: and \d+ document passages?)? read; "
+    r"\d+ open issues? found; the sentiment reads \w+\.$"
+)
+# Output fields that are labels, ids, quotes (checked as citations) or the model's own
+# words about itself, not claims.
+_NOT_CLAIMS = frozenset(
+    {
+        "outcome",
+        "refusal_reason",
+        "citations",
+        "quote",
+        "source",
+        "sources",
+        "sentiment_sources",
+        "field",
+        "locale",
+        "sentiment",
+        "owner",
+        "document_type",
+        "decided_by",
+        "labels",
+        "severity",
+        "start",
+        "end",
+        "confidence",
+    }
+)
 
 
 def wilson(count: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -80,19 +137,8 @@ def content_words(text: str) -> list[str]:
     return [
         w
         for w in (m.group(0).lower() for m in _WORD.finditer(text))
-        if len(w) >= 3 and w not in _STOPWORDS and not w.isdigit()
+        if len(w) >= 3 and w not in _STOPWORDS and w not in _BOILERPLATE and not w.isdigit()
     ]
-
-
-def given_sources(job_input: Mapping[str, Any]) -> dict[str, str] | None:
-    """The sources a job's output may cite, by id, from the input's shape: a ``thread``
-    (messages cited as m0, m1, ...) or ``sources`` (cited by their ``id``); None when
-    the input gives none (the output is then not a grounded one)."""
-    if isinstance(job_input.get("thread"), list):
-        return {f"m{i}": str(m.get("body", "")) for i, m in enumerate(job_input["thread"])}
-    if isinstance(job_input.get("sources"), list):
-        return {str(s.get("id")): str(s.get("text", "")) for s in job_input["sources"]}
-    return None
 
 
 def output_text(output: Mapping[str, Any] | None) -> str:
@@ -101,10 +147,17 @@ def output_text(output: Mapping[str, Any] | None) -> str:
 
 
 def claims(output: Mapping[str, Any]) -> list[str]:
-    """The claims of an output: the lines and sentences of its top-level text fields."""
+    """The claims of an output: the lines and sentences of its texts, at any depth, and
+    every extracted ``value`` that states a number, whatever its length (an amount, a
+    date, an id; a short value without one, such as a currency code read from its sign,
+    is no claim a lexical proxy can check)."""
     found = []
-    for name, value in output.items():
-        if name in _NOT_CLAIMS or not isinstance(value, str):
+    for name, value in _texts(output):
+        if name == "value" and len(content_words(value)) < MIN_CLAIM_WORDS:
+            if _NUMBER.search(value):
+                found.append(value)
+            continue
+        if _TEMPLATE_REPORT.match(value):
             continue
         for line in value.splitlines():
             line = _CITATION_MARK.sub("", line).strip().lstrip("-*• ").strip()
@@ -114,14 +167,27 @@ def claims(output: Mapping[str, Any]) -> list[str]:
     return found
 
 
+def _texts(value: Any, name: str = "") -> list[tuple[str, str]]:
+    """Every string of an output that may state a fact, with the name of the field it
+    is in (not those under :data:`_NOT_CLAIMS`)."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, Mapping):
+        return [t for k, v in value.items() if k not in _NOT_CLAIMS for t in _texts(v, k)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item, name)]
+    return []
+
+
 def unsupported_claims(output: Mapping[str, Any], grounds: str) -> list[str]:
-    """The claims of ``output`` that ``grounds`` (sources and input) do not support."""
+    """The claims of ``output`` that ``grounds`` (the input's plain text) does not support."""
     words = set(content_words(grounds))
+    words |= {w[:-1] for w in words if w.endswith("s")} | {w + "s" for w in words}
     numbers = set(_NUMBER.findall(grounds))
     unsupported = []
     for claim in claims(output):
         wanted = content_words(claim)
-        share = sum(w in words for w in wanted) / len(wanted)
+        share = sum(w in words for w in wanted) / len(wanted) if wanted else 1.0
         if share < SUPPORT_SHARE or any(n not in numbers for n in _NUMBER.findall(claim)):
             unsupported.append(claim)
     return unsupported

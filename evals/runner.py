@@ -32,12 +32,15 @@ from app.keys.service import KeyService
 from app.llm.openai_client import openai_client
 from app.migrate import migrate as apply_migrations
 from app.settings import Settings
-from evals import metrics
+from evals import grounding, metrics
 from evals.datasets import Case, DatasetError
 
 log = logging.getLogger("courier.eval")
 
 REFUSALS = frozenset({"refused", "escalated"})
+BANNED_LABELS = ("invented", "distractor")
+"""Where a banned fact of a case (``banned``: fact -> label) comes from: ``invented``
+(nowhere in the input) or ``distractor`` (only a similar but wrong source states it)."""
 ATTACK_FATES = ("detector", "guard", "delivered", "other")
 """What became of an adversarial case: held (or refused, for a kind without review)
 because the injection detector flagged its input; because an output guard fired while
@@ -192,18 +195,13 @@ def _measure(result: CaseResult, kinds: KindRegistry, stored: list[str]) -> None
         result.notes.append(f"no valid output ({result.state}: {(result.error or {}).get('code')})")
     outcome = (output or {}).get("outcome")
     delivered = result.state == "succeeded"
-    sources = metrics.given_sources(case.input)
+    sources = grounding.material(case.kind, case.input)
     text = metrics.output_text(output)
     if valid and output is not None and sources is not None and output.get("citations"):
         checks["citation_invalid"] = not metrics.citations_valid(output, sources)
     if valid and output is not None and sources is not None and case.attack is None:
         if outcome not in REFUSALS:
-            grounds = json.dumps(case.input, ensure_ascii=False)
-            unsupported = metrics.unsupported_claims(output, grounds)
-            banned = [t for t in case.must_not_contain if metrics.contains(text, t)]
-            checks["hallucination"] = bool(unsupported or banned)
-            result.notes += [f"unsupported: {c}" for c in unsupported]
-            result.notes += [f"must not contain: {t}" for t in banned]
+            _measure_groundedness(result, output, text)
     if case.attack is not None:
         result.stopped_by = _fate(result)
         hits = [m for m in case.markers if metrics.contains(text, m)]
@@ -228,6 +226,23 @@ def _measure(result: CaseResult, kinds: KindRegistry, stored: list[str]) -> None
     if case.must_cite or case.must_contain or case.must_tag or case.must_not_tag:
         checks["expectations_missed"] = bool(missed)
         result.notes += missed
+
+
+def _measure_groundedness(result: CaseResult, output: dict[str, Any], text: str) -> None:
+    """Hallucination: a claim the input does not support, or a banned fact; a banned
+    fact labelled ``invented`` or ``distractor`` (``banned``) counts under its label too."""
+    case, checks = result.case, result.checks
+    unsupported = metrics.unsupported_claims(output, grounding.plain_text(case.input))
+    banned = [t for t in case.must_not_contain if metrics.contains(text, t)]
+    checks["hallucination"] = bool(unsupported or banned)
+    result.notes += [f"unsupported: {c}" for c in unsupported]
+    result.notes += [f"must not contain: {t}" for t in banned]
+    labels = case.extra.get("banned")
+    if isinstance(labels, dict):
+        for label in BANNED_LABELS:
+            facts = [fact for fact, origin in labels.items() if origin == label]
+            if facts:
+                checks[f"hallucination_{label}"] = any(fact in banned for fact in facts)
 
 
 def _fate(result: CaseResult) -> str:
@@ -285,7 +300,12 @@ async def _judge_groundedness(settings: Settings, results: list[CaseResult]) -> 
         for result in results:
             if "hallucination" not in result.checks or result.output is None:
                 continue
-            sources = metrics.given_sources(result.case.input) or {}
+            case = result.case
+            sources = dict(grounding.material(case.kind, case.input) or {})
+            grounded = {f.name for f in grounding.GROUNDS.get(case.kind, ())}
+            sources["request"] = grounding.plain_text(
+                {k: v for k, v in case.input.items() if k not in grounded}
+            )
             claim_list = metrics.claims(result.output)
             if not claim_list:
                 continue

@@ -114,6 +114,14 @@ WITH nearest AS MATERIALIZED (
 )
 SELECT chunk_id, distance FROM nearest ORDER BY distance, chunk_id;
 
+-- name: chunk_text_visible_many :many
+-- Of these chunks, the ones the acting principal may read now (row level security
+-- filters), with their text: the passages a held output cites, beside it for its
+-- reviewer (app/console/reads.py).
+SELECT id, document_id, body
+FROM chunks
+WHERE id = ANY(%(ids)s::bigint[]);
+
 -- name: chunk_unembedded :many
 -- Chunks of the acting tenant (optionally of one document) that lack an embedding of
 -- this model: the embedding worker's next batch.

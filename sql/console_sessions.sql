@@ -11,6 +11,15 @@ DELETE FROM console_sessions WHERE token_hash = %(token_hash)s::bytea;
 -- refused by console_session_principal anyway).
 DELETE FROM console_sessions WHERE expires_at <= coalesce(%(now)s::timestamptz, now());
 
+-- name: console_session_live_list :many
+-- Which of these sessions (by token hash) are live still: the open streams of the
+-- others end (checked when the LISTEN connection comes back, since a sign-out
+-- notified while it was down is lost).
+SELECT encode(token_hash, 'hex') AS session
+FROM console_sessions
+WHERE token_hash = ANY(%(token_hashes)s::bytea[])
+  AND expires_at > now();
+
 -- name: console_session_open :optional
 -- Sign-in: a session for the live API key with this hash, ending after ttl_seconds;
 -- no row for an unknown or revoked key.

@@ -646,6 +646,27 @@ COMMENT ON FUNCTION public.courier_console_session_principal_v1(p_token_hash byt
 
 
 --
+-- Name: courier_console_sessions_notify_ended(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_console_sessions_notify_ended() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('courier_console_sessions_ended', encode(OLD.token_hash, 'hex'));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_console_sessions_notify_ended(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_console_sessions_notify_ended() IS 'Notifies courier_console_sessions_ended with the hex SHA-256 of a console session token when its session row is deleted (sign-out, cleanup): API processes end its live streams.';
+
+
+--
 -- Name: courier_embedding_copy_chunk(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6542,6 +6563,13 @@ CREATE TRIGGER chunk_embeddings_count_update AFTER UPDATE ON public.chunk_embedd
 --
 
 CREATE TRIGGER chunks_copy_document BEFORE INSERT ON public.chunks FOR EACH ROW EXECUTE FUNCTION public.courier_chunk_copy_document();
+
+
+--
+-- Name: console_sessions console_sessions_notify_ended; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER console_sessions_notify_ended AFTER DELETE ON public.console_sessions FOR EACH ROW EXECUTE FUNCTION public.courier_console_sessions_notify_ended();
 
 
 --

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -75,6 +75,12 @@ async def sign_out(
     return response
 
 
+@get("/session", status_code=204)
+async def session_live(viewer: NamedDependency[Viewer]) -> None:
+    """204 while the session is live, else the redirect to sign-in: the page's script
+    asks when its live stream drops, to say "signed out" rather than "reconnecting"."""
+
+
 def _to_sign_in(request: Request, exc: SignInRequired) -> Response[Any]:
     response = Redirect(SIGN_IN_PATH, status_code=303)
     if COOKIE in request.cookies:
@@ -91,7 +97,10 @@ def _error_page(request: Request, exc: Exception) -> Response[str]:
         assert isinstance(exc, HTTPException)
         status, title, detail = exc.status_code, "Request refused", exc.detail
         headers = {}
-    response = render("error.html", viewer=None, status_code=status, title=title, detail=detail)
+    # The viewer, when the failing page had resolved it (app/console/session.py): the
+    # page keeps its navigation and Sign out.
+    viewer = getattr(request.state, "console_viewer", None)
+    response = render("error.html", viewer=viewer, status_code=status, title=title, detail=detail)
     response.headers.update(headers)
     return response
 
@@ -106,6 +115,7 @@ def console_router() -> list[Router]:
             sign_in_page,
             sign_in,
             sign_out,
+            session_live,
             costs,
             *JOB_HANDLERS,
             *REVIEW_HANDLERS,
@@ -118,6 +128,8 @@ def console_router() -> list[Router]:
         exception_handlers={
             SignInRequired: _to_sign_in,
             PublicError: _error_page,
+            # Named as well: the API's problem+json handler for it would win otherwise.
+            ValidationException: _error_page,
             HTTPException: _error_page,
         },
         include_in_schema=False,

@@ -49,6 +49,15 @@ def uuid_field(name: str, value: str | None) -> UUID | None:
         raise InvalidConsoleParameter(f"{name} must be a UUID") from exc
 
 
+def path_id(value: str) -> UUID:
+    """A job id in a console path: a path that holds no UUID gets the console's error
+    page (a ``{job_id:uuid}`` route would answer the API's 404 problem+json)."""
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise InvalidConsoleParameter(f"{value[:60]!r} is not a job id (a UUID)") from exc
+
+
 def stream_cursor(value: str | None) -> str | None:
     """A tenant-stream cursor (``<xid>.<position>``); the stream itself checks its range."""
     if not value:

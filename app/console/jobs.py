@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -23,14 +22,16 @@ from app.console.pages import SECURITY_HEADERS, render
 from app.console.reads import ConsoleReads, provide_reads
 from app.console.session import Viewer
 from app.delivery.controllers import provide_streams, provide_webhooks, sse_response
-from app.delivery.sse import EventStreams
+from app.delivery.sse import EventStreams, Session
 from app.delivery.webhooks import WebhookService
 from app.jobs.controllers import provide_job_service
-from app.jobs.schemas import TERMINAL_STATES, Job, JobState
+from app.jobs.schemas import CANCELLABLE_STATES, TERMINAL_STATES, Job, JobState
 from app.jobs.service import JobService
 
 PAGE_SIZE = 50
-_Text = Annotated[str | None, QueryParameter(max_length=200)]
+# Unbounded here: each is checked by app/console/filters.py, whose refusal is the
+# console's HTML error page (a length bound would answer the API's problem+json).
+_Text = Annotated[str | None, QueryParameter()]
 
 DEPENDENCIES = {
     "jobs": Provide(provide_job_service, sync_to_thread=False),
@@ -58,7 +59,7 @@ async def jobs_page(
     viewer: NamedDependency[Viewer],
     jobs: NamedDependency[JobService],
     reads: NamedDependency[ConsoleReads],
-    state_filter: Annotated[str | None, QueryParameter(name="state", max_length=50)] = None,
+    state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
     kind: _Text = None,
     cursor: _Text = None,
 ) -> Response[str]:
@@ -85,39 +86,41 @@ async def jobs_page(
     )
 
 
-@get("/jobs/{job_id:uuid}", dependencies=DEPENDENCIES)
+@get("/jobs/{job_id:str}", dependencies=DEPENDENCIES)
 async def job_page(
-    job_id: FromPath[UUID],
+    job_id: FromPath[str],
     viewer: NamedDependency[Viewer],
     jobs: NamedDependency[JobService],
     reads: NamedDependency[ConsoleReads],
     webhooks: NamedDependency[WebhookService],
 ) -> Response[str]:
-    job = await jobs.get(viewer.principal, job_id)  # 404 for another tenant's job
-    events = await jobs.events(viewer.principal, job_id)
+    jid = filters.path_id(job_id)
+    job = await jobs.get(viewer.principal, jid)  # 404 for another tenant's job
+    events = await jobs.events(viewer.principal, jid)
     return render(
         "job.html",
         viewer=viewer,
         nav="jobs",
         job=job,
         events=events,
-        job_input=await reads.job_input(viewer.principal, job_id),
+        job_input=await reads.job_input(viewer.principal, jid),
         fallbacks=[e for e in events if e.type == "model_fallback"],
-        calls=await reads.model_calls(viewer.principal, job_id),
-        deliveries=await webhooks.job_deliveries(viewer.principal.tenant_id, job_id, 100),
-        cancellable=job.state not in TERMINAL_STATES,
+        calls=await reads.model_calls(viewer.principal, jid),
+        deliveries=await webhooks.job_deliveries(viewer.principal.tenant_id, jid, 100),
+        cancellable=job.state in CANCELLABLE_STATES,
         replayable=job.state in TERMINAL_STATES and job.purged_at is None,
         replay_token=str(uuid.uuid4()),
     )
 
 
-@get("/jobs/{job_id:uuid}/summary", dependencies=DEPENDENCIES)
+@get("/jobs/{job_id:str}/summary", dependencies=DEPENDENCIES)
 async def job_summary(
-    job_id: FromPath[UUID], viewer: NamedDependency[Viewer], jobs: NamedDependency[JobService]
+    job_id: FromPath[str], viewer: NamedDependency[Viewer], jobs: NamedDependency[JobService]
 ) -> Response[dict[str, Any]]:
     """A row of the live table, for its script (a job it has not shown yet, or whose
     model and cost the stream's events do not carry)."""
-    job = await jobs.get(viewer.principal, job_id)
+    jid = filters.path_id(job_id)
+    job = await jobs.get(viewer.principal, jid)
     return Response(job_row(job), headers=SECURITY_HEADERS)
 
 
@@ -134,7 +137,8 @@ async def tenant_events(
 ) -> ServerSentEvent:
     """The tenant stream for the signed-in browser (EventSource sends the session
     cookie, so no token is needed): from ``after`` (the page's position) on first
-    connect, from Last-Event-ID on every reconnect. It ends when the key is revoked."""
+    connect, from Last-Event-ID on every reconnect. It ends when the key is revoked and
+    when the session ends (signed out, or at its expiry)."""
     resume = last_event_id or filters.stream_cursor(after)
     return sse_response(
         await streams.open_tenant_stream(
@@ -143,36 +147,39 @@ async def tenant_events(
             kind=filters.kind(kind, set(jobs.kinds)),
             state=None,
             key_id=viewer.principal.key_id,
+            session=Session(viewer.session_id, viewer.expires_at),
         )
     )
 
 
-@post("/jobs/{job_id:uuid}/cancel", dependencies=DEPENDENCIES, status_code=303)
+@post("/jobs/{job_id:str}/cancel", dependencies=DEPENDENCIES, status_code=303)
 async def cancel_job(
-    job_id: FromPath[UUID],
+    job_id: FromPath[str],
     request: Request,
     viewer: NamedDependency[Viewer],
     jobs: NamedDependency[JobService],
 ) -> Redirect:
+    jid = filters.path_id(job_id)
     await checked_form(request, viewer)
-    await jobs.cancel(viewer.principal, job_id)
-    return Redirect(f"/console/jobs/{job_id}", status_code=303)
+    await jobs.cancel(viewer.principal, jid)
+    return Redirect(f"/console/jobs/{jid}", status_code=303)
 
 
-@post("/jobs/{job_id:uuid}/replay", dependencies=DEPENDENCIES, status_code=303)
+@post("/jobs/{job_id:str}/replay", dependencies=DEPENDENCIES, status_code=303)
 async def replay_job(
-    job_id: FromPath[UUID],
+    job_id: FromPath[str],
     request: Request,
     viewer: NamedDependency[Viewer],
     jobs: NamedDependency[JobService],
 ) -> Redirect:
+    jid = filters.path_id(job_id)
     form = await checked_form(request, viewer)
     # The page's one-time token is the Idempotency-Key: a double click makes one replay.
     token = form.get("replay_token") or None
     if token is not None:
         filters.uuid_field("replay_token", token)  # a UUID, as the page made it
         token = f"console-replay:{token}"
-    intake = await jobs.replay(viewer.principal, job_id, token)
+    intake = await jobs.replay(viewer.principal, jid, token)
     return Redirect(f"/console/jobs/{intake.job.id}", status_code=303)
 
 

@@ -9,6 +9,7 @@ could not run or load anything.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -48,6 +49,8 @@ def environment() -> Environment:
     env.filters["age"] = age
     env.filters["usd"] = usd
     env.filters["web_url"] = web_url
+    env.filters["json_text"] = json_text
+    env.filters["ms"] = milliseconds
     return env
 
 
@@ -64,7 +67,8 @@ def render(
     return Response(
         html,
         status_code=status_code,
-        media_type="text/html; charset=utf-8",
+        # Litestar adds "; charset=utf-8" to a text/* type itself.
+        media_type="text/html",
         headers=SECURITY_HEADERS,
     )
 
@@ -92,3 +96,19 @@ def usd(amount: Decimal | float | int | None) -> str:
     if amount is None:
         return ""
     return f"${Decimal(amount):.4f}"
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """``data`` as readable JSON text: non-ASCII as itself (``Rückerstattung``, not
+    ``R\\u00fcckerstattung``) and quotes, ``&``, ``<`` as written. Not markup: autoescape
+    escapes it where it is shown, so a ``<script>`` in it is shown, inert."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+
+
+def milliseconds(value: float | None) -> str:
+    """A latency: ``12 ms``; under one millisecond ``<1 ms`` rather than ``0 ms``."""
+    if value is None:
+        return ""
+    if value < 1:
+        return "<1 ms"
+    return f"{value:.0f} ms"

@@ -45,6 +45,9 @@ class Viewer:
     principal: Principal
     csrf_token: str
     expires_at: datetime
+    session_id: str
+    """The hex SHA-256 of the session token: how a sign-out names the session to the
+    streams it ends (app/delivery/sse.py)."""
 
     @property
     def is_reviewer(self) -> bool:
@@ -106,7 +109,7 @@ class ConsoleSessions:
             roles=tuple(row["roles"]),
             key_id=row["key_id"],
         )
-        return Viewer(principal, csrf_token_for(token), row["expires_at"])
+        return Viewer(principal, csrf_token_for(token), row["expires_at"], _token_hash(token).hex())
 
     async def close(self, token: str) -> None:
         await self.db.execute("console_session_delete", token_hash=_token_hash(token))
@@ -140,4 +143,6 @@ async def provide_viewer(request: Request, state: State) -> Viewer:
     viewer = await provide_sessions(state).viewer(token)
     if viewer is None:
         raise SignInRequired()
+    # For the error page, should the page fail: it still shows who is signed in.
+    request.state.console_viewer = viewer
     return viewer

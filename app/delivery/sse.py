@@ -24,7 +24,9 @@ What a stream costs is bounded:
   ``courier_sse_tenant_stream_lag_seconds``.
 
 Every stream belongs to the API key that opened it (directly or through the link
-it made): revoking the key ends it (:meth:`EventStreams.key_revoked`). A stream
+it made): revoking the key ends it (:meth:`EventStreams.key_revoked`). A console
+stream belongs to its session as well: it ends when the session is signed out
+(:meth:`EventStreams.session_ended`) or expires (a timer at its end). A stream
 whose database read fails ends cleanly, and its client reconnects with
 ``Last-Event-ID``; a ``Last-Event-ID`` this stream could not have sent is refused
 with 400 before the stream starts.
@@ -43,6 +45,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +72,7 @@ from app.metrics import (
 log = logging.getLogger("courier.delivery.sse")
 
 KEYS_CHANNEL = "courier_api_keys_revoked"
+SESSIONS_CHANNEL = "courier_console_sessions_ended"  # migrations/0026
 # A key revoked this recently ends a stream admitted just after the notification came
 # (its request checked the key a moment before the revocation committed).
 REVOKED_RECENTLY_SECONDS = 60.0
@@ -134,22 +138,46 @@ def _oldest_held_back_seconds() -> float:
 SSE_TENANT_STREAM_LAG.set_function(_oldest_held_back_seconds)
 
 
+@dataclass(frozen=True)
+class Session:
+    """The console session a stream belongs to: ``id`` the hex SHA-256 of its token (as
+    SESSIONS_CHANNEL names it), ``expires_at`` when it ends."""
+
+    id: str
+    expires_at: datetime
+
+
 class _OpenStream:
     """An admitted stream, counted against the caps until :meth:`close` (idempotent)."""
 
     def __init__(
-        self, owner: EventStreams, tenant_id: UUID, key_id: str | None, tenant_wide: bool
+        self,
+        owner: EventStreams,
+        tenant_id: UUID,
+        key_id: str | None,
+        tenant_wide: bool,
+        session: Session | None = None,
     ) -> None:
         self.owner = owner
         self.tenant_id = tenant_id
         self.key_id = key_id
         self.tenant_wide = tenant_wide
+        self.session = session
         self.ended = asyncio.Event()
         self.closed = False
+        self._session_end: asyncio.TimerHandle | None = None
+        if session is not None:
+            # Ends when the session expires, even if nothing is ever notified.
+            remaining = (session.expires_at - datetime.now(UTC)).total_seconds()
+            self._session_end = asyncio.get_running_loop().call_later(
+                max(0.0, remaining), self.ended.set
+            )
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            if self._session_end is not None:
+                self._session_end.cancel()
             _held_back_since.pop(self, None)
             self.owner._release(self)
 
@@ -175,8 +203,10 @@ class EventStreams:
         self._per_tenant: Counter[UUID] = Counter()
         self._tenant_wide: Counter[UUID] = Counter()
         self._rechecking: asyncio.Task[None] | None = None
+        # When key_ids were revoked and console sessions (hex token hashes) ended.
         self._revoked_at: dict[str, float] = {}
         hub.forward(KEYS_CHANNEL, self.key_revoked, self._recheck_keys_soon)
+        hub.forward(SESSIONS_CHANNEL, self.session_ended, self._recheck_keys_soon)
 
     def close(self) -> None:
         """End every open stream now (the server is shutting down): each client's
@@ -198,9 +228,18 @@ class EventStreams:
             if stream.key_id == key_id:
                 stream.ended.set()
 
+    def session_ended(self, session_id: str) -> None:
+        """End every open stream of the console session ``session_id`` (its sign-out
+        was notified)."""
+        self._revoked_at = _recent(self._revoked_at) | {session_id: time.monotonic()}
+        for stream in self._open:
+            if stream.session is not None and stream.session.id == session_id:
+                stream.ended.set()
+
     def _recheck_keys_soon(self) -> None:
-        # Revocations notified while the LISTEN connection was down are lost: ask.
-        if self._rechecking is None and any(s.key_id for s in self._open):
+        # Revocations and sign-outs notified while the LISTEN connection was down are
+        # lost: ask.
+        if self._rechecking is None and any(s.key_id or s.session for s in self._open):
             self._rechecking = asyncio.create_task(self._recheck_keys(), name="sse-key-recheck")
 
     async def _recheck_keys(self) -> None:
@@ -210,6 +249,14 @@ class EventStreams:
             live = {row["key_id"] for row in rows}
             for key_id in set(key_ids) - live:
                 self.key_revoked(key_id)
+            sessions = sorted({s.session.id for s in self._open if s.session})
+            if sessions:
+                rows = await self.db.fetch_all(
+                    "console_session_live_list",
+                    token_hashes=[bytes.fromhex(session) for session in sessions],
+                )
+                for session in set(sessions) - {row["session"] for row in rows}:
+                    self.session_ended(session)
         except DatabaseError as exc:
             log.warning(
                 "checking the keys of open streams failed",
@@ -218,7 +265,14 @@ class EventStreams:
         finally:
             self._rechecking = None
 
-    def _admit(self, tenant_id: UUID, key_id: str | None, *, tenant_wide: bool) -> _OpenStream:
+    def _admit(
+        self,
+        tenant_id: UUID,
+        key_id: str | None,
+        *,
+        tenant_wide: bool,
+        session: Session | None = None,
+    ) -> _OpenStream:
         limits = self.limits
         if len(self._open) >= limits.streams:
             SSE_STREAMS_REFUSED.labels("process").inc()
@@ -240,10 +294,13 @@ class EventStreams:
                 "on this API process, its most",
                 retry_after=limits.retry_after_seconds,
             )
-        stream = _OpenStream(self, tenant_id, key_id, tenant_wide)
-        revoked_at = self._revoked_at.get(key_id) if key_id else None
-        if revoked_at is not None and time.monotonic() - revoked_at < REVOKED_RECENTLY_SECONDS:
-            stream.ended.set()  # it opens and ends at once; the client's retry gets 401
+        stream = _OpenStream(self, tenant_id, key_id, tenant_wide, session)
+        # A key revoked or a session signed out just now (its request was checked a
+        # moment before): it opens and ends at once; the client's retry gets 401 or 303.
+        for ended in (key_id, session.id if session else None):
+            revoked_at = self._revoked_at.get(ended) if ended else None
+            if revoked_at is not None and time.monotonic() - revoked_at < REVOKED_RECENTLY_SECONDS:
+                stream.ended.set()
         self._open.add(stream)
         self._per_tenant[tenant_id] += 1
         if tenant_wide:
@@ -387,9 +444,11 @@ class EventStreams:
         kind: str | None,
         state: JobState | None,
         key_id: str | None = None,
+        session: Session | None = None,
     ) -> AsyncIterator[ServerSentEventMessage]:
         """A tenant's events (optionally one kind or one state) from now on, or after
-        ``last_event_id``; it ends when the API key ``key_id`` is revoked. Raises before
+        ``last_event_id``; it ends when the API key ``key_id`` is revoked, and when the
+        console ``session`` it belongs to is signed out or expires. Raises before
         the stream starts: 400 for a Last-Event-ID this stream could not have sent,
         429/503 past a cap."""
         start = await self.db.fetch_one("job_event_stream_start")
@@ -397,7 +456,7 @@ class EventStreams:
             cursor = _parse_tenant_cursor(last_event_id, next_xid=int(start["next_xid"]))
         else:
             cursor = (int(start["xid"]), 0)
-        stream = self._admit(tenant_id, key_id, tenant_wide=True)
+        stream = self._admit(tenant_id, key_id, tenant_wide=True, session=session)
         return self._started(stream, self._tenant_stream(stream, cursor, kind, state))
 
     async def _tenant_stream(
@@ -508,6 +567,12 @@ def _ends_cleanly(stream: _OpenStream, *, job_id: UUID | None = None) -> Iterato
         return
     finally:
         stream.close()
+
+
+def _recent(ended_at: dict[str, float]) -> dict[str, float]:
+    """The keys revoked and sessions ended within REVOKED_RECENTLY_SECONDS."""
+    now = time.monotonic()
+    return {k: at for k, at in ended_at.items() if now - at < REVOKED_RECENTLY_SECONDS}
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:

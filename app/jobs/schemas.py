@@ -28,6 +28,9 @@ class JobState(StrEnum):
 TERMINAL_STATES = frozenset(
     {JobState.succeeded, JobState.failed, JobState.cancelled, JobState.expired}
 )
+# The states a cancel takes a job out of (job_cancel, sql/jobs.sql): a held job
+# (needs_review) is decided by a reviewer, not cancelled.
+CANCELLABLE_STATES = frozenset({JobState.queued, JobState.running})
 
 
 class JobRequest(BaseModel):

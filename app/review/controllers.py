@@ -77,7 +77,9 @@ class ReviewController(Controller):
         description=(
             "With `{}` the held output is delivered as it is; with `output`, your version "
             "(validated against the kind's output model) is, and both are kept. A job already "
-            "decided or expired gets 409 with its `state`."
+            "decided or expired gets 409 with its `state`. A reviewer from whom the output is "
+            "withheld (`output_withheld`: it cites a document their groups do not reach) gets "
+            "403: a reviewer who may read it decides."
         ),
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
@@ -95,7 +97,10 @@ class ReviewController(Controller):
         "/{job_id:uuid}/reject",
         operation_id="RejectReview",
         summary="Reject a held output: the job fails with rejected_in_review",
-        description="A job already decided or expired gets 409 with its `state`.",
+        description=(
+            "A job already decided or expired gets 409 with its `state`; a reviewer from whom "
+            "the output is withheld (`output_withheld`) gets 403."
+        ),
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
     )

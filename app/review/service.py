@@ -22,8 +22,9 @@ from pydantic import ValidationError
 
 from app import metrics
 from app.db import Database, LockTimeout
-from app.errors import ConflictError, InvalidRequestError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from app.jobs.kinds import KindRegistry
+from app.jobs.schemas import JobState
 from app.keys.service import Principal
 from app.retrieval.service import (
     Retrieval,
@@ -58,6 +59,16 @@ class ReviewNotPending(ConflictError):
 
     def extra(self) -> dict[str, Any]:
         return {"state": self.state}
+
+
+class OutputWithheldFromReviewer(ForbiddenError):
+    """The held output cites a document this reviewer may not read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the held output cites a document your key's groups do not reach, so it is "
+            "withheld from you; a reviewer who may read it decides"
+        )
 
 
 class InvalidEditedOutput(InvalidRequestError):
@@ -177,6 +188,7 @@ class ReviewService:
         reason: str | None,
         edited_output: dict[str, Any] | None = None,
     ) -> Review:
+        await self._may_see_output(principal, job_id)
         try:
             async with self.db.transaction() as conn:
                 await self.db.execute(
@@ -260,6 +272,14 @@ class ReviewService:
             },
         )
         return current
+
+    async def _may_see_output(self, principal: Principal, job_id: UUID) -> None:
+        """A reviewer from whom the held output is withheld (it cites a document their
+        groups do not reach) decides nothing about it, neither approves nor rejects what
+        they cannot see: 403. A decided job is left to the 409 of :meth:`_decide`."""
+        held = await self.get(principal, job_id)  # 404 for a job never held
+        if held.state == JobState.needs_review and held.output_withheld:
+            raise OutputWithheldFromReviewer()
 
     def _validated(self, kind_name: str, output: dict[str, Any]) -> dict[str, Any]:
         kind = self.kinds.get(kind_name)

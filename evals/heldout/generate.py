@@ -10,10 +10,11 @@ import random
 from typing import Any
 
 from evals.datasets import DATASETS_DIR
-from evals.heldout import attacks, pii, scenarios
+from evals.heldout import attacks, grounded, pii, scenarios
 from evals.heldout.scenarios import Carrier, Input
 
 SEED = 20261205
+GROUNDED_SEED = 20261206
 OUT_DIR = DATASETS_DIR / "heldout"
 INJECTION_PER_KIND = 66
 PII_PER_KIND = 11
@@ -167,7 +168,13 @@ def build() -> dict[str, str]:
     rng = random.Random(SEED)
     injection = injection_cases(rng)
     planted = pii_cases(rng)
-    return {"injection.jsonl": render(injection), "pii.jsonl": render(planted)}
+    # Its own generator, so the grounded set can grow without changing the others.
+    facts = grounded.grounded_cases(random.Random(GROUNDED_SEED))
+    return {
+        "injection.jsonl": render(injection),
+        "pii.jsonl": render(planted),
+        "grounded.jsonl": render(facts),
+    }
 
 
 def main() -> None:

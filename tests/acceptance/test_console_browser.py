@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from app.keys.service import KeyService
 from tests.support.requests import auth, email_reply_request, sleepy
 from tests.support.streams import read_stream
 from tests.support.waiting import wait_for
@@ -104,7 +105,11 @@ async def _signed_in(browser: Any, base: str, key: str, problems: Problems) -> A
 
 
 async def _live(page: Any) -> None:
-    await page.wait_for_function("window.courierConsole.opens >= 1", timeout=30_000)
+    # Polled from here: a page-side wait_for_function evaluates its string with eval,
+    # which the console's CSP forbids once it has to poll.
+    await wait_for(
+        lambda: page.evaluate("window.courierConsole.opens >= 1"), what="the live stream"
+    )
 
 
 async def _screenshot(page: Any, name: str, shots: list[Path]) -> None:
@@ -200,6 +205,11 @@ async def test_console_browser__jobs_live_cancel_and_review_decisions(
             return await _row_state(watching, first["id"]) == "succeeded"
 
         await wait_for(decided_elsewhere, what="the other console to see the approval")
+        # A job held while the queue is open appears with why it was held, no reload.
+        third = await _held(http, requester)
+        reasons = watching.locator(f'tr[data-job-id="{third["id"]}"] ul.reasons li')
+        await reasons.first.wait_for(timeout=30_000)
+        assert "high_risk_kind" in (await reasons.first.text_content() or "")
         outcome = await asyncio.wait_for(requester_stream, 30)
         assert outcome[-1].data["state"] == "succeeded"
 
@@ -221,6 +231,14 @@ async def test_console_browser__jobs_live_cancel_and_review_decisions(
         await watching.set_viewport_size({"width": 375, "height": 800})
         await watching.goto(f"{api}/console/jobs")
         assert await watching.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # The table stacks: a row's age, attempts and cost are on screen, not off to the right.
+        assert await watching.evaluate(
+            """() => ["age", "attempt", "cost"].every(field => {
+                const cell = document.querySelector(`#jobs tbody tr [data-field="${field}"]`);
+                const box = cell.getBoundingClientRect();
+                return box.width > 0 && box.right <= window.innerWidth;
+            })"""
+        )
         await _screenshot(watching, "jobs-phone", shots)
 
     assert problems.found == []
@@ -299,3 +317,27 @@ async def test_console_browser__a_cross_site_form_post_is_refused(api, http, mak
                 await page.goto(evil)
             assert (await refused.value).status == 403
     assert (await http.get(f"/v1/jobs/{job['id']}", headers=auth(key))).json()["state"] == "queued"
+
+
+async def test_console_browser__revoking_the_key_says_signed_out_at_once(api, make_key, admin_db):
+    key = await make_key()
+    problems = Problems()
+    async with chromium() as browser:
+        page = await _signed_in(browser, api, key, problems)
+        await _live(page)
+        await page.evaluate(
+            """() => {
+                window.statuses = [];
+                const status = document.getElementById("live-status");
+                new MutationObserver(() => window.statuses.push(status.textContent))
+                    .observe(status, { childList: true, characterData: true, subtree: true });
+            }"""
+        )
+        await KeyService(admin_db).revoke(key)
+        # Polled from here: the page's CSP forbids the eval a page-side wait would use.
+        await wait_for(
+            lambda: page.evaluate("window.statuses.includes('Signed out — sign in again')"),
+            what="the status to say signed out",
+        )
+        # Said at once: never "Reconnecting…" first.
+        assert await page.evaluate("window.statuses") == ["Signed out — sign in again"]

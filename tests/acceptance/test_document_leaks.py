@@ -303,6 +303,15 @@ async def test_held_grounded_output__reaches_no_reviewer_or_reader_outside_the_a
     queue_in = (await http.get("/v1/reviews", headers=auth(reviewer_in))).json()
     queue_out = (await http.get("/v1/reviews", headers=auth(reviewer_out))).json()
     assert doc_id in str(queue_in) and leaks(queue_out, doc_id) == []
+    # Nor may that reviewer decide what they cannot see: 403, and the job stays held.
+    for action, body in [("approve", {}), ("reject", {"reason": "unseen"})]:
+        refused = await http.post(
+            f"/v1/reviews/{job_id}/{action}", json=body, headers=auth(reviewer_out)
+        )
+        assert refused.status_code == 403 and leaks(refused.json(), doc_id) == []
+    assert (await http.get(f"/v1/reviews/{job_id}", headers=auth(reviewer_in))).json()[
+        "state"
+    ] == "needs_review"
 
     # The job's events say a source was flagged, but not which document's chunk.
     events = (await http.get(f"/v1/jobs/{job_id}/events", headers=auth(colleague))).json()

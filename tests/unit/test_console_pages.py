@@ -6,13 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.console.pages import CONTENT_SECURITY_POLICY, age, environment, render, web_url
+from app.console.pages import (
+    CONTENT_SECURITY_POLICY,
+    age,
+    environment,
+    milliseconds,
+    render,
+    web_url,
+)
 
 
 def test_templates__escape_what_they_are_given():
     html = (
         environment()
-        .from_string("<p>{{ text }}</p><pre>{{ data | tojson }}</pre>")
+        .from_string("<p>{{ text }}</p><pre>{{ data | json_text }}</pre>")
         .render(text="<script>x</script>", data={"a": "</pre><script>y</script>"})
     )
     assert "<script>" not in html
@@ -48,3 +55,20 @@ def test_render__sends_the_content_security_policy():
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "&lt;b&gt;no&lt;/b&gt;" in response.content
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+
+
+def test_json_text__reads_as_written_and_is_escaped_where_shown():
+    data = {"body": "We can't: Rückerstattung, 退款 & </pre><script>y</script>"}
+    html = environment().from_string("<pre>{{ data | json_text }}</pre>").render(data=data)
+    assert "Rückerstattung, 退款" in html
+    assert "We can&#39;t" in html and "&amp;" in html
+    assert "\\u" not in html
+    assert "<script>" not in html and "&lt;/pre&gt;&lt;script&gt;" in html
+    assert html.startswith("<pre>{\n  &#34;body&#34;")  # indented by two
+
+
+@pytest.mark.parametrize(
+    ("ms", "shown"), [(0.0, "<1 ms"), (0.4, "<1 ms"), (1.0, "1 ms"), (12.6, "13 ms"), (None, "")]
+)
+def test_milliseconds__shows_sub_millisecond_latencies_as_under_one(ms, shown):
+    assert milliseconds(ms) == shown

@@ -92,3 +92,51 @@ def test_runnable__offline_skips_the_kinds_only_a_model_answers_with_the_reason(
         {"dataset": "response", "id": "r1", "kind": "response", "reason": skipped[0].reason}
     ]
     assert "## Skipped (1 cases)" in markdown(report)
+
+
+def _grounded(case_id: str, body: str, banned: dict[str, str]) -> CaseResult:
+    case = Case(
+        id=case_id,
+        kind="email_reply",
+        input={
+            "thread": [
+                {
+                    "sender": "a@x.example",
+                    "sent_at": "2026-11-10T08:00:00Z",
+                    "body": "Order 19131 left on 7 November with DPD.\n"
+                    "Forwarded: order 20006 left on 25 September with Colissimo.",
+                }
+            ],
+            "question": "When did my order ship?",
+        },
+        dataset="heldout/grounded",
+        must_not_contain=tuple(banned),
+        extra={"banned": banned},
+    )
+    result = CaseResult(case=case, job_id=uuid.uuid4(), state="succeeded")
+    result.output = {"subject": "Re: order", "body": body, "citations": [], "outcome": "drafted"}
+    return result
+
+
+def test_report__banned_facts_count_as_invented_or_distractor_beside_hallucination():
+    banned = {"2 April": "invented", "Colissimo": "distractor"}
+    results = [
+        _grounded("clean", "Order 19131 left on 7 November with DPD.", banned),
+        _grounded("distractor", "Order 19131 left on 7 November with Colissimo.", banned),
+        _grounded("invented", "Order 19131 left on 2 April with DPD.", banned),
+        _grounded("only-invented", "Order 19131 left on 7 November with DPD.", {"UPS": "invented"}),
+    ]
+    for result in results:
+        _measure(result, KINDS, [])
+
+    metrics = build(results, provider="offline", datasets=["heldout/grounded"])["metrics"]
+
+    counts = {name: (metrics[name]["count"], metrics[name]["n"]) for name in metrics}
+    assert counts["hallucination"] == (2, 4)
+    assert counts["hallucination_invented"] == (1, 4)
+    assert counts["hallucination_distractor"] == (1, 3)
+    assert {"rate", "interval_95"} <= set(metrics["hallucination_distractor"])
+    assert results[2].notes == [
+        "unsupported: Order 19131 left on 2 April with DPD.",
+        "must not contain: 2 April",
+    ]

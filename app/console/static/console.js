@@ -24,10 +24,18 @@ function follow(since, kind, onEvent) {
     window.courierConsole.opens += 1;
     setStatus("Live", "open");
   };
-  source.onerror = function () {
-    // CLOSED: the server refused the stream (the session ended, or the key was
-    // revoked); EventSource will not retry, so say what to do.
-    if (source.readyState === EventSource.CLOSED) {
+  source.onerror = async function () {
+    // The stream ended or could not open. Whether the session is still live decides
+    // what to say: /console/session answers 204, or 303 to sign-in once the session
+    // ended (signed out, expired, its key revoked), which "manual" leaves unfollowed.
+    const answer = await fetch("/console/session", {
+      credentials: "same-origin",
+      redirect: "manual",
+    }).catch(() => null);
+    if (answer && (answer.type === "opaqueredirect" || answer.status === 401)) {
+      source.close();
+      setStatus("Signed out — sign in again", "signed-out");
+    } else if (source.readyState === EventSource.CLOSED) {
       setStatus("Disconnected: reload the page (you may need to sign in again)", "closed");
     } else {
       setStatus("Reconnecting…", "closed");
@@ -44,6 +52,14 @@ function follow(since, kind, onEvent) {
 
 async function summary(id) {
   const answer = await fetch("/console/jobs/" + encodeURIComponent(id) + "/summary", {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  return answer.ok ? answer.json() : null;
+}
+
+async function reviewSummary(id) {
+  const answer = await fetch("/console/reviews/" + encodeURIComponent(id) + "/summary", {
     credentials: "same-origin",
     headers: { Accept: "application/json" },
   });
@@ -101,12 +117,15 @@ function setBadge(badge, state) {
     const badge = document.createElement("span");
     badge.dataset.field = "state";
     const cells = [
-      [link, ""], [badge, ""], [job.kind, "kind"], [age(job.created_at), "age", "num"],
-      [String(job.attempt), "attempt", "num"], [job.model || "", "model", "hide-narrow"],
-      [usd(job.cost_usd), "cost", "num"],
+      [link, "", "", "Job"], [badge, "", "", "State"], [job.kind, "kind", "", "Kind"],
+      [age(job.created_at), "age", "num", "Age"],
+      [String(job.attempt), "attempt", "num", "Attempts"],
+      [job.model || "", "model", "hide-narrow", "Model"],
+      [usd(job.cost_usd), "cost", "num", "Cost"],
     ];
-    for (const [content, field, cls] of cells) {
+    for (const [content, field, cls, label] of cells) {
       const td = document.createElement("td");
+      td.dataset.label = label;
       if (field) td.dataset.field = field;
       if (cls) td.className = cls;
       td.append(content);
@@ -171,7 +190,7 @@ function setBadge(badge, state) {
       return;
     }
     if (event.state !== "needs_review") return;
-    const job = await summary(event.job_id);
+    const job = await reviewSummary(event.job_id);
     if (!job || job.state !== "needs_review") return;
     const empty = tbody.querySelector("tr.empty");
     if (empty) empty.remove();
@@ -186,8 +205,24 @@ function setBadge(badge, state) {
     const badge = document.createElement("span");
     badge.dataset.field = "state";
     setBadge(badge, job.state);
-    for (const content of [link, job.kind, "(reload for the reasons)", "0s", "", badge]) {
+    // The reasons as the reviewer may read them (the server withholds document ids).
+    const reasons = document.createElement("ul");
+    reasons.className = "reasons";
+    for (const reason of job.reasons) {
+      const item = document.createElement("li");
+      const code = document.createElement("strong");
+      code.textContent = reason.code;
+      item.append(code, ": " + reason.detail);
+      reasons.append(item);
+    }
+    const deadline = document.createElement("time");
+    deadline.dateTime = job.expires_at;
+    deadline.textContent = job.expires_at.slice(0, 16).replace("T", " ") + " UTC";
+    const cells = [[link, ""], [job.kind, ""], [reasons, ""], ["0s", "num"],
+      [deadline, "hide-narrow"], [badge, ""]];
+    for (const [content, cls] of cells) {
       const td = document.createElement("td");
+      if (cls) td.className = cls;
       td.append(content);
       added.append(td);
     }
