@@ -87,7 +87,7 @@ WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
 -- end with it): the active embedding model, whether the reader can see any chunk
 -- (searchable: no, and there is nothing to search), whether any embedding may be
 -- visible (vectors: no, and the query needs no embedding) and chunk_search_path's
--- answer (migrations/0026_search_scope.sql). Row level security decides each.
+-- answer (migrations/0027_search_scope.sql). Row level security decides each.
 SELECT model, searchable, vectors, exact
 FROM courier_search_scope(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::text[],
                           %(exact_limit)s::bigint);
