@@ -82,6 +82,16 @@ SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS exact
 FROM chunk_acl_counts n
 WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
 
+-- name: chunk_search_scope :one
+-- Before a search, in one autocommitted statement acting for the reader (the settings
+-- end with it): the active embedding model, whether the reader can see any chunk
+-- (searchable: no, and there is nothing to search), whether any embedding may be
+-- visible (vectors: no, and the query needs no embedding) and chunk_search_path's
+-- answer (migrations/0027_search_scope.sql). Row level security decides each.
+SELECT model, searchable, vectors, exact
+FROM courier_search_scope(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::text[],
+                          %(exact_limit)s::bigint);
+
 -- name: chunk_search_vector :many
 -- The k nearest chunks the reader may see, by the path chunk_search_path chose:
 -- exact, a scan of every visible embedding, found through the ACL index the row level

@@ -1669,6 +1669,43 @@ $$;
 
 
 --
+-- Name: courier_search_scope(uuid, uuid, text[], bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) RETURNS TABLE(model text, searchable boolean, vectors boolean, exact boolean)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('courier.tenant_id', p_tenant_id::text, true),
+            set_config('courier.user_id', p_user_id::text, true),
+            set_config('courier.groups', p_groups::text, true),
+            set_config('courier.scope', '', true);
+    RETURN QUERY
+    WITH active AS (
+        SELECT m.model FROM embedding_models m WHERE m.state = 'active'
+    ), counted AS (
+        SELECT coalesce(sum(n.embeddings), 0) AS embeddings
+        FROM chunk_acl_counts n
+        WHERE n.model = (SELECT a.model FROM active a)
+          AND n.acl_key = ANY (courier_acting_acl_keys())
+    )
+    SELECT (SELECT a.model FROM active a),
+           c.embeddings > 0 OR EXISTS (SELECT 1 FROM chunks),
+           c.embeddings > 0,
+           c.embeddings <= p_exact_limit
+    FROM counted c;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) IS 'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, and whether search scans exactly (at most p_exact_limit embeddings).';
+
+
+--
 -- Name: courier_stream_token_secrets_notify(); Type: FUNCTION; Schema: public; Owner: -
 --
 

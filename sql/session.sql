@@ -7,6 +7,19 @@ SELECT set_config('courier.tenant_id', %(tenant_id)s::uuid::text, true),
        set_config('courier.user_id', %(user_id)s::uuid::text, true),
        set_config('courier.groups', %(groups)s::text[]::text, true);
 
+-- name: session_act_for_search :exec
+-- session_act_for and session_search_tuning in one statement: a search's transaction
+-- names its reader and its path's planner settings in one round trip.
+SELECT set_config('courier.tenant_id', %(tenant_id)s::uuid::text, true),
+       set_config('courier.user_id', %(user_id)s::uuid::text, true),
+       set_config('courier.groups', %(groups)s::text[]::text, true),
+       set_config('hnsw.iterative_scan', 'relaxed_order', true),
+       set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
+       set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true),
+       set_config('enable_bitmapscan', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
+       set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
+       set_config('plan_cache_mode', 'force_custom_plan', true);
+
 -- name: session_act_for_tenant :exec
 -- Act for a whole tenant (every ACL group) for the rest of the transaction: document
 -- management by an admin key, and the embedding worker. Transaction-local, like

@@ -358,18 +358,36 @@ class Retrieval:
     async def search(
         self, principal: ActingPrincipal, query: str, k: int = 8
     ) -> list[RetrievedChunk]:
-        """The ``k`` best chunks for ``query`` among those ``principal`` may see now."""
-        model, embedding = await self._query_embedding(query)
-        async with self.db.transaction(on_behalf_of=principal) as conn:
-            path = await self.db.fetch_one(
-                "chunk_search_path", conn, model=model, exact_limit=self.tuning.exact_limit
-            )
+        """The ``k`` best chunks for ``query`` among those ``principal`` may see now.
+
+        One statement first (``chunk_search_scope``): a reader who can see no chunk
+        (a tenant without documents) is answered with none, with no embedding of the
+        query and no search transaction; a reader who can see no embedding gets the
+        full-text half alone."""
+        groups = list(principal.acl_groups)
+        scope = await self.db.fetch_one(
+            "chunk_search_scope",
+            tenant_id=principal.tenant_id,
+            user_id=principal.id,
+            groups=groups,
+            exact_limit=self.tuning.exact_limit,
+        )
+        if not scope["searchable"]:
+            return []
+        model = scope["model"]
+        embedding = await self._query_embedding(model, query) if scope["vectors"] else None
+        # The reader and the path's settings in one statement (session_act_for and
+        # session_search_tuning together); row level security reads them as ever.
+        async with self.db.transaction() as conn:
             await self.db.execute(
-                "session_search_tuning",
+                "session_act_for_search",
                 conn,
+                tenant_id=principal.tenant_id,
+                user_id=principal.id,
+                groups=groups,
                 ef_search=self.tuning.ef_search,
                 max_scan_tuples=self.tuning.max_scan_tuples,
-                exact=path["exact"],
+                exact=scope["exact"],
             )
             rows = await self.db.fetch_all(
                 "chunk_search_hybrid",
@@ -378,7 +396,7 @@ class Retrieval:
                 model=model,
                 text=query,
                 candidates=max(self.tuning.candidates, k),
-                exact=path["exact"],
+                exact=scope["exact"],
                 k=k,
             )
         return [
@@ -395,25 +413,24 @@ class Retrieval:
             for row in rows
         ]
 
-    async def _query_embedding(self, query: str) -> tuple[str | None, str | None]:
-        """The active model and the query's embedding by it; (None, None) when no model
-        is active or its embedder fails: full-text search alone still answers."""
-        active = await self.db.fetch_optional("embedding_model_active")
-        if active is None:
-            return None, None
+    async def _query_embedding(self, model: str | None, query: str) -> str | None:
+        """The query's embedding by the active ``model``; None when no model is active
+        or its embedder fails: full-text search alone still answers."""
+        if model is None:
+            return None
         try:
-            [vector] = await self.embedders.get(active["model"]).embed([query])
+            [vector] = await self.embedders.get(model).embed([query])
         except (ProviderError, EmbedderUnavailable) as exc:
             log.warning(
                 "query embedding failed: full-text search only",
                 extra={
                     "event": "retrieval_embedding_failed",
-                    "model": active["model"],
+                    "model": model,
                     "error": type(exc).__name__,
                 },
             )
-            return active["model"], None
-        return active["model"], vector_literal(vector)
+            return None
+        return vector_literal(vector)
 
     async def resolve_citations(
         self, reader: ActingPrincipal, sources: Sequence[str]

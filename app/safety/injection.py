@@ -390,6 +390,10 @@ _ADDRESSED = re.compile(
 )
 _PATTERNS = tuple((kind, re.compile(p)) for kind, p in _STRONG)
 _WEAK_PATTERNS = tuple((kind, re.compile(p)) for kind, p in _WEAK)
+# Any strong shape at all, in one search: most text has none, and one pass of an
+# alternation costs far less than a search per pattern (no pattern has a group
+# reference or an inline flag that joining them could change).
+_ANY_STRONG = re.compile("|".join(f"(?:{p})" for _, p in _STRONG))
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
@@ -450,7 +454,11 @@ def signals(text: str, *, addressed: bool = False) -> list[Signal]:
 
 
 def _kinds(plain: str, addressed: bool) -> set[str]:
-    found = {kind for kind, pattern in _PATTERNS if pattern.search(plain)}
+    found = (
+        {kind for kind, pattern in _PATTERNS if pattern.search(plain)}
+        if _ANY_STRONG.search(plain)
+        else set()
+    )
     squashed = _NOT_LETTERS.sub("", plain)
     found |= {kind for phrase, kind in _SQUASHED if phrase in squashed}
     if not found:
@@ -485,21 +493,24 @@ def suspects(text: str) -> list[Suspect]:
     a strong shape in any of its sentences."""
     plain = normalised(text)
     addressed = bool(_ADDRESSED.search(plain) or _ADDRESSED.search(_deobfuscated(plain)))
-    found = _suspect_sentences(text, addressed)
+    parts = sentences(text)
+    found = _suspect_sentences(text, parts, addressed)
     if found and not addressed:
-        found = _suspect_sentences(text, True)
-    if not found and len(text) < 2_000:
-        # An instruction split over sentences ("Ignore that. Your new task: ...") read whole.
+        found = _suspect_sentences(text, parts, True)
+    if not found and len(text) < 2_000 and parts != [text]:
+        # An instruction split over sentences ("Ignore that. Your new task: ...") read
+        # whole; a text that is one sentence was just read whole, and found clean
+        # (weak shapes counted or not, so also as not addressed).
         kinds = signals(text)
         if kinds:
             found.append(Suspect(0, len(text), tuple(kinds)))
     return found
 
 
-def _suspect_sentences(text: str, addressed: bool) -> list[Suspect]:
+def _suspect_sentences(text: str, parts: list[str], addressed: bool) -> list[Suspect]:
     found: list[Suspect] = []
     position = 0
-    for sentence in sentences(text):
+    for sentence in parts:
         start = text.find(sentence, position)
         if start < 0:
             continue

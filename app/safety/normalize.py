@@ -65,6 +65,10 @@ def _latin(char: str) -> str:
 def folded(text: str) -> str:
     """``text`` in compatibility form, without format characters, case-folded, with
     look-alike letters read as Latin and accents dropped (spacing kept)."""
+    if text.isascii():
+        # Every step below is the identity on ASCII (no compatibility forms, format
+        # characters, look-alikes or accents there) but case folding, which is lower().
+        return text.lower()
     text = without_format(unicodedata.normalize("NFKC", text)).casefold()
     text = "".join(_latin(c) for c in text)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

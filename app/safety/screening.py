@@ -30,7 +30,7 @@ from app.llm.provider import GenerationRequest, OutputT
 from app.prompts.data import PromptText
 from app.prompts.templates import PromptCall
 from app.safety.guards import Violation
-from app.safety.injection import QUARANTINED, quarantine
+from app.safety.injection import QUARANTINED, Suspect, quarantine
 from app.safety.redaction import redact
 
 
@@ -67,11 +67,16 @@ def screen(request: GenerationRequest[OutputT]) -> Screened:
     flags: list[Flag] = []
     given: list[str] = []
     removed: list[str] = []
+    # The same text is often read twice (a thread message is a template variable and
+    # a source, the question too): the detector reads each distinct text once.
+    seen: dict[str, tuple[str, list[Suspect]]] = {}
 
     def clean(text: str, where: str) -> str:
         if isinstance(text, PromptText):  # Courier's own text, not a caller's
             return text
-        kept, found = quarantine(text)
+        if text not in seen:
+            seen[text] = quarantine(text)
+        kept, found = seen[text]
         if found:
             kinds = sorted({signal.kind for item in found for signal in item.signals})
             flags.append(Flag(request.step, where, tuple(kinds)))

@@ -93,6 +93,74 @@ async def test_search__full_text_answers_before_embeddings_exist(corpus: Corpus)
     assert [c.document_id for c in found] == [doc]
 
 
+async def scope(db: Database, who: Reader, conn: Connection | None = None) -> dict:
+    return await db.fetch_one(
+        "chunk_search_scope",
+        conn,
+        tenant_id=who.tenant_id,
+        user_id=who.id,
+        groups=list(who.acl_groups),
+        exact_limit=50_000,
+    )
+
+
+async def test_search_scope__says_what_the_reader_may_see_under_row_level_security(
+    corpus: Corpus, db: Database
+):
+    tenant = await corpus.tenant()
+    other = await corpus.tenant()
+    await corpus.add(other, "Refunds at the other tenant.", ["g"])
+    await corpus.embed_all(other)
+    empty = await scope(db, reader(tenant, "g"))
+    assert (empty["model"], empty["searchable"], empty["vectors"]) == (HASHED_MODEL, False, False)
+
+    await corpus.add(tenant, "The warranty covers batteries for two years.", ["g"])
+    # Not embedded yet: full text can find it, no vector can.
+    text_only = await scope(db, reader(tenant, "g"))
+    assert (text_only["searchable"], text_only["vectors"]) == (True, False)
+    assert not (await scope(db, reader(tenant, "h")))["searchable"]
+    assert not (await scope(db, reader(tenant)))["searchable"]
+
+    await corpus.embed_all(tenant)
+    both = await scope(db, reader(tenant, "h", "g"))
+    assert (both["searchable"], both["vectors"], both["exact"]) == (True, True, True)
+    assert not (await scope(db, reader(tenant, "h")))["vectors"]
+
+
+async def test_search_scope__names_its_reader_for_its_own_statement_only(
+    corpus: Corpus, db: Database
+):
+    tenant = await corpus.tenant()
+    await corpus.add(tenant, "The warranty covers batteries for two years.", ["g"])
+    async with db.pool.connection() as conn:
+        assert (await scope(db, reader(tenant, "g"), conn))["searchable"]
+        cursor = await conn.execute(
+            "SELECT coalesce(current_setting('courier.tenant_id', true), ''),"
+            " (SELECT count(*) FROM chunks)"
+        )
+        assert await cursor.fetchone() == ("", 0)
+
+
+async def test_search__a_reader_who_sees_no_chunk_gets_none_without_a_search(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+):
+    tenant = await corpus.tenant()
+    await corpus.add(tenant, "Refunds take five business days.", ["sales"])
+    await corpus.embed_all(tenant)
+    searched: list[str] = []
+    fetch_all = corpus.db.fetch_all
+
+    async def counting(name: str, /, *args, **kwargs):
+        searched.append(name)
+        return await fetch_all(name, *args, **kwargs)
+
+    monkeypatch.setattr(corpus.db, "fetch_all", counting)
+    assert await corpus.retrieval.search(reader(tenant, "support"), "refunds", 5) == []
+    assert searched == []
+    assert len(await corpus.retrieval.search(reader(tenant, "sales"), "refunds", 5)) == 1
+    assert searched == ["chunk_search_hybrid"]
+
+
 @PATHS
 async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, exact_limit: int):
     retrieval = Retrieval(
