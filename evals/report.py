@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import statistics
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.errors import CourierError
 from evals.metrics import Rate
 from evals.providers import Skipped
 from evals.runner import CaseResult
@@ -122,6 +124,24 @@ def build(
     ]
     report["gate"] = {"thresholds": gate, "passed": not failures, "failures": failures}
     return report
+
+
+class ReportError(CourierError):
+    """The report cannot be written where ``--out`` says."""
+
+
+def writable(out: Path) -> None:
+    """Refuse, before any case runs, an ``--out`` the report cannot be written to (a
+    file, a directory without write permission, /proc): a run of minutes must not end
+    in a traceback."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the report to {str(out)!r}: {exc.strerror or exc}"
+        ) from exc
 
 
 def write(report: dict[str, Any], out: Path) -> tuple[Path, Path]:

@@ -142,3 +142,17 @@ def test_eval__bad_arguments_are_one_line_and_a_non_zero_exit(
     assert message in ran.stderr
     assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
     assert not (tmp_path / "report.json").exists()
+
+
+@pytest.mark.parametrize("where", ["a-file", "/proc/x"])
+def test_eval__an_unwritable_out_is_refused_before_any_case_runs(database_url, tmp_path, where):
+    out = tmp_path / where if where == "a-file" else Path(where)
+    if where == "a-file":
+        out.write_text("not a directory")
+
+    ran = _eval(["--dataset", "pii"], database_url, out)
+
+    assert ran.returncode != 0
+    assert "cannot write the report to" in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+    assert "%" not in ran.stderr  # no metric line: nothing ran
