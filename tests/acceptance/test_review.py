@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -187,6 +188,19 @@ async def test_review__a_rejection_fails_the_job_and_its_output_reaches_no_one(
         (job["id"],),
     ).fetchone()
     assert row == (1, 1)
+
+
+async def test_review__a_held_job_of_a_kind_without_its_own_window_gets_the_review_window(
+    http, worker, make_key, sql_conn
+):
+    _, requester, _ = await _keys(make_key)
+    job = await _held(http, requester)  # email_reply's own deadline is minutes
+
+    row = sql_conn.execute(
+        "SELECT expires_at - created_at FROM jobs WHERE id = %s", (job["id"],)
+    ).fetchone()
+
+    assert row[0] >= timedelta(hours=23)  # COURIER_REVIEW_WINDOW_SECONDS, 24 h by default
 
 
 _PII_REASON = "wrong: jane.roe.pii@corp-mail.example card 4539148803436467 ssn 536-22-8841"
