@@ -21,7 +21,11 @@ by schema, not by kind.
   exception: a field the output model marks quoted (``QUOTED``: an extracted value,
   a moderator's evidence, each checked against the input by the kind's rules) may
   repeat a contact any given input states after quarantine. tasks/kinds/README.md
-  lists each kind's trusted and quoted fields;
+  lists each kind's trusted and quoted fields. A digit run is a phone number when it
+  has a phone's shape (a leading ``+`` or ``00``, an area code in brackets, digit groups
+  set apart) or follows a phone label (call, tel ...), and never after an identifier's
+  label (EAN, GTIN, tracking, order, invoice ...): a 13-digit EAN or a 12-digit parcel
+  number is nobody to call;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
 * **obfuscation**: no field (outside quoted ones) hides characters (zero-width and
