@@ -190,6 +190,10 @@ def test_contact__a_disguised_shape_of_a_contact_still_fails(body):
     assert _guards(_draft(body)) == ["contact"]
 
 
+def test_contact__a_subject_copied_from_the_thread_with_a_bare_host_fails():
+    assert _guards(_draft(subject="Re: refunds now at refund-desk.net")) == ["contact"]
+
+
 def test_contact__a_bare_host_the_trusted_text_names_passes_and_a_sentence_run_together_is_none():
     assert _guards(_draft("See shop.example for returns.")) == []
     assert _guards(_draft("It ships Friday.It arrives Monday. See notes.md for more.")) == []
