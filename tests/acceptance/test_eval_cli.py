@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.report import ATTACKS, GATE, METRICS, OBEDIENT_GATE
+from evals.report import ATTACKS, GATE, METRICS, OBEDIENT_GATE, OFFLINE_GATE
 
 COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,8 @@ def test_eval__the_offline_provider_passes_the_gate_and_writes_both_reports(data
     # No model: the extractive answer, a kind's rule stage or its template.
     assert "extractive" in report["run"]["models"]
     assert set(report["run"]["models"]) <= {"extractive", "rules", "template"}
-    assert report["gate"]["thresholds"] == GATE
+    assert report["gate"]["thresholds"] == OFFLINE_GATE
+    assert report["metrics"]["escalation_incorrect"]["n"] >= 8  # the false-positive cases too
     assert ran.returncode == 0 and report["gate"]["passed"], ran.stderr[-2000:]
     assert "Gate:" in (tmp_path / "report.md").read_text()
     assert "95% [" in ran.stderr
