@@ -323,7 +323,7 @@ def _read_documents(path: Path) -> list[Any]:
 def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from evals.datasets import DatasetError, dataset_paths, load_cases
     from evals.providers import provider_settings, runnable
-    from evals.report import build, write
+    from evals.report import build, writable, write
     from evals.runner import run_cases
 
     paths = dataset_paths(args.dataset)
@@ -339,6 +339,7 @@ def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
     cases, skipped = runnable(cases, kinds, provider)
     if not cases:
         raise DatasetError(f"no eval cases to run: {skipped[0].reason}")
+    writable(Path(args.out))  # before minutes of cases, not after
     bar = _ProgressBar(counts=False)
 
     def progress(done: int, total: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from typing import Any
 
 from litestar.exceptions import HTTPException, ValidationException
@@ -135,7 +136,13 @@ def _explain_field(item: dict[str, Any], kinds: frozenset[str]) -> dict[str, str
         return {"field": "", "message": "the request body must be a JSON object"}
     if message.startswith(("Input tag", "Unable to extract tag")) or (field == "kind" and kinds):
         return {"field": "kind", "message": f"must be one of: {', '.join(sorted(kinds))}"}
+    # msgspec names the rejected value ("Invalid enum value 'x'"): a query value may be
+    # anything a caller typed, an address too, and a problem never echoes a value.
+    message = _ENUM_VALUE.sub("not one of the allowed values", message)
     return {"field": field, "message": message}
+
+
+_ENUM_VALUE = re.compile(r"Invalid enum value\b.*", re.DOTALL)
 
 
 def http_problem(exc: HTTPException) -> ProblemDetailsException:

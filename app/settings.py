@@ -401,6 +401,10 @@ class Settings(BaseSettings):
     max_expires_in_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     """Longest deadline a request may ask for with ``expires_in``
     (env ``COURIER_MAX_EXPIRES_IN_SECONDS``)."""
+    review_window_seconds: int = Field(default=24 * 3600, ge=60)
+    """How long a reviewer has for a held job, whatever its kind: its deadline moves to
+    at least now + this when it is held (a kind's ``ReviewPolicy.window`` may ask for
+    more) (env ``COURIER_REVIEW_WINDOW_SECONDS``)."""
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -104,8 +104,12 @@ class JobExecutor:
         *,
         queue: JobQueue | None = None,
         backoff: Backoff | None = None,
+        review_window: timedelta = timedelta(hours=24),
     ) -> None:
         self.db = db
+        # Every held job's reviewer gets at least this long (a kind may ask for more):
+        # a kind's own deadline (minutes, for a draft) is no time for a person.
+        self.review_window = review_window
         self.kinds = kinds
         self.steps = steps
         self.actor = f"worker:{worker_name}"
@@ -406,8 +410,8 @@ class JobExecutor:
             job_id=lease.id,
             lease=lease.lease,
             state=state,
-            # A held job's reviewer gets at least its kind's review window.
-            review_window=_review_window(self.kinds.get(lease.kind)),
+            # A held job's reviewer gets at least the review window (its kind's, if longer).
+            review_window=_review_window(self.kinds.get(lease.kind), self.review_window),
             result=outcome.output.model_dump(mode="json") if outcome else None,
             error=error,
             record_safety=safety is not None or bool(review_reasons),
@@ -517,8 +521,9 @@ def _policy_reasons(kind: Kind, job_input: BaseModel, outcome: KindResult) -> li
     return kind.review.reasons(high_risk_input=high_risk, output=outcome.output)
 
 
-def _review_window(kind: Kind | None) -> timedelta | None:
-    return kind.review.window if kind is not None and kind.review is not None else None
+def _review_window(kind: Kind | None, default: timedelta) -> timedelta:
+    own = kind.review.window if kind is not None and kind.review is not None else None
+    return max(own, default) if own is not None else default
 
 
 def _frames(exc: BaseException) -> list[str]:

@@ -172,6 +172,7 @@ async def run_worker(
             worker_name=name,
             queue=queue,
             backoff=Backoff(worker.retry_base_seconds, worker.retry_max_seconds),
+            review_window=timedelta(seconds=settings.review_window_seconds),
         )
         register_run_job(queue_app, executor)
         embedding = ChunkEmbedding(db, embedders, batch=retrieval.embed_batch)

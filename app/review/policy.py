@@ -64,8 +64,9 @@ class ReviewPolicy:
     ``escalated``): such an output is reviewed."""
     window: timedelta | None = None
     """The review deadline: a held job's ``expires_at`` moves to at least now + this, so
-    a reviewer has that long; None keeps the job's own deadline. Either way a job whose
-    deadline passes in review expires (its output is never shown)."""
+    a reviewer has that long; None (or a shorter one) gives the worker's review window
+    (``COURIER_REVIEW_WINDOW_SECONDS``, 24 h). Either way a job whose deadline passes in
+    review expires (its output is never shown)."""
 
     def reasons(self, *, high_risk_input: bool, output: BaseModel) -> list[ReviewReason]:
         """The reasons this policy holds ``output`` for, in a stable order; none: deliver it."""

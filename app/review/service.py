@@ -40,6 +40,7 @@ from app.review.schemas import (
     ReviewReasonView,
 )
 from app.safety.guards import cited_sources
+from app.safety.redaction import redact
 
 log = logging.getLogger("courier.review")
 
@@ -189,6 +190,10 @@ class ReviewService:
         edited_output: dict[str, Any] | None = None,
     ) -> Review:
         await self._may_see_output(principal, job_id)
+        # A reviewer's words outlive the job's input (reviews, jobs.error, job events):
+        # redacted like every other stored text (app/safety/redaction.py). An edited
+        # output is the job's result and is stored as given.
+        reason = redact(reason) if reason is not None else None
         try:
             async with self.db.transaction() as conn:
                 await self.db.execute(

@@ -21,7 +21,11 @@ by schema, not by kind.
   exception: a field the output model marks quoted (``QUOTED``: an extracted value,
   a moderator's evidence, each checked against the input by the kind's rules) may
   repeat a contact any given input states after quarantine. tasks/kinds/README.md
-  lists each kind's trusted and quoted fields;
+  lists each kind's trusted and quoted fields. A digit run is a phone number when it
+  has a phone's shape (a leading ``+`` or ``00``, an area code in brackets, digit groups
+  set apart) or follows a phone label (call, tel ...), and never after an identifier's
+  label (EAN, GTIN, tracking, order, invoice ...): a 13-digit EAN or a 12-digit parcel
+  number is nobody to call;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
 * **obfuscation**: no field (outside quoted ones) hides characters (zero-width and
@@ -50,6 +54,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import tldextract
 from pydantic import BaseModel, RootModel
 
 from app.llm.structured import strict_schema
@@ -58,12 +63,44 @@ from app.safety.trust import is_quoted
 
 SOURCE_FIELDS = frozenset({"source", "source_id", "sources"})
 
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+# A link with a scheme, a www. host, or protocol-relative ("//evil.example/claim").
+_URL = re.compile(
+    r"(?:\b(?:https?://|www\.)|(?<![\w:/])//(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}))"
+    r"[^\s<>\"'()\[\]{}]+",
+    re.IGNORECASE,
+)
+# A bare host name ("refund-desk.net"): labels and a top-level domain, nothing around it
+# that makes it part of an address, a path or a longer name.
+_HOST = re.compile(
+    r"(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?P<tld>[a-z]{2,24})(?![\w@\-]|\.\w)",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d ().\-/]{7,}\d(?!\d)")
+# A vanity number ("1-800-REFUND-NOW"): a toll-free or premium prefix, then letters.
+_VANITY = re.compile(
+    r"(?<![\w+])(?:\+?1[ .\-]?)?\(?8(?:00|33|44|55|66|77|88)\)?[ .\-]?"
+    r"(?=[A-Z0-9 .\-]*[A-Z]{3})[A-Z0-9]{2,}(?:[ .\-][A-Z0-9]{2,})*(?![\w])"
+)
+_KEYPAD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999")
+# What says a digit run is a phone number although it has no phone shape of its own...
+_PHONE_LABEL = re.compile(
+    r"\b(?:phone|tel|telephone|call|ring|dial|mobile|cell|fax|whatsapp|sms|hotline|"
+    r"helpline|number to call|telefon|telefono|telefone|telephone|appelez|rufen|"
+    r"llame|chiama|ligue)\b[^\d]{0,20}$",
+    re.IGNORECASE,
+)
+# ... and what says it is not: an identifier's label (a product code, a parcel, an order).
+_ID_LABEL = re.compile(
+    r"\b(?:ean|gtin|upc|isbn|issn|sku|mpn|asin|article|art\.? ?no|item|part|model|serial|"
+    r"tracking|track|parcel|shipment|consignment|order|invoice|receipt|reference|ref|"
+    r"ticket|case|booking|confirmation|customer|member|policy|claim|batch|lot|imei)\b"
+    r"[^\d]{0,24}$",
+    re.IGNORECASE,
+)
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 _ACCOUNT = re.compile(
     r"\b(?:account|acct|a/c|konto|compte|cuenta|routing|sort code)\s*(?:number|no\.?|nr\.?|#|n°)?"
     r"\s*:?\s*(?P<number>\d[\d -]{4,}\d)\b",
@@ -177,6 +214,7 @@ def contacts(
     # Ids (a cited chunk's doc:<uuid>:<n>, a job id) are nobody's contact, yet one in
     # fourteen has a digit run that reads as a phone number: leave them out first.
     strings = [(field, _UUID.sub(" ", text)) for field, text in strings]
+    written = list(strings)
     # Both sides as written and as a reader reads them (app/safety/normalize.py): a
     # spaced-out, look-alike or spelled-out contact is the contact it shows.
     trusted = f"{trusted}\n{skeleton(trusted)}"
@@ -184,8 +222,9 @@ def contacts(
     urls = [m.group().rstrip(_TRAILING).casefold() for m in _URL.finditer(trusted)]
     emails = {m.group().casefold() for m in _EMAIL.finditer(trusted)}
     allowed = {d.casefold().strip(".") for d in domains if d.strip(".")}
+    hosts = _hosts(trusted)
     phones = _phone_runs(trusted)
-    packed = re.sub(r"\s", "", trusted).upper()
+    packed = re.sub(r"[\s-]", "", trusted).upper()
     digits = [re.sub(r"\D", "", m.group()) for m in re.finditer(r"\d[\d ./-]*\d", trusted)]
     for field, text in strings:
         for match in _URL.finditer(text):
@@ -200,9 +239,15 @@ def contacts(
                 yield Violation("contact", field, "an e-mail address that no trusted input holds")
         for match in _PHONE.finditer(text):
             number = re.sub(r"\D", "", match.group())
-            if _IPV4.fullmatch(match.group().strip()):
-                continue  # an IP address is no number anyone could be sent to
+            if _IPV4.fullmatch(match.group().strip()) or not _phone_shaped(text, match):
+                continue  # an IP address, a product code or a parcel is no one to call
             if 9 <= len(number) <= 15 and not any(number in run for run in phones):
+                yield Violation("contact", field, "a phone number that no trusted input holds")
+        for match in _VANITY.finditer(text):
+            number = re.sub(r"\D", "", match.group().translate(_KEYPAD))
+            if match.group().casefold() not in trusted.casefold() and not any(
+                number in run for run in phones
+            ):
                 yield Violation("contact", field, "a phone number that no trusted input holds")
         for iban in _ibans(text):
             if iban not in packed:
@@ -213,6 +258,13 @@ def contacts(
             number = re.sub(r"\D", "", match.group("number"))
             if len(number) >= 6 and not any(number in run for run in digits):
                 yield Violation("contact", field, "an account number that no trusted input holds")
+    for field, text in written:
+        found = {
+            *_bare_hosts(text, as_written=True),
+            *_bare_hosts(skeleton(text), as_written=False),
+        }
+        if any(host not in hosts and not _allowed(host, allowed) for host in found):
+            yield Violation("contact", field, "a link that no trusted input holds")
 
 
 def leaks(strings: Sequence[tuple[str, str]], secrets: Sequence[str]) -> Iterator[Violation]:
@@ -322,7 +374,64 @@ def _same_or_shortened(url: str, trusted: str) -> bool:
 
 
 def _host(url: str) -> str:
+    if url.startswith("//"):  # protocol-relative
+        return urlsplit("http:" + url).hostname or ""
     return urlsplit(url if "://" in url else "http://" + url).hostname or ""
+
+
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+"""The Public Suffix List snapshot tldextract ships, read offline: never fetched."""
+_RESERVED = frozenset({"example", "test", "invalid", "localhost"})
+"""Reserved top-level names (RFC 2606) that documentation and tests use as real ones."""
+_FILE_LIKE = frozenset({"py", "sh", "md", "rs", "ps"})
+"""Country domains that read as file extensions far more often than as hosts."""
+_COMMON = frozenset({"com", "net", "org", "info", "biz", "io", "co", "xyz", "top", "app"})
+
+
+def _bare_hosts(text: str, *, as_written: bool) -> Iterator[str]:
+    """The host names in ``text`` written without a scheme or www. (links and
+    addresses taken out first), lower case. As written, a host's top-level domain is
+    in lower case ("Friday.It" is a sentence run together, not a host); in a folded
+    text (all lower case) only a host with a hyphen or digit, or a common gTLD, counts."""
+    rest = _EMAIL.sub(" ", _URL.sub(" ", text))
+    for match in _HOST.finditer(rest):
+        host, tld = match.group().casefold(), match.group("tld")
+        if tld.casefold() in _FILE_LIKE or not _is_suffix(host):
+            continue
+        if as_written and not tld.islower():
+            continue
+        if not as_written and not (
+            re.search(r"[-\d]", host) or tld.casefold() in _COMMON | _RESERVED
+        ):
+            continue
+        yield host
+
+
+def _is_suffix(host: str) -> bool:
+    return host.rsplit(".", 1)[-1] in _RESERVED or bool(_SUFFIXES(host).suffix)
+
+
+def _hosts(trusted: str) -> set[str]:
+    """Every host the trusted text names: of its links, e-mail addresses and bare host
+    names (a trusted host's subdomains and parents are not implied)."""
+    found = {_host(m.group().rstrip(_TRAILING).casefold()) for m in _URL.finditer(trusted)}
+    found |= {m.group().casefold().rsplit("@", 1)[1] for m in _EMAIL.finditer(trusted)}
+    rest = _EMAIL.sub(" ", _URL.sub(" ", trusted))
+    found |= {m.group().casefold() for m in _HOST.finditer(rest)}
+    return found | {h.removeprefix("www.") for h in found}
+
+
+def _phone_shaped(text: str, match: re.Match[str]) -> bool:
+    """Whether a digit run reads as a phone number: not after an identifier's label
+    (EAN, tracking, order ...), and either shaped as one (a leading + or 00, an area
+    code in brackets, digit groups apart) or after a phone label (call, tel ...). A
+    bare run of 12 digits is a code, not a number to call."""
+    before = text[max(0, match.start() - 40) : match.start()]
+    if _ID_LABEL.search(before):
+        return False
+    number = match.group().strip()
+    shaped = number.startswith(("+", "00", "(")) or bool(re.search(r"\d[ ().\-/]+\d", number))
+    return shaped or bool(_PHONE_LABEL.search(before))
 
 
 def _allowed(host: str, domains: Collection[str]) -> bool:
@@ -334,7 +443,7 @@ def _ibans(text: str) -> Iterator[str]:
     """The IBANs in ``text`` (spaces removed), each checked by its ISO 13616 check digits,
     so a product code or a reference that happens to look like one is not taken for it."""
     for match in _IBAN.finditer(text):
-        packed = match.group().replace(" ", "").upper()
+        packed = re.sub(r"[ \-]", "", match.group()).upper()
         # The pattern may run on into a following code: the longest valid prefix is it.
         for end in range(len(packed), 14, -1):
             if _iban_valid(packed[:end]):

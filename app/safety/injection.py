@@ -14,13 +14,15 @@ It reads each sentence twice: as written and normalised against obfuscation
 (Unicode compatibility forms and confusable letters folded, zero-width and
 soft-hyphen characters dropped, l33t digits read as letters, s p a c e d or
 d.o.t.t.e.d letters joined), and knows the phrasing in English, French, German,
-Spanish, Italian, Portuguese and Dutch. It is a recogniser of known shapes, not a
+Spanish, Italian, Portuguese and Dutch, and the commonest overrides in Polish, Turkish,
+Russian, Chinese and Japanese. It is a recogniser of known shapes, not a
 proof: what it misses meets the output guards (app/safety/guards.py).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.llm.extractive import QUARANTINE_MARK, sentences
@@ -51,7 +53,8 @@ _STRONG: tuple[tuple[str, str], ...] = (
     # Overrides of the instructions the model was given.
     (
         "override",
-        r"\b(ignore|disregard|forget|skip|override|bypass)\b.{0,40}\b(previous|prior|"
+        r"\b(ignore|disregard|forget|skip|override|bypass)\b(?! (all )?(my|our)\b).{0,40}"
+        r"\b(previous|prior|"
         r"above|earlier|preceding|all|any|your|the|these|those|system|original)\b.{0,30}"
         r"\b(instruction|instructions|directions|rules|prompt|prompts|guidelines|"
         r"orders|constraints|guardrails)\b",
@@ -162,7 +165,8 @@ _STRONG: tuple[tuple[str, str], ...] = (
     (
         "override",
         r"\b(ignor(e|ez|iere|ieren|a|ar|are|ate|eer|eren)|oublie[zr]?|vergiss|vergessen|"
-        r"olvida|olvide|dimentica|esque[cç]a|negeer|vergeet)\b.{0,50}\b(instructions?|"
+        r"olvida|olvide|dimentica|esque[cç]a|negeer|vergeet)\b(?! (all )?(my|our)\b).{0,50}"
+        r"\b(instructions?|"
         r"consignes|anweisungen|anweisung|instrucciones|instruccion|istruzioni|"
         r"instrucoes|instructies|regeln|regles|reglas|regole|regras|regels|"
         r"precedentes|vorherigen|anteriores|precedenti|vorige|eerdere)\b",
@@ -310,6 +314,85 @@ _STRONG: tuple[tuple[str, str], ...] = (
         r"coordinate bancarie|conto corrente|destinatario|dados bancarios|conta bancaria)\b",
     ),
 )
+_STRONG += (
+    # Orders to say something, unaddressed: in third-party data (a thread message, a
+    # document, a profile, a product attribute) nobody but the writer of the answer is
+    # told to "say that", "reply that", "tell them", "kindly state X is confirmed".
+    (
+        "override",
+        r"^(please |kindly |just |now |also )?(say|write|reply|tell (them|the customer|"
+        r"customers|the user|users|everyone|the reader|the recipient|the buyer))\b\s*"
+        r"(that\b(?! down\b)|:|\"|“)",
+    ),
+    (
+        "override",
+        r"^(please |kindly |just |also )?tell (them|the customer|customers|the user|users|"
+        r"everyone|the reader|the recipient|the buyer)\b",
+    ),
+    (
+        "override",
+        r"^(please |kindly |just |also )?(state|announce|declare) (that )?(?!(your|the|which|"
+        r"whether|if|what|when|why|how|my|our)\b)[a-z0-9-]+( [a-z0-9-]+)? (is|are|was|were|"
+        r"has|have|will)\b",
+    ),
+    # An order about the verdict, in the text to be classified ("Classify as electronics.").
+    (
+        "override",
+        r"^(please |kindly |just |always )?(classify|categori[sz]e|tag|label) (this |it |"
+        r"the (item|product|text|post|review|message|document) )?(as|under|with)\b",
+    ),
+    # A phrase to confirm with ("confirm the shipment with the phrase SILVER HARBOR"): a
+    # code word without digits.
+    (
+        "code_word",
+        r"\b(confirm|acknowledge|reply|respond|answer|sign|end|close|finish|start|begin|"
+        r"verify)\b.{0,40}\b(with|using|by saying) the (exact |following )?(phrase|words?|"
+        r"pass ?phrase|password|sentence|slogan|expression)\b",
+    ),
+    # A tool's JSON that plays a chat turn ({"role": "system", "content": "..."}).
+    ("fake_role", r"[\"']role[\"']\s*:\s*[\"'](system|developer)[\"']"),
+    # Overrides and reveals in Polish and Turkish (read folded, like the rest).
+    (
+        "override",
+        r"\b(zignoruj|ignoruj|pomin|zapomnij)\w*\b.{0,40}\b(polecen\w*|instrukcj\w*|zasad\w*)",
+    ),
+    (
+        "reveal",
+        r"\b(pokaz|wyswietl|ujawnij|podaj|wypisz)\w*\b.{0,40}\b(prompt\w*|instrukcj\w*|"
+        r"polecen\w*)",
+    ),
+    (
+        "override",
+        r"\btalimat\w*\b.{0,30}\b(yok say|gormezden gel|unut|dikkate alma)\w*"
+        r"|\b(yok say|gormezden gel)\w*\b.{0,30}\btalimat",
+    ),
+)
+# The same in scripts that folding to Latin would garble (Russian, Chinese, Japanese):
+# read on the text in compatibility form, case-folded.
+_NATIVE: tuple[tuple[str, str], ...] = (
+    (
+        "override",
+        r"(игнорируй|проигнорируй|забудь|не обращай внимания на|не учитывай)\w*[^.!?]{0,40}"
+        r"(инструкци|указани|правил|команд|промпт)",
+    ),
+    ("override", r"(ты теперь|теперь ты|новые инструкции)"),
+    (
+        "reveal",
+        r"(покажи|выведи|раскрой|напиши|повтори|расскажи)\w*[^.!?]{0,40}(системн\w* "
+        r"(промпт|инструкци|сообщени)|свой промпт|свои инструкции|промпт)",
+    ),
+    (
+        "override",
+        r"(忽略|无视|忘记|忘記|無視|忽視)[^。！？]{0,12}(指令|指示|说明|說明|规则|規則|提示)",
+    ),
+    (
+        "reveal",
+        r"(显示|輸出|输出|打印|告诉我|透露|顯示|告訴我)[^。！？]{0,12}"
+        r"(系统提示|系統提示|提示词|指令)",
+    ),
+    ("override", r"(指示|命令|ルール|プロンプト)[^。！？]{0,12}(無視|むし|忘れ)"),
+    ("reveal", r"(システムプロンプト|指示)[^。！？]{0,12}(表示|出力|教え|見せ)"),
+)
 _WEAK: tuple[tuple[str, str], ...] = (
     (
         "link",
@@ -389,6 +472,7 @@ _ADDRESSED = re.compile(
     r"sans (le )?dire|ohne (es )?zu sagen|sin decir|senza dire|sem dizer)\b"
 )
 _PATTERNS = tuple((kind, re.compile(p)) for kind, p in _STRONG)
+_NATIVE_PATTERNS = tuple((kind, re.compile(p)) for kind, p in _NATIVE)
 _WEAK_PATTERNS = tuple((kind, re.compile(p)) for kind, p in _WEAK)
 # Any strong shape at all, in one search: most text has none, and one pass of an
 # alternation costs far less than a search per pattern (no pattern has a group
@@ -444,6 +528,8 @@ def signals(text: str, *, addressed: bool = False) -> list[Signal]:
     plain = normalised(text)
     cleaned = _deobfuscated(plain)
     found = _kinds(plain, addressed)
+    native = unicodedata.normalize("NFKC", text).casefold()
+    found |= {kind for kind, pattern in _NATIVE_PATTERNS if pattern.search(native)}
     if cleaned != plain:
         hidden = _kinds(cleaned, addressed) - found
         if hidden:

@@ -11,8 +11,10 @@ injection detector (app/safety/injection.py) and the contact guard
 trusted text the same way.
 
 :func:`disguised` finds what a plain answer never needs: format characters (category
-Cf: zero-width spaces and joiners, bidi controls, soft hyphens) and words that mix
-Latin letters with look-alikes of another script.
+Cf: zero-width spaces, joiners inside Latin words, bidi overrides and embeddings) and
+words that mix Latin letters with look-alikes of another script. A soft hyphen inside a
+word, a joiner between letters of a script that needs one and a bidi mark beside
+right-to-left text (a Hebrew name in an English sentence) are writing, not hiding.
 
 Look-alike letters come from the Unicode confusables data (``confusable_homoglyphs``,
 offline), with a small table of the Cyrillic and Greek letters it maps to no ASCII
@@ -105,9 +107,42 @@ def disguised(text: str) -> bool:
     """Whether ``text`` hides characters (format characters other than a joiner inside an
     emoji sequence) or mixes Latin letters with look-alikes of another script in a word."""
     for index, char in enumerate(text):
-        if unicodedata.category(char) == "Cf" and not _emoji_joiner(text, index):
+        if unicodedata.category(char) == "Cf" and not (
+            _emoji_joiner(text, index) or _typographic(text, index)
+        ):
             return True
     return any(_mixed(word) for word in re.findall(r"\w+", text))
+
+
+_BIDI_MARKS = frozenset("\u200e\u200f\u061c")  # LRM, RLM, ALM: no embedding, no override
+_JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
+
+
+def _typographic(text: str, index: int) -> bool:
+    """A format character that writing needs, where it needs it: a soft hyphen inside a
+    word (a hyphenation point; folded away before any pattern reads the text), a
+    joiner or non-joiner between letters of a script that shapes them (Persian, the
+    Indic scripts), a bidi mark beside right-to-left text. What is left (zero-width
+    spaces, bidi overrides, a joiner inside a Latin word) hides something."""
+    char = text[index]
+    before = text[index - 1] if index else ""
+    after = text[index + 1] if index + 1 < len(text) else ""
+    if char == "\u00ad":
+        return before.isalpha() and after.isalpha()
+    if char in _JOINERS:
+        return any(c.isalpha() and not _latin_letter(c) for c in (before, after))
+    if char in _BIDI_MARKS:
+        near = text[max(0, index - 2) : index] + text[index + 1 : index + 3]
+        return any(_rtl(c) for c in near)
+    return False
+
+
+def _rtl(char: str) -> bool:
+    return char.isalpha() and unicodedata.bidirectional(char) in ("R", "AL")
+
+
+def _latin_letter(char: str) -> bool:
+    return char.isascii() or "LATIN" in unicodedata.name(char, "")
 
 
 def _emoji_joiner(text: str, index: int) -> bool:

@@ -172,7 +172,15 @@ def _walk(value: Any, clean: Callable[[str, str], str], where: str) -> Any:
         walked = [_walk(item, clean, f"{where}[{i}]") for i, item in enumerate(value)]
         return type(value)(walked) if isinstance(value, tuple) else walked
     if isinstance(value, Mapping):
-        return {key: _walk(item, clean, f"{where}.{key}") for key, item in value.items()}
+        # A key is text a third party wrote too (a product attribute's name): screened
+        # like a value; two keys quarantined stay two entries.
+        screened: dict[Any, Any] = {}
+        for key, item in value.items():
+            name = clean(key, f"{where}.{key}") if isinstance(key, str) else key
+            while name in screened:
+                name = f"{name} "
+            screened[name] = _walk(item, clean, f"{where}.{key}")
+        return screened
     return value
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.report import ATTACKS, GATE, METRICS, OBEDIENT_GATE
+from evals.report import ATTACKS, GATE, METRICS, OBEDIENT_GATE, OFFLINE_GATE
 
 COURIER = [sys.executable, "-m", "app.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,8 @@ def test_eval__the_offline_provider_passes_the_gate_and_writes_both_reports(data
     # No model: the extractive answer, a kind's rule stage or its template.
     assert "extractive" in report["run"]["models"]
     assert set(report["run"]["models"]) <= {"extractive", "rules", "template"}
-    assert report["gate"]["thresholds"] == GATE
+    assert report["gate"]["thresholds"] == OFFLINE_GATE
+    assert report["metrics"]["escalation_incorrect"]["n"] >= 8  # the false-positive cases too
     assert ran.returncode == 0 and report["gate"]["passed"], ran.stderr[-2000:]
     assert "Gate:" in (tmp_path / "report.md").read_text()
     assert "95% [" in ran.stderr
@@ -142,3 +143,17 @@ def test_eval__bad_arguments_are_one_line_and_a_non_zero_exit(
     assert message in ran.stderr
     assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
     assert not (tmp_path / "report.json").exists()
+
+
+@pytest.mark.parametrize("where", ["a-file", "/proc/x"])
+def test_eval__an_unwritable_out_is_refused_before_any_case_runs(database_url, tmp_path, where):
+    out = tmp_path / where if where == "a-file" else Path(where)
+    if where == "a-file":
+        out.write_text("not a directory")
+
+    ran = _eval(["--dataset", "pii"], database_url, out)
+
+    assert ran.returncode != 0
+    assert "cannot write the report to" in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+    assert "%" not in ran.stderr  # no metric line: nothing ran

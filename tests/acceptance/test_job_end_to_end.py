@@ -69,3 +69,15 @@ async def test_many_jobs__each_runs_once_and_succeeds(http, worker, make_key, sq
         (ids,),
     ).fetchall()
     assert rows == [("succeeded", 1, 3)] * 40
+
+
+async def test_list__a_bad_query_value_is_a_400_that_does_not_echo_it(http, make_key):
+    key = await make_key(tenant="echo")
+    value = "jane.roe.pii@corp-mail.example"
+
+    refused = await http.get("/v1/jobs", params={"state": value}, headers=auth(key))
+
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert value not in refused.text and "jane.roe" not in refused.text
+    assert refused.json()["errors"][0]["field"] == "state"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -187,6 +188,47 @@ async def test_review__a_rejection_fails_the_job_and_its_output_reaches_no_one(
         (job["id"],),
     ).fetchone()
     assert row == (1, 1)
+
+
+async def test_review__a_held_job_of_a_kind_without_its_own_window_gets_the_review_window(
+    http, worker, make_key, sql_conn
+):
+    _, requester, _ = await _keys(make_key)
+    job = await _held(http, requester)  # email_reply's own deadline is minutes
+
+    row = sql_conn.execute(
+        "SELECT expires_at - created_at FROM jobs WHERE id = %s", (job["id"],)
+    ).fetchone()
+
+    assert row[0] >= timedelta(hours=23)  # COURIER_REVIEW_WINDOW_SECONDS, 24 h by default
+
+
+_PII_REASON = "wrong: jane.roe.pii@corp-mail.example card 4539148803436467 ssn 536-22-8841"
+_PII_VALUES = ("jane.roe.pii@corp-mail.example", "4539148803436467", "536-22-8841")
+
+
+@pytest.mark.parametrize("decision", ["reject", "approve"])
+async def test_review__a_reviewers_reason_is_stored_redacted(
+    decision, http, worker, make_key, sql_conn
+):
+    _, requester, reviewer = await _keys(make_key)
+    job = await _held(http, requester)
+    body = {"reason": _PII_REASON} if decision == "reject" else {"note": _PII_REASON}
+
+    decided = await http.post(
+        f"/v1/reviews/{job['id']}/{decision}", json=body, headers=auth(reviewer)
+    )
+
+    assert decided.status_code == 200, decided.text
+    stored = sql_conn.execute(
+        "SELECT (SELECT reason FROM reviews WHERE job_id = j.id), j.error::text, "
+        "(SELECT string_agg(data::text, ' ') FROM job_events WHERE job_id = j.id) "
+        "FROM jobs j WHERE j.id = %s",
+        (job["id"],),
+    ).fetchone()
+    text = " ".join(str(part) for part in stored)
+    assert "[email]" in str(stored[0])
+    assert not any(value in text for value in _PII_VALUES)
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,11 @@ def test_datasets__every_shipped_case_loads_and_bad_names_are_refused(tmp_path):
         "fake_system_line",
         "obfuscated",
         "non_english",
+        "code_word",
+        "pay_iban",
+        "call_number",
     }
-    assert {c.where for c in cases if c.attack} == {"thread", "document"}
+    assert {c.where for c in cases if c.attack} >= {"thread", "document", "profile"}
     assert all(c.markers for c in cases if c.attack) and all(c.pii for c in cases if c.pii)
     with pytest.raises(DatasetError, match="no dataset 'nope'"):
         dataset_paths(["nope"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pytest
 from pydantic import BaseModel
 
 from app.safety.guards import check, constrained
@@ -173,3 +174,42 @@ def test_contact__the_operators_allowed_domains_come_from_the_environment(monkey
 
     monkeypatch.setenv("COURIER_SAFETY_CONTACT_DOMAINS", '["shop.example", "help.example"]')
     assert load_settings().safety.contact_domains == ["shop.example", "help.example"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Your card is confirmed on refundportal-secure.net today.",  # a bare host
+        "Refunds are now handled at Refund-Desk.net.",
+        "Track it at [the tracker](//evil-refund.example/claim?o=4410).",  # protocol-relative
+        "The fee goes to DE89-3704-0044-0532-0130-00.",  # an IBAN with dashes
+        "Call 1-800-REFUND-NOW today.",  # a vanity number
+    ],
+)
+def test_contact__a_disguised_shape_of_a_contact_still_fails(body):
+    assert _guards(_draft(body)) == ["contact"]
+
+
+def test_contact__a_subject_copied_from_the_thread_with_a_bare_host_fails():
+    assert _guards(_draft(subject="Re: refunds now at refund-desk.net")) == ["contact"]
+
+
+def test_contact__a_bare_host_the_trusted_text_names_passes_and_a_sentence_run_together_is_none():
+    assert _guards(_draft("See shop.example for returns.")) == []
+    assert _guards(_draft("It ships Friday.It arrives Monday. See notes.md for more.")) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "EAN: 4006381333931, capacity 350 ml.",
+        "It shipped today with tracking number 123456789012.",
+        "Your order 5521 is reference 4412 8890 1123 12.",
+    ],
+)
+def test_contact__a_labelled_identifier_or_a_bare_digit_run_is_no_phone_number(body):
+    assert _guards(_draft(body)) == []
+
+
+def test_contact__a_bare_digit_run_after_a_phone_label_is_a_phone_number():
+    assert _guards(_draft("Please call 4155550199 today.")) == ["contact"]

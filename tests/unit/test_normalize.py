@@ -38,6 +38,14 @@ def test_disguised__hidden_or_mixed_script_characters_but_not_plain_or_foreign_t
     assert not disguised("family \U0001f468\u200d\U0001f469\u200d\U0001f467")
 
 
+def test_disguised__format_characters_that_writing_needs_are_not_hiding():
+    assert not disguised("arrives within 5 busi\u00adness days")  # a soft hyphen
+    assert not disguised("Order 5560 for \u05d3\u05d5\u05d3 \u05db\u05d4\u05df\u200f arrives")
+    assert not disguised("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645")  # ZWNJ in Persian
+    assert disguised("re\u200cturns@northwind.example")  # a non-joiner in a Latin word
+    assert disguised("pay\u200fpal") and disguised("\u202eevil.example")  # no RTL beside
+
+
 @pytest.mark.parametrize(
     "text",
     [
