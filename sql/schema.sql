@@ -3473,6 +3473,25 @@ COMMENT ON COLUMN public.job_latency.end_to_end_p99_ms IS '99th percentile ms fr
 
 
 --
+-- Name: job_sources; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_sources (
+    job_id uuid NOT NULL,
+    document_id uuid NOT NULL,
+    document_version integer NOT NULL,
+    retrieved_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE job_sources; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_sources IS 'The documents (and versions) a job''s steps retrieved, recorded before the model saw them: a reader sees the job''s result only if it may read every one of them now.';
+
+
+--
 -- Name: job_state_transitions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5890,6 +5909,14 @@ ALTER TABLE ONLY public.job_events
 
 
 --
+-- Name: job_sources job_sources_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_sources
+    ADD CONSTRAINT job_sources_pkey PRIMARY KEY (job_id, document_id, document_version);
+
+
+--
 -- Name: job_state_transitions job_state_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6806,6 +6833,14 @@ ALTER TABLE ONLY public.job_events
 
 
 --
+-- Name: job_sources job_sources_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_sources
+    ADD CONSTRAINT job_sources_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
+
+
+--
 -- Name: jobs jobs_replay_of_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7320,6 +7355,13 @@ GRANT SELECT ON TABLE public.job_history TO courier_auditor;
 --
 
 GRANT SELECT ON TABLE public.job_latency TO courier_auditor;
+
+
+--
+-- Name: TABLE job_sources; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.job_sources TO courier_runtime;
 
 
 --

@@ -415,6 +415,21 @@ class Retrieval:
             return active["model"], None
         return active["model"], vector_literal(vector)
 
+    async def reads_every_retrieved(self, reader: ActingPrincipal, job_id: UUID) -> bool:
+        """Whether ``reader`` may read now every document the job's steps retrieved
+        (sql/job_sources.sql): a result may use a chunk's text without citing it, so
+        whoever reads the result must reach each of them. The caller has scoped the job
+        to the reader's tenant."""
+        retrieved = {
+            row["document_id"]
+            for row in await self.db.fetch_all("job_source_documents", job_id=job_id)
+        }
+        if not retrieved:
+            return True
+        async with self.db.transaction(on_behalf_of=reader) as conn:
+            rows = await self.db.fetch_all("document_visible_many", conn, ids=sorted(retrieved))
+        return retrieved <= {row["id"] for row in rows}
+
     async def resolve_citations(
         self, reader: ActingPrincipal, sources: Sequence[str]
     ) -> list[CitationView]:
