@@ -569,6 +569,27 @@ $$;
 
 
 --
+-- Name: courier_chunk_acl_is_document_acl(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunk_acl_is_document_acl() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    parent documents%ROWTYPE;
+BEGIN
+    SELECT * INTO parent FROM documents d WHERE d.id = NEW.document_id;
+    IF NOT FOUND OR NEW.tenant_id IS DISTINCT FROM parent.tenant_id
+       OR NEW.acl_groups IS DISTINCT FROM parent.acl_groups THEN
+        RAISE EXCEPTION 'a chunk''s tenant and groups are its document''s: change the document'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'chunks_acl_is_document_acl';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
 -- Name: courier_chunk_copy_document(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -643,6 +664,27 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_console_session_principal_v1(p_token_hash bytea) IS 'The principal (with its key''s roles and groups) of a console session that has not expired and whose API key is live, given the SHA-256 of the session token.';
+
+
+--
+-- Name: courier_embedding_acl_is_chunk_acl(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_embedding_acl_is_chunk_acl() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    parent chunks%ROWTYPE;
+BEGIN
+    SELECT * INTO parent FROM chunks c WHERE c.id = NEW.chunk_id;
+    IF NOT FOUND OR NEW.tenant_id IS DISTINCT FROM parent.tenant_id
+       OR NEW.acl_groups IS DISTINCT FROM parent.acl_groups THEN
+        RAISE EXCEPTION 'an embedding''s tenant and groups are its chunk''s: change the document'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'chunk_embeddings_acl_is_chunk_acl';
+    END IF;
+    RETURN NEW;
+END
+$$;
 
 
 --
@@ -6493,6 +6535,13 @@ CREATE TRIGGER api_keys_rights_fixed BEFORE UPDATE ON public.api_keys FOR EACH R
 
 
 --
+-- Name: chunk_embeddings chunk_embeddings_acl_is_chunk_acl; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_acl_is_chunk_acl BEFORE UPDATE OF tenant_id, acl_groups ON public.chunk_embeddings FOR EACH ROW EXECUTE FUNCTION public.courier_embedding_acl_is_chunk_acl();
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_copy_chunk; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6525,6 +6574,13 @@ CREATE TRIGGER chunk_embeddings_count_truncate AFTER TRUNCATE ON public.chunk_em
 --
 
 CREATE TRIGGER chunk_embeddings_count_update AFTER UPDATE ON public.chunk_embeddings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunks chunks_acl_is_document_acl; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunks_acl_is_document_acl BEFORE UPDATE OF tenant_id, acl_groups ON public.chunks FOR EACH ROW EXECUTE FUNCTION public.courier_chunk_acl_is_document_acl();
 
 
 --

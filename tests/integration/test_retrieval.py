@@ -266,6 +266,34 @@ async def test_acl__a_blank_group_is_refused_and_never_means_every_group(
         )
 
 
+async def test_acl__a_chunks_groups_change_only_through_its_document(
+    corpus: Corpus, sql_conn: psycopg.Connection
+):
+    tenant = await corpus.tenant()
+    doc = await corpus.add(tenant, "Payroll runs on the last Friday.", ["hr"])
+    await corpus.embed_all(tenant)
+    for statement in (
+        "UPDATE chunks SET acl_groups = '{billing,everyone}'",
+        "UPDATE chunk_embeddings SET acl_groups = '{billing,everyone}'",
+    ):
+        with pytest.raises(psycopg.errors.CheckViolation), sql_conn.transaction():
+            sql_conn.execute("SET LOCAL ROLE courier_runtime")
+            sql_conn.execute(
+                "SELECT set_config('courier.tenant_id', %s::text, true), "
+                "set_config('courier.scope', 'tenant', true)",
+                (tenant,),
+            )
+            sql_conn.execute(statement)
+    # Through the document: chunks and embeddings follow.
+    await corpus.documents.set_acl(tenant, doc, ["billing"])
+    groups = sql_conn.execute(
+        "SELECT DISTINCT c.acl_groups, e.acl_groups FROM chunks c "
+        "JOIN chunk_embeddings e ON e.chunk_id = c.id WHERE c.document_id = %s",
+        (doc,),
+    ).fetchall()
+    assert groups == [(["billing"], ["billing"])]
+
+
 async def test_ingest__the_same_document_again_changes_nothing(corpus: Corpus):
     tenant = await corpus.tenant()
     document = DocumentIn(title="T", text="Some text here.", acl_groups=["g"], external_id="x")
