@@ -86,6 +86,21 @@ async def test_search__exact_terms_are_found_by_full_text(corpus: Corpus):
     assert found[0].document_id == code
 
 
+async def test_search__a_hyphenated_code_outranks_many_chunks_of_common_words(corpus: Corpus):
+    tenant = await corpus.tenant()
+    code = await corpus.add(tenant, "Error E-5555 means the card issuer declined it.", ["g"])
+    # Also "e" and "5555" apart, the code's lexemes matched one by one.
+    await corpus.add(tenant, "Form E lists 5555 charges for each customer invoice.", ["g"])
+    words = "customer invoice refund charge account payment billing statement credit"
+    for i in range(200):
+        text = f"The customer invoice refund charge note {i}: " + " ".join([words] * (1 + i % 5))
+        await corpus.add(tenant, text, ["g"])
+    await corpus.embed_all(tenant)
+    question = "customer got E-5555 on the invoice refund charge"
+    found = await corpus.retrieval.search(reader(tenant, "g"), question, 5)
+    assert found[0].document_id == code
+
+
 async def test_search__full_text_answers_before_embeddings_exist(corpus: Corpus):
     tenant = await corpus.tenant()
     doc = await corpus.add(tenant, "The warranty covers batteries for two years.", ["g"])
