@@ -45,6 +45,7 @@ from app.retrieval.schemas import (
     DocumentIn,
     DocumentIngested,
     DocumentPage,
+    IngestOutcome,
 )
 
 log = logging.getLogger("courier.retrieval")
@@ -234,7 +235,7 @@ class DocumentService:
             "url": str(document.url) if document.url is not None else None,
             "body": document.text,
             "metadata": document.metadata,
-            "acl_groups": list(dict.fromkeys(document.acl_groups)),
+            "acl_groups": document.acl_groups,  # sorted, without repeats (schemas.py)
             "content_hash": digest,
         }
         async with self._tenant_transaction(tenant_id) as conn:
@@ -258,21 +259,24 @@ class DocumentService:
                 await self._replace_chunks(conn, tenant_id, row["id"], document)
                 return DocumentIngested(id=row["id"], version=row["version"], outcome="created")
             same_content = found["content_hash"] == digest
-            unchanged = same_content and all(
-                found[name] == fields[name] for name in ("url", "metadata", "acl_groups")
-            )
-            if unchanged:
+            # Groups are a set (rows written before they were kept sorted may not be).
+            same_groups = sorted(set(found["acl_groups"])) == fields["acl_groups"]
+            same_fields = all(found[name] == fields[name] for name in ("url", "metadata"))
+            if same_content and same_groups and same_fields:
                 return DocumentIngested(
                     id=found["id"], version=found["version"], outcome="unchanged"
                 )
             row = await self.db.fetch_one("document_update", conn, id=found["id"], **fields)
             if not same_content:
                 await self._replace_chunks(conn, tenant_id, row["id"], document)
-            return DocumentIngested(
-                id=row["id"],
-                version=row["version"],
-                outcome="acl_changed" if same_content else "replaced",
+            outcome: IngestOutcome = (
+                "replaced"
+                if not same_content
+                else "acl_changed"
+                if not same_groups
+                else "metadata_changed"
             )
+            return DocumentIngested(id=row["id"], version=row["version"], outcome=outcome)
 
     async def _replace_chunks(
         self, conn: Connection, tenant_id: UUID, document_id: UUID, document: DocumentIn
@@ -317,7 +321,7 @@ class DocumentService:
     ) -> Document:
         async with self._tenant_transaction(tenant_id) as conn:
             row = await self.db.fetch_optional(
-                "document_acl_set", conn, id=document_id, acl_groups=list(dict.fromkeys(groups))
+                "document_acl_set", conn, id=document_id, acl_groups=sorted(set(groups))
             )
         if row is None:
             raise DocumentNotFound(f"no document {document_id}")
