@@ -32,10 +32,10 @@ ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
 LIMIT %(k)s::int;
 
 -- name: chunk_search_hybrid :many
--- Hybrid search: the nearest chunks by vector (chunk_search_vector's two paths) and
--- the best full-text matches (any of the query's words, so exact terms such as error
--- codes count), fused by reciprocal rank (1 / (60 + rank)). NULL embedding: full
--- text only.
+-- Hybrid search: the nearest chunks by vector (chunk_search_vector's two paths), the
+-- best full-text matches (any of the query's words) and the chunks holding the
+-- query's codes (below), fused by reciprocal rank (weight / (60 + rank)). NULL
+-- embedding: full text only.
 WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
@@ -61,9 +61,30 @@ WITH nearest AS MATERIALIZED (
     WHERE w.query::text <> '' AND c.tsv @@ w.query
     ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id
     LIMIT %(candidates)s::int
+), codes AS (
+    -- Codes the query names (letters and digits, perhaps joined by - or _: E-5555,
+    -- ERR_42, SKU123), each as a phrase of its lexemes: the english parser splits
+    -- E-5555 into 'e' and '-5555', which the any-word query above matches apart, and
+    -- there long chunks of common words outrank the one chunk that holds the code.
+    SELECT string_agg(DISTINCT '(' || p.query::text || ')', ' | ')::tsquery AS query
+    FROM regexp_matches(%(text)s::text, '[[:alnum:]][[:alnum:]_-]*', 'g') AS t (token),
+         LATERAL (SELECT phraseto_tsquery('english', t.token[1]) AS query) p
+    WHERE t.token[1] ~ '[[:alpha:]]' AND t.token[1] ~ '[[:digit:]]' AND numnode(p.query) > 0
+), code_ranked AS (
+    SELECT c.id AS chunk_id,
+           row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id) AS rank
+    FROM chunks c, codes q
+    WHERE q.query IS NOT NULL AND c.tsv @@ q.query
+    ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id
+    LIMIT %(candidates)s::int
 ), fused AS (
-    SELECT chunk_id, sum(1.0 / (60 + rank)) AS score
-    FROM (SELECT * FROM vector_ranked UNION ALL SELECT * FROM text_ranked) ranked
+    -- A chunk holding a code the reader typed is what was asked for: its leg weighs
+    -- three, more than a chunk first in both other legs (2 / 61) gets, so shared
+    -- common words and a near embedding never bury it.
+    SELECT chunk_id, sum(weight / (60 + rank)) AS score
+    FROM (SELECT chunk_id, rank, 1.0 AS weight FROM vector_ranked
+          UNION ALL SELECT chunk_id, rank, 1.0 FROM text_ranked
+          UNION ALL SELECT chunk_id, rank, 3.0 FROM code_ranked) ranked
     GROUP BY chunk_id
 )
 SELECT c.id AS chunk_id, c.document_id, d.version AS document_version, c.ordinal, c.body,

@@ -4,9 +4,15 @@
 
 -- name: document_acl_set :optional
 -- Replace a document's ACL groups, bumping its version (model cache keys name it); the
--- chunks and embeddings follow by trigger, nothing is re-embedded. No row: not visible.
+-- chunks and embeddings follow by trigger, nothing is re-embedded. The same groups (as a
+-- set) change nothing, not even the version. No row: not visible.
 UPDATE documents
-SET acl_groups = %(acl_groups)s::text[], version = version + 1, updated_at = now()
+SET acl_groups = %(acl_groups)s::text[],
+    -- The right-hand sides read the row as it was.
+    version = CASE WHEN acl_groups @> %(acl_groups)s::text[] AND acl_groups <@ %(acl_groups)s::text[]
+                   THEN version ELSE version + 1 END,
+    updated_at = CASE WHEN acl_groups @> %(acl_groups)s::text[] AND acl_groups <@ %(acl_groups)s::text[]
+                      THEN updated_at ELSE now() END
 WHERE id = %(id)s::uuid
 RETURNING id, tenant_id, source, external_id, title, url, metadata, acl_groups, content_hash,
           version, created_at, updated_at,

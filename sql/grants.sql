@@ -33,6 +33,8 @@ GRANT SELECT, INSERT, UPDATE ON jobs, outbox, outbox_destinations, webhook_endpo
     tenant_rate_buckets
     TO courier_runtime;
 GRANT SELECT, INSERT ON job_events, outbox_attempts TO courier_runtime;
+-- What a job retrieved withholds its result from readers: recorded, never changed.
+GRANT SELECT, INSERT ON job_sources TO courier_runtime;
 
 -- Model calls are paid for: the runtime records them and can neither read nor
 -- change the ledger (triggers refuse UPDATE and DELETE for everyone). Checkpoints

@@ -50,10 +50,12 @@ SELECT c.id, c.claim, c.tenant_id, c.event_id, c.event_type, c.job_id, c.seq, c.
        -- A result grounded in documents goes to no tenant-wide endpoint: its readers'
        -- groups are unknown, and the documents' ACLs decide who may read it. Any string
        -- naming a chunk counts, wherever the kind cites it (citations[].source,
-       -- fields[].source, key_facts[].sources[]).
+       -- fields[].source, key_facts[].sources[]), and so does any document the job
+       -- retrieved (job_sources): an answer may use a chunk's text without citing it.
        CASE WHEN ev.state = 'succeeded'
                  AND NOT jsonb_path_exists(
                      j.result, '$.** ? (@.type() == "string" && @ starts with "doc:")')
+                 AND NOT EXISTS (SELECT 1 FROM job_sources js WHERE js.job_id = j.id)
             THEN j.result END AS result,
        ev.data -> 'error' AS error,
        ev.state, ev.attempt AS job_attempt, ev.created_at AS event_created_at

@@ -569,6 +569,27 @@ $$;
 
 
 --
+-- Name: courier_chunk_acl_is_document_acl(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunk_acl_is_document_acl() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    parent documents%ROWTYPE;
+BEGIN
+    SELECT * INTO parent FROM documents d WHERE d.id = NEW.document_id;
+    IF NOT FOUND OR NEW.tenant_id IS DISTINCT FROM parent.tenant_id
+       OR NEW.acl_groups IS DISTINCT FROM parent.acl_groups THEN
+        RAISE EXCEPTION 'a chunk''s tenant and groups are its document''s: change the document'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'chunks_acl_is_document_acl';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
 -- Name: courier_chunk_copy_document(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -664,6 +685,27 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_console_sessions_notify_ended() IS 'Notifies courier_console_sessions_ended with the hex SHA-256 of a console session token when its session row is deleted (sign-out, cleanup): API processes end its live streams.';
+
+
+--
+-- Name: courier_embedding_acl_is_chunk_acl(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_embedding_acl_is_chunk_acl() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    parent chunks%ROWTYPE;
+BEGIN
+    SELECT * INTO parent FROM chunks c WHERE c.id = NEW.chunk_id;
+    IF NOT FOUND OR NEW.tenant_id IS DISTINCT FROM parent.tenant_id
+       OR NEW.acl_groups IS DISTINCT FROM parent.acl_groups THEN
+        RAISE EXCEPTION 'an embedding''s tenant and groups are its chunk''s: change the document'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'chunk_embeddings_acl_is_chunk_acl';
+    END IF;
+    RETURN NEW;
+END
+$$;
 
 
 --
@@ -3531,6 +3573,25 @@ COMMENT ON COLUMN public.job_latency.end_to_end_p99_ms IS '99th percentile ms fr
 
 
 --
+-- Name: job_sources; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_sources (
+    job_id uuid NOT NULL,
+    document_id uuid NOT NULL,
+    document_version integer NOT NULL,
+    retrieved_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE job_sources; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_sources IS 'The documents (and versions) a job''s steps retrieved, recorded before the model saw them: a reader sees the job''s result only if it may read every one of them now.';
+
+
+--
 -- Name: job_state_transitions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5948,6 +6009,14 @@ ALTER TABLE ONLY public.job_events
 
 
 --
+-- Name: job_sources job_sources_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_sources
+    ADD CONSTRAINT job_sources_pkey PRIMARY KEY (job_id, document_id, document_version);
+
+
+--
 -- Name: job_state_transitions job_state_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6524,6 +6593,13 @@ CREATE TRIGGER api_keys_rights_fixed BEFORE UPDATE ON public.api_keys FOR EACH R
 
 
 --
+-- Name: chunk_embeddings chunk_embeddings_acl_is_chunk_acl; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_acl_is_chunk_acl BEFORE UPDATE OF tenant_id, acl_groups ON public.chunk_embeddings FOR EACH ROW EXECUTE FUNCTION public.courier_embedding_acl_is_chunk_acl();
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_copy_chunk; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6556,6 +6632,13 @@ CREATE TRIGGER chunk_embeddings_count_truncate AFTER TRUNCATE ON public.chunk_em
 --
 
 CREATE TRIGGER chunk_embeddings_count_update AFTER UPDATE ON public.chunk_embeddings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_acl_count();
+
+
+--
+-- Name: chunks chunks_acl_is_document_acl; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunks_acl_is_document_acl BEFORE UPDATE OF tenant_id, acl_groups ON public.chunks FOR EACH ROW EXECUTE FUNCTION public.courier_chunk_acl_is_document_acl();
 
 
 --
@@ -6868,6 +6951,14 @@ ALTER TABLE ONLY public.job_events
 
 ALTER TABLE ONLY public.job_events
     ADD CONSTRAINT job_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id);
+
+
+--
+-- Name: job_sources job_sources_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_sources
+    ADD CONSTRAINT job_sources_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
 
 
 --
@@ -7385,6 +7476,13 @@ GRANT SELECT ON TABLE public.job_history TO courier_auditor;
 --
 
 GRANT SELECT ON TABLE public.job_latency TO courier_auditor;
+
+
+--
+-- Name: TABLE job_sources; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.job_sources TO courier_runtime;
 
 
 --

@@ -41,7 +41,9 @@ def _etag(job: Job) -> str:
     the row; a result citing documents is also shown as the documents' ACLs and titles
     resolve for the reader *now* (app/jobs/service.py ``_as_reader``), which can change
     while the row does not (an ACL PATCH): so those citations join the tag, or a client
-    revalidating with If-None-Match would keep a stale result or citation (a 304)."""
+    revalidating with If-None-Match would keep a stale result or citation (a 304). A
+    result withheld for a document the job retrieved without citing it carries
+    ``citations`` too (possibly empty), so withholding it changes the tag."""
     if job.citations is None:
         return f'"{job.version}"'
     seen = json.dumps(

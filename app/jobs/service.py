@@ -496,22 +496,25 @@ class JobService:
 
     async def _as_reader(self, job: Job, reader: Principal) -> Job:
         """The job as ``reader`` may see it now: the documents its result cites resolved
-        to title and URL, and the result withheld when it cites one the reader's groups
-        do not reach (its text may quote that document)."""
+        to title and URL, and the result withheld when the reader's groups do not reach
+        a document it cites or one the job retrieved (a model may use a chunk's text
+        without citing it)."""
+        if job.result is None or self.citations is None:
+            return job
         # Wherever the kind names a source (citations[].source, fields[].source, ...).
         cited = [
-            source
-            for source in cited_sources(job.result or {})
-            if parse_source_id(source) is not None
+            source for source in cited_sources(job.result) if parse_source_id(source) is not None
         ]
-        if not cited or self.citations is None:
-            return job
-        views = await self.citations.resolve_citations(reader, cited)
-        if any(view.withheld for view in views):
+        views = await self.citations.resolve_citations(reader, cited) if cited else None
+        if any(view.withheld for view in views or ()):
             return job.model_copy(
                 update={"result": None, "result_withheld": True, "citations": views}
             )
-        return job.model_copy(update={"citations": views})
+        if not await self.citations.reads_every_retrieved(reader, job.id):
+            return job.model_copy(
+                update={"result": None, "result_withheld": True, "citations": views or []}
+            )
+        return job if views is None else job.model_copy(update={"citations": views})
 
     async def list(
         self,

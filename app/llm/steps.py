@@ -598,13 +598,24 @@ class JobSteps:
 
     async def retrieve(self, query: str, k: int) -> list[RetrievedChunk]:
         """Search the tenant's documents as the job's requester (with the groups it was
-        submitted with): what a grounded kind may show the model. Nothing without a
-        retrieval service or a recorded requester."""
+        submitted with): what a grounded kind may show the model, recorded as the job's
+        sources (sql/job_sources.sql). Nothing without a retrieval service or a recorded
+        requester."""
         retrieval = self.runner.retrieval
         requester = self.context.requester
         if retrieval is None or requester is None:
             return []
-        return await retrieval.search(requester, query, k)
+        chunks = await retrieval.search(requester, query, k)
+        if chunks:
+            # Before any model sees their text: a result may use a chunk without citing
+            # it, so every reader of the result must be able to read each document.
+            await self.runner.db.execute(
+                "job_source_record_many",
+                job_id=self.context.job_id,
+                document_ids=[chunk.document_id for chunk in chunks],
+                document_versions=[chunk.document_version for chunk in chunks],
+            )
+        return chunks
 
 
 def _committed(model: str, output: Any, prompt_version: str) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from app.retrieval.schemas import (
     DocumentIn,
     DocumentIngested,
     DocumentPage,
+    IngestOutcome,
 )
 
 log = logging.getLogger("courier.retrieval")
@@ -234,7 +235,7 @@ class DocumentService:
             "url": str(document.url) if document.url is not None else None,
             "body": document.text,
             "metadata": document.metadata,
-            "acl_groups": list(dict.fromkeys(document.acl_groups)),
+            "acl_groups": document.acl_groups,  # sorted, without repeats (schemas.py)
             "content_hash": digest,
         }
         async with self._tenant_transaction(tenant_id) as conn:
@@ -258,21 +259,24 @@ class DocumentService:
                 await self._replace_chunks(conn, tenant_id, row["id"], document)
                 return DocumentIngested(id=row["id"], version=row["version"], outcome="created")
             same_content = found["content_hash"] == digest
-            unchanged = same_content and all(
-                found[name] == fields[name] for name in ("url", "metadata", "acl_groups")
-            )
-            if unchanged:
+            # Groups are a set (rows written before they were kept sorted may not be).
+            same_groups = sorted(set(found["acl_groups"])) == fields["acl_groups"]
+            same_fields = all(found[name] == fields[name] for name in ("url", "metadata"))
+            if same_content and same_groups and same_fields:
                 return DocumentIngested(
                     id=found["id"], version=found["version"], outcome="unchanged"
                 )
             row = await self.db.fetch_one("document_update", conn, id=found["id"], **fields)
             if not same_content:
                 await self._replace_chunks(conn, tenant_id, row["id"], document)
-            return DocumentIngested(
-                id=row["id"],
-                version=row["version"],
-                outcome="acl_changed" if same_content else "replaced",
+            outcome: IngestOutcome = (
+                "replaced"
+                if not same_content
+                else "acl_changed"
+                if not same_groups
+                else "metadata_changed"
             )
+            return DocumentIngested(id=row["id"], version=row["version"], outcome=outcome)
 
     async def _replace_chunks(
         self, conn: Connection, tenant_id: UUID, document_id: UUID, document: DocumentIn
@@ -317,7 +321,7 @@ class DocumentService:
     ) -> Document:
         async with self._tenant_transaction(tenant_id) as conn:
             row = await self.db.fetch_optional(
-                "document_acl_set", conn, id=document_id, acl_groups=list(dict.fromkeys(groups))
+                "document_acl_set", conn, id=document_id, acl_groups=sorted(set(groups))
             )
         if row is None:
             raise DocumentNotFound(f"no document {document_id}")
@@ -431,6 +435,21 @@ class Retrieval:
             )
             return None
         return vector_literal(vector)
+
+    async def reads_every_retrieved(self, reader: ActingPrincipal, job_id: UUID) -> bool:
+        """Whether ``reader`` may read now every document the job's steps retrieved
+        (sql/job_sources.sql): a result may use a chunk's text without citing it, so
+        whoever reads the result must reach each of them. The caller has scoped the job
+        to the reader's tenant."""
+        retrieved = {
+            row["document_id"]
+            for row in await self.db.fetch_all("job_source_documents", job_id=job_id)
+        }
+        if not retrieved:
+            return True
+        async with self.db.transaction(on_behalf_of=reader) as conn:
+            rows = await self.db.fetch_all("document_visible_many", conn, ids=sorted(retrieved))
+        return retrieved <= {row["id"] for row in rows}
 
     async def resolve_citations(
         self, reader: ActingPrincipal, sources: Sequence[str]

@@ -139,8 +139,9 @@ class ReviewService:
         self, review: Review, raw_reasons: list[dict[str, Any]] | None, reviewer: Principal
     ) -> Review:
         """The review as ``reviewer`` may see it now, as a job's result is shown to its
-        reader (app/jobs/service.py ``_as_reader``): an output citing a document the
-        reviewer's groups do not reach is withheld, and the reasons do not name such a
+        reader (app/jobs/service.py ``_as_reader``): an output citing or grounded in (the
+        job retrieved it) a document the reviewer's groups do not reach is withheld, and
+        the reasons do not name such a
         document (a safety flag names the chunk it was found in)."""
         cited = [
             source
@@ -148,13 +149,17 @@ class ReviewService:
             if parse_source_id(source) is not None
         ]
         named = sources_named_in(json.dumps(raw_reasons or []))
-        if not cited and not named:
-            return review
-        visible = await self._visible(reviewer, [*cited, *named])
-        update: dict[str, Any] = {"reasons": _reasons(raw_reasons, visible)}
-        if any(source not in visible for source in cited):
-            update |= {"output": None, "edited_output": None, "output_withheld": True}
-        return review.model_copy(update=update)
+        update: dict[str, Any] = {}
+        if cited or named:
+            visible = await self._visible(reviewer, [*cited, *named])
+            update["reasons"] = _reasons(raw_reasons, visible)
+            if any(source not in visible for source in cited):
+                update |= {"output": None, "edited_output": None, "output_withheld": True}
+        has_output = review.output is not None or review.edited_output is not None
+        if has_output and "output_withheld" not in update and self.citations is not None:
+            if not await self.citations.reads_every_retrieved(reviewer, review.job_id):
+                update |= {"output": None, "edited_output": None, "output_withheld": True}
+        return review.model_copy(update=update) if update else review
 
     async def _visible(self, reviewer: Principal, sources: Sequence[str]) -> set[str]:
         """Which of the chunk ``sources`` name documents ``reviewer`` may read now."""

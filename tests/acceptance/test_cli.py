@@ -566,3 +566,20 @@ def test_ingest__a_bad_line_is_named_and_nothing_is_written(database_url, sql_co
     assert sql_conn.execute("SELECT count(*) FROM tenants WHERE slug = 'bad-file'").fetchone() == (
         0,
     )
+
+
+def test_ingest__a_nul_character_is_named_with_its_line_before_anything_is_written(
+    database_url, sql_conn, tmp_path
+):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        '{"title": "Fine", "text": "x", "acl_groups": ["g"]}\n'
+        '{"title": "Nul", "text": "a\\u0000b", "acl_groups": ["g"]}\n'
+    )
+    result = _run(["ingest", str(path), "--tenant", "nul-file"], _env(DATABASE_URL=database_url))
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(f"courier: {path}:2: text: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sql_conn.execute("SELECT count(*) FROM tenants WHERE slug = 'nul-file'").fetchone() == (
+        0,
+    )

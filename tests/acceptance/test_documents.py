@@ -98,6 +98,51 @@ async def test_documents__bad_input_is_a_problem_naming_the_field(http, make_key
     assert "acl_groups" in bad.text
 
 
+async def test_documents__versions_count_changes_of_the_group_set_and_say_what_changed(
+    http, make_key
+):
+    admin = await make_key(tenant=f"docs-set-{uuid.uuid4().hex[:6]}", roles=["admin"])
+    first = document(acl_groups=["billing", "support"])
+    doc_id = (await http.post("/v1/documents", json=first, headers=auth(admin))).json()["id"]
+    # The same groups in another order, or repeated: the same ACL, no new version.
+    reordered = document(acl_groups=["support", "billing", "support"])
+    again = await http.post("/v1/documents", json=reordered, headers=auth(admin))
+    assert again.json() == {"id": doc_id, "version": 1, "outcome": "unchanged"}
+    same = await http.patch(
+        f"/v1/documents/{doc_id}", json={"acl_groups": ["support", "billing"]}, headers=auth(admin)
+    )
+    assert (same.json()["acl_groups"], same.json()["version"]) == (["billing", "support"], 1)
+    # Only the metadata changed: said so, not "acl_changed".
+    tagged = document(acl_groups=["billing", "support"], metadata={"lang": "en"})
+    changed = await http.post("/v1/documents", json=tagged, headers=auth(admin))
+    assert changed.json() == {"id": doc_id, "version": 2, "outcome": "metadata_changed"}
+    regrouped = await http.post(
+        "/v1/documents", json=tagged | {"acl_groups": ["billing"]}, headers=auth(admin)
+    )
+    assert regrouped.json() == {"id": doc_id, "version": 3, "outcome": "acl_changed"}
+
+
+async def test_documents__blank_text_nul_and_oversized_metadata_are_problems_naming_the_field(
+    http, make_key
+):
+    admin = await make_key(tenant=f"docs-bad-{uuid.uuid4().hex[:6]}", roles=["admin"])
+    cases = {
+        "title": document(title="   "),
+        "text": document(text="\n\t "),
+        "metadata": document(metadata={"notes": "x" * 20_000}),
+        "external_id": document(external_id="kb\u0000"),
+    }
+    for field, body in cases.items():
+        bad = await http.post("/v1/documents", json=body, headers=auth(admin))
+        assert bad.status_code == 422, (field, bad.text)
+        assert bad.headers["content-type"].startswith("application/problem+json")
+        assert field in bad.text, (field, bad.text)
+    nul = await http.post("/v1/documents", json=document(text="a\u0000b"), headers=auth(admin))
+    assert nul.status_code == 422 and "text" in nul.text
+    listed = await http.get("/v1/documents", headers=auth(admin))
+    assert listed.json()["documents"] == []
+
+
 async def test_email_reply__cites_documents_and_hides_them_from_other_readers(
     http, worker, make_key, sql_conn
 ):

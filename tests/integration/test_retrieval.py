@@ -86,6 +86,21 @@ async def test_search__exact_terms_are_found_by_full_text(corpus: Corpus):
     assert found[0].document_id == code
 
 
+async def test_search__a_hyphenated_code_outranks_many_chunks_of_common_words(corpus: Corpus):
+    tenant = await corpus.tenant()
+    code = await corpus.add(tenant, "Error E-5555 means the card issuer declined it.", ["g"])
+    # Also "e" and "5555" apart, the code's lexemes matched one by one.
+    await corpus.add(tenant, "Form E lists 5555 charges for each customer invoice.", ["g"])
+    words = "customer invoice refund charge account payment billing statement credit"
+    for i in range(200):
+        text = f"The customer invoice refund charge note {i}: " + " ".join([words] * (1 + i % 5))
+        await corpus.add(tenant, text, ["g"])
+    await corpus.embed_all(tenant)
+    question = "customer got E-5555 on the invoice refund charge"
+    found = await corpus.retrieval.search(reader(tenant, "g"), question, 5)
+    assert found[0].document_id == code
+
+
 async def test_search__full_text_answers_before_embeddings_exist(corpus: Corpus):
     tenant = await corpus.tenant()
     doc = await corpus.add(tenant, "The warranty covers batteries for two years.", ["g"])
@@ -332,6 +347,34 @@ async def test_acl__a_blank_group_is_refused_and_never_means_every_group(
             "VALUES (%s, 't', 'b', '{g,\"\"}', 'x')",
             (tenant,),
         )
+
+
+async def test_acl__a_chunks_groups_change_only_through_its_document(
+    corpus: Corpus, sql_conn: psycopg.Connection
+):
+    tenant = await corpus.tenant()
+    doc = await corpus.add(tenant, "Payroll runs on the last Friday.", ["hr"])
+    await corpus.embed_all(tenant)
+    for statement in (
+        "UPDATE chunks SET acl_groups = '{billing,everyone}'",
+        "UPDATE chunk_embeddings SET acl_groups = '{billing,everyone}'",
+    ):
+        with pytest.raises(psycopg.errors.CheckViolation), sql_conn.transaction():
+            sql_conn.execute("SET LOCAL ROLE courier_runtime")
+            sql_conn.execute(
+                "SELECT set_config('courier.tenant_id', %s::text, true), "
+                "set_config('courier.scope', 'tenant', true)",
+                (tenant,),
+            )
+            sql_conn.execute(statement)
+    # Through the document: chunks and embeddings follow.
+    await corpus.documents.set_acl(tenant, doc, ["billing"])
+    groups = sql_conn.execute(
+        "SELECT DISTINCT c.acl_groups, e.acl_groups FROM chunks c "
+        "JOIN chunk_embeddings e ON e.chunk_id = c.id WHERE c.document_id = %s",
+        (doc,),
+    ).fetchall()
+    assert groups == [(["billing"], ["billing"])]
 
 
 async def test_ingest__the_same_document_again_changes_nothing(corpus: Corpus):

@@ -8,6 +8,10 @@ worker calling the fake OpenAI-compatible server.
 * Randomized: after random ACL changes and deletions, each of many readers' searches
   return no document, and citation resolution resolves no document, beyond what the
   reader's tenant and groups allow (and resolution withholds none it allows).
+* Uncited use: a model that answers with a retrieved document's sentence but cites only
+  the caller's own source. The job recorded what it retrieved, so its result is withheld
+  from every reader (job JSON, list, idempotent retry, review view, webhook payload) whose
+  groups do not reach the document now, the requester included once they lose it.
 * An obedient model told by a retrieved document to list every other document it can
   see: documents outside the requester's groups or tenant are never retrieved under row
   level security, so they are neither in the prompt the provider received nor in the
@@ -23,6 +27,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from app.retrieval.service import source_id
 from evals.obedient import obedient_answer
@@ -30,6 +35,7 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.support.documents import Corpus, Reader
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
+from tests.support.webhooks import Receiver
 
 QUESTION = "When will the card refund arrive?"
 # A data block of a prompt: its name (a document chunk's is its source id) and text.
@@ -285,3 +291,140 @@ async def test_readers__randomized_acl_changes_show_no_document_beyond_the_acl(c
         withheld_allowed += sorted(may_see - resolved)
     assert (extra, resolved_extra, withheld_allowed) == ([], [], [])
     assert shown > 0
+
+
+SECRET_SENTENCE = "Refunds above the limit need the approval of Margo Quint in finance."
+OWN_SOURCE = "Refunds are handled by the billing team."
+
+
+def _use_document_cite_own_source(body: Any) -> str:
+    """A model that answers with the retrieved document's sentence but cites only the
+    caller's own source ``s1`` (an answer the citation rules accept)."""
+    used = SECRET_SENTENCE if SECRET_SENTENCE in _prompt(body) else OWN_SOURCE
+    return json.dumps(
+        {
+            "answer": f"{used} [s1]",
+            "citations": [{"source": "s1", "quote": OWN_SOURCE}],
+            "outcome": "answered",
+            "refusal_reason": None,
+        }
+    )
+
+
+@pytest.mark.usefixtures("loopback_webhooks")
+async def test_uncited_use__withholds_the_result_from_readers_outside_the_documents_acl(
+    http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
+):
+    fake_openai.default = Reply(respond=_use_document_cite_own_source)
+    tenant = f"uncited-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    sue = await make_key(tenant=tenant, groups=["support"])
+    bill = await make_key(tenant=tenant, groups=["billing"])
+    doc = await _document(
+        http, admin, title="Refund policy", text=SECRET_SENTENCE, acl_groups=["support"]
+    )
+    await _embedded(sql_conn, doc)
+    hook = Receiver().start()
+    try:
+        endpoint = await http.post(
+            "/v1/webhooks", json={"url": hook.url, "include_result": True}, headers=auth(admin)
+        )
+        hook.secret = endpoint.json()["secret"]
+        body = {
+            "kind": "support_answer",
+            "input": {
+                "question": "Who gives the approval for refunds above the limit?",
+                "sources": [{"id": "s1", "text": OWN_SOURCE}],
+                "search_documents": True,
+            },
+        }
+        submitted = await http.post("/v1/jobs", json=body, headers=auth(sue, "uncited"))
+        assert submitted.status_code == 202, submitted.text
+        path = f"/v1/jobs/{submitted.json()['id']}"
+
+        async def done():
+            job = (await http.get(path, headers=auth(sue))).json()
+            return job if job["state"] in TERMINAL else None
+
+        mine = await wait_for(done, what="the job to finish")
+        # The requester reads the answer, which used the document and cites only s1.
+        assert mine["state"] == "succeeded", mine
+        assert SECRET_SENTENCE in mine["result"]["answer"]
+        assert [c["source"] for c in mine["result"]["citations"]] == ["s1"]
+        assert mine["result_withheld"] is False
+
+        # A colleague whose groups do not reach the document: withheld everywhere.
+        seen = await http.get(path, headers=auth(bill))
+        assert (seen.json()["result"], seen.json()["result_withheld"]) == (None, True)
+        assert "Margo" not in seen.text
+        listed = await http.get("/v1/jobs", headers=auth(bill))
+        assert listed.status_code == 200 and "Margo" not in listed.text
+        retried = await http.post("/v1/jobs", json=body, headers=auth(bill, "uncited"))
+        assert retried.status_code == 200 and retried.json()["result_withheld"] is True
+        assert "Margo" not in retried.text
+
+        async def delivered() -> bool:
+            return any(d.body["data"]["state"] == "succeeded" for d in hook.deliveries)
+
+        await wait_for(delivered, what="the webhook")
+        assert "Margo" not in json.dumps([d.body for d in hook.deliveries])
+        [final] = [d.body for d in hook.deliveries if d.body["data"]["state"] == "succeeded"]
+        assert final["data"]["result"] is None
+    finally:
+        hook.stop()
+
+    # The requester loses the document: withheld for them too, under a new ETag.
+    etag = (await http.get(path, headers=auth(sue))).headers["etag"]
+    assert (await http.get(path, headers=auth(sue) | {"If-None-Match": etag})).status_code == 304
+    patched = await http.patch(
+        f"/v1/documents/{doc}", json={"acl_groups": ["hr"]}, headers=auth(admin)
+    )
+    assert patched.status_code == 200
+    now = await http.get(path, headers=auth(sue) | {"If-None-Match": etag})
+    assert now.status_code == 200 and now.json()["result_withheld"] is True
+    assert now.headers["etag"] != etag and "Margo" not in now.text
+
+
+def _draft_from_document_cite_thread(body: Any) -> str:
+    """An e-mail draft using the retrieved document's sentence, citing only the thread."""
+    used = SECRET_SENTENCE if SECRET_SENTENCE in _prompt(body) else "We are on it."
+    return json.dumps(
+        {
+            "subject": "Re: refund",
+            "body": used,
+            "citations": [{"source": "m1", "quote": "Sorry for the trouble."}],
+            "outcome": "drafted",
+            "refusal_reason": None,
+        }
+    )
+
+
+async def test_uncited_use__withholds_a_held_output_from_reviewers_outside_the_documents_acl(
+    http, model_worker, make_key, sql_conn, fake_openai: FakeOpenAI
+):
+    fake_openai.default = Reply(respond=_draft_from_document_cite_thread)
+    tenant = f"uncited-review-{uuid.uuid4().hex[:6]}"
+    admin = await make_key(tenant=tenant, roles=["admin"])
+    sue = await make_key(tenant=tenant, groups=["support"])
+    reviewer_in = await make_key(tenant=tenant, roles=["reviewer"], groups=["support"])
+    reviewer_out = await make_key(tenant=tenant, roles=["reviewer"], groups=["billing"])
+    doc = await _document(
+        http, admin, title="Refund policy", text=SECRET_SENTENCE, acl_groups=["support"]
+    )
+    await _embedded(sql_conn, doc)
+    body = email_reply_request("Who gives the approval for refunds above the limit?")
+    body["kind"] = "email_reply_reviewed"
+    submitted = await http.post("/v1/jobs", json=body, headers=auth(sue, "held"))
+    path = f"/v1/jobs/{submitted.json()['id']}"
+
+    async def held():
+        job = (await http.get(path, headers=auth(sue))).json()
+        return job if job["state"] in TERMINAL else None
+
+    assert (await wait_for(held, what="the job to be held"))["state"] == "needs_review"
+    review = path.replace("/jobs/", "/reviews/")
+    seen_in = (await http.get(review, headers=auth(reviewer_in))).json()
+    assert seen_in["output_withheld"] is False and SECRET_SENTENCE in seen_in["output"]["body"]
+    seen_out = await http.get(review, headers=auth(reviewer_out))
+    assert (seen_out.json()["output"], seen_out.json()["output_withheld"]) == (None, True)
+    assert "Margo" not in seen_out.text
