@@ -45,7 +45,6 @@ from app.problems import problem_details_plugin
 from app.prompts.controllers import PromptController
 from app.prompts.experiments import PromptPolicies
 from app.responses.controllers import ResponseController
-from app.responses.errors import ROUTING_ERRORS
 from app.responses.model_names import ModelNames
 from app.responses.service import ResponsesService
 from app.retrieval.controllers import DocumentController, SearchController
@@ -53,6 +52,7 @@ from app.retrieval.embeddings import Embedders
 from app.retrieval.service import DocumentService, EmbeddingQueue, Retrieval, SearchTuning
 from app.review.controllers import ReviewController
 from app.review.service import ReviewService
+from app.routing_errors import ROUTING_ERRORS
 from app.settings import Settings
 from app.tenants.admission import Admission
 from app.tenants.budgets import BudgetService

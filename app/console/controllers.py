@@ -88,7 +88,7 @@ def _to_sign_in(request: Request, exc: SignInRequired) -> Response[Any]:
     return response
 
 
-def _error_page(request: Request, exc: Exception) -> Response[str]:
+def error_page(request: Request, exc: Exception) -> Response[str]:
     if isinstance(exc, PublicError):
         error = exc.describe()
         status, title, detail = error.status, error.title, error.detail
@@ -127,10 +127,10 @@ def console_router() -> list[Router]:
         guards=[same_origin_changes],
         exception_handlers={
             SignInRequired: _to_sign_in,
-            PublicError: _error_page,
+            PublicError: error_page,
             # Named as well: the API's problem+json handler for it would win otherwise.
-            ValidationException: _error_page,
-            HTTPException: _error_page,
+            ValidationException: error_page,
+            HTTPException: error_page,
         },
         include_in_schema=False,
     )

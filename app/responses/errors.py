@@ -16,17 +16,11 @@ import re
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    MethodNotAllowedException,
-    NotFoundException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from pydantic import BaseModel
 
 from app.errors import BadRequestError, CourierError, NotFoundError, PublicError
-from app.problems import http_problem
 
 RESPONSES_PATH = "/v1/responses"
 
@@ -88,23 +82,6 @@ def openai_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Op
     """Litestar exception handler: any exception as OpenAI's error envelope."""
     status, error, headers = _describe(exc)
     return Response(OpenAIErrorBody(error=error), status_code=status, headers=headers)
-
-
-def routing_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    """App-level handler of routing errors (no such path, method not allowed).
-
-    The router raises them before any controller is chosen, so the responses
-    controller's own handler never sees them: under ``/v1/responses`` they answer in
-    OpenAI's envelope too (an SDK parses every error there the same way), elsewhere
-    in problem+json like the rest of the API.
-    """
-    path = request.url.path
-    if path == RESPONSES_PATH or path.startswith(RESPONSES_PATH + "/"):
-        return openai_error(request, exc)
-    return http_problem(exc).to_response(request)
-
-
-ROUTING_ERRORS = {NotFoundException: routing_error, MethodNotAllowedException: routing_error}
 
 
 def _describe(exc: Exception) -> tuple[int, OpenAIError, dict[str, str]]:

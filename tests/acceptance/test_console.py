@@ -291,6 +291,19 @@ async def test_console__bad_path_ids_and_parameters_get_the_consoles_html_error_
     assert (posted.status_code, posted.headers["content-type"]) == (400, "text/html; charset=utf-8")
 
 
+async def test_console__an_unknown_address_gets_the_consoles_html_error_page(console, make_key):
+    # Routing errors come before any console handler: a mistyped address in a browser
+    # still gets a page, not problem+json.
+    await sign_in(console, await make_key())
+    for path in ["/console/nope", "/console/jobs/a/b/c", "/console/static/nope.js"]:
+        answer = await console.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"] == "text/html; charset=utf-8", path
+    wrong_method = await console.delete("/console/jobs")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == "text/html; charset=utf-8"
+
+
 async def test_console__pages_name_their_charset_once(console, make_key):
     assert (await console.get("/console/sign-in")).headers["content-type"] == (
         "text/html; charset=utf-8"
