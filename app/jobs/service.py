@@ -59,7 +59,7 @@ class IdempotencyKeyInFlight(ConflictError):
 
 
 class JobAlreadyFinished(ConflictError):
-    """The job has already finished and cannot be cancelled."""
+    """The job is neither queued nor running, so it cannot be cancelled."""
 
     def __init__(self, state: str) -> None:
         super().__init__(f"the job is {state}; only queued or running jobs can be cancelled")
