@@ -4,7 +4,6 @@ EventSource while the API process is restarted mid-job."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,19 +14,15 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.support.browser import launch, require_chromium, skip_module_without_chromium
 from tests.support.jobs import advance
 from tests.support.requests import auth, email_reply_request
 from tests.support.waiting import wait_for
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (scripts/install-browser.sh); under CI this fails instead",
-        allow_module_level=True,
-    )
+skip_module_without_chromium()
 
 
 def _free_port() -> int:
@@ -79,7 +74,7 @@ class ApiProcess:
 async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(
     database_url, make_key, sql_conn
 ):
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), "chromium is required under CI"
+    require_chromium()
     from playwright.async_api import async_playwright
 
     api = ApiProcess(database_url, _free_port())
@@ -94,19 +89,7 @@ async def test_browser__eventsource_sees_every_event_once_across_an_api_restart(
                 )
             ).json()
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
+            browser = await launch(playwright)
             try:
                 page = await browser.new_page()
                 # Served from the API's own origin: Chromium refuses cross-origin loopback requests.

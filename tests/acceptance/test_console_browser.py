@@ -7,8 +7,6 @@ screenshot of each main page (paths printed; under test-artifacts/console/)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,32 +18,18 @@ from typing import Any
 import pytest
 
 from app.keys.service import KeyService
+from tests.support.browser import launch, require_chromium, skip_module_without_chromium
 from tests.support.requests import auth, email_reply_request, sleepy
 from tests.support.streams import read_stream
 from tests.support.waiting import wait_for
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("loopback_webhooks")]
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (scripts/install-browser.sh); under CI this fails instead",
-        allow_module_level=True,
-    )
+skip_module_without_chromium()
 
 REVIEWED = "email_reply_reviewed"  # every output held (tests/support/kinds.py)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class Problems:
@@ -80,11 +64,11 @@ class Problems:
 
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Any]:
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), "chromium is required under CI"
+    require_chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await launch(playwright)
         try:
             yield browser
         finally:

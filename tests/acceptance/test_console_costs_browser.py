@@ -6,8 +6,6 @@ keyboard, and is saved as screenshots (paths printed; under test-artifacts/conso
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,29 +15,14 @@ import pytest
 
 from app.console.session import COOKIE
 from app.tenants.budgets import BudgetService
+from tests.support.browser import launch, require_chromium, skip_module_without_chromium
 from tests.support.console import sign_in
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 pytestmark = pytest.mark.slow
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(
-        "chromium is not installed (scripts/install-browser.sh); under CI this fails instead",
-        allow_module_level=True,
-    )
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+skip_module_without_chromium()
 
 
 def _watch(page: Any, problems: list[str]) -> Any:
@@ -101,7 +84,7 @@ async def _seed(job_factory, sql_conn, slug: str) -> None:
 async def test_console_costs_browser__page_renders_without_errors_at_desktop_and_phone_width(
     api, console, make_key, job_factory, sql_conn, admin_db
 ):
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), "chromium is required under CI"
+    require_chromium()
     from playwright.async_api import async_playwright
 
     key = await make_key(tenant="costs-browser")
@@ -124,7 +107,7 @@ async def test_console_costs_browser__page_renders_without_errors_at_desktop_and
     }
     problems: list[str] = []
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await launch(playwright)
         try:
             context = await browser.new_context(viewport={"width": 1200, "height": 900})
             await context.add_cookies([cookie])
