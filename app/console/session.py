@@ -25,7 +25,7 @@ from litestar import Request
 from litestar.datastructures import Cookie, State
 
 from app.db import Database
-from app.keys.service import Principal, hash_key
+from app.keys.service import Principal, hash_key, principal_from_row
 
 COOKIE = "courier_console"
 COOKIE_PATH = "/console"
@@ -96,20 +96,13 @@ class ConsoleSessions:
 
     async def viewer(self, token: str) -> Viewer | None:
         """The viewer of a live session whose key is live, else None."""
-        row = await self.db.fetch_optional(
-            "console_session_principal", token_hash=_token_hash(token)
-        )
+        token_hash = _token_hash(token)
+        row = await self.db.fetch_optional("console_session_principal", token_hash=token_hash)
         if row is None:
             return None
-        principal = Principal(
-            id=row["principal_id"],
-            tenant_id=row["tenant_id"],
-            external_id=row["external_id"],
-            acl_groups=tuple(row["acl_groups"]),
-            roles=tuple(row["roles"]),
-            key_id=row["key_id"],
+        return Viewer(
+            principal_from_row(row), csrf_token_for(token), row["expires_at"], token_hash.hex()
         )
-        return Viewer(principal, csrf_token_for(token), row["expires_at"], _token_hash(token).hex())
 
     async def close(self, token: str) -> None:
         await self.db.execute("console_session_delete", token_hash=_token_hash(token))

@@ -140,7 +140,7 @@ class KeyService:
                 row = await self.db.fetch_one("api_key_authenticate", key_hash=key_hash)
             except NotFound as exc:
                 raise Unauthenticated("the API key is unknown or revoked") from exc
-            return _principal(row)
+            return principal_from_row(row)
 
         if self.cache is None:
             return await lookup()
@@ -150,7 +150,8 @@ class KeyService:
         return bool((await self.db.fetch_one("api_key_is_live", key_hash=hash_key(key)))["live"])
 
 
-def _principal(row: dict) -> Principal:
+def principal_from_row(row: dict) -> Principal:
+    """The principal a key lookup (or a console session's) returns, from its row."""
     return Principal(
         id=row["principal_id"],
         tenant_id=row["tenant_id"],
