@@ -438,7 +438,8 @@ class ListenConnection:
                 async for n in self._conn.notifies(timeout=timeout, stop_after=1)
             ]
             if not received:
-                await asyncio.wait_for(self._conn.execute("SELECT 1"), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._conn.execute("SELECT 1")
             return received
         except psycopg.Error as exc:
             raise DatabaseUnavailable(str(exc)) from exc

@@ -144,8 +144,12 @@ class OutboxRelay:
                     task.add_done_callback(self._done)
                 if rows and len(rows) == free:
                     continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+            # arrives as the wake-up does (a stop cancels deliveries, whose ends wake this
+            # loop), and the relay then polls forever while its stop waits for it.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.relay_poll_seconds)
+                async with asyncio.timeout(self.settings.relay_poll_seconds):
+                    await self._wake.wait()
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)

@@ -69,7 +69,8 @@ class Subscription:
     async def wait(self, timeout: float) -> bool:
         """True when woken, False after ``timeout`` seconds of silence."""
         try:
-            await asyncio.wait_for(self.news.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.news.wait()
         except TimeoutError:
             return False
         return True
@@ -271,7 +272,8 @@ class EventHub:
                 if remaining <= 0:
                     return False
                 try:
-                    await asyncio.wait_for(self._horizon_moved.wait(), remaining)
+                    async with asyncio.timeout(remaining):
+                        await self._horizon_moved.wait()
                 except TimeoutError:
                     return False
             return True

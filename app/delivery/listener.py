@@ -50,7 +50,8 @@ class NotificationListener:
         self._task = asyncio.create_task(self._run(), name=f"listener:{self.name}")
         if wait:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.connected.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await self.connected.wait()
 
     async def stop(self) -> None:
         if self._task is not None:

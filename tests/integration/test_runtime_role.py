@@ -15,6 +15,7 @@ from app.db import Database, DatabaseError, RuntimeRoleUnavailable, create_pool
 from app.jobs.queue import create_queue_app
 from app.keys.service import KeyService, hash_key
 from app.migrate import MigrationError, check, migrate
+from tests.support.waiting import wait_for_sync
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,22 @@ async def test_rls_policy__applies_to_runtime_sessions_also_after_a_reconnect(
     assert await _visible(db, None) == []  # nobody named: nothing visible, not everything
 
     # Kill every pooled connection: the replacements must act as the runtime role too.
-    sql_conn.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    killed = [
+        pid
+        for pid, _ in sql_conn.execute(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    ]
+    # pg_terminate_backend only signals: wait until the backends are gone, or a check
+    # could find one still answering that dies just after.
+    wait_for_sync(
+        lambda: (
+            not sql_conn.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", (killed,)
+            ).fetchone()
+        ),
+        what="the terminated backends to exit",
     )
     await db.pool.check()
     assert await _visible(db, sales) == ["acme-quoted", "acme-sales"]
