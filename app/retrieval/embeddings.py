@@ -130,7 +130,7 @@ def _unit(vector: list[float]) -> list[float]:
 
 class Embedders:
     """The embedder of each model this process can run: the offline one always, the
-    provider's models when an API key is configured."""
+    provider's models when an API key or a base URL is configured."""
 
     def __init__(
         self,
@@ -150,8 +150,8 @@ class Embedders:
         )
         if self.configured != HASHED_MODEL and self._client is None:
             raise EmbedderUnavailable(
-                f"COURIER_EMBEDDING_MODEL={self.configured} needs OPENAI_API_KEY "
-                "(unset it for the offline embedder)"
+                f"COURIER_EMBEDDING_MODEL={self.configured} needs OPENAI_API_KEY or "
+                "OPENAI_BASE_URL (unset it for the offline embedder)"
             )
 
     @classmethod
@@ -159,7 +159,8 @@ class Embedders:
         llm = settings.llm
         return cls(
             settings.retrieval.embedding_model,
-            api_key=llm.api_key.get_secret_value() if llm.api_key is not None else None,
+            # The chat provider's rule: a base URL without a key is a server that needs none.
+            api_key=llm.provider_key(),
             base_url=llm.base_url,
             timeout=llm.timeout_seconds,
         )
@@ -168,7 +169,9 @@ class Embedders:
         if model == HASHED_MODEL:
             return self._hashed
         if self._client is None:
-            raise EmbedderUnavailable(f"embeddings of {model} need OPENAI_API_KEY")
+            raise EmbedderUnavailable(
+                f"embeddings of {model} need OPENAI_API_KEY or OPENAI_BASE_URL"
+            )
         return OpenAIEmbedder(self._client, model)
 
     async def close(self) -> None:

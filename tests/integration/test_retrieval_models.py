@@ -248,3 +248,20 @@ async def test_product_description__a_reference_document_grounds_a_material(
     assert [c["source"] for c in row["result"]["citations"]] == [chunk]
     prompts = [str(r.body) for r in fake_openai.requests if r.path == "/v1/chat/completions"]
     assert len(prompts) == 1 and f'name="{chunk}"' in prompts[0]
+
+
+async def test_embedders__a_base_url_without_a_key_embeds_through_that_server(
+    settings, fake_openai: FakeOpenAI
+):
+    # vLLM, Ollama and llama.cpp start without a key: the chat provider's rule holds here too.
+    settings.llm.api_key = None
+    settings.llm.base_url = fake_openai.url + "/v1"
+    settings.retrieval.embedding_model = "fake-embed"
+    embedders = Embedders.from_settings(settings)
+    try:
+        before = fake_openai.embedded_texts
+        [vector] = await embedders.get("fake-embed").embed(["router firmware"])
+        assert fake_openai.embedded_texts == before + 1
+        assert len(vector) == 384
+    finally:
+        await embedders.close()
