@@ -16,6 +16,23 @@ FROM unnest(%(chunk_ids)s::bigint[], %(embeddings)s::text[]) AS t(chunk_id, embe
 JOIN chunks c ON c.id = t.chunk_id
 ON CONFLICT (chunk_id, model) DO NOTHING;
 
+-- name: chunk_embedding_purge_model :exec
+-- Delete up to `limit` of the acting tenant's embeddings of a retired model (the
+-- retention pruner, in batches: search never reads them again). Row level security
+-- keeps the delete to that tenant; the count triggers keep chunk_acl_counts.
+DELETE FROM chunk_embeddings
+WHERE (chunk_id, model) IN (
+    SELECT e.chunk_id, e.model FROM chunk_embeddings e
+    JOIN embedding_models m ON m.model = e.model AND m.state = 'retired'
+    WHERE e.model = %(model)s::text
+    LIMIT %(limit)s::integer
+    FOR UPDATE OF e SKIP LOCKED
+);
+
+-- name: chunk_embedding_remains :one
+-- Whether the acting tenant still has an embedding of this model (locked ones too).
+SELECT EXISTS (SELECT 1 FROM chunk_embeddings WHERE model = %(model)s::text) AS remains;
+
 -- name: chunk_insert_many :exec
 -- A document's chunks in order; tenant and groups are copied from the document (trigger).
 INSERT INTO chunks (document_id, tenant_id, acl_groups, ordinal, body)

@@ -29,6 +29,17 @@ RETURNING model, state;
 -- Every model that is not retired: the ones chunks are embedded with.
 SELECT model, dimensions, state FROM embedding_models WHERE state <> 'retired' ORDER BY model;
 
+-- name: embedding_model_purged :exec
+-- The retention pruner deleted every embedding of this retired model: later passes skip it.
+UPDATE embedding_models SET purged_at = now()
+WHERE model = %(model)s::text AND state = 'retired';
+
 -- name: embedding_model_retire_active :exec
--- Retire the active model other than this one (its embeddings stay until purged).
-UPDATE embedding_models SET state = 'retired' WHERE state = 'active' AND model <> %(model)s::text;
+-- Retire the active model other than this one (its embeddings stay until the retention
+-- pruner purges them, see embedding_model_purged).
+UPDATE embedding_models SET state = 'retired', purged_at = NULL
+WHERE state = 'active' AND model <> %(model)s::text;
+
+-- name: embedding_model_retired_unpurged :many
+-- Retired models whose embeddings may remain: what the retention pruner still deletes.
+SELECT model FROM embedding_models WHERE state = 'retired' AND purged_at IS NULL ORDER BY model;

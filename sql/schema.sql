@@ -2918,6 +2918,7 @@ CREATE TABLE public.embedding_models (
     state text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     activated_at timestamp with time zone,
+    purged_at timestamp with time zone,
     CONSTRAINT embedding_models_dimensions CHECK ((dimensions = 384)),
     CONSTRAINT embedding_models_state CHECK ((state = ANY (ARRAY['building'::text, 'active'::text, 'retired'::text])))
 );
@@ -2928,6 +2929,13 @@ CREATE TABLE public.embedding_models (
 --
 
 COMMENT ON TABLE public.embedding_models IS 'Embedding models: the active one serves search; a building one is being filled for every chunk and becomes active when none is missing.';
+
+
+--
+-- Name: COLUMN embedding_models.purged_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.embedding_models.purged_at IS 'When the retention pruner had deleted every embedding of this retired model; NULL while any may remain.';
 
 
 --

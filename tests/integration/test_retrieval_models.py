@@ -14,6 +14,7 @@ from app.llm.cache_key import cache_key
 from app.retrieval.embeddings import HASHED_MODEL, Embedders
 from app.retrieval.service import EmbeddingQueue, Retrieval, RetrievedChunk
 from tasks.embed import ChunkEmbedding
+from tasks.maintenance.retention import RetentionPruner
 from tests.fakes.openai_server import FakeOpenAI, answer
 from tests.support.documents import Corpus, Reader
 from tests.support.jobs import job_row
@@ -264,4 +265,43 @@ async def test_embedders__a_base_url_without_a_key_embeds_through_that_server(
         assert fake_openai.embedded_texts == before + 1
         assert len(vector) == 384
     finally:
+        await embedders.close()
+
+
+async def test_model_change__the_retired_models_embeddings_are_purged_and_search_goes_on(
+    corpus: Corpus, db: Database, fake_openai: FakeOpenAI, pruner: RetentionPruner, sql_conn
+):
+    tenant = await corpus.tenant()
+    docs = [await corpus.add(tenant, f"Router {n} reboots nightly.", ["g"]) for n in range(3)]
+    await corpus.embed_all(tenant)
+    embedders = fake_embedders(fake_openai)
+    queue_app = create_queue_app()
+    await queue_app.open_async(pool=db.pool)
+    try:
+        changed = ChunkEmbedding(db, embedders)
+        await changed.prepare(EmbeddingQueue(queue_app))
+        await changed.embed(tenant, None)  # complete: the new model is active, the old retired
+        active = await db.fetch_optional("embedding_model_active")
+        assert active is not None and active["model"] == "fake-embed"
+
+        def count(model: str) -> int:
+            return sql_conn.execute(
+                "SELECT count(*) FROM chunk_embeddings WHERE tenant_id = %s AND model = %s",
+                (tenant, model),
+            ).fetchone()[0]
+
+        assert count(HASHED_MODEL) == 3  # kept while retired, until the pruner's pass
+        done = await pruner.run_once()  # batches of 2: two batches for this tenant
+        assert done.purged_embeddings >= 3  # other tests' tenants may hold some too
+        assert (count(HASHED_MODEL), count("fake-embed")) == (0, 3)
+        assert sql_conn.execute(
+            "SELECT state, purged_at IS NOT NULL FROM embedding_models WHERE model = %s",
+            (HASHED_MODEL,),
+        ).fetchone() == ("retired", True)
+        assert (await pruner.run_once()).purged_embeddings == 0
+        user = Reader(uuid.uuid4(), tenant, ("g",))
+        found = await Retrieval(db, embedders).search(user, "router reboots nightly", 5)
+        assert {c.document_id for c in found} == set(docs)
+    finally:
+        await queue_app.close_async()
         await embedders.close()
