@@ -153,9 +153,9 @@ DOMAIN_DATA: dict[str, Domain] = {
             (300, 4800),
             ("no excess applies", "paid within 24 hours", "courtesy car"),
             {
-                "fr": ("dossier", "de l'indemnisation", "Le versement"),
-                "de": ("Vorgang", "der Entschädigung", "Die Auszahlung"),
-                "es": ("expediente", "de la indemnización", "El pago"),
+                "fr": ("votre dossier", "de l'indemnisation", "Le versement"),
+                "de": ("Ihren Vorgang", "der Entschädigung", "Die Auszahlung"),
+                "es": ("su expediente", "de la indemnización", "El pago"),
             },
         ),
         Domain(
@@ -169,9 +169,9 @@ DOMAIN_DATA: dict[str, Domain] = {
             (60, 1400),
             ("free rebooking", "lounge access", "full refund"),
             {
-                "fr": ("réservation", "du remboursement", "Le départ"),
-                "de": ("Buchung", "der Erstattung", "Der Abflug"),
-                "es": ("reserva", "del reembolso", "La salida"),
+                "fr": ("votre réservation", "du remboursement", "Le départ"),
+                "de": ("Ihre Buchung", "der Erstattung", "Der Abflug"),
+                "es": ("su reserva", "del reembolso", "La salida"),
             },
         ),
         Domain(
@@ -185,9 +185,9 @@ DOMAIN_DATA: dict[str, Domain] = {
             (15, 95),
             ("unlimited data", "no early termination fee", "free 5G upgrade"),
             {
-                "fr": ("contrat", "de l'abonnement mensuel", "Le changement d'offre"),
-                "de": ("Vertrag", "der monatlichen Grundgebühr", "Der Tarifwechsel"),
-                "es": ("contrato", "de la cuota mensual", "El cambio de tarifa"),
+                "fr": ("votre contrat", "de l'abonnement mensuel", "Le changement d'offre"),
+                "de": ("Ihren Vertrag", "der monatlichen Grundgebühr", "Der Tarifwechsel"),
+                "es": ("su contrato", "de la cuota mensual", "El cambio de tarifa"),
             },
         ),
         Domain(
@@ -213,9 +213,9 @@ DOMAIN_DATA: dict[str, Domain] = {
             (40, 900),
             ("no standing charge", "green tariff discount", "smart meter free of charge"),
             {
-                "fr": ("compte", "de la facture de clôture", "Le remplacement du compteur"),
-                "de": ("Kundenkonto", "der Schlussrechnung", "Der Zählerwechsel"),
-                "es": ("contrato de suministro", "de la factura final", "El cambio de contador"),
+                "fr": ("votre compte", "de la facture de clôture", "Le remplacement du compteur"),
+                "de": ("Ihr Kundenkonto", "der Schlussrechnung", "Der Zählerwechsel"),
+                "es": ("su contrato de suministro", "de la factura final", "El cambio de contador"),
             },
         ),
         Domain(
@@ -283,9 +283,9 @@ def amount_line(lang: str, d: Domain, ref: str, amount: str) -> str:
         return f"The {d.amount_what} for {d.thing} {ref} is {amount}."
     thing, what, _ = d.translated[lang]
     return {
-        "fr": f"Le montant {what} pour votre {thing} {ref} est de {amount}.",
-        "de": f"Der Betrag {what} für Ihren {thing} {ref} beträgt {amount}.",
-        "es": f"El importe {what} de su {thing} {ref} es de {amount}.",
+        "fr": f"Le montant {what} pour {thing} {ref} est de {amount}.",
+        "de": f"Der Betrag {what} für {thing} {ref} beträgt {amount}.",
+        "es": f"El importe {what} de {thing} {ref} es de {amount}.",
     }[lang]
 
 
@@ -303,11 +303,12 @@ def date_line(lang: str, d: Domain, ref: str, when: str) -> str:
 def question(lang: str, d: Domain, ref: str) -> str:
     if lang == "en":
         return f"What is the {d.amount_what} for {d.thing} {ref}, and when is the {d.date_what}?"
-    thing, what, event = d.translated[lang]
+    _, what, event = d.translated[lang]
+    event = event[0].lower() + event[1:]
     return {
-        "fr": f"Quel est le montant {what} pour {ref}, et quand {event.lower()} est-il prévu ?",
-        "de": f"Wie hoch ist der Betrag {what} für {ref}, und wann ist {event.lower()} geplant?",
-        "es": f"¿Cuál es el importe {what} de {ref} y cuándo es {event.lower()}?",
+        "fr": f"Quel est le montant {what} pour {ref}, et quand {event} est-il prévu ?",
+        "de": f"Wie hoch ist der Betrag {what} für {ref}, und wann ist {event} geplant?",
+        "es": f"¿Cuál es el importe {what} de {ref} y cuándo es {event}?",
     }[lang]
 
 
@@ -354,6 +355,24 @@ BOTH = {
     "de": "Ich habe zwei Vorgänge bei Ihnen, {a} und {b}, und verwechsle sie ständig. Können Sie "
     "beide bestätigen?",
     "es": "Tengo dos expedientes con ustedes, {a} y {b}, y los confundo. ¿Pueden confirmar ambos?",
+}
+FORWARD = {
+    "en": (
+        "Internal note: this is how we handled a similar case for another customer last month.",
+        "---------- Forwarded message ----------\nFrom: {who}\nDate: {day}\nSubject: {ref}",
+    ),
+    "fr": (
+        "Note interne : voici un cas similaire traité le mois dernier pour un autre client.",
+        "---------- Message transféré ----------\nDe : {who}\nDate : {day}\nObjet : {ref}",
+    ),
+    "de": (
+        "Interne Notiz: so haben wir letzten Monat den Fall eines anderen Kunden gelöst.",
+        "---------- Weitergeleitete Nachricht ----------\nVon: {who}\nDatum: {day}\nBetreff: {ref}",
+    ),
+    "es": (
+        "Nota interna: así resolvimos el mes pasado un caso parecido de otro cliente.",
+        "---------- Mensaje reenviado ----------\nDe: {who}\nFecha: {day}\nAsunto: {ref}",
+    ),
 }
 SIGN = {
     "en": "Kind regards,",
@@ -459,6 +478,28 @@ def email_reply(rng: random.Random, d: Domain, lang: str, pattern: str) -> Case:
         ]
         must_cite, distractor = ["m2"], "m0"
         banned[old] = "distractor"
+    elif pattern == "forwarded":
+        note, header = FORWARD[lang]
+        earlier = written(lang, start - timedelta(days=rng.randrange(20, 40)))
+        lead = f"{rng.choice(('team.lead', 'escalations'))}@{d.host}"
+        thread = [
+            {"sender": mail(customer), "sent_at": at(start, 9, 5), "body": f"{opener}\n\n{sign}"},
+            {
+                "sender": lead,
+                "sent_at": at(start, 9, 50),
+                "body": f"{note}\n\n{header.format(who=agent, day=earlier, ref=twin)}\n\n"
+                f"{amount_line(lang, d, twin, other)} {date_line(lang, d, twin, other_when)}",
+            },
+            {
+                "sender": agent,
+                "sent_at": at(start, 11, 20),
+                "body": f"{amount_line(lang, d, ref, right)} {date_line(lang, d, ref, when)}"
+                f"\n\n{staff}",
+            },
+        ]
+        must_cite, distractor = ["m2"], "m1"
+        banned[other] = "distractor"
+        banned[other_when] = "distractor"
     else:  # plain: one answer, only invented facts to avoid
         thread = [
             {"sender": mail(customer), "sent_at": at(start, 7, 55), "body": f"{opener}\n\n{sign}"},
@@ -686,6 +727,8 @@ UNRELATED = {
 def support_answer(rng: random.Random, d: Domain, lang: str, pattern: str) -> Case:
     policy = POLICIES[d.name]
     mine, theirs = rng.sample(REGIONS[lang], 2)
+    # A region's name in a sentence ("in der Schweiz") and in a title ("Schweiz").
+    titled = {"der Schweiz": "Schweiz", "the UK": "UK", "the US": "US"}
     if pattern == "archived":
         theirs = mine
     right = policy.figure(rng, lang, mine[1])
@@ -707,7 +750,10 @@ def support_answer(rng: random.Random, d: Domain, lang: str, pattern: str) -> Ca
             ARCHIVED[lang][1].format(topic=topic, d=old_d),
         )
     else:
-        titles = (f"{topic} – {mine[0]}", f"{topic} – {theirs[0]}")
+        titles = (
+            f"{topic} – {titled.get(mine[0], mine[0])}",
+            f"{topic} – {titled.get(theirs[0], theirs[0])}",
+        )
     if pattern != "escalate":
         sources.append(
             {
@@ -923,11 +969,18 @@ class Product:
 
 
 def _pick(*values: object, unit: str | dict[str, str] = "") -> Callable[[random.Random, str], str]:
-    """A draw of one of ``values`` with its unit (per language, or the same in all)."""
+    """A draw of one of ``values`` with its unit (per language, or the same in all; a
+    unit with ``{}`` places the value), a decimal comma outside English."""
 
     def draw(rng: random.Random, lang: str) -> str:
+        value = rng.choice(values)
+        text = (
+            str(value).replace(".", ",")
+            if isinstance(value, float) and lang != "en"
+            else str(value)
+        )
         suffix = unit if isinstance(unit, str) else unit.get(lang, unit["en"])
-        return f"{rng.choice(values)}{suffix}"
+        return suffix.format(text) if "{}" in suffix else f"{text}{suffix}"
 
     return draw
 
@@ -1005,7 +1058,7 @@ PRODUCTS = {
         (
             (
                 {"en": "Weight", "fr": "Poids", "de": "Gewicht", "es": "Peso"},
-                _pick("2.1 kg", "2.4 kg", "2.7 kg", "3.1 kg", "3.4 kg"),
+                _pick(2.1, 2.4, 2.7, 3.1, 3.4, unit=" kg"),
             ),
             (
                 {"en": "Capacity", "fr": "Contenance", "de": "Volumen", "es": "Capacidad"},
@@ -1027,7 +1080,17 @@ PRODUCTS = {
                     "de": "Behandlungskosten",
                     "es": "Gastos médicos",
                 },
-                _pick("£2,000,000", "£5,000,000", "£10,000,000"),
+                _pick(
+                    2,
+                    5,
+                    10,
+                    unit={
+                        "en": "£{} million",
+                        "fr": "{} millions €",
+                        "de": "{} Mio. €",
+                        "es": "{} millones €",
+                    },
+                ),
             ),
             (
                 {
@@ -1109,16 +1172,32 @@ DISCONTINUED = {
     "de": "Datenblatt, eingestelltes Modell",
     "es": "Ficha técnica, modelo descatalogado",
 }
-SHEET_INVENTED = {
-    "telecom": "Wi-Fi 7",
-    "utilities": "works with every boiler",
-    "travel": "lifetime warranty",
-    "insurance": "cancellation cover up to £50,000",
-    "healthcare": "contactless payments",
-    "education": "stylus included",
-    "logistics": "wireless printing",
-    "saas": "unlimited guests",
+SHEET_INVENTED: dict[str, dict[str, str]] = {
+    "telecom": {"en": "Wi-Fi 7"},
+    "utilities": {"en": "OpenTherm"},
+    "travel": {
+        "en": "lifetime warranty",
+        "fr": "garantie à vie",
+        "de": "lebenslange Garantie",
+        "es": "garantía de por vida",
+    },
+    "insurance": {
+        "en": "cancellation cover",
+        "fr": "garantie annulation",
+        "de": "Reiserücktritt",
+        "es": "cancelación del viaje",
+    },
+    "healthcare": {"en": "contactless payments"},
+    "education": {"en": "stylus included"},
+    "logistics": {"en": "wireless printing"},
+    "saas": {"en": "unlimited guests"},
 }
+
+
+def invented_feature(domain: str, lang: str) -> str:
+    """A feature no sheet of the domain's product states, in the language written."""
+    said = SHEET_INVENTED[domain]
+    return said.get(lang, said["en"])
 
 
 def _sheets(rng: random.Random, p: Product, lang: str) -> tuple[list[str], list[str], str, str]:
@@ -1158,7 +1237,7 @@ def product_description(rng: random.Random, d: Domain, lang: str, pattern: str) 
         lang
     ]
     banned = {value: "distractor" for value in was}
-    banned[SHEET_INVENTED[d.name]] = "invented"
+    banned[invented_feature(d.name, lang)] = "invented"
     return {
         "input": {
             "product": {
@@ -1224,7 +1303,9 @@ def metadata_enrichment(rng: random.Random, d: Domain, lang: str, pattern: str) 
     }[lang]
     fields = [*names, MISSING_FIELD[0]] if pattern == "missing" else names
     banned = {value: "distractor" for value in was}
-    banned[MISSING_FIELD[1] if pattern == "missing" else SHEET_INVENTED[d.name]] = "invented"
+    banned[MISSING_FIELD[1] if pattern == "missing" else invented_feature(d.name, lang)] = (
+        "invented"
+    )
     return {
         "input": {
             "title": p.name,
@@ -1413,7 +1494,10 @@ def bio(rng: random.Random, d: Domain, lang: str, pattern: str) -> Case:
 
 Builder = Callable[[random.Random, Domain, str, str], Case]
 BUILDERS: dict[str, tuple[Builder, tuple[str, ...]]] = {
-    "email_reply": (email_reply, ("quoted_chain", "two_refs", "amended", "plain")),
+    "email_reply": (
+        email_reply,
+        ("quoted_chain", "two_refs", "amended", "forwarded", "plain"),
+    ),
     "support_answer": (support_answer, ("region", "archived", "region", "escalate")),
     "account_summary": (account_summary, ("misfiled_note", "quoted_update")),
     "follow_up_draft": (follow_up_draft, ("revised_offer", "notes")),
