@@ -724,6 +724,17 @@ UNRELATED = {
 }
 
 
+EARLIER_TURNS = {
+    "en": (
+        "Hi, a quick question about my plan. I'm a customer in {region}.",
+        "Of course, what would you like to know?",
+    ),
+    "fr": ("Bonjour, j'ai une question. Je suis client en {region}.", "Bien sûr, je vous écoute."),
+    "de": ("Hallo, eine kurze Frage. Ich bin Kunde in {region}.", "Gern, was möchten Sie wissen?"),
+    "es": ("Hola, una pregunta. Soy cliente en {region}.", "Claro, ¿qué necesita saber?"),
+}
+
+
 def support_answer(rng: random.Random, d: Domain, lang: str, pattern: str) -> Case:
     policy = POLICIES[d.name]
     mine, theirs = rng.sample(REGIONS[lang], 2)
@@ -774,11 +785,20 @@ def support_answer(rng: random.Random, d: Domain, lang: str, pattern: str) -> Ca
     )
     rng.shuffle(sources)
     ask = BASED[lang].format(region=mine[0]) + policy.ask[lang]
+    conversation: list[dict[str, str]] = []
+    if pattern == "region_in_turns":
+        # Where the customer lives was said in an earlier turn, not in the question.
+        said, reply = EARLIER_TURNS[lang]
+        conversation = [
+            {"role": "user", "content": said.format(region=mine[0])},
+            {"role": "assistant", "content": reply},
+        ]
+        ask = policy.ask[lang]
     banned = {wrong: "distractor", invented: "invented"}
     if lang == "en":
         banned[rng.choice(d.temptations)] = "invented"
     return {
-        "input": {"question": ask, "conversation": [], "sources": sources},
+        "input": {"question": ask, "conversation": conversation, "sources": sources},
         "expect_outcome": "escalated" if pattern == "escalate" else "answered",
         "must_cite": [] if pattern == "escalate" else [right_id],
         "must_contain": [] if pattern == "escalate" else [right],
@@ -1339,6 +1359,8 @@ VENDORS = {
 
 
 def document_extraction(rng: random.Random, d: Domain, lang: str, pattern: str) -> Case:
+    if pattern == "amended_contract":
+        return amended_contract(rng, d)
     cur = rng.choice(("£", "€", "$"))
     issued = day(rng, date(2026, 9, 1), 60)
     number = f"{d.prefix}-INV-{rng.randrange(10000, 99999)}"
@@ -1395,6 +1417,41 @@ def document_extraction(rng: random.Random, d: Domain, lang: str, pattern: str) 
         "must_cite": [],
         "must_contain": [number, money("en", cur, total)[1:]],
         "banned": banned,
+    }
+
+
+CLIENTS = ("Ferncroft Housing Association", "Dunmore Retail Group", "Alder Valley Schools Trust")
+
+
+def amended_contract(rng: random.Random, d: Domain) -> Case:
+    """A contract whose effective date an amendment further down moves; no governing
+    law is stated, and the term is given in months only."""
+    signed = day(rng, date(2026, 6, 1), 60)
+    first = signed + timedelta(days=rng.randrange(10, 30))
+    moved = first + timedelta(days=rng.randrange(14, 60))
+    months = rng.choice((12, 18, 24, 36))
+    client = rng.choice(CLIENTS)
+    text = (
+        f"SERVICES AGREEMENT\nThis agreement is made on {written('en', signed)} between "
+        f"{VENDORS[d.name]} (the Provider) and {client} (the Client).\n"
+        f"1. Start. The services start on {written('en', first)} (the Effective Date).\n"
+        f"2. Term. This agreement runs for {months} months from the Effective Date and renews "
+        "for further periods of 12 months unless either party gives 90 days' notice.\n"
+        "3. Fees. As set out in Schedule 1.\n\n"
+        f"AMENDMENT No. 1, signed {written('en', signed + timedelta(days=5))}: clause 1 is "
+        f"replaced: the services start on {written('en', moved)} (the Effective Date).\n"
+    )
+    return {
+        "input": {"document_type": "contract", "text": text},
+        "expect_outcome": "extracted",
+        "must_extract": {"effective_date": written("en", moved), "term": f"{months} months"},
+        "must_be_empty": ["governing_law"],
+        "must_cite": [],
+        "must_contain": [written("en", moved), f"{months} months", client],
+        "banned": {
+            "England and Wales": "invented",
+            f"{months + rng.choice((6, 12))} months": "invented",
+        },
     }
 
 
@@ -1498,12 +1555,15 @@ BUILDERS: dict[str, tuple[Builder, tuple[str, ...]]] = {
         email_reply,
         ("quoted_chain", "two_refs", "amended", "forwarded", "plain"),
     ),
-    "support_answer": (support_answer, ("region", "archived", "region", "escalate")),
+    "support_answer": (support_answer, ("region", "archived", "region_in_turns", "escalate")),
     "account_summary": (account_summary, ("misfiled_note", "quoted_update")),
     "follow_up_draft": (follow_up_draft, ("revised_offer", "notes")),
     "product_description": (product_description, ("discontinued_sheet", "business")),
     "metadata_enrichment": (metadata_enrichment, ("discontinued_sheet", "missing")),
-    "document_extraction": (document_extraction, ("net_terms", "replaced_invoice")),
+    "document_extraction": (
+        document_extraction,
+        ("net_terms", "replaced_invoice", "amended_contract"),
+    ),
     "bio": (bio, ("lookalike_employer", "short")),
 }
 SPEAKS = {
