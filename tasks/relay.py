@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from app.cancellation import raise_if_cancelled
 from app.db import Database, DatabaseError
 from app.delivery.listener import NotificationListener
 from app.delivery.outbox import Attempt, Decision, OutboxClaim, decide, payload, sign
@@ -123,6 +124,7 @@ class OutboxRelay:
     async def _run(self) -> None:
         claim_for = timedelta(seconds=self.settings.timeout_seconds + 30)
         while True:
+            raise_if_cancelled()
             self._wake.clear()
             free = self.settings.relay_concurrency - len(self._in_flight)
             rows: list[OutboxClaim] = []

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from procrastinate.worker import Worker as QueueWorker
 
+from app.cancellation import raise_if_cancelled
 from app.db import Database, create_pool
 from app.jobs.kinds import KindRegistry
 from app.jobs.queue import JobQueue, create_queue_app
@@ -278,6 +279,7 @@ async def supervise(run: Callable[[], Awaitable[None]], *, name: str, backoff_ma
     loop = asyncio.get_running_loop()
     failures = 0
     while True:
+        raise_if_cancelled()  # never restart a loop that ended because it was told to stop
         started = loop.time()
         try:
             await run()
@@ -311,6 +313,7 @@ async def beating_until_drained(queue_worker: QueueWorker, interval: float) -> A
 
     async def beat() -> None:
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(interval)
             worker_id = queue_worker.worker_id  # None before registering, after unregistering
             if worker_id is None:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
+from app.cancellation import raise_if_cancelled
 from app.db import DatabaseError, ListenConnection, Notification
 from app.retries import backoff_delay
 
@@ -63,6 +64,7 @@ class NotificationListener:
     async def _run(self) -> None:
         failures = 0
         while True:
+            raise_if_cancelled()
             connection: ListenConnection | None = None
             try:
                 connection = await ListenConnection.open(
@@ -82,6 +84,7 @@ class NotificationListener:
                 )
                 self.on_connected()
                 while True:
+                    raise_if_cancelled()
                     for notification in await connection.receive(self.ping_seconds):
                         self.on_notification(notification)
             except DatabaseError as exc:

@@ -9,6 +9,7 @@ import logging
 import random
 from datetime import datetime
 
+from app.cancellation import raise_if_cancelled
 from app.db import Connection, Database, DatabaseError
 
 log = logging.getLogger("courier.maintenance")
@@ -43,6 +44,7 @@ class PeriodicDuty:
 
     async def _loop(self) -> None:
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
             try:
                 changed = await self.tick()
