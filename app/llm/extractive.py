@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
+from app.llm.quoting import split_quoted
+from app.llm.relevance import Focus
 
 QUARANTINE_MARK = "[quarantined:"
 """How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
@@ -68,34 +71,133 @@ def addressed_to_the_model(text: str) -> bool:
     return _TO_THE_MODEL.search(text) is not None or suspect(text)
 
 
-def choose_extracts(question: str, sources: Sequence[Source], limit: int = 3) -> list[Extract]:
+QUOTED = 0.5
+"""Weight of a sentence of forwarded or quoted older mail (app/llm/quoting.py)."""
+SUPERSEDED = 0.5
+"""Weight of a conversation's sentence that a later answer of ours covers again."""
+OFF_SOURCE = 0.5
+"""Weight of a sentence of a source titled after (or only about) another entity."""
+CONFLICTING = 0.25
+"""Weight of a sentence naming another entity of an asked shape (order 4410 for 5521)."""
+MATCHING = 0.5
+"""Rank bonus of a sentence naming an asked identifier or name; half for its source."""
+
+
+@dataclass
+class _Candidate:
+    extract: Extract
+    position: int
+    source: int
+    ours: bool | None
+    shared: frozenset[str]
+    bonus: float = 0.0
+    disfavoured: bool = False
+
+    @property
+    def rank(self) -> float:
+        return self.extract.score + self.bonus
+
+    def weigh(self, weight: float) -> None:
+        extract = self.extract
+        self.extract = Extract(extract.source_id, extract.text, round(extract.score * weight, 3))
+        self.disfavoured = True
+
+
+def choose_extracts(
+    question: str, sources: Sequence[Source], limit: int = 3, about: str = ""
+) -> list[Extract]:
     """The ``limit`` sentences that best answer the question, in source order.
 
     A sentence scores the share of the question's content words it contains, plus a
     bonus when it has the shape of the answer (a time for "when", a number for "how
     many"); a sentence that is itself a question counts half: it restates, it does
-    not answer.
+    not answer. Then the source has to be the right one (``about`` names what the
+    question is about): a sentence naming the asked order, plan or model ranks higher;
+    one from forwarded mail, one a later answer of ours supersedes, one from a source
+    about another entity, or one naming another entity weighs less, and is used only
+    when it still outranks every sentence without such a flaw.
     """
+    candidates = _candidates(question, sources)
+    _judge(candidates, sources, Focus.of(question, about))
+    _supersede(candidates)
+    clean = [c.rank for c in candidates if not c.disfavoured]
+    floor = max(clean, default=0.0)
+    usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
+    best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
+    return [c.extract for c in sorted(best, key=lambda c: c.position)]
+
+
+def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
+    """Every sentence that shares a content word with the question, scored; a sentence
+    of quoted or forwarded mail already weighed down."""
     wanted = content_words(question)
     shape = _answer_shape(question)
-    ranked: list[tuple[float, int, Extract]] = []
+    found: list[_Candidate] = []
     position = 0
-    for source in sources:
-        for sentence in sentences(source.text):
+    for index, source in enumerate(sources):
+        own, quoted = split_quoted(source.text)
+        for sentence, is_quoted in _lines_sentences(own, quoted):
+            position += 1
             if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
-                position += 1
                 continue
             shared = wanted & content_words(sentence)
-            if shared:
-                score = len(shared) / len(wanted)
-                if shape is not None and shape.search(sentence):
-                    score += 0.5
-                if sentence.endswith("?"):
-                    score /= 2
-                ranked.append((score, position, Extract(source.id, sentence, round(score, 3))))
-            position += 1
-    best = sorted(ranked, key=lambda item: (-item[0], item[1]))[:limit]
-    return [extract for _, _, extract in sorted(best, key=lambda item: item[1])]
+            if not shared:
+                continue
+            score = len(shared) / len(wanted)
+            if shape is not None and shape.search(sentence):
+                score += 0.5
+            if sentence.endswith("?"):
+                score /= 2
+            extract = Extract(source.id, sentence, round(score, 3))
+            found.append(_Candidate(extract, position, index, source.ours, frozenset(shared)))
+            if is_quoted:
+                found[-1].weigh(QUOTED)
+    return found
+
+
+def _lines_sentences(own: list[str], quoted: list[str]) -> list[tuple[str, bool]]:
+    return [(s, False) for line in own for s in sentences(line)] + [
+        (s, True) for line in quoted for s in sentences(line)
+    ]
+
+
+def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus) -> None:
+    """Favour sentences and sources about the asked entity; weigh down the others."""
+    if not focus.asked:
+        return
+    off = [_off_source(source, focus) for source in sources]
+    on = [focus.matches(source.title or "") or focus.matches(source.text) for source in sources]
+    for candidate in candidates:
+        text = candidate.extract.text
+        if focus.matches(text):
+            candidate.bonus = MATCHING
+        elif on[candidate.source]:
+            candidate.bonus = MATCHING / 2
+        if focus.conflicts(text):
+            candidate.weigh(CONFLICTING)
+        elif off[candidate.source]:
+            candidate.weigh(OFF_SOURCE)
+
+
+def _off_source(source: Source, focus: Focus) -> bool:
+    """The source's title names another entity than the asked one, or (untitled) its
+    own text does and never the asked one."""
+    if source.title and (focus.conflicts(source.title) or focus.matches(source.title)):
+        return focus.conflicts(source.title)
+    own, _ = split_quoted(source.text)
+    return focus.conflicts("\n".join(own))
+
+
+def _supersede(candidates: list[_Candidate]) -> None:
+    """In a conversation, a later answer of ours that covers all the question's words an
+    earlier sentence covers supersedes it (the delivery date changed, the customer's
+    guess was wrong)."""
+    answers = [c for c in candidates if c.ours and not c.disfavoured]
+    for candidate in candidates:
+        if candidate.ours is None or candidate.disfavoured:
+            continue
+        if any(a.source > candidate.source and a.shared >= candidate.shared for a in answers):
+            candidate.weigh(SUPERSEDED)
 
 
 _TIME = re.compile(
@@ -125,7 +227,9 @@ class ExtractiveProvider:
         self.max_extracts = max_extracts
 
     async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
-        extracts = choose_extracts(request.question, request.sources, self.max_extracts)
+        extracts = choose_extracts(
+            request.question, request.sources, self.max_extracts, request.about
+        )
         output = request.compose_extractive(extracts)
         # Validate like any provider's answer: the composer must produce a valid output
         # that keeps the kind's rules (pruned if the kind prunes), or nothing is delivered.

@@ -32,6 +32,14 @@ class Source:
     version: str | None = None
     """What the model cache keys on for this source (a document's version and the
     chunk's content); None: the SHA-256 of ``text``."""
+    title: str | None = None
+    """What the source's own metadata says it is about (an article's title, an e-mail's
+    subject): offline, a source titled after another entity than the question's (another
+    plan, order or model) ranks lower (app/llm/relevance.py)."""
+    ours: bool | None = None
+    """In a conversation, whether the side the output speaks for (the business) wrote
+    it: offline, its later answers supersede earlier words on the same point. None: not
+    a message of a conversation."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,10 @@ class GenerationRequest(Generic[OutputT]):
     instructions: str = ""
     """The system message of a request without ``prompt``."""
     question: str
+    about: str = ""
+    """What the question is about besides its own words (a thread's subject, the account,
+    the product): offline, its identifiers and names steer the choice of sentences to
+    sources about the same order, plan, account or model (app/llm/relevance.py)."""
     sources: Sequence[Source]
     output_model: type[OutputT]
     compose_extractive: Callable[[Sequence[Extract]], OutputT]

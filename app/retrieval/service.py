@@ -91,7 +91,10 @@ class RetrievedChunk:
         the document's version and the chunk's content, for the model cache key."""
         digest = hashlib.sha256(self.text.encode()).hexdigest()[:16]
         return Source(
-            id=self.source_id, text=self.text, version=f"v{self.document_version}:{digest}"
+            id=self.source_id,
+            text=self.text,
+            version=f"v{self.document_version}:{digest}",
+            title=self.title,
         )
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
@@ -85,7 +86,9 @@ async def summarize_account(job: AccountSummaryInput, provider: Provider) -> Kin
         ),
         prompt_version=PROMPTS.current,
         question=job.focus or "",
-        sources=[Source(id=source, text=text) for source, text in job.sources().items()]
+        about=_about(job),
+        sources=[Source(id=e.id, text=e.body, title=e.subject) for e in job.emails]
+        + [Source(id=n.id, text=n.text) for n in job.crm_notes]
         + documents,
         output_model=AccountSummary,
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
@@ -116,7 +119,7 @@ def compose_summary(
     notes = {n.id for n in job.crm_notes}
     every = [
         _Sentence(source, sentence)
-        for source, text in (job.sources() | dict(documents)).items()
+        for source, text in _about_the_account(job, documents).items()
         for sentence in sentences(text)
         if len(sentence) <= MAX_POINT and not addressed_to_the_model(sentence)
     ]
@@ -150,6 +153,21 @@ def compose_summary(
         citations=[Citation(source=s.source, quote=s.text) for s in quoted],
         outcome="summarized",
     )
+
+
+def _about(job: AccountSummaryInput) -> str:
+    """The account, said as an account ("Acme account"), so its name has a shape that
+    another account's name in a note or e-mail conflicts with (app/llm/relevance.py)."""
+    return f"{job.account} account"
+
+
+def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
+    """The sources, without those about another account only (a note filed under the
+    wrong account), unless that leaves none."""
+    every = job.sources() | dict(documents)
+    focus = Focus.of(_about(job))
+    kept = {source: text for source, text in every.items() if not focus.conflicts(text)}
+    return kept or every
 
 
 def refuse(reason: str) -> AccountSummary:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -48,7 +49,11 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         ),
         prompt_version=PROMPTS.current,
         question=job.question,
-        sources=[Source(id=source_id(i), text=m.body) for i, m in enumerate(job.thread)]
+        about=job.subject or "",
+        sources=[
+            Source(id=source_id(i), text=m.body, ours=ours)
+            for i, (m, ours) in enumerate(zip(job.thread, written_by_us(job), strict=True))
+        ]
         + documents,
         output_model=EmailReplyDraft,
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
@@ -62,6 +67,34 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         prompt_version=generation.prompt_version or PROMPTS.current,
         usage=generation.usage,
     )
+
+
+_ROLE_MAILBOX = frozenset(
+    """support help helpdesk service services customerservice care sales billing orders
+    success noreply no-reply kundenservice kundendienst vertrieb soporte atencion ventas
+    facturation sav serviceclient assistance assistenza""".split()
+)
+"""Local parts (or their dotted pieces) of a business's shared mailboxes."""
+
+
+def written_by_us(job: EmailReplyInput) -> list[bool]:
+    """Per message, whether the business the reply speaks for wrote it: the senders of
+    a role mailbox's domain (support@, billing@, ...), else everyone but whoever opened
+    the thread (a customer writes in, the business answers)."""
+    senders = [m.sender.strip().lower() for m in job.thread]
+    ours = {_domain(s) for s in senders if _is_role_mailbox(s)}
+    if ours:
+        return [_domain(s) in ours for s in senders]
+    return [s != senders[0] for s in senders]
+
+
+def _is_role_mailbox(address: str) -> bool:
+    local = address.split("@", 1)[0].strip('<> "')
+    return local in _ROLE_MAILBOX or any(p in _ROLE_MAILBOX for p in re.split(r"[._+]", local))
+
+
+def _domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].strip("<> ")
 
 
 def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailReplyDraft:

@@ -64,7 +64,10 @@ async def describe_product(job: ProductDescriptionInput, provider: Provider) -> 
         ),
         prompt_version=PROMPTS.current,
         question=question,
-        sources=[Source(id=source, text=text) for source, text in job.sources().items()]
+        # The product's name and SKU tell its references from a sibling model's.
+        about=f"{product.name} {product.sku or ''}",
+        sources=[Source(id=METADATA, text=product.as_text())]
+        + [Source(id=r.id, text=r.text, title=r.title) for r in job.references]
         + documents,
         output_model=ProductDescription,
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),

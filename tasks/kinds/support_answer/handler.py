@@ -42,7 +42,9 @@ async def answer_question(job: SupportAnswerInput, provider: Provider) -> KindRe
         ),
         prompt_version=PROMPTS.current,
         question=job.question,
-        sources=[Source(id=s.id, text=s.text) for s in job.sources] + documents,
+        # The customer's earlier turns say which order, plan or product the question is about.
+        about=" ".join(t.content for t in job.conversation if t.role == "user"),
+        sources=[Source(id=s.id, text=s.text, title=s.title) for s in job.sources] + documents,
         output_model=SupportAnswer,
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=compose_answer,

@@ -1,0 +1,45 @@
+"""A message's own text and the older mail it quotes or forwards.
+
+A customer's e-mail often carries an older message below its own text: a forwarded
+order confirmation, the reply it answers ("On 3 May, Ann wrote:"), lines starting
+with ">". That material is older context, not what the message says now, so the
+extractive provider ranks it below the message's own sentences (app/llm/extractive.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A header that starts the older part: everything below it is quoted (mail clients put
+# the new text on top). English, French, German, Spanish, Italian and Portuguese clients.
+_HEADER = re.compile(
+    r"^\s*(?:"
+    r"-{2,}\s*[^-\n]{0,30}?(?:forward|original|message|transféré|weitergeleitet|nachricht|"
+    r"reenviado|mensaje|inoltrato|messaggio|encaminhad|mensagem|origine)[^-\n]{0,30}-{2,}"
+    r"|_{5,}"  # Outlook's rule above "From: ..."
+    r"|begin forwarded message:"
+    r"|(?:on|le|am|el|il|em)\s.{4,200}?(?:wrote|a écrit|schrieb|escribió|ha scritto|escreveu)\s*:"
+    r")\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FROM_BLOCK = re.compile(
+    r"^\s*(?:from|de|von|da)\s*:.*\n\s*(?:sent|date|envoyé|gesendet|enviado|inviato|data|"
+    r"to|à|an|para|a|subject|objet|betreff|asunto|oggetto)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+_QUOTE_MARK = re.compile(r"^[ \t]*>[> \t]*", re.MULTILINE)
+
+
+def split_quoted(text: str) -> tuple[list[str], list[str]]:
+    """``text``'s own lines and its quoted lines, each a substring of ``text`` (so a
+    sentence taken from either is quoted exactly): quoted are the lines from the first
+    forward or reply header on, and every line starting with ">" (without its marks)."""
+    starts = [m.start() for m in (_HEADER.search(text), _FROM_BLOCK.search(text)) if m]
+    cut = min(starts, default=len(text))
+    own: list[str] = []
+    quoted: list[str] = []
+    for line in text[:cut].splitlines():
+        mark = _QUOTE_MARK.match(line)
+        (quoted if mark else own).append(line[mark.end() :] if mark else line)
+    quoted += [_QUOTE_MARK.sub("", line, count=1) for line in text[cut:].splitlines()]
+    return own, quoted

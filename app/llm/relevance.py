@@ -1,0 +1,132 @@
+"""Which entity a text is about: the identifiers and names it carries.
+
+A question about order 5521, the Business plan or the X200 is answered by a source
+about that order, plan or model, not by a similar one about order 4410, the Team plan
+or the X300. :func:`mentions` finds the identifiers and names of a text, each with its
+*shape* (what kind of thing it names); :class:`Focus` holds those of the question and
+its subject, and tells whether another text carries one of them (``matches``) or only a
+*different* one of the same shape (``conflicts``): the extractive provider favours the
+first and ranks the second below everything else (app/llm/extractive.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Mention = tuple[str, str]
+"""(shape, value): ``("inv-#", "inv-2041")``, ``("num", "5521")``, ``("plan", "business")``."""
+
+# Codes: letters, then digits ("INV-2041", "X200", "SKU-77-B"). A number and its unit
+# ("15kg", "2TB") starts with a digit and is a quantity, not a name.
+_CODE = re.compile(r"(?<![\w-])[^\W\d_]{1,8}-?\d[\w-]*(?<!-)")
+# Bare numbers are identifiers only where something says so: "#5521", "order 5521",
+# "n° 5521", "Bestellung 5521"; "5 to 7 days" and "1200 EUR" are quantities.
+_ID_NOUN = (
+    r"order|invoice|ticket|case|booking|reservation|contract|shipment|parcel|tracking|"
+    r"reference|ref|account|customer|client|subscription|po|no|nr|n°|nº|number|"
+    r"commande|facture|dossier|compte|contrat|numéro|bestellung|rechnung|auftrag|konto|"
+    r"vertrag|kundennummer|nummer|pedido|factura|cuenta|contrato|número|ordine|fattura"
+)
+_NUMBER = re.compile(rf"(?:#|(?i:\b(?:{_ID_NOUN})\.?)\s*:?\s*#?)\s*(\d{{3,}})\b")
+# Names are told by the noun they stand beside: "the Business plan", "le forfait
+# Premium", "Acme Corp account", "der Tarif Pro".
+_NAME_NOUN = (
+    r"plan|tier|edition|package|bundle|subscription|account|customer|client|workspace|"
+    r"model|series|forfait|formule|offre|abonnement|compte|modèle|tarif|paket|abo|konto|"
+    r"kunde|modell|cuenta|paquete|modelo|cliente|piano|abbonamento"
+)
+_SHAPE = {
+    **dict.fromkeys("account customer client compte konto kunde cuenta cliente".split(), "org"),
+    **dict.fromkeys(
+        """plan tier edition package bundle subscription forfait formule offre abonnement
+        tarif paket abo paquete piano abbonamento""".split(),
+        "plan",
+    ),
+    **dict.fromkeys("model series modèle modell modelo".split(), "model"),
+}
+"""The shape a noun gives the name beside it, one per kind of thing in every language;
+a company's legal form ("Ltd") names an organisation too."""
+_LEGAL_FORM = r"Inc|Corp|Corporation|Ltd|Limited|LLC|GmbH|AG|SA|SAS|SARL|BV|NV|Srl|SpA|SL|plc"
+_COMPANY = re.compile(rf"((?:[^\W\d_][\w&+.]*\s+){{1,3}})(?:{_LEGAL_FORM})\.?(?!\w)")
+_NAME_BEFORE = re.compile(rf"((?:[^\W\d_][\w&+.]*[\s-]+){{1,3}})((?i:{_NAME_NOUN}))s?\b")
+_NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.]*\s*){{1,3}})")
+_NOT_A_NAME = frozenset(
+    """a an the this that these those each every any all which what whose your our my
+    their its his her new old same other another current previous free paid monthly
+    annual yearly le la les l un une du des ce cette votre notre mon ma son sa leur der
+    die das den dem des ein eine einen ihr ihre unser unsere jeder jede dieser diese el
+    los las su sus tu nuestro nuestra cada este esta il lo gli di del della""".split()
+)
+
+
+def mentions(text: str) -> set[Mention]:
+    """The identifiers and names ``text`` carries, with their shapes."""
+    found = {(_code_shape(m.group()), m.group().lower()) for m in _CODE.finditer(text)}
+    found |= {("num", m.group(1)) for m in _NUMBER.finditer(text)}
+    named = [
+        (m.group(2), _capitalised(m.group(1).replace("-", " ").split(), from_end=True))
+        for m in _NAME_BEFORE.finditer(text)
+    ] + [
+        (m.group(1), _capitalised(m.group(2).split(), from_end=False))
+        for m in _NAME_AFTER.finditer(text)
+    ]
+    named += [
+        ("account", _capitalised(m.group(1).split(), from_end=True))
+        for m in _COMPANY.finditer(text)
+    ]
+    return found | {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
+
+
+def _code_shape(code: str) -> str:
+    return re.sub(r"\d+", "#", code.lower())
+
+
+def _name_shape(noun: str) -> str:
+    return _SHAPE.get(noun.lower(), noun.lower())
+
+
+def _without_legal_form(name: str) -> str:
+    """ "acme" for "acme corp": a company is named with or without its legal form."""
+    words = name.split()
+    legal = {form.lower() for form in _LEGAL_FORM.split("|")}
+    return " ".join(words[:-1]) if len(words) > 1 and words[-1] in legal else name
+
+
+def _capitalised(words: list[str], *, from_end: bool) -> str:
+    """The run of capitalised words next to the noun ("Acme Corp" of "with Acme Corp
+    account"), without articles and the like; empty when there is none."""
+    kept: list[str] = []
+    for word in reversed(words) if from_end else words:
+        word = word.strip(".")
+        if not word or not word[0].isupper() or word.lower() in _NOT_A_NAME:
+            break
+        kept.append(word.lower())
+    return " ".join(reversed(kept) if from_end else kept)
+
+
+def _carries(text: str, value: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text.lower()) is not None
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The identifiers and names a question (and its subject) asks about."""
+
+    asked: frozenset[Mention]
+
+    @classmethod
+    def of(cls, *texts: str) -> Focus:
+        return cls(frozenset(m for text in texts for m in mentions(text)))
+
+    def matches(self, text: str) -> bool:
+        """``text`` carries one of the asked identifiers or names."""
+        return any(_carries(text, value) for _, value in self.asked)
+
+    def conflicts(self, text: str) -> bool:
+        """``text`` names another entity of an asked shape (order 4410 for order 5521)
+        and none of the asked ones: it is about something else."""
+        if not self.asked or self.matches(text):
+            return False
+        shapes = {shape for shape, _ in self.asked}
+        return any(shape in shapes for shape, _ in mentions(text))
