@@ -75,10 +75,10 @@ QUOTED = 0.5
 """Weight of a sentence of forwarded or quoted older mail (app/llm/quoting.py)."""
 SUPERSEDED = 0.5
 """Weight of a conversation's sentence that a later answer of ours covers again."""
-OFF_SOURCE = 0.5
-"""Weight of a sentence of a source titled after (or only about) another entity."""
 CONFLICTING = 0.25
-"""Weight of a sentence naming another entity of an asked shape (order 4410 for 5521)."""
+"""Weight of a sentence naming another entity of an asked shape (order 4410 for 5521), or
+of a source titled after one (the Team plan's article for the Business plan): low enough
+that a kind with a threshold escalates rather than answer from it."""
 MATCHING = 0.5
 """Rank bonus of a sentence naming an asked identifier or name; half for its source."""
 
@@ -176,7 +176,7 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
         if focus.conflicts(text):
             candidate.weigh(CONFLICTING)
         elif off[candidate.source]:
-            candidate.weigh(OFF_SOURCE)
+            candidate.weigh(CONFLICTING)
 
 
 def _off_source(source: Source, focus: Focus) -> bool:

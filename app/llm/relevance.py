@@ -51,6 +51,18 @@ _LEGAL_FORM = r"Inc|Corp|Corporation|Ltd|Limited|LLC|GmbH|AG|SA|SAS|SARL|BV|NV|S
 _COMPANY = re.compile(rf"((?:[^\W\d_][\w&+.]*\s+){{1,3}})(?:{_LEGAL_FORM})\.?(?!\w)")
 _NAME_BEFORE = re.compile(rf"((?:[^\W\d_][\w&+.]*[\s-]+){{1,3}})((?i:{_NAME_NOUN}))s?\b")
 _NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.]*\s*){{1,3}})")
+# Product lines are numbered: "Trail Runner 2", "Pixel 8", "Kindle Paperwhite 5"; the
+# name is the shape, the number tells the sibling models apart.
+_NUMBERED = re.compile(r"((?:[^\W\d_][\w&+.]*\s+){1,3})(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
+_NOT_A_LINE = frozenset(
+    """january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
+    thursday friday saturday sunday janvier février mars avril mai juin juillet août
+    septembre octobre novembre décembre januar februar märz juni juli oktober dezember
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre
+    diciembre eur usd gbp chf cad aud jpy sek nok dkk pln""".split()
+)
+"""Dates and amounts are numbered too ("March 15", "EUR 20"), but name no product."""
 _NOT_A_NAME = frozenset(
     """a an the this that these those each every any all which what whose your our my
     their its his her new old same other another current previous free paid monthly
@@ -75,7 +87,17 @@ def mentions(text: str) -> set[Mention]:
         ("account", _capitalised(m.group(1).split(), from_end=True))
         for m in _COMPANY.finditer(text)
     ]
-    return found | {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
+    found |= {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
+    return found | _numbered(text)
+
+
+def _numbered(text: str) -> set[Mention]:
+    found: set[Mention] = set()
+    for m in _NUMBERED.finditer(text):
+        line = _capitalised(m.group(1).split(), from_end=True)
+        if line and line.split()[-1] not in _NOT_A_LINE:
+            found.add((f"{line} #", f"{line} {m.group(2).lower()}"))
+    return found
 
 
 def _code_shape(code: str) -> str:

@@ -1,0 +1,219 @@
+"""The extractive provider picks the right source among similar ones: the asked order,
+plan, account or model over a sibling's, a message's own text over the mail it
+forwards, the business's latest answer over earlier words on the same point."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.llm.extractive import ExtractiveProvider, choose_extracts
+from app.llm.provider import Source
+from app.llm.quoting import split_quoted
+from app.llm.relevance import Focus, mentions
+from tasks.kinds import account_summary, product_description
+from tasks.kinds.account_summary import AccountSummaryInput
+from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
+from tasks.kinds.email_reply.handler import written_by_us
+from tasks.kinds.product_description import ProductDescriptionInput
+from tasks.kinds.support_answer import SupportAnswerInput
+from tasks.kinds.support_answer.handler import answer_question
+
+T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def _thread(*messages: tuple[str, str], subject: str | None, question: str) -> EmailReplyInput:
+    return EmailReplyInput.model_validate(
+        {
+            "thread": [
+                {"sender": sender, "sent_at": T0 + timedelta(hours=i), "body": body}
+                for i, (sender, body) in enumerate(messages)
+            ],
+            "subject": subject,
+            "question": question,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Where is order #5521?", {("num", "5521")}),
+        ("Invoice INV-2041 was charged twice.", {("inv-#", "inv-2041")}),
+        ("Does the Business plan include SSO?", {("plan", "business")}),
+        ("Der Business-Tarif kostet 20 EUR im Monat.", {("plan", "business")}),
+        ("Le forfait Premium inclut le support.", {("plan", "premium")}),
+        ("Call notes: Globex Ltd renews in April.", {("org", "globex")}),
+        ("The X200 runs for 12 hours.", {("x#", "x200")}),
+        ("Trail Runner 2 jacket", {("trail runner #", "trail runner 2")}),
+        # Quantities, dates and amounts name nothing.
+        ("Refunds take 5 to 7 days; it ships on March 18 for EUR 25, or 1200 USD.", set()),
+        ("Each plan includes exports; your account renews.", set()),
+    ],
+)
+def test_mentions__identifiers_and_names_with_their_shape(text, expected):
+    assert mentions(text) == expected
+
+
+def test_focus__another_entity_of_an_asked_shape_conflicts_unless_the_asked_one_is_there():
+    focus = Focus.of("When will it ship?", "Order 5521 delayed")
+    assert focus.conflicts("Order 4410 shipped on 3 May.")
+    assert not focus.conflicts("Orders 4410 and 5521 ship together.")
+    assert not focus.conflicts("It ships on Thursday.")  # names nothing: no conflict
+    assert not focus.conflicts("The Team plan has SSO.")  # another shape
+    assert not Focus.of("When will it ship?").conflicts("Order 4410 shipped on 3 May.")
+
+
+def test_split_quoted__forwarded_and_quoted_lines_are_older_context():
+    own, quoted = split_quoted(
+        "Where is my order 5521?\n> Thanks, we will check.\nIt was due Monday.\n\n"
+        "---------- Forwarded message ---------\nFrom: shop@example.com\n"
+        "Your order 4410 will arrive on 12 May."
+    )
+    assert own == ["Where is my order 5521?", "It was due Monday."]
+    assert "Thanks, we will check." in quoted and "Your order 4410 will arrive on 12 May." in quoted
+    assert split_quoted("Hi,\nOn Tue, 3 May 2026, Ann <a@x.example> wrote:\nOld.")[1][-1] == "Old."
+
+
+async def test_email_reply__the_agents_answer_not_the_forwarded_older_order():
+    job = _thread(
+        (
+            "maria@customer.example",
+            "My order 5521 has not arrived yet, when will it arrive?\n\n"
+            "-------- Forwarded message --------\nFrom: orders@shop.example\n"
+            "Subject: Your order 4410\n"
+            "Your order 4410 will arrive on 12 May by DHL Express.",
+        ),
+        ("support@shop.example", "Your order 5521 will arrive on Thursday 26 November."),
+        subject="Order 5521 not delivered",
+        question="When will the order arrive?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert draft.outcome == "drafted"
+    assert "Thursday 26 November" in draft.body
+    assert "12 May" not in draft.body and "DHL" not in draft.body
+    assert {c.source for c in draft.citations} == {"m1"}
+
+
+async def test_email_reply__a_later_answer_of_ours_supersedes_an_earlier_one():
+    job = _thread(
+        ("tom@customer.example", "When will the replacement router ship?"),
+        ("support@isp.example", "The replacement router ships on Monday."),
+        ("tom@customer.example", "Any news? Monday has passed."),
+        ("support@isp.example", "Sorry for the delay: the replacement router ships on Wednesday."),
+        subject="Replacement router",
+        question="When does the replacement router ship?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "Wednesday" in draft.body and "ships on Monday" not in draft.body
+
+
+def test_written_by_us__role_mailboxes_else_whoever_did_not_open_the_thread():
+    by_role = _thread(
+        ("support@shop.example", "We shipped it."),
+        ("ann@customer.example", "Thanks."),
+        ("billing@shop.example", "Invoice attached."),
+        subject=None,
+        question="q",
+    )
+    assert written_by_us(by_role) == [True, False, True]
+    plain = _thread(("ann@a.example", "Hi"), ("bob@b.example", "Hello"), subject=None, question="q")
+    assert written_by_us(plain) == [False, True]
+
+
+def _help_center(question: str, conversation: list[dict] | None = None) -> SupportAnswerInput:
+    return SupportAnswerInput.model_validate(
+        {
+            "question": question,
+            "conversation": conversation or [],
+            "sources": [
+                {
+                    "id": "kb-team-exports",
+                    "title": "Team plan: exports",
+                    "text": "You can export up to 10 reports per day. Exports are kept 7 days.",
+                },
+                {
+                    "id": "kb-business-exports",
+                    "title": "Business plan: exports",
+                    "text": "You can export up to 100 reports per day. Exports are kept 30 days.",
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("job", "right", "wrong"),
+    [
+        (_help_center("How many reports can I export per day on the Business plan?"), "100", "10 "),
+        (_help_center("How many reports can I export per day on the Team plan?"), "10 ", "100"),
+        (
+            _help_center(
+                "How many reports can I export per day?",
+                [{"role": "user", "content": "We are on the Business plan."}],
+            ),
+            "100",
+            "10 ",
+        ),
+    ],
+)
+async def test_support_answer__the_asked_plans_article_not_the_other_plans(job, right, wrong):
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert f"up to {right}" in answer.answer and f"up to {wrong}" not in answer.answer
+
+
+async def test_support_answer__escalates_when_only_another_plans_article_answers():
+    job = _help_center("How many reports can I export per day on the Enterprise plan?")
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated"
+
+
+def test_choose_extracts__an_untitled_source_about_another_order_ranks_below():
+    sources = [
+        Source("note-1", "Order 4410: the refund of 25 EUR was approved."),
+        Source("note-2", "The refund for this order was approved on Friday."),
+    ]
+    extracts = choose_extracts("Was the refund approved?", sources, about="order 5521")
+    assert [e.source_id for e in extracts] == ["note-2"]
+
+
+async def test_account_summary__leaves_out_a_note_filed_under_another_account():
+    job = AccountSummaryInput.model_validate(
+        {
+            "account": "Acme Corp",
+            "emails": [
+                {"id": "e1", "body": "Acme Corp renews on 30 June for 40 seats."},
+            ],
+            "crm_notes": [
+                {"id": "n1", "text": "Acme wants SSO before the renewal."},
+                {"id": "n2", "text": "Globex Ltd asked for a 20% discount on 120 seats."},
+            ],
+        }
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(c.quote for c in output.citations)
+    assert output.outcome == "summarized" and "40 seats" in quoted
+    assert "Globex" not in quoted and "n2" not in {c.source for c in output.citations}
+
+
+async def test_product_description__leaves_out_the_sibling_models_sheet():
+    job = ProductDescriptionInput.model_validate(
+        {
+            "locale": "en-US",
+            "product": {
+                "name": "Trail Runner 2 jacket",
+                "brand": "Northpeak",
+                "category": "rain jacket",
+                "features": ["Taped seams keep the rain out"],
+            },
+            "references": [
+                {"id": "sheet-3", "text": "The Trail Runner 3 jacket weighs 260 g."},
+                {"id": "sheet-2", "text": "The Trail Runner 2 jacket weighs 240 g."},
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    assert output.outcome == "written"
+    assert "240 g" in output.body and "260 g" not in output.body
