@@ -118,7 +118,8 @@ def choose_extracts(
     when it still outranks every sentence without such a flaw.
     """
     candidates = _candidates(question, sources)
-    _judge(candidates, sources, Focus.of(question, about))
+    known = [text for source in sources for text in (source.title or "", source.text)]
+    _judge(candidates, sources, Focus.of(question, about, sources=known))
     _supersede(candidates)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
@@ -182,8 +183,8 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
 def _off_source(source: Source, focus: Focus) -> bool:
     """The source's title names another entity than the asked one, or (untitled) its
     own text does and never the asked one."""
-    if source.title and (focus.conflicts(source.title) or focus.matches(source.title)):
-        return focus.conflicts(source.title)
+    if source.title and (focus.names_another(source.title) or focus.matches(source.title)):
+        return focus.names_another(source.title)
     own, _ = split_quoted(source.text)
     return focus.conflicts("\n".join(own))
 

@@ -12,6 +12,7 @@ first and ranks the second below everything else (app/llm/extractive.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 Mention = tuple[str, str]
@@ -64,7 +65,8 @@ _NOT_A_LINE = frozenset(
 )
 """Dates and amounts are numbered too ("March 15", "EUR 20"), but name no product."""
 _NOT_A_NAME = frozenset(
-    """a an the this that these those each every any all which what whose your our my
+    """plan plans account customer client model order invoice
+    a an the this that these those each every any all which what whose your our my
     their its his her new old same other another current previous free paid monthly
     annual yearly le la les l un une du des ce cette votre notre mon ma son sa leur der
     die das den dem des ein eine einen ihr ihre unser unsere jeder jede dieser diese el
@@ -127,23 +129,36 @@ def _capitalised(words: list[str], *, from_end: bool) -> str:
     return " ".join(reversed(kept) if from_end else kept)
 
 
-def _carries(text: str, value: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text.lower()) is not None
+def _carries(text: str, mention: Mention) -> bool:
+    """Whether ``text`` names the mention's value: a code or number in any case, a name
+    capitalised ("the Business plan", not "five business days")."""
+    shape, value = mention
+    found = re.finditer(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text, re.IGNORECASE)
+    is_name = shape not in ("num",) and not _CODE.fullmatch(value)
+    return any(not is_name or m.group()[0].isupper() or m.group()[0].isdigit() for m in found)
 
 
 @dataclass(frozen=True)
 class Focus:
-    """The identifiers and names a question (and its subject) asks about."""
+    """The identifiers and names a question (and its subject) asks about, and the names
+    of the same shapes the sources use (so a title "Pricing: Team" names the Team plan
+    once some source called it a plan)."""
 
     asked: frozenset[Mention]
+    known: frozenset[Mention] = frozenset()
 
     @classmethod
-    def of(cls, *texts: str) -> Focus:
-        return cls(frozenset(m for text in texts for m in mentions(text)))
+    def of(cls, *texts: str, sources: Sequence[str] = ()) -> Focus:
+        named = {m for text in sources for m in mentions(text)}
+        # "Does Business include SSO?" asks about the Business plan if a source says so.
+        asked = {m for text in texts for m in mentions(text)}
+        asked |= {m for m in named if any(_carries(text, m) for text in texts)}
+        shapes = {shape for shape, _ in asked}
+        return cls(frozenset(asked), frozenset(m for m in named - asked if m[0] in shapes))
 
     def matches(self, text: str) -> bool:
         """``text`` carries one of the asked identifiers or names."""
-        return any(_carries(text, value) for _, value in self.asked)
+        return any(_carries(text, mention) for mention in self.asked)
 
     def conflicts(self, text: str) -> bool:
         """``text`` names another entity of an asked shape (order 4410 for order 5521)
@@ -152,3 +167,10 @@ class Focus:
             return False
         shapes = {shape for shape, _ in self.asked}
         return any(shape in shapes for shape, _ in mentions(text))
+
+    def names_another(self, title: str) -> bool:
+        """A title (few words, often without "plan" or "order") that names another entity
+        the sources know, or :meth:`conflicts`."""
+        if self.matches(title):
+            return False
+        return self.conflicts(title) or any(_carries(title, m) for m in self.known)

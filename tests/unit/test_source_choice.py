@@ -170,6 +170,30 @@ async def test_support_answer__escalates_when_only_another_plans_article_answers
     assert answer.outcome == "escalated"
 
 
+def test_choose_extracts__a_title_naming_a_plan_the_sources_know_without_the_word_plan():
+    sources = [
+        Source("kb-1", "Storage is 50 GB per workspace.", title="Limits: Starter"),
+        Source("kb-2", "Storage is 1 TB per workspace.", title="Limits: Scale"),
+        Source("kb-3", "The Starter plan and the Scale plan differ in storage."),
+    ]
+    extracts = choose_extracts("How much storage do I get on the Scale plan?", sources)
+    assert [e.source_id for e in extracts] == ["kb-2", "kb-3"]
+
+
+def test_focus__a_name_the_sources_give_a_shape_is_asked_without_its_noun():
+    focus = Focus.of("Does Business include SSO?", sources=["The Business plan has SSO."])
+    assert focus.asked == {("plan", "business")}
+    assert focus.names_another("Team: single sign-on") is False
+    focus = Focus.of("Does Business include SSO?", sources=["Team plan and Business plan."])
+    assert focus.names_another("Team: single sign-on")
+
+
+def test_focus__a_name_counts_only_capitalised():
+    focus = Focus.of("Does the Business plan include SSO?")
+    assert not focus.matches("Refunds take five business days.")
+    assert focus.matches("SSO is part of Business.")
+
+
 def test_choose_extracts__an_untitled_source_about_another_order_ranks_below():
     sources = [
         Source("note-1", "Order 4410: the refund of 25 EUR was approved."),
