@@ -73,8 +73,6 @@ def addressed_to_the_model(text: str) -> bool:
 
 QUOTED = 0.5
 """Weight of a sentence of forwarded or quoted older mail (app/llm/quoting.py)."""
-SUPERSEDED = 0.5
-"""Weight of a conversation's sentence that a later answer of ours covers again."""
 CONFLICTING = 0.25
 """Weight of a sentence naming another entity of an asked shape (order 4410 for 5521), or
 of a source titled after one (the Team plan's article for the Business plan): low enough
@@ -90,6 +88,8 @@ class _Candidate:
     source: int
     ours: bool | None
     shared: frozenset[str]
+    shaped: bool
+    """It has the shape of the answer (a time for "when")."""
     bonus: float = 0.0
     disfavoured: bool = False
 
@@ -113,14 +113,15 @@ def choose_extracts(
     many"); a sentence that is itself a question counts half: it restates, it does
     not answer. Then the source has to be the right one (``about`` names what the
     question is about): a sentence naming the asked order, plan or model ranks higher;
-    one from forwarded mail, one a later answer of ours supersedes, one from a source
-    about another entity, or one naming another entity weighs less, and is used only
-    when it still outranks every sentence without such a flaw.
+    one from forwarded mail, one from a source about another entity, or one naming
+    another entity weighs less, and is used only when it still outranks every sentence
+    without such a flaw; one a later answer of ours on the same point supersedes is
+    not used.
     """
     candidates = _candidates(question, sources)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
-    _supersede(candidates)
+    candidates = _supersede(candidates)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
@@ -145,12 +146,15 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
             if not shared:
                 continue
             score = len(shared) / len(wanted)
-            if shape is not None and shape.search(sentence):
+            shaped = shape is not None and shape.search(sentence) is not None
+            if shaped:
                 score += 0.5
             if sentence.endswith("?"):
                 score /= 2
             extract = Extract(source.id, sentence, round(score, 3))
-            found.append(_Candidate(extract, position, index, source.ours, frozenset(shared)))
+            found.append(
+                _Candidate(extract, position, index, source.ours, frozenset(shared), shaped)
+            )
             if is_quoted:
                 found[-1].weigh(QUOTED)
     return found
@@ -189,16 +193,26 @@ def _off_source(source: Source, focus: Focus) -> bool:
     return focus.conflicts("\n".join(own))
 
 
-def _supersede(candidates: list[_Candidate]) -> None:
-    """In a conversation, a later answer of ours that covers all the question's words an
-    earlier sentence covers supersedes it (the delivery date changed, the customer's
-    guess was wrong)."""
+def _supersede(candidates: list[_Candidate]) -> list[_Candidate]:
+    """``candidates`` without those a later answer of ours in the conversation
+    supersedes: on the same point it replaces earlier words (the delivery date changed,
+    the customer's guess was wrong). The same point: it covers all the question's words
+    the earlier sentence covers, or both give an answer of the asked shape (a date for
+    "when") about a word of the question they share."""
     answers = [c for c in candidates if c.ours and not c.disfavoured]
-    for candidate in candidates:
-        if candidate.ours is None or candidate.disfavoured:
-            continue
-        if any(a.source > candidate.source and a.shared >= candidate.shared for a in answers):
-            candidate.weigh(SUPERSEDED)
+    return [
+        c
+        for c in candidates
+        if c.ours is None
+        or c.disfavoured
+        or not any(a.source > c.source and _same_point(a, c) for a in answers)
+    ]
+
+
+def _same_point(later: _Candidate, earlier: _Candidate) -> bool:
+    if later.shared >= earlier.shared:
+        return True
+    return later.shaped and earlier.shaped and bool(later.shared & earlier.shared)
 
 
 _TIME = re.compile(

@@ -109,6 +109,18 @@ async def test_email_reply__a_later_answer_of_ours_supersedes_an_earlier_one():
     assert "Wednesday" in draft.body and "ships on Monday" not in draft.body
 
 
+async def test_email_reply__a_later_date_of_ours_in_other_words_supersedes_the_first():
+    job = _thread(
+        ("lea@customer.example", "When will my order 7731 be delivered?"),
+        ("ana@shop.example", "Your order 7731 will be delivered on Monday 23 November."),
+        ("ana@shop.example", "Update: the carrier now expects to deliver on Friday 27 November."),
+        subject="Order 7731",
+        question="When will the order be delivered?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "Friday 27 November" in draft.body and "Monday 23 November" not in draft.body
+
+
 def test_written_by_us__role_mailboxes_else_whoever_did_not_open_the_thread():
     by_role = _thread(
         ("support@shop.example", "We shipped it."),
