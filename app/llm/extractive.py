@@ -185,12 +185,8 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
 
 
 def _off_source(source: Source, focus: Focus) -> bool:
-    """The source's title names another entity than the asked one, or (untitled) its
-    own text does and never the asked one."""
-    if source.title and (focus.names_another(source.title) or focus.matches(source.title)):
-        return focus.names_another(source.title)
     own, _ = split_quoted(source.text)
-    return focus.conflicts("\n".join(own))
+    return focus.about_another("\n".join(own), source.title)
 
 
 def _supersede(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -174,3 +174,10 @@ class Focus:
         if self.matches(title):
             return False
         return self.conflicts(title) or any(_carries(title, m) for m in self.known)
+
+    def about_another(self, text: str, title: str | None = None) -> bool:
+        """A source about another entity: its title names one and not the asked one, or
+        (untitled, or a title naming neither) its text does."""
+        if title and (self.names_another(title) or self.matches(title)):
+            return self.names_another(title)
+        return self.conflicts(text)

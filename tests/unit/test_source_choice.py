@@ -12,10 +12,11 @@ from app.llm.extractive import ExtractiveProvider, choose_extracts
 from app.llm.provider import Source
 from app.llm.quoting import split_quoted
 from app.llm.relevance import Focus, mentions
-from tasks.kinds import account_summary, product_description
+from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
 from tasks.kinds.email_reply.handler import written_by_us
+from tasks.kinds.metadata_enrichment import MetadataEnrichmentInput
 from tasks.kinds.product_description import ProductDescriptionInput
 from tasks.kinds.support_answer import SupportAnswerInput
 from tasks.kinds.support_answer.handler import answer_question
@@ -253,3 +254,18 @@ async def test_product_description__leaves_out_the_sibling_models_sheet():
     output = (await product_description.describe_product(job, ExtractiveProvider())).output
     assert output.outcome == "written"
     assert "240 g" in output.body and "260 g" not in output.body
+
+
+async def test_metadata_enrichment__leaves_out_the_sibling_models_reference():
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Aurora X2 desk lamp",
+            "references": [
+                {"id": "spec-x3", "title": "Aurora X3 spec sheet", "text": "Material: walnut."},
+                {"id": "spec-x2", "title": "Aurora X2 spec sheet", "text": "Material: oak."},
+            ],
+            "fields": ["material"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    assert [(f.value, f.source) for f in output.fields] == [("oak", "spec-x2")]

@@ -12,11 +12,13 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
 from app.safety.injection import quarantine
 from tasks.kinds.metadata_enrichment.models import (
+    CONTENT_SOURCES,
     MAX_QUOTE,
     EnrichedMetadata,
     FieldValue,
@@ -114,11 +116,21 @@ def compose_fields(
     # sentence that speaks to the model, whatever field (a title) carries it.
     sources = {
         name: quarantine(text)[0]
-        for name, text in (job.sources() | dict(documents)).items()
+        for name, text in _about_the_item(job, job.sources() | dict(documents)).items()
         if text
     }
     fields = [_stated(name, sources) or empty(name) for name in job.fields]
     return EnrichedMetadata(fields=fields, outcome="enriched")
+
+
+def _about_the_item(job: MetadataEnrichmentInput, texts: dict[str, str]) -> dict[str, str]:
+    """``texts`` without the references about another item than the title's (a sibling
+    model's sheet, another order's page), unless that leaves none of them."""
+    titles = {r.id: r.title for r in job.references}
+    focus = Focus.of(job.title, sources=list(texts.values()))
+    others = [k for k in texts if k not in CONTENT_SOURCES]
+    kept = [k for k in others if not focus.about_another(texts[k], titles.get(k))] or others
+    return {k: t for k, t in texts.items() if k in CONTENT_SOURCES or k in kept}
 
 
 def refuse(job: MetadataEnrichmentInput, reason: str) -> EnrichedMetadata:
