@@ -269,3 +269,21 @@ async def test_metadata_enrichment__leaves_out_the_sibling_models_reference():
     )
     output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
     assert [(f.value, f.source) for f in output.fields] == [("oak", "spec-x2")]
+
+
+async def test_account_summary__leaves_out_forwarded_older_mail():
+    job = AccountSummaryInput.model_validate(
+        {
+            "account": "Acme Corp",
+            "emails": [
+                {
+                    "id": "e1",
+                    "body": "Our 40 seats renew on 30 June.\n\n"
+                    "-------- Forwarded message --------\nLast year we renewed 25 seats.",
+                },
+            ],
+        }
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(c.quote for c in output.citations)
+    assert "40 seats" in quoted and "25 seats" not in quoted

@@ -15,6 +15,7 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.quoting import split_quoted
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
@@ -162,12 +163,19 @@ def _about(job: AccountSummaryInput) -> str:
 
 
 def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
-    """The sources, without those about another account only (a note filed under the
-    wrong account), unless that leaves none."""
-    every = job.sources() | dict(documents)
+    """The sources' own text (without the older mail an e-mail forwards or quotes), and
+    without those about another account only (a note filed under the wrong account),
+    unless that leaves none."""
+    every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
+    subjects = {e.id: e.subject for e in job.emails}
     focus = Focus.of(_about(job))
-    kept = {source: text for source, text in every.items() if not focus.conflicts(text)}
+    kept = {s: text for s, text in every.items() if not focus.about_another(text, subjects.get(s))}
     return kept or every
+
+
+def _own_text(text: str) -> str:
+    own, _ = split_quoted(text)
+    return "\n".join(own) if any(line.strip() for line in own) else text
 
 
 def refuse(reason: str) -> AccountSummary:

@@ -59,7 +59,12 @@ async def draft_follow_up(job: FollowUpDraftInput, provider: Provider) -> KindRe
         ),
         prompt_version=PROMPTS.current,
         question=job.about or "",
-        sources=[Source(id=t.id, text=t.text) for t in job.conversation] + documents,
+        # The sender's own turns are ours: their later words supersede earlier ones.
+        sources=[
+            Source(id=t.id, text=t.text, ours=t.speaker.casefold() == job.sender.casefold())
+            for t in job.conversation
+        ]
+        + documents,
         output_model=FollowUpDraft,
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=partial(compose_follow_up, job),
