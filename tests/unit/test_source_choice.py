@@ -287,3 +287,21 @@ async def test_account_summary__leaves_out_forwarded_older_mail():
     output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
     quoted = " ".join(c.quote for c in output.citations)
     assert "40 seats" in quoted and "25 seats" not in quoted
+
+
+async def test_email_reply__the_customers_own_words_name_the_order_a_forwarded_subject_does_not():
+    job = _thread(
+        (
+            "maria@customer.example",
+            "Hello, my order 5521 has still not arrived.\n\n"
+            "---------- Forwarded message ---------\n"
+            "Your order 4410 has shipped and will arrive on 12 May.",
+        ),
+        ("ana@shop.example", "Your parcel will arrive on Thursday 26 November."),
+        ("ana@shop.example", "Order 4410 was delivered on 12 May, as the tracking shows."),
+        subject="Fwd: Your order 4410 has shipped",
+        question="When will the order arrive?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "Thursday 26 November" in draft.body
+    assert "12 May" not in draft.body

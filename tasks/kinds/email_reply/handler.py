@@ -9,6 +9,7 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import QUARANTINE_MARK, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.quoting import split_quoted
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
@@ -38,6 +39,7 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         query = " ".join(filter(None, [job.subject, job.question]))
         chunks = await retrieve_for_job(provider, query, DOCUMENTS_PER_JOB)
     documents = [chunk.as_source() for chunk in chunks]
+    ours = written_by_us(job)
     request = GenerationRequest(
         prompt=PROMPTS.call(
             "reply",
@@ -49,10 +51,9 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         ),
         prompt_version=PROMPTS.current,
         question=job.question,
-        about=job.subject or "",
+        about=_about(job, ours),
         sources=[
-            Source(id=source_id(i), text=m.body, ours=ours)
-            for i, (m, ours) in enumerate(zip(job.thread, written_by_us(job), strict=True))
+            Source(id=source_id(i), text=m.body, ours=ours[i]) for i, m in enumerate(job.thread)
         ]
         + documents,
         output_model=EmailReplyDraft,
@@ -86,6 +87,19 @@ def written_by_us(job: EmailReplyInput) -> list[bool]:
     if ours:
         return [_domain(s) in ours for s in senders]
     return [s != senders[0] for s in senders]
+
+
+_FORWARDED_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
+"""A forwarded mail's subject names the older matter it forwards, not the one asked."""
+
+
+def _about(job: EmailReplyInput, ours: list[bool]) -> str:
+    """What the reply is about: the subject, and what the other side says in its own
+    words (not the mail it forwards or quotes): "my order 5521 has not arrived"."""
+    subject = job.subject or ""
+    theirs = [m.body for m, mine in zip(job.thread, ours, strict=True) if not mine]
+    said = ["\n".join(split_quoted(body)[0]) for body in theirs]
+    return "\n".join(["" if _FORWARDED_SUBJECT.match(subject) else subject, *said])
 
 
 def _is_role_mailbox(address: str) -> bool:
