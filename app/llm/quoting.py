@@ -17,13 +17,16 @@ _HEADER = re.compile(
     r"-{2,}\s*[^-\n]{0,30}?(?:forward|original|message|transféré|weitergeleitet|nachricht|"
     r"reenviado|mensaje|inoltrato|messaggio|encaminhad|mensagem|origine)[^-\n]{0,30}-{2,}"
     r"|_{5,}"  # Outlook's rule above "From: ..."
-    r"|begin forwarded message:"
-    r"|(?:on|le|am|el|il|em)\s.{4,200}?(?:wrote|a écrit|schrieb|escribió|ha scritto|escreveu)\s*:"
+    r"|(?:begin forwarded message|début du message réexpédié|inicio del mensaje reenviado|"
+    r"anfang der weitergeleiteten (?:nachricht|e-mail))\s*:"
+    r"|(?:on|le|am|el|il|em)\s.{4,200}?"
+    r"(?:wrote|a écrit|schrieb|escribió|ha scritto|escreveu)(?:\s[^\n:]{0,120})?\s*:"
     r")\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _FROM_BLOCK = re.compile(
-    r"^\s*(?:from|de|von|da)\s*:.*\n\s*(?:sent|date|envoyé|gesendet|enviado|inviato|data|"
+    r"^\s*(?:from|de|von|da)\s*:.*\n\s*(?:sent|date|envoyé|gesendet|datum|enviado(?: el)?|"
+    r"inviato|data|"
     r"to|à|an|para|a|subject|objet|betreff|asunto|oggetto)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )

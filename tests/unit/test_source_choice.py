@@ -77,6 +77,29 @@ def test_split_quoted__forwarded_and_quoted_lines_are_older_context():
     assert split_quoted("Hi,\nOn Tue, 3 May 2026, Ann <a@x.example> wrote:\nOld.")[1][-1] == "Old."
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Am Mo., 3. Mai 2026 um 10:02 Uhr schrieb Shop <orders@shop.example>:",
+        "Le lun. 3 mai 2026 à 10:02, Shop <orders@shop.example> a écrit :",
+        "El lun, 3 may 2026 a las 10:02, Shop (<orders@shop.example>) escribió:",
+        "-----Ursprüngliche Nachricht-----",
+        "---------- Mensaje reenviado ---------",
+        "Début du message réexpédié :",
+        "De: Shop <orders@shop.example>\nEnviado el: lunes, 3 de mayo de 2026 10:02",
+    ],
+)
+def test_split_quoted__reply_and_forward_headers_of_other_languages(header):
+    assert split_quoted(f"Hola.\n{header}\nPedido 4410 enviado.") == (
+        ["Hola."],
+        [*header.split("\n"), "Pedido 4410 enviado."],
+    )
+
+
+def test_split_quoted__a_sentence_that_only_mentions_writing_is_own_text():
+    assert split_quoted("On Monday we wrote: hello\nMore.")[1] == []
+
+
 async def test_email_reply__the_agents_answer_not_the_forwarded_older_order():
     job = _thread(
         (
