@@ -49,12 +49,17 @@ _SHAPE = {
 """The shape a noun gives the name beside it, one per kind of thing in every language;
 a company's legal form ("Ltd") names an organisation too."""
 _LEGAL_FORM = r"Inc|Corp|Corporation|Ltd|Limited|LLC|GmbH|AG|SA|SAS|SARL|BV|NV|Srl|SpA|SL|plc"
-_COMPANY = re.compile(rf"((?:[^\W\d_][\w&+.]*\s+){{1,3}})(?:{_LEGAL_FORM})\.?(?!\w)")
-_NAME_BEFORE = re.compile(rf"((?:[^\W\d_][\w&+.]*[\s-]+){{1,3}})((?i:{_NAME_NOUN}))s?\b")
+_COMPANY = re.compile(rf"(?<=\s)(?:{_LEGAL_FORM})\.?(?!\w)")
+_NAME_BEFORE = re.compile(rf"(?<=[\s-])((?i:{_NAME_NOUN}))s?\b")
 _NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.]*\s*){{1,3}})")
 # Product lines are numbered: "Trail Runner 2", "Pixel 8", "Kindle Paperwhite 5"; the
 # name is the shape, the number tells the sibling models apart.
-_NUMBERED = re.compile(r"((?:[^\W\d_][\w&+.]*\s+){1,3})(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
+_NUMBERED = re.compile(r"(?<=\s)(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
+# The words just before a noun, a legal form or a number are read from a short window
+# back to the last punctuation (a pattern that starts with them would be tried at every
+# word of the text).
+_PUNCTUATION = re.compile(r"[^\w\s&+.-]")
+_WINDOW = 80
 _NOT_A_LINE = frozenset(
     """january february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
@@ -79,26 +84,31 @@ def mentions(text: str) -> set[Mention]:
     found = {(_code_shape(m.group()), m.group().lower()) for m in _CODE.finditer(text)}
     found |= {("num", m.group(1)) for m in _NUMBER.finditer(text)}
     named = [
-        (m.group(2), _capitalised(m.group(1).replace("-", " ").split(), from_end=True))
+        (m.group(1), _capitalised(_words_before(text, m.start()), from_end=True))
         for m in _NAME_BEFORE.finditer(text)
     ] + [
         (m.group(1), _capitalised(m.group(2).split(), from_end=False))
         for m in _NAME_AFTER.finditer(text)
     ]
     named += [
-        ("account", _capitalised(m.group(1).split(), from_end=True))
+        ("account", _capitalised(_words_before(text, m.start()), from_end=True))
         for m in _COMPANY.finditer(text)
     ]
     found |= {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
     return found | _numbered(text)
 
 
+def _words_before(text: str, end: int) -> list[str]:
+    window = _PUNCTUATION.split(text[max(0, end - _WINDOW) : end])[-1]
+    return window.replace("-", " ").split()[-3:]
+
+
 def _numbered(text: str) -> set[Mention]:
     found: set[Mention] = set()
     for m in _NUMBERED.finditer(text):
-        line = _capitalised(m.group(1).split(), from_end=True)
+        line = _capitalised(_words_before(text, m.start()), from_end=True)
         if line and line.split()[-1] not in _NOT_A_LINE:
-            found.add((f"{line} #", f"{line} {m.group(2).lower()}"))
+            found.add((f"{line} #", f"{line} {m.group(1).lower()}"))
     return found
 
 
