@@ -27,7 +27,8 @@ _ID_NOUN = (
     r"order|invoice|ticket|case|booking|reservation|contract|shipment|parcel|tracking|"
     r"reference|ref|account|customer|client|subscription|po|no|nr|n°|nº|number|"
     r"commande|facture|dossier|compte|contrat|numéro|bestellung|rechnung|auftrag|konto|"
-    r"vertrag|kundennummer|nummer|pedido|factura|cuenta|contrato|número|ordine|fattura"
+    r"vertrag|kundennummer|bestellnummer|rechnungsnummer|auftragsnummer|nummer|pedido|"
+    r"factura|cuenta|contrato|número|ordine|fattura"
 )
 _NUMBER = re.compile(rf"(?:#|(?i:\b(?:{_ID_NOUN})\.?)\s*:?\s*#?)\s*(\d{{3,}})\b")
 # Names are told by the noun they stand beside: "the Business plan", "le forfait
@@ -51,7 +52,7 @@ a company's legal form ("Ltd") names an organisation too."""
 _LEGAL_FORM = r"Inc|Corp|Corporation|Ltd|Limited|LLC|GmbH|AG|SA|SAS|SARL|BV|NV|Srl|SpA|SL|plc"
 _COMPANY = re.compile(rf"(?<=\s)(?:{_LEGAL_FORM})\.?(?!\w)")
 _NAME_BEFORE = re.compile(rf"(?<=[\s-])((?i:{_NAME_NOUN}))s?\b")
-_NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.]*\s*){{1,3}})")
+_NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.-]*\s*){{1,3}})")
 # Product lines are numbered: "Trail Runner 2", "Pixel 8", "Kindle Paperwhite 5"; the
 # name is the shape, the number tells the sibling models apart.
 _NUMBERED = re.compile(r"(?<=\s)(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
@@ -81,8 +82,10 @@ _NOT_A_NAME = frozenset(
 
 def mentions(text: str) -> set[Mention]:
     """The identifiers and names ``text`` carries, with their shapes."""
-    found = {(_code_shape(m.group()), m.group().lower()) for m in _CODE.finditer(text)}
-    found |= {("num", m.group(1)) for m in _NUMBER.finditer(text)}
+    # "INV-2041" and "inv2041", "#05521" and "5521" are written differently, not different.
+    codes = (m.group().lower().replace("-", "") for m in _CODE.finditer(text))
+    found = {(re.sub(r"\d+", "#", code), code) for code in codes}
+    found |= {("num", m.group(1).lstrip("0") or "0") for m in _NUMBER.finditer(text)}
     named = [
         (m.group(1), _capitalised(_words_before(text, m.start()), from_end=True))
         for m in _NAME_BEFORE.finditer(text)
@@ -112,10 +115,6 @@ def _numbered(text: str) -> set[Mention]:
     return found
 
 
-def _code_shape(code: str) -> str:
-    return re.sub(r"\d+", "#", code.lower())
-
-
 def _name_shape(noun: str) -> str:
     return _SHAPE.get(noun.lower(), noun.lower())
 
@@ -143,8 +142,14 @@ def _carries(text: str, mention: Mention) -> bool:
     """Whether ``text`` names the mention's value: a code or number in any case, a name
     capitalised ("the Business plan", not "five business days")."""
     shape, value = mention
-    found = re.finditer(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text, re.IGNORECASE)
-    is_name = shape not in ("num",) and not _CODE.fullmatch(value)
+    if shape == "num":
+        written = "0*" + re.escape(value)
+    elif "#" in shape and " " not in shape:  # a code: with or without its hyphens
+        written = "-?".join(map(re.escape, value))
+    else:
+        written = re.escape(value)
+    found = re.finditer(rf"(?<![\w-]){written}(?![\w-])", text, re.IGNORECASE)
+    is_name = shape != "num" and not ("#" in shape and " " not in shape)
     return any(not is_name or m.group()[0].isupper() or m.group()[0].isdigit() for m in found)
 
 

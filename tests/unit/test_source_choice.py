@@ -41,12 +41,14 @@ def _thread(*messages: tuple[str, str], subject: str | None, question: str) -> E
     ("text", "expected"),
     [
         ("Where is order #5521?", {("num", "5521")}),
-        ("Invoice INV-2041 was charged twice.", {("inv-#", "inv-2041")}),
+        ("Invoice INV-2041 was charged twice.", {("inv#", "inv2041")}),
+        ("Ihre Bestellnummer 05521 ist unterwegs.", {("num", "5521")}),
         ("Does the Business plan include SSO?", {("plan", "business")}),
         ("Der Business-Tarif kostet 20 EUR im Monat.", {("plan", "business")}),
         ("Le forfait Premium inclut le support.", {("plan", "premium")}),
         ("Call notes: Globex Ltd renews in April.", {("org", "globex")}),
         ("The X200 runs for 12 hours.", {("x#", "x200")}),
+        ("Model X-200 runs for 12 hours.", {("x#", "x200"), ("model", "x-200")}),
         ("Trail Runner 2 jacket", {("trail runner #", "trail runner 2")}),
         # Quantities, dates and amounts name nothing.
         ("Refunds take 5 to 7 days; it ships on March 18 for EUR 25, or 1200 USD.", set()),
@@ -64,6 +66,9 @@ def test_focus__another_entity_of_an_asked_shape_conflicts_unless_the_asked_one_
     assert not focus.conflicts("It ships on Thursday.")  # names nothing: no conflict
     assert not focus.conflicts("The Team plan has SSO.")  # another shape
     assert not Focus.of("When will it ship?").conflicts("Order 4410 shipped on 3 May.")
+    # The same identifier written another way is the same one.
+    assert Focus.of("Invoice INV2041?").matches("Refund for inv-2041 sent.")
+    assert Focus.of("Order #05521?").matches("Order 5521 shipped.")
 
 
 def test_split_quoted__forwarded_and_quoted_lines_are_older_context():
