@@ -178,13 +178,12 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
             candidate.bonus = MATCHING
         elif on[candidate.source]:
             candidate.bonus = MATCHING / 2
-        if focus.conflicts(text):
-            candidate.weigh(CONFLICTING)
-        elif off[candidate.source]:
+        if off[candidate.source] or focus.conflicts(text):
             candidate.weigh(CONFLICTING)
 
 
 def _off_source(source: Source, focus: Focus) -> bool:
+    # What the source says itself tells what it is about, not the mail it forwards.
     own, _ = split_quoted(source.text)
     return focus.about_another("\n".join(own), source.title)
 
