@@ -16,21 +16,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 Mention = tuple[str, str]
-"""(shape, value): ``("inv-#", "inv-2041")``, ``("num", "5521")``, ``("plan", "business")``."""
+"""(shape, value): ``("inv#", "inv2041")``, ``("num:order", "5521")``,
+``("plan", "business")``, ``("trail runner #", "trail runner 2")``."""
 
 # Codes: letters, then digits ("INV-2041", "X200", "SKU-77-B"). A number and its unit
 # ("15kg", "2TB") starts with a digit and is a quantity, not a name.
 _CODE = re.compile(r"(?<![\w-])[^\W\d_]{1,8}-?\d[\w-]*(?<!-)")
 # Bare numbers are identifiers only where something says so: "#5521", "order 5521",
-# "n° 5521", "Bestellung 5521"; "5 to 7 days" and "1200 EUR" are quantities.
-_ID_NOUN = (
-    r"order|invoice|ticket|case|booking|reservation|contract|shipment|parcel|tracking|"
-    r"reference|ref|account|customer|client|subscription|po|no|nr|n°|nº|number|"
-    r"commande|facture|dossier|compte|contrat|numéro|bestellung|rechnung|auftrag|konto|"
-    r"vertrag|kundennummer|bestellnummer|rechnungsnummer|auftragsnummer|nummer|pedido|"
-    r"factura|cuenta|contrato|número|ordine|fattura"
+# "n° 5521", "Bestellung 5521"; "5 to 7 days" and "1200 EUR" are quantities. The noun
+# is part of the shape: a ticket number is no other order's number.
+_ID_CLASS = {
+    **dict.fromkeys(
+        """order commande bestellung bestellnummer auftrag auftragsnummer pedido ordine""".split(),
+        "order",
+    ),
+    **dict.fromkeys("invoice facture rechnung rechnungsnummer factura fattura".split(), "invoice"),
+    **dict.fromkeys("ticket case dossier".split(), "ticket"),
+    **dict.fromkeys(
+        "account customer client compte konto kundennummer cuenta cliente".split(), "account"
+    ),
+    **dict.fromkeys("contract contrat vertrag contrato".split(), "contract"),
+    **dict.fromkeys("booking reservation réservation buchung reserva".split(), "booking"),
+    **dict.fromkeys("shipment parcel tracking colis sendung paket envío".split(), "shipment"),
+    **dict.fromkeys("subscription abonnement abo suscripción".split(), "subscription"),
+}
+_NUMBER_WORD = r"no|nr|n°|nº|number|numéro|nummer|número|ref|reference|référence"
+_NUMBER = re.compile(
+    rf"(?:(?i:\b({'|'.join(_ID_CLASS)})\b\.?)\s*(?:(?i:{_NUMBER_WORD})\.?\s*)?"
+    rf"|(?i:\b(?:{_NUMBER_WORD})\b\.?)\s*|(?=#))"
+    r":?\s*#?\s*(\d{3,})\b"
 )
-_NUMBER = re.compile(rf"(?:#|(?i:\b(?:{_ID_NOUN})\.?)\s*:?\s*#?)\s*(\d{{3,}})\b")
 # Names are told by the noun they stand beside: "the Business plan", "le forfait
 # Premium", "Acme Corp account", "der Tarif Pro".
 _NAME_NOUN = (
@@ -85,7 +100,10 @@ def mentions(text: str) -> set[Mention]:
     # "INV-2041" and "inv2041", "#05521" and "5521" are written differently, not different.
     codes = (m.group().lower().replace("-", "") for m in _CODE.finditer(text))
     found = {(re.sub(r"\d+", "#", code), code) for code in codes}
-    found |= {("num", m.group(1).lstrip("0") or "0") for m in _NUMBER.finditer(text)}
+    found |= {
+        (f"num:{_ID_CLASS.get((m.group(1) or '#').lower(), '#')}", m.group(2).lstrip("0") or "0")
+        for m in _NUMBER.finditer(text)
+    }
     named = [
         (m.group(1), _capitalised(_words_before(text, m.start()), from_end=True))
         for m in _NAME_BEFORE.finditer(text)
@@ -142,14 +160,14 @@ def _carries(text: str, mention: Mention) -> bool:
     """Whether ``text`` names the mention's value: a code or number in any case, a name
     capitalised ("the Business plan", not "five business days")."""
     shape, value = mention
-    if shape == "num":
+    if shape.startswith("num:"):
         written = "0*" + re.escape(value)
     elif "#" in shape and " " not in shape:  # a code: with or without its hyphens
         written = "-?".join(map(re.escape, value))
     else:
         written = re.escape(value)
     found = re.finditer(rf"(?<![\w-]){written}(?![\w-])", text, re.IGNORECASE)
-    is_name = shape != "num" and not ("#" in shape and " " not in shape)
+    is_name = not shape.startswith("num:") and not ("#" in shape and " " not in shape)
     return any(not is_name or m.group()[0].isupper() or m.group()[0].isdigit() for m in found)
 
 

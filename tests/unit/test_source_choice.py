@@ -40,9 +40,11 @@ def _thread(*messages: tuple[str, str], subject: str | None, question: str) -> E
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Where is order #5521?", {("num", "5521")}),
+        ("Where is order #5521?", {("num:order", "5521")}),
+        ("Ticket 88231 is about order no. 5521.", {("num:ticket", "88231"), ("num:order", "5521")}),
+        ("Commande n° 4410, réf. 7781, #9912", {("num:order", "4410"), ("num:#", "9912")}),
         ("Invoice INV-2041 was charged twice.", {("inv#", "inv2041")}),
-        ("Ihre Bestellnummer 05521 ist unterwegs.", {("num", "5521")}),
+        ("Ihre Bestellnummer 05521 ist unterwegs.", {("num:order", "5521")}),
         ("Does the Business plan include SSO?", {("plan", "business")}),
         ("Der Business-Tarif kostet 20 EUR im Monat.", {("plan", "business")}),
         ("Le forfait Premium inclut le support.", {("plan", "premium")}),
@@ -65,6 +67,7 @@ def test_focus__another_entity_of_an_asked_shape_conflicts_unless_the_asked_one_
     assert not focus.conflicts("Orders 4410 and 5521 ship together.")
     assert not focus.conflicts("It ships on Thursday.")  # names nothing: no conflict
     assert not focus.conflicts("The Team plan has SSO.")  # another shape
+    assert not focus.conflicts("Ticket 88231: it ships on Thursday.")  # a ticket is no order
     assert not Focus.of("When will it ship?").conflicts("Order 4410 shipped on 3 May.")
     # The same identifier written another way is the same one.
     assert Focus.of("Invoice INV2041?").matches("Refund for inv-2041 sent.")
