@@ -74,7 +74,7 @@ _NUMBERED = re.compile(r"(?<=\s)(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
 # The words just before a noun, a legal form or a number are read from a short window
 # back to the last punctuation (a pattern that starts with them would be tried at every
 # word of the text).
-_PUNCTUATION = re.compile(r"[^\w\s&+.-]")
+_PUNCTUATION = re.compile(r"[^\w\s&+.-]|\.(?=\s)")
 _WINDOW = 80
 _NOT_A_LINE = frozenset(
     """january february march april may june july august september october november
