@@ -1,4 +1,4 @@
--- 0030 the full-text side of hybrid search reads only the reader's chunks.
+-- 0031 the full-text side of hybrid search reads only the reader's chunks.
 --
 -- `tsvector @@ tsquery` is not leakproof, so under row level security it never uses
 -- chunks_tsv: the text legs of chunk_search_hybrid read the reader's visible chunks
