@@ -8,7 +8,7 @@
 -- tenant: the whole tenant read, and the policy's expression (three current_setting
 -- calls, an array cast, array_remove) evaluated on every row, kept or not.
 -- (bench/retrieval.py: a reader of half of a 55,000-chunk tenant had 55,000 rows read
--- and filtered where 27,400 were his; docs/retrieval-dba.md.)
+-- and filtered where 27,400 were theirs; docs/retrieval-dba.md.)
 -- chunks_acl_keys has tenant_id first (btree_gin), so it answers a tenant's chunks as
 -- well; no query of Courier reads chunks by tenant alone.
 DROP INDEX chunks_tenant;
