@@ -24,7 +24,11 @@ search under the same filter (``chunk_search_exact``, recall 1 by definition):
 * ``hybrid``: the full ``chunk_search_hybrid`` (vector + full text, fused) as the
   service runs it; its recall against the same query with an exact vector side;
 * ``raw``: the raw limit in the same run: the superuser (no row level security)
-  scanning the same rows exactly, filtered by a literal through the same index.
+  scanning the same rows exactly, filtered by a literal through the same index;
+* ``text``, ``text raw``: hybrid's full-text leg alone (its 40 best matches), as the
+  runtime role under row level security and, its raw limit, as the superuser with
+  the filter as literals (``chunks_tsv`` and the ACL index together); ``text``'s
+  recall is its overlap with ``text raw``.
 
 Embedding throughput is the offline ``hashed-ngrams-384`` embedder in one process
 and in two (the machine's two cores). The machine is shared: figures are noisy, so
@@ -222,6 +226,8 @@ STRATEGIES = (
     Strategy("plain", "chunk_search_vector", 0, iterative="off"),
     Strategy("hybrid", "chunk_search_hybrid", COURIER.exact_limit),
     Strategy("hybrid exact", "chunk_search_hybrid", EXACT),
+    Strategy("text", "rls_text", EXACT),
+    Strategy("text raw", "raw_text", EXACT, as_owner=True),
 )
 # The raw limit: no row level security (the owner is a superuser here), the reader's
 # filter as literals, answered by the same ACL index.
@@ -234,9 +240,31 @@ ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
 LIMIT %(k)s::int
 """
 
+# The full-text side alone (hybrid's any-word leg: the 40 best matches): as the runtime
+# role under row level security, where `@@` (not leakproof) cannot use chunks_tsv, and
+# as the superuser with the reader's filter as literals, where chunks_tsv and the ACL
+# index are combined (BitmapAnd): the raw limit of the text side.
+TEXT_LEG = """
+SELECT c.id
+FROM chunks c,
+     (SELECT replace(plainto_tsquery('english', %(text)s::text)::text, '&', '|')::tsquery) w (query)
+WHERE c.tsv @@ w.query {filter}
+ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id
+LIMIT %(candidates)s::int
+"""
+RLS_TEXT = TEXT_LEG.format(filter="")
+RAW_TEXT = TEXT_LEG.format(
+    filter="AND c.tenant_id = %(tenant)s::uuid "
+    "AND courier_acl_keys(c.acl_groups) && %(groups)s::text[]"
+)
+
 
 def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
-    named = {name: query.sql for name, query in load_queries().items()} | {"raw_exact": RAW_EXACT}
+    named = {name: query.sql for name, query in load_queries().items()} | {
+        "raw_exact": RAW_EXACT,
+        "rls_text": RLS_TEXT,
+        "raw_text": RAW_TEXT,
+    }
     rows = []
     with psycopg.connect(url, autocommit=True) as conn:
 
@@ -293,6 +321,11 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     recalls[name].append(len(found[name] & truth) / max(len(truth), 1))
                 reference = found["hybrid exact"]
                 recalls["hybrid"].append(len(found["hybrid"] & reference) / max(len(reference), 1))
+                # Row level security must change nothing but the time.
+                raw_text = found["text raw"]
+                recalls["text"].append(
+                    len(found["text"] & raw_text) / len(raw_text) if raw_text else 1.0
+                )
             raw_p50 = statistics.median(figures["raw"])
             for strategy in STRATEGIES:
                 values = figures[strategy.name]

@@ -71,13 +71,6 @@ WITH nearest AS MATERIALIZED (
     SELECT chunk_id, row_number() OVER (ORDER BY distance, chunk_id) AS rank FROM nearest
 ), words AS (
     SELECT replace(plainto_tsquery('english', %(text)s::text)::text, '&', '|')::tsquery AS query
-), text_ranked AS (
-    SELECT c.id AS chunk_id,
-           row_number() OVER (ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id) AS rank
-    FROM chunks c, words w
-    WHERE w.query::text <> '' AND c.tsv @@ w.query
-    ORDER BY ts_rank_cd(c.tsv, w.query) DESC, c.id
-    LIMIT %(candidates)s::int
 ), codes AS (
     -- Codes the query names (letters and digits, perhaps joined by - or _: E-5555,
     -- ERR_42, SKU123), each as a phrase of its lexemes: the english parser splits
@@ -87,12 +80,32 @@ WITH nearest AS MATERIALIZED (
     FROM regexp_matches(%(text)s::text, '[[:alnum:]][[:alnum:]_-]*', 'g') AS t (token),
          LATERAL (SELECT phraseto_tsquery('english', t.token[1]) AS query) p
     WHERE t.token[1] ~ '[[:alpha:]]' AND t.token[1] ~ '[[:digit:]]' AND numnode(p.query) > 0
+), probe AS MATERIALIZED (
+    -- Either leg's query, to match each visible chunk once; NULL: no lexeme to match.
+    SELECT nullif(coalesce(w.query, ''::tsquery) || coalesce(q.query, ''::tsquery),
+                  ''::tsquery) AS query
+    FROM words w, codes q
+), matched AS MATERIALIZED (
+    -- The one pass over the reader's chunks that both text legs rank from. `@@` is not
+    -- leakproof, so under row level security it cannot use chunks_tsv: the rows come
+    -- from the policy's own index (chunks_acl_keys, its overlap answered once, not per
+    -- row) and each is matched here (docs/retrieval-dba.md, "The full-text side").
+    SELECT c.id, c.tsv
+    FROM chunks c, probe p
+    WHERE p.query IS NOT NULL AND c.tsv @@ p.query
+), text_ranked AS (
+    SELECT m.id AS chunk_id,
+           row_number() OVER (ORDER BY ts_rank_cd(m.tsv, w.query) DESC, m.id) AS rank
+    FROM matched m, words w
+    WHERE numnode(w.query) > 0 AND m.tsv @@ w.query
+    ORDER BY ts_rank_cd(m.tsv, w.query) DESC, m.id
+    LIMIT %(candidates)s::int
 ), code_ranked AS (
-    SELECT c.id AS chunk_id,
-           row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id) AS rank
-    FROM chunks c, codes q
-    WHERE q.query IS NOT NULL AND c.tsv @@ q.query
-    ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id
+    SELECT m.id AS chunk_id,
+           row_number() OVER (ORDER BY ts_rank_cd(m.tsv, q.query) DESC, m.id) AS rank
+    FROM matched m, codes q
+    WHERE q.query IS NOT NULL AND m.tsv @@ q.query
+    ORDER BY ts_rank_cd(m.tsv, q.query) DESC, m.id
     LIMIT %(candidates)s::int
 ), fused AS (
     -- A chunk holding a code the reader typed is what was asked for: its leg weighs

@@ -6300,13 +6300,6 @@ CREATE INDEX chunks_acl_keys ON public.chunks USING gin (tenant_id, public.couri
 
 
 --
--- Name: chunks_tenant; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX chunks_tenant ON public.chunks USING btree (tenant_id);
-
-
---
 -- Name: chunks_tsv; Type: INDEX; Schema: public; Owner: -
 --
 

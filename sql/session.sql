@@ -16,7 +16,6 @@ SELECT set_config('courier.tenant_id', %(tenant_id)s::uuid::text, true),
        set_config('hnsw.iterative_scan', 'relaxed_order', true),
        set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
        set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true),
-       set_config('enable_bitmapscan', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
        set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
        set_config('plan_cache_mode', 'force_custom_plan', true);
 
@@ -47,6 +46,5 @@ WHERE r.rolname = current_user;
 SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
        set_config('hnsw.ef_search', %(ef_search)s::int::text, true),
        set_config('hnsw.max_scan_tuples', %(max_scan_tuples)s::int::text, true),
-       set_config('enable_bitmapscan', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
        set_config('enable_sort', CASE WHEN %(exact)s::boolean THEN 'on' ELSE 'off' END, true),
        set_config('plan_cache_mode', 'force_custom_plan', true);

@@ -295,6 +295,65 @@ async def test_vector_search__only_the_hnsw_path_walks_the_hnsw_index(
     assert ("Index Scan using chunk_embeddings_hnsw" in plan) is not exact
 
 
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "hnsw"])
+async def test_hybrid_search__reads_the_readers_chunks_through_the_acl_index_on_both_paths(
+    corpus: Corpus, sql_conn: psycopg.Connection, exact: bool
+):
+    # `@@` cannot use chunks_tsv under row level security, so the text side reads the
+    # reader's chunks: through the policy's index (its overlap answered once), not the
+    # whole tenant with the policy evaluated row by row. The HNSW path's settings once
+    # forbade that index (enable_bitmapscan off). Sequential scans are off here only
+    # because a test's table is small enough for the planner to read it whole.
+    tenant = await corpus.tenant()
+    for n in range(30):
+        await corpus.add(tenant, f"battery charger E-{n} router", ["a" if n % 3 else "b"])
+    await corpus.embed_all(tenant)
+    sql_conn.execute("ANALYZE chunks")
+    queries = load_queries()
+    params = {
+        "embedding": vector_literal(hashed_vector("battery E-7")),
+        "model": HASHED_MODEL,
+        "text": "battery E-7",
+        "candidates": 40,
+        "k": 5,
+        "exact": exact,
+        "ef_search": 100,
+        "max_scan_tuples": 20_000,
+    }
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        sql_conn.execute(
+            "SELECT set_config('courier.tenant_id', %s::text, true), "
+            "set_config('courier.groups', '{a}', true), "
+            "set_config('enable_seqscan', 'off', true)",
+            (tenant,),
+        )
+        sql_conn.execute(queries["session_search_tuning"].sql, params)
+        plan = "\n".join(
+            row[0]
+            for row in sql_conn.execute(
+                "EXPLAIN (COSTS OFF) " + queries["chunk_search_hybrid"].sql, params
+            ).fetchall()
+        )
+    lines = plan.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "CTE matched")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if len(lines[i]) - len(lines[i].lstrip()) <= indent
+        ),
+        len(lines),
+    )
+    text_side = "\n".join(lines[start:end])
+    assert "Bitmap Index Scan on chunks_acl_keys" in text_side, plan
+    reads = [line.strip() for line in text_side.splitlines() if " on chunks " in line]
+    assert [read.split(" on chunks ")[0] for read in reads] == ["->  Bitmap Heap Scan"], plan
+    # Both text legs (any word, and the code E-7) rank from that one pass.
+    assert plan.count("CTE Scan on matched") == 2
+
+
 async def test_acl_counts__follow_embeddings_acl_changes_and_deletes(
     corpus: Corpus, db: Database, sql_conn: psycopg.Connection
 ):

@@ -1,0 +1,14 @@
+-- 0031 the full-text side of hybrid search reads only the reader's chunks.
+--
+-- `tsvector @@ tsquery` is not leakproof, so under row level security it never uses
+-- chunks_tsv: the text legs of chunk_search_hybrid read the reader's visible chunks
+-- and match each. The planner found them either through chunks_acl_keys (the policy's
+-- tenant and ACL overlap as one index condition, evaluated once) or through
+-- chunks_tenant, and chose chunks_tenant as soon as a reader saw about a third of a
+-- tenant: the whole tenant read, and the policy's expression (three current_setting
+-- calls, an array cast, array_remove) evaluated on every row, kept or not.
+-- (bench/retrieval.py: a reader of half of a 55,000-chunk tenant had 55,000 rows read
+-- and filtered where 27,400 were theirs; docs/retrieval-dba.md.)
+-- chunks_acl_keys has tenant_id first (btree_gin), so it answers a tenant's chunks as
+-- well; no query of Courier reads chunks by tenant alone.
+DROP INDEX chunks_tenant;
