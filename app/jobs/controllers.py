@@ -32,7 +32,12 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
-def provide_job_service(state: State) -> JobService:
+def provide_job_service(state: State, principal: Principal) -> JobService:
+    """The job service. It takes the ``principal`` dependency only to be resolved after
+    it: Litestar resolves two dependencies of one level concurrently, in an anyio task
+    group of two tasks per request (a tenth of the API's CPU at intake,
+    bench/PROFILES.md); one after the other, each is a plain call."""
+    del principal
     return state.services.jobs
 
 
