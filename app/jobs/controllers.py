@@ -32,11 +32,18 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
-def provide_job_service(state: State, principal: Principal) -> JobService:
-    """The job service. It takes the ``principal`` dependency only to be resolved after
-    it: Litestar resolves two dependencies of one level concurrently, in an anyio task
-    group of two tasks per request (a tenth of the API's CPU at intake,
-    bench/PROFILES.md); one after the other, each is a plain call."""
+def provide_job_service(state: State) -> JobService:
+    return state.services.jobs
+
+
+def provide_job_service_after_principal(
+    state: State, principal: NamedDependency[Principal]
+) -> JobService:
+    """The job service, for endpoints that also take the ``principal`` dependency: it
+    names the principal only to be resolved after it. Litestar resolves two
+    dependencies of one level concurrently, in an anyio task group (two tasks per
+    request: a tenth of the API's CPU at intake, bench/PROFILES.md); one after the
+    other, each is a plain call."""
     del principal
     return state.services.jobs
 
@@ -89,7 +96,7 @@ def create_job_controller(kinds: KindRegistry) -> type[Controller]:
         guards = [authenticated]
         dependencies = {
             "principal": Provide(provide_principal, sync_to_thread=False),
-            "jobs": Provide(provide_job_service, sync_to_thread=False),
+            "jobs": Provide(provide_job_service_after_principal, sync_to_thread=False),
         }
 
         @post(
