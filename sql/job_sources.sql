@@ -19,23 +19,11 @@ FROM unnest(%(document_ids)s::uuid[], %(document_versions)s::integer[])
 ON CONFLICT DO NOTHING;
 
 -- name: job_reader_documents :many
--- For a page of jobs shown to the acting principal (session_act_for): every document
--- the jobs' results cite (cited_ids, distinct) or their steps retrieved, whether the
--- reader may see it now (row level security on documents decides), what a citation
--- shows of it, and which of the jobs retrieved it. One statement for the whole page,
--- where resolving each job's citations and checking its retrieved documents took up
--- to three. The caller has scoped the jobs to the reader's tenant.
-WITH retrieved AS (
-    SELECT document_id, array_agg(DISTINCT job_id) AS job_ids
-    FROM job_sources
-    WHERE job_id = ANY(%(job_ids)s::uuid[])
-    GROUP BY document_id
-), wanted AS (
-    SELECT coalesce(r.document_id, c.id) AS id,
-           coalesce(r.job_ids, '{}'::uuid[]) AS retrieved_by
-    FROM retrieved r
-    FULL JOIN unnest(%(cited_ids)s::uuid[]) AS c (id) ON c.id = r.document_id
-)
-SELECT w.id, w.retrieved_by, d.id IS NOT NULL AS visible, d.title, d.url
-FROM wanted w
-LEFT JOIN documents d ON d.id = w.id;
+-- For a page of jobs shown to a reader, in one autocommitted statement acting for
+-- the reader (courier_job_reader_documents, migrations/0030): every document the
+-- jobs' results cite (cited_ids) or their steps retrieved, whether the reader may see
+-- it now (row level security on documents decides), what a citation shows of it, and
+-- which of the jobs retrieved it. The caller has scoped the jobs to the reader's tenant.
+SELECT id, retrieved_by, visible, title, url
+FROM courier_job_reader_documents(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::text[],
+                                  %(job_ids)s::uuid[], %(cited_ids)s::uuid[]);

@@ -468,14 +468,19 @@ class Retrieval:
         self, reader: ActingPrincipal, job_ids: Sequence[UUID], sources: Iterable[str]
     ) -> ReaderDocuments:
         """What ``reader`` may see now of the documents a page of jobs cite (``sources``)
-        or retrieved (sql/job_sources.sql), in one statement for the page: the
-        per-job :meth:`resolve_citations` and :meth:`reads_every_retrieved` at once.
+        or retrieved (sql/job_sources.sql), in one autocommitted statement acting for
+        the reader: the per-job :meth:`resolve_citations` and
+        :meth:`reads_every_retrieved` at once.
         The caller has scoped the jobs to the reader's tenant."""
         cited = sorted({chunk[0] for chunk in map(parse_source_id, sources) if chunk is not None})
-        async with self.db.transaction(on_behalf_of=reader) as conn:
-            rows = await self.db.fetch_all(
-                "job_reader_documents", conn, job_ids=list(job_ids), cited_ids=cited
-            )
+        rows = await self.db.fetch_all(
+            "job_reader_documents",
+            tenant_id=reader.tenant_id,
+            user_id=reader.id,
+            groups=list(reader.acl_groups),
+            job_ids=list(job_ids),
+            cited_ids=cited,
+        )
         retrieved: dict[UUID, set[UUID]] = {}
         for row in rows:
             for job_id in row["retrieved_by"]:
