@@ -909,6 +909,45 @@ COMMENT ON FUNCTION public.courier_job_note_v1(p_job_id uuid, p_lease uuid, p_ty
 
 
 --
+-- Name: courier_job_reader_documents(uuid, uuid, text[], uuid[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_job_reader_documents(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_job_ids uuid[], p_cited_ids uuid[]) RETURNS TABLE(id uuid, retrieved_by uuid[], visible boolean, title text, url text)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('courier.tenant_id', p_tenant_id::text, true),
+            set_config('courier.user_id', p_user_id::text, true),
+            set_config('courier.groups', p_groups::text, true),
+            set_config('courier.scope', '', true);
+    RETURN QUERY
+    WITH retrieved AS (
+        SELECT s.document_id, array_agg(DISTINCT s.job_id) AS job_ids
+        FROM job_sources s
+        WHERE s.job_id = ANY (p_job_ids)
+        GROUP BY s.document_id
+    ), wanted AS (
+        SELECT coalesce(r.document_id, c.cited) AS document_id,
+               coalesce(r.job_ids, '{}'::uuid[]) AS job_ids
+        FROM retrieved r
+        FULL JOIN (SELECT DISTINCT u.cited FROM unnest(p_cited_ids) AS u (cited)) c
+            ON c.cited = r.document_id
+    )
+    SELECT w.document_id, w.job_ids, d.id IS NOT NULL, d.title, d.url
+    FROM wanted w
+    LEFT JOIN documents d ON d.id = w.document_id;
+END
+$$;
+
+
+--
+-- Name: FUNCTION courier_job_reader_documents(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_job_ids uuid[], p_cited_ids uuid[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_job_reader_documents(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_job_ids uuid[], p_cited_ids uuid[]) IS 'Acting for the reader (transaction-local), under row level security: each document the jobs p_job_ids retrieved or their results cite (p_cited_ids), whether the reader may see it now, its title and URL, and which of the jobs retrieved it.';
+
+
+--
 -- Name: courier_job_state_is_terminal(public.job_state); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -25,7 +25,7 @@ from app.jobs.kinds import Kind, KindRegistry
 from app.jobs.queue import RUN_JOB_TASK, JobQueue
 from app.jobs.schemas import Job, JobEvent, JobRequest, JobState
 from app.keys.service import Principal
-from app.retrieval.service import Retrieval, parse_source_id
+from app.retrieval.service import ReaderDocuments, Retrieval, parse_source_id
 from app.safety.guards import cited_sources
 from app.tenants.admission import NOT_ADMITTED, Admission
 from app.tenants.rate_limit import RateLimited
@@ -495,26 +495,29 @@ class JobService:
         return await self._as_reader(self.view(row, principal.key_id), principal)
 
     async def _as_reader(self, job: Job, reader: Principal) -> Job:
-        """The job as ``reader`` may see it now: the documents its result cites resolved
-        to title and URL, and the result withheld when the reader's groups do not reach
-        a document it cites or one the job retrieved (a model may use a chunk's text
-        without citing it)."""
-        if job.result is None or self.citations is None:
-            return job
+        """The job as ``reader`` may see it now (:meth:`_as_readers`)."""
+        return (await self._as_readers([job], reader))[0]
+
+    async def _as_readers(self, jobs: Sequence[Job], reader: Principal) -> builtins.list[Job]:
+        """The jobs as ``reader`` may see them now: the documents each result cites
+        resolved to title and URL, and a result withheld when the reader's groups do not
+        reach a document it cites or one the job retrieved (a model may use a chunk's
+        text without citing it). One statement for all of them
+        (:meth:`Retrieval.reader_documents`), none when no job has a result."""
+        finished = [job for job in jobs if job.result is not None]
+        if not finished or self.citations is None:
+            return list(jobs)
         # Wherever the kind names a source (citations[].source, fields[].source, ...).
-        cited = [
-            source for source in cited_sources(job.result) if parse_source_id(source) is not None
+        cited = {
+            job.id: [s for s in cited_sources(job.result) if parse_source_id(s) is not None]
+            for job in finished
+        }
+        documents = await self.citations.reader_documents(
+            reader, [job.id for job in finished], (s for sources in cited.values() for s in sources)
+        )
+        return [
+            job if job.id not in cited else _as_seen(job, cited[job.id], documents) for job in jobs
         ]
-        views = await self.citations.resolve_citations(reader, cited) if cited else None
-        if any(view.withheld for view in views or ()):
-            return job.model_copy(
-                update={"result": None, "result_withheld": True, "citations": views}
-            )
-        if not await self.citations.reads_every_retrieved(reader, job.id):
-            return job.model_copy(
-                update={"result": None, "result_withheld": True, "citations": views or []}
-            )
-        return job if views is None else job.model_copy(update={"citations": views})
 
     async def list(
         self,
@@ -535,10 +538,9 @@ class JobService:
             before_id=cursor,
             limit=limit + 1,
         )
-        page = [
-            await self._as_reader(self.view(row, principal.key_id), principal)
-            for row in rows[:limit]
-        ]
+        page = await self._as_readers(
+            [self.view(row, principal.key_id) for row in rows[:limit]], principal
+        )
         next_cursor = str(page[-1].id) if len(rows) > limit else None
         return page, next_cursor
 
@@ -583,6 +585,18 @@ class JobService:
                 },
             }
         )
+
+
+def _as_seen(job: Job, cited: Sequence[str], documents: ReaderDocuments) -> Job:
+    """``job``, whose result cites ``cited``, as the reader of ``documents`` sees it."""
+    views = documents.citations(cited) if cited else None
+    if any(view.withheld for view in views or ()):
+        return job.model_copy(update={"result": None, "result_withheld": True, "citations": views})
+    if not documents.reads_every_retrieved(job.id):
+        return job.model_copy(
+            update={"result": None, "result_withheld": True, "citations": views or []}
+        )
+    return job if views is None else job.model_copy(update={"citations": views})
 
 
 def _field_errors(exc: ValidationError, prefix: str) -> list[dict[str, Any]]:

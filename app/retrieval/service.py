@@ -459,28 +459,81 @@ class Retrieval:
     ) -> list[CitationView]:
         """The citations ``sources`` as ``reader`` may see them now: title and URL of the
         documents the reader's groups reach, "withheld" for the others."""
-        parsed = {source: parse_source_id(source) for source in dict.fromkeys(sources)}
-        ids = sorted({p[0] for p in parsed.values() if p is not None})
+        ids = sorted({chunk[0] for chunk in map(parse_source_id, sources) if chunk is not None})
         visible: dict[UUID, dict[str, Any]] = {}
         if ids:
             async with self.db.transaction(on_behalf_of=reader) as conn:
                 rows = await self.db.fetch_all("document_visible_many", conn, ids=ids)
             visible = {row["id"]: row for row in rows}
-        views = []
-        for source, chunk in parsed.items():
-            if chunk is None:
-                views.append(CitationView(source=source))
-            elif chunk[0] in visible:
-                row = visible[chunk[0]]
-                views.append(
-                    CitationView(
-                        source=source,
-                        document_id=chunk[0],
-                        chunk_id=chunk[1],
-                        title=row["title"],
-                        url=row["url"],
-                    )
+        return citation_views(sources, visible)
+
+    async def reader_documents(
+        self, reader: ActingPrincipal, job_ids: Sequence[UUID], sources: Iterable[str]
+    ) -> ReaderDocuments:
+        """What ``reader`` may see now of the documents a page of jobs cite (``sources``)
+        or retrieved (sql/job_sources.sql), in one autocommitted statement acting for
+        the reader: the per-job :meth:`resolve_citations` and
+        :meth:`reads_every_retrieved` at once.
+        The caller has scoped the jobs to the reader's tenant."""
+        cited = sorted({chunk[0] for chunk in map(parse_source_id, sources) if chunk is not None})
+        rows = await self.db.fetch_all(
+            "job_reader_documents",
+            tenant_id=reader.tenant_id,
+            user_id=reader.id,
+            groups=list(reader.acl_groups),
+            job_ids=list(job_ids),
+            cited_ids=cited,
+        )
+        retrieved: dict[UUID, set[UUID]] = {}
+        for row in rows:
+            for job_id in row["retrieved_by"]:
+                retrieved.setdefault(job_id, set()).add(row["id"])
+        return ReaderDocuments(
+            visible={row["id"]: row for row in rows if row["visible"]}, retrieved=retrieved
+        )
+
+
+@dataclass(frozen=True)
+class ReaderDocuments:
+    """The documents of a page of jobs as one reader may see them now
+    (:meth:`Retrieval.reader_documents`)."""
+
+    visible: dict[UUID, dict[str, Any]]
+    """The documents the reader may see, by id, with their title and url."""
+    retrieved: dict[UUID, set[UUID]]
+    """The documents each job's steps retrieved, by job id (none: absent)."""
+
+    def citations(self, sources: Sequence[str]) -> list[CitationView]:
+        """As :meth:`Retrieval.resolve_citations`."""
+        return citation_views(sources, self.visible)
+
+    def reads_every_retrieved(self, job_id: UUID) -> bool:
+        """As :meth:`Retrieval.reads_every_retrieved`."""
+        return self.retrieved.get(job_id, set()) <= self.visible.keys()
+
+
+def citation_views(
+    sources: Sequence[str], visible: dict[UUID, dict[str, Any]]
+) -> list[CitationView]:
+    """Each distinct source of ``sources``, in order, as a reader sees it: title and URL
+    of the documents in ``visible`` (those the reader's groups reach), "withheld" for
+    other documents, the source alone where it names no document."""
+    views = []
+    for source in dict.fromkeys(sources):
+        chunk = parse_source_id(source)
+        if chunk is None:
+            views.append(CitationView(source=source))
+        elif chunk[0] in visible:
+            row = visible[chunk[0]]
+            views.append(
+                CitationView(
+                    source=source,
+                    document_id=chunk[0],
+                    chunk_id=chunk[1],
+                    title=row["title"],
+                    url=row["url"],
                 )
-            else:
-                views.append(CitationView(source="withheld", withheld=True))
-        return views
+            )
+        else:
+            views.append(CitationView(source="withheld", withheld=True))
+    return views
