@@ -20,7 +20,7 @@ ON CONFLICT DO NOTHING;
 
 -- name: job_reader_documents :many
 -- For a page of jobs shown to a reader, in one autocommitted statement acting for
--- the reader (courier_job_reader_documents, migrations/0030): every document the
+-- the reader (courier_job_reader_documents, migrations/0032): every document the
 -- jobs' results cite (cited_ids) or their steps retrieved, whether the reader may see
 -- it now (row level security on documents decides), what a citation shows of it, and
 -- which of the jobs retrieved it. The caller has scoped the jobs to the reader's tenant.

@@ -1,4 +1,4 @@
--- 0030 a page of jobs learns, in one statement, what its reader may see of the
+-- 0032 a page of jobs learns, in one statement, what its reader may see of the
 -- documents its results cite or its jobs retrieved.
 --
 -- Showing a finished job (GET /v1/jobs, a job, the console's list) resolves the
