@@ -90,13 +90,21 @@ class EvalSet:
                 passages[row["passage"]] = row["text"]
             else:
                 queries.append(
-                    Query(row["query"], row["kind"], row["lang"], row["text"], frozenset(row["relevant"]))
+                    Query(
+                        row["query"],
+                        row["kind"],
+                        row["lang"],
+                        row["text"],
+                        frozenset(row["relevant"]),
+                    )
                 )
         return cls(passages, queries)
 
     def chunks(self, count: int) -> list[str]:
         """``count`` chunks of Courier's default size, cut from the passages run together."""
-        cut = chunk_text("", " ".join(self.passages.values()), size=CHUNK_WORDS, overlap=CHUNK_OVERLAP)
+        cut = chunk_text(
+            "", " ".join(self.passages.values()), size=CHUNK_WORDS, overlap=CHUNK_OVERLAP
+        )
         cut = [c for c in cut if len(c.split()) >= CHUNK_WORDS // 2]
         return [cut[i % len(cut)] for i in range(count)]
 
