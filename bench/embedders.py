@@ -24,7 +24,10 @@ Recall@5, recall@10 (the share of a query's relevant passages in the top k) and 
 (1 / rank of the first relevant one) by exact cosine over the passages, overall and
 per kind. Then, unless ``--no-postgres``, the real :meth:`Retrieval.search` on an
 embedded PostgreSQL: full text alone (before any embedding exists, search uses the
-full-text half only) and hybrid with the hashed embedder, as Courier runs by default.
+full-text half only), hybrid with the hashed embedder (Courier's default) and, when it
+is installed, hybrid with all-MiniLM-L6-v2 (given to the real embedding job and search
+in-process by :class:`LocalEmbedders`; Courier reaches such a model over an
+OpenAI-compatible endpoint).
 
 Speed is embedding ``--chunks`` chunks of Courier's default size (160 words, cut by
 :func:`chunk_text` from the eval passages); the hashed embedder also in two processes.
@@ -57,7 +60,7 @@ from packaging.utils import canonicalize_name
 
 import app.retrieval.embeddings as embeddings_module
 from app.retrieval.chunking import chunk_text
-from app.retrieval.embeddings import HASHED_MODEL, hashed_vector
+from app.retrieval.embeddings import HASHED_MODEL, Embedder, Embedders, hashed_vector
 
 DATA = Path(__file__).parent / "data" / "retrieval_eval.jsonl"
 KINDS = ("paraphrase", "exact", "keyword", "multilingual")
@@ -140,6 +143,12 @@ def _status_kib(field: str) -> int:
     return 0
 
 
+def _timed(embed: Callable[[Sequence[str]], object], chunks: list[str]) -> float:
+    started = time.perf_counter()
+    embed(chunks)
+    return len(chunks) / (time.perf_counter() - started)
+
+
 def _measure(name: str, texts: list[str], chunks: list[str]) -> dict:
     """In a fresh process: load, embed the eval texts, time the chunks, peak RSS added."""
     before = _status_kib("VmRSS")
@@ -148,13 +157,17 @@ def _measure(name: str, texts: list[str], chunks: list[str]) -> dict:
     embed(texts[:1])  # a first call may set things up (torch's kernels)
     loaded = time.perf_counter() - started
     vectors = embed(texts)
-    started = time.perf_counter()
-    embed(chunks)
-    per_s = len(chunks) / (time.perf_counter() - started)
+    per_s = max(_timed(embed, chunks) for _ in range(3))  # the best of three: others' load
+    singles = []
+    for text in texts[-20:]:  # queries, one at a time, as a search embeds them
+        started = time.perf_counter()
+        embed([text])
+        singles.append((time.perf_counter() - started) * 1000)
     return {
         "vectors": vectors,
         "load_s": loaded,
         "chunks_per_s": per_s,
+        "query_ms": statistics.median(singles),
         "load": os.getloadavg()[0],
         "rss_added": (_status_kib("VmHWM") - before) * 1024,
     }
@@ -167,10 +180,14 @@ def _hashed_batch(texts: list[str]) -> int:
 def hashed_two_processes(chunks: list[str]) -> float:
     """The hashed embedder in two processes (it is pure Python: one core each)."""
     half = len(chunks) // 2
-    started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(_hashed_batch, [chunks[:half], chunks[half:]])
-    return len(chunks) / (time.perf_counter() - started)
+        pool.map(_hashed_batch, [chunks[:2], chunks[2:4]])  # both workers up
+        best = 0.0
+        for _ in range(3):
+            started = time.perf_counter()
+            pool.map(_hashed_batch, [chunks[:half], chunks[half:]])
+            best = max(best, len(chunks) / (time.perf_counter() - started))
+    return best
 
 
 def available() -> dict[str, str | None]:
@@ -263,9 +280,33 @@ def score(queries: list[Query], rankings: dict[str, list[str]]) -> dict[str, Sco
 # -- PostgreSQL: full text alone, and hybrid as Courier runs it ----------------------
 
 
-async def postgres_rankings(data: EvalSet) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+class LocalEmbedders(Embedders):
+    """Courier's embedders with one more, run in this process: how the bench gives the
+    embedding job and the search a model Courier itself reaches only over HTTP."""
+
+    def __init__(self, model: str, embed: Callable[[Sequence[str]], list[list[float]]]) -> None:
+        super().__init__()
+        self.configured = model
+        self._local = _Local(model, embed)
+
+    def get(self, model: str) -> Embedder:
+        return self._local if model == self._local.model else super().get(model)
+
+
+@dataclass
+class _Local:
+    model: str
+    run: Callable[[Sequence[str]], list[list[float]]]
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.run(texts)
+
+
+async def postgres_rankings(
+    data: EvalSet, embedders: Embedders
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Rankings of the real ``Retrieval.search``: before embedding (full text alone),
-    then after the embedding job has embedded every chunk with the hashed embedder."""
+    then after the embedding job has embedded every chunk with ``embedders.configured``."""
     from app.db import Database, create_pool
     from app.embedded import embedded_database
     from app.migrate import migrate
@@ -281,7 +322,7 @@ async def postgres_rankings(data: EvalSet) -> tuple[dict[str, list[str]], dict[s
         await pool.open(wait=True)
         await admin_pool.open(wait=True)
         try:
-            async with corpus_on(Database(pool), Database(admin_pool)) as corpus:
+            async with corpus_on(Database(pool), Database(admin_pool), embedders) as corpus:
                 tenant = await corpus.tenant("bench-embedders")
                 documents = {}
                 for pid, text in data.passages.items():
@@ -335,9 +376,12 @@ def main() -> None:
     perf[HASHED_MODEL]["two"] = hashed_two_processes(chunks * 20)
     perf[HASHED_MODEL]["two_load"] = os.getloadavg()[0]
     if not args.no_postgres:
-        full_text, hybrid = asyncio.run(postgres_rankings(data))
+        full_text, hybrid = asyncio.run(postgres_rankings(data, Embedders()))
         results["PostgreSQL full text"] = score(data.queries, full_text)
         results[f"hybrid ({HASHED_MODEL} + full text)"] = score(data.queries, hybrid)
+        if MINILM not in skipped:
+            _, hybrid = asyncio.run(postgres_rankings(data, LocalEmbedders(MINILM, _minilm())))
+            results[f"hybrid ({MINILM} + full text)"] = score(data.queries, hybrid)
 
     counts = {kind: sum(q.kind == kind for q in data.queries) for kind in KINDS}
     out = io.StringIO()
@@ -354,8 +398,8 @@ def main() -> None:
         out.write(f"| {name} | {' | '.join(cells)} |\n")
     out.write(
         f"\n{args.chunks} chunks of {CHUNK_WORDS} words each\n\n"
-        "| embedder | chunks/s (load) | load + first call s | peak RSS added | installed |\n"
-        "|---|---|---|---|---|\n"
+        "| embedder | chunks/s (load) | query ms | load + first call s | peak RSS added "
+        "| installed |\n|---|---|---|---|---|---|\n"
     )
     for name, m in perf.items():
         size, largest = install_size(name)
@@ -365,7 +409,8 @@ def main() -> None:
         else:
             speed += " with 2 threads"
         out.write(
-            f"| {name} | {speed} | {m['load_s']:.1f} | {m['rss_added'] / 2**20:.0f} MB | "
+            f"| {name} | {speed} | {m['query_ms']:.1f} | {m['load_s']:.1f} | "
+            f"{m['rss_added'] / 2**20:.0f} MB | "
             f"{_size(size)} ({', '.join(largest)}) |\n"
         )
     for name, why in skipped.items():
