@@ -15,9 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.llm.regions import regions, with_parents
+
 Mention = tuple[str, str]
 """(shape, value): ``("inv#", "inv2041")``, ``("num:order", "5521")``,
-``("plan", "business")``, ``("trail runner #", "trail runner 2")``."""
+``("plan", "business")``, ``("trail runner #", "trail runner 2")``, ``("region", "eu")``."""
 
 # Codes: letters, then digits ("INV-2041", "X200", "SKU-77-B"). A number and its unit
 # ("15kg", "2TB") starts with a digit and is a quantity, not a name.
@@ -116,7 +118,7 @@ def mentions(text: str) -> set[Mention]:
         for m in _COMPANY.finditer(text)
     ]
     found |= {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
-    return found | _numbered(text)
+    return found | _numbered(text) | {("region", region) for region in regions(text)}
 
 
 def _words_before(text: str, end: int) -> list[str]:
@@ -160,6 +162,8 @@ def _carries(text: str, mention: Mention) -> bool:
     """Whether ``text`` names the mention's value: a code or number in any case, a name
     capitalised ("the Business plan", not "five business days")."""
     shape, value = mention
+    if shape == "region":  # "the EU" and "the European Union" are one region
+        return value in regions(text)
     if shape.startswith("num:"):
         written = "0*" + re.escape(value)
     elif "#" in shape and " " not in shape:  # a code: with or without its hyphens
@@ -186,6 +190,13 @@ class Focus:
         # "Does Business include SSO?" asks about the Business plan if a source says so.
         asked = {m for text in texts for m in mentions(text)}
         asked |= {m for m in named if any(_carries(text, m) for text in texts)}
+        # A customer in Germany is asked about by an article about the EU or Europe.
+        asked |= {
+            ("region", r)
+            for shape, value in asked
+            if shape == "region"
+            for r in with_parents(value)
+        }
         shapes = {shape for shape, _ in asked}
         return cls(frozenset(asked), frozenset(m for m in named - asked if m[0] in shapes))
 
