@@ -158,7 +158,7 @@ def _capitalised(words: list[str], *, from_end: bool) -> str:
     return " ".join(reversed(kept) if from_end else kept)
 
 
-def _carries(text: str, mention: Mention) -> bool:
+def carries(text: str, mention: Mention) -> bool:
     """Whether ``text`` names the mention's value: a code or number in any case, a name
     capitalised ("the Business plan", not "five business days")."""
     shape, value = mention
@@ -189,7 +189,7 @@ class Focus:
         named = {m for text in sources for m in mentions(text)}
         # "Does Business include SSO?" asks about the Business plan if a source says so.
         asked = {m for text in texts for m in mentions(text)}
-        asked |= {m for m in named if any(_carries(text, m) for text in texts)}
+        asked |= {m for m in named if any(carries(text, m) for text in texts)}
         # A customer in Germany is asked about by an article about the EU or Europe.
         asked |= {
             ("region", r)
@@ -202,7 +202,7 @@ class Focus:
 
     def matches(self, text: str) -> bool:
         """``text`` carries one of the asked identifiers or names."""
-        return any(_carries(text, mention) for mention in self.asked)
+        return any(carries(text, mention) for mention in self.asked)
 
     def conflicts(self, text: str) -> bool:
         """``text`` names another entity of an asked shape (order 4410 for order 5521)
@@ -217,7 +217,7 @@ class Focus:
         the sources know, or :meth:`conflicts`."""
         if self.matches(title):
             return False
-        return self.conflicts(title) or any(_carries(title, m) for m in self.known)
+        return self.conflicts(title) or any(carries(title, m) for m in self.known)
 
     def about_another(self, text: str, title: str | None = None) -> bool:
         """A source about another entity: its title names one and not the asked one, or

@@ -336,3 +336,129 @@ async def test_email_reply__the_customers_own_words_name_the_order_a_forwarded_s
     draft = (await draft_email_reply(job, ExtractiveProvider())).output
     assert "Thursday 26 November" in draft.body
     assert "12 May" not in draft.body
+
+
+def _support(question: str, sources: list[dict], conversation: list | None = None):
+    return SupportAnswerInput.model_validate(
+        {"question": question, "conversation": conversation or [], "sources": sources}
+    )
+
+
+_DELIVERY = [
+    {
+        "id": "kb-eu",
+        "title": "Delivery times",
+        "text": "In the EU, standard delivery takes 2 to 4 business days.",
+    },
+    {
+        "id": "kb-us",
+        "title": "Delivery times",
+        "text": "In the United States, standard delivery takes 5 to 8 business days.",
+    },
+]
+
+
+async def test_support_answer__the_region_an_earlier_turn_names_picks_the_article():
+    job = _support(
+        "How long does standard delivery take?",
+        _DELIVERY,
+        [{"role": "user", "content": "Hi, I'm ordering from Germany."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "2 to 4" in answer.answer and "5 to 8" not in answer.answer
+
+
+async def test_support_answer__escalates_when_regions_differ_and_none_is_known():
+    job = _support("How long does standard delivery take?", _DELIVERY)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated" and "region" in (answer.refusal_reason or "")
+
+
+_EXPORTS = [
+    {
+        "id": "kb-exports",
+        "title": "Exports",
+        "text": "On the Business plan, exports are kept for 90 days. Download them as CSV.",
+    },
+    {
+        "id": "kb-exports-team",
+        "title": "Exporting reports",
+        "text": "On the Team plan, exports are kept for 14 days.",
+    },
+]
+
+
+async def test_support_answer__a_plan_named_only_in_an_articles_body_counts():
+    job = _support(
+        "How long are exports kept?",
+        _EXPORTS,
+        [{"role": "user", "content": "Our workspace is on the Team plan."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "14 days" in answer.answer and "90 days" not in answer.answer
+
+
+async def test_support_answer__escalates_when_plans_differ_and_the_customers_is_unknown():
+    answer = (
+        await answer_question(
+            _support("How long are exports kept?", _EXPORTS), ExtractiveProvider()
+        )
+    ).output
+    assert answer.outcome == "escalated"
+
+
+async def test_support_answer__one_plan_named_and_a_general_article_is_no_conflict():
+    sources = [
+        {"id": "kb-1", "title": "Exports", "text": "Exports are kept for 30 days."},
+        {"id": "kb-2", "title": "Refunds", "text": "Refunds to a card take 5 to 7 days."},
+    ]
+    answer = (
+        await answer_question(_support("How long are exports kept?", sources), ExtractiveProvider())
+    ).output
+    assert answer.outcome == "answered" and "30 days" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        {
+            "id": "kb-old",
+            "title": "Refund policy (archived)",
+            "text": "Refunds to a card take 10 to 14 days.",
+        },
+        {
+            "id": "kb-old",
+            "title": "Refunds",
+            "text": "This article is outdated.\nRefunds to a card take 10 to 14 days.",
+        },
+        {
+            "id": "kb-old",
+            "title": "Refund policy 2023",
+            "text": "Refunds to a card take 10 to 14 days.",
+        },
+    ],
+)
+async def test_support_answer__the_current_article_not_the_archived_or_older_one(old):
+    current = {
+        "id": "kb-new",
+        "title": "Refund policy 2025",
+        "text": "Refunds to a card take 5 to 7 days.",
+    }
+    for sources in ([old, current], [current, old]):
+        job = _support("How long does a refund to a card take?", sources)
+        answer = (await answer_question(job, ExtractiveProvider())).output
+        assert answer.outcome == "answered"
+        assert "5 to 7" in answer.answer and "10 to 14" not in answer.answer
+
+
+def test_stale_sources__a_feature_called_deprecated_is_no_stale_article():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source("a", "The v1 API is deprecated; use v2. Last updated March 3, 2025.", title="API"),
+        Source("b", "Updated 2024-01-10. Webhooks retry five times.", title="Webhooks"),
+        Source("c", "Updated 2023-05-01. Webhooks retry three times.", title="Webhooks (v1)"),
+    ]
+    assert stale_sources(sources) == {2}
