@@ -462,3 +462,79 @@ def test_stale_sources__a_feature_called_deprecated_is_no_stale_article():
         Source("c", "Updated 2023-05-01. Webhooks retry three times.", title="Webhooks (v1)"),
     ]
     assert stale_sources(sources) == {2}
+
+
+def _account(account: str, notes: list[dict], emails: list[dict] | None = None):
+    return AccountSummaryInput.model_validate(
+        {"account": account, "emails": emails or [], "crm_notes": notes}
+    )
+
+
+async def _quoted(job: AccountSummaryInput) -> tuple[str, set[str]]:
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    assert output.outcome == "summarized"
+    return " ".join(c.quote for c in output.citations), {c.source for c in output.citations}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Met Globex about their renewal: they want 25% off 200 seats.",
+        "Met Peter from Initech: they want 25% off 200 seats.",
+        "Acme Logistics asked for 25% off 200 seats.",
+    ],
+)
+async def test_account_summary__leaves_out_a_note_about_another_company(other):
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme renews on 30 June with 40 seats."},
+            {"id": "n2", "text": other},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "40 seats" in quoted and "200 seats" not in quoted and "n2" not in cited
+
+
+async def test_account_summary__a_meeting_with_a_person_of_the_input_is_kept():
+    job = _account(
+        "Acme Tools",
+        [{"id": "n1", "author": "Tom Reed", "text": "Met Maria about the renewal for 40 seats."}],
+        [{"id": "e1", "sender": "maria.lopez@acme.example", "body": "We need SSO for 40 seats."}],
+    )
+    quoted, cited = await _quoted(job)
+    assert "n1" in cited
+
+
+async def test_account_summary__a_later_figure_replaces_the_earlier_one():
+    job = _account(
+        "Acme Tools",
+        [
+            {
+                "id": "n2",
+                "written_at": "2026-05-10T10:00:00Z",
+                "text": "Call: the discount is 12% for the renewal.",
+            },
+            {
+                "id": "n1",
+                "written_at": "2026-03-01T10:00:00Z",
+                "text": "Agreed a 20% discount on the renewal.",
+            },
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "12%" in quoted and "20%" not in quoted
+
+
+async def test_account_summary__undated_figures_are_replaced_only_by_a_revision():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme signed at 120 seats in January."},
+            {"id": "n2", "text": "Acme wants to add 50 seats in the autumn."},
+            {"id": "n3", "text": "Agreed a 20% discount. The discount was later revised to 15%."},
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "120 seats" in quoted and "50 seats" in quoted
+    assert "15%" in quoted and "Agreed a 20% discount." not in quoted
