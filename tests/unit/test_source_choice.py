@@ -538,3 +538,17 @@ async def test_account_summary__undated_figures_are_replaced_only_by_a_revision(
     quoted, _ = await _quoted(job)
     assert "120 seats" in quoted and "50 seats" in quoted
     assert "15%" in quoted and "Agreed a 20% discount." not in quoted
+
+
+def test_identity__greetings_departments_and_the_account_itself_are_no_other_company():
+    from tasks.kinds.account_summary.identity import Identity
+
+    identity = Identity.of(_account("Acme Tools", [{"id": "n1", "text": "x"}]))
+    for text in (
+        "Hi team, thanks.",
+        "The Sales team called.",
+        "Met the Acme team.",
+        "Acme Tools Inc signed.",
+    ):
+        assert identity.others(text) == set(), text
+    assert identity.others("Globex Ltd signed.") == {"Globex Ltd"}

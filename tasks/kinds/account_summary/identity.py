@@ -92,12 +92,23 @@ class Identity:
 
 
 _ARTICLE = frozenset("the a an our their this that with and".split())
+_NO_COMPANY = frozenset(
+    """hi hello dear hey thanks thank regards best our your the this that their my we you
+    they support sales customer success product engineering finance legal it ops devops
+    marketing billing account accounts procurement security onboarding implementation
+    management leadership executive exec data platform admin whole entire same other
+    new old global international""".split()
+)
+"""Words that, alone, name a greeting or a department ("Hi team", "Sales team"), not a
+company."""
 
 
 def _without_article(name: str) -> str:
     words = name.split()
     while words and words[0].lower() in _ARTICLE:
         words = words[1:]
+    if all(w.lower().removesuffix("'s") in _NO_COMPANY for w in words):
+        return ""
     return " ".join(words)
 
 
