@@ -73,6 +73,10 @@ _NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.-]*\s*){
 # Product lines are numbered: "Trail Runner 2", "Pixel 8", "Kindle Paperwhite 5"; the
 # name is the shape, the number tells the sibling models apart.
 _NUMBERED = re.compile(r"(?<=\s)(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
+# Versions of one product: "version 3", "v2.1", "Firmware 4.0" (the same as "4").
+_VERSION = re.compile(
+    r"(?<![\w.-])(?:(?i:version|release|firmware|versión|versione)\s+|[vV])(\d+(?:\.\d+)*)(?![\w-]|\.\d)"
+)
 # The words just before a noun, a legal form or a number are read from a short window
 # back to the last punctuation (a pattern that starts with them would be tried at every
 # word of the text).
@@ -118,7 +122,12 @@ def mentions(text: str) -> set[Mention]:
         for m in _COMPANY.finditer(text)
     ]
     found |= {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
+    found |= {("version", v) for v in _versions(text)}
     return found | _numbered(text) | {("region", region) for region in regions(text)}
+
+
+def _versions(text: str) -> set[str]:
+    return {re.sub(r"(?:\.0)+$", "", m.group(1)) for m in _VERSION.finditer(text)}
 
 
 def _words_before(text: str, end: int) -> list[str]:
@@ -164,6 +173,8 @@ def carries(text: str, mention: Mention) -> bool:
     shape, value = mention
     if shape == "region":  # "the EU" and "the European Union" are one region
         return value in regions(text)
+    if shape == "version":  # "v2" and "version 2.0" are one version
+        return value in _versions(text)
     if shape.startswith("num:"):
         written = "0*" + re.escape(value)
     elif "#" in shape and " " not in shape:  # a code: with or without its hyphens

@@ -552,3 +552,28 @@ def test_identity__greetings_departments_and_the_account_itself_are_no_other_com
     ):
         assert identity.others(text) == set(), text
     assert identity.others("Globex Ltd signed.") == {"Globex Ltd"}
+
+
+async def test_support_answer__the_version_the_customer_runs_picks_the_article():
+    sources = [
+        {
+            "id": "kb-v3",
+            "title": "Resetting the hub",
+            "text": "On firmware 3, hold the reset button for 10 seconds.",
+        },
+        {
+            "id": "kb-v4",
+            "title": "Resetting the hub",
+            "text": "On firmware 4.0, hold the reset button for 3 seconds.",
+        },
+    ]
+    job = _support(
+        "How long do I hold the reset button?",
+        sources,
+        [{"role": "user", "content": "My hub runs v4 since the update."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "3 seconds" in answer.answer and "10 seconds" not in answer.answer
+    unknown = _support("How long do I hold the reset button?", sources)
+    assert (await answer_question(unknown, ExtractiveProvider())).output.outcome == "escalated"
