@@ -577,3 +577,24 @@ async def test_support_answer__the_version_the_customer_runs_picks_the_article()
     assert "3 seconds" in answer.answer and "10 seconds" not in answer.answer
     unknown = _support("How long do I hold the reset button?", sources)
     assert (await answer_question(unknown, ExtractiveProvider())).output.outcome == "escalated"
+
+
+async def test_account_summary__leaves_out_mail_from_a_similarly_named_company():
+    job = _account(
+        "Acme Tools",
+        [{"id": "n1", "text": "Acme renews on 30 June with 40 seats."}],
+        [
+            {
+                "id": "e1",
+                "sender": "ann@acme.example",
+                "body": "We still have not received the invoice.",
+            },
+            {
+                "id": "e2",
+                "sender": "bob@acmelogistics.example",
+                "body": "We need 200 more seats by Friday.",
+            },
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "e1" in cited and "e2" not in cited and "200" not in quoted

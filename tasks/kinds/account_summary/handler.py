@@ -176,11 +176,13 @@ def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -
     subjects = {e.id: e.subject for e in job.emails}
     focus = Focus.of(_about(job))
     identity = Identity.of(job)
+    senders = {e.id: e.sender for e in job.emails}
     kept = {
         s: text
         for s, text in every.items()
         if not focus.about_another(text, subjects.get(s))
         and not identity.about_another(f"{subjects.get(s) or ''}\n{text}")
+        and not (identity.other_sender(senders.get(s)) and not identity.named(text))
     }
     return kept or every
 

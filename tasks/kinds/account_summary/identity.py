@@ -44,18 +44,41 @@ class Identity:
 
     words: frozenset[str]
     distinctive: frozenset[str]
+    spelt: frozenset[str]
+    """How the account's own mail domain may spell it: "acmetools", "acme"."""
     people: frozenset[str]
 
     @classmethod
     def of(cls, job: AccountSummaryInput) -> Identity:
-        words = {w.lower() for w in re.findall(r"[\w&'-]+", job.account)} - _LEGAL
+        ordered = [w.lower() for w in re.findall(r"[\w&'-]+", job.account)]
+        words = set(ordered) - _LEGAL
         # "Tools" of "Acme Tools" names no account; "Acme" does.
         distinctive = {w for w in words if not re.fullmatch(_COMPANY_WORD, w, re.IGNORECASE)}
         people = {n.author for n in job.crm_notes if n.author} | {
             e.sender.split("@")[0] for e in job.emails if e.sender
         }
         names = {w.lower() for p in people for w in re.split(r"[\s._-]+", p) if w}
-        return cls(frozenset(words), frozenset(distinctive or words), frozenset(names))
+        spelt = {"".join(ordered), "".join(w for w in ordered if w in words), *distinctive}
+        return cls(
+            frozenset(words),
+            frozenset(distinctive or words),
+            frozenset(s.replace("-", "") for s in spelt),
+            frozenset(names),
+        )
+
+    def other_sender(self, sender: str | None) -> bool:
+        """An e-mail address at another company with a similar name: its domain spells
+        a distinctive word of the account's name but is not the account's name
+        ("bob@acmelogistics.example" for Acme Tools; "@acme.example" is the account's)."""
+        if not sender or "@" not in sender:
+            return False
+        for label in sender.rsplit("@", 1)[1].lower().split(".")[:-1]:
+            plain = label.replace("-", "")
+            if plain in self.spelt:
+                return False
+            if any(len(w) > 3 and w in plain for w in self.distinctive):
+                return True
+        return False
 
     def ours(self, name: str) -> bool:
         """A name of this account: its words are the account's ("Acme" of "Acme Tools")."""
