@@ -25,6 +25,10 @@ _STALE_NOTICE = re.compile(
     r"version)\b[^.\n]{0,40}?\b(?:is|has been|was) (?:now )?(?:archived|outdated|out of date|"
     r"deprecated|superseded|replaced|retired|no longer (?:valid|current|accurate|maintained|"
     r"applicable|in effect))"
+    r"|\b(?:this|the following) (?:article|page|guide|document|information|content|policy)\b"
+    r"[^.\n]{0,40}?\b(?:applies|applied|refers|describes|covers|is for) (?:only )?(?:to )?(?:the )?"
+    r"(?:old|older|previous|legacy|former|retired|discontinued)\b"
+    r"|\b(?:applied|was valid|was in effect|was in force) until\b"
     r"|^\s*\[?(?:archived|deprecated|outdated|obsolete|legacy)\]?\s*(?:[:\]-]|$)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -99,7 +103,9 @@ def _parsed(m: re.Match[str]) -> tuple[int, int, int]:
 
 def _same_topic(one: Source, other: Source) -> bool:
     """Two versions of one article: their titles share a word that is not generic (or
-    neither has a title)."""
+    neither has a title); never two messages of a conversation."""
+    if one.ours is not None or other.ours is not None:
+        return False  # messages of a conversation: a later one supersedes on its own terms
     if not one.title or not other.title:
         return not one.title and not other.title
     return bool(_topic(one.title) & _topic(other.title))

@@ -598,3 +598,23 @@ async def test_account_summary__leaves_out_mail_from_a_similarly_named_company()
     )
     quoted, cited = await _quoted(job)
     assert "e1" in cited and "e2" not in cited and "200" not in quoted
+
+
+def test_stale_sources__notices_that_an_article_is_about_an_older_state():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source(
+            "a", "Note: this page describes the previous billing system. Invoices go out monthly."
+        ),
+        Source(
+            "b", "This policy applied until 31 March 2024. Refunds took 14 days.", title="Refunds"
+        ),
+        Source(
+            "c", "Legacy plans are no longer sold; existing customers keep them.", title="Plans"
+        ),
+        Source("d", "This article covers the new dashboard.", title="Dashboard"),
+        Source("e", "As of 2 May 2026 we ship daily.", ours=False),
+        Source("f", "As of 9 May 2026 we ship weekly.", ours=True),
+    ]
+    assert stale_sources(sources) == {0, 1}
