@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 from app.llm.quoting import split_quoted
-from app.llm.relevance import Focus
+from app.llm.relevance import Focus, Mention, carries, mentions
+from app.llm.staleness import stale_sources
 
 QUARANTINE_MARK = "[quarantined:"
 """How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
@@ -103,9 +104,23 @@ class _Candidate:
         self.disfavoured = True
 
 
+@dataclass(frozen=True)
+class Choice:
+    extracts: list[Extract]
+    conflict: str | None = None
+    """Why the sources answer differently for entities the question does not choose
+    between (the Team plan's article says 7 days, the Business plan's 30, and nothing
+    says which plan the customer is on); None: no such conflict."""
+
+
 def choose_extracts(
     question: str, sources: Sequence[Source], limit: int = 3, about: str = ""
 ) -> list[Extract]:
+    """:func:`choose`'s extracts."""
+    return choose(question, sources, limit, about).extracts
+
+
+def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str = "") -> Choice:
     """The ``limit`` sentences that best answer the question, in source order.
 
     A sentence scores the share of the question's content words it contains, plus a
@@ -116,17 +131,81 @@ def choose_extracts(
     one from forwarded mail, one from a source about another entity, or one naming
     another entity weighs less, and is used only when it still outranks every sentence
     without such a flaw; one a later answer of ours on the same point supersedes is
-    not used.
+    not used. A source marked archived or outdated, or dated before another on the same
+    topic, weighs less too (app/llm/staleness.py).
     """
     candidates = _candidates(question, sources)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
+    stale = stale_sources(sources)
+    for candidate in candidates:
+        if candidate.source in stale:
+            candidate.weigh(CONFLICTING)
     candidates = _supersede(candidates)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
     best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
-    return [c.extract for c in sorted(best, key=lambda c: c.position)]
+    extracts = [c.extract for c in sorted(best, key=lambda c: c.position)]
+    return Choice(extracts, _conflict(best, candidates, sources))
+
+
+CONTENDING = 0.75
+"""A sentence of another source contends with the best one when it ranks at least this
+share of it: close enough that nothing but its entity tells them apart."""
+
+
+def _conflict(
+    best: list[_Candidate], candidates: list[_Candidate], sources: Sequence[Source]
+) -> str | None:
+    """Two answers on the same point from sources about different entities of one shape
+    (another plan, region or model), neither favoured by the question or its subject:
+    which one applies is not determined."""
+    if not best or best[0].disfavoured:
+        return None
+    top = best[0]
+    named = {m for source in sources for m in mentions(_own(source))}
+    contenders = [
+        c
+        for c in candidates
+        if not c.disfavoured
+        and c.source != top.source
+        and c.rank >= CONTENDING * top.rank
+        and _same_point(c, top)
+    ]
+    ours = _entities(top, sources[top.source], named)
+    for contender in contenders:
+        theirs = _entities(contender, sources[contender.source], named)
+        for shape in ours.keys() & theirs.keys():
+            if not ours[shape] & theirs[shape]:
+                either = f"{_names(ours[shape])} or {_names(theirs[shape])}"
+                return f"the sources differ by {shape}: {either}"
+    return None
+
+
+def _own(source: Source) -> str:
+    own, _ = split_quoted(source.text)
+    return "\n".join([source.title or "", *own])
+
+
+def _entities(candidate: _Candidate, source: Source, named: set[Mention]) -> dict[str, set[str]]:
+    """The entities a sentence is about, by shape: those it names, else the one its
+    source (title and own text) names; a source naming several of a shape compares them
+    and is about none."""
+    found: dict[str, set[str]] = {}
+    for shape, value in {m for m in named if carries(candidate.extract.text, m)}:
+        found.setdefault(shape, set()).add(value)
+    around: dict[str, set[str]] = {}
+    for shape, value in {m for m in named if carries(_own(source), m)}:
+        around.setdefault(shape, set()).add(value)
+    for shape, values in around.items():
+        if shape not in found and len(values) == 1:
+            found[shape] = values
+    return found
+
+
+def _names(values: set[str]) -> str:
+    return "/".join(sorted(values))
 
 
 def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
@@ -237,10 +316,11 @@ class ExtractiveProvider:
         self.max_extracts = max_extracts
 
     async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
-        extracts = choose_extracts(
-            request.question, request.sources, self.max_extracts, request.about
-        )
-        output = request.compose_extractive(extracts)
+        choice = choose(request.question, request.sources, self.max_extracts, request.about)
+        if choice.conflict is not None and request.compose_conflict is not None:
+            output = request.compose_conflict(choice.conflict)
+        else:
+            output = request.compose_extractive(choice.extracts)
         # Validate like any provider's answer: the composer must produce a valid output
         # that keeps the kind's rules (pruned if the kind prunes), or nothing is delivered.
         validated = request.output_model.model_validate(output.model_dump())

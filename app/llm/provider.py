@@ -74,6 +74,11 @@ class GenerationRequest(Generic[OutputT]):
     compose_refusal: Callable[[str], OutputT] | None = None
     """The kind's ``refused`` outcome with the model's reason, for a model that refuses;
     None: the kind has no such outcome and a refusal is an invalid answer."""
+    compose_conflict: Callable[[str], OutputT] | None = None
+    """Offline, the kind's output when the sources answer differently for entities the
+    question does not choose between (another plan's article, another region's), with
+    the reason: a kind that escalates rather than guess says so here. None: the
+    extractive provider answers from the best-ranked source."""
     step: str = "generate"
     """The step of the job this generation is; (job, step) names its checkpoint."""
     rules: JobRules[OutputT] | None = None

@@ -15,9 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.llm.regions import regions, with_parents
+
 Mention = tuple[str, str]
 """(shape, value): ``("inv#", "inv2041")``, ``("num:order", "5521")``,
-``("plan", "business")``, ``("trail runner #", "trail runner 2")``."""
+``("plan", "business")``, ``("trail runner #", "trail runner 2")``, ``("region", "eu")``."""
 
 # Codes: letters, then digits ("INV-2041", "X200", "SKU-77-B"). A number and its unit
 # ("15kg", "2TB") starts with a digit and is a quantity, not a name.
@@ -71,6 +73,10 @@ _NAME_AFTER = re.compile(rf"\b((?i:{_NAME_NOUN}))s?\s+((?:[^\W\d_][\w&+.-]*\s*){
 # Product lines are numbered: "Trail Runner 2", "Pixel 8", "Kindle Paperwhite 5"; the
 # name is the shape, the number tells the sibling models apart.
 _NUMBERED = re.compile(r"(?<=\s)(\d{1,4}[a-z]?)\b(?![.,:/]\d)")
+# Versions of one product: "version 3", "v2.1", "Firmware 4.0" (the same as "4").
+_VERSION = re.compile(
+    r"(?<![\w.-])(?:(?i:version|release|firmware|versión|versione)\s+|[vV])(\d+(?:\.\d+)*)(?![\w-]|\.\d)"
+)
 # The words just before a noun, a legal form or a number are read from a short window
 # back to the last punctuation (a pattern that starts with them would be tried at every
 # word of the text).
@@ -116,7 +122,12 @@ def mentions(text: str) -> set[Mention]:
         for m in _COMPANY.finditer(text)
     ]
     found |= {(_name_shape(noun), _without_legal_form(name)) for noun, name in named if name}
-    return found | _numbered(text)
+    found |= {("version", v) for v in _versions(text)}
+    return found | _numbered(text) | {("region", region) for region in regions(text)}
+
+
+def _versions(text: str) -> set[str]:
+    return {re.sub(r"(?:\.0)+$", "", m.group(1)) for m in _VERSION.finditer(text)}
 
 
 def _words_before(text: str, end: int) -> list[str]:
@@ -156,10 +167,14 @@ def _capitalised(words: list[str], *, from_end: bool) -> str:
     return " ".join(reversed(kept) if from_end else kept)
 
 
-def _carries(text: str, mention: Mention) -> bool:
+def carries(text: str, mention: Mention) -> bool:
     """Whether ``text`` names the mention's value: a code or number in any case, a name
     capitalised ("the Business plan", not "five business days")."""
     shape, value = mention
+    if shape == "region":  # "the EU" and "the European Union" are one region
+        return value in regions(text)
+    if shape == "version":  # "v2" and "version 2.0" are one version
+        return value in _versions(text)
     if shape.startswith("num:"):
         written = "0*" + re.escape(value)
     elif "#" in shape and " " not in shape:  # a code: with or without its hyphens
@@ -185,13 +200,20 @@ class Focus:
         named = {m for text in sources for m in mentions(text)}
         # "Does Business include SSO?" asks about the Business plan if a source says so.
         asked = {m for text in texts for m in mentions(text)}
-        asked |= {m for m in named if any(_carries(text, m) for text in texts)}
+        asked |= {m for m in named if any(carries(text, m) for text in texts)}
+        # A customer in Germany is asked about by an article about the EU or Europe.
+        asked |= {
+            ("region", r)
+            for shape, value in asked
+            if shape == "region"
+            for r in with_parents(value)
+        }
         shapes = {shape for shape, _ in asked}
         return cls(frozenset(asked), frozenset(m for m in named - asked if m[0] in shapes))
 
     def matches(self, text: str) -> bool:
         """``text`` carries one of the asked identifiers or names."""
-        return any(_carries(text, mention) for mention in self.asked)
+        return any(carries(text, mention) for mention in self.asked)
 
     def conflicts(self, text: str) -> bool:
         """``text`` names another entity of an asked shape (order 4410 for order 5521)
@@ -206,7 +228,7 @@ class Focus:
         the sources know, or :meth:`conflicts`."""
         if self.matches(title):
             return False
-        return self.conflicts(title) or any(_carries(title, m) for m in self.known)
+        return self.conflicts(title) or any(carries(title, m) for m in self.known)
 
     def about_another(self, text: str, title: str | None = None) -> bool:
         """A source about another entity: its title names one and not the asked one, or

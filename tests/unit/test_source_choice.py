@@ -336,3 +336,285 @@ async def test_email_reply__the_customers_own_words_name_the_order_a_forwarded_s
     draft = (await draft_email_reply(job, ExtractiveProvider())).output
     assert "Thursday 26 November" in draft.body
     assert "12 May" not in draft.body
+
+
+def _support(question: str, sources: list[dict], conversation: list | None = None):
+    return SupportAnswerInput.model_validate(
+        {"question": question, "conversation": conversation or [], "sources": sources}
+    )
+
+
+_DELIVERY = [
+    {
+        "id": "kb-eu",
+        "title": "Delivery times",
+        "text": "In the EU, standard delivery takes 2 to 4 business days.",
+    },
+    {
+        "id": "kb-us",
+        "title": "Delivery times",
+        "text": "In the United States, standard delivery takes 5 to 8 business days.",
+    },
+]
+
+
+async def test_support_answer__the_region_an_earlier_turn_names_picks_the_article():
+    job = _support(
+        "How long does standard delivery take?",
+        _DELIVERY,
+        [{"role": "user", "content": "Hi, I'm ordering from Germany."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "2 to 4" in answer.answer and "5 to 8" not in answer.answer
+
+
+async def test_support_answer__escalates_when_regions_differ_and_none_is_known():
+    job = _support("How long does standard delivery take?", _DELIVERY)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated" and "region" in (answer.refusal_reason or "")
+
+
+_EXPORTS = [
+    {
+        "id": "kb-exports",
+        "title": "Exports",
+        "text": "On the Business plan, exports are kept for 90 days. Download them as CSV.",
+    },
+    {
+        "id": "kb-exports-team",
+        "title": "Exporting reports",
+        "text": "On the Team plan, exports are kept for 14 days.",
+    },
+]
+
+
+async def test_support_answer__a_plan_named_only_in_an_articles_body_counts():
+    job = _support(
+        "How long are exports kept?",
+        _EXPORTS,
+        [{"role": "user", "content": "Our workspace is on the Team plan."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "14 days" in answer.answer and "90 days" not in answer.answer
+
+
+async def test_support_answer__escalates_when_plans_differ_and_the_customers_is_unknown():
+    answer = (
+        await answer_question(
+            _support("How long are exports kept?", _EXPORTS), ExtractiveProvider()
+        )
+    ).output
+    assert answer.outcome == "escalated"
+
+
+async def test_support_answer__one_plan_named_and_a_general_article_is_no_conflict():
+    sources = [
+        {"id": "kb-1", "title": "Exports", "text": "Exports are kept for 30 days."},
+        {"id": "kb-2", "title": "Refunds", "text": "Refunds to a card take 5 to 7 days."},
+    ]
+    answer = (
+        await answer_question(_support("How long are exports kept?", sources), ExtractiveProvider())
+    ).output
+    assert answer.outcome == "answered" and "30 days" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        {
+            "id": "kb-old",
+            "title": "Refund policy (archived)",
+            "text": "Refunds to a card take 10 to 14 days.",
+        },
+        {
+            "id": "kb-old",
+            "title": "Refunds",
+            "text": "This article is outdated.\nRefunds to a card take 10 to 14 days.",
+        },
+        {
+            "id": "kb-old",
+            "title": "Refund policy 2023",
+            "text": "Refunds to a card take 10 to 14 days.",
+        },
+    ],
+)
+async def test_support_answer__the_current_article_not_the_archived_or_older_one(old):
+    current = {
+        "id": "kb-new",
+        "title": "Refund policy 2025",
+        "text": "Refunds to a card take 5 to 7 days.",
+    }
+    for sources in ([old, current], [current, old]):
+        job = _support("How long does a refund to a card take?", sources)
+        answer = (await answer_question(job, ExtractiveProvider())).output
+        assert answer.outcome == "answered"
+        assert "5 to 7" in answer.answer and "10 to 14" not in answer.answer
+
+
+def test_stale_sources__a_feature_called_deprecated_is_no_stale_article():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source("a", "The v1 API is deprecated; use v2. Last updated March 3, 2025.", title="API"),
+        Source("b", "Updated 2024-01-10. Webhooks retry five times.", title="Webhooks"),
+        Source("c", "Updated 2023-05-01. Webhooks retry three times.", title="Webhooks (v1)"),
+    ]
+    assert stale_sources(sources) == {2}
+
+
+def _account(account: str, notes: list[dict], emails: list[dict] | None = None):
+    return AccountSummaryInput.model_validate(
+        {"account": account, "emails": emails or [], "crm_notes": notes}
+    )
+
+
+async def _quoted(job: AccountSummaryInput) -> tuple[str, set[str]]:
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    assert output.outcome == "summarized"
+    return " ".join(c.quote for c in output.citations), {c.source for c in output.citations}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Met Globex about their renewal: they want 25% off 200 seats.",
+        "Met Peter from Initech: they want 25% off 200 seats.",
+        "Acme Logistics asked for 25% off 200 seats.",
+    ],
+)
+async def test_account_summary__leaves_out_a_note_about_another_company(other):
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme renews on 30 June with 40 seats."},
+            {"id": "n2", "text": other},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "40 seats" in quoted and "200 seats" not in quoted and "n2" not in cited
+
+
+async def test_account_summary__a_meeting_with_a_person_of_the_input_is_kept():
+    job = _account(
+        "Acme Tools",
+        [{"id": "n1", "author": "Tom Reed", "text": "Met Maria about the renewal for 40 seats."}],
+        [{"id": "e1", "sender": "maria.lopez@acme.example", "body": "We need SSO for 40 seats."}],
+    )
+    quoted, cited = await _quoted(job)
+    assert "n1" in cited
+
+
+async def test_account_summary__a_later_figure_replaces_the_earlier_one():
+    job = _account(
+        "Acme Tools",
+        [
+            {
+                "id": "n2",
+                "written_at": "2026-05-10T10:00:00Z",
+                "text": "Call: the discount is 12% for the renewal.",
+            },
+            {
+                "id": "n1",
+                "written_at": "2026-03-01T10:00:00Z",
+                "text": "Agreed a 20% discount on the renewal.",
+            },
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "12%" in quoted and "20%" not in quoted
+
+
+async def test_account_summary__undated_figures_are_replaced_only_by_a_revision():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme signed at 120 seats in January."},
+            {"id": "n2", "text": "Acme wants to add 50 seats in the autumn."},
+            {"id": "n3", "text": "Agreed a 20% discount. The discount was later revised to 15%."},
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "120 seats" in quoted and "50 seats" in quoted
+    assert "15%" in quoted and "Agreed a 20% discount." not in quoted
+
+
+def test_identity__greetings_departments_and_the_account_itself_are_no_other_company():
+    from tasks.kinds.account_summary.identity import Identity
+
+    identity = Identity.of(_account("Acme Tools", [{"id": "n1", "text": "x"}]))
+    for text in (
+        "Hi team, thanks.",
+        "The Sales team called.",
+        "Met the Acme team.",
+        "Acme Tools Inc signed.",
+    ):
+        assert identity.others(text) == set(), text
+    assert identity.others("Globex Ltd signed.") == {"Globex Ltd"}
+
+
+async def test_support_answer__the_version_the_customer_runs_picks_the_article():
+    sources = [
+        {
+            "id": "kb-v3",
+            "title": "Resetting the hub",
+            "text": "On firmware 3, hold the reset button for 10 seconds.",
+        },
+        {
+            "id": "kb-v4",
+            "title": "Resetting the hub",
+            "text": "On firmware 4.0, hold the reset button for 3 seconds.",
+        },
+    ]
+    job = _support(
+        "How long do I hold the reset button?",
+        sources,
+        [{"role": "user", "content": "My hub runs v4 since the update."}],
+    )
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "3 seconds" in answer.answer and "10 seconds" not in answer.answer
+    unknown = _support("How long do I hold the reset button?", sources)
+    assert (await answer_question(unknown, ExtractiveProvider())).output.outcome == "escalated"
+
+
+async def test_account_summary__leaves_out_mail_from_a_similarly_named_company():
+    job = _account(
+        "Acme Tools",
+        [{"id": "n1", "text": "Acme renews on 30 June with 40 seats."}],
+        [
+            {
+                "id": "e1",
+                "sender": "ann@acme.example",
+                "body": "We still have not received the invoice.",
+            },
+            {
+                "id": "e2",
+                "sender": "bob@acmelogistics.example",
+                "body": "We need 200 more seats by Friday.",
+            },
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "e1" in cited and "e2" not in cited and "200" not in quoted
+
+
+def test_stale_sources__notices_that_an_article_is_about_an_older_state():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source(
+            "a", "Note: this page describes the previous billing system. Invoices go out monthly."
+        ),
+        Source(
+            "b", "This policy applied until 31 March 2024. Refunds took 14 days.", title="Refunds"
+        ),
+        Source(
+            "c", "Legacy plans are no longer sold; existing customers keep them.", title="Plans"
+        ),
+        Source("d", "This article covers the new dashboard.", title="Dashboard"),
+        Source("e", "As of 2 May 2026 we ship daily.", ours=False),
+        Source("f", "As of 9 May 2026 we ship weekly.", ours=True),
+    ]
+    assert stale_sources(sources) == {0, 1}

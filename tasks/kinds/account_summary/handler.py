@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from app.jobs.kinds import KindResult
@@ -20,6 +21,8 @@ from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
+from tasks.kinds.account_summary.figures import revises, supersedes
+from tasks.kinds.account_summary.identity import Identity
 from tasks.kinds.account_summary.models import (
     MAX_POINT,
     AccountSummary,
@@ -118,14 +121,17 @@ def compose_summary(
     come first among the key facts), and a summary line of counts. ``documents``: the
     chunks retrieved for the job, by source id, read after the e-mails and notes."""
     notes = {n.id for n in job.crm_notes}
+    identity = Identity.of(job)
     every = [
         _Sentence(source, sentence)
         for source, text in _about_the_account(job, documents).items()
         for sentence in sentences(text)
-        if len(sentence) <= MAX_POINT and not addressed_to_the_model(sentence)
+        if len(sentence) <= MAX_POINT
+        and not addressed_to_the_model(sentence)
+        and not identity.about_another(sentence)
     ]
     # Facts and issues need words; a feeling may be short ("This is frustrating.").
-    said = [s for s in every if len(content_words(s.text)) >= MIN_WORDS]
+    said = _current(job, [s for s in every if len(content_words(s.text)) >= MIN_WORDS])
     issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
     issues = issues[: job.max_points]
     first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
@@ -169,8 +175,47 @@ def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -
     every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
     subjects = {e.id: e.subject for e in job.emails}
     focus = Focus.of(_about(job))
-    kept = {s: text for s, text in every.items() if not focus.about_another(text, subjects.get(s))}
+    identity = Identity.of(job)
+    senders = {e.id: e.sender for e in job.emails}
+    kept = {
+        s: text
+        for s, text in every.items()
+        if not focus.about_another(text, subjects.get(s))
+        and not identity.about_another(f"{subjects.get(s) or ''}\n{text}")
+        and not (identity.other_sender(senders.get(s)) and not identity.named(text))
+    }
     return kept or every
+
+
+def _current(job: AccountSummaryInput, said: list[_Sentence]) -> list[_Sentence]:
+    """``said`` without the figures a later sentence replaces for the same quantity (a
+    discount revised on a later call): later by the sources' dates, or, where they tell
+    nothing, a later sentence that says it revises."""
+    when = _dates(job)
+    return [
+        s
+        for i, s in enumerate(said)
+        if not any(
+            _later(t, j > i, s, when) and supersedes(t.text, s.text)
+            for j, t in enumerate(said)
+            if j != i
+        )
+    ]
+
+
+def _later(
+    one: _Sentence, after: bool, other: _Sentence, when: Mapping[str, datetime | None]
+) -> bool:
+    first, second = when.get(other.source), when.get(one.source)
+    if one.source != other.source and first is not None and second is not None:
+        return second > first
+    return after and revises(one.text)
+
+
+def _dates(job: AccountSummaryInput) -> dict[str, datetime | None]:
+    found = {e.id: e.sent_at for e in job.emails} | {n.id: n.written_at for n in job.crm_notes}
+    # An input may mix dates with and without a zone: without one, read as UTC.
+    return {k: v.replace(tzinfo=UTC) if v and v.tzinfo is None else v for k, v in found.items()}
 
 
 def _own_text(text: str) -> str:

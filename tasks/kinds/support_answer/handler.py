@@ -49,6 +49,9 @@ async def answer_question(job: SupportAnswerInput, provider: Provider) -> KindRe
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=compose_answer,
         compose_refusal=escalate,
+        # Two articles answer for different plans or regions and nothing says which is
+        # the customer's: a person decides rather than a guess.
+        compose_conflict=_escalate_conflict,
     )
     generation = await provider.generate(request)
     return KindResult(
@@ -67,6 +70,12 @@ def compose_answer(extracts: Sequence[Extract]) -> SupportAnswer:
         answer=" ".join(f"{e.text} [{e.source_id}]" for e in used),
         citations=[SupportCitation(source=e.source_id, quote=e.text) for e in used],
         outcome="answered",
+    )
+
+
+def _escalate_conflict(reason: str) -> SupportAnswer:
+    return escalate(
+        f"the sources answer differently and the question does not say which applies ({reason})"
     )
 
 

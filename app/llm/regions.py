@@ -1,0 +1,73 @@
+"""Regions a text names ("in the EU", "US customers", "Kanada"), and what contains them.
+
+Support articles often differ by region only (EU delivery takes 2 to 4 days, US delivery
+5 to 8), so a region is one more shape of name the offline provider tells apart
+(app/llm/relevance.py). A region contains others: an article about the EU answers a
+customer in Germany, one about France does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EU = """austria belgium bulgaria croatia cyprus czechia denmark estonia finland france
+germany greece hungary ireland italy latvia lithuania luxembourg malta netherlands poland
+portugal romania slovakia slovenia spain sweden""".split()
+PARENT: dict[str, str] = {
+    **dict.fromkeys(_EU, "eu"),
+    **dict.fromkeys(["eu", "uk", "switzerland", "norway", "iceland"], "europe"),
+    **dict.fromkeys(["us", "canada", "mexico"], "north america"),
+    **dict.fromkeys(["brazil", "argentina", "chile", "colombia", "peru"], "latin america"),
+    **dict.fromkeys(["australia", "new zealand"], "oceania"),
+    **dict.fromkeys(["japan", "china", "india", "singapore", "south korea"], "asia"),
+    **dict.fromkeys(["europe", "middle east", "africa"], "emea"),
+    **dict.fromkeys(["asia", "oceania"], "apac"),
+}
+"""The region that contains each region (one level; :func:`with_parents` climbs)."""
+
+_ALIASES = {
+    "eu": "EU|EEA|E.U.|European Union",
+    "us": "US|USA|U.S.|U.S.A.|United States|United States of America|États-Unis|Estados Unidos",
+    "uk": "UK|U.K.|United Kingdom|Great Britain|Britain|Royaume-Uni|Reino Unido",
+    "europe": "Europe|Europa",
+    "latin america": "Latin America|LATAM|South America",
+    "germany": "Germany|Deutschland|Allemagne|Alemania",
+    "france": "France|Frankreich|Francia",
+    "spain": "Spain|España|Spanien|Espagne",
+    "italy": "Italy|Italia|Italien|Italie",
+    "netherlands": "Netherlands|Holland|Niederlande|Pays-Bas",
+    "switzerland": "Switzerland|Schweiz|Suisse|Suiza",
+    "canada": "Canada|Kanada",
+    "emea": "EMEA",
+    "apac": "APAC|Asia-Pacific|Asia Pacific",
+}
+# Written as the regions are written: "US" and "EU" only in capitals ("us" is a
+# pronoun), names capitalised.
+_NAMES = {
+    name: region
+    for region in set(PARENT) | set(PARENT.values())
+    for name in _ALIASES.get(region, region.title()).split("|")
+}
+_REGION = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(_NAMES, key=len, reverse=True))
+    + r")(?!\w)"
+)
+
+
+def regions(text: str) -> set[str]:
+    """The regions ``text`` names, each once, by its canonical name ("eu", "us")."""
+    return {_canonical(m.group(1)) for m in _REGION.finditer(text)}
+
+
+def _canonical(written: str) -> str:
+    return _NAMES[re.sub(r"\s+", " ", written)]
+
+
+def with_parents(region: str) -> set[str]:
+    """``region`` and every region that contains it (Germany: the EU, Europe, EMEA)."""
+    found = {region}
+    while region in PARENT:
+        region = PARENT[region]
+        found.add(region)
+    return found
