@@ -59,15 +59,29 @@ def chat_messages(
 
 def prompt_hash(messages: list[Message], *render_secrets: str | None) -> str:
     """SHA-256 hex of the redacted messages (app/safety/redaction.py) in a canonical JSON
-    form; the render's random secrets (its boundary, its canary) are masked, so one
-    prompt hashes the same on every call."""
+    form; the render's random secrets (its boundary, its canary) are masked first, so one
+    prompt hashes the same on every call, and a kind's system prompt is the same text
+    every time the redactor sees it (it remembers recent texts' findings)."""
+    secrets = [secret for secret in render_secrets if secret]
     canonical = json.dumps(
-        redact_value(messages), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        redact_value(_masked(messages, secrets)),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
-    for secret in render_secrets:
-        if secret:
-            canonical = canonical.replace(secret, "SECRET")
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _masked(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "SECRET")
+        return value
+    if isinstance(value, dict):
+        return {key: _masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return value
 
 
 def estimated_tokens(messages: list[Message], output_model: type[BaseModel] | None = None) -> int:
