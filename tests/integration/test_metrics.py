@@ -167,11 +167,28 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
     key = await make_key(roles=["admin"])
     before = await _scrape(metrics_text)
 
+    async def failures() -> dict[str, float]:
+        after = await _scrape(metrics_text)
+        return {
+            reason: _value(after, "courier_webhook_failures_total", reason=reason)
+            - _value(before, "courier_webhook_failures_total", reason=reason)
+            for reason in ("http_5xx", "gone", "dead", "timeout", "refused_url")
+        }
+
+    def counted(expected: dict[str, int]):
+        # The relay counts an attempt after the receiver has answered it: it must still
+        # run until then (a stop cancels the attempt it is finishing).
+        async def check():
+            found = await failures()
+            return found if all(found[k] == v for k, v in expected.items()) else None
+
+        return check
+
     async def run_relay_until(done) -> None:
         relay = OutboxRelay(db, settings.database.url, settings.delivery)
         await relay.start()
         try:
-            await wait_for(done, what="the attempts")
+            await wait_for(done, what="the attempts counted")
         finally:
             await relay.stop()
 
@@ -182,7 +199,8 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
         receiver.secret = flaky["secret"]
         await http.post(f"/v1/webhooks/{flaky['id']}/test", headers=auth(key))
         # 500 (retried), then 410 (the endpoint is disabled).
-        await run_relay_until(lambda: _async(len(receiver.deliveries) == 2))
+        await run_relay_until(counted({"http_5xx": 1, "gone": 1}))
+        assert len(receiver.deliveries) == 2
 
         receiver.answers = [(503, {})]
         doomed = (
@@ -191,21 +209,12 @@ async def test_metrics__webhook_failures_count_each_failed_attempt_by_reason(
         receiver.secret = doomed["secret"]
         await http.post(f"/v1/webhooks/{doomed['id']}/test", headers=auth(key))
         settings.delivery.retry_window_seconds = 0.001  # the first failure is also the last
-        await run_relay_until(lambda: _async(len(receiver.deliveries) == 3))
+        await run_relay_until(counted({"dead": 1}))
+        assert len(receiver.deliveries) == 3
     finally:
         receiver.stop()
 
-    async def counted():
-        after = await _scrape(metrics_text)
-        deltas = {
-            reason: _value(after, "courier_webhook_failures_total", reason=reason)
-            - _value(before, "courier_webhook_failures_total", reason=reason)
-            for reason in ("http_5xx", "gone", "dead", "timeout", "refused_url")
-        }
-        return deltas if sum(deltas.values()) == 3 else None
-
-    # The relay counts an attempt just before recording it: wait for the third.
-    assert await wait_for(counted, what="three failures counted") == {
+    assert await failures() == {
         "http_5xx": 1,
         "gone": 1,
         "dead": 1,
