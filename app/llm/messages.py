@@ -85,11 +85,26 @@ def _masked(value: Any, secrets: list[str]) -> Any:
 
 
 def estimated_tokens(messages: list[Message], output_model: type[BaseModel] | None = None) -> int:
-    """A rough upper estimate of the prompt's tokens (about three characters each): the
-    messages, and the strict JSON schema of ``output_model`` sent as ``response_format``
-    (a provider puts it in the model's context and bills it as input; for a short
-    thread it is more than half the prompt)."""
-    chars = sum(len(str(message.get("content") or "")) for message in messages)
+    """An upper estimate of the prompt's tokens, what a budget reservation charges before
+    the call: the messages, and the strict JSON schema of ``output_model`` sent as
+    ``response_format`` (a provider puts it in the model's context and bills it as input;
+    for a short thread it is more than half the prompt).
+
+    ASCII text counts a token per three characters (English prose runs about four).
+    Other text counts each of its UTF-8 bytes as a token: a byte-level tokenizer never
+    makes a token of less than a byte, and Chinese, Japanese or Thai text can take a
+    token or more per character, which a count of characters would miss, letting
+    concurrent calls spend past their reservations."""
+    texts = [str(message.get("content") or "") for message in messages]
+    ascii_chars = other_bytes = 0
+    for text in texts:
+        if text.isascii():
+            ascii_chars += len(text)
+        else:
+            encoded = text.encode()
+            other = len(encoded) - sum(1 for byte in encoded if byte < 0x80)
+            ascii_chars += len(encoded) - other
+            other_bytes += other
     if output_model is not None:
-        chars += response_format_chars(output_model)
-    return chars // 3 + 1
+        ascii_chars += response_format_chars(output_model)
+    return ascii_chars // 3 + other_bytes + 1

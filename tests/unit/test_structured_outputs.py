@@ -132,6 +132,20 @@ def test_estimated_tokens__counts_the_schema_sent_as_response_format():
     assert with_schema - without >= schema_chars // 3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退款将在五个工作日内到账。" * 20,
+        "返金は5営業日以内に行われます。" * 20,
+        "คืนเงินภายในห้าวัน" * 20,
+    ],
+)
+def test_estimated_tokens__counts_at_least_a_token_per_character_of_non_latin_text(text):
+    # A reservation must not fall short of the bill: such text can take a token or
+    # more per character, where a third of its characters would be far too few.
+    assert estimated_tokens([{"role": "user", "content": text}]) >= len(text)
+
+
 def test_response_format__is_built_once_per_output_model():
     assert response_format(EmailReplyDraft) is response_format(EmailReplyDraft)
 
