@@ -2978,6 +2978,25 @@ COMMENT ON COLUMN public.embedding_models.purged_at IS 'When the retention prune
 
 
 --
+-- Name: installation_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.installation_keys (
+    name text NOT NULL,
+    key bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT installation_keys_key_check CHECK ((octet_length(key) >= 32))
+);
+
+
+--
+-- Name: TABLE installation_keys; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.installation_keys IS 'Random keys of this installation (prompt_hash: the HMAC key of llm_calls.prompt_hash); read by courier_runtime only.';
+
+
+--
 -- Name: job_cost_daily; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -3874,7 +3893,7 @@ COMMENT ON COLUMN public.llm_calls.model IS 'The model asked (e.g. gpt-4.1-mini)
 -- Name: COLUMN llm_calls.prompt_hash; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON COLUMN public.llm_calls.prompt_hash IS 'SHA-256 (hex) of the redacted prompt messages; the prompt itself is never stored.';
+COMMENT ON COLUMN public.llm_calls.prompt_hash IS 'HMAC-SHA-256 (hex) of the redacted prompt messages under installation_keys.prompt_hash (calls before migration 0033: plain SHA-256); the prompt itself is never stored.';
 
 
 --
@@ -6048,6 +6067,14 @@ ALTER TABLE ONLY public.embedding_models
 
 
 --
+-- Name: installation_keys installation_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.installation_keys
+    ADD CONSTRAINT installation_keys_pkey PRIMARY KEY (name);
+
+
+--
 -- Name: job_events job_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7481,6 +7508,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.documents TO courier_runtime;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.embedding_models TO courier_runtime;
+
+
+--
+-- Name: TABLE installation_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.installation_keys TO courier_runtime;
 
 
 --

@@ -59,8 +59,8 @@ class PlannedCall:
     model: str  # e.g. "gpt-4.1-mini", or "extractive" (costs 0, still recorded)
     kind: str
     prompt_version: str
-    prompt_hash: str  # sha256 hex of the (redacted) prompt messages; never the prompt
-    max_input_tokens: int  # estimate of the prompt's tokens (len(text)//3 + 1 is fine)
+    prompt_hash: str  # HMAC-SHA-256 (installation key) of the redacted messages, never the prompt
+    max_input_tokens: int  # upper estimate of the prompt's tokens (messages.estimated_tokens)
     max_output_tokens: int  # the output-token cap sent to the provider
     cache_key: str | None  # None: cache off for this call
 

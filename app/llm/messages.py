@@ -9,6 +9,7 @@ record keeps the hash, never the prompt.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -57,11 +58,13 @@ def chat_messages(
     return messages
 
 
-def prompt_hash(messages: list[Message], *render_secrets: str | None) -> str:
-    """SHA-256 hex of the redacted messages (app/safety/redaction.py) in a canonical JSON
-    form; the render's random secrets (its boundary, its canary) are masked first, so one
-    prompt hashes the same on every call, and a kind's system prompt is the same text
-    every time the redactor sees it (it remembers recent texts' findings)."""
+def prompt_hash(messages: list[Message], *render_secrets: str | None, key: bytes) -> str:
+    """HMAC-SHA-256 hex, under the installation's ``key`` (migrations/0033), of the
+    redacted messages (app/safety/redaction.py) in a canonical JSON form. The render's
+    random secrets (its boundary, its canary) are masked first, so one prompt hashes the
+    same on every call, and a kind's system prompt is the same text every time the
+    redactor sees it (it remembers recent texts' findings). The key keeps what the
+    redactor cannot recognise (a name, a diagnosis) from being guessed against the hash."""
     secrets = [secret for secret in render_secrets if secret]
     canonical = json.dumps(
         redact_value(_masked(messages, secrets)),
@@ -69,7 +72,7 @@ def prompt_hash(messages: list[Message], *render_secrets: str | None) -> str:
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def _masked(value: Any, secrets: list[str]) -> Any:

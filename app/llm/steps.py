@@ -183,6 +183,14 @@ class StepRunner:
     def __post_init__(self) -> None:
         self.pauses = ProviderPauses(self.db)
         self.notes = JobNotes(self.db)
+        self._prompt_hash_key: bytes | None = None
+
+    async def _hash_key(self) -> bytes:
+        """The installation's prompt-hash key, read once (it never changes)."""
+        if self._prompt_hash_key is None:
+            row = await self.db.fetch_one("installation_key", name="prompt_hash")
+            self._prompt_hash_key = bytes(row["key"])
+        return self._prompt_hash_key
 
     def for_job(self, context: JobContext) -> JobSteps:
         """The provider a kind's handler is given for one execution."""
@@ -200,6 +208,7 @@ class StepRunner:
         """The step's answer, screened and guarded; what the guards found goes into
         ``record`` (the execution's)."""
         record = record if record is not None else SafetyRecord()
+        await self._hash_key()  # before any call is planned (_planned is not async)
         screened = screen(request)
         request = _rendered(screened.request, context.prompt_version)
         if screened.flags:
@@ -551,11 +560,16 @@ class StepRunner:
             prompt_hash=prompt_hash(
                 messages,
                 *((request.rendered.boundary, request.rendered.canary) if request.rendered else ()),
+                key=self._loaded_hash_key(),
             ),
             max_input_tokens=estimated_tokens(messages, request.output_model),
             max_output_tokens=self._output_cap(request) if max_output is None else max_output,
             cache_key=cache_key,
         )
+
+    def _loaded_hash_key(self) -> bytes:
+        assert self._prompt_hash_key is not None, "run() reads the key before planning a call"
+        return self._prompt_hash_key
 
     def _output_cap(self, request: GenerationRequest[Any]) -> int:
         """The output-token cap of a call: the runner's, or the request's when lower."""

@@ -340,6 +340,7 @@ def test_auditor__reads_every_view(sql_conn, auditor, view):
         "SELECT * FROM llm_calls",
         "SELECT answer FROM llm_cache",
         "SELECT answer FROM llm_checkpoints",
+        "SELECT key FROM installation_keys",  # the prompt hashes' HMAC key
         "UPDATE tenants SET slug = slug",
         "SELECT * FROM courier_rate_limit_take_v1(gen_random_uuid(), 1, 1, now())",
     ],

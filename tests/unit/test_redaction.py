@@ -3,6 +3,9 @@ ordinary text it must leave alone."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from app.llm.messages import prompt_hash
@@ -239,8 +242,19 @@ def test_prompt_hash__ignores_the_render_secrets_and_never_hashes_pii_as_given()
             {"role": "user", "content": f"<{secret}>Write to {email}</{secret}>"},
         ]
 
-    one = prompt_hash(messages("b0undary1", "jane@corp.example"), "b0undary1")
-    two = prompt_hash(messages("b0undary2", "jane@corp.example"), "b0undary2")
-    other_person = prompt_hash(messages("b0undary3", "joe@corp.example"), "b0undary3")
+    key = b"k" * 32
+    one = prompt_hash(messages("b0undary1", "jane@corp.example"), "b0undary1", key=key)
+    two = prompt_hash(messages("b0undary2", "jane@corp.example"), "b0undary2", key=key)
+    other_person = prompt_hash(messages("b0undary3", "joe@corp.example"), "b0undary3", key=key)
     assert one == two  # the same prompt whatever its per-call boundary
-    assert one == other_person  # the address is redacted before hashing: no dictionary attack
+    assert one == other_person  # the address is redacted before hashing
+
+
+def test_prompt_hash__is_keyed_so_a_guessed_prompt_cannot_be_checked_without_the_key():
+    # What the redactor cannot recognise (a name, a diagnosis) stays in the hashed text:
+    # only the installation's key makes a guess testable.
+    prompt = [{"role": "user", "content": "Maria Gonzalez's test came back positive."}]
+    ours = prompt_hash(prompt, key=b"a" * 32)
+    assert ours == prompt_hash(prompt, key=b"a" * 32)
+    assert ours != prompt_hash(prompt, key=b"b" * 32)
+    assert ours != hashlib.sha256(json.dumps(prompt, sort_keys=True).encode()).hexdigest()
