@@ -260,6 +260,10 @@ class LLMSettings(BaseSettings):
     """How long, in seconds, a job waits in its worker for a rate-limited provider's pause to
     end; a longer pause gives the job back to the queue until then
     (env ``COURIER_LLM_MAX_PAUSE_WAIT_SECONDS``)."""
+    tries_per_model: int = Field(default=2, ge=1, le=5)
+    """Calls a step makes to one model that fails with a transient provider error (5xx,
+    timeout, lost connection) before it falls back to the next model of its chain
+    (env ``COURIER_LLM_TRIES_PER_MODEL``); one blip does not cost the job its model."""
 
     def provider_key(self) -> str | None:
         """The key the provider is called with; None: no network provider, the

@@ -148,6 +148,7 @@ async def run_worker(
             tiers=ModelTiers(small=settings.llm.model_small, large=settings.llm.model_large),
             max_output_tokens=settings.llm.max_output_tokens,
             max_pause_wait=settings.llm.max_pause_wait_seconds,
+            tries_per_model=settings.llm.tries_per_model,
             contact_domains=frozenset(settings.safety.contact_domains),
             retrieval=Retrieval(
                 db,

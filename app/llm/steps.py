@@ -78,6 +78,7 @@ from app.llm.openai_provider import ModelAnswer, OpenAIProvider
 from app.llm.pauses import ProviderPauses
 from app.llm.provider import Generation, GenerationRequest, OutputT, Usage
 from app.llm.routing import EXTRACTIVE, ModelTiers, Tier, fallback_chain
+from app.retries import backoff_delay
 from app.retrieval.service import Retrieval, RetrievedChunk, withhold_sources
 from app.safety import guards
 from app.safety.screening import SafetyRecord, Screened, screen
@@ -176,6 +177,11 @@ class StepRunner:
     """Document search for grounded kinds (app/retrieval/); None: kinds retrieve nothing."""
     max_output_tokens: int = 2048
     max_pause_wait: float = 60.0
+    tries_per_model: int = 2
+    """Calls of one model a transient provider error (not a 429: that pauses) may cost
+    before the step falls back to the next model."""
+    retry_base: float = 0.2
+    """Seconds before the second try of a model (app/retries.py backoff_delay)."""
     contact_domains: frozenset[str] = frozenset()
     """Domains an answer may link or write to without a trusted field holding the
     address (``COURIER_SAFETY_CONTACT_DOMAINS``)."""
@@ -436,7 +442,8 @@ class StepRunner:
             request, (repair.text, repair.problem or "") if repair is not None else None
         )
         waited = 0.0
-        for _ in range(MAX_RATE_LIMITED_CALLS):
+        failures = 0
+        for _ in range(MAX_RATE_LIMITED_CALLS + self.tries_per_model):
             waited += await self._wait_out_pause(self.max_pause_wait - waited)
             reservation = await self.ledger.reserve(
                 self._planned(context, request, step, model, messages, cache_key=key)
@@ -450,7 +457,13 @@ class StepRunner:
                 outcome = "timeout" if exc.code == "provider_timeout" else "provider_error"
                 await self._settle(reservation, started, outcome)
                 if exc.code != "rate_limited":
-                    raise
+                    # The model "keeps failing" only after tries_per_model calls: then the
+                    # caller falls back to the next model of the chain.
+                    failures += 1
+                    if failures >= self.tries_per_model:
+                        raise
+                    await asyncio.sleep(backoff_delay(failures, self.retry_base, 2.0))
+                    continue
                 pause = await self.pauses.pause(self.openai.name, exc.retry_after)
                 log.info(
                     "provider rate limited: paused",

@@ -181,7 +181,7 @@ async def test_bio__round_trips_and_falls_back_to_the_template_when_the_model_fa
 ):
     steps = openai_steps(db, provider, call_ledger)
     written = "Aiko Tanaka is Head of Platform Engineering at Globex."
-    fake_openai.script(schema_answer(bio=written), error(500))
+    fake_openai.script(schema_answer(bio=written), error(500), error(500))
 
     by_model = await _run(steps, await job_factory(state="running"), bio.write_bio, PROFILE, "bio")
     job = await job_factory(state="running")
@@ -191,6 +191,7 @@ async def test_bio__round_trips_and_falls_back_to_the_template_when_the_model_fa
     assert fallback.model == "template" and fallback.output.outcome == "written"
     assert fallback.output.bio.startswith("Aiko Tanaka is Head of Platform Engineering at Globex.")
     assert [model for _, model, _ in call_outcomes(sql_conn, job["id"])] == [
+        "fake-small",
         "fake-small",
         "extractive",
     ]

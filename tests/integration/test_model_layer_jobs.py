@@ -105,7 +105,7 @@ async def test_email_reply__invalid_after_repair_fails_with_invalid_model_output
 async def test_email_reply__provider_error_falls_back_to_extractive_noted_in_the_history(
     http, model_worker, make_key, sql_conn, fake_openai
 ):
-    fake_openai.script(error(500))
+    fake_openai.script(error(500), error(500))  # the small model keeps failing
     key = await make_key()
     job_id = await _submit(http, key, "fallback")
 
@@ -129,6 +129,7 @@ async def test_email_reply__provider_error_falls_back_to_extractive_noted_in_the
         "error": "provider_unavailable",
     }
     assert call_outcomes(sql_conn, job_id) == [
+        ("generate", "fake-small", "provider_error"),
         ("generate", "fake-small", "provider_error"),
         ("generate", "extractive", "ok"),
     ]

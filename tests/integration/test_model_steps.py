@@ -168,14 +168,17 @@ async def test_step__provider_errors_fall_back_large_small_extractive_each_once_
     db, job_factory, fake_openai, provider, call_ledger, sql_conn
 ):
     job = await job_factory(state="running")
-    fake_openai.script(error(500), error(503))
+    # Each model keeps failing: two tries each (COURIER_LLM_TRIES_PER_MODEL), then the next.
+    fake_openai.script(error(500), error(502), error(503), error(504))
 
     result = await _draft(openai_steps(db, provider, call_ledger), job, tier="large")
 
     assert result.model == "extractive"
-    assert fake_openai.models() == ["fake-large", "fake-small"]
+    assert fake_openai.models() == ["fake-large", "fake-large", "fake-small", "fake-small"]
     assert call_outcomes(sql_conn, job["id"]) == [
         ("generate", "fake-large", "provider_error"),
+        ("generate", "fake-large", "provider_error"),
+        ("generate", "fake-small", "provider_error"),
         ("generate", "fake-small", "provider_error"),
         ("generate", "extractive", "ok"),
     ]
@@ -209,15 +212,40 @@ async def test_step__provider_errors_fall_back_large_small_extractive_each_once_
     assert types[-2:] == ["model_fallback", "model_fallback"]
 
 
-async def test_step__small_answers_after_large_fails(
+async def test_step__small_answers_after_large_keeps_failing(
     db, job_factory, fake_openai, provider, call_ledger, sql_conn
 ):
     job = await job_factory(state="running")
-    fake_openai.script(error(500))
+    fake_openai.script(error(500), error(500))
 
     result = await _draft(openai_steps(db, provider, call_ledger), job, tier="large")
 
-    assert (result.model, fake_openai.models()) == ("fake-small", ["fake-large", "fake-small"])
+    assert (result.model, fake_openai.models()) == (
+        "fake-small",
+        ["fake-large", "fake-large", "fake-small"],
+    )
+
+
+async def test_step__one_transient_error_is_tried_again_on_the_same_model_not_fallen_back(
+    db, job_factory, fake_openai, provider, call_ledger, sql_conn
+):
+    job = await job_factory(state="running")
+    fake_openai.script(error(503))
+
+    result = await _draft(openai_steps(db, provider, call_ledger), job, tier="large")
+
+    assert (result.model, fake_openai.models()) == ("fake-large", ["fake-large", "fake-large"])
+    assert call_outcomes(sql_conn, job["id"]) == [
+        ("generate", "fake-large", "provider_error"),  # paid for, so recorded
+        ("generate", "fake-large", "ok"),
+    ]
+    types = [
+        row[0]
+        for row in sql_conn.execute(
+            "SELECT type FROM job_events WHERE job_id = %s ORDER BY seq", (job["id"],)
+        )
+    ]
+    assert "model_fallback" not in types
 
 
 async def test_step__429_pauses_the_provider_in_postgres_and_the_call_waits_it_out(
