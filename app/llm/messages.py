@@ -98,16 +98,12 @@ def estimated_tokens(messages: list[Message], output_model: type[BaseModel] | No
     makes a token of less than a byte, and Chinese, Japanese or Thai text can take a
     token or more per character, which a count of characters would miss, letting
     concurrent calls spend past their reservations."""
-    texts = [str(message.get("content") or "") for message in messages]
     ascii_chars = other_bytes = 0
-    for text in texts:
-        if text.isascii():
-            ascii_chars += len(text)
-        else:
-            encoded = text.encode()
-            other = len(encoded) - sum(1 for byte in encoded if byte < 0x80)
-            ascii_chars += len(encoded) - other
-            other_bytes += other
+    for message in messages:
+        text = str(message.get("content") or "")
+        ascii_in_text = len(text.encode("ascii", "ignore"))  # ASCII is one byte, UTF-8 or not
+        ascii_chars += ascii_in_text
+        other_bytes += len(text.encode()) - ascii_in_text
     if output_model is not None:
         ascii_chars += response_format_chars(output_model)
     return ascii_chars // 3 + other_bytes + 1
