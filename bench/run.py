@@ -28,6 +28,7 @@ import concurrent.futures
 import contextlib
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -35,7 +36,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import httpx
 import psycopg
@@ -242,30 +243,35 @@ class Figure:
         )
 
 
-def bench_intake(url: str, key: str, reps: int, seconds: float) -> list[Figure]:
+def bench_intake(url: str, key: str, reps: int, seconds: float) -> tuple[list[Figure], list[str]]:
     """Courier's intake beside two raw limits, the three alternating: the bare INSERT
     endpoint (the generator's ceiling too) and INSERT + procrastinate defer in one
-    transaction (what any intake that commits a job with its queue entry pays)."""
+    transaction (what any intake that commits a job with its queue entry pays). Also
+    where each side's CPU goes per request: on 2 cores, a request that costs the
+    machine X ms of CPU caps throughput at 2,000 / X requests/s, however it waits."""
     bare = "bare INSERT endpoint"
     deferred = "bare INSERT + defer, one transaction"
     p95 = Figure("intake p95, 16 clients", "ms", [], [], bare)
     rate = Figure("intake throughput, 16 clients", "req/s", [], [], bare, True)
     p95_defer = Figure("intake p95, 16 clients", "ms", [], [], deferred)
     rate_defer = Figure("intake throughput, 16 clients", "req/s", [], [], deferred, True)
+    costs: dict[str, list[RequestCost]] = {"Courier": [], bare: [], deferred: []}
     with courier_api(url) as courier, bare_api(url) as raw:
+        pids = {"Courier": [_listening_pid(courier)], "raw": [_listening_pid(raw)]}
         warm_up(raw, None)
         warm_up(courier, key)
         bare_load(raw, WARM_UP_SECONDS, path="/bare-defer")
         for rep in range(reps):
             sides = [
-                ("ours", lambda: intake_load(courier, key, seconds)),
-                ("bare", lambda: bare_load(raw, seconds)),
-                ("defer", lambda: bare_load(raw, seconds, path="/bare-defer")),
+                ("ours", "Courier", lambda: intake_load(courier, key, seconds)),
+                ("bare", bare, lambda: bare_load(raw, seconds)),
+                ("defer", deferred, lambda: bare_load(raw, seconds, path="/bare-defer")),
             ]
             # Rotate which side goes first, so none always meets a warmer machine.
             sides = sides[rep % 3 :] + sides[: rep % 3]
-            for side, run in sides:
-                load = run()
+            for side, name, run in sides:
+                load, cost = _request_cost(url, pids["Courier" if side == "ours" else "raw"], run)
+                costs[name].append(cost)
                 if side == "ours":
                     for figure in (p95, p95_defer):
                         figure.ours.append(load.p95_ms)
@@ -274,7 +280,49 @@ def bench_intake(url: str, key: str, reps: int, seconds: float) -> list[Figure]:
                 else:
                     (p95 if side == "bare" else p95_defer).raw.append(load.p95_ms)
                     (rate if side == "bare" else rate_defer).raw.append(load.throughput)
-    return [p95, rate, p95_defer, rate_defer]
+    notes = [
+        "| intake, 16 clients | CPU per request, ms (medians): server process / its "
+        "PostgreSQL backends / wrk / whole machine |",
+        "| --- | --- |",
+    ]
+    notes += [f"| {name} | {RequestCost.median(runs).text()} |" for name, runs in costs.items()]
+    return [p95, rate, p95_defer, rate_defer], notes
+
+
+@dataclass
+class RequestCost:
+    """CPU one request cost, in ms, by who spent it (Linux /proc)."""
+
+    server: float
+    database: float
+    generator: float
+    machine: float
+
+    def text(self) -> str:
+        return (
+            f"{self.server:.3f} / {self.database:.3f} / {self.generator:.3f} / {self.machine:.3f}"
+        )
+
+    @staticmethod
+    def median(runs: list[RequestCost]) -> RequestCost:
+        return RequestCost(
+            *(statistics.median(getattr(r, f.name) for r in runs) for f in fields(RequestCost))
+        )
+
+
+def _request_cost(url: str, pids: list[int], run: Callable[[], Load]) -> tuple[Load, RequestCost]:
+    backends = _backend_pids(url)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    load = run()
+    after = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    generator = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
+    requests = max(1, load.requests)
+    server, database_cpu, machine = (b - a for a, b in zip(before, after, strict=True))
+    return load, RequestCost(
+        *(1000 * cpu / requests for cpu in (server, database_cpu, generator, machine))
+    )
 
 
 def _courier_pickups(base: str, key: str, url: str, jobs: int, gap: float) -> list[float]:
@@ -718,7 +766,9 @@ def main() -> None:
 
         if "intake" in only:
             load = os.getloadavg()[0]
-            figures += bench_intake(*fresh("intake"), args.repetitions, args.seconds)
+            intake, costs = bench_intake(*fresh("intake"), args.repetitions, args.seconds)
+            figures += intake
+            cpu_notes.append("\n".join(costs))
             loads.append(f"intake {load:.1f} -> {os.getloadavg()[0]:.1f}")
         if "pickup" in only:
             load = os.getloadavg()[0]
@@ -739,7 +789,7 @@ def main() -> None:
                 url, key, args.repetitions, args.scaleout_jobs, args.seconds
             )
             figures += scaled
-            cpu_notes += shares
+            cpu_notes.append("\n".join(shares))
         if "history" in only:
             history, seconds = bench_history(
                 admin_url, args.repetitions, args.history_rows, args.seconds
@@ -756,8 +806,9 @@ def main() -> None:
         print(figure.row())
     print(f"\nLoad average (1 min) before -> after each comparison: {'; '.join(loads)}")
     if cpu_notes:
-        print("\nScale-out, each measurement with the CPU it used:\n")
-        print("\n".join(cpu_notes))
+        print("\nWhere the CPU went:")
+        for table in cpu_notes:
+            print("\n" + table)
 
 
 if __name__ == "__main__":
