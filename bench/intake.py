@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from app.db import Database, create_pool
 from app.keys.service import KeyService
@@ -45,17 +46,27 @@ BODY = {
 }
 
 
+# Scale-out runs 4 Courier workers beside 4 procrastinate ones, each with its pools:
+# more than PostgreSQL's default 100 connections.
+MAX_CONNECTIONS = 400
+
+
 @contextlib.contextmanager
 def database(url: str | None) -> Iterator[str]:
+    """The given server, or a throw-away embedded one that takes MAX_CONNECTIONS."""
     if url:
         yield url
         return
-    from app.embedded import embedded_database
+    from app.embedded import embedded_database, start_embedded_database, stop_embedded_database
 
     with (
         tempfile.TemporaryDirectory(prefix="courier-bench-") as tmp,
         embedded_database(Path(tmp)) as embedded,
     ):
+        with psycopg.connect(embedded, autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+        stop_embedded_database(Path(tmp))
+        start_embedded_database(Path(tmp), embedded)
         yield embedded
 
 
