@@ -58,6 +58,11 @@ WITH nearest AS MATERIALIZED (
      FROM chunk_embeddings e
      WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
        AND %(exact)s::boolean
+       AND e.chunk_id IN (SELECT c.chunk_id FROM chunk_embedding_codes c
+                          WHERE c.model = %(model)s::text
+                          ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)),
+                                   c.chunk_id
+                          LIMIT %(rerank)s::int)
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
      LIMIT %(candidates)s::int)
     UNION ALL
@@ -145,15 +150,23 @@ FROM courier_search_scope(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::te
 
 -- name: chunk_search_vector :many
 -- The k nearest chunks the reader may see, by the path chunk_search_path chose:
--- exact, a scan of every visible embedding, found through the ACL index the row level
--- security policy is answered by (exact, and fast for a small set); otherwise the
--- HNSW index with an iterative scan (session_search_tuning), which stops once k rows
--- pass the policy. The path not taken is never executed. Either way row level
--- security alone decides what is visible.
+-- exact, a shortlist of the `rerank` visible embeddings whose codes are nearest
+-- (chunk_embedding_codes, found through the ACL index its row level security policy
+-- is answered by; migrations/0034_chunk_embedding_codes.sql), ranked by their true
+-- distance (exact search itself when the reader sees at most `rerank`); otherwise
+-- the HNSW index with an iterative scan (session_search_tuning), which stops once k
+-- rows pass the policy. The path not taken is never executed. Either way row level
+-- security alone decides what is visible: the shortlisted embeddings are read under
+-- chunk_embeddings' own policy.
 WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
      WHERE e.model = %(model)s::text AND %(exact)s::boolean
+       AND e.chunk_id IN (SELECT c.chunk_id FROM chunk_embedding_codes c
+                          WHERE c.model = %(model)s::text
+                          ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)),
+                                   c.chunk_id
+                          LIMIT %(rerank)s::int)
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
      LIMIT %(k)s::int)
     UNION ALL
