@@ -15,11 +15,12 @@ Per selectivity, the same queries through each vector strategy, against exact
 search under the same filter (``chunk_search_exact``, recall 1 by definition):
 
 * ``courier``: as the service runs it: ``chunk_search_path`` (the exact path up to
-  ``SearchTuning.exact_limit`` visible embeddings: the ``rerank`` (1,000) whose codes
-  are nearest, shortlisted from ``chunk_embedding_codes`` through its ACL index and
-  ranked by true distance; HNSW with an iterative scan beyond),
-  ``session_search_tuning``, ``chunk_search_vector``, all timed;
-* ``rerank 400``: the same with a shortlist of 400;
+  ``SearchTuning.exact_limit`` visible embeddings: a scan of them all up to
+  ``shortlist_above``, beyond it the ``rerank`` (1,000) whose codes are nearest,
+  shortlisted from ``chunk_embedding_codes`` through its ACL index and ranked by true
+  distance; HNSW with an iterative scan beyond), ``session_search_tuning``,
+  ``chunk_search_vector``, all timed;
+* ``rerank 400``: the exact path with a shortlist of 400 whatever the reader sees;
 * ``exact``: the exact path before migration 0034 (and the reference): every visible
   embedding's distance, through the ACL index;
 * ``hnsw ef100``, ``hnsw ef400``: the HNSW path forced (``exact_limit`` 0), relaxed
@@ -217,7 +218,8 @@ class Strategy:
     max_scan_tuples: int = 20_000
     iterative: str = "relaxed_order"
     as_owner: bool = False
-    rerank: int = SearchTuning().rerank
+    tuning: SearchTuning = SearchTuning()
+    """Its shortlist on the exact path (``rerank_for``)."""
 
 
 COURIER = SearchTuning()
@@ -226,12 +228,19 @@ STRATEGIES = (
     Strategy("raw", "raw_exact", EXACT, as_owner=True),
     Strategy("exact", "chunk_search_exact", EXACT),
     Strategy("courier", "chunk_search_vector", COURIER.exact_limit),
-    Strategy("rerank 400", "chunk_search_vector", COURIER.exact_limit, rerank=400),
+    Strategy(
+        "rerank 400",
+        "chunk_search_vector",
+        COURIER.exact_limit,
+        tuning=SearchTuning(shortlist_above=0, rerank=400),
+    ),
     Strategy("hnsw ef100", "chunk_search_vector", 0, ef_search=100),
     Strategy("hnsw ef400", "chunk_search_vector", 0, ef_search=400),
     Strategy("plain", "chunk_search_vector", 0, iterative="off"),
     Strategy("hybrid", "chunk_search_hybrid", COURIER.exact_limit),
-    Strategy("hybrid exact", "chunk_search_hybrid", EXACT),
+    Strategy(
+        "hybrid exact", "chunk_search_hybrid", EXACT, tuning=SearchTuning(shortlist_above=EXACT)
+    ),
     Strategy("text", "rls_text", EXACT),
     Strategy("text raw", "raw_text", EXACT, as_owner=True),
 )
@@ -287,6 +296,7 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     named["chunk_search_path"], params | {"exact_limit": strategy.exact_limit}
                 ).fetchone()
                 exact = bool(path and path[0])
+                rerank = strategy.tuning.rerank_for(path[1] if path else 0, params["k"])
                 conn.execute(
                     named["session_search_tuning"],
                     {
@@ -300,7 +310,7 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                 )
                 found = conn.execute(
                     named[strategy.query],
-                    params | {"exact": exact, "rerank": max(strategy.rerank, COURIER.candidates)},
+                    params | {"exact": exact, "rerank": rerank},
                 ).fetchall()
                 return (time.perf_counter() - started) * 1000, found
 
@@ -399,7 +409,8 @@ def main() -> None:
     out.write(
         f"{args.chunks:,} chunks in 4 tenants; the largest ({loaded['tenant_chunks']:,} chunks) "
         f"searched; {args.queries} queries per selectivity; k = 10; shared_buffers {buffers}; "
-        f"courier's exact_limit {COURIER.exact_limit:,}, rerank {COURIER.rerank:,}\n\n"
+        f"courier's exact_limit {COURIER.exact_limit:,}, shortlist_above "
+        f"{COURIER.shortlist_above:,}, rerank {COURIER.rerank:,}\n\n"
         "| selectivity | strategy | p50 ms | p95 ms | p50 / raw | recall@10 vs exact | load |\n"
         "|---|---|---|---|---|---|---|\n"
     )

@@ -99,3 +99,37 @@ CREATE TRIGGER chunk_embeddings_code_update AFTER UPDATE ON chunk_embeddings
 INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
 SELECT e.chunk_id, e.model, e.tenant_id, e.acl_groups, courier_embedding_code(e.embedding)
 FROM chunk_embeddings e;
+
+-- The search path needs how many embeddings the reader may see, not only whether at
+-- most p_exact_limit: a few are scanned exactly, more shortlisted by code first
+-- (app/retrieval/service.py SearchTuning.shortlist_above). As in 0027 otherwise.
+DROP FUNCTION courier_search_scope(uuid, uuid, text[], bigint);
+CREATE FUNCTION courier_search_scope(
+    p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint
+) RETURNS TABLE (model text, searchable boolean, vectors boolean, exact boolean,
+                 embeddings bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
+BEGIN
+    PERFORM set_config('courier.tenant_id', p_tenant_id::text, true),
+            set_config('courier.user_id', p_user_id::text, true),
+            set_config('courier.groups', p_groups::text, true),
+            set_config('courier.scope', '', true);
+    RETURN QUERY
+    WITH active AS (
+        SELECT m.model FROM embedding_models m WHERE m.state = 'active'
+    ), counted AS (
+        SELECT coalesce(sum(n.embeddings), 0)::bigint AS embeddings
+        FROM chunk_acl_counts n
+        WHERE n.model = (SELECT a.model FROM active a)
+          AND n.acl_key = ANY (courier_acting_acl_keys())
+    )
+    SELECT (SELECT a.model FROM active a),
+           c.embeddings > 0 OR EXISTS (SELECT 1 FROM chunks),
+           c.embeddings > 0,
+           c.embeddings <= p_exact_limit,
+           c.embeddings
+    FROM counted c;
+END
+$$;
+COMMENT ON FUNCTION courier_search_scope(uuid, uuid, text[], bigint) IS
+    'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, whether search takes the exact path (at most p_exact_limit embeddings) and how many embeddings it may see at most.';

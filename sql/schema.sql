@@ -1818,7 +1818,7 @@ $$;
 -- Name: courier_search_scope(uuid, uuid, text[], bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) RETURNS TABLE(model text, searchable boolean, vectors boolean, exact boolean)
+CREATE FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) RETURNS TABLE(model text, searchable boolean, vectors boolean, exact boolean, embeddings bigint)
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -1830,7 +1830,7 @@ BEGIN
     WITH active AS (
         SELECT m.model FROM embedding_models m WHERE m.state = 'active'
     ), counted AS (
-        SELECT coalesce(sum(n.embeddings), 0) AS embeddings
+        SELECT coalesce(sum(n.embeddings), 0)::bigint AS embeddings
         FROM chunk_acl_counts n
         WHERE n.model = (SELECT a.model FROM active a)
           AND n.acl_key = ANY (courier_acting_acl_keys())
@@ -1838,7 +1838,8 @@ BEGIN
     SELECT (SELECT a.model FROM active a),
            c.embeddings > 0 OR EXISTS (SELECT 1 FROM chunks),
            c.embeddings > 0,
-           c.embeddings <= p_exact_limit
+           c.embeddings <= p_exact_limit,
+           c.embeddings
     FROM counted c;
 END
 $$;
@@ -1848,7 +1849,7 @@ $$;
 -- Name: FUNCTION courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) IS 'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, and whether search scans exactly (at most p_exact_limit embeddings).';
+COMMENT ON FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) IS 'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, whether search takes the exact path (at most p_exact_limit embeddings) and how many embeddings it may see at most.';
 
 
 --

@@ -350,10 +350,18 @@ class SearchTuning:
     exact_limit: int = 50_000
     """Readers who may see at most this many embeddings get the exact path (through the
     ACL index); others the HNSW index (sql/chunks.sql ``chunk_search_path``)."""
+    shortlist_above: int = 10_000
+    """On the exact path, a reader who may see more embeddings than this gets a
+    shortlist by code (below) instead of a scan of them all (sql/chunks.sql
+    ``chunk_search_vector``)."""
     rerank: int = 1_000
-    """On the exact path, the visible embeddings whose codes are nearest that are ranked
-    by their true distance (migrations/0034): exact search for a reader who sees at
-    most this many; recall@10 ~0.98 of 27,400 on the bench's data (bench/RESULTS.md)."""
+    """The shortlist: the visible embeddings whose codes are nearest, then ranked by
+    their true distance (migrations/0034; recall@10 ~0.97 of 27,400 visible on the
+    bench's data, bench/RESULTS.md)."""
+
+    def rerank_for(self, embeddings: int, k: int) -> int:
+        """The shortlist for a reader who may see ``embeddings`` (0: scan them all)."""
+        return max(self.rerank, self.candidates, k) if embeddings > self.shortlist_above else 0
 
 
 class Retrieval:
@@ -408,7 +416,7 @@ class Retrieval:
                 text=query,
                 candidates=max(self.tuning.candidates, k),
                 exact=scope["exact"],
-                rerank=max(self.tuning.rerank, self.tuning.candidates, k),
+                rerank=self.tuning.rerank_for(scope["embeddings"], k),
                 k=k,
             )
         return [

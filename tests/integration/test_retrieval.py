@@ -214,8 +214,9 @@ async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, ex
 
 
 @PATHS
+@pytest.mark.parametrize("rerank", [0, 1_000], ids=["scan", "shortlist"])
 async def test_filtered_vector_search__equals_exact_search_on_small_data(
-    corpus: Corpus, db: Database, exact_limit: int
+    corpus: Corpus, db: Database, exact_limit: int, rerank: int
 ):
     rng = random.Random(7)
     tenant = await corpus.tenant()
@@ -228,7 +229,7 @@ async def test_filtered_vector_search__equals_exact_search_on_small_data(
         for query in ("refund invoice", "router firmware outage", "seat license admin"):
             embedding = vector_literal(hashed_vector(query))
             async with db.transaction(on_behalf_of=user) as conn:
-                found = await nearest(db, conn, embedding, 10, exact_limit)
+                found = await nearest(db, conn, embedding, 10, exact_limit, rerank)
                 exact = await db.fetch_all(
                     "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=10
                 )
