@@ -177,11 +177,18 @@ async def test_search__a_reader_who_sees_no_chunk_gets_none_without_a_search(
     assert searched == ["chunk_search_hybrid"]
 
 
-@PATHS
-async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, exact_limit: int):
-    retrieval = Retrieval(
-        corpus.db, corpus.retrieval.embedders, SearchTuning(exact_limit=exact_limit)
-    )
+@pytest.mark.parametrize(
+    "tuning",
+    [
+        SearchTuning(exact_limit=0),
+        SearchTuning(exact_limit=1_000_000),
+        # The exact path's shortlist for every reader, shorter than what most see.
+        SearchTuning(exact_limit=1_000_000, shortlist_above=0, rerank=5, candidates=5),
+    ],
+    ids=["hnsw", "exact", "shortlist"],
+)
+async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, tuning: SearchTuning):
+    retrieval = Retrieval(corpus.db, corpus.retrieval.embedders, tuning)
     rng = random.Random(1616)
     groups = [f"g{i}" for i in range(8)]
     tenants = [await corpus.tenant() for _ in range(3)]
