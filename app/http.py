@@ -277,6 +277,8 @@ async def _services(
             max_scan_tuples=tuning.max_scan_tuples,
             candidates=tuning.candidates,
             exact_limit=tuning.exact_limit,
+            shortlist_above=tuning.shortlist_above,
+            rerank=tuning.rerank,
         ),
     )
     jobs = JobService(

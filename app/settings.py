@@ -359,6 +359,14 @@ class RetrievalSettings(BaseSettings):
     """A reader who may see at most this many embeddings is searched exactly, through
     the ACL index; beyond, through HNSW (env ``COURIER_RETRIEVAL_EXACT_LIMIT``;
     bench/RESULTS.md)."""
+    shortlist_above: int = Field(default=10_000, ge=0)
+    """On the exact path, a reader who may see more embeddings than this gets a shortlist
+    by code, ranked by true distance, instead of a scan of them all
+    (env ``COURIER_RETRIEVAL_SHORTLIST_ABOVE``; docs/retrieval-dba.md)."""
+    rerank: int = Field(default=1_000, ge=1, le=100_000)
+    """The shortlist's size: the visible embeddings nearest by code that are ranked by
+    their true distance (env ``COURIER_RETRIEVAL_RERANK``; bench/RESULTS.md measures
+    recall)."""
     candidates: int = Field(default=40, ge=1, le=1000)
     """Candidates each of vector and full-text search brings to the rank fusion
     (env ``COURIER_RETRIEVAL_CANDIDATES``)."""

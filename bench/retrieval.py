@@ -14,10 +14,15 @@ as the runtime role with the reader's tenant and groups set as the API sets them
 Per selectivity, the same queries through each vector strategy, against exact
 search under the same filter (``chunk_search_exact``, recall 1 by definition):
 
-* ``courier``: as the service runs it: ``chunk_search_path`` (exact scan through the
-  ACL index up to ``SearchTuning.exact_limit`` visible embeddings, HNSW with an
-  iterative scan beyond), ``session_search_tuning``, ``chunk_search_vector``, all
-  timed;
+* ``courier``: as the service runs it: ``chunk_search_path`` (the exact path up to
+  ``SearchTuning.exact_limit`` visible embeddings: a scan of them all up to
+  ``shortlist_above``, beyond it the ``rerank`` (1,000) whose codes are nearest,
+  shortlisted from ``chunk_embedding_codes`` through its ACL index and ranked by true
+  distance; HNSW with an iterative scan beyond), ``session_search_tuning``,
+  ``chunk_search_vector``, all timed;
+* ``rerank 400``: the exact path with a shortlist of 400 whatever the reader sees;
+* ``exact``: the exact path before migration 0034 (and the reference): every visible
+  embedding's distance, through the ACL index;
 * ``hnsw ef100``, ``hnsw ef400``: the HNSW path forced (``exact_limit`` 0), relaxed
   order, max_scan_tuples 20,000, ef_search 100 (0019's) or 400 (Courier's now);
 * ``plain``: HNSW without iterative scans (pgvector's default; ef_search 400), for contrast;
@@ -185,7 +190,7 @@ def load(url: str, rng: random.Random, chunks: int, corpus: Synthetic) -> dict:
         )
         built = time.perf_counter() - started
         # Steady state: visibility and hint bits set, as on a database in service.
-        conn.execute("VACUUM (ANALYZE) documents, chunks, chunk_embeddings")
+        conn.execute("VACUUM (ANALYZE) documents, chunks, chunk_embeddings, chunk_embedding_codes")
     return {
         "tenant": ids[0],
         "chunks_per_s_one": one,
@@ -213,6 +218,8 @@ class Strategy:
     max_scan_tuples: int = 20_000
     iterative: str = "relaxed_order"
     as_owner: bool = False
+    tuning: SearchTuning = SearchTuning()
+    """Its shortlist on the exact path (``rerank_for``)."""
 
 
 COURIER = SearchTuning()
@@ -221,11 +228,19 @@ STRATEGIES = (
     Strategy("raw", "raw_exact", EXACT, as_owner=True),
     Strategy("exact", "chunk_search_exact", EXACT),
     Strategy("courier", "chunk_search_vector", COURIER.exact_limit),
+    Strategy(
+        "rerank 400",
+        "chunk_search_vector",
+        COURIER.exact_limit,
+        tuning=SearchTuning(shortlist_above=0, rerank=400),
+    ),
     Strategy("hnsw ef100", "chunk_search_vector", 0, ef_search=100),
     Strategy("hnsw ef400", "chunk_search_vector", 0, ef_search=400),
     Strategy("plain", "chunk_search_vector", 0, iterative="off"),
     Strategy("hybrid", "chunk_search_hybrid", COURIER.exact_limit),
-    Strategy("hybrid exact", "chunk_search_hybrid", EXACT),
+    Strategy(
+        "hybrid exact", "chunk_search_hybrid", EXACT, tuning=SearchTuning(shortlist_above=EXACT)
+    ),
     Strategy("text", "rls_text", EXACT),
     Strategy("text raw", "raw_text", EXACT, as_owner=True),
 )
@@ -281,6 +296,7 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     named["chunk_search_path"], params | {"exact_limit": strategy.exact_limit}
                 ).fetchone()
                 exact = bool(path and path[0])
+                rerank = strategy.tuning.rerank_for(path[1] if path else 0, params["k"])
                 conn.execute(
                     named["session_search_tuning"],
                     {
@@ -292,7 +308,10 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                 conn.execute(
                     "SELECT set_config('hnsw.iterative_scan', %s, true)", (strategy.iterative,)
                 )
-                found = conn.execute(named[strategy.query], params | {"exact": exact}).fetchall()
+                found = conn.execute(
+                    named[strategy.query],
+                    params | {"exact": exact, "rerank": rerank},
+                ).fetchall()
                 return (time.perf_counter() - started) * 1000, found
 
         for selectivity, group in READERS.items():
@@ -317,7 +336,7 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     figures[strategy.name].append(ms)
                     found[strategy.name] = {r[0] for r in result}
                 truth = found["exact"]
-                for name in ("courier", "hnsw ef100", "hnsw ef400", "plain", "raw"):
+                for name in ("courier", "rerank 400", "hnsw ef100", "hnsw ef400", "plain", "raw"):
                     recalls[name].append(len(found[name] & truth) / max(len(truth), 1))
                 reference = found["hybrid exact"]
                 recalls["hybrid"].append(len(found["hybrid"] & reference) / max(len(reference), 1))
@@ -390,7 +409,8 @@ def main() -> None:
     out.write(
         f"{args.chunks:,} chunks in 4 tenants; the largest ({loaded['tenant_chunks']:,} chunks) "
         f"searched; {args.queries} queries per selectivity; k = 10; shared_buffers {buffers}; "
-        f"courier's exact_limit {COURIER.exact_limit:,}\n\n"
+        f"courier's exact_limit {COURIER.exact_limit:,}, shortlist_above "
+        f"{COURIER.shortlist_above:,}, rerank {COURIER.rerank:,}\n\n"
         "| selectivity | strategy | p50 ms | p95 ms | p50 / raw | recall@10 vs exact | load |\n"
         "|---|---|---|---|---|---|---|\n"
     )

@@ -49,7 +49,7 @@ ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
 LIMIT %(k)s::int;
 
 -- name: chunk_search_hybrid :many
--- Hybrid search: the nearest chunks by vector (chunk_search_vector's two paths), the
+-- Hybrid search: the nearest chunks by vector (chunk_search_vector's paths), the
 -- best full-text matches (any of the query's words) and the chunks holding the
 -- query's codes (below), fused by reciprocal rank (weight / (60 + rank)). NULL
 -- embedding: full text only.
@@ -57,8 +57,23 @@ WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
      WHERE %(embedding)s::vector(384) IS NOT NULL AND e.model = %(model)s::text
-       AND %(exact)s::boolean
+       AND %(exact)s::boolean AND %(rerank)s::int = 0
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(candidates)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.distance
+     FROM (SELECT c.chunk_id FROM chunk_embedding_codes c
+           WHERE %(embedding)s::vector(384) IS NOT NULL AND c.model = %(model)s::text
+             AND %(exact)s::boolean AND %(rerank)s::int > 0
+           ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)), c.chunk_id
+           LIMIT %(rerank)s::int) s,
+          -- One embedding per shortlisted chunk, by primary key (OFFSET 0: looked up
+          -- for each, never a scan of every visible embedding joined to the list).
+          LATERAL (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+                   FROM chunk_embeddings e
+                   WHERE e.chunk_id = s.chunk_id AND e.model = %(model)s::text
+                   OFFSET 0) e
+     ORDER BY e.distance, e.chunk_id
      LIMIT %(candidates)s::int)
     UNION ALL
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
@@ -127,9 +142,11 @@ LIMIT %(k)s::int;
 
 -- name: chunk_search_path :one
 -- Whether the reader may see at most exact_limit embeddings of the model (then search
--- scans them exactly): the sum of its groups' counts, an upper bound, read under row
--- level security from chunk_acl_counts (kept by triggers, so no scan of the rows).
-SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS exact
+-- takes the exact path), and how many at most: the sum of its groups' counts, an upper
+-- bound, read under row level security from chunk_acl_counts (kept by triggers, so no
+-- scan of the rows).
+SELECT coalesce(sum(n.embeddings), 0) <= %(exact_limit)s::bigint AS exact,
+       coalesce(sum(n.embeddings), 0)::bigint AS embeddings
 FROM chunk_acl_counts n
 WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
 
@@ -138,23 +155,41 @@ WHERE n.model = %(model)s::text AND n.acl_key = ANY (courier_acting_acl_keys());
 -- end with it): the active embedding model, whether the reader can see any chunk
 -- (searchable: no, and there is nothing to search), whether any embedding may be
 -- visible (vectors: no, and the query needs no embedding) and chunk_search_path's
--- answer (migrations/0027_search_scope.sql). Row level security decides each.
-SELECT model, searchable, vectors, exact
+-- answers (migrations/0027_search_scope.sql, 0034). Row level security decides each.
+SELECT model, searchable, vectors, exact, embeddings
 FROM courier_search_scope(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::text[],
                           %(exact_limit)s::bigint);
 
 -- name: chunk_search_vector :many
--- The k nearest chunks the reader may see, by the path chunk_search_path chose:
--- exact, a scan of every visible embedding, found through the ACL index the row level
--- security policy is answered by (exact, and fast for a small set); otherwise the
--- HNSW index with an iterative scan (session_search_tuning), which stops once k rows
--- pass the policy. The path not taken is never executed. Either way row level
--- security alone decides what is visible.
+-- The k nearest chunks the reader may see, by the path chunk_search_path chose.
+-- Exact (at most exact_limit visible): with `rerank` 0 (few visible) a scan of every
+-- visible embedding, found through the ACL index the row level security policy is
+-- answered by; otherwise a shortlist of the `rerank` visible embeddings whose codes
+-- are nearest (chunk_embedding_codes, through its own ACL index and policy;
+-- migrations/0034_chunk_embedding_codes.sql), ranked by their true distance. HNSW
+-- (more visible): the index with an iterative scan (session_search_tuning), which
+-- stops once k rows pass the policy. Paths not taken are never executed. Row level
+-- security alone decides what is visible: the shortlisted embeddings are read under
+-- chunk_embeddings' own policy.
 WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
      FROM chunk_embeddings e
-     WHERE e.model = %(model)s::text AND %(exact)s::boolean
+     WHERE e.model = %(model)s::text AND %(exact)s::boolean AND %(rerank)s::int = 0
      ORDER BY (e.embedding <=> %(embedding)s::vector(384)) + 0, e.chunk_id
+     LIMIT %(k)s::int)
+    UNION ALL
+    (SELECT e.chunk_id, e.distance
+     FROM (SELECT c.chunk_id FROM chunk_embedding_codes c
+           WHERE c.model = %(model)s::text AND %(exact)s::boolean AND %(rerank)s::int > 0
+           ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)), c.chunk_id
+           LIMIT %(rerank)s::int) s,
+          -- One embedding per shortlisted chunk, by primary key (OFFSET 0: looked up
+          -- for each, never a scan of every visible embedding joined to the list).
+          LATERAL (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance
+                   FROM chunk_embeddings e
+                   WHERE e.chunk_id = s.chunk_id AND e.model = %(model)s::text
+                   OFFSET 0) e
+     ORDER BY e.distance, e.chunk_id
      LIMIT %(k)s::int)
     UNION ALL
     (SELECT e.chunk_id, e.embedding <=> %(embedding)s::vector(384) AS distance

@@ -72,6 +72,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON documents, chunks, chunk_embeddings TO c
 GRANT SELECT, INSERT, UPDATE ON embedding_models TO courier_runtime;
 -- Written by triggers as the owner; read by search (its own groups' counts only).
 GRANT SELECT ON chunk_acl_counts TO courier_runtime;
+-- Written by triggers as the owner (the acting tenant's rows); read by search.
+GRANT SELECT ON chunk_embedding_codes TO courier_runtime;
 
 -- Human review: decisions are recorded once; retention clears their outputs (a
 -- trigger refuses any other change, and DELETE).

@@ -605,6 +605,31 @@ $$;
 
 
 --
+-- Name: courier_chunk_embedding_code(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_chunk_embedding_code() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
+        SELECT n.chunk_id, n.model, n.tenant_id, n.acl_groups, courier_embedding_code(n.embedding)
+        FROM new_rows n;
+    ELSE
+        UPDATE chunk_embedding_codes c
+        SET tenant_id = n.tenant_id, acl_groups = n.acl_groups,
+            code = courier_embedding_code(n.embedding)
+        FROM new_rows n
+        WHERE c.chunk_id = n.chunk_id AND c.model = n.model;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: courier_chunks_follow_document(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -706,6 +731,26 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+
+--
+-- Name: courier_embedding_code(public.vector); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_embedding_code(v public.vector) RETURNS bit
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT string_agg(CASE WHEN t.x > 0 THEN '1100' WHEN t.x < 0 THEN '0011' ELSE '0110' END,
+                      '' ORDER BY t.i)::varbit::bit(1536)
+    FROM unnest(v::real[]) WITH ORDINALITY AS t (x, i)
+$$;
+
+
+--
+-- Name: FUNCTION courier_embedding_code(v public.vector); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_embedding_code(v public.vector) IS 'An embedding''s search code: 4 bits a dimension (1100 positive, 0110 zero, 0011 negative); see courier_query_code.';
 
 
 --
@@ -1620,6 +1665,26 @@ COMMENT ON FUNCTION public.courier_provider_pause_announce() IS 'NOTIFY courier_
 
 
 --
+-- Name: courier_query_code(public.vector); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_query_code(v public.vector) RETURNS bit
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT string_agg(CASE WHEN t.x > 0 THEN '1100' WHEN t.x < 0 THEN '0011' ELSE '0000' END,
+                      '' ORDER BY t.i)::varbit::bit(1536)
+    FROM unnest(v::real[]) WITH ORDINALITY AS t (x, i)
+$$;
+
+
+--
+-- Name: FUNCTION courier_query_code(v public.vector); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_query_code(v public.vector) IS 'A query embedding''s code: its Hamming distance to an embedding''s code (courier_embedding_code) orders by the sign agreement on the query''s nonzero dimensions.';
+
+
+--
 -- Name: courier_rate_limit_take_v1(uuid, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1753,7 +1818,7 @@ $$;
 -- Name: courier_search_scope(uuid, uuid, text[], bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) RETURNS TABLE(model text, searchable boolean, vectors boolean, exact boolean)
+CREATE FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) RETURNS TABLE(model text, searchable boolean, vectors boolean, exact boolean, embeddings bigint)
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -1765,7 +1830,7 @@ BEGIN
     WITH active AS (
         SELECT m.model FROM embedding_models m WHERE m.state = 'active'
     ), counted AS (
-        SELECT coalesce(sum(n.embeddings), 0) AS embeddings
+        SELECT coalesce(sum(n.embeddings), 0)::bigint AS embeddings
         FROM chunk_acl_counts n
         WHERE n.model = (SELECT a.model FROM active a)
           AND n.acl_key = ANY (courier_acting_acl_keys())
@@ -1773,7 +1838,8 @@ BEGIN
     SELECT (SELECT a.model FROM active a),
            c.embeddings > 0 OR EXISTS (SELECT 1 FROM chunks),
            c.embeddings > 0,
-           c.embeddings <= p_exact_limit
+           c.embeddings <= p_exact_limit,
+           c.embeddings
     FROM counted c;
 END
 $$;
@@ -1783,7 +1849,7 @@ $$;
 -- Name: FUNCTION courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) IS 'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, and whether search scans exactly (at most p_exact_limit embeddings).';
+COMMENT ON FUNCTION public.courier_search_scope(p_tenant_id uuid, p_user_id uuid, p_groups text[], p_exact_limit bigint) IS 'Acting for the reader (transaction-local), under row level security: the active embedding model, whether any chunk is visible, whether any embedding may be, whether search takes the exact path (at most p_exact_limit embeddings) and how many embeddings it may see at most.';
 
 
 --
@@ -2513,6 +2579,28 @@ CREATE TABLE public.chunk_acl_counts (
 --
 
 COMMENT ON TABLE public.chunk_acl_counts IS 'Embeddings per tenant, model and ACL key (a group, or '''' for all), kept by triggers on chunk_embeddings: search''s estimate of how many chunks a reader may see.';
+
+
+--
+-- Name: chunk_embedding_codes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.chunk_embedding_codes (
+    chunk_id bigint NOT NULL,
+    model text NOT NULL,
+    tenant_id uuid NOT NULL,
+    acl_groups text[] NOT NULL,
+    code bit(1536) NOT NULL
+);
+
+ALTER TABLE ONLY public.chunk_embedding_codes FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE chunk_embedding_codes; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.chunk_embedding_codes IS 'A compact code of each embedding (courier_embedding_code) with its tenant and groups, kept by triggers on chunk_embeddings: the shortlist of exact-path search.';
 
 
 --
@@ -5995,6 +6083,14 @@ ALTER TABLE ONLY public.chunk_acl_counts
 
 
 --
+-- Name: chunk_embedding_codes chunk_embedding_codes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_embedding_codes
+    ADD CONSTRAINT chunk_embedding_codes_pkey PRIMARY KEY (chunk_id, model);
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6338,6 +6434,13 @@ CREATE INDEX budget_reservations_open ON public.budget_reservations USING btree 
 
 
 --
+-- Name: chunk_embedding_codes_acl_keys; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chunk_embedding_codes_acl_keys ON public.chunk_embedding_codes USING gin (tenant_id, public.courier_acl_keys(acl_groups));
+
+
+--
 -- Name: chunk_embeddings_acl_keys; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -6667,6 +6770,20 @@ CREATE TRIGGER chunk_embeddings_acl_is_chunk_acl BEFORE UPDATE OF tenant_id, acl
 
 
 --
+-- Name: chunk_embeddings chunk_embeddings_code_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_code_insert AFTER INSERT ON public.chunk_embeddings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_embedding_code();
+
+
+--
+-- Name: chunk_embeddings chunk_embeddings_code_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER chunk_embeddings_code_update AFTER UPDATE ON public.chunk_embeddings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.courier_chunk_embedding_code();
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_copy_chunk; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6973,6 +7090,14 @@ ALTER TABLE ONLY public.callback_secrets
 
 
 --
+-- Name: chunk_embedding_codes chunk_embedding_codes_chunk_id_model_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chunk_embedding_codes
+    ADD CONSTRAINT chunk_embedding_codes_chunk_id_model_fkey FOREIGN KEY (chunk_id, model) REFERENCES public.chunk_embeddings(chunk_id, model) ON DELETE CASCADE;
+
+
+--
 -- Name: chunk_embeddings chunk_embeddings_chunk_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7274,6 +7399,19 @@ CREATE POLICY chunk_acl_counts_reader ON public.chunk_acl_counts FOR SELECT USIN
 
 
 --
+-- Name: chunk_embedding_codes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chunk_embedding_codes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chunk_embedding_codes chunk_embedding_codes_reader; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY chunk_embedding_codes_reader ON public.chunk_embedding_codes USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+
+
+--
 -- Name: chunk_embeddings; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -7349,6 +7487,13 @@ GRANT ALL ON FUNCTION public.courier_api_keys_live_v1(p_key_ids text[]) TO couri
 --
 
 REVOKE ALL ON FUNCTION public.courier_chunk_acl_count() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION courier_chunk_embedding_code(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.courier_chunk_embedding_code() FROM PUBLIC;
 
 
 --
@@ -7431,6 +7576,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.callback_secrets TO courier_runtime;
 --
 
 GRANT SELECT ON TABLE public.chunk_acl_counts TO courier_runtime;
+
+
+--
+-- Name: TABLE chunk_embedding_codes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.chunk_embedding_codes TO courier_runtime;
 
 
 --

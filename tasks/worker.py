@@ -158,6 +158,8 @@ async def run_worker(
                     max_scan_tuples=retrieval.max_scan_tuples,
                     candidates=retrieval.candidates,
                     exact_limit=retrieval.exact_limit,
+                    shortlist_above=retrieval.shortlist_above,
+                    rerank=retrieval.rerank,
                 ),
             ),
         )

@@ -348,8 +348,20 @@ class SearchTuning:
     max_scan_tuples: int = 20_000
     candidates: int = 40
     exact_limit: int = 50_000
-    """Readers who may see at most this many embeddings get an exact scan (through the
+    """Readers who may see at most this many embeddings get the exact path (through the
     ACL index); others the HNSW index (sql/chunks.sql ``chunk_search_path``)."""
+    shortlist_above: int = 10_000
+    """On the exact path, a reader who may see more embeddings than this gets a
+    shortlist by code (below) instead of a scan of them all (sql/chunks.sql
+    ``chunk_search_vector``)."""
+    rerank: int = 1_000
+    """The shortlist: the visible embeddings whose codes are nearest, then ranked by
+    their true distance (migrations/0034; recall@10 ~0.97 of 27,400 visible on the
+    bench's data, bench/RESULTS.md)."""
+
+    def rerank_for(self, embeddings: int, k: int) -> int:
+        """The shortlist for a reader who may see ``embeddings`` (0: scan them all)."""
+        return max(self.rerank, self.candidates, k) if embeddings > self.shortlist_above else 0
 
 
 class Retrieval:
@@ -404,6 +416,7 @@ class Retrieval:
                 text=query,
                 candidates=max(self.tuning.candidates, k),
                 exact=scope["exact"],
+                rerank=self.tuning.rerank_for(scope["embeddings"], k),
                 k=k,
             )
         return [

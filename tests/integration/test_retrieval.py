@@ -36,7 +36,7 @@ PATHS = pytest.mark.parametrize("exact_limit", [0, 1_000_000], ids=["hnsw", "exa
 
 
 async def nearest(
-    db: Database, conn: Connection, embedding: str, k: int, exact_limit: int
+    db: Database, conn: Connection, embedding: str, k: int, exact_limit: int, rerank: int = 1_000
 ) -> list[int]:
     """chunk_search_vector by the path chunk_search_path picks, as the service runs it."""
     path = await db.fetch_one(
@@ -53,6 +53,7 @@ async def nearest(
         model=HASHED_MODEL,
         k=k,
         exact=path["exact"],
+        rerank=rerank,
     )
     return [r["chunk_id"] for r in rows]
 
@@ -176,11 +177,18 @@ async def test_search__a_reader_who_sees_no_chunk_gets_none_without_a_search(
     assert searched == ["chunk_search_hybrid"]
 
 
-@PATHS
-async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, exact_limit: int):
-    retrieval = Retrieval(
-        corpus.db, corpus.retrieval.embedders, SearchTuning(exact_limit=exact_limit)
-    )
+@pytest.mark.parametrize(
+    "tuning",
+    [
+        SearchTuning(exact_limit=0),
+        SearchTuning(exact_limit=1_000_000),
+        # The exact path's shortlist for every reader, shorter than what most see.
+        SearchTuning(exact_limit=1_000_000, shortlist_above=0, rerank=5, candidates=5),
+    ],
+    ids=["hnsw", "exact", "shortlist"],
+)
+async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, tuning: SearchTuning):
+    retrieval = Retrieval(corpus.db, corpus.retrieval.embedders, tuning)
     rng = random.Random(1616)
     groups = [f"g{i}" for i in range(8)]
     tenants = [await corpus.tenant() for _ in range(3)]
@@ -213,8 +221,9 @@ async def test_search__randomized_acls_return_zero_extra_rows(corpus: Corpus, ex
 
 
 @PATHS
+@pytest.mark.parametrize("rerank", [0, 1_000], ids=["scan", "shortlist"])
 async def test_filtered_vector_search__equals_exact_search_on_small_data(
-    corpus: Corpus, db: Database, exact_limit: int
+    corpus: Corpus, db: Database, exact_limit: int, rerank: int
 ):
     rng = random.Random(7)
     tenant = await corpus.tenant()
@@ -227,11 +236,126 @@ async def test_filtered_vector_search__equals_exact_search_on_small_data(
         for query in ("refund invoice", "router firmware outage", "seat license admin"):
             embedding = vector_literal(hashed_vector(query))
             async with db.transaction(on_behalf_of=user) as conn:
-                found = await nearest(db, conn, embedding, 10, exact_limit)
+                found = await nearest(db, conn, embedding, 10, exact_limit, rerank)
                 exact = await db.fetch_all(
                     "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=10
                 )
             assert found == [r["chunk_id"] for r in exact]
+
+
+async def test_exact_path__a_short_rerank_finds_what_exact_search_finds_and_no_more(
+    corpus: Corpus, db: Database
+):
+    # The exact path shortlists `rerank` embeddings by their codes, then ranks those
+    # by true distance: with the shortlist at least the visible set it is exact
+    # search; shorter, it still returns only visible rows, and most of exact's.
+    rng = random.Random(8)
+    tenant = await corpus.tenant()
+    for _ in range(120):
+        await corpus.add(tenant, " ".join(rng.choices(WORDS, k=25)), [rng.choice("ab")])
+    await corpus.embed_all(tenant)
+    user = reader(tenant, "a")
+    found_short, found_exact = set(), set()
+    for query in ("refund invoice", "router firmware outage", "seat license admin"):
+        embedding = vector_literal(hashed_vector(query))
+        async with db.transaction(on_behalf_of=user) as conn:
+            exact = await db.fetch_all(
+                "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=10
+            )
+            visible = {
+                r["chunk_id"]
+                for r in await db.fetch_all(
+                    "chunk_search_exact", conn, embedding=embedding, model=HASHED_MODEL, k=1_000
+                )
+            }
+            full = await nearest(db, conn, embedding, 10, 1_000_000, rerank=len(visible))
+            short = await nearest(db, conn, embedding, 10, 1_000_000, rerank=30)
+        assert full == [r["chunk_id"] for r in exact]
+        assert len(short) == 10 and set(short) <= visible
+        found_short |= set(short) & {r["chunk_id"] for r in exact}
+        found_exact |= {r["chunk_id"] for r in exact}
+    # Shortlisting 30 of ~60 visible by code keeps most of the true top 10.
+    assert len(found_short) >= 0.8 * len(found_exact)
+
+
+async def test_codes__hamming_distance_is_the_ternary_dot_product(sql_conn: psycopg.Connection):
+    # What the shortlist orders by: for a query q and an embedding v, the Hamming
+    # distance of their codes is 768 - 2 * sum(sign(q_i) * sign(v_i)): nearer codes
+    # agree in sign on more of the query's dimensions (and a zero is between the signs).
+    rng = random.Random(3)
+    for _ in range(20):
+        q = [rng.choice([0.0, 0.0, 0.0, 0.5, -0.5]) for _ in range(384)]
+        v = [rng.choice([0.0, 0.2, -0.2]) for _ in range(384)]
+        sign = lambda x: (x > 0) - (x < 0)  # noqa: E731
+        dot = sum(sign(a) * sign(b) for a, b in zip(q, v, strict=True))
+        row = sql_conn.execute(
+            "SELECT courier_query_code(%s::vector) <~> courier_embedding_code(%s::vector)",
+            (vector_literal(q), vector_literal(v)),
+        ).fetchone()
+        assert row == (768 - 2 * dot,)
+
+
+async def test_codes__follow_their_embeddings_acl_changes_and_deletes(
+    corpus: Corpus, sql_conn: psycopg.Connection
+):
+    tenant = await corpus.tenant()
+    docs = [await corpus.add(tenant, f"router firmware {n}", ["a"]) for n in range(4)]
+    await corpus.embed_all(tenant)
+    await corpus.documents.set_acl(tenant, docs[0], ["b", "c"])
+    await corpus.documents.delete(tenant, docs[1])
+    # As the owner (no row level security): codes and embeddings, row for row.
+    codes, embeddings = (
+        sql_conn.execute(
+            f"SELECT chunk_id, model, tenant_id, acl_groups{code} FROM {table} "
+            "WHERE tenant_id = %s ORDER BY chunk_id",
+            (tenant,),
+        ).fetchall()
+        for table, code in (
+            ("chunk_embedding_codes", ", code"),
+            ("chunk_embeddings", ", courier_embedding_code(embedding)"),
+        )
+    )
+    assert codes == embeddings and len(codes) == 3
+    assert sorted(row[3] for row in codes) == [["a"], ["a"], ["b", "c"]]
+
+
+async def test_codes__are_filtered_by_row_level_security_and_written_only_by_triggers(
+    corpus: Corpus, sql_conn: psycopg.Connection
+):
+    tenant, other = await corpus.tenant(), await corpus.tenant()
+    for owner in (tenant, other):
+        for group in ("a", "b"):
+            await corpus.add(owner, f"battery charger {group}", [group])
+        await corpus.embed_all(owner)
+    forced = sql_conn.execute(
+        "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class "
+        "WHERE relname = 'chunk_embedding_codes'"
+    ).fetchone()
+    assert forced == (True,)
+    with sql_conn.transaction():
+        sql_conn.execute("SET LOCAL ROLE courier_runtime")
+        sql_conn.execute(
+            "SELECT set_config('courier.tenant_id', %s::text, true), "
+            "set_config('courier.groups', '{a}', true)",
+            (tenant,),
+        )
+        seen = sql_conn.execute(
+            "SELECT DISTINCT tenant_id, acl_groups FROM chunk_embedding_codes"
+        ).fetchall()
+        assert seen == [(tenant, ["a"])]
+    for statement in (
+        "UPDATE chunk_embedding_codes SET acl_groups = '{a,b}'",
+        "DELETE FROM chunk_embedding_codes",
+        "INSERT INTO chunk_embedding_codes SELECT * FROM chunk_embedding_codes",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), sql_conn.transaction():
+            sql_conn.execute("SET LOCAL ROLE courier_runtime")
+            sql_conn.execute(
+                "SELECT set_config('courier.tenant_id', %s::text, true), "
+                "set_config('courier.scope', 'tenant', true)",
+                (tenant,),
+            )
+            sql_conn.execute(statement)
 
 
 @PATHS
@@ -275,6 +399,7 @@ async def test_vector_search__only_the_hnsw_path_walks_the_hnsw_index(
         "model": HASHED_MODEL,
         "k": 5,
         "exact": exact,
+        "rerank": 1_000,
         "ef_search": 100,
         "max_scan_tuples": 20_000,
     }
@@ -317,6 +442,7 @@ async def test_hybrid_search__reads_the_readers_chunks_through_the_acl_index_on_
         "candidates": 40,
         "k": 5,
         "exact": exact,
+        "rerank": 1_000,
         "ef_search": 100,
         "max_scan_tuples": 20_000,
     }
