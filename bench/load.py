@@ -90,10 +90,18 @@ class Load:
         return self.requests / self.seconds
 
 
+INSTALL_WRK = Path(__file__).resolve().parents[1] / "scripts" / "install-wrk.sh"
+
+
 def wrk_path() -> str:
+    """wrk, installed first if it is missing (as scripts/test installs the browser)."""
     path = shutil.which("wrk")
     if path is None:
-        raise GeneratorMissing("wrk is not installed: run scripts/install-wrk.sh")
+        installed = subprocess.run(["sh", str(INSTALL_WRK)], capture_output=True, text=True)
+        path = shutil.which("wrk")
+        if installed.returncode != 0 or path is None:
+            reason = installed.stderr.strip().splitlines()[-1:] or ["it did not install wrk"]
+            raise GeneratorMissing(f"wrk is missing and {INSTALL_WRK.name} failed: {reason[0]}")
     return path
 
 

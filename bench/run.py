@@ -5,14 +5,19 @@
 The machine is noisy, so each comparison runs its two sides alternately
 (``--repetitions`` rounds, at least 3) and reports medians and their ratio:
 
-* intake: ``POST /v1/jobs`` vs a bare Litestar endpoint doing one INSERT
-  (bench/bare.py), p95 and throughput at 16 concurrent clients;
+* intake: ``POST /v1/jobs`` vs a bare Litestar endpoint doing one INSERT and one
+  doing an INSERT and procrastinate's defer in one transaction (bench/bare.py), p95
+  and throughput at 16 concurrent clients from wrk (installed by
+  scripts/install-wrk.sh if missing), with each side's CPU per request;
 * pickup: a submission's INSERT -> the first statement of its task, on the
   database's clock, Courier's worker vs procrastinate's own worker with a no-op task;
 * delivery: a committed job event -> an SSE client reading it, vs a bare LISTEN
   connection receiving a NOTIFY;
 * lifecycle: no-op jobs per second through Courier (lease, handler, fenced
   completion, events) vs procrastinate's own no-op worker;
+* scale-out: the lifecycle with 1, 2 and 4 worker processes of each kind, and
+  intake with 1 and 2 API processes, each beside the single process, with the CPU
+  each measurement used (the processes, PostgreSQL, the whole machine);
 * history: intake and poll p95 with ``--history-rows`` finished jobs in the
   table vs an empty database.
 
@@ -311,15 +316,16 @@ class RequestCost:
 
 
 def _request_cost(url: str, pids: list[int], run: Callable[[], Load]) -> tuple[Load, RequestCost]:
-    backends = _backend_pids(url)
+    backends = _backends_now(url)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    before = (_cpu_seconds(pids), _machine_busy())
     load = run()
-    after = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    database_cpu = _backends_since(url, backends)
+    after = (_cpu_seconds(pids), _machine_busy())
     done = resource.getrusage(resource.RUSAGE_CHILDREN)
     generator = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
     requests = max(1, load.requests)
-    server, database_cpu, machine = (b - a for a, b in zip(before, after, strict=True))
+    server, machine = (b - a for a, b in zip(before, after, strict=True))
     return load, RequestCost(
         *(1000 * cpu / requests for cpu in (server, database_cpu, generator, machine))
     )
@@ -399,14 +405,15 @@ def bench_pickup(url: str, key: str, reps: int, jobs: int) -> list[Figure]:
 
 
 def _drain(url: str, queue: str) -> float:
-    """Wait until the queue has nothing waiting or running; returns when (perf_counter)."""
-    while _sql(
-        url,
-        "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s "
-        "AND status IN ('todo', 'doing')",
-        (queue,),
-    )[0][0]:
-        time.sleep(0.01)
+    """Wait until the queue has nothing waiting or running; returns when (perf_counter).
+    One connection polls: a new one every 10 ms would spend the cores being measured."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        while conn.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = %s "
+            "AND status IN ('todo', 'doing')",
+            (queue,),
+        ).fetchone()[0]:  # type: ignore[index]
+            time.sleep(0.01)
     return time.perf_counter()
 
 
@@ -462,9 +469,14 @@ def bench_lifecycle(url: str, reps: int, jobs: int) -> list[Figure]:
     ):
         _raw_lifecycle(url, 50)  # warm-up, not counted
         _courier_lifecycle(url, 50)
-        for _ in range(reps):
-            rate.raw.append(_raw_lifecycle(url, jobs))
-            rate.ours.append(_courier_lifecycle(url, jobs))
+        for rep in range(reps):
+            # Alternate which side goes first, so neither always meets a warmer machine.
+            sides = [
+                lambda: rate.raw.append(_raw_lifecycle(url, jobs)),
+                lambda: rate.ours.append(_courier_lifecycle(url, jobs)),
+            ]
+            for side in sides[rep % 2 :] + sides[: rep % 2]:
+                side()
     failed = _sql(url, "SELECT count(*) FROM jobs WHERE kind = 'noop' AND state <> 'succeeded'")[0][
         0
     ]
@@ -521,15 +533,29 @@ def _machine_busy() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _backends_now(url: str) -> dict[int, float]:
+    """The database's backends and the CPU each has used so far."""
+    return {pid: _cpu_seconds([pid]) for pid in _backend_pids(url)}
+
+
+def _backends_since(url: str, start: dict[int, float]) -> float:
+    """CPU the database's backends used since ``start`` (``_backends_now``): those open
+    then, and those a pool opened since (from their start). One that closed meanwhile
+    counts for nothing; the benches keep their connections."""
+    now = _backends_now(url)
+    return sum(max(0.0, now.get(pid, 0.0) - start.get(pid, 0.0)) for pid in now.keys() | start)
+
+
 def _measured(url: str, pids: list[int], run: Callable[[], float]) -> tuple[float, Share]:
-    backends = _backend_pids(url)
+    backends = _backends_now(url)
     started = time.perf_counter()
-    before = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
+    before = (_cpu_seconds(pids), _machine_busy())
     figure = run()
     seconds = time.perf_counter() - started
-    after = (_cpu_seconds(pids), _cpu_seconds(backends), _machine_busy())
-    ours, database_cpu, machine = ((b - a) / seconds for a, b in zip(before, after, strict=True))
-    return figure, Share(ours, database_cpu, machine)
+    database_cpu = _backends_since(url, backends)
+    after = (_cpu_seconds(pids), _machine_busy())
+    ours, machine = ((b - a) / seconds for a, b in zip(before, after, strict=True))
+    return figure, Share(ours, database_cpu / seconds, machine)
 
 
 def bench_scaleout(
@@ -547,17 +573,18 @@ def bench_scaleout(
         with workers("courier", url, count) as courier, workers("raw", url, count) as bare:
             _raw_lifecycle(url, 50)  # warm-up, not counted
             _courier_lifecycle(url, 50)
-            for _ in range(reps):
-                rate, share = _measured(
-                    url, [p.pid for p in bare], lambda: _raw_lifecycle(url, jobs)
-                )
-                raw.append(rate)
-                notes.append(f"| {count} procrastinate | {rate:,.0f} jobs/s | {share.text()} |")
-                rate, share = _measured(
-                    url, [p.pid for p in courier], lambda: _courier_lifecycle(url, jobs)
-                )
-                ours.append(rate)
-                notes.append(f"| {count} Courier | {rate:,.0f} jobs/s | {share.text()} |")
+            sides = [
+                ("procrastinate", bare, _raw_lifecycle, raw),
+                ("Courier", courier, _courier_lifecycle, ours),
+            ]
+            for rep in range(reps):
+                # Alternate which side goes first.
+                for name, procs, lifecycle, rates in sides[rep % 2 :] + sides[: rep % 2]:
+                    rate, share = _measured(
+                        url, [p.pid for p in procs], lambda run=lifecycle: run(url, jobs)
+                    )
+                    rates.append(rate)
+                    notes.append(f"| {count} {name} | {rate:,.0f} jobs/s | {share.text()} |")
         single.setdefault("ours", ours)
         single.setdefault("raw", raw)
         figures.append(
