@@ -361,7 +361,8 @@ class RetrievalSettings(BaseSettings):
     bench/RESULTS.md)."""
     shortlist_above: int = Field(default=10_000, ge=0)
     """On the exact path, a reader who may see more embeddings than this gets a shortlist
-    by code, ranked by true distance, instead of a scan of them all
+    by code, ranked by true distance, instead of a scan of them all; for the offline
+    embedder's model only, a dense model is always scanned
     (env ``COURIER_RETRIEVAL_SHORTLIST_ABOVE``; docs/retrieval-dba.md)."""
     rerank: int = Field(default=1_000, ge=1, le=100_000)
     """The shortlist's size: the visible embeddings nearest by code that are ranked by

@@ -296,7 +296,9 @@ def measure(url: str, tenant: uuid.UUID, queries: list[str]) -> list[dict]:
                     named["chunk_search_path"], params | {"exact_limit": strategy.exact_limit}
                 ).fetchone()
                 exact = bool(path and path[0])
-                rerank = strategy.tuning.rerank_for(path[1] if path else 0, params["k"])
+                rerank = strategy.tuning.rerank_for(
+                    path[1] if path else 0, params["k"], params["model"]
+                )
                 conn.execute(
                     named["session_search_tuning"],
                     {

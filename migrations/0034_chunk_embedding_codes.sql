@@ -61,22 +61,38 @@ CREATE POLICY chunk_embedding_codes_reader ON chunk_embedding_codes
 
 -- The codes follow their embeddings: written with the embedding (insert), its groups
 -- (an ACL change reaches chunk_embeddings through chunks) and gone with it (cascade).
--- SECURITY DEFINER so that the runtime role needs no write privilege on the codes;
--- row level security, forced, still applies to these writes (the acting tenant's).
+-- SECURITY DEFINER so that the runtime role needs no write privilege on the codes. Row
+-- level security is forced, so a schema owner that is no superuser sees and writes only
+-- the acting tenant's codes, and a statement made without one (a DBA's UPDATE) would
+-- touch none: the function acts tenant-wide for each tenant the statement wrote, then
+-- gives the caller its own settings back. The codes it writes are those of rows the
+-- statement already wrote to chunk_embeddings under that table's own policy.
 CREATE FUNCTION courier_chunk_embedding_code() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    v_tenant     uuid;
+    v_was_tenant text := coalesce(current_setting('courier.tenant_id', true), '');
+    v_was_scope  text := coalesce(current_setting('courier.scope', true), '');
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
-        SELECT n.chunk_id, n.model, n.tenant_id, n.acl_groups, courier_embedding_code(n.embedding)
-        FROM new_rows n;
-    ELSE
-        UPDATE chunk_embedding_codes c
-        SET tenant_id = n.tenant_id, acl_groups = n.acl_groups,
-            code = courier_embedding_code(n.embedding)
-        FROM new_rows n
-        WHERE c.chunk_id = n.chunk_id AND c.model = n.model;
-    END IF;
+    FOR v_tenant IN SELECT DISTINCT n.tenant_id FROM new_rows n LOOP
+        PERFORM set_config('courier.tenant_id', v_tenant::text, true),
+                set_config('courier.scope', 'tenant', true);
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
+            SELECT n.chunk_id, n.model, n.tenant_id, n.acl_groups,
+                   courier_embedding_code(n.embedding)
+            FROM new_rows n
+            WHERE n.tenant_id = v_tenant;
+        ELSE
+            UPDATE chunk_embedding_codes c
+            SET tenant_id = n.tenant_id, acl_groups = n.acl_groups,
+                code = courier_embedding_code(n.embedding)
+            FROM new_rows n
+            WHERE c.chunk_id = n.chunk_id AND c.model = n.model AND n.tenant_id = v_tenant;
+        END IF;
+    END LOOP;
+    PERFORM set_config('courier.tenant_id', v_was_tenant, true),
+            set_config('courier.scope', v_was_scope, true);
     RETURN NULL;
 END
 $$;
@@ -95,10 +111,23 @@ CREATE TRIGGER chunk_embeddings_code_update AFTER UPDATE ON chunk_embeddings
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION courier_chunk_embedding_code();
 
--- The embeddings already there.
-INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
-SELECT e.chunk_id, e.model, e.tenant_id, e.acl_groups, courier_embedding_code(e.embedding)
-FROM chunk_embeddings e;
+-- The embeddings already there, tenant by tenant and tenant-wide: under forced row
+-- level security a migrator that is no superuser would otherwise read none of them.
+DO $$
+DECLARE
+    v_tenant uuid;
+BEGIN
+    FOR v_tenant IN SELECT t.id FROM tenants t LOOP
+        PERFORM set_config('courier.tenant_id', v_tenant::text, true),
+                set_config('courier.scope', 'tenant', true);
+        INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
+        SELECT e.chunk_id, e.model, e.tenant_id, e.acl_groups, courier_embedding_code(e.embedding)
+        FROM chunk_embeddings e
+        WHERE e.tenant_id = v_tenant;
+    END LOOP;
+    PERFORM set_config('courier.tenant_id', '', true), set_config('courier.scope', '', true);
+END
+$$;
 
 -- The search path needs how many embeddings the reader may see, not only whether at
 -- most p_exact_limit: a few are scanned exactly, more shortlisted by code first

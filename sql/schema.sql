@@ -612,18 +612,30 @@ CREATE FUNCTION public.courier_chunk_embedding_code() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
+DECLARE
+    v_tenant     uuid;
+    v_was_tenant text := coalesce(current_setting('courier.tenant_id', true), '');
+    v_was_scope  text := coalesce(current_setting('courier.scope', true), '');
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
-        SELECT n.chunk_id, n.model, n.tenant_id, n.acl_groups, courier_embedding_code(n.embedding)
-        FROM new_rows n;
-    ELSE
-        UPDATE chunk_embedding_codes c
-        SET tenant_id = n.tenant_id, acl_groups = n.acl_groups,
-            code = courier_embedding_code(n.embedding)
-        FROM new_rows n
-        WHERE c.chunk_id = n.chunk_id AND c.model = n.model;
-    END IF;
+    FOR v_tenant IN SELECT DISTINCT n.tenant_id FROM new_rows n LOOP
+        PERFORM set_config('courier.tenant_id', v_tenant::text, true),
+                set_config('courier.scope', 'tenant', true);
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO chunk_embedding_codes (chunk_id, model, tenant_id, acl_groups, code)
+            SELECT n.chunk_id, n.model, n.tenant_id, n.acl_groups,
+                   courier_embedding_code(n.embedding)
+            FROM new_rows n
+            WHERE n.tenant_id = v_tenant;
+        ELSE
+            UPDATE chunk_embedding_codes c
+            SET tenant_id = n.tenant_id, acl_groups = n.acl_groups,
+                code = courier_embedding_code(n.embedding)
+            FROM new_rows n
+            WHERE c.chunk_id = n.chunk_id AND c.model = n.model AND n.tenant_id = v_tenant;
+        END IF;
+    END LOOP;
+    PERFORM set_config('courier.tenant_id', v_was_tenant, true),
+            set_config('courier.scope', v_was_scope, true);
     RETURN NULL;
 END
 $$;

@@ -38,7 +38,12 @@ from app.errors import NotFoundError
 from app.llm.errors import ProviderError
 from app.llm.provider import Source
 from app.retrieval.chunking import chunk_text
-from app.retrieval.embeddings import Embedders, EmbedderUnavailable, vector_literal
+from app.retrieval.embeddings import (
+    HASHED_MODEL,
+    Embedders,
+    EmbedderUnavailable,
+    vector_literal,
+)
 from app.retrieval.schemas import (
     CitationView,
     Document,
@@ -356,12 +361,20 @@ class SearchTuning:
     ``chunk_search_vector``)."""
     rerank: int = 1_000
     """The shortlist: the visible embeddings whose codes are nearest, then ranked by
-    their true distance (migrations/0034; recall@10 ~0.97 of 27,400 visible on the
+    their true distance (migrations/0034; recall@10 0.966 of 27,400 visible on the
     bench's data, bench/RESULTS.md)."""
+    coded_models: frozenset[str] = frozenset({HASHED_MODEL})
+    """Models whose embeddings the shortlist was measured on. The code tells a zero from
+    a sign; a dense model's embeddings have no zeros, so their codes are plain sign
+    bits, and on a dense proxy of the bench's data a shortlist of 1,000 kept recall@10
+    at 0.93 only (docs/retrieval-dba.md): other models are scanned whole."""
 
-    def rerank_for(self, embeddings: int, k: int) -> int:
-        """The shortlist for a reader who may see ``embeddings`` (0: scan them all)."""
-        return max(self.rerank, self.candidates, k) if embeddings > self.shortlist_above else 0
+    def rerank_for(self, embeddings: int, k: int, model: str | None) -> int:
+        """The shortlist for a reader who may see ``embeddings`` of ``model`` (0: scan
+        them all)."""
+        if model not in self.coded_models or embeddings <= self.shortlist_above:
+            return 0
+        return max(self.rerank, self.candidates, k)
 
 
 class Retrieval:
@@ -416,7 +429,7 @@ class Retrieval:
                 text=query,
                 candidates=max(self.tuning.candidates, k),
                 exact=scope["exact"],
-                rerank=self.tuning.rerank_for(scope["embeddings"], k),
+                rerank=self.tuning.rerank_for(scope["embeddings"], k, scope["model"]),
                 k=k,
             )
         return [

@@ -243,3 +243,65 @@ async def test_migrate__by_an_owner_that_is_no_superuser_says_what_to_grant(
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+async def test_embedding_codes__follow_a_dbas_acl_change_when_the_owner_is_no_superuser(
+    postgres_admin_url: str, login_role
+) -> None:
+    # Row level security is forced, so the codes' trigger (SECURITY DEFINER, run as the
+    # owner) sees only the acting tenant's codes: a DBA's UPDATE without one must still
+    # move them, or the shortlist would miss every re-grouped embedding.
+    owner = login_role("CREATEROLE")
+    name = f"courier_owned_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(postgres_admin_url, autocommit=True)
+    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
+    try:
+        db_admin_url = psycopg.conninfo.make_conninfo(postgres_admin_url, dbname=name)
+        with psycopg.connect(db_admin_url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION vector")
+            conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+        admin.execute(f"GRANT courier_runtime TO {owner} WITH SET TRUE")
+        await migrate(psycopg.conninfo.make_conninfo(db_admin_url, user=owner))
+        with psycopg.connect(db_admin_url, autocommit=True) as dba:
+            tenant = dba.execute(
+                "INSERT INTO tenants (slug) VALUES ('acme') RETURNING id"
+            ).fetchone()[0]
+            with dba.transaction():
+                dba.execute("SET LOCAL ROLE courier_runtime")
+                dba.execute(
+                    "SELECT set_config('courier.tenant_id', %s::text, true), "
+                    "set_config('courier.scope', 'tenant', true)",
+                    (tenant,),
+                )
+                dba.execute(
+                    "INSERT INTO embedding_models (model, dimensions, state, activated_at) "
+                    "VALUES ('hashed-ngrams-384', 384, 'active', now())"
+                )
+                document = dba.execute(
+                    "INSERT INTO documents (tenant_id, title, body, acl_groups, content_hash) "
+                    "VALUES (%s, 'd', 'router firmware', '{a}', 'h') RETURNING id",
+                    (tenant,),
+                ).fetchone()[0]
+                chunk = dba.execute(
+                    "INSERT INTO chunks (document_id, tenant_id, acl_groups, ordinal, body) "
+                    "VALUES (%s, %s, '{}', 0, 'router firmware') RETURNING id",
+                    (document, tenant),
+                ).fetchone()[0]
+                dba.execute(
+                    "INSERT INTO chunk_embeddings (chunk_id, model, tenant_id, acl_groups, "
+                    "embedding) VALUES (%s, 'hashed-ngrams-384', %s, '{}', "
+                    "array_fill(0.05, ARRAY[384])::vector)",
+                    (chunk, tenant),
+                )
+            # The DBA, as a superuser, with no courier.* setting:
+            dba.execute("UPDATE documents SET acl_groups = '{b}' WHERE id = %s", (document,))
+            groups = dba.execute(
+                "SELECT (SELECT acl_groups FROM chunk_embeddings), "
+                "(SELECT acl_groups FROM chunk_embedding_codes), "
+                "current_setting('courier.tenant_id', true)"
+            ).fetchone()
+        assert groups[0] == groups[1] == ["b"]
+        assert not groups[2]  # the trigger gave the caller its own settings back
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
