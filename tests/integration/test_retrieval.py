@@ -20,7 +20,7 @@ from app.retrieval.service import (
     SearchTuning,
     tenant_transaction,
 )
-from tests.support.documents import Corpus, Reader
+from tests.support.documents import Corpus, Reader, act_tenant_wide
 
 WORDS = (
     "invoice refund shipping carrier warranty battery charger router firmware password "
@@ -350,11 +350,7 @@ async def test_codes__are_filtered_by_row_level_security_and_written_only_by_tri
     ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege), sql_conn.transaction():
             sql_conn.execute("SET LOCAL ROLE courier_runtime")
-            sql_conn.execute(
-                "SELECT set_config('courier.tenant_id', %s::text, true), "
-                "set_config('courier.scope', 'tenant', true)",
-                (tenant,),
-            )
+            act_tenant_wide(sql_conn, tenant)
             sql_conn.execute(statement)
 
 
@@ -546,11 +542,7 @@ async def test_acl__a_chunks_groups_change_only_through_its_document(
     ):
         with pytest.raises(psycopg.errors.CheckViolation), sql_conn.transaction():
             sql_conn.execute("SET LOCAL ROLE courier_runtime")
-            sql_conn.execute(
-                "SELECT set_config('courier.tenant_id', %s::text, true), "
-                "set_config('courier.scope', 'tenant', true)",
-                (tenant,),
-            )
+            act_tenant_wide(sql_conn, tenant)
             sql_conn.execute(statement)
     # Through the document: chunks and embeddings follow.
     await corpus.documents.set_acl(tenant, doc, ["billing"])
@@ -644,11 +636,7 @@ def test_rls__raw_sql_as_the_runtime_role_sees_only_the_principals_rows(
     with sql_conn.transaction():
         sql_conn.execute("SET LOCAL ROLE courier_runtime")
         for tid, groups in ((tenant_id, "{a}"), (tenant_id, "{b}"), (other_id, "{a}")):
-            sql_conn.execute(
-                "SELECT set_config('courier.tenant_id', %s::text, true), "
-                "set_config('courier.scope', 'tenant', true)",
-                (tid,),
-            )
+            act_tenant_wide(sql_conn, tid)
             sql_conn.execute(
                 "INSERT INTO documents (tenant_id, title, body, acl_groups, content_hash) "
                 "VALUES (%s, 't', 'b', %s, md5(random()::text))",

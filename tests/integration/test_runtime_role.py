@@ -4,8 +4,10 @@ configured URL is an administrator's (the test server's superuser)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import psycopg
@@ -15,6 +17,7 @@ from app.db import Database, DatabaseError, RuntimeRoleUnavailable, create_pool
 from app.jobs.queue import create_queue_app
 from app.keys.service import KeyService, hash_key
 from app.migrate import MigrationError, check, migrate
+from tests.support.documents import act_tenant_wide
 from tests.support.waiting import wait_for_sync
 
 
@@ -226,20 +229,31 @@ async def test_migrate__by_an_owner_that_is_no_superuser_says_what_to_grant(
     # The role exists (another database of this server made it, as a superuser): an
     # owner without rights on it is told the one GRANT to run, then migrates.
     owner = login_role("CREATEROLE")
-    name = f"courier_owned_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(postgres_admin_url, autocommit=True)
-    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
-    try:
-        db_admin_url = psycopg.conninfo.make_conninfo(postgres_admin_url, dbname=name)
-        with psycopg.connect(db_admin_url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION vector")  # needs a superuser, as for any install
-            conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+    with _owned_database(postgres_admin_url, owner) as (admin, db_admin_url):
         owner_url = psycopg.conninfo.make_conninfo(db_admin_url, user=owner)
         with pytest.raises(MigrationError, match="0007.*may not act as courier_runtime.*GRANT"):
             await migrate(owner_url)
         admin.execute(f"GRANT courier_runtime TO {owner} WITH SET TRUE")
         await migrate(owner_url)
         await check(owner_url)
+
+
+@contextlib.contextmanager
+def _owned_database(
+    postgres_admin_url: str, owner: str
+) -> Iterator[tuple[psycopg.Connection, str]]:
+    """A database and its schema owned by ``owner`` (no superuser), with pgvector (which
+    needs a superuser, as for any install); yields a superuser's connection to the
+    server and the database's URL for a superuser. Dropped afterwards."""
+    name = f"courier_owned_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(postgres_admin_url, autocommit=True)
+    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
+    try:
+        db_admin_url = psycopg.conninfo.make_conninfo(postgres_admin_url, dbname=name)
+        with psycopg.connect(db_admin_url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION vector")
+            conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+        yield admin, db_admin_url
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
@@ -252,14 +266,7 @@ async def test_embedding_codes__follow_a_dbas_acl_change_when_the_owner_is_no_su
     # owner) sees only the acting tenant's codes: a DBA's UPDATE without one must still
     # move them, or the shortlist would miss every re-grouped embedding.
     owner = login_role("CREATEROLE")
-    name = f"courier_owned_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(postgres_admin_url, autocommit=True)
-    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
-    try:
-        db_admin_url = psycopg.conninfo.make_conninfo(postgres_admin_url, dbname=name)
-        with psycopg.connect(db_admin_url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION vector")
-            conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+    with _owned_database(postgres_admin_url, owner) as (admin, db_admin_url):
         admin.execute(f"GRANT courier_runtime TO {owner} WITH SET TRUE")
         await migrate(psycopg.conninfo.make_conninfo(db_admin_url, user=owner))
         with psycopg.connect(db_admin_url, autocommit=True) as dba:
@@ -268,11 +275,7 @@ async def test_embedding_codes__follow_a_dbas_acl_change_when_the_owner_is_no_su
             ).fetchone()[0]
             with dba.transaction():
                 dba.execute("SET LOCAL ROLE courier_runtime")
-                dba.execute(
-                    "SELECT set_config('courier.tenant_id', %s::text, true), "
-                    "set_config('courier.scope', 'tenant', true)",
-                    (tenant,),
-                )
+                act_tenant_wide(dba, tenant)
                 dba.execute(
                     "INSERT INTO embedding_models (model, dimensions, state, activated_at) "
                     "VALUES ('hashed-ngrams-384', 384, 'active', now())"
@@ -293,15 +296,14 @@ async def test_embedding_codes__follow_a_dbas_acl_change_when_the_owner_is_no_su
                     "array_fill(0.05, ARRAY[384])::vector)",
                     (chunk, tenant),
                 )
-            # The DBA, as a superuser, with no courier.* setting:
-            dba.execute("UPDATE documents SET acl_groups = '{b}' WHERE id = %s", (document,))
-            groups = dba.execute(
-                "SELECT (SELECT acl_groups FROM chunk_embeddings), "
-                "(SELECT acl_groups FROM chunk_embedding_codes), "
-                "current_setting('courier.tenant_id', true)"
-            ).fetchone()
+            # The DBA, as a superuser, with no courier.* setting; asked in the same
+            # transaction whether one is set now:
+            with dba.transaction():
+                dba.execute("UPDATE documents SET acl_groups = '{b}' WHERE id = %s", (document,))
+                groups = dba.execute(
+                    "SELECT (SELECT acl_groups FROM chunk_embeddings), "
+                    "(SELECT acl_groups FROM chunk_embedding_codes), "
+                    "current_setting('courier.tenant_id', true)"
+                ).fetchone()
         assert groups[0] == groups[1] == ["b"]
         assert not groups[2]  # the trigger gave the caller its own settings back
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+import psycopg
+
 from app.db import Database
 from app.jobs.queue import create_queue_app
 from app.retrieval.embeddings import Embedders
@@ -83,3 +85,13 @@ async def corpus_on(
         )
     finally:
         await queue_app.close_async()
+
+
+def act_tenant_wide(conn: psycopg.Connection, tenant_id: UUID) -> None:
+    """For the rest of ``conn``'s transaction act for every group of one tenant, with
+    the settings a DBA would set in psql (docs/retrieval-dba.md)."""
+    conn.execute(
+        "SELECT set_config('courier.tenant_id', %s::text, true), "
+        "set_config('courier.scope', 'tenant', true)",
+        (tenant_id,),
+    )
