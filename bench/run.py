@@ -42,6 +42,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 import httpx
 import psycopg
@@ -316,18 +317,13 @@ class RequestCost:
 
 
 def _request_cost(url: str, pids: list[int], run: Callable[[], Load]) -> tuple[Load, RequestCost]:
-    backends = _backends_now(url)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before = (_cpu_seconds(pids), _machine_busy())
-    load = run()
-    database_cpu = _backends_since(url, backends)
-    after = (_cpu_seconds(pids), _machine_busy())
-    done = resource.getrusage(resource.RUSAGE_CHILDREN)
-    generator = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
+    load, spent = _cpu_during(url, pids, run)
     requests = max(1, load.requests)
-    server, machine = (b - a for a, b in zip(before, after, strict=True))
     return load, RequestCost(
-        *(1000 * cpu / requests for cpu in (server, database_cpu, generator, machine))
+        *(
+            1000 * cpu / requests
+            for cpu in (spent.processes, spent.database, spent.generator, spent.machine)
+        )
     )
 
 
@@ -546,16 +542,41 @@ def _backends_since(url: str, start: dict[int, float]) -> float:
     return sum(max(0.0, now.get(pid, 0.0) - start.get(pid, 0.0)) for pid in now.keys() | start)
 
 
-def _measured(url: str, pids: list[int], run: Callable[[], float]) -> tuple[float, Share]:
+T = TypeVar("T")
+
+
+@dataclass
+class CpuSpent:
+    """CPU seconds spent during a measurement, by whom, and its wall time."""
+
+    processes: float
+    database: float
+    generator: float
+    machine: float
+    seconds: float
+
+
+def _cpu_during(url: str, pids: list[int], run: Callable[[], T]) -> tuple[T, CpuSpent]:
+    """``run()``'s result and the CPU spent meanwhile: by the processes ``pids``, the
+    database's backends, this process's children (the load generator), the machine."""
     backends = _backends_now(url)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     before = (_cpu_seconds(pids), _machine_busy())
-    figure = run()
+    result = run()
     seconds = time.perf_counter() - started
     database_cpu = _backends_since(url, backends)
     after = (_cpu_seconds(pids), _machine_busy())
-    ours, machine = ((b - a) / seconds for a, b in zip(before, after, strict=True))
-    return figure, Share(ours, database_cpu / seconds, machine)
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    generator = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
+    processes, machine = (b - a for a, b in zip(before, after, strict=True))
+    return result, CpuSpent(processes, database_cpu, generator, machine, seconds)
+
+
+def _measured(url: str, pids: list[int], run: Callable[[], float]) -> tuple[float, Share]:
+    figure, spent = _cpu_during(url, pids, run)
+    per_second = (cpu / spent.seconds for cpu in (spent.processes, spent.database, spent.machine))
+    return figure, Share(*per_second)
 
 
 def bench_scaleout(
