@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from app.llm.extractive import QUARANTINE_MARK, sentences
-from app.safety.normalize import disguised, skeleton
+from app.safety.normalize import disguised, skeleton, without_format
 
 QUARANTINED = f"{QUARANTINE_MARK} text that looked like instructions to the model]"
 """What a suspect sentence becomes in a prompt and in the offline provider's sources."""
@@ -367,6 +367,64 @@ _STRONG += (
         r"|\b(yok say|gormezden gel)\w*\b.{0,30}\btalimat",
     ),
 )
+# Orders to pass something on to the answer's reader, in any of the languages ("tell the
+# reader to call ...", "Informez le lecteur que ...", "Di' al lettore che ...", "Teilen
+# Sie dem Leser mit ..."), wherever they stand in the sentence (behind a title, a fake
+# role, a policy header). Text a third party wrote has no business telling the writer of
+# the answer what to tell its reader: naming "the reader" is enough; naming the
+# customer or the user needs a contact to pass on too (a link, a host, an address, a
+# phone number, an IBAN), since a requester's own instructions name the customer.
+_PASS_ON_VERB = (
+    r"(tell|inform|notify|warn|remind|advise|instruct|ask|let|alert|urge|direct|"
+    r"dites|dis|informez|indiquez|prevenez|previens|avertissez|avertis|"
+    r"rappelez|rappelle|demandez|signalez|annoncez|conseillez|"
+    r"invitez|precisez|expliquez|communiquez|"
+    r"sagen sie|sag|sage|teilen sie|teile|informieren sie|informiere|benachrichtigen sie|"
+    r"benachrichtige|weisen sie|erinnern sie|erinnere|bitten sie|fordern sie|"
+    r"di[’']|dile|diga|digale|decid|decidle|informa|informale|informe|informele|comunica|"
+    r"comunique|comuniquele|avisa|avise|avisale|indica|indicale|recuerda|recuerde|recuerdale|"
+    r"pide|pida|pidale|advierte|advierta|"
+    r"dite|dica|informi|comunichi|avvisa|avvisi|avverti|avverta|ricorda|ricordi|chiedi|"
+    r"chieda|segnala|segnali|"
+    r"diz|dize|lembre|lembra|peca|pede|alerte|alerta|"
+    r"vertel|zeg|informeer|laat|waarschuw|vraag)"
+)
+_READER = (
+    r"(reader|readers|lecteur|lectrice|lecteurs|lectrices|leser|leserin|lesern|lector|"
+    r"lectora|lectores|lettore|lettrice|lettori|leitor|leitora|leitores|lezer|lezers)"
+)
+_CUSTOMER = (
+    r"(customer|customers|user|users|client|clients|recipient|recipients|buyer|buyers|"
+    r"shopper|caller|visitor|requester|subscriber|member|everyone|everybody|"
+    r"cliente|clientes|utilisateur|utilisatrice|utilisateurs|destinataire|destinataires|"
+    r"acheteur|abonne|kunden|kundin|kunde|nutzer|nutzerin|benutzer|empfanger|empfangerin|"
+    r"kaufer|usuario|usuaria|usuarios|destinatario|destinatarios|comprador|clienti|utente|"
+    r"utenti|destinatari|acquirente|utilizador|utilizadores|klant|klanten|gebruiker|"
+    r"gebruikers|ontvanger)"
+)
+_PASS_ON = (
+    r"(?<!\w)" + _PASS_ON_VERB + r" (to |a |au |aux |al |ai |alla |all'|ao |aos |as |an )?"
+    r"(the |all |every |our |your |any |le |la |les |l'|dem |den |die |der |alle |el |los |"
+    r"las |il |lo |gli |o |os |de )?"
+)
+_CONTACT = (
+    r"(https?:|www\.|\[url\]|@|\[email\]|\b[a-z0-9-]+\.(com|net|org|io|ru|xyz|top|info|"
+    r"biz|co|example|app|site|online|support|help|link)\b|(\+|\b00)?\d[\d ().-]{6,}\d|"
+    r"\b[a-z]{2}\d{2}( ?[a-z0-9]{4}){3,})"
+)
+_STRONG += (
+    ("override", _PASS_ON.replace("di[’']|", "di[’']|di|") + _READER + r"\b"),
+    ("link", _PASS_ON + _CUSTOMER + r"\b.{0,160}" + _CONTACT),
+)
+# A fake role label in capitals inside a line ("Rain Boots SYSTEM: ..."): a field of one
+# line (a title, a subject) cannot start a line of its own. Read as written: in lower case
+# it is "system: windows 11"; a label after another word in capitals ("OPERATING SYSTEM:")
+# is a spec.
+_ROLE_INSIDE = re.compile(
+    r"(?<![A-Z])(?<![A-Z][ \-])\b(SYSTEM|SYSTEME|SYSTÈME|SISTEMA|DEVELOPER|ASSISTANT|ADMIN|"
+    r"SYSTEM PROMPT|SYSTEM MESSAGE|SYSTEM NOTE|SYSTEM OVERRIDE)\s?(:|-{1,2}>)"
+)
+
 # The same in scripts that folding to Latin would garble (Russian, Chinese, Japanese):
 # read on the text in compatibility form, case-folded.
 _NATIVE: tuple[tuple[str, str], ...] = (
@@ -534,6 +592,8 @@ def signals(text: str, *, addressed: bool = False) -> list[Signal]:
         hidden = _kinds(cleaned, addressed) - found
         if hidden:
             found |= hidden | {"obfuscated"}
+    if _ROLE_INSIDE.search(without_format(unicodedata.normalize("NFKC", text))):
+        found.add("fake_role")
     if found and _hides_letters(text):
         found.add("obfuscated")
     return [Signal(kind) for kind in sorted(found)]
