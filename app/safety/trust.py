@@ -19,6 +19,12 @@ conversation, not the assistant's). A field of a nested model may be annotated t
 an unannotated field is untrusted, whatever it holds. tasks/kinds/README.md lists each
 kind's choice.
 
+Inside a trusted field, text the requester did not write is not trusted either: a
+forwarded message (from its "Forwarded message" line, its "From: ... @" header or its
+"On ... wrote:" line on, in the common mail clients' languages) and quoted lines (``> ``).
+A requester who pastes a third party's mail into a question passes that party's contacts
+on, not their own (:func:`own_text`).
+
 The one exception is on the output side: a field its output model marks
 :data:`QUOTED` repeats the input word for word as evidence (an extracted value, the
 offending passage a moderator is shown), which the kind's rules check; it may hold a
@@ -29,6 +35,7 @@ contacts from trusted fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,8 +67,38 @@ def is_quoted(metadata: list[Any]) -> bool:
 
 
 def trusted_text(job_input: BaseModel) -> tuple[str, ...]:
-    """Every string of ``job_input`` under a field its model marks :class:`Trusted`."""
-    return tuple(_trusted(job_input))
+    """Every string of ``job_input`` under a field its model marks :class:`Trusted`, as
+    far as the requester wrote it (:func:`own_text`)."""
+    return tuple(own_text(text) for text in _trusted(job_input))
+
+
+# Where a pasted message starts: a mail client's separator line, a header naming a
+# sender's address, an attribution line.
+_FORWARDED = re.compile(
+    r"^[ \t]*(?:"
+    r"-{2,}[ \t]*(?:forwarded message|original message|message transf[eé]r[eé]|"
+    r"message d'origine|message original|weitergeleitete nachricht|urspr[uü]ngliche nachricht|"
+    r"mensaje reenviado|mensaje original|messaggio inoltrato|messaggio originale|"
+    r"mensagem encaminhada|mensagem original|doorgestuurd bericht|oorspronkelijk bericht)"
+    r"[ \t]*-{2,}"
+    r"|(?:begin forwarded message|d[eé]but du message r[eé]exp[eé]di[eé]|"
+    r"anfang der weitergeleiteten nachricht)[ \t]*:"
+    r"|(?:from|de|von|da|van|envoy[eé] par)[ \t]*:[^\n]*@"
+    r"|(?:on|le|am|el|il|em|op)\b[^\n]{0,160}\b(?:wrote|a [eé]crit|schrieb|escribi[oó]|"
+    r"ha scritto|escreveu|schreef)[ \t]*:"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
+
+
+def own_text(text: str) -> str:
+    """``text`` without what its writer pasted from someone else: everything from a
+    forwarded message's start on, and quoted (``>``) lines."""
+    start = _FORWARDED.search(text)
+    if start is not None:
+        text = text[: start.start()]
+    return _QUOTED_LINE.sub("", text)
 
 
 def _trusted(model: BaseModel) -> Iterator[str]:
