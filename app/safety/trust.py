@@ -20,8 +20,9 @@ an unannotated field is untrusted, whatever it holds. tasks/kinds/README.md list
 kind's choice.
 
 Inside a trusted field, text the requester did not write is not trusted either: a
-forwarded message (from its "Forwarded message" line, its "From: ... @" header or its
-"On ... wrote:" line on, in the common mail clients' languages) and quoted lines (``> ``).
+forwarded or quoted message (from its "Forwarded message", "From: ... @" or "On ...
+wrote:" line on, in the common mail clients' languages, app/llm/quoting.py) and quoted
+lines (``> ``).
 A requester who pastes a third party's mail into a question passes that party's contacts
 on, not their own (:func:`own_text`).
 
@@ -41,6 +42,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+
+from app.llm.quoting import split_quoted
 
 
 @dataclass(frozen=True)
@@ -72,33 +75,17 @@ def trusted_text(job_input: BaseModel) -> tuple[str, ...]:
     return tuple(own_text(text) for text in _trusted(job_input))
 
 
-# Where a pasted message starts: a mail client's separator line, a header naming a
-# sender's address, an attribution line.
-_FORWARDED = re.compile(
-    r"^[ \t]*(?:"
-    r"-{2,}[ \t]*(?:forwarded message|original message|message transf[eé]r[eé]|"
-    r"message d'origine|message original|weitergeleitete nachricht|urspr[uü]ngliche nachricht|"
-    r"mensaje reenviado|mensaje original|messaggio inoltrato|messaggio originale|"
-    r"mensagem encaminhada|mensagem original|doorgestuurd bericht|oorspronkelijk bericht)"
-    r"[ \t]*-{2,}"
-    r"|(?:begin forwarded message|d[eé]but du message r[eé]exp[eé]di[eé]|"
-    r"anfang der weitergeleiteten nachricht)[ \t]*:"
-    r"|(?:from|de|von|da|van|envoy[eé] par)[ \t]*:[^\n]*@"
-    r"|(?:on|le|am|el|il|em|op)\b[^\n]{0,160}\b(?:wrote|a [eé]crit|schrieb|escribi[oó]|"
-    r"ha scritto|escreveu|schreef)[ \t]*:"
-    r")",
-    re.IGNORECASE | re.MULTILINE,
-)
-_QUOTED_LINE = re.compile(r"^[ \t]*>.*$\n?", re.MULTILINE)
+# A lone sender line naming an address ("From: Billing <billing@...>"): a pasted mail's
+# header even without the date and subject lines that app/llm/quoting.py looks for.
+_SENDER_LINE = re.compile(r"^[ \t]*(?:from|de|von|da|van)[ \t]*:[^\n]*@", re.I | re.M)
 
 
 def own_text(text: str) -> str:
     """``text`` without what its writer pasted from someone else: everything from a
     forwarded message's start on, and quoted (``>``) lines."""
-    start = _FORWARDED.search(text)
-    if start is not None:
-        text = text[: start.start()]
-    return _QUOTED_LINE.sub("", text)
+    sender = _SENDER_LINE.search(text)
+    own, _ = split_quoted(text[: sender.start()] if sender else text)
+    return "\n".join(own)
 
 
 def _trusted(model: BaseModel) -> Iterator[str]:
