@@ -20,12 +20,13 @@ by schema, not by kind.
   party wrote goes to a person (review) instead of straight to the reader. One
   exception: a field the output model marks quoted (``QUOTED``: an extracted value,
   a moderator's evidence, each checked against the input by the kind's rules) may
-  repeat a contact any given input states after quarantine. tasks/kinds/README.md
-  lists each kind's trusted and quoted fields. A digit run is a phone number when it
-  has a phone's shape (a leading ``+`` or ``00``, an area code in brackets, digit groups
-  set apart) or follows a phone label (call, tel ...), and never after an identifier's
-  label (EAN, GTIN, tracking, order, invoice ...): a 13-digit EAN or a 12-digit parcel
-  number is nobody to call;
+  repeat a contact any given input states after quarantine, and a quote that is
+  evidence of another field (``Quoted(of="value")``) only a contact that field holds.
+  tasks/kinds/README.md lists each kind's trusted and quoted fields. A digit run is a
+  phone number when it has a phone's shape (a leading ``+`` or ``00``, an area code in
+  brackets, digit groups set apart) or follows a phone label (call, tel ...), and never
+  after an identifier's label (EAN, GTIN, tracking, order, invoice ...): a 13-digit EAN
+  or a 12-digit parcel number is nobody to call;
 * **canary**: the render's canary and its data boundary, both secrets of the system
   prompt, never appear (an answer that has them leaked the system prompt);
 * **obfuscation**: no field (outside quoted ones) hides characters (zero-width and
@@ -59,7 +60,7 @@ from pydantic import BaseModel, RootModel
 
 from app.llm.structured import strict_schema
 from app.safety.normalize import disguised, skeleton
-from app.safety.trust import is_quoted
+from app.safety.trust import Quoted, quoted_mark
 
 SOURCE_FIELDS = frozenset({"source", "source_id", "sources"})
 
@@ -142,12 +143,20 @@ def check(
     injection detector took out of the input (never repeated, nor a code word of them)."""
     data = output.model_dump(mode="json")
     strings = list(_strings(data, ""))
-    quoted = {field for field, _ in _quoted(output, "", quoted=False)}
+    # A quoted field's contacts may come from all the given input, or (a quote that is
+    # evidence of a sibling field) only from that field.
+    quoted = {field: basis for field, basis in _quoted(output, "", mark=None, basis=None)}
     plain = [s for s in strings if s[0] not in quoted]
+    evidence = [s for s in strings if quoted.get(s[0]) is not None]
     found = [
         *citations(data, sources),
         *contacts(plain, trusted, domains),
-        *contacts([s for s in strings if s[0] in quoted], f"{trusted}\n{given}", domains),
+        *contacts(
+            [s for s in strings if s[0] in quoted and quoted[s[0]] is None],
+            f"{trusted}\n{given}",
+            domains,
+        ),
+        *(v for s in evidence for v in contacts([s], f"{trusted}\n{quoted[s[0]]}", domains)),
         *leaks(strings, secrets),
         *constrained(data, type(output)),
         *hidden(plain, trusted),
@@ -342,21 +351,27 @@ def _strings(value: Any, field: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{field}[{index}]")
 
 
-def _quoted(value: Any, field: str, *, quoted: bool) -> Iterator[tuple[str, str]]:
+def _quoted(
+    value: Any, field: str, *, mark: Quoted | None, basis: str | None
+) -> Iterator[tuple[str, str | None]]:
     """The strings of an answer under a field its model marks quoted (by position, as
-    :func:`_strings` names them)."""
+    :func:`_strings` names them), each with the text of the field it is evidence of
+    (None: a quote of the whole input)."""
     if isinstance(value, RootModel):
-        yield from _quoted(value.root, field, quoted=quoted)
+        yield from _quoted(value.root, field, mark=mark, basis=basis)
     elif isinstance(value, BaseModel):
         for name, info in type(value).model_fields.items():
             path = f"{field}.{name}" if field else name
-            mark = quoted or is_quoted(info.metadata)
-            yield from _quoted(getattr(value, name), path, quoted=mark)
+            own = quoted_mark(info.metadata)
+            sub_basis = basis
+            if mark is None and own is not None and own.of is not None:
+                sub_basis = "\n".join(text for _, text in _strings(getattr(value, own.of), ""))
+            yield from _quoted(getattr(value, name), path, mark=mark or own, basis=sub_basis)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _quoted(item, f"{field}[{index}]", quoted=quoted)
-    elif isinstance(value, str) and quoted:
-        yield field or "(answer)", value
+            yield from _quoted(item, f"{field}[{index}]", mark=mark, basis=basis)
+    elif isinstance(value, str) and mark is not None:
+        yield field or "(answer)", basis
 
 
 def _phone_runs(text: str) -> list[str]:

@@ -30,7 +30,8 @@ The one exception is on the output side: a field its output model marks
 :data:`QUOTED` repeats the input word for word as evidence (an extracted value, the
 offending passage a moderator is shown), which the kind's rules check; it may hold a
 contact that any given input states (after quarantine), since it tells the team what
-the text says, not where a reader should go. Every other output field holds only
+the text says, not where a reader should go; a quote that is evidence of another field
+(``Quoted(of="value")``) only a contact that field holds. Every other output field holds only
 contacts from trusted fields.
 """
 
@@ -61,12 +62,21 @@ TRUSTED = Trusted()
 class Quoted:
     """Marks an output field that quotes the input word for word (see the module)."""
 
+    of: str | None = None
+    """For a quote given as evidence of a sibling field (an extracted ``value``'s
+    ``quote``): that field's name. The quote then carries no contact its value does not:
+    the passage stating "Kids" has no business passing on the IBAN written beside it."""
+
 
 QUOTED = Quoted()
 
 
+def quoted_mark(metadata: list[Any]) -> Quoted | None:
+    return next((item for item in metadata if isinstance(item, Quoted)), None)
+
+
 def is_quoted(metadata: list[Any]) -> bool:
-    return any(isinstance(item, Quoted) for item in metadata)
+    return quoted_mark(metadata) is not None
 
 
 def trusted_text(job_input: BaseModel) -> tuple[str, ...]:

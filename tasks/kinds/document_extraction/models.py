@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.safety.trust import QUOTED
+from app.safety.trust import QUOTED, Quoted
 
 DocumentType = Literal["invoice", "contract", "form"]
 SCHEMAS: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,7 @@ class FieldAnswer(BaseModel):
         description="The value as the document states it; null when it does not."
     )
     confidence: float = Field(description="From 0 (a guess) to 1 (stated plainly).")
-    quote: Annotated[str | None, QUOTED] = Field(
+    quote: Annotated[str | None, Quoted(of="value")] = Field(
         description="The span of the document the value comes from, copied word for word; "
         "null when value is null."
     )

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.safety.trust import QUOTED
+from app.safety.trust import QUOTED, Quoted
 
 FieldName = Annotated[
     str,
@@ -91,7 +91,7 @@ class FieldValue(BaseModel):
     source: str | None = Field(
         description="The id of the source the value comes from; null when value is null."
     )
-    quote: Annotated[str | None, QUOTED] = Field(
+    quote: Annotated[str | None, Quoted(of="value")] = Field(
         description="The passage of that source stating the value, copied word for word; "
         "null when value is null."
     )
