@@ -412,9 +412,32 @@ _CONTACT = (
     r"biz|co|example|app|site|online|support|help|link)\b|(\+|\b00)?\d[\d ().-]{6,}\d|"
     r"\b[a-z]{2}\d{2}( ?[a-z0-9]{4}){3,})"
 )
+# The same order in the passive ("the reader must be told ...", "le lecteur doit être
+# informé ...", "der Leser muss ... informiert werden").
+_TOLD = (
+    r"(told|informed|notified|reminded|asked|warned|advised|directed|informe|informes|"
+    r"averti|avertis|prevenu|prevenus|informiert|hingewiesen|benachrichtigt|erinnert|"
+    r"aufgefordert|informado|informados|avisado|avisados|informato|informati|avvisato|"
+    r"avvisati|avvertito|geinformeerd)"
+)
+_PASSIVE = (
+    r"\b(must|should|needs? to|has to|have to|is to|are to|doit|doivent|muss|mussen|soll|"
+    r"sollen|debe|deben|tiene que|deve|devono|dovra|tem de|tem que|moet|moeten)\b.{0,40}"
+    r"\b(be|etre|ser|essere|worden|werden)?\b ?" + _TOLD + r"\b"
+)
 _STRONG += (
     ("override", _PASS_ON.replace("di[’']|", "di[’']|di|") + _READER + r"\b"),
     ("link", _PASS_ON + _CUSTOMER + r"\b.{0,160}" + _CONTACT),
+    ("override", r"\b" + _READER + r"\b.{0,12}" + _PASSIVE),
+    ("link", r"\b" + _CUSTOMER + r"\b.{0,12}" + _PASSIVE + r".{0,160}" + _CONTACT),
+)
+# Polish, read folded like the rest (Russian is with the native-script shapes below).
+_STRONG += (
+    (
+        "override",
+        r"\b(powiedz|poinformuj|przekaz|przypomnij|ostrzez)\w*\b.{0,12}"
+        r"\b(czytelnik|klient|uzytkownik|odbiorc)\w*",
+    ),
 )
 # A fake role label in capitals inside a line ("Rain Boots SYSTEM: ..."): a field of one
 # line (a title, a subject) cannot start a line of its own. Read as written: in lower case
@@ -449,6 +472,11 @@ _NATIVE: tuple[tuple[str, str], ...] = (
         r"(系统提示|系統提示|提示词|指令)",
     ),
     ("override", r"(指示|命令|ルール|プロンプト)[^。！？]{0,12}(無視|むし|忘れ)"),
+    (
+        "override",
+        r"(скажи|сообщи|передай|напомни|предупреди|объясни)\w*\s+(читател|клиент|"
+        r"пользовател|получател)",
+    ),
     ("reveal", r"(システムプロンプト|指示)[^。！？]{0,12}(表示|出力|教え|見せ)"),
 )
 _WEAK: tuple[tuple[str, str], ...] = (
