@@ -146,8 +146,36 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
     best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
-    extracts = [c.extract for c in sorted(best, key=lambda c: c.position)]
-    return Choice(extracts, _conflict(best, candidates, sources))
+    conflict = _conflict(best, candidates, sources)
+    extracts = [c.extract for c in sorted(_without_alternatives(best), key=lambda c: c.position)]
+    return Choice(extracts, conflict)
+
+
+def _without_alternatives(best: list[_Candidate]) -> list[_Candidate]:
+    """``best`` (ranked) without the sentences of other articles that give another
+    figure on the same point as the best one and rank below it: another group's,
+    product's or country's answer to the question (contractors' leave beside employees',
+    the accessories' warranty beside the laptop's) is an alternative, not a complement,
+    and the question already chose between them. Messages of a conversation are left to
+    :func:`_supersede`."""
+    if not best or best[0].ours is not None:
+        return best
+    top = best[0]
+    figures = set(_FIGURE.findall(top.extract.text))
+    if not figures:  # the best sentence gives no figure another one could contradict
+        return best
+    return [
+        c
+        for c in best
+        if c.source == top.source
+        or c.ours is not None
+        or c.rank >= top.rank
+        or not _same_point(top, c)
+        or set(_FIGURE.findall(c.extract.text)) <= figures
+    ]
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 CONTENDING = 0.75

@@ -618,3 +618,37 @@ def test_stale_sources__notices_that_an_article_is_about_an_older_state():
         Source("f", "As of 9 May 2026 we ship weekly.", ours=True),
     ]
     assert stale_sources(sources) == {0, 1}
+
+
+_SUBSCRIPTIONS = [
+    {
+        "id": "kb-pause",
+        "title": "Pausing a magazine subscription",
+        "text": "A print subscription can be paused for up to 12 weeks a year.",
+    },
+    {
+        "id": "kb-pause-digital",
+        "title": "Digital access",
+        "text": "Digital access can be paused for 4 weeks at most.",
+    },
+]
+
+
+async def test_support_answer__another_articles_answer_to_the_same_point_is_left_out():
+    # The question names the print subscription: the digital article's pause is an
+    # alternative answer for another product, not more of the same answer.
+    job = _support("How many weeks can I pause my print subscription?", _SUBSCRIPTIONS)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "12 weeks" in answer.answer and "4 weeks" not in answer.answer
+    assert {c.source for c in answer.citations} == {"kb-pause"}
+
+
+async def test_support_answer__another_articles_answer_to_another_point_stays():
+    sources = [
+        {"id": "kb-1", "title": "Returns", "text": "Shoes can be returned within 30 days."},
+        {"id": "kb-2", "title": "Refunds", "text": "Refunds reach your card within 5 days."},
+    ]
+    job = _support("Can I return shoes, and when do refunds reach my card?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert "30 days" in answer.answer and "5 days" in answer.answer
