@@ -652,3 +652,28 @@ async def test_support_answer__another_articles_answer_to_another_point_stays():
     job = _support("Can I return shoes, and when do refunds reach my card?", sources)
     answer = (await answer_question(job, ExtractiveProvider())).output
     assert "30 days" in answer.answer and "5 days" in answer.answer
+
+
+def test_focus__an_asked_plan_does_not_hide_another_region():
+    focus = Focus.of("We are in Canada. What does the Pro plan cost per user?")
+    assert focus.conflicts("Customers in Japan pay 900 JPY per user on the Pro plan.")
+    assert focus.about_another("On the Pro plan users pay 900 JPY.", title="Pro plan – Japan")
+    assert not focus.conflicts("In Canada the Pro plan costs 12 CAD per user.")
+
+
+def test_focus__a_message_on_the_asked_order_may_name_any_region():
+    focus = Focus.of("Where is order 7731? I live in Canada.")
+    assert not focus.conflicts("Order 7731 left our warehouse in Japan on Monday.")
+
+
+async def test_support_answer__escalates_when_the_asked_plans_article_is_for_another_region():
+    sources = [
+        {
+            "id": "kb-pro-jp",
+            "title": "Pro plan pricing – Japan",
+            "text": "Customers in Japan pay 900 JPY per user per month on the Pro plan.",
+        }
+    ]
+    job = _support("We are in Canada. How much does the Pro plan cost per user?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated" and "900" not in answer.answer
