@@ -677,3 +677,25 @@ async def test_support_answer__escalates_when_the_asked_plans_article_is_for_ano
     job = _support("We are in Canada. How much does the Pro plan cost per user?", sources)
     answer = (await answer_question(job, ExtractiveProvider())).output
     assert answer.outcome == "escalated" and "900" not in answer.answer
+
+
+def test_regions__countries_named_in_french_german_and_spanish():
+    from app.llm.regions import regions
+
+    assert regions("Client en Belgique, livré depuis la Suède.") == {"belgium", "sweden"}
+    assert regions("Versand nach Österreich und Dänemark.") == {"austria", "denmark"}
+    assert regions("Envío a Noruega.") == {"norway"}
+    assert regions("Island hopping is fun.") == set()
+
+
+async def test_support_answer__escalates_when_only_another_countrys_article_answers():
+    sources = [
+        {
+            "id": "kb-se",
+            "title": "Délais de livraison : Suède",
+            "text": "La livraison standard vers la Suède prend 6 à 9 jours ouvrés.",
+        }
+    ]
+    job = _support("Combien de temps prend la livraison standard en Autriche ?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated"
