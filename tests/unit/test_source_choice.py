@@ -699,3 +699,39 @@ async def test_support_answer__escalates_when_only_another_countrys_article_answ
     job = _support("Combien de temps prend la livraison standard en Autriche ?", sources)
     answer = (await answer_question(job, ExtractiveProvider())).output
     assert answer.outcome == "escalated"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # Says itself it is about another customer.
+        "Wrongly filed here, belongs to Harbor Cafe: renewal for 900 seats.",
+        "Misfiled: renewal for 900 seats, not this account.",
+        # A customer spelt like this one, or named with this one's whole name and more.
+        "Northwynd Travel: renewal for 900 seats.",
+        "Northwind Travel Partners: renewal for 900 seats.",
+        "Northwind Adventure Travel: renewal for 900 seats.",
+    ],
+)
+async def test_account_summary__leaves_out_a_note_about_a_similarly_named_or_other_customer(other):
+    job = _account(
+        "Northwind Travel",
+        [
+            {"id": "n1", "text": "Northwind Travel: renewal on 3 May for 40 seats."},
+            {"id": "n2", "text": other},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "40 seats" in quoted and "900" not in quoted and cited == {"n1"}
+
+
+async def test_account_summary__the_accounts_own_team_and_a_meeting_are_kept():
+    job = _account(
+        "Northwind Travel",
+        [
+            {"id": "n1", "text": "Met Northwind Travel about the renewal for 40 seats."},
+            {"id": "n2", "text": "The Northwind Travel team asked for 5 more seats in May."},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert cited == {"n1", "n2"}

@@ -170,8 +170,8 @@ def _about(job: AccountSummaryInput) -> str:
 
 def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
     """The sources' own text (without the older mail an e-mail forwards or quotes), and
-    without those about another account only (a note filed under the wrong account),
-    unless that leaves none."""
+    without those about another account only (a note filed under the wrong account, or
+    one that says it was), unless that leaves none."""
     every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
     subjects = {e.id: e.subject for e in job.emails}
     focus = Focus.of(_about(job))
@@ -182,6 +182,7 @@ def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -
         for s, text in every.items()
         if not focus.about_another(text, subjects.get(s))
         and not identity.about_another(f"{subjects.get(s) or ''}\n{text}")
+        and not identity.filed_elsewhere(text)
         and not (identity.other_sender(senders.get(s)) and not identity.named(text))
     }
     return kept or every
