@@ -735,3 +735,49 @@ async def test_account_summary__the_accounts_own_team_and_a_meeting_are_kept():
     )
     quoted, cited = await _quoted(job)
     assert cited == {"n1", "n2"}
+
+
+async def test_account_summary__undated_conflicting_figures_stay_with_their_sources_for_review():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools renews for 150 seats."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    facts = {p.text: p.sources for p in output.key_facts}
+    assert facts == {
+        "Acme Tools renews for 60 seats.": ["n1"],
+        "Acme Tools renews for 150 seats.": ["n2"],
+    }
+    reasons = account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+    assert [r.code for r in reasons] == ["low_confidence"]
+
+
+async def test_account_summary__the_figure_another_source_confirms_is_kept():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools renews for 150 seats."},
+        ],
+        [{"id": "e1", "sender": "ana@acmetools.example", "body": "All 60 of our seats are used."}],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(p.text for p in output.key_facts)
+    assert "60 seats" in quoted and "150 seats" not in quoted
+    assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+
+
+async def test_account_summary__an_added_figure_is_no_conflict():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools wants to add 15 seats in June."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    assert len(output.key_facts) == 2
+    assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)
