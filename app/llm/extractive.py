@@ -141,7 +141,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     for candidate in candidates:
         if candidate.source in stale:
             candidate.weigh(CONFLICTING)
-    candidates = _supersede(candidates)
+    candidates = _supersede(candidates, sources)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
@@ -295,19 +295,25 @@ def _off_source(source: Source, focus: Focus) -> bool:
     return focus.about_another("\n".join(own), source.title)
 
 
-def _supersede(candidates: list[_Candidate]) -> list[_Candidate]:
-    """``candidates`` without those a later answer of ours in the conversation
-    supersedes: on the same point it replaces earlier words (the delivery date changed,
-    the customer's guess was wrong). The same point: it covers all the question's words
-    the earlier sentence covers, or both give an answer of the asked shape (a date for
-    "when") about a word of the question they share."""
-    answers = [c for c in candidates if c.ours and not c.disfavoured]
+def _supersede(candidates: list[_Candidate], sources: Sequence[Source]) -> list[_Candidate]:
+    """``candidates`` without those a later message supersedes: a later answer of ours in
+    the conversation on the same point replaces earlier words (the delivery date changed,
+    the customer's guess was wrong), and so does an author's own later message on it,
+    whichever side wrote it (a correction of their earlier figure). The same point: it
+    covers all the question's words the earlier sentence covers, or both give an answer
+    of the asked shape (a date for "when") about a word of the question they share."""
+    answers = [c for c in candidates if c.ours is not None and not c.disfavoured]
+
+    def replaces(later: _Candidate, earlier: _Candidate) -> bool:
+        if later.source <= earlier.source or not _same_point(later, earlier):
+            return False
+        author = sources[earlier.source].author
+        return bool(later.ours) or (author is not None and sources[later.source].author == author)
+
     return [
         c
         for c in candidates
-        if c.ours is None
-        or c.disfavoured
-        or not any(a.source > c.source and _same_point(a, c) for a in answers)
+        if c.ours is None or c.disfavoured or not any(replaces(a, c) for a in answers)
     ]
 
 

@@ -153,6 +153,20 @@ async def test_email_reply__a_later_date_of_ours_in_other_words_supersedes_the_f
     assert "Friday 27 November" in draft.body and "Monday 23 November" not in draft.body
 
 
+async def test_email_reply__a_senders_own_correction_supersedes_their_first_figure():
+    # The business opened the thread, so the opener is not the customer here: whoever
+    # wrote it, a sender's later figure on the same point replaces their earlier one.
+    job = _thread(
+        ("kim@waterco.example", "The final bill for meter WM-4471 is 312.40 EUR."),
+        ("jo@home.example", "Could you check the final bill for WM-4471, please?"),
+        ("kim@waterco.example", "Correction: the final bill for meter WM-4471 is 87.10 EUR."),
+        subject="Meter WM-4471",
+        question="What is the final bill for meter WM-4471?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "87.10 EUR" in draft.body and "312.40" not in draft.body
+
+
 def test_written_by_us__role_mailboxes_else_whoever_did_not_open_the_thread():
     by_role = _thread(
         ("support@shop.example", "We shipped it."),
