@@ -316,6 +316,41 @@ async def test_metadata_enrichment__leaves_out_the_sibling_models_reference():
     assert [(f.value, f.source) for f in output.fields] == [("oak", "spec-x2")]
 
 
+async def test_metadata_enrichment__leaves_out_the_discontinued_models_sheet():
+    # Both sheets name the same product: only the title says which one is no longer made.
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Breeze desk fan",
+            "references": [
+                {
+                    "id": "sheet-old",
+                    "title": "Product sheet (end-of-life model)",
+                    "text": "Breeze desk fan\nNoise: 48 dB",
+                },
+                {
+                    "id": "sheet-new",
+                    "title": "Product sheet",
+                    "text": "Breeze desk fan\nNoise: 39 dB",
+                },
+            ],
+            "fields": ["noise"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    assert [(f.value, f.source) for f in output.fields] == [("39 dB", "sheet-new")]
+
+
+def test_stale_sources__discontinued_and_no_longer_sold_items_are_out_of_date():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source("a", "Weight: 2 kg", title="Spec sheet, discontinued model"),
+        Source("b", "Weight: 3 kg", title="Kettle K1 (no longer sold)"),
+        Source("c", "Weight: 1 kg", title="Spec sheet, current model"),
+    ]
+    assert stale_sources(sources) == {0, 1}
+
+
 async def test_account_summary__leaves_out_forwarded_older_mail():
     job = AccountSummaryInput.model_validate(
         {
