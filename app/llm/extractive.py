@@ -141,13 +141,41 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     for candidate in candidates:
         if candidate.source in stale:
             candidate.weigh(CONFLICTING)
-    candidates = _supersede(candidates)
+    candidates = _supersede(candidates, sources)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
     best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
-    extracts = [c.extract for c in sorted(best, key=lambda c: c.position)]
-    return Choice(extracts, _conflict(best, candidates, sources))
+    conflict = _conflict(best, candidates, sources)
+    extracts = [c.extract for c in sorted(_without_alternatives(best), key=lambda c: c.position)]
+    return Choice(extracts, conflict)
+
+
+def _without_alternatives(best: list[_Candidate]) -> list[_Candidate]:
+    """``best`` (ranked) without the sentences of other articles that give another
+    figure on the same point as the best one and rank below it: another group's,
+    product's or country's answer to the question (contractors' leave beside employees',
+    the accessories' warranty beside the laptop's) is an alternative, not a complement,
+    and the question already chose between them. Messages of a conversation are left to
+    :func:`_supersede`."""
+    if not best or best[0].ours is not None:
+        return best
+    top = best[0]
+    figures = set(_FIGURE.findall(top.extract.text))
+    if not figures:  # the best sentence gives no figure another one could contradict
+        return best
+    return [
+        c
+        for c in best
+        if c.source == top.source
+        or c.ours is not None
+        or c.rank >= top.rank
+        or not _same_point(top, c)
+        or set(_FIGURE.findall(c.extract.text)) <= figures
+    ]
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 CONTENDING = 0.75
@@ -267,19 +295,25 @@ def _off_source(source: Source, focus: Focus) -> bool:
     return focus.about_another("\n".join(own), source.title)
 
 
-def _supersede(candidates: list[_Candidate]) -> list[_Candidate]:
-    """``candidates`` without those a later answer of ours in the conversation
-    supersedes: on the same point it replaces earlier words (the delivery date changed,
-    the customer's guess was wrong). The same point: it covers all the question's words
-    the earlier sentence covers, or both give an answer of the asked shape (a date for
-    "when") about a word of the question they share."""
-    answers = [c for c in candidates if c.ours and not c.disfavoured]
+def _supersede(candidates: list[_Candidate], sources: Sequence[Source]) -> list[_Candidate]:
+    """``candidates`` without those a later message supersedes: a later answer of ours in
+    the conversation on the same point replaces earlier words (the delivery date changed,
+    the customer's guess was wrong), and so does an author's own later message on it,
+    whichever side wrote it (a correction of their earlier figure). The same point: it
+    covers all the question's words the earlier sentence covers, or both give an answer
+    of the asked shape (a date for "when") about a word of the question they share."""
+    answers = [c for c in candidates if c.ours is not None and not c.disfavoured]
+
+    def replaces(later: _Candidate, earlier: _Candidate) -> bool:
+        if later.source <= earlier.source or not _same_point(later, earlier):
+            return False
+        author = sources[earlier.source].author
+        return bool(later.ours) or (author is not None and sources[later.source].author == author)
+
     return [
         c
         for c in candidates
-        if c.ours is None
-        or c.disfavoured
-        or not any(a.source > c.source and _same_point(a, c) for a in answers)
+        if c.ours is None or c.disfavoured or not any(replaces(a, c) for a in answers)
     ]
 
 

@@ -40,6 +40,10 @@ class Source:
     """In a conversation, whether the side the output speaks for (the business) wrote
     it: offline, its later answers supersede earlier words on the same point. None: not
     a message of a conversation."""
+    author: str | None = None
+    """In a conversation, who wrote it (a sender's address, a speaker): offline, an
+    author's later words on a point supersede their own earlier ones (a correction).
+    None: unknown, or not a message."""
 
 
 @dataclass(frozen=True)

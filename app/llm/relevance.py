@@ -217,18 +217,35 @@ class Focus:
 
     def conflicts(self, text: str) -> bool:
         """``text`` names another entity of an asked shape (order 4410 for order 5521)
-        and none of the asked ones: it is about something else."""
-        if not self.asked or self.matches(text):
+        and none of the asked ones of that shape: it is about something else. Shape by
+        shape for names of kinds of things (an article on the asked Team plan for
+        Australia is not about a customer in Canada), unless it names an asked
+        identifier (a message on the asked order may name any country)."""
+        if not self.asked or self._names_an_asked_identifier(text):
             return False
-        shapes = {shape for shape, _ in self.asked}
-        return any(shape in shapes for shape, _ in mentions(text))
+        named = {shape for shape, _ in mentions(text)}
+        return any(
+            shape in named and not self._carries_asked(text, shape) for shape in self._shapes
+        )
 
     def names_another(self, title: str) -> bool:
         """A title (few words, often without "plan" or "order") that names another entity
         the sources know, or :meth:`conflicts`."""
-        if self.matches(title):
+        if self._names_an_asked_identifier(title):
             return False
-        return self.conflicts(title) or any(carries(title, m) for m in self.known)
+        return self.conflicts(title) or any(
+            carries(title, m) and not self._carries_asked(title, m[0]) for m in self.known
+        )
+
+    @property
+    def _shapes(self) -> set[str]:
+        return {shape for shape, _ in self.asked}
+
+    def _carries_asked(self, text: str, shape: str) -> bool:
+        return any(carries(text, m) for m in self.asked if m[0] == shape)
+
+    def _names_an_asked_identifier(self, text: str) -> bool:
+        return any(carries(text, m) for m in self.asked if _identifier(m[0]))
 
     def about_another(self, text: str, title: str | None = None) -> bool:
         """A source about another entity: its title names one and not the asked one, or
@@ -236,3 +253,9 @@ class Focus:
         if title and (self.names_another(title) or self.matches(title)):
             return self.names_another(title)
         return self.conflicts(text)
+
+
+def _identifier(shape: str) -> bool:
+    """A number or code names one case (an order, an invoice); a name names a kind of
+    thing many sources are about (a plan, a region, a model)."""
+    return shape.startswith("num:") or ("#" in shape and " " not in shape)

@@ -1,6 +1,7 @@
 """Which sources are out of date: marked so, or dated before another on the same topic.
 
-A help centre keeps its archived and legacy articles beside the current ones, and an
+A help centre keeps its archived and legacy articles beside the current ones (a
+supplier its discontinued models' sheets beside the current model's), and an
 updated article often stands beside the version it replaced ("Refund policy (2023)",
 "Refund policy (2025)"). The current one answers; the offline provider weighs an old
 one down like a source about another entity (app/llm/extractive.py).
@@ -15,7 +16,9 @@ from app.llm.provider import Source
 
 _STALE_TITLE = re.compile(
     r"\b(?:archived?|deprecated|outdated|out of date|obsolete|legacy|superseded|retired|"
-    r"old(?:er)? version|previous version|no longer (?:valid|current|in use|supported)|"
+    r"discontinued|end[- ]of[- ]life|"
+    r"old(?:er)? version|previous version|"
+    r"no longer (?:valid|current|in use|supported|sold|available|offered|made)|"
     r"archiv\w*|veraltet|obsolète|ancienne version|obsoleto|antiguo)\b",
     re.IGNORECASE,
 )

@@ -153,6 +153,20 @@ async def test_email_reply__a_later_date_of_ours_in_other_words_supersedes_the_f
     assert "Friday 27 November" in draft.body and "Monday 23 November" not in draft.body
 
 
+async def test_email_reply__a_senders_own_correction_supersedes_their_first_figure():
+    # The business opened the thread, so the opener is not the customer here: whoever
+    # wrote it, a sender's later figure on the same point replaces their earlier one.
+    job = _thread(
+        ("kim@waterco.example", "The final bill for meter WM-4471 is 312.40 EUR."),
+        ("jo@home.example", "Could you check the final bill for WM-4471, please?"),
+        ("kim@waterco.example", "Correction: the final bill for meter WM-4471 is 87.10 EUR."),
+        subject="Meter WM-4471",
+        question="What is the final bill for meter WM-4471?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "87.10 EUR" in draft.body and "312.40" not in draft.body
+
+
 def test_written_by_us__role_mailboxes_else_whoever_did_not_open_the_thread():
     by_role = _thread(
         ("support@shop.example", "We shipped it."),
@@ -300,6 +314,41 @@ async def test_metadata_enrichment__leaves_out_the_sibling_models_reference():
     )
     output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
     assert [(f.value, f.source) for f in output.fields] == [("oak", "spec-x2")]
+
+
+async def test_metadata_enrichment__leaves_out_the_discontinued_models_sheet():
+    # Both sheets name the same product: only the title says which one is no longer made.
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Breeze desk fan",
+            "references": [
+                {
+                    "id": "sheet-old",
+                    "title": "Product sheet (end-of-life model)",
+                    "text": "Breeze desk fan\nNoise: 48 dB",
+                },
+                {
+                    "id": "sheet-new",
+                    "title": "Product sheet",
+                    "text": "Breeze desk fan\nNoise: 39 dB",
+                },
+            ],
+            "fields": ["noise"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    assert [(f.value, f.source) for f in output.fields] == [("39 dB", "sheet-new")]
+
+
+def test_stale_sources__discontinued_and_no_longer_sold_items_are_out_of_date():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source("a", "Weight: 2 kg", title="Spec sheet, discontinued model"),
+        Source("b", "Weight: 3 kg", title="Kettle K1 (no longer sold)"),
+        Source("c", "Weight: 1 kg", title="Spec sheet, current model"),
+    ]
+    assert stale_sources(sources) == {0, 1}
 
 
 async def test_account_summary__leaves_out_forwarded_older_mail():
@@ -618,3 +667,166 @@ def test_stale_sources__notices_that_an_article_is_about_an_older_state():
         Source("f", "As of 9 May 2026 we ship weekly.", ours=True),
     ]
     assert stale_sources(sources) == {0, 1}
+
+
+_SUBSCRIPTIONS = [
+    {
+        "id": "kb-pause",
+        "title": "Pausing a magazine subscription",
+        "text": "A print subscription can be paused for up to 12 weeks a year.",
+    },
+    {
+        "id": "kb-pause-digital",
+        "title": "Digital access",
+        "text": "Digital access can be paused for 4 weeks at most.",
+    },
+]
+
+
+async def test_support_answer__another_articles_answer_to_the_same_point_is_left_out():
+    # The question names the print subscription: the digital article's pause is an
+    # alternative answer for another product, not more of the same answer.
+    job = _support("How many weeks can I pause my print subscription?", _SUBSCRIPTIONS)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "answered"
+    assert "12 weeks" in answer.answer and "4 weeks" not in answer.answer
+    assert {c.source for c in answer.citations} == {"kb-pause"}
+
+
+async def test_support_answer__another_articles_answer_to_another_point_stays():
+    sources = [
+        {"id": "kb-1", "title": "Returns", "text": "Shoes can be returned within 30 days."},
+        {"id": "kb-2", "title": "Refunds", "text": "Refunds reach your card within 5 days."},
+    ]
+    job = _support("Can I return shoes, and when do refunds reach my card?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert "30 days" in answer.answer and "5 days" in answer.answer
+
+
+def test_focus__an_asked_plan_does_not_hide_another_region():
+    focus = Focus.of("We are in Canada. What does the Pro plan cost per user?")
+    assert focus.conflicts("Customers in Japan pay 900 JPY per user on the Pro plan.")
+    assert focus.about_another("On the Pro plan users pay 900 JPY.", title="Pro plan – Japan")
+    assert not focus.conflicts("In Canada the Pro plan costs 12 CAD per user.")
+
+
+def test_focus__a_message_on_the_asked_order_may_name_any_region():
+    focus = Focus.of("Where is order 7731? I live in Canada.")
+    assert not focus.conflicts("Order 7731 left our warehouse in Japan on Monday.")
+
+
+async def test_support_answer__escalates_when_the_asked_plans_article_is_for_another_region():
+    sources = [
+        {
+            "id": "kb-pro-jp",
+            "title": "Pro plan pricing – Japan",
+            "text": "Customers in Japan pay 900 JPY per user per month on the Pro plan.",
+        }
+    ]
+    job = _support("We are in Canada. How much does the Pro plan cost per user?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated" and "900" not in answer.answer
+
+
+def test_regions__countries_named_in_french_german_and_spanish():
+    from app.llm.regions import regions
+
+    assert regions("Client en Belgique, livré depuis la Suède.") == {"belgium", "sweden"}
+    assert regions("Versand nach Österreich und Dänemark.") == {"austria", "denmark"}
+    assert regions("Envío a Noruega.") == {"norway"}
+    assert regions("Island hopping is fun.") == set()
+
+
+async def test_support_answer__escalates_when_only_another_countrys_article_answers():
+    sources = [
+        {
+            "id": "kb-se",
+            "title": "Délais de livraison : Suède",
+            "text": "La livraison standard vers la Suède prend 6 à 9 jours ouvrés.",
+        }
+    ]
+    job = _support("Combien de temps prend la livraison standard en Autriche ?", sources)
+    answer = (await answer_question(job, ExtractiveProvider())).output
+    assert answer.outcome == "escalated"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # Says itself it is about another customer.
+        "Wrongly filed here, belongs to Harbor Cafe: renewal for 900 seats.",
+        "Misfiled: renewal for 900 seats, not this account.",
+        # A customer spelt like this one, or named with this one's whole name and more.
+        "Northwynd Travel: renewal for 900 seats.",
+        "Northwind Travel Partners: renewal for 900 seats.",
+        "Northwind Adventure Travel: renewal for 900 seats.",
+    ],
+)
+async def test_account_summary__leaves_out_a_note_about_a_similarly_named_or_other_customer(other):
+    job = _account(
+        "Northwind Travel",
+        [
+            {"id": "n1", "text": "Northwind Travel: renewal on 3 May for 40 seats."},
+            {"id": "n2", "text": other},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert "40 seats" in quoted and "900" not in quoted and cited == {"n1"}
+
+
+async def test_account_summary__the_accounts_own_team_and_a_meeting_are_kept():
+    job = _account(
+        "Northwind Travel",
+        [
+            {"id": "n1", "text": "Met Northwind Travel about the renewal for 40 seats."},
+            {"id": "n2", "text": "The Northwind Travel team asked for 5 more seats in May."},
+        ],
+    )
+    quoted, cited = await _quoted(job)
+    assert cited == {"n1", "n2"}
+
+
+async def test_account_summary__undated_conflicting_figures_stay_with_their_sources_for_review():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools renews for 150 seats."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    facts = {p.text: p.sources for p in output.key_facts}
+    assert facts == {
+        "Acme Tools renews for 60 seats.": ["n1"],
+        "Acme Tools renews for 150 seats.": ["n2"],
+    }
+    reasons = account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+    assert [r.code for r in reasons] == ["low_confidence"]
+
+
+async def test_account_summary__the_figure_another_source_confirms_is_kept():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools renews for 150 seats."},
+        ],
+        [{"id": "e1", "sender": "ana@acmetools.example", "body": "All 60 of our seats are used."}],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(p.text for p in output.key_facts)
+    assert "60 seats" in quoted and "150 seats" not in quoted
+    assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+
+
+async def test_account_summary__an_added_figure_is_no_conflict():
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": "Acme Tools renews for 60 seats."},
+            {"id": "n2", "text": "Acme Tools wants to add 15 seats in June."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    assert len(output.key_facts) == 2
+    assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)

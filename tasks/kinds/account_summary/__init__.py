@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.jobs.kinds import Kind
+from app.review.policy import ReviewPolicy
 from tasks.kinds.account_summary.handler import (
     PROMPTS,
+    UNSURE,
     compose_summary,
+    figure_confidence,
     refuse,
     summarize_account,
 )
@@ -36,6 +39,9 @@ KIND = Kind(
     prompt_version=PROMPTS.current,
     tier="small",  # a routine summary
     high_risk=is_high_risk,
+    # Two figures for one quantity and nothing to tell which is current: a person checks
+    # before the summary is read as stating either.
+    review=ReviewPolicy(confidence=figure_confidence, min_confidence=UNSURE + 0.1),
 )
 
 __all__ = [

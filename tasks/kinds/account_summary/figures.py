@@ -52,6 +52,28 @@ def supersedes(later: str, earlier: str) -> bool:
     return new is not None and old is not None and new[0] == old[0] and bool(new[1] & old[1])
 
 
+_ADDED = re.compile(
+    r"\b(add(?:s|ed|ing)?|additional|extra|more|another|further|expan\w*|grow\w*|"
+    r"increase by|on top)\b",
+    re.IGNORECASE,
+)
+"""A figure that counts what is added ("add 50 seats") is not the account's total."""
+
+
+def conflicts(one: str, other: str) -> bool:
+    """``one`` and ``other`` give different figures of one kind for the same quantity
+    (the account has 60 seats, or 150), neither saying it adds to the other."""
+    if _ADDED.search(one) or _ADDED.search(other):
+        return False
+    if not (supersedes(one, other) and supersedes(other, one)):
+        return False
+    return _values(one) != _values(other)
+
+
+def _values(text: str) -> frozenset[str]:
+    return frozenset(m.group() for m in _COUNT.finditer(_without_dates(text)))
+
+
 def _stem(word: str) -> str:
     word = word.lower()
     return word.removesuffix("s").replace("licence", "license")

@@ -21,7 +21,7 @@ from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
-from tasks.kinds.account_summary.figures import revises, supersedes
+from tasks.kinds.account_summary.figures import conflicts, revises, supersedes
 from tasks.kinds.account_summary.identity import Identity
 from tasks.kinds.account_summary.models import (
     MAX_POINT,
@@ -65,6 +65,7 @@ _NEGATIVE = re.compile(
     r"terrible|worst|poor|upset|fed up|lawyer|cancel\w*|complain\w*|escalat\w*)\b",
     re.IGNORECASE,
 )
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORDS = 3
 """A sentence with fewer content words (a greeting, a sign-off) says nothing to summarize."""
 
@@ -139,7 +140,8 @@ def compose_summary(
     facts = _unique(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
-    )[: job.max_points]
+    )
+    facts = _supported(facts, _about_the_account(job, documents))[: job.max_points]
     sentiment, felt = _sentiment(every)
     if not facts and not issues and not felt:
         return refuse("the e-mails and notes say nothing to summarize")
@@ -162,6 +164,45 @@ def compose_summary(
     )
 
 
+def _supported(facts: list[_Sentence], texts: Mapping[str, str]) -> list[_Sentence]:
+    """``facts`` without a figure that conflicts with another source's (60 seats in one
+    note, 150 in another, neither dated nor revised) when a third source states the
+    other one: the rest of the data decides. Undecided, both stay, each with its source,
+    and the summary goes to a reviewer (:func:`figure_confidence`)."""
+
+    def backed(fact: _Sentence, other: _Sentence) -> bool:
+        mine = set(_NUMBER.findall(fact.text)) - set(_NUMBER.findall(other.text))
+        return any(
+            source not in (fact.source, other.source) and mine & set(_NUMBER.findall(text))
+            for source, text in texts.items()
+        )
+
+    dropped = set()
+    for fact in facts:
+        for other in facts:
+            if fact.source != other.source and conflicts(fact.text, other.text):
+                if backed(other, fact) and not backed(fact, other):
+                    dropped.add(fact)
+    return [f for f in facts if f not in dropped]
+
+
+UNSURE = 0.5
+"""The confidence of a summary whose key facts give two figures for one quantity."""
+
+
+def figure_confidence(output: AccountSummary) -> float | None:
+    """:data:`UNSURE` when two key facts from different sources give different figures
+    for the same quantity (the notes say 60 seats and 150, and nothing tells which is
+    current): a reviewer decides before anyone reads one of them as the account's;
+    None otherwise (the summary states no confidence)."""
+    facts = output.key_facts
+    for i, one in enumerate(facts):
+        for other in facts[i + 1 :]:
+            if set(one.sources) != set(other.sources) and conflicts(one.text, other.text):
+                return UNSURE
+    return None
+
+
 def _about(job: AccountSummaryInput) -> str:
     """The account, said as an account ("Acme account"), so its name has a shape that
     another account's name in a note or e-mail conflicts with (app/llm/relevance.py)."""
@@ -170,8 +211,8 @@ def _about(job: AccountSummaryInput) -> str:
 
 def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
     """The sources' own text (without the older mail an e-mail forwards or quotes), and
-    without those about another account only (a note filed under the wrong account),
-    unless that leaves none."""
+    without those about another account only (a note filed under the wrong account, or
+    one that says it was), unless that leaves none."""
     every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
     subjects = {e.id: e.subject for e in job.emails}
     focus = Focus.of(_about(job))
@@ -182,6 +223,7 @@ def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -
         for s, text in every.items()
         if not focus.about_another(text, subjects.get(s))
         and not identity.about_another(f"{subjects.get(s) or ''}\n{text}")
+        and not identity.filed_elsewhere(text)
         and not (identity.other_sender(senders.get(s)) and not identity.named(text))
     }
     return kept or every

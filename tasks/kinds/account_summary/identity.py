@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from tasks.kinds.account_summary.models import AccountSummaryInput
 
@@ -35,6 +36,22 @@ _FROM = re.compile(r"^" + _NAME + r"\s+(?:from|at|of)\s+(" + _NAME + r")")
 # "Acme Logistics", "Globex Ltd": a name with a company word.
 _FIRM = re.compile(r"\b(" + _NAME + r")\s+(?:" + _COMPANY_WORD + r")\b\.?")
 _ACCOUNT = re.compile(r"\b(" + _NAME + r")(?:'s)?\s+(?:account|team|folks)\b")
+_RUN = re.compile(r"[A-Z][\w&'-]*(?:[ \t]+[A-Z][\w&'-]*)+")
+"""A run of capitalised words: a name, perhaps with a word before it that opens a sentence."""
+_NAMED = re.compile(r"[A-Z][\w&'-]*(?:[ \t]+[A-Z][\w&'-]*)*")
+LOOKALIKE = 0.75
+"""How alike (difflib's ratio) a word must be to a word of the account's name to be a
+similarly spelt other name ("Glenmoor" for "Glenmore"), when it is not the same word."""
+# A note that says it is about another customer: "wrongly filed here", "misfiled",
+# "belongs to another account", "filed under the wrong customer".
+_FILED_ELSEWHERE = re.compile(
+    r"\b(?:wrongly|mistakenly|incorrectly|accidentally|erroneously)\s+(?:filed|logged|added|"
+    r"saved|entered|attached|posted)\b|\bmis-?filed\b|\bfiled (?:here )?(?:by mistake|in error)\b|"
+    r"\b(?:filed|logged) (?:under|against|on) the wrong (?:account|customer|company|record)\b|"
+    r"\bbelongs to (?:another|a different|the other) (?:account|customer|company|client)\b|"
+    r"\b(?:is )?not (?:about )?this (?:account|customer|client)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,52 @@ class Identity:
         found |= {m.group(0).rstrip(".") for m in _FIRM.finditer(text)}
         found |= {m.group(1) for m in _ACCOUNT.finditer(text)}
         names = {_without_article(name) for name in found}
+        names |= self._lookalikes(text) | self._longer_names(text)
         return {n for n in names if n and not self.ours(n) and not self._person(n)}
+
+    def _lookalikes(self, text: str) -> set[str]:
+        """Names with a word spelt like a word of the account's name but not it, nor its
+        plural ("Glenmoor Bakery" beside Glenmore Bakeries; not "Bakery" alone): a
+        similarly named customer, whose figures are not this account's."""
+        found = set()
+        for m in _NAMED.finditer(text):
+            words = m.group().split()
+            for i, word in enumerate(w.lower() for w in words):
+                if self._lookalike(word):
+                    found.add(" ".join(words[i:]))
+                    break
+        return found
+
+    def _lookalike(self, word: str) -> bool:
+        return (
+            len(word) >= 5
+            and word not in self.people
+            and not any(_same_word(word, w) for w in self.words)
+            and any(SequenceMatcher(None, word, w).ratio() >= LOOKALIKE for w in self.distinctive)
+        )
+
+    def _longer_names(self, text: str) -> set[str]:
+        """Names that hold the account's whole name and more ("Hollins Community
+        College" and "Vantor Retail Parks" beside Hollins College and Vantor Retail):
+        another customer named like this one. Words before the account's first word
+        ("Met", "Dear") and words that name no company ("team") do not count."""
+        found = set()
+        for m in _RUN.finditer(text):
+            words = [w.lower().removesuffix("'s") for w in m.group().split()]
+            first = next((i for i, w in enumerate(words) if w in self.words), None)
+            if first is None:
+                continue
+            tail = words[first:]
+            if not self.words <= set(tail):
+                continue
+            extra = [w for w in tail if w not in self.words and w not in _LEGAL]
+            if any(w not in _NO_COMPANY and w not in _NOT_A_NAME for w in extra):
+                found.add(" ".join(m.group().split()[first:]))
+        return found
+
+    def filed_elsewhere(self, text: str) -> bool:
+        """The note says it is about another customer ("wrongly filed here")."""
+        return _FILED_ELSEWHERE.search(text) is not None
 
     def named(self, text: str) -> bool:
         """``text`` names this account (any of its words, capitalised)."""
@@ -113,6 +175,26 @@ class Identity:
             text = text.replace(name, " ")
         return bool(others) and not self.named(text)
 
+
+def _same_word(word: str, other: str) -> bool:
+    """One word in the singular or the plural ("bakery", "bakeries")."""
+    return _singular(word) == _singular(other)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches")):
+        return word.removesuffix("es")
+    return word.removesuffix("s")
+
+
+_NOT_A_NAME = frozenset(
+    """team teams staff office offices site sites hq headquarters board monday tuesday
+    wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december""".split()
+)
+"""Words after an account's name that make it no other name ("Acme Tools team")."""
 
 _ARTICLE = frozenset("the a an our their this that with and".split())
 _NO_COMPANY = frozenset(

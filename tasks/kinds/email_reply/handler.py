@@ -53,7 +53,8 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         question=job.question,
         about=_about(job, ours),
         sources=[
-            Source(id=source_id(i), text=m.body, ours=ours[i]) for i, m in enumerate(job.thread)
+            Source(id=source_id(i), text=m.body, ours=ours[i], author=m.sender.strip().lower())
+            for i, m in enumerate(job.thread)
         ]
         + documents,
         output_model=EmailReplyDraft,

@@ -61,7 +61,12 @@ async def draft_follow_up(job: FollowUpDraftInput, provider: Provider) -> KindRe
         question=job.about or "",
         # The sender's own turns are ours: their later words supersede earlier ones.
         sources=[
-            Source(id=t.id, text=t.text, ours=t.speaker.casefold() == job.sender.casefold())
+            Source(
+                id=t.id,
+                text=t.text,
+                ours=t.speaker.casefold() == job.sender.casefold(),
+                author=t.speaker.casefold(),
+            )
             for t in job.conversation
         ]
         + documents,

@@ -14,6 +14,7 @@ from app.llm.extractive import sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
+from app.llm.staleness import stale_sources
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
 from app.safety.injection import quarantine
@@ -125,11 +126,15 @@ def compose_fields(
 
 def _about_the_item(job: MetadataEnrichmentInput, texts: dict[str, str]) -> dict[str, str]:
     """``texts`` without the references about another item than the title's (a sibling
-    model's sheet, another order's page), unless that leaves none of them."""
+    model's sheet, another order's page), unless that leaves none of them; then without
+    those out of date beside a current one (a discontinued model's sheet, an archived
+    page: app/llm/staleness.py), unless that leaves none."""
     titles = {r.id: r.title for r in job.references}
     focus = Focus.of(job.title, sources=list(texts.values()))
     others = [k for k in texts if k not in CONTENT_SOURCES]
     kept = [k for k in others if not focus.about_another(texts[k], titles.get(k))] or others
+    stale = stale_sources([Source(id=k, text=texts[k], title=titles.get(k)) for k in kept])
+    kept = [k for i, k in enumerate(kept) if i not in stale] or kept
     return {k: t for k, t in texts.items() if k in CONTENT_SOURCES or k in kept}
 
 
