@@ -11,7 +11,8 @@ field, a table with a column per tier, a sentence that negates an old figure ("n
 longer"), an agent's wrong answer the customer then corrects, a date written DD/MM or
 MM/DD with its format named, a value given in two units or currencies, a sister
 brand's near-duplicate page, another product's FAQ in the same number style, and the
-right source missing (escalate). About a third of the cases are plain. The kinds'
+right source missing (escalate); in bios, an award only shortlisted for and an earlier
+role at the sister brand. About a third of the cases are plain. The kinds'
 inputs are composed from one scenario (``Scenario``: the documents, which are right,
 which one is the distractor); the labels are those of the other grounded sets
 (``must_contain``, ``must_cite``, ``must_not_contain`` with ``banned``: ``invented`` or
@@ -735,12 +736,18 @@ def _other_topic(domain: Domain, topic: Topic) -> Topic:
     return next(t for t in domain.topics if t is not topic and t.unit not in ("date",))
 
 
-PATTERNS_NEEDING = {"units": ("money", "km", "kg", "m2"), "date_locale": ("date",)}
+PATTERNS_NEEDING = {
+    "units": ("money", "km", "kg", "m2"),
+    "date_locale": ("date",),
+    "plain": ("money", "days", "km", "kg", "m2"),
+}
+"""The values a trap fits; by default fees, periods and allowances (a floor area is no
+tariff that changes or differs by tier)."""
 
 
 def scenario(rng: random.Random, domain: Domain, lang: str, pattern: str) -> Scenario:
     """One fact in one trap: the docs, the needed fact and the banned ones."""
-    units = PATTERNS_NEEDING.get(pattern, ("money", "days", "km", "kg", "m2"))
+    units = PATTERNS_NEEDING.get(pattern, ("money", "days", "km", "kg"))
     topic = rng.choice([t for t in domain.topics if t.unit in units])
     cur = domain.currency
     good_n = _draw(rng, topic, set()) if topic.unit != "date" else 0
@@ -1202,8 +1209,8 @@ def _bio_case(rng: random.Random, n: int, domain: Domain, lang: str, pattern: st
     name = rng.choice(CUSTOMERS[lang])
     start = rng.randint(2012, 2019)
     clients = rng.randint(1_200, 48_000)
-    # The round figure a bio likes to write: more than the profile states.
-    other = (clients // 1_000 + 1) * 1_000
+    # A round figure well above the profile's: a bio that inflates its subject.
+    other = int(round(clients * 1.25, -3))
     year = rng.randint(2021, 2025)
     earlier = domain.sister if pattern == "former_sister" else rng.choice(EARLIER)
     achievements = [w["grew"].format(n=grouped(clients, lang), y=year)]
