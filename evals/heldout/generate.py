@@ -10,12 +10,13 @@ import random
 from typing import Any
 
 from evals.datasets import DATASETS_DIR
-from evals.heldout import attacks, grounded, grounded_b, pii, scenarios
+from evals.heldout import attacks, grounded, grounded_b, injection_b, pii, scenarios
 from evals.heldout.scenarios import Carrier, Input
 
 SEED = 20261205
 GROUNDED_SEED = 20261206
 GROUNDED_B_SEED = grounded_b.SEED
+INJECTION_B_SEED = injection_b.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
 INJECTION_PER_KIND = 66
 PII_PER_KIND = 11
@@ -173,11 +174,14 @@ def build() -> dict[str, str]:
     facts = grounded.grounded_cases(random.Random(GROUNDED_SEED))
     # The second grounded set, written blind to the first and to the pipeline: its own seed.
     facts_b = grounded_b.grounded_b_cases(random.Random(GROUNDED_B_SEED))
+    # The second injection set, written blind to the first and to the defences: its own seed.
+    injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     return {
         "injection.jsonl": render(injection),
         "pii.jsonl": render(planted),
         "grounded.jsonl": render(facts),
         "grounded_b.jsonl": render(facts_b),
+        "injection_b.jsonl": render(injection_b_set),
     }
 
 
