@@ -10,7 +10,16 @@ import random
 from typing import Any
 
 from evals.datasets import DATASETS_DIR
-from evals.heldout import attacks, grounded, grounded_b, grounded_c, injection_b, pii, scenarios
+from evals.heldout import (
+    attacks,
+    grounded,
+    grounded_b,
+    grounded_c,
+    injection_b,
+    injection_c,
+    pii,
+    scenarios,
+)
 from evals.heldout.scenarios import Carrier, Input
 
 SEED = 20261205
@@ -18,6 +27,7 @@ GROUNDED_SEED = 20261206
 GROUNDED_B_SEED = grounded_b.SEED
 GROUNDED_C_SEED = grounded_c.SEED
 INJECTION_B_SEED = injection_b.SEED
+INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
 INJECTION_PER_KIND = 66
 PII_PER_KIND = 11
@@ -179,6 +189,8 @@ def build() -> dict[str, str]:
     facts_c = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
+    # The third, blind to both earlier ones and to the defences, run once at the end.
+    injection_c_set = injection_c.injection_c_cases(random.Random(INJECTION_C_SEED))
     return {
         "injection.jsonl": render(injection),
         "pii.jsonl": render(planted),
@@ -186,6 +198,7 @@ def build() -> dict[str, str]:
         "grounded_b.jsonl": render(facts_b),
         "grounded_c.jsonl": render(facts_c),
         "injection_b.jsonl": render(injection_b_set),
+        "injection_c.jsonl": render(injection_c_set),
     }
 
 
