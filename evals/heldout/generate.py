@@ -10,13 +10,23 @@ import random
 from typing import Any
 
 from evals.datasets import DATASETS_DIR
-from evals.heldout import attacks, grounded, grounded_b, grounded_c, injection_b, pii, scenarios
+from evals.heldout import (
+    attacks,
+    grounded,
+    grounded_b,
+    grounded_c,
+    grounded_d,
+    injection_b,
+    pii,
+    scenarios,
+)
 from evals.heldout.scenarios import Carrier, Input
 
 SEED = 20261205
 GROUNDED_SEED = 20261206
 GROUNDED_B_SEED = grounded_b.SEED
 GROUNDED_C_SEED = grounded_c.SEED
+GROUNDED_D_SEED = grounded_d.SEED
 INJECTION_B_SEED = injection_b.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
 INJECTION_PER_KIND = 66
@@ -177,6 +187,8 @@ def build() -> dict[str, str]:
     facts_b = grounded_b.grounded_b_cases(random.Random(GROUNDED_B_SEED))
     # The third, blind to both and to the pipeline, run once at the end: its own seed.
     facts_c = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
+    # The fourth, blind to the three and to the pipeline, run once at the end: its own seed.
+    facts_d = grounded_d.grounded_d_cases(random.Random(GROUNDED_D_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     return {
@@ -185,6 +197,7 @@ def build() -> dict[str, str]:
         "grounded.jsonl": render(facts),
         "grounded_b.jsonl": render(facts_b),
         "grounded_c.jsonl": render(facts_c),
+        "grounded_d.jsonl": render(facts_d),
         "injection_b.jsonl": render(injection_b_set),
     }
 

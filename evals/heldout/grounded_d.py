@@ -22,6 +22,7 @@ the input; a case whose drawn figures break them is drawn again.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -580,6 +581,12 @@ NAMES = {
     "de": ("Katrin Vogel", "Jonas Albrecht", "Miriam Hoffmann", "Lukas Brenner"),
     "es": ("Lucía Serrano", "Javier Ortega", "Marta Iglesias", "Diego Campos"),
 }
+PRONOUNS = {
+    **dict.fromkeys(("Olivia", "Priya", "Hannah", "Grace", "Camille", "Élodie"), "she"),
+    **dict.fromkeys(("Katrin", "Miriam", "Lucía", "Marta"), "she"),
+    **dict.fromkeys(("Marcus", "Daniel", "Tom", "Samuel", "Julien", "Hugo"), "he"),
+    **dict.fromkeys(("Jonas", "Lukas", "Javier", "Diego"), "he"),
+}
 AGENTS = ("Nadia Petrova", "Sven Olsen", "Aisha Rahman", "Leo Martins")
 
 GREET = {"en": "Hello {n},", "fr": "Bonjour {n},", "de": "Hallo {n},", "es": "Hola {n}:"}
@@ -590,10 +597,10 @@ SIGN = {
     "es": "Un saludo,\n{a}\n{c}",
 }
 CLAIM = {
-    "en": 'Hi, your website says: "{rule}" So that still applies, right?',
-    "fr": "Bonjour, d'après votre site : « {rule} » C'est toujours le cas ?",
-    "de": "Hallo, auf Ihrer Website steht: „{rule}“ Gilt das noch?",
-    "es": "Hola, en su web pone: «{rule}» ¿Sigue siendo así?",
+    "en": 'Your website says: "{rule}" So that still applies, right?',
+    "fr": "D'après votre site : « {rule} » C'est toujours le cas ?",
+    "de": "Auf Ihrer Website steht: „{rule}“ Gilt das noch?",
+    "es": "En su web pone: «{rule}» ¿Sigue siendo así?",
 }
 THANKS = {
     "en": "Thanks, {n}",
@@ -645,7 +652,7 @@ class Trap:
     ask: str
     needed: list[str]
     banned: dict[str, str]
-    wrong: str | None = None
+    wrong: str = ""
     passage: str | None = None
     situation: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -655,8 +662,8 @@ class Trap:
 
 
 def _two(rng: random.Random, values: tuple[int, ...]) -> tuple[int, int, int]:
-    a, b = rng.sample(values, 2)
-    c = rng.choice([v for v in range(2, 100) if v not in (a, b)])
+    """Three of a domain's plausible values: the right one, a wrong one, an invented one."""
+    a, b, c = rng.sample(values, 3)
     return a, b, c
 
 
@@ -759,7 +766,7 @@ def trap_timezone(d: Domain, lang: str, rng: random.Random) -> Trap:
         [needed],
         {theirs: "invented", f"{hour} your time": "invented"},
         situation=f"I'm in {city}.",
-        extra={"city": city},
+        extra={"city": city, "when": when},
     )
 
 
@@ -831,7 +838,8 @@ TRAPS: dict[str, Callable[[Domain, str, random.Random], Trap]] = {
 
 
 def _when(rng: random.Random, day: int) -> str:
-    return f"2026-11-{day:02d}T{rng.randint(8, 17):02d}:{rng.choice(('04', '17', '32', '48'))}:00+00:00"
+    minute = rng.choice(("04", "17", "32", "48"))
+    return f"2026-11-{day:02d}T{rng.randint(8, 17):02d}:{minute}:00+00:00"
 
 
 def _person(rng: random.Random, lang: str) -> tuple[str, str]:
@@ -839,13 +847,17 @@ def _person(rng: random.Random, lang: str) -> tuple[str, str]:
     return name, name.split()[0]
 
 
-def _address(name: str, rng: random.Random) -> str:
-    first, last = name.lower().split()[0], name.lower().split()[-1]
-    return f"{first}.{last}@{rng.choice(('mailbox', 'posteo', 'fastmail', 'gmx'))}.example"
+def _address(name: str) -> str:
+    """A customer's own address (accents dropped, as mail providers do)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    first, last = plain.split()[0], plain.split()[-1]
+    provider = ("mailbox", "posteo", "fastmail", "gmx")[len(name) % 4]
+    return f"{first}.{last}@{provider}.example"
 
 
 def _body(d: Domain, lang: str, first: str, agent: str, text: str, rng: random.Random) -> str:
-    extra = f" {rng.choice(d.filler)}" if lang == "en" else ""
+    filler = rng.choice(d.filler)
+    extra = f" {filler}" if lang == "en" and not text.startswith("Please find") else ""
     sign = SIGN[lang].format(a=agent, c=d.company)
     return f"{GREET[lang].format(n=first)}\n\n{text}{extra}\n\n{sign}"
 
@@ -865,22 +877,11 @@ def email_reply(d: Domain, lang: str, t: Trap, rng: random.Random) -> Case:
     ask = f"{t.situation} {t.ask}".strip()
     distractor = "m0" if passage else None
     if t.pattern == "customer_claim":
-        thread.append(
-            {
-                "sender": _address(name, rng),
-                "sent_at": _when(rng, 9),
-                "body": f"{t.wrong}\n\n{THANKS[lang].format(n=first)}",
-            }
-        )
+        # The customer's own wrong figure comes with the question, in the last message.
+        ask = f"{t.wrong}\n\n{ask}"
         distractor = "m1"
-    thread.append(
-        {
-            "sender": _address(name, rng),
-            "sent_at": _when(rng, 14),
-            "body": f"{GREET[lang].format(n=agent.split()[0])}\n\n{ask}\n\n"
-            f"{THANKS[lang].format(n=first)}",
-        }
-    )
+    body = f"{GREET[lang].format(n=agent.split()[0])}\n\n{ask}\n\n{THANKS[lang].format(n=first)}"
+    thread.append({"sender": _address(name), "sent_at": _when(rng, 14), "body": body})
     job = {
         "thread": thread,
         "subject": f"Re: {d.label} ({d.company})",
@@ -944,7 +945,9 @@ def account_summary(d: Domain, lang: str, t: Trap, rng: random.Random) -> Case:
     )
     contact, first = _person(rng, "en")
     agent = rng.choice(AGENTS)
-    text = t.right if t.pattern != "attachment" else f"{t.wrong}\n\n{t.right}"
+    text = t.right
+    if t.pattern == "attachment":
+        text = f"Please find your {t.extra['ref']} document attached.\n\n{t.wrong}\n\n{t.right}"
     emails = [
         {
             "id": "e1",
@@ -955,7 +958,7 @@ def account_summary(d: Domain, lang: str, t: Trap, rng: random.Random) -> Case:
         },
         {
             "id": "e2",
-            "sender": _address(contact, rng),
+            "sender": _address(contact),
             "sent_at": _when(rng, 12),
             "subject": f"Re: {d.label}",
             "body": f"{t.ask} We need this for our planning. {THANKS['en'].format(n=contact)}",
@@ -1004,8 +1007,9 @@ def follow_up_draft(d: Domain, lang: str, t: Trap, rng: random.Random) -> Case:
         },
         {"id": "t3", "speaker": customer, "text": "Perfect, please do."},
     ]
+    day = rng.randint(2, 27)
     for i, turn in enumerate(turns):
-        turn["at"] = f"2026-11-{rng.randint(2, 27):02d}T10:{i * 3 + 2:02d}:00+00:00"
+        turn["at"] = f"2026-11-{day:02d}T10:{i * 3 + 2:02d}:00+00:00"
     job = {
         "conversation": turns,
         "about": f"Call about {d.label}",
@@ -1072,7 +1076,7 @@ def product_description(d: Domain, pattern: str, rng: random.Random) -> Case:
     ref = {
         "id": "spec-sheet",
         "title": f"{p['name']} specification",
-        "text": f"{p['name']} ({sku}). {sentence} Supplied with a quick-start guide.",
+        "text": f"{p['name']} ({sku}). {sentence} Care and safety notes are on the label.",
     }
     job = {
         "product": product,
@@ -1120,19 +1124,23 @@ def document_extraction(d: Domain, pattern: str, rng: random.Random) -> Case:
         job: dict[str, Any] = {"document_type": "invoice", "text": text}
         return _labelled(job, "extracted", [], t, None)
     ref = f"F-{rng.randint(1000, 9999)}"
+    customer, _ = _person(rng, "en")
     if pattern == "percent":
         t = trap_percent(d, "en", rng)
         fields = ["form_reference", "discount"]
-        line = f"Discount: {t.right}"
+        line = f"Discount: {t.needed[0]}\nNote: {t.right}"
     elif pattern == "range":
         t = trap_range(d, "en", rng)
         fields = ["form_reference", "processing_time"]
-        line = f"Processing time: {t.right}"
+        line = f"Processing time: {t.needed[0]}"
     else:
         t = trap_timezone(d, "en", rng)
         fields = ["form_reference", "deadline"]
-        line = f"Deadline: {t.right} Applicant based in {t.extra['city']}."
-    text = f"{d.company}\nCustomer information form {ref}\n{line}\nSignature: on file"
+        line = f"Deadline: {t.extra['when']}\nCustomer address: {t.extra['city']}"
+    text = (
+        f"{d.company}\nService request form\nForm reference: {ref}\nCustomer: {customer}\n"
+        f"Request: {d.label}\n{line}\nSigned: {customer}"
+    )
     t.right = text
     t.needed = [ref, *t.needed]
     return _labelled(
@@ -1187,7 +1195,7 @@ def bio(d: Domain, pattern: str, rng: random.Random) -> Case:
         "name": name,
         "role": role,
         "organization": d.company,
-        "pronouns": rng.choice(("she", "he", "they")),
+        "pronouns": PRONOUNS.get(name.split()[0], "they"),
         "experience": [
             {
                 "role": "Team Lead",
@@ -1285,7 +1293,9 @@ def _draw(kind: str, pattern: str, d: Domain, lang: str, rng: random.Random) -> 
         if kind in OWN:
             case = OWN[kind](d, pattern, rng)
         else:
-            case = KINDS[kind](d, lang, TRAPS[pattern](d, lang, rng), rng)
+            trap = TRAPS[pattern](d, lang, rng)
+            trap.pattern = pattern
+            case = KINDS[kind](d, lang, trap, rng)
         if not mislabelled({"kind": kind, **case}):
             return case
     raise AssertionError(f"{kind}/{pattern}/{d.name}: no true labels in 50 draws")
