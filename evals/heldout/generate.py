@@ -15,6 +15,7 @@ from evals.heldout import (
     grounded,
     grounded_b,
     grounded_c,
+    grounded_d,
     injection_b,
     injection_c,
     pii,
@@ -26,6 +27,7 @@ SEED = 20261205
 GROUNDED_SEED = 20261206
 GROUNDED_B_SEED = grounded_b.SEED
 GROUNDED_C_SEED = grounded_c.SEED
+GROUNDED_D_SEED = grounded_d.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -187,6 +189,8 @@ def build() -> dict[str, str]:
     facts_b = grounded_b.grounded_b_cases(random.Random(GROUNDED_B_SEED))
     # The third, blind to both and to the pipeline, run once at the end: its own seed.
     facts_c = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
+    # The fourth, blind to the three and to the pipeline, run once at the end: its own seed.
+    facts_d = grounded_d.grounded_d_cases(random.Random(GROUNDED_D_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -197,6 +201,7 @@ def build() -> dict[str, str]:
         "grounded.jsonl": render(facts),
         "grounded_b.jsonl": render(facts_b),
         "grounded_c.jsonl": render(facts_c),
+        "grounded_d.jsonl": render(facts_d),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
