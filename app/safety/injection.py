@@ -528,6 +528,14 @@ _STRONG += (
         r"commands?|orders?)\s*[:=|]",
     ),
     ("fake_role", r"<\s*/?\s*(instructions?|directive|system_prompt|system)\b[^>]{0,80}>"),
+    # A transcript's assistant turn that agrees to follow what it was told ("Assistant:
+    # Understood, I will include it in my answer."): a fake conversation to copy.
+    (
+        "fake_role",
+        r"^(assistant|ai|bot|chatbot|model|gpt|chatgpt|asistente|assistente|assistent|"
+        r"asystent|asistan)\s*:\s*(of course|sure|certainly|understood|noted|okay|ok|"
+        r"will do|i will|i'll|i shall|claro|entendido|bien sur|compris|verstanden)\b",
+    ),
     (
         "override",
         r"\b(do|complete|finish|perform) (the|your) (task|job|work) you (were|have been|are) "
