@@ -454,9 +454,12 @@ _STRONG += (
     # antwoord af met ...", "Yanıtını ... bitir", "Zakończ odpowiedź ...").
     (
         "code_word",
-        r"\b(avsluta|borja|inled|sluit|eindig|begin|start|beeindig|zakoncz|zacznij|"
-        r"rozpocznij|skoncz)\w*\b.{0,24}\b(svar|svaret|sammanfattning\w*|meddelande\w*|"
-        r"antwoord|reactie|samenvatting|bericht|odpowiedz\w*|podsumowani\w*|wiadomosc\w*)\b",
+        r"\b(avsluta|avslutt|afslut|borja|begynd|begynn|inled|sluit|eindig|begin|start|"
+        r"beeindig|zakoncz|zacznij|rozpocznij|skoncz|ukonc|zacni|lopeta|aloita|incheie|"
+        r"incepe|fejezd be|kezdd|akhiri|awali|ket thuc|bat dau)\w*\b.{0,24}\b(svar|svaret|"
+        r"sammanfattning\w*|meddelande\w*|antwoord|reactie|samenvatting|bericht|"
+        r"odpowiedz\w*|odpoved\w*|podsumowani\w*|wiadomosc\w*|vastau\w*|raspuns\w*|"
+        r"valasz\w*|jawaban\w*|cau tra loi)\b",
     ),
     (
         "code_word",
@@ -475,14 +478,17 @@ _STRONG += (
     (
         "code_word",
         r"\b(kodord\w*|kodeord\w*|codewoord\w*|wachtwoord|geheim woord|kod kelime\w*|"
-        r"gizli kelime\w*|parola\w* kelime|slow\w* kodow\w*|haslo\w*|tajne slowo)\b",
+        r"gizli kelime\w*|parola\w* kelime|slow\w* kodow\w*|haslo\w*|tajne slowo|"
+        r"kodov\w* slov\w*|koodisan\w*|cuvant\w* (de )?cod|kodszo\w*|kata (sandi|kunci|"
+        r"rahasia)|tu ma)\b",
     ),
     # The system prompt or the hidden instructions, in any of the languages: no third party
     # has a reason to name them.
     (
         "reveal",
-        r"\b(systeemprompt\w*|systemprompt\w*|prompt (du |de |di |del |do )?(systeme|sistema|"
-        r"system)|prompt\w* systemow\w*|sistem istem\w*|systeeminstructies|"
+        r"\b(systeemprompt\w*|systemprompt\w*|prompt\w* (du |de |di |del |do |de la )"
+        r"(systeme|sistema|sistem)\w*|prompt (systeme|sistema)|prompt\w* systemow\w*|"
+        r"systemov\w* prompt\w*|jarjestelmakehot\w*|sistem istem\w*|systeeminstructies|"
         r"hidden instructions|instructions cachees|versteckte\w* anweisungen|"
         r"instrucciones ocultas|instrucoes ocultas|istruzioni nascoste|verborgen instructies|"
         r"dolda instruktioner|gizli talimat\w*|ukryt\w* instrukcj\w*)\b",
@@ -596,13 +602,17 @@ _NATIVE: tuple[tuple[str, str], ...] = (
     (
         "reveal",
         r"(系统提示|系統提示|隐藏指令|隱藏指令|隐藏的指令|隠された指示|隠し指示|秘密の指示|"
-        r"시스템 프롬프트|숨겨진 지시|системн\w* (промпт|инструкци)|скрыт\w* инструкци|"
-        r"موجه النظام|تعليمات النظام|التعليمات المخفية)",
+        r"시스템 프롬프트|숨겨진 지시|системн\w* (промпт|инструкци|інструкц)|скрыт\w* инструкци|"
+        r"прихован\w* інструкц|موجه النظام|تعليمات النظام|التعليمات المخفية|הנחיות המערכת|"
+        r"הנחיית המערכת|सिस्टम प्रॉम्प्ट|छिपे (हुए )?निर्देश|μήνυμα συστήματος|"
+        r"κρυφές οδηγίες)",
     ),
     (
         "code_word",
         r"(кодов\w* слов|секретн\w* слов|(закончи|заверши|начни)\w*[^.!?]{0,20}ответ|"
-        r"в конце (своего )?ответа|답변\s?(의 )?(끝|처음)에|الكلمة الرمزية|كلمة السر)",
+        r"в конце (своего )?ответа|답변\s?(의 )?(끝|처음)에|الكلمة الرمزية|كلمة السر|"
+        r"في نهاية (إجابتك|ردك|الرد|الإجابة)|מילת (ה)?קוד|कोड शब्द|गुप्त शब्द|"
+        r"(उत्तर|जवाब) के (अंत|शुरू) में|κωδικ\w* λέξη|λέξη[- ]κωδικ\w*)",
     ),
     (
         "override",
