@@ -523,6 +523,16 @@ _STRONG += (
         r"summari[sz]er)s? (that|who|which|preparing|processing|reading|handling|"
         r"summari[sz]ing|writing|drafting|answering|generating|parsing|tagging)\b",
     ),
+    # The same in the other languages, naming only what is no person ("pour l'IA qui
+    # résume", "für die KI, die liest", "para la IA que", "voor de AI die").
+    (
+        "override",
+        r"\b(for|to|pour|a|fur|an|para|al|per|alla|voor|aan|till|dla|icin)\b (the |l'|l |la |"
+        r"le |die |den |der |el |il |a |o |de |het )?(ai|ia|ki|llm|chatbot|ki-assistent\w*|"
+        r"assistant ia|asistente (de )?ia|assistente (di )?ia|sprachmodell|modele de langage|"
+        r"modelo de lenguaje|yapay zeka)\b,? (that|which|who|qui|die|der|welche|que|che|dat|"
+        r"som|ktory|ktora)\b",
+    ),
     (
         "override",
         r"\b(automated|automatic|ai) (assistants?|agents?|systems?|models?) (handling|processing|"
