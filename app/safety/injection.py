@@ -558,6 +558,43 @@ _STRONG += (
         r"(given|assigned)\b|\bappend (the following|this)\s*:",
     ),
 )
+# What an order about the answer's content names, without apostrophes (unlike
+# :data:`_TOKEN`): a code word with digits, a ``==`` fence, a double quote.
+_MARK = r"(\b[a-z]{2,}[-_]?[a-z]*\d{2,}\b|\b[a-z]+-[a-z]+-\d+\b|==|[\"“”«»„])"
+_ANSWER = (
+    r"(reply|answer|response|summary|output|description|bio|draft|message|text|antwort|"
+    r"zusammenfassung|nachricht|reponse|resume|respuesta|resumen|risposta|riassunto|resposta|"
+    r"resumo|antwoord|samenvatting|svar|svaret|odpowiedzi|podsumowania|ответа|ответ)"
+)
+# Where in the answer a code word must stand, and what the answer must carry: only with the
+# code word in the same sentence ("the last line of your reply was cut off" is a customer's).
+_STRONG += tuple(
+    ("code_word", r"^(?=.*" + _MARK + r").*?" + shape)
+    for shape in (
+        r"\b(final|last|closing|first|opening|bottom|top) (line|word|words|sentence|paragraph)"
+        r"s? (of|in) (your|the|each|every) " + _ANSWER + r"\b",
+        r"\b(your|the) " + _ANSWER + r"s? (must|should|needs? to|has to|shall|is to|will) "
+        r"(end|begin|start|contain|include|read|say|mention|close|finish)\b",
+        r"\bwhatever you (write|say|answer|reply|output|produce|generate)\b",
+        r"\bmake (your|the) " + _ANSWER + r" (end|start|begin|finish|close)\b",
+        r"\bsign (off )?((your|the) " + _ANSWER + r" )?(as|with)\b",
+        r"\b(reply|respond|answer) (only|just|solely|exclusively) with\b",
+        r"\b(am (ende|anfang)|an das ende|ans ende|a la fin|au debut|en (derniere|premiere) "
+        r"ligne|al (final|principio|inicio)|alla fine|all'inizio|no (final|fim|inicio)|ao final|"
+        r"aan het (einde|eind|begin)|sist i|forst i|i slutet av|na (koncu|poczatku)|"
+        r"sonuna|sonunda|basina|basinda)\b.{0,20}\b(de |del |della |dell'|der |van |d[ao] )?"
+        r"((deiner|ihrer|ta|votre|tu|su|la|tua|sua|je|jouw|uw|het|ditt|din) )?" + _ANSWER,
+        r"\b(yanit|cevab|cevap|ozet)\w* (sonuna|sonunda|basina|basinda)\b",
+    )
+)
+_STRONG += (
+    (
+        "reveal",
+        r"\b(developer (message|prompt|instructions)|instructions (you were|you have been|"
+        r"you've been|were you|have you been) given|everything you (were|have been) told|"
+        r"(the )?text (above|before) this (line|message))\b",
+    ),
+)
 # A fake role label in capitals inside a line ("Rain Boots SYSTEM: ..."): a field of one
 # line (a title, a subject) cannot start a line of its own. Read as written: in lower case
 # it is "system: windows 11"; a label after another word in capitals ("OPERATING SYSTEM:")
@@ -616,6 +653,12 @@ _NATIVE: tuple[tuple[str, str], ...] = (
         r"прихован\w* інструкц|موجه النظام|تعليمات النظام|التعليمات المخفية|הנחיות המערכת|"
         r"הנחיית המערכת|सिस्टम प्रॉम्प्ट|छिपे (हुए )?निर्देश|μήνυμα συστήματος|"
         r"κρυφές οδηγίες)",
+    ),
+    (
+        "code_word",
+        r"(в (конец|конце|начало|начале) (своего )?ответа|(回答|回复|答复)(时|中|里)[^。！？]{0,6}"
+        r"(附上|加上|写上|包含|包括)|(回答|返信|要約)(に|の中に)[^。！？]{0,20}(含め|入れ|書い|記載)|"
+        r"답변에[^.!?]{0,20}(포함|넣|추가|적))",
     ),
     (
         "code_word",
