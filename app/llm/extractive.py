@@ -239,7 +239,7 @@ def _names(values: set[str]) -> str:
 def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
     of quoted or forwarded mail already weighed down."""
-    wanted = content_words(question)
+    wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
     found: list[_Candidate] = []
     position = 0
@@ -265,6 +265,14 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
             if is_quoted:
                 found[-1].weigh(QUOTED)
     return found
+
+
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+"""A question's parenthesis says which product, plan or site it is about ("the notice
+period (Flat 4B, 12 Quay Street)"), not what it asks: a sentence answers by covering
+the rest, and the parenthesis is matched against the sources by the question's focus
+(app/llm/relevance.py), which favours a source naming it and weighs down one naming
+another."""
 
 
 def _lines_sentences(own: list[str], quoted: list[str]) -> list[tuple[str, bool]]:

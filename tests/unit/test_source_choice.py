@@ -830,3 +830,22 @@ async def test_account_summary__an_added_figure_is_no_conflict():
     output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
     assert len(output.key_facts) == 2
     assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+
+
+async def _support_answer(question: str, *sources: tuple[str, str | None, str]) -> str:
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": question,
+            "sources": [{"id": i, "title": title, "text": text} for i, title, text in sources],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    return output.answer if output.outcome == "answered" else f"escalated: {output.refusal_reason}"
+
+
+async def test_support_answer__a_question_s_parenthesis_names_what_it_is_about_not_what_it_asks():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright Hotels (Room 12, North Wing, Garden View)?",
+        ("faq-1", "Seabright Hotels charges", "The late checkout fee is €35.\nBreakfast is €18."),
+    )
+    assert "€35" in answer and "€18" not in answer
