@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
-from app.llm.quoting import split_quoted
+from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus, Mention, carries, mentions
 from app.llm.staleness import stale_sources
 
@@ -238,14 +238,15 @@ def _names(values: set[str]) -> str:
 
 def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
-    of quoted or forwarded mail already weighed down."""
+    of quoted or forwarded mail, or of a signature's footer, already weighed down."""
     wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
     found: list[_Candidate] = []
     position = 0
     for index, source in enumerate(sources):
         own, quoted = split_quoted(source.text)
-        for sentence, is_quoted in _lines_sentences(own, quoted):
+        own, footer = split_footer(own)
+        for sentence, is_quoted in _lines_sentences(own, footer + quoted):
             position += 1
             if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
                 continue

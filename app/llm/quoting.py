@@ -31,6 +31,8 @@ _FROM_BLOCK = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTE_MARK = re.compile(r"^[ \t]*>[> \t]*", re.MULTILINE)
+_SIGNATURE = re.compile(r"^[ \t]*--[ \t]*$")
+"""The signature delimiter ("-- " on a line of its own, RFC 3676; often without its space)."""
 
 
 def split_quoted(text: str) -> tuple[list[str], list[str]]:
@@ -46,3 +48,14 @@ def split_quoted(text: str) -> tuple[list[str], list[str]]:
         (quoted if mark else own).append(line[mark.end() :] if mark else line)
     quoted += [_QUOTE_MARK.sub("", line, count=1) for line in text[cut:].splitlines()]
     return own, quoted
+
+
+def split_footer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A message's own ``lines`` (from :func:`split_quoted`) and its footer: the lines
+    below the signature delimiter. A footer is the sender's standing boilerplate (office
+    hours, list prices for new customers, legal notes), written once for every message:
+    it does not say what this message answers."""
+    for index, line in enumerate(lines):
+        if _SIGNATURE.match(line):
+            return lines[:index], lines[index + 1 :]
+    return lines, []

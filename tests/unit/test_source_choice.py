@@ -10,7 +10,7 @@ import pytest
 
 from app.llm.extractive import ExtractiveProvider, choose_extracts
 from app.llm.provider import Source
-from app.llm.quoting import split_quoted
+from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus, mentions
 from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
@@ -849,3 +849,45 @@ async def test_support_answer__a_question_s_parenthesis_names_what_it_is_about_n
         ("faq-1", "Seabright Hotels charges", "The late checkout fee is €35.\nBreakfast is €18."),
     )
     assert "€35" in answer and "€18" not in answer
+
+
+def test_split_footer__the_lines_below_the_signature_delimiter():
+    own, footer = split_footer(["Hi Ann,", "Your plan costs €20.", "--", "Promo: €15 for new."])
+    assert own == ["Hi Ann,", "Your plan costs €20."]
+    assert footer == ["Promo: €15 for new."]
+    assert split_footer(["A -- B costs €20.", "-- not a delimiter"]) == (
+        ["A -- B costs €20.", "-- not a delimiter"],
+        [],
+    )
+
+
+async def test_email_reply__the_figure_in_the_body_not_the_one_in_the_signature_footer():
+    job = _thread(
+        ("ann@mail.example", "What is the monthly fee of my Basic membership?"),
+        (
+            "help@clubfit.example",
+            "Hello Ann,\nThe monthly fee of the Basic membership is €29.\n\nBest,\nLea\n\n"
+            "-- \nClubFit · Mon-Sat 7-22\nNew members: monthly fee of the Basic membership €19.",
+        ),
+        subject="Monthly fee",
+        question="Tell Ann the monthly fee of her Basic membership.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€29" in draft.body and "€19" not in draft.body
+
+
+async def test_account_summary__a_signature_footer_is_not_a_fact_of_the_account():
+    job = _account(
+        "Ann Lee",
+        [],
+        [
+            {
+                "id": "e1",
+                "sender": "help@clubfit.example",
+                "body": "Hello Ann,\nThe monthly fee of your Basic membership is €29.\n\n--\n"
+                "ClubFit · Mon-Sat 7-22\nNew members: monthly fee of the Basic membership €19.",
+            }
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "€29" in quoted and "€19" not in quoted

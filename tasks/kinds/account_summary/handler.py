@@ -16,7 +16,7 @@ from functools import partial
 from app.jobs.kinds import KindResult
 from app.llm.extractive import addressed_to_the_model, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
-from app.llm.quoting import split_quoted
+from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
@@ -210,7 +210,8 @@ def _about(job: AccountSummaryInput) -> str:
 
 
 def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
-    """The sources' own text (without the older mail an e-mail forwards or quotes), and
+    """The sources' own text (without the older mail an e-mail forwards or quotes, nor
+    its signature's footer), and
     without those about another account only (a note filed under the wrong account, or
     one that says it was), unless that leaves none."""
     every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
@@ -261,7 +262,8 @@ def _dates(job: AccountSummaryInput) -> dict[str, datetime | None]:
 
 
 def _own_text(text: str) -> str:
-    own, _ = split_quoted(text)
+    # Nor the footer below the signature: boilerplate sent with every message.
+    own, _ = split_footer(split_quoted(text)[0])
     return "\n".join(own) if any(line.strip() for line in own) else text
 
 
