@@ -49,8 +49,28 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "januar februar märz juni juli oktober dezember enero febrero marzo abril mayo junio "
+    "julio agosto septiembre octubre noviembre diciembre"
+)
+_ORDINAL_DATE = re.compile(
+    r"(?<!\d)\d{1,2}\.(\s+)(?=(?i:" + "|".join(_MONTH_NAMES.split()) + r")\b)"
+)
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    # "1. März 2026" is one date: a day written as an ordinal does not end a sentence.
+    joined = {m.start(1) for m in _ORDINAL_DATE.finditer(text)}
+    found: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() not in joined:
+            found.append(text[start : m.start()])
+            start = m.end()
+    found.append(text[start:])
+    return [s.strip() for s in found if s.strip()]
 
 
 _TO_THE_MODEL = re.compile(
@@ -254,18 +274,35 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
             if not shared:
                 continue
             score = len(shared) / len(wanted)
-            shaped = shape is not None and shape.search(sentence) is not None
+            quote = current_clause(sentence)
+            shaped = shape is not None and shape.search(quote) is not None
             if shaped:
                 score += 0.5
             if sentence.endswith("?"):
                 score /= 2
-            extract = Extract(source.id, sentence, round(score, 3))
+            extract = Extract(source.id, quote, round(score, 3))
             found.append(
                 _Candidate(extract, position, index, source.ours, frozenset(shared), shaped)
             )
             if is_quoted:
                 found[-1].weigh(QUOTED)
     return found
+
+
+_NEGATED = re.compile(
+    r"\b(?:no longer|not any ?more|nicht mehr|keine? mehr|n'est plus|ne sont plus|n'y a plus|"
+    r"ya no)\b[^:;]*?\s*[:;]\s*(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def current_clause(sentence: str) -> str:
+    """What ``sentence`` says holds now: the clause after the one that negates an old
+    value ("The fee is no longer €10: since 1 March it is €24." -> "since 1 March it is
+    €24."), or the whole sentence. Quoting the old value beside the new one would hand
+    the reader both; the clause is still scored as its whole sentence."""
+    negated = _NEGATED.search(sentence)
+    return sentence[negated.end() :] if negated else sentence
 
 
 _PARENTHESIS = re.compile(r"\([^()]*\)")

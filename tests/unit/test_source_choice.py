@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.llm.extractive import ExtractiveProvider, choose_extracts
+from app.llm.extractive import ExtractiveProvider, choose_extracts, current_clause, sentences
 from app.llm.provider import Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus, mentions
@@ -891,3 +891,37 @@ async def test_account_summary__a_signature_footer_is_not_a_fact_of_the_account(
     )
     quoted, _ = await _quoted(job)
     assert "€29" in quoted and "€19" not in quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "now"),
+    [
+        ("Shipping is no longer free: since May it costs €4.", "since May it costs €4."),
+        (
+            "Versand: nicht mehr 3,00 €; ab dem 2. Juni 2026: 4,50 €.",
+            "ab dem 2. Juni 2026: 4,50 €.",
+        ),
+        ("Livraison : ce n'est plus 3 € ; depuis mai : 5 €.", "depuis mai : 5 €."),
+        ("Envío: ya no es 3 €; desde mayo: 5 €.", "desde mayo: 5 €."),
+        ("We no longer ship to Norway.", "We no longer ship to Norway."),
+    ],
+)
+def test_current_clause__the_clause_after_the_one_negating_an_old_value(sentence, now):
+    assert current_clause(sentence) == now
+
+
+def test_sentences__a_day_written_as_an_ordinal_does_not_end_a_sentence():
+    assert sentences("Gültig ab dem 2. Juni 2026. Danach 5 €.\nSchritt 2. Fertig.") == [
+        "Gültig ab dem 2. Juni 2026.",
+        "Danach 5 €.",
+        "Schritt 2.",
+        "Fertig.",
+    ]
+
+
+async def test_support_answer__quotes_the_current_value_not_the_one_it_replaced():
+    answer = await _support_answer(
+        "How much is the Basic plan's monthly fee?",
+        ("kb-1", "Pricing", "The Basic plan's monthly fee is no longer €19: since June it is €24."),
+    )
+    assert "€24" in answer and "€19" not in answer

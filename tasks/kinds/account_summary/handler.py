@@ -14,7 +14,12 @@ from datetime import UTC, datetime
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import addressed_to_the_model, content_words, sentences
+from app.llm.extractive import (
+    addressed_to_the_model,
+    content_words,
+    current_clause,
+    sentences,
+)
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus
@@ -124,7 +129,7 @@ def compose_summary(
     notes = {n.id for n in job.crm_notes}
     identity = Identity.of(job)
     every = [
-        _Sentence(source, sentence)
+        _Sentence(source, current_clause(sentence))
         for source, text in _about_the_account(job, documents).items()
         for sentence in sentences(text)
         if len(sentence) <= MAX_POINT
