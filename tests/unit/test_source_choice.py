@@ -925,3 +925,36 @@ async def test_support_answer__quotes_the_current_value_not_the_one_it_replaced(
         ("kb-1", "Pricing", "The Basic plan's monthly fee is no longer €19: since June it is €24."),
     )
     assert "€24" in answer and "€19" not in answer
+
+
+def test_stale_sources__a_heading_that_marks_itself_replaced():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source(
+            "a", "Hi Ann,\nPrice list valid until 30 June 2025 (replaced):\nBasic: €19.", ours=True
+        ),
+        Source("b", "Hi Ann,\nPrice list valid from 1 July 2025:\nBasic: €24.", ours=True),
+        Source("c", "Preisliste gültig bis 30. Juni 2025 (ersetzt):\nBasic: 19 €."),
+        Source("d", "Lista de precios (sustituida): Basic 19 €."),
+        Source("e", "Our plans (Basic, Pro) are billed monthly."),
+    ]
+    assert stale_sources(sources) == {0, 2, 3}
+
+
+async def test_email_reply__a_later_message_quoting_a_replaced_price_list_does_not_supersede():
+    job = _thread(
+        ("ann@mail.example", "What does my Basic plan cost per month?"),
+        (
+            "help@shop.example",
+            "Hi Ann,\nPrice list valid from 1 July 2025:\nBasic plan: €24 per month.",
+        ),
+        (
+            "help@shop.example",
+            "Hi Ann,\nPrice list valid until 30 June 2025 (superseded):\nBasic plan: €19 a month.",
+        ),
+        subject="Basic plan",
+        question="Tell Ann what her Basic plan costs per month.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€24" in draft.body and "€19" not in draft.body
