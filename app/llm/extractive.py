@@ -99,6 +99,8 @@ CONFLICTING = 0.25
 of a source titled after one (the Team plan's article for the Business plan): low enough
 that a kind with a threshold escalates rather than answer from it."""
 MATCHING = 0.5
+HEADING = 0.5
+"""Rank bonus of a sentence whose source's title carries all the question's words."""
 """Rank bonus of a sentence naming an asked identifier or name; half for its source."""
 
 
@@ -111,12 +113,14 @@ class _Candidate:
     shared: frozenset[str]
     shaped: bool
     """It has the shape of the answer (a time for "when")."""
+    heading: float = 0.0
+    """The share of the question's words its source's title carries."""
     bonus: float = 0.0
     disfavoured: bool = False
 
     @property
     def rank(self) -> float:
-        return self.extract.score + self.bonus
+        return self.extract.score + self.bonus + HEADING * self.heading
 
     def weigh(self, weight: float) -> None:
         extract = self.extract
@@ -264,6 +268,10 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
     found: list[_Candidate] = []
     position = 0
     for index, source in enumerate(sources):
+        # A title heads each of its sentences: "Acme Bank rates" says whose fee "The
+        # card fee is €15." is, so the question's words it carries rank its sentences
+        # above a sibling's ("Acme Direct rates"); they do not make a sentence answer.
+        heading = len(content_words(source.title or "") & wanted) / max(len(wanted), 1)
         own, quoted = split_quoted(source.text)
         own, footer = split_footer(own)
         for sentence, is_quoted in _lines_sentences(own, footer + quoted):
@@ -282,7 +290,9 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
                 score /= 2
             extract = Extract(source.id, quote, round(score, 3))
             found.append(
-                _Candidate(extract, position, index, source.ours, frozenset(shared), shaped)
+                _Candidate(
+                    extract, position, index, source.ours, frozenset(shared), shaped, heading
+                )
             )
             if is_quoted:
                 found[-1].weigh(QUOTED)

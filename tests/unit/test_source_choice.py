@@ -958,3 +958,12 @@ async def test_email_reply__a_later_message_quoting_a_replaced_price_list_does_n
     )
     draft = (await draft_email_reply(job, ExtractiveProvider())).output
     assert "€24" in draft.body and "€19" not in draft.body
+
+
+async def test_support_answer__the_article_titled_after_the_asked_brand_not_its_sister_s():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright Hotels?",
+        ("kb-1", "Seabright Hostels charges", "The late checkout fee is €15.\nTowels are €2."),
+        ("kb-2", "Seabright Hotels charges", "The late checkout fee is €35.\nTowels are free."),
+    )
+    assert "€35" in answer and "€15" not in answer and "Towels" not in answer
