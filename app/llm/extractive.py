@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
@@ -124,7 +124,7 @@ class _Candidate:
 
     def weigh(self, weight: float) -> None:
         extract = self.extract
-        self.extract = Extract(extract.source_id, extract.text, round(extract.score * weight, 3))
+        self.extract = replace(extract, score=round(extract.score * weight, 3))
         self.disfavoured = True
 
 
@@ -158,7 +158,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     not used. A source marked archived or outdated, or dated before another on the same
     topic, weighs less too (app/llm/staleness.py).
     """
-    candidates = _candidates(question, sources)
+    candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
     stale = stale_sources(sources)
@@ -260,11 +260,12 @@ def _names(values: set[str]) -> str:
     return "/".join(sorted(values))
 
 
-def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
+def _candidates(question: str, sources: Sequence[Source], about: str = "") -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
     of quoted or forwarded mail, or of a signature's footer, already weighed down."""
     wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
+    tier = Focus.of(question, about)
     found: list[_Candidate] = []
     position = 0
     for index, source in enumerate(sources):
@@ -274,21 +275,32 @@ def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
         heading = len(content_words(source.title or "") & wanted) / max(len(wanted), 1)
         own, quoted = split_quoted(source.text)
         own, footer = split_footer(own)
+        headers = table_headers(own + quoted)
         for sentence, is_quoted in _lines_sentences(own, footer + quoted):
             position += 1
             if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
                 continue
-            shared = wanted & content_words(sentence)
+            if sentence in headers.titles:  # a table's header row states nothing
+                continue
+            read = read_row(sentence, headers.rows.get(sentence), tier)
+            # A row read in the asked column answers the rest of the question: the
+            # words naming the column ("I am on the Pro plan") chose it.
+            asked = wanted - content_words(read[2]) if read else wanted
+            shared = asked & content_words(read[0] if read else sentence)
             if not shared:
                 continue
-            score = len(shared) / len(wanted)
+            score = len(shared) / len(asked)
             quote = current_clause(sentence)
-            shaped = shape is not None and shape.search(quote) is not None
+            shaped = shape is not None and shape.search(read[1] if read else quote) is not None
             if shaped:
                 score += 0.5
             if sentence.endswith("?"):
                 score /= 2
-            extract = Extract(source.id, quote, round(score, 3))
+            extract = (
+                Extract(source.id, read[0], round(score, 3), quote=read[1])
+                if read
+                else Extract(source.id, quote, round(score, 3))
+            )
             found.append(
                 _Candidate(
                     extract, position, index, source.ours, frozenset(shared), shaped, heading
@@ -313,6 +325,61 @@ def current_clause(sentence: str) -> str:
     the reader both; the clause is still scored as its whole sentence."""
     negated = _NEGATED.search(sentence)
     return sentence[negated.end() :] if negated else sentence
+
+
+_CELLS = re.compile(r"^\s*\|(.*)\|\s*$")
+_RULE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _cells(line: str) -> list[str] | None:
+    row = _CELLS.match(line)
+    return [cell.strip() for cell in row.group(1).split("|")] if row else None
+
+
+@dataclass(frozen=True)
+class Tables:
+    titles: frozenset[str]
+    """The header rows (and the rules below them)."""
+    rows: dict[str, list[str]]
+    """Each other row, with the header cells of its table."""
+
+
+def table_headers(lines: Sequence[str]) -> Tables:
+    """The Markdown tables of ``lines``: their header rows, and each row's header."""
+    titles: set[str] = set()
+    rows: dict[str, list[str]] = {}
+    header: list[str] | None = None
+    for index, line in enumerate(lines):
+        cells = _cells(line)
+        if cells is None:
+            header = None
+        elif _RULE.match(line):
+            titles.add(line.strip())
+        elif index + 1 < len(lines) and _RULE.match(lines[index + 1]):
+            header = cells
+            titles.add(line.strip())
+        elif header is not None and len(cells) == len(header):
+            rows[line.strip()] = header
+    return Tables(frozenset(titles), rows)
+
+
+def read_row(row: str, header: list[str] | None, asked: Focus) -> tuple[str, str, str] | None:
+    """A table row read in the one column the question or its subject names (the
+    customer's plan or tier): "Card fee (Premium): €18.00", the cell it cites and what
+    names the column ("Premium plan"). A row
+    gives one value per column; quoting it whole would hand the reader every tier's.
+    None: not a row, or no single column is named."""
+    cells = _cells(row)
+    if header is None or cells is None or len(cells) < 3:
+        return None
+    named = [i for i in range(1, len(header)) if header[i] and asked.matches(header[i])]
+    if len(named) != 1 or not cells[named[0]]:
+        return None
+    column = named[0]
+    # The question names the column with its kind of thing: "the Premium plan".
+    kinds = [shape for shape, value in asked.asked if carries(header[column], (shape, value))]
+    naming = " ".join([header[column], *kinds])
+    return f"{cells[0]} ({header[column]}): {cells[column]}", cells[column], naming
 
 
 _PARENTHESIS = re.compile(r"\([^()]*\)")

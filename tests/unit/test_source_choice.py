@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.llm.extractive import ExtractiveProvider, choose_extracts, current_clause, sentences
+from app.llm.extractive import (
+    ExtractiveProvider,
+    choose_extracts,
+    current_clause,
+    read_row,
+    sentences,
+    table_headers,
+)
 from app.llm.provider import Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus, mentions
@@ -967,3 +974,39 @@ async def test_support_answer__the_article_titled_after_the_asked_brand_not_its_
         ("kb-2", "Seabright Hotels charges", "The late checkout fee is €35.\nTowels are free."),
     )
     assert "€35" in answer and "€15" not in answer and "Towels" not in answer
+
+
+_TIERS = (
+    "| Item | Basic | Pro |\n| --- | --- | --- |\n| Storage | 10 GB | 1 TB |\n| Seats | 3 | 25 |"
+)
+
+
+async def test_support_answer__a_table_row_is_read_in_the_customer_s_plan_column():
+    answer = await _support_answer(
+        "How much storage do I get? I am on the Pro plan.", ("kb-1", "Plans", _TIERS)
+    )
+    assert answer == "Storage (Pro): 1 TB [kb-1]"
+
+
+async def test_support_answer__cites_the_cell_it_read():
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": "How much storage do I get? I am on the Pro plan.",
+            "sources": [{"id": "kb-1", "title": "Plans", "text": _TIERS}],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert [(c.source, c.quote) for c in output.citations] == [("kb-1", "1 TB")]
+
+
+def test_read_row__only_when_one_column_is_named():
+    tables = table_headers(_TIERS.splitlines())
+    assert tables.titles == {"| Item | Basic | Pro |", "| --- | --- | --- |"}
+    row = "| Storage | 10 GB | 1 TB |"
+    assert read_row(row, tables.rows[row], Focus.of("I am on the Basic plan")) == (
+        "Storage (Basic): 10 GB",
+        "10 GB",
+        "Basic plan",
+    )
+    assert read_row(row, tables.rows[row], Focus.of("Which plan has more storage?")) is None
+    assert read_row("Storage is 10 GB.", None, Focus.of("the Basic plan")) is None

@@ -123,7 +123,7 @@ def compose_description(
     facts = [printed(v) for v in product.attributes.values() if not isinstance(v, bool)]
     values = [product.name, *features, *facts]
     citations = [Citation(source=METADATA, quote=value) for value in values if value.strip()]
-    citations += [Citation(source=e.source_id, quote=e.text) for e in used if e.text in body]
+    citations += [Citation(source=e.source_id, quote=e.cited) for e in used if e.text in body]
     return ProductDescription(
         title=_title(job),
         body=body,
