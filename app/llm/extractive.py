@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 from app.llm.quoting import split_footer, split_quoted
-from app.llm.relevance import Focus, Mention, carries, mentions
+from app.llm.relevance import (
+    Focus,
+    Mention,
+    carries,
+    labelled_subjects,
+    mentions,
+    sibling,
+    subjects,
+)
 from app.llm.staleness import stale_sources
 
 QUARANTINE_MARK = "[quarantined:"
@@ -161,6 +169,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
+    _siblings(candidates, sources, subjects(question) | subjects(about))
     stale = stale_sources(sources)
     for candidate in candidates:
         if candidate.source in stale:
@@ -409,6 +418,20 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
         elif on[candidate.source]:
             candidate.bonus = MATCHING / 2
         if off[candidate.source] or focus.conflicts(text):
+            candidate.weigh(CONFLICTING)
+
+
+def _siblings(candidates: list[_Candidate], sources: Sequence[Source], asked: set[str]) -> None:
+    """Weigh down a sentence labelled with a sibling of the subject the question names
+    in parentheses (Zone C's fee for a question about Zone A), or from a source titled
+    after one: like a source about another entity, it answers only when nothing else
+    does (app/llm/relevance.py)."""
+    if not asked:
+        return
+    for candidate in candidates:
+        source = sources[candidate.source]
+        named = labelled_subjects(candidate.extract.text, source.title)
+        if not candidate.disfavoured and any(sibling(s, asked) for s in named):
             candidate.weigh(CONFLICTING)
 
 

@@ -259,3 +259,39 @@ def _identifier(shape: str) -> bool:
     """A number or code names one case (an order, an invoice); a name names a kind of
     thing many sources are about (a plan, a region, a model)."""
     return shape.startswith("num:") or ("#" in shape and " " not in shape)
+
+
+# A subject is named in parentheses ("the notice period (Flat 4B, 12 Quay Street)"), after
+# "for" and before a colon ("Fee for Zone C: €40"), or after a title's colon ("FAQ: Zone C").
+_IN_PARENTHESES = re.compile(r"\(([^()]{1,80})\)")
+_FOR_LABEL = re.compile(r"\b(?:for|für|pour|para)\s+([^:()\n]{2,60}?)\s*:(?!\d)", re.IGNORECASE)
+_TOKEN = re.compile(r"\w+")
+
+
+def subjects(text: str) -> set[str]:
+    """The subjects ``text`` names in parentheses, one per comma-separated part."""
+    return {p for m in _IN_PARENTHESES.finditer(text) for p in _parts(m.group(1))}
+
+
+def labelled_subjects(text: str, title: str | None = None) -> set[str]:
+    """The subjects a sentence names (in parentheses, or "for <subject>:"), and the one its
+    title names after its colon ("FAQ: Zone C")."""
+    found = subjects(text) | {p for m in _FOR_LABEL.finditer(text) for p in _parts(m.group(1))}
+    if title and ":" in title:
+        found |= _parts(title.rsplit(":", 1)[1])
+    return found
+
+
+def _parts(text: str) -> set[str]:
+    return {part.strip() for part in text.split(",") if part.strip()}
+
+
+def sibling(subject: str, asked: set[str]) -> bool:
+    """``subject`` is a sibling of an asked one: it shares a word with one (a word, not a
+    number: "Zone C" and "Zone A", "Pulse Riverside" and "Pulse City Centre", "long-haul"
+    and "short-haul flights") and has a word none of them has. A subject sharing no word
+    is about something else altogether (an amount in parentheses), not a sibling."""
+    words = {w.lower() for w in _TOKEN.findall(subject)}
+    known = {w.lower() for phrase in asked for w in _TOKEN.findall(phrase)}
+    shared = {w for w in words & known if not w.isdigit()}
+    return bool(shared) and bool(words - known)

@@ -18,7 +18,7 @@ from app.llm.extractive import (
 )
 from app.llm.provider import Source
 from app.llm.quoting import split_footer, split_quoted
-from app.llm.relevance import Focus, mentions
+from app.llm.relevance import Focus, labelled_subjects, mentions, sibling, subjects
 from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
@@ -1010,3 +1010,32 @@ def test_read_row__only_when_one_column_is_named():
     )
     assert read_row(row, tables.rows[row], Focus.of("Which plan has more storage?")) is None
     assert read_row("Storage is 10 GB.", None, Focus.of("the Basic plan")) is None
+
+
+def test_sibling__shares_a_word_with_the_asked_subject_and_adds_one():
+    asked = subjects("What does parking cost (Lakeside Hotel, Level 2)?")
+    assert asked == {"Lakeside Hotel", "Level 2"}
+    assert sibling("Lakeside Lodge", asked) and sibling("Level 3", asked)
+    assert not sibling("Lakeside Hotel", asked) and not sibling("Hotel", asked)
+    assert not sibling("about $22", asked) and not sibling("2 nights", asked)
+    assert labelled_subjects("Parking for Level 3: €9.", "FAQ: Lakeside Lodge") == {
+        "Level 3",
+        "Lakeside Lodge",
+    }
+
+
+async def test_support_answer__escalates_rather_than_answer_from_a_sibling_s_faq():
+    answer = await _support_answer(
+        "What does parking cost per night (Lakeside Hotel, Level 2)?",
+        ("kb-1", "FAQ: Lakeside Lodge", "Parking per night (Lakeside Lodge): €9."),
+    )
+    assert answer.startswith("escalated")
+
+
+async def test_support_answer__the_asked_subject_s_line_not_its_sibling_s():
+    answer = await _support_answer(
+        "What does parking cost per night (Lakeside Hotel, Level 2)?",
+        ("kb-1", "FAQ: Level 3", "Parking per night (Level 3): €9."),
+        ("kb-2", "Lakeside Hotel prices", "Parking per night (Level 2): €14."),
+    )
+    assert "€14" in answer and "€9" not in answer
