@@ -28,7 +28,7 @@ from app.llm.staleness import stale_sources
 
 QUARANTINE_MARK = "[quarantined:"
 """How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")  # any script: "bestätigen" is one word
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _STOPWORDS = frozenset(
     """a about above after again all am an and any are as at be been before being below
@@ -38,6 +38,10 @@ _STOPWORDS = frozenset(
     same she should so some such than that the their theirs them then there these they this
     those through to too under until up very was we were what when where which while who
     whom why will with would you your yours hi hello thanks thank regards dear""".split()
+    # How a request is put, in the other languages customers write in: it asks, it does
+    # not say what about ("Bitte bestätigen: Notdienstzuschlag?").
+    + """bitte bestätigen können sie mir ich uns pouvez vous confirmer merci svp pueden
+    puede confirmar por favor""".split()
 )
 
 

@@ -11,6 +11,7 @@ import pytest
 from app.llm.extractive import (
     ExtractiveProvider,
     choose_extracts,
+    content_words,
     current_clause,
     read_row,
     sentences,
@@ -1039,3 +1040,16 @@ async def test_support_answer__the_asked_subject_s_line_not_its_sibling_s():
         ("kb-2", "Lakeside Hotel prices", "Parking per night (Level 2): €14."),
     )
     assert "€14" in answer and "€9" not in answer
+
+
+def test_content_words__accented_words_are_whole_and_request_wording_is_no_content():
+    assert content_words("Bitte bestätigen: Größe, Mietkaution?") == {"größ", "mietkaution"}
+    assert content_words("¿Pueden confirmar: la fianza?") == {"la", "fianza"}
+
+
+async def test_support_answer__a_german_request_for_one_figure():
+    answer = await _support_answer(
+        "Bitte bestätigen: Mietkaution (Wohnung 3, Hafenstraße 9)?",
+        ("kb-1", "Preise", "Mietkaution: 1.200,00 €.\nWohnfläche: 80 m²."),
+    )
+    assert "1.200,00 €" in answer and "80 m²" not in answer
