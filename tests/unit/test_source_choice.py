@@ -1053,3 +1053,47 @@ async def test_support_answer__a_german_request_for_one_figure():
         ("kb-1", "Preise", "Mietkaution: 1.200,00 €.\nWohnfläche: 80 m²."),
     )
     assert "1.200,00 €" in answer and "80 m²" not in answer
+
+
+async def _enriched(field: str, *references: tuple[str, str]) -> dict[str, object]:
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Lakeside Hotel Garden Room",
+            "references": [
+                {"id": f"r{i}", "title": title, "text": text}
+                for i, (title, text) in enumerate(references, 1)
+            ],
+            "fields": [field],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    if output.outcome != "enriched":
+        return {"refused": output.refusal_reason}
+    return output.fields[0].model_dump()
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("checkout_fee", "The late checkout fee is €35.\nBreakfast is €18.", "€35"),
+        ("parking_fee", "Underground parking for guests: €12 a night.", None),
+        ("pet_fee", "The pet fee is no longer €10: since May it is €15.", "€15"),
+        ("minibar", "The minibar is restocked daily.", "restocked daily"),
+    ],
+)
+async def test_metadata_enrichment__a_sentence_that_says_the_field_s_value(field, text, value):
+    found = await _enriched(field, ("Lakeside Hotel charges", text))
+    if value is None:
+        assert "refused" in found
+    else:
+        assert found["value"] == value and found["source"] == "r1"
+        assert found["quote"] and value in str(found["quote"])
+
+
+async def test_metadata_enrichment__the_item_s_own_sheet_before_a_sister_brand_s():
+    found = await _enriched(
+        "checkout_fee",
+        ("Lakeside Lodge charges", "The late checkout fee is €20."),
+        ("Lakeside Hotel charges", "The late checkout fee is €35."),
+    )
+    assert found["value"] == "€35" and found["source"] == "r2"
