@@ -1097,3 +1097,39 @@ async def test_metadata_enrichment__the_item_s_own_sheet_before_a_sister_brand_s
         ("Lakeside Hotel charges", "The late checkout fee is €35."),
     )
     assert found["value"] == "€35" and found["source"] == "r2"
+
+
+async def _described(attributes: dict, *references: tuple[str, str]) -> tuple[str, set[str]]:
+    job = ProductDescriptionInput.model_validate(
+        {
+            "product": {"name": "Garden Room", "brand": "Lakeside Hotel", "attributes": attributes},
+            "locale": "en-GB",
+            "metadata_locale": "en",
+            "references": [
+                {"id": f"r{i}", "title": title, "text": text}
+                for i, (title, text) in enumerate(references, 1)
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    assert output.outcome == "written", output.refusal_reason
+    text = " ".join([output.body, *output.bullets])
+    return text, {c.source for c in output.citations}
+
+
+async def test_product_description__without_features_the_product_s_own_sheet_describes_it():
+    text, cited = await _described(
+        {},
+        ("Lakeside Lodge rates", "The late checkout fee is €20."),
+        ("Lakeside Hotel rates", "The late checkout fee is no longer €30: since May it is €35."),
+    )
+    assert "€35" in text and "€20" not in text and "€30" not in text
+    assert cited == {"metadata", "r2"}
+
+
+async def test_product_description__a_table_is_read_in_the_product_s_plan_column():
+    text, _ = await _described(
+        {"plan": "Pro"},
+        ("Lakeside Hotel rates", "| Item | Basic | Pro |\n| --- | --- | --- |\n| Spa | €20 | €0 |"),
+    )
+    assert "Spa (Pro): €0" in text and "€20" not in text
