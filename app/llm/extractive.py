@@ -281,11 +281,17 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
     tier = Focus.of(question, about)
     found: list[_Candidate] = []
     position = 0
+    titles = [content_words(source.title or "") for source in sources if source.title]
+    shared_by_all = set.intersection(*titles) if titles else set()
     for index, source in enumerate(sources):
         # A title heads each of its sentences: "Acme Bank rates" says whose fee "The
         # card fee is €15." is, so the question's words it carries rank its sentences
         # above a sibling's ("Acme Direct rates"); they do not make a sentence answer.
-        heading = len(content_words(source.title or "") & wanted) / max(len(wanted), 1)
+        # A word the question does not use and the other titles lack names a sub-brand
+        # or another line ("Acme Regional rates" beside "Acme rates"): half a word less.
+        title = content_words(source.title or "")
+        extra = title - wanted - shared_by_all if len(titles) > 1 else set()
+        heading = (len(title & wanted) - len(extra) / 2) / max(len(wanted), 1)
         own, quoted = split_quoted(source.text)
         own, footer = split_footer(own)
         headers = table_headers(own + quoted)

@@ -1133,3 +1133,12 @@ async def test_product_description__a_table_is_read_in_the_product_s_plan_column
         ("Lakeside Hotel rates", "| Item | Basic | Pro |\n| --- | --- | --- |\n| Spa | €20 | €0 |"),
     )
     assert "Spa (Pro): €0" in text and "€20" not in text
+
+
+async def test_support_answer__the_brand_s_own_article_not_its_sub_brand_s():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright?",
+        ("kb-1", "Seabright Express charges", "The late checkout fee is €15."),
+        ("kb-2", "Seabright charges", "The late checkout fee is €35."),
+    )
+    assert "€35" in answer and "€15" not in answer
