@@ -1142,3 +1142,23 @@ async def test_support_answer__the_brand_s_own_article_not_its_sub_brand_s():
         ("kb-2", "Seabright charges", "The late checkout fee is €35."),
     )
     assert "€35" in answer and "€15" not in answer
+
+
+async def test_account_summary__a_tier_table_is_read_in_the_account_s_plan_column():
+    job = _account(
+        "Ann Lee",
+        [],
+        [
+            {"id": "e1", "sender": "ann@mail.example", "body": "I am on the Pro plan."},
+            {
+                "id": "e2",
+                "sender": "help@shop.example",
+                "body": "Our prices:\n| Item | Basic | Pro |\n| --- | --- | --- |\n"
+                "| Monthly fee | €19.00 | €24.00 |",
+            },
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    points = " ".join(p.text for p in output.key_facts)
+    assert "Monthly fee (Pro): €24.00" in points and "€19.00" not in points
+    assert ("e2", "€24.00") in {(c.source, c.quote) for c in output.citations}

@@ -15,10 +15,13 @@ from functools import partial
 
 from app.jobs.kinds import KindResult
 from app.llm.extractive import (
+    Tables,
     addressed_to_the_model,
     content_words,
     current_clause,
+    read_row,
     sentences,
+    table_headers,
 )
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
@@ -118,6 +121,15 @@ async def summarize_account(job: AccountSummaryInput, provider: Provider) -> Kin
 class _Sentence:
     source: str
     text: str
+    quote: str | None = None
+    """What it cites when ``text`` is not copied whole (a table cell read in its column)."""
+
+
+def _said(source: str, sentence: str, tables: Tables, plan: Focus) -> _Sentence:
+    """``sentence`` as it holds now: a tier table's row read in the account's column, the
+    clause after one negating an old value, else the sentence."""
+    row = read_row(sentence, tables.rows.get(sentence), plan)
+    return _Sentence(source, row[0], row[1]) if row else _Sentence(source, current_clause(sentence))
 
 
 def compose_summary(
@@ -128,11 +140,17 @@ def compose_summary(
     chunks retrieved for the job, by source id, read after the e-mails and notes."""
     notes = {n.id for n in job.crm_notes}
     identity = Identity.of(job)
+    texts = _about_the_account(job, documents)
+    # The plan or tier the account's mails and notes name ("I am on the Premium plan")
+    # chooses a tier table's column.
+    plan = Focus.of(*texts.values())
     every = [
-        _Sentence(source, current_clause(sentence))
-        for source, text in _about_the_account(job, documents).items()
+        _said(source, sentence, tables, plan)
+        for source, text in texts.items()
+        for tables in [table_headers(text.splitlines())]
         for sentence in sentences(text)
         if len(sentence) <= MAX_POINT
+        and sentence not in tables.titles
         and not addressed_to_the_model(sentence)
         and not identity.about_another(sentence)
     ]
@@ -141,7 +159,7 @@ def compose_summary(
     issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
     issues = issues[: job.max_points]
     first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
-    focused = [s for s in (_Sentence(e.source_id, e.text) for e in extracts) if s in said]
+    focused = [s for s in (_Sentence(e.source_id, e.text, e.quote) for e in extracts) if s in said]
     facts = _unique(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
@@ -164,7 +182,7 @@ def compose_summary(
         open_issues=[Point(text=s.text, sources=[s.source]) for s in issues],
         sentiment=sentiment,
         sentiment_sources=_unique_sources(felt) or cited,
-        citations=[Citation(source=s.source, quote=s.text) for s in quoted],
+        citations=[Citation(source=s.source, quote=s.quote or s.text) for s in quoted],
         outcome="summarized",
     )
 
