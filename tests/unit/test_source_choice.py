@@ -1162,3 +1162,34 @@ async def test_account_summary__a_tier_table_is_read_in_the_account_s_plan_colum
     points = " ".join(p.text for p in output.key_facts)
     assert "Monthly fee (Pro): €24.00" in points and "€19.00" not in points
     assert ("e2", "€24.00") in {(c.source, c.quote) for c in output.citations}
+
+
+def test_supersedes__the_same_label_before_a_figure_in_any_language():
+    from tasks.kinds.account_summary.figures import supersedes
+
+    assert supersedes("Cuota mensual: 24,00 €.", "Cuota mensual: 19,00 €.")
+    assert not supersedes("Cuota de alta: 24,00 €.", "Cuota mensual: 19,00 €.")
+    assert not supersedes("Cuota mensual: 24,00 €.", "Nos vemos el lunes.")
+
+
+async def test_account_summary__an_agent_s_corrected_figure_replaces_the_first_in_spanish():
+    job = _account(
+        "Ana Ruiz",
+        [],
+        [
+            {
+                "id": "e1",
+                "sender": "help@shop.example",
+                "sent_at": "2026-11-02T09:00:00Z",
+                "body": "Cuota mensual del plan: 19,00 €.",
+            },
+            {
+                "id": "e2",
+                "sender": "help@shop.example",
+                "sent_at": "2026-11-02T10:00:00Z",
+                "body": "Disculpe el error. Cuota mensual del plan: 24,00 €.",
+            },
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "24,00 €" in quoted and "19,00 €" not in quoted
