@@ -18,6 +18,7 @@ from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import (
     Focus,
     Mention,
+    another_name,
     carries,
     labelled_subjects,
     mentions,
@@ -173,7 +174,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
-    _siblings(candidates, sources, subjects(question) | subjects(about))
+    _siblings(candidates, sources, subjects(question) | subjects(about), f"{question}\n{about}")
     stale = stale_sources(sources)
     for candidate in candidates:
         if candidate.source in stale:
@@ -431,17 +432,22 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
             candidate.weigh(CONFLICTING)
 
 
-def _siblings(candidates: list[_Candidate], sources: Sequence[Source], asked: set[str]) -> None:
+def _siblings(
+    candidates: list[_Candidate], sources: Sequence[Source], asked: set[str], said: str
+) -> None:
     """Weigh down a sentence labelled with a sibling of the subject the question names
-    in parentheses (Zone C's fee for a question about Zone A), or from a source titled
-    after one: like a source about another entity, it answers only when nothing else
-    does (app/llm/relevance.py)."""
+    in parentheses (Zone C's fee for a question about Zone A), or with another name
+    nothing in the question or its subject (``said``) shares a word with ("Electric Van
+    E2" for the Compact Class B), or from a source titled after one: like a source about
+    another entity, it answers only when nothing else does (app/llm/relevance.py)."""
     if not asked:
         return
     for candidate in candidates:
         source = sources[candidate.source]
         named = labelled_subjects(candidate.extract.text, source.title)
-        if not candidate.disfavoured and any(sibling(s, asked) for s in named):
+        if not candidate.disfavoured and any(
+            sibling(s, asked) or another_name(s, asked, said) for s in named
+        ):
             candidate.weigh(CONFLICTING)
 
 

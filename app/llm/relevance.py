@@ -295,3 +295,21 @@ def sibling(subject: str, asked: set[str]) -> bool:
     known = {w.lower() for phrase in asked for w in _TOKEN.findall(phrase)}
     shared = {w for w in words & known if not w.isdigit()}
     return bool(shared) and bool(words - known)
+
+
+def another_name(subject: str, asked: set[str], question: str) -> bool:
+    """``subject`` is a name ("Electric Van E2": two or more capitalised words, or a
+    code, one of them a word written as a name) that shares no word with what the
+    question and its subject say, while the question names its own subject (``asked``):
+    it names another product or site."""
+    words = _TOKEN.findall(subject)
+    if not asked or not words or not all(w[0].isupper() or w[0].isdigit() for w in words):
+        return False
+    if len(words) < 2 and not any(c.isdigit() for c in subject):
+        return False
+    if not any(len(w) > 2 and w[0].isupper() and w[1:].islower() for w in words):
+        return False  # "MM/DD/YYYY", "USD": a format or a unit, no name
+    said = {w.lower() for w in _TOKEN.findall(question)} | {
+        w.lower() for phrase in asked for w in _TOKEN.findall(phrase)
+    }
+    return not {w.lower() for w in words} & said

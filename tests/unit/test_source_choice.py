@@ -19,7 +19,14 @@ from app.llm.extractive import (
 )
 from app.llm.provider import Source
 from app.llm.quoting import split_footer, split_quoted
-from app.llm.relevance import Focus, labelled_subjects, mentions, sibling, subjects
+from app.llm.relevance import (
+    Focus,
+    another_name,
+    labelled_subjects,
+    mentions,
+    sibling,
+    subjects,
+)
 from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
@@ -1193,3 +1200,24 @@ async def test_account_summary__an_agent_s_corrected_figure_replaces_the_first_i
     )
     quoted, _ = await _quoted(job)
     assert "24,00 €" in quoted and "19,00 €" not in quoted
+
+
+def test_another_name__a_name_sharing_no_word_with_the_question():
+    asked = {"Garden Room"}
+    question = "What does parking cost (Garden Room)?"
+    assert another_name("Harbour Suite", asked, question)
+    assert another_name("Suite S2", asked, question)
+    assert not another_name("Garden Room", asked, question)
+    assert not another_name("new guests", asked, question)
+    assert not another_name("MM/DD/YYYY", asked, question) and not another_name(
+        "USD", asked, question
+    )
+    assert not another_name("Harbour Suite", set(), question)
+
+
+async def test_support_answer__escalates_rather_than_answer_from_another_product_s_faq():
+    answer = await _support_answer(
+        "What does parking cost per night (Garden Room)?",
+        ("kb-1", "FAQ: Harbour Suite", "Parking per night for Harbour Suite: €9."),
+    )
+    assert answer.startswith("escalated")
