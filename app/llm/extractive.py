@@ -338,13 +338,27 @@ _NEGATED = re.compile(
 )
 
 
+_FORMERLY = re.compile(
+    r"\s*(?:\(\s*|,\s*|;\s*|\s-+\s*)(?:previously|formerly|was|down from|up from|"
+    r"instead of|replacing|anciennement|auparavant|au lieu de|zuvor|vorher|bisher|statt|"
+    r"anteriormente|antes|en lugar de)\b:?\s*(?:[$€£]|[A-Z]{3}\s)?\s?\d.*$",
+    re.IGNORECASE,
+)
+
+
 def current_clause(sentence: str) -> str:
     """What ``sentence`` says holds now: the clause after the one that negates an old
     value ("The fee is no longer €10: since 1 March it is €24." -> "since 1 March it is
-    €24."), or the whole sentence. Quoting the old value beside the new one would hand
-    the reader both; the clause is still scored as its whole sentence."""
+    €24."), or before the one that gives it ("The fee is €24 (previously €10)." -> "The
+    fee is €24"), or the whole sentence. Quoting the old value beside the new one would
+    hand the reader both; the clause is still scored as its whole sentence."""
     negated = _NEGATED.search(sentence)
-    return sentence[negated.end() :] if negated else sentence
+    if negated:
+        return sentence[negated.end() :]
+    formerly = _FORMERLY.search(sentence)
+    if formerly and formerly.start() > 0 and _FIGURE.search(sentence[: formerly.start()]):
+        return sentence[: formerly.start()]
+    return sentence
 
 
 _CELLS = re.compile(r"^\s*\|(.*)\|\s*$")

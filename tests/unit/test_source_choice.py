@@ -919,6 +919,13 @@ async def test_account_summary__a_signature_footer_is_not_a_fact_of_the_account(
         ("Livraison : ce n'est plus 3 € ; depuis mai : 5 €.", "depuis mai : 5 €."),
         ("Envío: ya no es 3 €; desde mayo: 5 €.", "desde mayo: 5 €."),
         ("We no longer ship to Norway.", "We no longer ship to Norway."),
+        ("The fee is €24 (previously €19).", "The fee is €24"),
+        ("Die Gebühr beträgt 24 € (zuvor 19 €).", "Die Gebühr beträgt 24 €"),
+        ("Seats: 40, up from 25.", "Seats: 40"),
+        (
+            "Order 5521, previously delayed, ships on 3 May.",
+            "Order 5521, previously delayed, ships on 3 May.",
+        ),
     ],
 )
 def test_current_clause__the_clause_after_the_one_negating_an_old_value(sentence, now):
