@@ -1228,3 +1228,26 @@ async def test_support_answer__escalates_rather_than_answer_from_another_product
         ("kb-1", "FAQ: Harbour Suite", "Parking per night for Harbour Suite: €9."),
     )
     assert answer.startswith("escalated")
+
+
+def test_split_footer__what_follows_a_closing_or_a_rule_is_the_signature():
+    own, footer = split_footer(["Your fee is €20.", "Kind regards,", "Lea", "New: €15."])
+    assert own == ["Your fee is €20.", "Kind regards,"] and footer == ["Lea", "New: €15."]
+    assert split_footer(["Fee: 20 €.", "Mit freundlichen Grüßen", "Lea"])[1] == ["Lea"]
+    assert split_footer(["Fee: €20.", "_____", "Promo: €15."])[1] == ["Promo: €15."]
+    assert split_footer(["Regards to your team: the fee is €20."])[1] == []
+
+
+async def test_email_reply__a_footer_below_the_sign_off_without_a_delimiter():
+    job = _thread(
+        ("ann@mail.example", "What is the monthly fee of my Basic membership?"),
+        (
+            "help@clubfit.example",
+            "Hello Ann,\nThe monthly fee of the Basic membership is €29.\n\nKind regards,\n"
+            "Lea\nClubFit\nNew members: monthly fee of the Basic membership €19.",
+        ),
+        subject="Monthly fee",
+        question="Tell Ann the monthly fee of her Basic membership.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€29" in draft.body and "€19" not in draft.body
