@@ -132,7 +132,9 @@ def _versions(text: str) -> set[str]:
 
 def _words_before(text: str, end: int) -> list[str]:
     window = _PUNCTUATION.split(text[max(0, end - _WINDOW) : end])[-1]
-    return window.replace("-", " ").split()[-3:]
+    # A dash between words separates them ("Pro - Team plan"); a hyphen joins a name
+    # ("the All-Access plan").
+    return re.sub(r"(?<!\w)-|-(?!\w)", " ", window).split()[-3:]
 
 
 def _numbered(text: str) -> set[Mention]:

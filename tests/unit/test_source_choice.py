@@ -1251,3 +1251,8 @@ async def test_email_reply__a_footer_below_the_sign_off_without_a_delimiter():
     )
     draft = (await draft_email_reply(job, ExtractiveProvider())).output
     assert "€29" in draft.body and "€19" not in draft.body
+
+
+def test_mentions__a_hyphen_joins_a_name_a_spaced_dash_separates():
+    assert ("plan", "all-access") in mentions("I am on the All-Access plan.")
+    assert ("plan", "team") in mentions("Pricing - Team plan")
