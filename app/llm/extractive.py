@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.llm.errors import InvalidModelOutput
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
-from app.llm.quoting import split_quoted
-from app.llm.relevance import Focus, Mention, carries, mentions
+from app.llm.quoting import split_footer, split_quoted
+from app.llm.relevance import (
+    Focus,
+    Mention,
+    another_name,
+    carries,
+    labelled_subjects,
+    mentions,
+    sibling,
+    subjects,
+)
 from app.llm.staleness import stale_sources
 
 QUARANTINE_MARK = "[quarantined:"
 """How the placeholder of a quarantined sentence starts (app/safety/injection.py)."""
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")  # any script: "bestätigen" is one word
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _STOPWORDS = frozenset(
     """a about above after again all am an and any are as at be been before being below
@@ -30,6 +39,10 @@ _STOPWORDS = frozenset(
     same she should so some such than that the their theirs them then there these they this
     those through to too under until up very was we were what when where which while who
     whom why will with would you your yours hi hello thanks thank regards dear""".split()
+    # How a request is put, in the other languages customers write in: it asks, it does
+    # not say what about ("Bitte bestätigen: Notdienstzuschlag?").
+    + """bitte bestätigen können sie mir ich uns pouvez vous confirmer merci svp pueden
+    puede confirmar por favor""".split()
 )
 
 
@@ -49,8 +62,28 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "januar februar märz juni juli oktober dezember enero febrero marzo abril mayo junio "
+    "julio agosto septiembre octubre noviembre diciembre"
+)
+_ORDINAL_DATE = re.compile(
+    r"(?<!\d)\d{1,2}\.(\s+)(?=(?i:" + "|".join(_MONTH_NAMES.split()) + r")\b)"
+)
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    # "1. März 2026" is one date: a day written as an ordinal does not end a sentence.
+    joined = {m.start(1) for m in _ORDINAL_DATE.finditer(text)}
+    found: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() not in joined:
+            found.append(text[start : m.start()])
+            start = m.end()
+    found.append(text[start:])
+    return [s.strip() for s in found if s.strip()]
 
 
 _TO_THE_MODEL = re.compile(
@@ -79,6 +112,8 @@ CONFLICTING = 0.25
 of a source titled after one (the Team plan's article for the Business plan): low enough
 that a kind with a threshold escalates rather than answer from it."""
 MATCHING = 0.5
+HEADING = 0.5
+"""Rank bonus of a sentence whose source's title carries all the question's words."""
 """Rank bonus of a sentence naming an asked identifier or name; half for its source."""
 
 
@@ -91,16 +126,18 @@ class _Candidate:
     shared: frozenset[str]
     shaped: bool
     """It has the shape of the answer (a time for "when")."""
+    heading: float = 0.0
+    """The share of the question's words its source's title carries."""
     bonus: float = 0.0
     disfavoured: bool = False
 
     @property
     def rank(self) -> float:
-        return self.extract.score + self.bonus
+        return self.extract.score + self.bonus + HEADING * self.heading
 
     def weigh(self, weight: float) -> None:
         extract = self.extract
-        self.extract = Extract(extract.source_id, extract.text, round(extract.score * weight, 3))
+        self.extract = replace(extract, score=round(extract.score * weight, 3))
         self.disfavoured = True
 
 
@@ -134,9 +171,10 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     not used. A source marked archived or outdated, or dated before another on the same
     topic, weighs less too (app/llm/staleness.py).
     """
-    candidates = _candidates(question, sources)
+    candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known))
+    _siblings(candidates, sources, subjects(question) | subjects(about), f"{question}\n{about}")
     stale = stale_sources(sources)
     for candidate in candidates:
         if candidate.source in stale:
@@ -236,35 +274,154 @@ def _names(values: set[str]) -> str:
     return "/".join(sorted(values))
 
 
-def _candidates(question: str, sources: Sequence[Source]) -> list[_Candidate]:
+def _candidates(question: str, sources: Sequence[Source], about: str = "") -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
-    of quoted or forwarded mail already weighed down."""
-    wanted = content_words(question)
+    of quoted or forwarded mail, or of a signature's footer, already weighed down."""
+    wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
+    tier = Focus.of(question, about)
     found: list[_Candidate] = []
     position = 0
+    titles = [content_words(source.title or "") for source in sources if source.title]
+    shared_by_all = set.intersection(*titles) if titles else set()
     for index, source in enumerate(sources):
+        # A title heads each of its sentences: "Acme Bank rates" says whose fee "The
+        # card fee is €15." is, so the question's words it carries rank its sentences
+        # above a sibling's ("Acme Direct rates"); they do not make a sentence answer.
+        # A word the question does not use and the other titles lack names a sub-brand
+        # or another line ("Acme Regional rates" beside "Acme rates"): half a word less.
+        title = content_words(source.title or "")
+        extra = title - wanted - shared_by_all if len(titles) > 1 else set()
+        heading = (len(title & wanted) - len(extra) / 2) / max(len(wanted), 1)
         own, quoted = split_quoted(source.text)
-        for sentence, is_quoted in _lines_sentences(own, quoted):
+        own, footer = split_footer(own)
+        headers = table_headers(own + quoted)
+        for sentence, is_quoted in _lines_sentences(own, footer + quoted):
             position += 1
             if sentence.startswith(QUARANTINE_MARK):  # never quote a quarantined sentence
                 continue
-            shared = wanted & content_words(sentence)
+            if sentence in headers.titles:  # a table's header row states nothing
+                continue
+            read = read_row(sentence, headers.rows.get(sentence), tier)
+            # A row read in the asked column answers the rest of the question: the
+            # words naming the column ("I am on the Pro plan") chose it.
+            asked = wanted - content_words(read[2]) if read else wanted
+            shared = asked & content_words(read[0] if read else sentence)
             if not shared:
                 continue
-            score = len(shared) / len(wanted)
-            shaped = shape is not None and shape.search(sentence) is not None
+            score = len(shared) / len(asked)
+            quote = current_clause(sentence)
+            shaped = shape is not None and shape.search(read[1] if read else quote) is not None
             if shaped:
                 score += 0.5
             if sentence.endswith("?"):
                 score /= 2
-            extract = Extract(source.id, sentence, round(score, 3))
+            extract = (
+                Extract(source.id, read[0], round(score, 3), quote=read[1])
+                if read
+                else Extract(source.id, quote, round(score, 3))
+            )
             found.append(
-                _Candidate(extract, position, index, source.ours, frozenset(shared), shaped)
+                _Candidate(
+                    extract, position, index, source.ours, frozenset(shared), shaped, heading
+                )
             )
             if is_quoted:
                 found[-1].weigh(QUOTED)
     return found
+
+
+_NEGATED = re.compile(
+    r"\b(?:no longer|not any ?more|nicht mehr|keine? mehr|n'est plus|ne sont plus|n'y a plus|"
+    r"ya no)\b[^:;]*?\s*[:;]\s*(?=\S)",
+    re.IGNORECASE,
+)
+
+
+_FORMERLY = re.compile(
+    r"\s*(?:\(\s*|,\s*|;\s*|\s-+\s*)(?:previously|formerly|was|down from|up from|"
+    r"instead of|replacing|anciennement|auparavant|au lieu de|zuvor|vorher|bisher|statt|"
+    r"anteriormente|antes|en lugar de)\b:?\s*(?:[$€£]|[A-Z]{3}\s)?\s?\d.*$",
+    re.IGNORECASE,
+)
+
+
+def current_clause(sentence: str) -> str:
+    """What ``sentence`` says holds now: the clause after the one that negates an old
+    value ("The fee is no longer €10: since 1 March it is €24." -> "since 1 March it is
+    €24."), or before the one that gives it ("The fee is €24 (previously €10)." -> "The
+    fee is €24"), or the whole sentence. Quoting the old value beside the new one would
+    hand the reader both; the clause is still scored as its whole sentence."""
+    negated = _NEGATED.search(sentence)
+    if negated:
+        return sentence[negated.end() :]
+    formerly = _FORMERLY.search(sentence)
+    if formerly and formerly.start() > 0 and _FIGURE.search(sentence[: formerly.start()]):
+        return sentence[: formerly.start()]
+    return sentence
+
+
+_CELLS = re.compile(r"^\s*\|(.*)\|\s*$")
+_RULE = re.compile(r"^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _cells(line: str) -> list[str] | None:
+    row = _CELLS.match(line)
+    return [cell.strip() for cell in row.group(1).split("|")] if row else None
+
+
+@dataclass(frozen=True)
+class Tables:
+    titles: frozenset[str]
+    """The header rows (and the rules below them)."""
+    rows: dict[str, list[str]]
+    """Each other row, with the header cells of its table."""
+
+
+def table_headers(lines: Sequence[str]) -> Tables:
+    """The Markdown tables of ``lines``: their header rows, and each row's header."""
+    titles: set[str] = set()
+    rows: dict[str, list[str]] = {}
+    header: list[str] | None = None
+    for index, line in enumerate(lines):
+        cells = _cells(line)
+        if cells is None:
+            header = None
+        elif _RULE.match(line):
+            titles.add(line.strip())
+        elif index + 1 < len(lines) and _RULE.match(lines[index + 1]):
+            header = cells
+            titles.add(line.strip())
+        elif header is not None and len(cells) == len(header):
+            rows[line.strip()] = header
+    return Tables(frozenset(titles), rows)
+
+
+def read_row(row: str, header: list[str] | None, asked: Focus) -> tuple[str, str, str] | None:
+    """A table row read in the one column the question or its subject names (the
+    customer's plan or tier): "Card fee (Premium): €18.00", the cell it cites and what
+    names the column ("Premium plan"). A row
+    gives one value per column; quoting it whole would hand the reader every tier's.
+    None: not a row, or no single column is named."""
+    cells = _cells(row)
+    if header is None or cells is None or len(cells) < 3:
+        return None
+    named = [i for i in range(1, len(header)) if header[i] and asked.matches(header[i])]
+    if len(named) != 1 or not cells[named[0]]:
+        return None
+    column = named[0]
+    # The question names the column with its kind of thing: "the Premium plan".
+    kinds = [shape for shape, value in asked.asked if carries(header[column], (shape, value))]
+    naming = " ".join([header[column], *kinds])
+    return f"{cells[0]} ({header[column]}): {cells[column]}", cells[column], naming
+
+
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+"""A question's parenthesis says which product, plan or site it is about ("the notice
+period (Flat 4B, 12 Quay Street)"), not what it asks: a sentence answers by covering
+the rest, and the parenthesis is matched against the sources by the question's focus
+(app/llm/relevance.py), which favours a source naming it and weighs down one naming
+another."""
 
 
 def _lines_sentences(own: list[str], quoted: list[str]) -> list[tuple[str, bool]]:
@@ -286,6 +443,25 @@ def _judge(candidates: list[_Candidate], sources: Sequence[Source], focus: Focus
         elif on[candidate.source]:
             candidate.bonus = MATCHING / 2
         if off[candidate.source] or focus.conflicts(text):
+            candidate.weigh(CONFLICTING)
+
+
+def _siblings(
+    candidates: list[_Candidate], sources: Sequence[Source], asked: set[str], said: str
+) -> None:
+    """Weigh down a sentence labelled with a sibling of the subject the question names
+    in parentheses (Zone C's fee for a question about Zone A), or with another name
+    nothing in the question or its subject (``said``) shares a word with ("Electric Van
+    E2" for the Compact Class B), or from a source titled after one: like a source about
+    another entity, it answers only when nothing else does (app/llm/relevance.py)."""
+    if not asked:
+        return
+    for candidate in candidates:
+        source = sources[candidate.source]
+        named = labelled_subjects(candidate.extract.text, source.title)
+        if not candidate.disfavoured and any(
+            sibling(s, asked) or another_name(s, asked, said) for s in named
+        ):
             candidate.weigh(CONFLICTING)
 
 

@@ -53,6 +53,14 @@ class Extract:
     source_id: str
     text: str
     score: float
+    quote: str | None = None
+    """The passage to cite when ``text`` is not copied whole from the source: a table
+    cell read under its row's label and its column's header ("Card fee (Premium):
+    €18.00" cites "€18.00"); None: ``text`` is the quote."""
+
+    @property
+    def cited(self) -> str:
+        return self.text if self.quote is None else self.quote
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,18 @@ _FROM_BLOCK = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTE_MARK = re.compile(r"^[ \t]*>[> \t]*", re.MULTILINE)
+_SIGNATURE = re.compile(r"^[ \t]*(?:--|_{3,}|={3,})[ \t]*$")
+"""The signature delimiter ("-- " on a line of its own, RFC 3676; often without its
+space), or a rule drawn above a footer."""
+_CLOSING = re.compile(
+    r"^[ \t]*(?:(?:kind|best|warm|many thanks and)?[ \t]*regards|best wishes|sincerely|"
+    r"yours (?:sincerely|faithfully|truly)|cheers|mit freundlichen grüßen|viele grüße|"
+    r"beste grüße|freundliche grüße|cordialement|bien cordialement|bien à vous|"
+    r"salutations distinguées|un saludo|saludos(?: cordiales)?|atentamente|"
+    r"cordiali saluti|distinti saluti)[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE,
+)
+"""A closing on a line of its own ("Kind regards,"): what follows is the signature."""
 
 
 def split_quoted(text: str) -> tuple[list[str], list[str]]:
@@ -46,3 +58,17 @@ def split_quoted(text: str) -> tuple[list[str], list[str]]:
         (quoted if mark else own).append(line[mark.end() :] if mark else line)
     quoted += [_QUOTE_MARK.sub("", line, count=1) for line in text[cut:].splitlines()]
     return own, quoted
+
+
+def split_footer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A message's own ``lines`` (from :func:`split_quoted`) and its footer: the lines
+    below the signature delimiter or the closing ("Kind regards,"). A footer is the
+    sender's standing boilerplate (a name, office hours, list prices for new customers,
+    legal notes), written once for every message: it does not say what this one
+    answers."""
+    for index, line in enumerate(lines):
+        if _SIGNATURE.match(line):
+            return lines[:index], lines[index + 1 :]
+        if _CLOSING.match(line):  # the closing stays: it is the writer's own line
+            return lines[: index + 1], lines[index + 1 :]
+    return lines, []

@@ -132,7 +132,9 @@ def _versions(text: str) -> set[str]:
 
 def _words_before(text: str, end: int) -> list[str]:
     window = _PUNCTUATION.split(text[max(0, end - _WINDOW) : end])[-1]
-    return window.replace("-", " ").split()[-3:]
+    # A dash between words separates them ("Pro - Team plan"); a hyphen joins a name
+    # ("the All-Access plan").
+    return re.sub(r"(?<!\w)-|-(?!\w)", " ", window).split()[-3:]
 
 
 def _numbered(text: str) -> set[Mention]:
@@ -259,3 +261,57 @@ def _identifier(shape: str) -> bool:
     """A number or code names one case (an order, an invoice); a name names a kind of
     thing many sources are about (a plan, a region, a model)."""
     return shape.startswith("num:") or ("#" in shape and " " not in shape)
+
+
+# A subject is named in parentheses ("the notice period (Flat 4B, 12 Quay Street)"), after
+# "for" and before a colon ("Fee for Zone C: €40"), or after a title's colon ("FAQ: Zone C").
+_IN_PARENTHESES = re.compile(r"\(([^()]{1,80})\)")
+_FOR_LABEL = re.compile(r"\b(?:for|für|pour|para)\s+([^:()\n]{2,60}?)\s*:(?!\d)", re.IGNORECASE)
+_TOKEN = re.compile(r"\w+")
+
+
+def subjects(text: str) -> set[str]:
+    """The subjects ``text`` names in parentheses, one per comma-separated part."""
+    return {p for m in _IN_PARENTHESES.finditer(text) for p in _parts(m.group(1))}
+
+
+def labelled_subjects(text: str, title: str | None = None) -> set[str]:
+    """The subjects a sentence names (in parentheses, or "for <subject>:"), and the one its
+    title names after its colon ("FAQ: Zone C")."""
+    found = subjects(text) | {p for m in _FOR_LABEL.finditer(text) for p in _parts(m.group(1))}
+    if title and ":" in title:
+        found |= _parts(title.rsplit(":", 1)[1])
+    return found
+
+
+def _parts(text: str) -> set[str]:
+    return {part.strip() for part in text.split(",") if part.strip()}
+
+
+def sibling(subject: str, asked: set[str]) -> bool:
+    """``subject`` is a sibling of an asked one: it shares a word with one (a word, not a
+    number: "Zone C" and "Zone A", "Pulse Riverside" and "Pulse City Centre", "long-haul"
+    and "short-haul flights") and has a word none of them has. A subject sharing no word
+    is about something else altogether (an amount in parentheses), not a sibling."""
+    words = {w.lower() for w in _TOKEN.findall(subject)}
+    known = {w.lower() for phrase in asked for w in _TOKEN.findall(phrase)}
+    shared = {w for w in words & known if not w.isdigit()}
+    return bool(shared) and bool(words - known)
+
+
+def another_name(subject: str, asked: set[str], question: str) -> bool:
+    """``subject`` is a name ("Electric Van E2": two or more capitalised words, or a
+    code, one of them a word written as a name) that shares no word with what the
+    question and its subject say, while the question names its own subject (``asked``):
+    it names another product or site."""
+    words = _TOKEN.findall(subject)
+    if not asked or not words or not all(w[0].isupper() or w[0].isdigit() for w in words):
+        return False
+    if len(words) < 2 and not any(c.isdigit() for c in subject):
+        return False
+    if not any(len(w) > 2 and w[0].isupper() and w[1:].islower() for w in words):
+        return False  # "MM/DD/YYYY", "USD": a format or a unit, no name
+    said = {w.lower() for w in _TOKEN.findall(question)} | {
+        w.lower() for phrase in asked for w in _TOKEN.findall(phrase)
+    }
+    return not {w.lower() for w in words} & said

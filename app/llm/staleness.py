@@ -32,7 +32,11 @@ _STALE_NOTICE = re.compile(
     r"[^.\n]{0,40}?\b(?:applies|applied|refers|describes|covers|is for) (?:only )?(?:to )?(?:the )?"
     r"(?:old|older|previous|legacy|former|retired|discontinued)\b"
     r"|\b(?:applied|was valid|was in effect|was in force) until\b"
-    r"|^\s*\[?(?:archived|deprecated|outdated|obsolete|legacy)\]?\s*(?:[:\]-]|$)",
+    r"|^\s*\[?(?:archived|deprecated|outdated|obsolete|legacy)\]?\s*(?:[:\]-]|$)"
+    # A heading that marks itself replaced: "Tariff valid until 31 December 2025 (superseded)".
+    r"|\((?:superseded|replaced|outdated|expired|archived|obsolete|no longer valid|"
+    r"remplacée?s?|périmée?s?|obsolète|ersetzt|veraltet|abgelaufen|ungültig|"
+    r"sustituid[ao]s?|reemplazad[ao]s?|caducad[ao]s?|obsolet[ao]s?|sostituit[ao])\)",
     re.IGNORECASE | re.MULTILINE,
 )
 _MONTHS = """january february march april may june july august september october november

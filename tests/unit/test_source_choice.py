@@ -8,10 +8,25 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.llm.extractive import ExtractiveProvider, choose_extracts
+from app.llm.extractive import (
+    ExtractiveProvider,
+    choose_extracts,
+    content_words,
+    current_clause,
+    read_row,
+    sentences,
+    table_headers,
+)
 from app.llm.provider import Source
-from app.llm.quoting import split_quoted
-from app.llm.relevance import Focus, mentions
+from app.llm.quoting import split_footer, split_quoted
+from app.llm.relevance import (
+    Focus,
+    another_name,
+    labelled_subjects,
+    mentions,
+    sibling,
+    subjects,
+)
 from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
@@ -830,3 +845,414 @@ async def test_account_summary__an_added_figure_is_no_conflict():
     output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
     assert len(output.key_facts) == 2
     assert not account_summary.KIND.review.reasons(high_risk_input=False, output=output)
+
+
+async def _support_answer(question: str, *sources: tuple[str, str | None, str]) -> str:
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": question,
+            "sources": [{"id": i, "title": title, "text": text} for i, title, text in sources],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    return output.answer if output.outcome == "answered" else f"escalated: {output.refusal_reason}"
+
+
+async def test_support_answer__a_question_s_parenthesis_names_what_it_is_about_not_what_it_asks():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright Hotels (Room 12, North Wing, Garden View)?",
+        ("faq-1", "Seabright Hotels charges", "The late checkout fee is €35.\nBreakfast is €18."),
+    )
+    assert "€35" in answer and "€18" not in answer
+
+
+def test_split_footer__the_lines_below_the_signature_delimiter():
+    own, footer = split_footer(["Hi Ann,", "Your plan costs €20.", "--", "Promo: €15 for new."])
+    assert own == ["Hi Ann,", "Your plan costs €20."]
+    assert footer == ["Promo: €15 for new."]
+    assert split_footer(["A -- B costs €20.", "-- not a delimiter"]) == (
+        ["A -- B costs €20.", "-- not a delimiter"],
+        [],
+    )
+
+
+async def test_email_reply__the_figure_in_the_body_not_the_one_in_the_signature_footer():
+    job = _thread(
+        ("ann@mail.example", "What is the monthly fee of my Basic membership?"),
+        (
+            "help@clubfit.example",
+            "Hello Ann,\nThe monthly fee of the Basic membership is €29.\n\nBest,\nLea\n\n"
+            "-- \nClubFit · Mon-Sat 7-22\nNew members: monthly fee of the Basic membership €19.",
+        ),
+        subject="Monthly fee",
+        question="Tell Ann the monthly fee of her Basic membership.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€29" in draft.body and "€19" not in draft.body
+
+
+async def test_account_summary__a_signature_footer_is_not_a_fact_of_the_account():
+    job = _account(
+        "Ann Lee",
+        [],
+        [
+            {
+                "id": "e1",
+                "sender": "help@clubfit.example",
+                "body": "Hello Ann,\nThe monthly fee of your Basic membership is €29.\n\n--\n"
+                "ClubFit · Mon-Sat 7-22\nNew members: monthly fee of the Basic membership €19.",
+            }
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "€29" in quoted and "€19" not in quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "now"),
+    [
+        ("Shipping is no longer free: since May it costs €4.", "since May it costs €4."),
+        (
+            "Versand: nicht mehr 3,00 €; ab dem 2. Juni 2026: 4,50 €.",
+            "ab dem 2. Juni 2026: 4,50 €.",
+        ),
+        ("Livraison : ce n'est plus 3 € ; depuis mai : 5 €.", "depuis mai : 5 €."),
+        ("Envío: ya no es 3 €; desde mayo: 5 €.", "desde mayo: 5 €."),
+        ("We no longer ship to Norway.", "We no longer ship to Norway."),
+        ("The fee is €24 (previously €19).", "The fee is €24"),
+        ("Die Gebühr beträgt 24 € (zuvor 19 €).", "Die Gebühr beträgt 24 €"),
+        ("Seats: 40, up from 25.", "Seats: 40"),
+        (
+            "Order 5521, previously delayed, ships on 3 May.",
+            "Order 5521, previously delayed, ships on 3 May.",
+        ),
+    ],
+)
+def test_current_clause__the_clause_after_the_one_negating_an_old_value(sentence, now):
+    assert current_clause(sentence) == now
+
+
+def test_sentences__a_day_written_as_an_ordinal_does_not_end_a_sentence():
+    assert sentences("Gültig ab dem 2. Juni 2026. Danach 5 €.\nSchritt 2. Fertig.") == [
+        "Gültig ab dem 2. Juni 2026.",
+        "Danach 5 €.",
+        "Schritt 2.",
+        "Fertig.",
+    ]
+
+
+async def test_support_answer__quotes_the_current_value_not_the_one_it_replaced():
+    answer = await _support_answer(
+        "How much is the Basic plan's monthly fee?",
+        ("kb-1", "Pricing", "The Basic plan's monthly fee is no longer €19: since June it is €24."),
+    )
+    assert "€24" in answer and "€19" not in answer
+
+
+def test_stale_sources__a_heading_that_marks_itself_replaced():
+    from app.llm.staleness import stale_sources
+
+    sources = [
+        Source(
+            "a", "Hi Ann,\nPrice list valid until 30 June 2025 (replaced):\nBasic: €19.", ours=True
+        ),
+        Source("b", "Hi Ann,\nPrice list valid from 1 July 2025:\nBasic: €24.", ours=True),
+        Source("c", "Preisliste gültig bis 30. Juni 2025 (ersetzt):\nBasic: 19 €."),
+        Source("d", "Lista de precios (sustituida): Basic 19 €."),
+        Source("e", "Our plans (Basic, Pro) are billed monthly."),
+    ]
+    assert stale_sources(sources) == {0, 2, 3}
+
+
+async def test_email_reply__a_later_message_quoting_a_replaced_price_list_does_not_supersede():
+    job = _thread(
+        ("ann@mail.example", "What does my Basic plan cost per month?"),
+        (
+            "help@shop.example",
+            "Hi Ann,\nPrice list valid from 1 July 2025:\nBasic plan: €24 per month.",
+        ),
+        (
+            "help@shop.example",
+            "Hi Ann,\nPrice list valid until 30 June 2025 (superseded):\nBasic plan: €19 a month.",
+        ),
+        subject="Basic plan",
+        question="Tell Ann what her Basic plan costs per month.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€24" in draft.body and "€19" not in draft.body
+
+
+async def test_support_answer__the_article_titled_after_the_asked_brand_not_its_sister_s():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright Hotels?",
+        ("kb-1", "Seabright Hostels charges", "The late checkout fee is €15.\nTowels are €2."),
+        ("kb-2", "Seabright Hotels charges", "The late checkout fee is €35.\nTowels are free."),
+    )
+    assert "€35" in answer and "€15" not in answer and "Towels" not in answer
+
+
+_TIERS = (
+    "| Item | Basic | Pro |\n| --- | --- | --- |\n| Storage | 10 GB | 1 TB |\n| Seats | 3 | 25 |"
+)
+
+
+async def test_support_answer__a_table_row_is_read_in_the_customer_s_plan_column():
+    answer = await _support_answer(
+        "How much storage do I get? I am on the Pro plan.", ("kb-1", "Plans", _TIERS)
+    )
+    assert answer == "Storage (Pro): 1 TB [kb-1]"
+
+
+async def test_support_answer__cites_the_cell_it_read():
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": "How much storage do I get? I am on the Pro plan.",
+            "sources": [{"id": "kb-1", "title": "Plans", "text": _TIERS}],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert [(c.source, c.quote) for c in output.citations] == [("kb-1", "1 TB")]
+
+
+def test_read_row__only_when_one_column_is_named():
+    tables = table_headers(_TIERS.splitlines())
+    assert tables.titles == {"| Item | Basic | Pro |", "| --- | --- | --- |"}
+    row = "| Storage | 10 GB | 1 TB |"
+    assert read_row(row, tables.rows[row], Focus.of("I am on the Basic plan")) == (
+        "Storage (Basic): 10 GB",
+        "10 GB",
+        "Basic plan",
+    )
+    assert read_row(row, tables.rows[row], Focus.of("Which plan has more storage?")) is None
+    assert read_row("Storage is 10 GB.", None, Focus.of("the Basic plan")) is None
+
+
+def test_sibling__shares_a_word_with_the_asked_subject_and_adds_one():
+    asked = subjects("What does parking cost (Lakeside Hotel, Level 2)?")
+    assert asked == {"Lakeside Hotel", "Level 2"}
+    assert sibling("Lakeside Lodge", asked) and sibling("Level 3", asked)
+    assert not sibling("Lakeside Hotel", asked) and not sibling("Hotel", asked)
+    assert not sibling("about $22", asked) and not sibling("2 nights", asked)
+    assert labelled_subjects("Parking for Level 3: €9.", "FAQ: Lakeside Lodge") == {
+        "Level 3",
+        "Lakeside Lodge",
+    }
+
+
+async def test_support_answer__escalates_rather_than_answer_from_a_sibling_s_faq():
+    answer = await _support_answer(
+        "What does parking cost per night (Lakeside Hotel, Level 2)?",
+        ("kb-1", "FAQ: Lakeside Lodge", "Parking per night (Lakeside Lodge): €9."),
+    )
+    assert answer.startswith("escalated")
+
+
+async def test_support_answer__the_asked_subject_s_line_not_its_sibling_s():
+    answer = await _support_answer(
+        "What does parking cost per night (Lakeside Hotel, Level 2)?",
+        ("kb-1", "FAQ: Level 3", "Parking per night (Level 3): €9."),
+        ("kb-2", "Lakeside Hotel prices", "Parking per night (Level 2): €14."),
+    )
+    assert "€14" in answer and "€9" not in answer
+
+
+def test_content_words__accented_words_are_whole_and_request_wording_is_no_content():
+    assert content_words("Bitte bestätigen: Größe, Mietkaution?") == {"größ", "mietkaution"}
+    assert content_words("¿Pueden confirmar: la fianza?") == {"la", "fianza"}
+
+
+async def test_support_answer__a_german_request_for_one_figure():
+    answer = await _support_answer(
+        "Bitte bestätigen: Mietkaution (Wohnung 3, Hafenstraße 9)?",
+        ("kb-1", "Preise", "Mietkaution: 1.200,00 €.\nWohnfläche: 80 m²."),
+    )
+    assert "1.200,00 €" in answer and "80 m²" not in answer
+
+
+async def _enriched(field: str, *references: tuple[str, str]) -> dict[str, object]:
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Lakeside Hotel Garden Room",
+            "references": [
+                {"id": f"r{i}", "title": title, "text": text}
+                for i, (title, text) in enumerate(references, 1)
+            ],
+            "fields": [field],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    if output.outcome != "enriched":
+        return {"refused": output.refusal_reason}
+    return output.fields[0].model_dump()
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("checkout_fee", "The late checkout fee is €35.\nBreakfast is €18.", "€35"),
+        ("parking_fee", "Underground parking for guests: €12 a night.", None),
+        ("pet_fee", "The pet fee is no longer €10: since May it is €15.", "€15"),
+        ("minibar", "The minibar is restocked daily.", "restocked daily"),
+    ],
+)
+async def test_metadata_enrichment__a_sentence_that_says_the_field_s_value(field, text, value):
+    found = await _enriched(field, ("Lakeside Hotel charges", text))
+    if value is None:
+        assert "refused" in found
+    else:
+        assert found["value"] == value and found["source"] == "r1"
+        assert found["quote"] and value in str(found["quote"])
+
+
+async def test_metadata_enrichment__the_item_s_own_sheet_before_a_sister_brand_s():
+    found = await _enriched(
+        "checkout_fee",
+        ("Lakeside Lodge charges", "The late checkout fee is €20."),
+        ("Lakeside Hotel charges", "The late checkout fee is €35."),
+    )
+    assert found["value"] == "€35" and found["source"] == "r2"
+
+
+async def _described(attributes: dict, *references: tuple[str, str]) -> tuple[str, set[str]]:
+    job = ProductDescriptionInput.model_validate(
+        {
+            "product": {"name": "Garden Room", "brand": "Lakeside Hotel", "attributes": attributes},
+            "locale": "en-GB",
+            "metadata_locale": "en",
+            "references": [
+                {"id": f"r{i}", "title": title, "text": text}
+                for i, (title, text) in enumerate(references, 1)
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    assert output.outcome == "written", output.refusal_reason
+    text = " ".join([output.body, *output.bullets])
+    return text, {c.source for c in output.citations}
+
+
+async def test_product_description__without_features_the_product_s_own_sheet_describes_it():
+    text, cited = await _described(
+        {},
+        ("Lakeside Lodge rates", "The late checkout fee is €20."),
+        ("Lakeside Hotel rates", "The late checkout fee is no longer €30: since May it is €35."),
+    )
+    assert "€35" in text and "€20" not in text and "€30" not in text
+    assert cited == {"metadata", "r2"}
+
+
+async def test_product_description__a_table_is_read_in_the_product_s_plan_column():
+    text, _ = await _described(
+        {"plan": "Pro"},
+        ("Lakeside Hotel rates", "| Item | Basic | Pro |\n| --- | --- | --- |\n| Spa | €20 | €0 |"),
+    )
+    assert "Spa (Pro): €0" in text and "€20" not in text
+
+
+async def test_support_answer__the_brand_s_own_article_not_its_sub_brand_s():
+    answer = await _support_answer(
+        "What is the late checkout fee at Seabright?",
+        ("kb-1", "Seabright Express charges", "The late checkout fee is €15."),
+        ("kb-2", "Seabright charges", "The late checkout fee is €35."),
+    )
+    assert "€35" in answer and "€15" not in answer
+
+
+async def test_account_summary__a_tier_table_is_read_in_the_account_s_plan_column():
+    job = _account(
+        "Ann Lee",
+        [],
+        [
+            {"id": "e1", "sender": "ann@mail.example", "body": "I am on the Pro plan."},
+            {
+                "id": "e2",
+                "sender": "help@shop.example",
+                "body": "Our prices:\n| Item | Basic | Pro |\n| --- | --- | --- |\n"
+                "| Monthly fee | €19.00 | €24.00 |",
+            },
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    points = " ".join(p.text for p in output.key_facts)
+    assert "Monthly fee (Pro): €24.00" in points and "€19.00" not in points
+    assert ("e2", "€24.00") in {(c.source, c.quote) for c in output.citations}
+
+
+def test_supersedes__the_same_label_before_a_figure_in_any_language():
+    from tasks.kinds.account_summary.figures import supersedes
+
+    assert supersedes("Cuota mensual: 24,00 €.", "Cuota mensual: 19,00 €.")
+    assert not supersedes("Cuota de alta: 24,00 €.", "Cuota mensual: 19,00 €.")
+    assert not supersedes("Cuota mensual: 24,00 €.", "Nos vemos el lunes.")
+
+
+async def test_account_summary__an_agent_s_corrected_figure_replaces_the_first_in_spanish():
+    job = _account(
+        "Ana Ruiz",
+        [],
+        [
+            {
+                "id": "e1",
+                "sender": "help@shop.example",
+                "sent_at": "2026-11-02T09:00:00Z",
+                "body": "Cuota mensual del plan: 19,00 €.",
+            },
+            {
+                "id": "e2",
+                "sender": "help@shop.example",
+                "sent_at": "2026-11-02T10:00:00Z",
+                "body": "Disculpe el error. Cuota mensual del plan: 24,00 €.",
+            },
+        ],
+    )
+    quoted, _ = await _quoted(job)
+    assert "24,00 €" in quoted and "19,00 €" not in quoted
+
+
+def test_another_name__a_name_sharing_no_word_with_the_question():
+    asked = {"Garden Room"}
+    question = "What does parking cost (Garden Room)?"
+    assert another_name("Harbour Suite", asked, question)
+    assert another_name("Suite S2", asked, question)
+    assert not another_name("Garden Room", asked, question)
+    assert not another_name("new guests", asked, question)
+    assert not another_name("MM/DD/YYYY", asked, question) and not another_name(
+        "USD", asked, question
+    )
+    assert not another_name("Harbour Suite", set(), question)
+
+
+async def test_support_answer__escalates_rather_than_answer_from_another_product_s_faq():
+    answer = await _support_answer(
+        "What does parking cost per night (Garden Room)?",
+        ("kb-1", "FAQ: Harbour Suite", "Parking per night for Harbour Suite: €9."),
+    )
+    assert answer.startswith("escalated")
+
+
+def test_split_footer__what_follows_a_closing_or_a_rule_is_the_signature():
+    own, footer = split_footer(["Your fee is €20.", "Kind regards,", "Lea", "New: €15."])
+    assert own == ["Your fee is €20.", "Kind regards,"] and footer == ["Lea", "New: €15."]
+    assert split_footer(["Fee: 20 €.", "Mit freundlichen Grüßen", "Lea"])[1] == ["Lea"]
+    assert split_footer(["Fee: €20.", "_____", "Promo: €15."])[1] == ["Promo: €15."]
+    assert split_footer(["Regards to your team: the fee is €20."])[1] == []
+
+
+async def test_email_reply__a_footer_below_the_sign_off_without_a_delimiter():
+    job = _thread(
+        ("ann@mail.example", "What is the monthly fee of my Basic membership?"),
+        (
+            "help@clubfit.example",
+            "Hello Ann,\nThe monthly fee of the Basic membership is €29.\n\nKind regards,\n"
+            "Lea\nClubFit\nNew members: monthly fee of the Basic membership €19.",
+        ),
+        subject="Monthly fee",
+        question="Tell Ann the monthly fee of her Basic membership.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€29" in draft.body and "€19" not in draft.body
+
+
+def test_mentions__a_hyphen_joins_a_name_a_spaced_dash_separates():
+    assert ("plan", "all-access") in mentions("I am on the All-Access plan.")
+    assert mentions("Pricing - the Team plan") == {("plan", "team")}

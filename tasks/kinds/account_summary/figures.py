@@ -47,9 +47,36 @@ def revises(text: str) -> bool:
 
 
 def supersedes(later: str, earlier: str) -> bool:
-    """``later`` gives a figure of the same kind for a quantity ``earlier`` gives one for."""
+    """``later`` gives a figure of the same kind for a quantity ``earlier`` gives one for:
+    one both name ("discount"), or, in any language, the same label before the figure
+    ("Cuota anual de renovación: 2.051,50 USD." and "... : 2.596,00 USD.")."""
     new, old = figure(later), figure(earlier)
-    return new is not None and old is not None and new[0] == old[0] and bool(new[1] & old[1])
+    if new is not None and old is not None and new[0] == old[0] and bool(new[1] & old[1]):
+        return True
+    label = _label(later)
+    return label is not None and label == _label(earlier) and _kind(later) == _kind(earlier)
+
+
+_FIGURE_START = re.compile(r"[$€£]?\s?\d")
+_LABEL_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _label(text: str) -> frozenset[str] | None:
+    """The words before a sentence's first figure, when it ends in a colon (a labelled
+    value: "Renewal fee: $20"); None otherwise."""
+    plain = _without_dates(text)
+    start = _FIGURE_START.search(plain)
+    if start is None or not plain[: start.start()].rstrip().endswith(":"):
+        return None
+    words = frozenset(w.lower() for w in _LABEL_WORD.findall(plain[: start.start()]))
+    return words or None
+
+
+def _kind(text: str) -> str | None:
+    plain = _without_dates(text)
+    return next(
+        (k for k, p in (("percent", _PERCENT), ("amount", _AMOUNT)) if p.search(plain)), None
+    )
 
 
 _ADDED = re.compile(

@@ -14,9 +14,17 @@ from datetime import UTC, datetime
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import addressed_to_the_model, content_words, sentences
+from app.llm.extractive import (
+    Tables,
+    addressed_to_the_model,
+    content_words,
+    current_clause,
+    read_row,
+    sentences,
+    table_headers,
+)
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
-from app.llm.quoting import split_quoted
+from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
@@ -113,6 +121,15 @@ async def summarize_account(job: AccountSummaryInput, provider: Provider) -> Kin
 class _Sentence:
     source: str
     text: str
+    quote: str | None = None
+    """What it cites when ``text`` is not copied whole (a table cell read in its column)."""
+
+
+def _said(source: str, sentence: str, tables: Tables, plan: Focus) -> _Sentence:
+    """``sentence`` as it holds now: a tier table's row read in the account's column, the
+    clause after one negating an old value, else the sentence."""
+    row = read_row(sentence, tables.rows.get(sentence), plan)
+    return _Sentence(source, row[0], row[1]) if row else _Sentence(source, current_clause(sentence))
 
 
 def compose_summary(
@@ -123,11 +140,17 @@ def compose_summary(
     chunks retrieved for the job, by source id, read after the e-mails and notes."""
     notes = {n.id for n in job.crm_notes}
     identity = Identity.of(job)
+    texts = _about_the_account(job, documents)
+    # The plan or tier the account's mails and notes name ("I am on the Premium plan")
+    # chooses a tier table's column.
+    plan = Focus.of(*texts.values())
     every = [
-        _Sentence(source, sentence)
-        for source, text in _about_the_account(job, documents).items()
+        _said(source, sentence, tables, plan)
+        for source, text in texts.items()
+        for tables in [table_headers(text.splitlines())]
         for sentence in sentences(text)
         if len(sentence) <= MAX_POINT
+        and sentence not in tables.titles
         and not addressed_to_the_model(sentence)
         and not identity.about_another(sentence)
     ]
@@ -136,7 +159,7 @@ def compose_summary(
     issues = [s for s in said if _ISSUE.search(s.text) and not _RESOLVED.search(s.text)]
     issues = issues[: job.max_points]
     first_of_note = {s.source: s for s in reversed(said) if s.source in notes}
-    focused = [s for s in (_Sentence(e.source_id, e.text) for e in extracts) if s in said]
+    focused = [s for s in (_Sentence(e.source_id, e.text, e.quote) for e in extracts) if s in said]
     facts = _unique(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
@@ -159,7 +182,7 @@ def compose_summary(
         open_issues=[Point(text=s.text, sources=[s.source]) for s in issues],
         sentiment=sentiment,
         sentiment_sources=_unique_sources(felt) or cited,
-        citations=[Citation(source=s.source, quote=s.text) for s in quoted],
+        citations=[Citation(source=s.source, quote=s.quote or s.text) for s in quoted],
         outcome="summarized",
     )
 
@@ -210,7 +233,8 @@ def _about(job: AccountSummaryInput) -> str:
 
 
 def _about_the_account(job: AccountSummaryInput, documents: Mapping[str, str]) -> dict[str, str]:
-    """The sources' own text (without the older mail an e-mail forwards or quotes), and
+    """The sources' own text (without the older mail an e-mail forwards or quotes, nor
+    its signature's footer), and
     without those about another account only (a note filed under the wrong account, or
     one that says it was), unless that leaves none."""
     every = {source: _own_text(text) for source, text in (job.sources() | dict(documents)).items()}
@@ -261,7 +285,8 @@ def _dates(job: AccountSummaryInput) -> dict[str, datetime | None]:
 
 
 def _own_text(text: str) -> str:
-    own, _ = split_quoted(text)
+    # Nor the footer below the signature: boilerplate sent with every message.
+    own, _ = split_footer(split_quoted(text)[0])
     return "\n".join(own) if any(line.strip() for line in own) else text
 
 

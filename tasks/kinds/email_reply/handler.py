@@ -120,7 +120,7 @@ def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailRep
     body = "\n".join(
         [_GREETING[job.tone], "", "From our conversation so far:", *lines, "", _CLOSING[job.tone]]
     )
-    citations = [Citation(source=e.source_id, quote=e.text) for e in extracts]
+    citations = [Citation(source=e.source_id, quote=e.cited) for e in extracts]
     return EmailReplyDraft(
         subject="Re: " + _topic(job), body=body, citations=citations, outcome="drafted"
     )

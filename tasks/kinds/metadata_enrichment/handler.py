@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import sentences
+from app.llm.extractive import content_words, current_clause, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
@@ -117,7 +117,9 @@ def compose_fields(
     # sentence that speaks to the model, whatever field (a title) carries it.
     sources = {
         name: quarantine(text)[0]
-        for name, text in _about_the_item(job, job.sources() | dict(documents)).items()
+        for name, text in _titled_after_the_item(
+            job, _about_the_item(job, job.sources() | dict(documents))
+        )
         if text
     }
     fields = [_stated(name, sources) or empty(name) for name in job.fields]
@@ -138,6 +140,24 @@ def _about_the_item(job: MetadataEnrichmentInput, texts: dict[str, str]) -> dict
     return {k: t for k, t in texts.items() if k in CONTENT_SOURCES or k in kept}
 
 
+def _titled_after_the_item(
+    job: MetadataEnrichmentInput, texts: dict[str, str]
+) -> list[tuple[str, str]]:
+    """``texts`` with the references whose titles carry more of the item's title words
+    first (after the item's own title and description): where two state a field, the
+    brand's own sheet ("Pulse Fitness rates") wins over a sister brand's ("Pulse Studios
+    rates")."""
+    item = content_words(job.title)
+    titles = {r.id: r.title or "" for r in job.references}
+
+    def rank(name: str) -> int:
+        if name in CONTENT_SOURCES:
+            return -len(item) - 1
+        return -len(item & content_words(titles.get(name, "")))
+
+    return sorted(texts.items(), key=lambda pair: rank(pair[0]))
+
+
 def refuse(job: MetadataEnrichmentInput, reason: str) -> EnrichedMetadata:
     return EnrichedMetadata(fields=[], outcome="refused", refusal_reason=reason)
 
@@ -153,7 +173,38 @@ def _nothing_stated_is_a_refusal(
 
 
 def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
-    return _labelled(field, sources) or _named(field, sources)
+    return _labelled(field, sources) or _said(field, sources) or _named(field, sources)
+
+
+_COPULA = r"(?:\s+(?:is|are)\s+|[ \t]*:[ \t]*)"
+_VALUE_AFTER_COPULA = re.compile(r".*(?:\b(?:is|are)\s+|:\s*)(?P<value>[^:]+?)[.\s]*$")
+
+
+def _said(field: str, sources: dict[str, str]) -> FieldValue | None:
+    """A sentence that says the field's value in so many words, its words in order with
+    up to two more between them ("The foreign ATM withdrawal fee is €7.50." for
+    ``foreign_atm_fee``); a sentence that negates an old value gives the current one
+    ("... is no longer €10: since May it is €12." gives €12)."""
+    words = [re.escape(w) for w in re.split(r"[_\s-]+", field) if w]
+    if not words:
+        return None
+    gap = r"(?:[\s-]+[\w'-]+){0,2}?[\s-]+"
+    label = re.compile(rf"(?<![\w-]){gap.join(words)}(?=\w*{_COPULA})", re.IGNORECASE)
+    for source, text in sources.items():
+        for sentence in sentences(text):
+            if not label.search(sentence):
+                continue
+            clause = current_clause(sentence)
+            value = _VALUE_AFTER_COPULA.match(clause)
+            if value and value["value"].strip():
+                return FieldValue(
+                    field=field,
+                    value=value["value"].strip(),
+                    confidence=NAMED,
+                    source=source,
+                    quote=clause if len(clause) <= MAX_QUOTE else value["value"].strip(),
+                )
+    return None
 
 
 def _labelled(field: str, sources: dict[str, str]) -> FieldValue | None:

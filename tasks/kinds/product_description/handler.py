@@ -10,9 +10,19 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import addressed_to_the_model
+from app.llm.extractive import (
+    addressed_to_the_model,
+    content_words,
+    current_clause,
+    read_row,
+    sentences,
+    table_headers,
+)
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
+from app.llm.quoting import split_footer, split_quoted
+from app.llm.relevance import Focus, labelled_subjects, sibling
 from app.llm.rules import Grounded
+from app.llm.staleness import stale_sources
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
 from tasks.kinds.product_description.models import (
@@ -104,10 +114,6 @@ def compose_description(
         if v is not False and not addressed_to_the_model(f"{key}: {printed(v)}")
     ]
     business = job.customer_tier == "business"
-    ordered = specs + features if business else features + specs
-    bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
-    if not bullets:
-        return refuse("the metadata gives no feature or attribute to describe")
     used = [
         e
         for e in extracts
@@ -115,6 +121,16 @@ def compose_description(
         and e.score >= MIN_REFERENCE_SCORE
         and not addressed_to_the_model(e.text)
     ]
+    # No features, and no reference sentence names the product: what the product's own
+    # reference sheets state describes it.
+    stated = [] if features or used else reference_statements(job)
+    ordered = specs + features if business else features + specs
+    ordered += [e.text for e in stated]
+    bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
+    if not bullets:
+        return refuse("the metadata gives no feature or attribute to describe")
+    if stated:
+        used = [e for e in stated if e.text in bullets]
     opening = f"{product.name} {BY[target]} {product.brand}" if product.brand else product.name
     body = _within(
         [_sentence(opening), *map(_sentence, features), *(e.text for e in used)],
@@ -123,7 +139,7 @@ def compose_description(
     facts = [printed(v) for v in product.attributes.values() if not isinstance(v, bool)]
     values = [product.name, *features, *facts]
     citations = [Citation(source=METADATA, quote=value) for value in values if value.strip()]
-    citations += [Citation(source=e.source_id, quote=e.text) for e in used if e.text in body]
+    citations += [Citation(source=e.source_id, quote=e.cited) for e in used if e.text in body]
     return ProductDescription(
         title=_title(job),
         body=body,
@@ -132,6 +148,43 @@ def compose_description(
         citations=citations,
         outcome="written",
     )
+
+
+def reference_statements(job: ProductDescriptionInput) -> list[Extract]:
+    """The sentences of the references about this product and current (not a sibling
+    model's or another site's sheet, not a superseded or sister brand's one), each as
+    said now (the clause after "no longer ..."; a table row read in the product's plan
+    column), without a signature's footer or a table's header row."""
+    product = job.product
+    names = [product.name, product.brand or "", product.sku or ""]
+    sources = [Source(id=r.id, text=r.text, title=r.title) for r in job.references]
+    focus = Focus.of(*names, sources=[s.text for s in sources])
+    asked = {p.strip() for name in names for p in name.split(",") if p.strip()}
+    kept = [s for s in sources if not focus.about_another(s.text, s.title)] or sources
+    stale = stale_sources(kept)
+    kept = [s for i, s in enumerate(kept) if i not in stale] or kept
+    # A sister brand's sheet ("Pulse Studios rates" for Pulse Fitness): the sheets whose
+    # titles carry the most of the product's words.
+    wanted = content_words(" ".join(names))
+    best = max((len(wanted & content_words(s.title or "")) for s in kept), default=0)
+    kept = [s for s in kept if len(wanted & content_words(s.title or "")) == best]
+    plan = Focus.of(" ".join(f"{v} {k}" for k, v in product.attributes.items()))
+    found: list[Extract] = []
+    for source in kept:
+        own, _ = split_footer(split_quoted(source.text)[0])
+        tables = table_headers(own)
+        for line in own:
+            for sentence in sentences(line):
+                if sentence in tables.titles or addressed_to_the_model(sentence):
+                    continue
+                if any(sibling(s, asked) for s in labelled_subjects(sentence, source.title)):
+                    continue
+                row = read_row(sentence, tables.rows.get(sentence), plan)
+                if sentence in tables.rows and row is None:
+                    continue  # a row of every tier's values, none of them the product's
+                text, cited = (row[0], row[1]) if row else (current_clause(sentence), None)
+                found.append(Extract(source.id, text, 1.0, quote=cited))
+    return found
 
 
 def refuse(reason: str) -> ProductDescription:

@@ -68,7 +68,7 @@ def compose_answer(extracts: Sequence[Extract]) -> SupportAnswer:
         return escalate("the sources do not answer the question")
     return SupportAnswer(
         answer=" ".join(f"{e.text} [{e.source_id}]" for e in used),
-        citations=[SupportCitation(source=e.source_id, quote=e.text) for e in used],
+        citations=[SupportCitation(source=e.source_id, quote=e.cited) for e in used],
         outcome="answered",
     )
 
