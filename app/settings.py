@@ -364,7 +364,7 @@ class RetrievalSettings(BaseSettings):
     by code, ranked by true distance, instead of a scan of them all; for the offline
     embedder's model only, a dense model is always scanned
     (env ``COURIER_RETRIEVAL_SHORTLIST_ABOVE``; docs/retrieval-dba.md)."""
-    rerank: int = Field(default=1_000, ge=1, le=100_000)
+    rerank: int = Field(default=700, ge=1, le=100_000)
     """The shortlist's size: the visible embeddings nearest by code that are ranked by
     their true distance (env ``COURIER_RETRIEVAL_RERANK``; bench/RESULTS.md measures
     recall)."""

@@ -16,7 +16,7 @@ search under the same filter (``chunk_search_exact``, recall 1 by definition):
 
 * ``courier``: as the service runs it: ``chunk_search_path`` (the exact path up to
   ``SearchTuning.exact_limit`` visible embeddings: a scan of them all up to
-  ``shortlist_above``, beyond it the ``rerank`` (1,000) whose codes are nearest,
+  ``shortlist_above``, beyond it the ``rerank`` (700) whose codes are nearest,
   shortlisted from ``chunk_embedding_codes`` through its ACL index and ranked by true
   distance; HNSW with an iterative scan beyond), ``session_search_tuning``,
   ``chunk_search_vector``, all timed;

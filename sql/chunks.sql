@@ -65,7 +65,9 @@ WITH nearest AS MATERIALIZED (
      FROM (SELECT c.chunk_id FROM chunk_embedding_codes c
            WHERE %(embedding)s::vector(384) IS NOT NULL AND c.model = %(model)s::text
              AND %(exact)s::boolean AND %(rerank)s::int > 0
-           ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)), c.chunk_id
+           ORDER BY (c.code <~> courier_query_code(%(embedding)s::vector(384)))
+                    + (c.code <~> courier_query_heavy_code(%(embedding)s::vector(384))),
+                    c.chunk_id
            LIMIT %(rerank)s::int) s,
           -- One embedding per shortlisted chunk, by primary key (OFFSET 0: looked up
           -- for each, never a scan of every visible embedding joined to the list).
@@ -165,8 +167,9 @@ FROM courier_search_scope(%(tenant_id)s::uuid, %(user_id)s::uuid, %(groups)s::te
 -- Exact (at most exact_limit visible): with `rerank` 0 (few visible) a scan of every
 -- visible embedding, found through the ACL index the row level security policy is
 -- answered by; otherwise a shortlist of the `rerank` visible embeddings whose codes
--- are nearest (chunk_embedding_codes, through its own ACL index and policy;
--- migrations/0034_chunk_embedding_codes.sql), ranked by their true distance. HNSW
+-- are nearest (chunk_embedding_codes, through its own ACL index and policy; the
+-- query's heavier dimensions weigh twice: migrations/0034_chunk_embedding_codes.sql,
+-- 0035_shortlist_keys.sql), ranked by their true distance. HNSW
 -- (more visible): the index with an iterative scan (session_search_tuning), which
 -- stops once k rows pass the policy. Paths not taken are never executed. Row level
 -- security alone decides what is visible: the shortlisted embeddings are read under
@@ -181,7 +184,9 @@ WITH nearest AS MATERIALIZED (
     (SELECT e.chunk_id, e.distance
      FROM (SELECT c.chunk_id FROM chunk_embedding_codes c
            WHERE c.model = %(model)s::text AND %(exact)s::boolean AND %(rerank)s::int > 0
-           ORDER BY c.code <~> courier_query_code(%(embedding)s::vector(384)), c.chunk_id
+           ORDER BY (c.code <~> courier_query_code(%(embedding)s::vector(384)))
+                    + (c.code <~> courier_query_heavy_code(%(embedding)s::vector(384))),
+                    c.chunk_id
            LIMIT %(rerank)s::int) s,
           -- One embedding per shortlisted chunk, by primary key (OFFSET 0: looked up
           -- for each, never a scan of every visible embedding joined to the list).

@@ -207,6 +207,25 @@ COMMENT ON FUNCTION public.courier_acting_tenant() IS 'The tenant the current tr
 
 
 --
+-- Name: courier_acting_tenant_acl_keys(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_acting_tenant_acl_keys() RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT array_agg(courier_acting_tenant()::text || '/' || k.key)
+    FROM unnest(courier_acting_acl_keys()) AS k (key)
+$$;
+
+
+--
+-- Name: FUNCTION courier_acting_tenant_acl_keys(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_acting_tenant_acl_keys() IS 'The keys the acting transaction reads (courier_acting_acl_keys), each prefixed with the acting tenant.';
+
+
+--
 -- Name: courier_acting_tenant_wide(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1697,6 +1716,29 @@ COMMENT ON FUNCTION public.courier_query_code(v public.vector) IS 'A query embed
 
 
 --
+-- Name: courier_query_heavy_code(public.vector); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_query_heavy_code(v public.vector) RETURNS bit
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    WITH t AS (SELECT x, i FROM unnest(v::real[]) WITH ORDINALITY AS u (x, i)),
+         floor AS (SELECT 1.5 * min(abs(x)) AS heavy FROM t WHERE x <> 0)
+    SELECT string_agg(CASE WHEN abs(t.x) < f.heavy OR f.heavy IS NULL THEN '0000'
+                           WHEN t.x > 0 THEN '1100' ELSE '0011' END,
+                      '' ORDER BY t.i)::varbit::bit(1536)
+    FROM t, floor f
+$$;
+
+
+--
+-- Name: FUNCTION courier_query_heavy_code(v public.vector); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_query_heavy_code(v public.vector) IS 'The code of a query embedding''s heavier dimensions (at least 1.5 times its smallest nonzero magnitude): its Hamming distance, added to courier_query_code''s, weighs them twice.';
+
+
+--
 -- Name: courier_rate_limit_take_v1(uuid, double precision, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1883,6 +1925,25 @@ $$;
 --
 
 COMMENT ON FUNCTION public.courier_stream_token_secrets_notify() IS 'Notifies courier_stream_token_secrets after a rotation: API processes reload their signing secrets.';
+
+
+--
+-- Name: courier_tenant_acl_keys(uuid, text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.courier_tenant_acl_keys(p_tenant_id uuid, p_acl_groups text[]) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT array_agg(p_tenant_id::text || '/' || k.key)
+    FROM unnest(p_acl_groups || ''::text) AS k (key)
+$$;
+
+
+--
+-- Name: FUNCTION courier_tenant_acl_keys(p_tenant_id uuid, p_acl_groups text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.courier_tenant_acl_keys(p_tenant_id uuid, p_acl_groups text[]) IS 'A row''s ACL keys (courier_acl_keys), each prefixed with its tenant: one index entry per tenant and group.';
 
 
 --
@@ -6446,10 +6507,10 @@ CREATE INDEX budget_reservations_open ON public.budget_reservations USING btree 
 
 
 --
--- Name: chunk_embedding_codes_acl_keys; Type: INDEX; Schema: public; Owner: -
+-- Name: chunk_embedding_codes_tenant_acl_keys; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX chunk_embedding_codes_acl_keys ON public.chunk_embedding_codes USING gin (tenant_id, public.courier_acl_keys(acl_groups));
+CREATE INDEX chunk_embedding_codes_tenant_acl_keys ON public.chunk_embedding_codes USING gin (public.courier_tenant_acl_keys(tenant_id, acl_groups));
 
 
 --
@@ -7420,7 +7481,7 @@ ALTER TABLE public.chunk_embedding_codes ENABLE ROW LEVEL SECURITY;
 -- Name: chunk_embedding_codes chunk_embedding_codes_reader; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY chunk_embedding_codes_reader ON public.chunk_embedding_codes USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+CREATE POLICY chunk_embedding_codes_reader ON public.chunk_embedding_codes USING (((tenant_id = ( SELECT public.courier_acting_tenant() AS courier_acting_tenant)) AND (public.courier_tenant_acl_keys(tenant_id, acl_groups) && ( SELECT public.courier_acting_tenant_acl_keys() AS courier_acting_tenant_acl_keys)))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
 
 
 --
@@ -7433,7 +7494,7 @@ ALTER TABLE public.chunk_embeddings ENABLE ROW LEVEL SECURITY;
 -- Name: chunk_embeddings chunk_embeddings_reader; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY chunk_embeddings_reader ON public.chunk_embeddings USING (((tenant_id = public.courier_acting_tenant()) AND (public.courier_acl_keys(acl_groups) && public.courier_acting_acl_keys()))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
+CREATE POLICY chunk_embeddings_reader ON public.chunk_embeddings USING (((tenant_id = ( SELECT public.courier_acting_tenant() AS courier_acting_tenant)) AND (public.courier_acl_keys(acl_groups) && ( SELECT public.courier_acting_acl_keys() AS courier_acting_acl_keys)))) WITH CHECK ((tenant_id = public.courier_acting_tenant()));
 
 
 --

@@ -359,10 +359,11 @@ class SearchTuning:
     """On the exact path, a reader who may see more embeddings than this gets a
     shortlist by code (below) instead of a scan of them all (sql/chunks.sql
     ``chunk_search_vector``)."""
-    rerank: int = 1_000
-    """The shortlist: the visible embeddings whose codes are nearest, then ranked by
-    their true distance (migrations/0034; recall@10 0.966 of 27,400 visible on the
-    bench's data, bench/RESULTS.md)."""
+    rerank: int = 700
+    """The shortlist: the visible embeddings whose codes are nearest (the query's
+    heavier dimensions weighing twice), then ranked by their true distance
+    (migrations/0034, 0035; recall@10 0.970 of 27,400 visible on the bench's data,
+    bench/RESULTS.md)."""
     coded_models: frozenset[str] = frozenset({HASHED_MODEL})
     """Models whose embeddings the shortlist was measured on. The code tells a zero from
     a sign; a dense model's embeddings have no zeros, so their codes are plain sign

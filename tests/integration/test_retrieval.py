@@ -295,6 +295,28 @@ async def test_codes__hamming_distance_is_the_ternary_dot_product(sql_conn: psyc
         assert row == (768 - 2 * dot,)
 
 
+async def test_codes__the_heavy_code_weighs_the_querys_heavier_dimensions_twice(
+    sql_conn: psycopg.Connection,
+):
+    # The shortlist's order: the two distances sum to 1536 - 2 * sum(w_i * sign(q_i) *
+    # sign(v_i)), w_i 2 where |q_i| is at least 1.5 times q's smallest nonzero magnitude
+    # (0.3 and 0.45 here, against 0.2), else 1.
+    rng = random.Random(4)
+    for _ in range(20):
+        q = [rng.choice([0.0, 0.0, 0.0, 0.2, -0.2, 0.29, 0.3, -0.45]) for _ in range(384)]
+        v = [rng.choice([0.0, 0.2, -0.2]) for _ in range(384)]
+        sign = lambda x: (x > 0) - (x < 0)  # noqa: E731
+        weight = lambda x: 2 if abs(x) >= 0.3 else 1  # noqa: E731
+        dot = sum(weight(a) * sign(a) * sign(b) for a, b in zip(q, v, strict=True))
+        row = sql_conn.execute(
+            "SELECT (courier_query_code(%(q)s::vector) <~> courier_embedding_code(%(v)s::vector))"
+            " + (courier_query_heavy_code(%(q)s::vector)"
+            " <~> courier_embedding_code(%(v)s::vector))",
+            {"q": vector_literal(q), "v": vector_literal(v)},
+        ).fetchone()
+        assert row == (1536 - 2 * dot,)
+
+
 async def test_codes__follow_their_embeddings_acl_changes_and_deletes(
     corpus: Corpus, sql_conn: psycopg.Connection
 ):
