@@ -112,9 +112,9 @@ CONFLICTING = 0.25
 of a source titled after one (the Team plan's article for the Business plan): low enough
 that a kind with a threshold escalates rather than answer from it."""
 MATCHING = 0.5
+"""Rank bonus of a sentence naming an asked identifier or name; half for its source."""
 HEADING = 0.5
 """Rank bonus of a sentence whose source's title carries all the question's words."""
-"""Rank bonus of a sentence naming an asked identifier or name; half for its source."""
 
 
 @dataclass
