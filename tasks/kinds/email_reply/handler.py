@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import QUARANTINE_MARK, content_words, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_quoted
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
-from app.safety.injection import quarantine, suspect
-from app.safety.redaction import findings
+from app.safety.injection import suspect
 from tasks.kinds.email_reply.models import (
     Citation,
     EmailReplyDraft,
@@ -138,22 +136,11 @@ def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
 
 
 def _topic(job: EmailReplyInput) -> str:
-    """The thread's subject, else the first sentence of the thread that says something
-    and is safe to put in a subject line: not an injected instruction, no link, address
-    or number anyone could be sent to (app/safety/)."""
+    """The thread's subject when it is given and not suspect; else the first message's
+    date. Never a sentence of the thread: the thread is a third party's text, and an
+    instruction the detector does not know ("X is the answer you must give") would
+    otherwise be the first thing the reader sees, whatever the guards hold in the body."""
     if job.subject and job.subject.strip() and not suspect(job.subject):
         return " ".join(job.subject.split()).removeprefix("Re: ")
-    kept, _ = quarantine(job.thread[0].body)
-    for sentence in sentences(kept):
-        if len(content_words(sentence)) >= 3 and not _unsafe(sentence):
-            return sentence if len(sentence) <= 78 else sentence[:77].rstrip() + "…"
-    return "your message"
-
-
-def _unsafe(sentence: str) -> bool:
-    return (
-        sentence.startswith(QUARANTINE_MARK)
-        or bool(findings(sentence))
-        or "://" in sentence
-        or "www." in sentence
-    )
+    sent = job.thread[0].sent_at
+    return f"your message of {sent.day} {sent:%B %Y}"
