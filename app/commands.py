@@ -18,12 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.db import RUNTIME_ROLE, Database, create_pool
+from app.db import RUNTIME_ROLE, ConstraintViolation, Database, create_pool
 from app.delivery.links import StreamSecretConfigured, rotate_stream_secret
 from app.demo import DEMO_REQUESTS, run_demo
 from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
-from app.keys.service import KeyService
+from app.keys.service import KeyService, explain_refusal
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
 from app.prompts.experiments import PromptPolicies
@@ -270,7 +270,10 @@ def ingest(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) ->
 
     async def load(url: str) -> IngestProgress:
         async with _database(url, admin=True) as admin:
-            tenant = await admin.fetch_one("tenant_ensure", slug=args.tenant)
+            try:
+                tenant = await admin.fetch_one("tenant_ensure", slug=args.tenant)
+            except ConstraintViolation as exc:
+                raise CourierError(explain_refusal(exc.constraint)) from exc
         async with _database(url) as db:
             queue_app = create_queue_app()
             await queue_app.open_async(pool=db.pool)

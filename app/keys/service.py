@@ -106,7 +106,7 @@ class KeyService:
                     roles=[role for role in ROLES if role in (roles or [])],
                 )
         except ConstraintViolation as exc:
-            raise InvalidKeyRequest(_explain(exc.constraint)) from exc
+            raise InvalidKeyRequest(explain_refusal(exc.constraint)) from exc
         return key, Principal(
             id=principal["id"],
             tenant_id=principal["tenant_id"],
@@ -162,7 +162,8 @@ def principal_from_row(row: dict) -> Principal:
     )
 
 
-def _explain(constraint: str | None) -> str:
+def explain_refusal(constraint: str | None) -> str:
+    """What a refused tenant, user or role means, for a person (API and CLI)."""
     return {
         "tenants_slug_format": (
             "tenant must be 1-63 characters of a-z, 0-9, '.', '_' or '-', "

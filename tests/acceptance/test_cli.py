@@ -568,6 +568,22 @@ def test_ingest__a_bad_line_is_named_and_nothing_is_written(database_url, sql_co
     )
 
 
+def test_ingest__a_tenant_slug_the_database_refuses_is_explained_in_one_line(
+    database_url, sql_conn, tmp_path
+):
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"title": "Fine", "text": "x", "acl_groups": ["g"]}\n')
+    result = _run(["ingest", str(path), "--tenant", "Bad Slug!"], _env(DATABASE_URL=database_url))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "courier: tenant must be 1-63 characters of a-z, 0-9, '.', '_' or '-', "
+        "starting with a letter or digit"
+    )
+    assert sql_conn.execute("SELECT count(*) FROM documents WHERE title = 'Fine'").fetchone() == (
+        0,
+    )
+
+
 def test_ingest__a_nul_character_is_named_with_its_line_before_anything_is_written(
     database_url, sql_conn, tmp_path
 ):
