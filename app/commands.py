@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ from app.demo import DEMO_REQUESTS, run_demo
 from app.errors import CourierError
 from app.jobs.kinds import KindRegistry
 from app.keys.service import KeyService, explain_refusal
+from app.logs import log_handler
 from app.migrate import check as check_migrations
 from app.migrate import migrate as apply_migrations
 from app.prompts.experiments import PromptPolicies
@@ -323,6 +326,20 @@ def _read_documents(path: Path) -> list[Any]:
     return documents
 
 
+@contextlib.contextmanager
+def _logs_to(path: Path) -> Iterator[None]:
+    """The run's log records into ``path`` instead of the terminal: every held case logs
+    its safety stop, and hundreds of those between the progress bar's lines hid it."""
+    root = logging.getLogger()
+    before = root.handlers[:]
+    with path.open("w", encoding="utf-8") as stream:
+        root.handlers[:] = [log_handler(stream, root.level)]
+        try:
+            yield
+        finally:
+            root.handlers[:] = before
+
+
 def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) -> int:
     from evals.datasets import DatasetError, dataset_paths, load_cases
     from evals.providers import provider_settings, runnable
@@ -348,7 +365,12 @@ def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
     def progress(done: int, total: int) -> None:
         bar.show(_Progress(total=total, seen=done))
 
-    with provider_settings(settings, provider) as chosen, database_url(chosen) as (url, _):
+    log_path = Path(args.out) / "eval.log"
+    with (
+        _logs_to(log_path),
+        provider_settings(settings, provider) as chosen,
+        database_url(chosen) as (url, _),
+    ):
         chosen.database.url = url
         results = run(
             run_cases(chosen, kinds, cases, on_progress=progress, judge=provider == "configured")
@@ -366,7 +388,7 @@ def evaluate(args: argparse.Namespace, settings: Settings, kinds: KindRegistry) 
     if skipped:
         _err(f"skipped {len(skipped)} cases: " + "; ".join(sorted({s.reason for s in skipped})))
     gate = report["gate"]
-    _err(f"report: {as_json} and {as_md}")
+    _err(f"report: {as_json} and {as_md}; the run's log: {log_path}")
     if args.gate and not gate["passed"]:
         _err("gate failed: " + "; ".join(gate["failures"]))
         return 1

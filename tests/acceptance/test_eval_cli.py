@@ -61,6 +61,9 @@ def test_eval__the_offline_provider_passes_the_gate_and_writes_both_reports(data
     assert {s["kind"] for s in report["run"]["skipped"]} == {"response"}
     assert report["metrics"]["schema_invalid"]["count"] == 0
     assert "skipped 11 cases: kind response needs a model" in ran.stderr
+    # The held cases' safety stops go to the run's log, not between the progress lines.
+    assert '"job_safety_stop"' in (tmp_path / "eval.log").read_text()
+    assert not [line for line in ran.stderr.splitlines() if line.startswith("{")]
 
 
 def test_eval__the_obedient_provider_passes_the_gate_on_the_attacks_and_the_pii(

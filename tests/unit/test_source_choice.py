@@ -1093,6 +1093,8 @@ async def _enriched(field: str, *references: tuple[str, str]) -> dict[str, objec
         ("parking_fee", "Underground parking for guests: €12 a night.", None),
         ("pet_fee", "The pet fee is no longer €10: since May it is €15.", "€15"),
         ("minibar", "The minibar is restocked daily.", "restocked daily"),
+        # Lines joined into one sentence: the value after its own label, not the last one.
+        ("material", "Material: ripstop nylon Poles: aluminium", "ripstop nylon"),
     ],
 )
 async def test_metadata_enrichment__a_sentence_that_says_the_field_s_value(field, text, value):

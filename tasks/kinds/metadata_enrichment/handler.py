@@ -177,7 +177,12 @@ def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
 
 
 _COPULA = r"(?:\s+(?:is|are)\s+|[ \t]*:[ \t]*)"
-_VALUE_AFTER_COPULA = re.compile(r".*(?:\b(?:is|are)\s+|:\s*)(?P<value>[^:]+?)[.\s]*$")
+# From the label on: its value is what follows its own copula, up to the sentence's end
+# or the next "Label:" ("Material: ripstop nylon Poles: aluminium" gives ripstop nylon,
+# where lines were joined into one sentence).
+_VALUE_AFTER_LABEL = re.compile(
+    rf"[^:]*?{_COPULA}(?P<value>[^:]+?)(?=\s+[\w'-]+\s*:|[.\s]*$)", re.IGNORECASE
+)
 
 
 def _said(field: str, sources: dict[str, str]) -> FieldValue | None:
@@ -192,17 +197,19 @@ def _said(field: str, sources: dict[str, str]) -> FieldValue | None:
     label = re.compile(rf"(?<![\w-]){gap.join(words)}(?=\w*{_COPULA})", re.IGNORECASE)
     for source, text in sources.items():
         for sentence in sentences(text):
-            if not label.search(sentence):
+            found = label.search(sentence)
+            if not found:
                 continue
-            clause = current_clause(sentence)
-            value = _VALUE_AFTER_COPULA.match(clause)
+            clause = current_clause(sentence[found.start() :])
+            value = _VALUE_AFTER_LABEL.match(clause)
             if value and value["value"].strip():
+                quote = clause[: value.end("value")]
                 return FieldValue(
                     field=field,
                     value=value["value"].strip(),
                     confidence=NAMED,
                     source=source,
-                    quote=clause if len(clause) <= MAX_QUOTE else value["value"].strip(),
+                    quote=quote if len(quote) <= MAX_QUOTE else value["value"].strip(),
                 )
     return None
 
