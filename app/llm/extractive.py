@@ -179,7 +179,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     for candidate in candidates:
         if candidate.source in stale:
             candidate.weigh(CONFLICTING)
-    candidates = _supersede(candidates, sources)
+    candidates = _exceptions_apply(_supersede(candidates, sources))
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
@@ -491,6 +491,35 @@ def _supersede(candidates: list[_Candidate], sources: Sequence[Source]) -> list[
         for c in candidates
         if c.ours is None or c.disfavoured or not any(replaces(a, c) for a in answers)
     ]
+
+
+_EXCEPTION = re.compile(
+    r"^\s*(?:except(?:ion)?s?|however|but|ausnahme|au(?:ß|ss)er|sauf|exception|excepto|"
+    r"salvo|excepción)\b\s*[:,]?",
+    re.IGNORECASE,
+)
+
+
+def _exceptions_apply(candidates: list[_Candidate]) -> list[_Candidate]:
+    """``candidates`` without a general rule whose own source's exception names the
+    asked case: "Flexible bookings can be cancelled up to 48 hours before arrival.
+    Except: Advance Saver bookings only within 24 hours of booking." answers a customer
+    on the Advance Saver rate with the exception alone, as a careful agent would. An
+    exception qualifies the rule before it in its source; it names the asked case when
+    it carries words of the question the rule lacks, and at least as many."""
+    exceptions = [c for c in candidates if _EXCEPTION.match(c.extract.text)]
+
+    def overruled(rule: _Candidate) -> bool:
+        return any(
+            e.source == rule.source
+            and e.position > rule.position
+            and e.shared - rule.shared
+            and len(e.shared) >= len(rule.shared)
+            and _FIGURE.search(rule.extract.text) is not None
+            for e in exceptions
+        )
+
+    return [c for c in candidates if c in exceptions or not overruled(c)]
 
 
 def _same_point(later: _Candidate, earlier: _Candidate) -> bool:

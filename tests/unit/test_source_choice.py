@@ -1256,3 +1256,26 @@ async def test_email_reply__a_footer_below_the_sign_off_without_a_delimiter():
 def test_mentions__a_hyphen_joins_a_name_a_spaced_dash_separates():
     assert ("plan", "all-access") in mentions("I am on the All-Access plan.")
     assert mentions("Pricing - the Team plan") == {("plan", "team")}
+
+
+def test_an_exception_naming_the_asked_case_replaces_the_rule_before_it() -> None:
+    article = Source(
+        id="kb-1",
+        text="Standard tickets can be exchanged up to 14 days before the concert. "
+        "Except: Early Bird tickets can be exchanged only within 3 days of purchase.",
+    )
+    chosen = choose_extracts("I bought an Early Bird ticket. When can I exchange it?", [article])
+    texts = " ".join(e.text for e in chosen)
+    assert "3 days" in texts
+    assert "14 days" not in texts
+
+
+def test_an_exception_the_question_does_not_name_leaves_the_rule() -> None:
+    article = Source(
+        id="kb-1",
+        text="Standard tickets can be exchanged up to 14 days before the concert. "
+        "Except: Early Bird tickets can be exchanged only within 3 days of purchase.",
+    )
+    chosen = choose_extracts("I have a standard ticket. When can I exchange it?", [article])
+    assert "14 days" in " ".join(e.text for e in chosen)
+
