@@ -276,7 +276,8 @@ def _names(values: set[str]) -> str:
 
 def _candidates(question: str, sources: Sequence[Source], about: str = "") -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
-    of quoted or forwarded mail, or of a signature's footer, already weighed down."""
+    of quoted or forwarded mail, of a signature's footer or of a machine's summary
+    already weighed down."""
     wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
     tier = Focus.of(question, about)
@@ -326,9 +327,22 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
                     extract, position, index, source.ours, frozenset(shared), shaped, heading
                 )
             )
-            if is_quoted:
+            if _MACHINE_MADE.search(sentence):
+                found[-1].weigh(CONFLICTING)
+            elif is_quoted:
                 found[-1].weigh(QUOTED)
     return found
+
+
+_MACHINE_MADE = re.compile(
+    r"\b(?:generated automatically|automatically generated|auto-?generated|"
+    r"automatic summary|machine[- ]generated)\b",
+    re.IGNORECASE,
+)
+"""A sentence a machine wrote about a document (an attachment's automatic summary) is
+a reading of it, secondhand: weighed like a source about another entity, it answers only
+when nothing else does, and never past a kind's threshold (a misread figure in the
+summary is not repeated; the document's own text, when given, is what counts)."""
 
 
 _NEGATED = re.compile(

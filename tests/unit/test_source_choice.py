@@ -1279,3 +1279,27 @@ def test_an_exception_the_question_does_not_name_leaves_the_rule() -> None:
     chosen = choose_extracts("I have a standard ticket. When can I exchange it?", [article])
     assert "14 days" in " ".join(e.text for e in chosen)
 
+
+def test_an_automatic_summary_does_not_outrank_the_document_it_summarises() -> None:
+    summary = Source(
+        id="summary",
+        title="Ticket summary",
+        text="Summary (generated automatically): Order confirmation, ORD-55120, total $7,310.00.",
+    )
+    document = Source(
+        id="doc",
+        title="Order confirmation",
+        text="Order confirmation\nReference: ORD-55120\nTotal: $3,710.00",
+    )
+    chosen = choose_extracts("What is the total on order ORD-55120?", [summary, document])
+    assert chosen
+    assert all("7,310" not in e.text for e in chosen)
+
+
+def test_an_automatic_summary_still_answers_when_it_is_all_there_is() -> None:
+    summary = Source(
+        id="summary",
+        text="Summary (generated automatically): Order confirmation, ORD-55120, total $7,310.00.",
+    )
+    chosen = choose_extracts("What is the total on order ORD-55120?", [summary])
+    assert [e.source_id for e in chosen] == ["summary"]
