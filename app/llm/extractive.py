@@ -327,7 +327,7 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
                     extract, position, index, source.ours, frozenset(shared), shaped, heading
                 )
             )
-            if _MACHINE_MADE.search(sentence):
+            if machine_made(sentence):
                 found[-1].weigh(CONFLICTING)
             elif is_quoted:
                 found[-1].weigh(QUOTED)
@@ -343,6 +343,11 @@ _MACHINE_MADE = re.compile(
 a reading of it, secondhand: weighed like a source about another entity, it answers only
 when nothing else does, and never past a kind's threshold (a misread figure in the
 summary is not repeated; the document's own text, when given, is what counts)."""
+
+
+def machine_made(sentence: str) -> bool:
+    """Whether ``sentence`` says a machine wrote it (an attachment's automatic summary)."""
+    return _MACHINE_MADE.search(sentence) is not None
 
 
 _NEGATED = re.compile(

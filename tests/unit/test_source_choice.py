@@ -1303,3 +1303,21 @@ def test_an_automatic_summary_still_answers_when_it_is_all_there_is() -> None:
     )
     chosen = choose_extracts("What is the total on order ORD-55120?", [summary])
     assert [e.source_id for e in chosen] == ["summary"]
+
+
+async def test_account_summary__leaves_out_an_attachments_automatic_summary():
+    job = AccountSummaryInput.model_validate(
+        {
+            "account": "Acme Corp",
+            "emails": [
+                {
+                    "id": "e1",
+                    "body": "Our 40 seats renew on 30 June; the renewal quote is attached.\n\n"
+                    "Summary (generated automatically): renewal quote, 14 seats, $4,100.00.",
+                },
+            ],
+        }
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(c.quote for c in output.citations)
+    assert "40 seats" in quoted and "4,100" not in quoted
