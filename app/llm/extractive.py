@@ -38,11 +38,25 @@ _STOPWORDS = frozenset(
     more most my no nor not now of off on once only or other our ours out over own please
     same she should so some such than that the their theirs them then there these they this
     those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours hi hello thanks thank regards dear""".split()
+    whom why will with would you your yours hi hello thanks thank regards dear i'm i've
+    i'd i'll we're we've you're it's don't doesn't didn't can't won't isn't aren't""".split()
     # How a request is put, in the other languages customers write in: it asks, it does
     # not say what about ("Bitte bestätigen: Notdienstzuschlag?").
     + """bitte bestätigen können sie mir ich uns pouvez vous confirmer merci svp pueden
     puede confirmar por favor""".split()
+    # The function words of those languages (articles, pronouns, prepositions, question
+    # words, auxiliaries), as English's above: "Combien de temps le stockage est-il
+    # gratuit ?" asks about storage, not about "le" or "il". Words that are also English
+    # content words ("son", "mon", "ton", "est" as a time zone, "hat") are left out.
+    + """le la les un une des du au aux et ou sont il elle ils elles je tu nous on ce cet
+    cette ces ma mes ta tes sa ses notre votre leur leurs qui quoi quel quelle quels
+    quelles combien comment quand où pourquoi pour par pendant dans en sur avec sans pas ne
+    ai avez avons peut puis peux pouvons faut si der die das den dem ein eine einen einem
+    einer eines und oder ist sind wird werden kann was wie wann wo warum wer welche welcher
+    welches mit für von zu zum zur im am auf bei nach aus mein meine meinen meinem meiner
+    meines dein deine ihr ihre ihren ihrem unser unsere unseren es er wir habe haben lange
+    el los las unos unas es está están de del al con para mis su sus nuestro nuestra
+    nuestros qué que cuál cuánto cuánta cuántos cuándo cómo dónde se lo le puedo hay""".split()
 )
 
 
@@ -559,6 +573,17 @@ _ANSWER_SHAPES = (
     ("when", _TIME),
     ("how much", _NUMBER),
     ("how many", _NUMBER),
+    ("deadline", _TIME),
+    # The same questions as customers ask them in French, German and Spanish.
+    ("combien de temps", _TIME),
+    ("quand", _TIME),
+    ("wie lange", _TIME),
+    ("wann", _TIME),
+    ("cuánto tiempo", _TIME),
+    ("cuándo", _TIME),
+    ("combien", _NUMBER),
+    ("wie viel", _NUMBER),
+    ("cuánto", _NUMBER),
 )
 
 

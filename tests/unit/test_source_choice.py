@@ -1058,7 +1058,7 @@ async def test_support_answer__the_asked_subject_s_line_not_its_sibling_s():
 
 def test_content_words__accented_words_are_whole_and_request_wording_is_no_content():
     assert content_words("Bitte bestätigen: Größe, Mietkaution?") == {"größ", "mietkaution"}
-    assert content_words("¿Pueden confirmar: la fianza?") == {"la", "fianza"}
+    assert content_words("¿Pueden confirmar: la fianza?") == {"fianza"}
 
 
 async def test_support_answer__a_german_request_for_one_figure():
@@ -1321,3 +1321,59 @@ async def test_account_summary__leaves_out_an_attachments_automatic_summary():
     output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
     quoted = " ".join(c.quote for c in output.citations)
     assert "40 seats" in quoted and "4,100" not in quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        (
+            "Combien de temps faut-il pour que la caution soit remboursée ?",
+            "La caution est remboursée sous 10 jours.",
+        ),
+        (
+            "Wie lange dauert bei uns die Reparatur von einem Fahrrad?",
+            "Die Reparatur eines Fahrrads dauert 5 Werktage.",
+        ),
+        (
+            "¿Cuándo me llega a mí la factura de mi suscripción por correo?",
+            "Enviamos cada factura de suscripción por correo el día 3.",
+        ),
+    ],
+)
+async def test_support_answer__answers_a_question_asked_in_another_language(
+    question: str, text: str
+) -> None:
+    job = SupportAnswerInput.model_validate(
+        {"question": question, "sources": [{"id": "kb-1", "title": "Policy", "text": text}]}
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert output.outcome == "answered"
+    assert [c.source for c in output.citations] == ["kb-1"]
+
+
+def test_function_words_of_other_languages_are_not_content_words() -> None:
+    assert content_words("Combien de temps le stockage est-il gratuit ?") == {
+        "temp",
+        "stockag",
+        "est",
+        "gratuit",
+    }
+    assert "son" in content_words("the report of our son")
+
+
+async def test_support_answer__a_deadline_question_is_answered_by_the_date() -> None:
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": "I'm abroad until spring. What's the deadline to renew my parking permit?",
+            "sources": [
+                {
+                    "id": "kb-1",
+                    "title": "Permits",
+                    "text": "Parking permits must be renewed by 17:00 on 31 January.",
+                }
+            ],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert output.outcome == "answered"
+    assert "31 January" in output.answer
