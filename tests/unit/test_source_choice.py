@@ -1377,3 +1377,24 @@ async def test_support_answer__a_deadline_question_is_answered_by_the_date() -> 
     output = (await answer_question(job, ExtractiveProvider())).output
     assert output.outcome == "answered"
     assert "31 January" in output.answer
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("recycled_polyester", "Fabric: made with 45% recycled polyester.", "45%"),
+        ("organic_linen", "The curtains contain 12.5 % organic linen.", "12.5 %"),
+        ("recycled_aluminium", "The frame is 100% recycled aluminium.", "100%"),
+    ],
+)
+async def test_metadata_enrichment__a_field_naming_a_material_takes_its_stated_share(
+    field: str, text: str, value: str
+) -> None:
+    assert (await _enriched(field, ("Supplier sheet", text)))["value"] == value
+
+
+async def test_metadata_enrichment__a_share_of_another_material_is_not_the_fields() -> None:
+    found = await _enriched(
+        "recycled_plastic", ("Supplier sheet", "Contains 40% recyclable plastic.")
+    )
+    assert "refused" in found
