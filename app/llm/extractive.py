@@ -38,11 +38,25 @@ _STOPWORDS = frozenset(
     more most my no nor not now of off on once only or other our ours out over own please
     same she should so some such than that the their theirs them then there these they this
     those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours hi hello thanks thank regards dear""".split()
+    whom why will with would you your yours hi hello thanks thank regards dear i'm i've
+    i'd i'll we're we've you're it's don't doesn't didn't can't won't isn't aren't""".split()
     # How a request is put, in the other languages customers write in: it asks, it does
     # not say what about ("Bitte bestätigen: Notdienstzuschlag?").
     + """bitte bestätigen können sie mir ich uns pouvez vous confirmer merci svp pueden
     puede confirmar por favor""".split()
+    # The function words of those languages (articles, pronouns, prepositions, question
+    # words, auxiliaries), as English's above: "Combien de temps le stockage est-il
+    # gratuit ?" asks about storage, not about "le" or "il". Words that are also English
+    # content words ("son", "mon", "ton", "est" as a time zone, "hat") are left out.
+    + """le la les un une des du au aux et ou sont il elle ils elles je tu nous on ce cet
+    cette ces ma mes ta tes sa ses notre votre leur leurs qui quoi quel quelle quels
+    quelles combien comment quand où pourquoi pour par pendant dans en sur avec sans pas ne
+    ai avez avons peut puis peux pouvons faut si der die das den dem ein eine einen einem
+    einer eines und oder ist sind wird werden kann was wie wann wo warum wer welche welcher
+    welches mit für von zu zum zur im am auf bei nach aus mein meine meinen meinem meiner
+    meines dein deine ihr ihre ihren ihrem unser unsere unseren es er wir habe haben lange
+    el los las unos unas es está están de del al con para mis su sus nuestro nuestra
+    nuestros qué que cuál cuánto cuánta cuántos cuándo cómo dónde se lo le puedo hay""".split()
 )
 
 
@@ -179,7 +193,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     for candidate in candidates:
         if candidate.source in stale:
             candidate.weigh(CONFLICTING)
-    candidates = _supersede(candidates, sources)
+    candidates = _exceptions_apply(_supersede(candidates, sources))
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
@@ -276,7 +290,8 @@ def _names(values: set[str]) -> str:
 
 def _candidates(question: str, sources: Sequence[Source], about: str = "") -> list[_Candidate]:
     """Every sentence that shares a content word with the question, scored; a sentence
-    of quoted or forwarded mail, or of a signature's footer, already weighed down."""
+    of quoted or forwarded mail, of a signature's footer or of a machine's summary
+    already weighed down."""
     wanted = content_words(_PARENTHESIS.sub(" ", question)) or content_words(question)
     shape = _answer_shape(question)
     tier = Focus.of(question, about)
@@ -326,9 +341,27 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
                     extract, position, index, source.ours, frozenset(shared), shaped, heading
                 )
             )
-            if is_quoted:
+            if machine_made(sentence):
+                found[-1].weigh(CONFLICTING)
+            elif is_quoted:
                 found[-1].weigh(QUOTED)
     return found
+
+
+_MACHINE_MADE = re.compile(
+    r"\b(?:generated automatically|automatically generated|auto-?generated|"
+    r"automatic summary|machine[- ]generated)\b",
+    re.IGNORECASE,
+)
+"""A sentence a machine wrote about a document (an attachment's automatic summary) is
+a reading of it, secondhand: weighed like a source about another entity, it answers only
+when nothing else does, and never past a kind's threshold (a misread figure in the
+summary is not repeated; the document's own text, when given, is what counts)."""
+
+
+def machine_made(sentence: str) -> bool:
+    """Whether ``sentence`` says a machine wrote it (an attachment's automatic summary)."""
+    return _MACHINE_MADE.search(sentence) is not None
 
 
 _NEGATED = re.compile(
@@ -493,6 +526,35 @@ def _supersede(candidates: list[_Candidate], sources: Sequence[Source]) -> list[
     ]
 
 
+_EXCEPTION = re.compile(
+    r"^\s*(?:except(?:ion)?s?|however|but|ausnahme|au(?:ß|ss)er|sauf|exception|excepto|"
+    r"salvo|excepción)\b\s*[:,]?",
+    re.IGNORECASE,
+)
+
+
+def _exceptions_apply(candidates: list[_Candidate]) -> list[_Candidate]:
+    """``candidates`` without a general rule whose own source's exception names the
+    asked case: "Flexible bookings can be cancelled up to 48 hours before arrival.
+    Except: Advance Saver bookings only within 24 hours of booking." answers a customer
+    on the Advance Saver rate with the exception alone, as a careful agent would. An
+    exception qualifies the rule before it in its source; it names the asked case when
+    it carries words of the question the rule lacks, and at least as many."""
+    exceptions = [c for c in candidates if _EXCEPTION.match(c.extract.text)]
+
+    def overruled(rule: _Candidate) -> bool:
+        return any(
+            e.source == rule.source
+            and e.position > rule.position
+            and e.shared - rule.shared
+            and len(e.shared) >= len(rule.shared)
+            and _FIGURE.search(rule.extract.text) is not None
+            for e in exceptions
+        )
+
+    return [c for c in candidates if c in exceptions or not overruled(c)]
+
+
 def _same_point(later: _Candidate, earlier: _Candidate) -> bool:
     if later.shared >= earlier.shared:
         return True
@@ -511,6 +573,17 @@ _ANSWER_SHAPES = (
     ("when", _TIME),
     ("how much", _NUMBER),
     ("how many", _NUMBER),
+    ("deadline", _TIME),
+    # The same questions as customers ask them in French, German and Spanish.
+    ("combien de temps", _TIME),
+    ("quand", _TIME),
+    ("wie lange", _TIME),
+    ("wann", _TIME),
+    ("cuánto tiempo", _TIME),
+    ("cuándo", _TIME),
+    ("combien", _NUMBER),
+    ("wie viel", _NUMBER),
+    ("cuánto", _NUMBER),
 )
 
 

@@ -1058,7 +1058,7 @@ async def test_support_answer__the_asked_subject_s_line_not_its_sibling_s():
 
 def test_content_words__accented_words_are_whole_and_request_wording_is_no_content():
     assert content_words("Bitte bestätigen: Größe, Mietkaution?") == {"größ", "mietkaution"}
-    assert content_words("¿Pueden confirmar: la fianza?") == {"la", "fianza"}
+    assert content_words("¿Pueden confirmar: la fianza?") == {"fianza"}
 
 
 async def test_support_answer__a_german_request_for_one_figure():
@@ -1258,3 +1258,145 @@ async def test_email_reply__a_footer_below_the_sign_off_without_a_delimiter():
 def test_mentions__a_hyphen_joins_a_name_a_spaced_dash_separates():
     assert ("plan", "all-access") in mentions("I am on the All-Access plan.")
     assert mentions("Pricing - the Team plan") == {("plan", "team")}
+
+
+def test_an_exception_naming_the_asked_case_replaces_the_rule_before_it() -> None:
+    article = Source(
+        id="kb-1",
+        text="Standard tickets can be exchanged up to 14 days before the concert. "
+        "Except: Early Bird tickets can be exchanged only within 3 days of purchase.",
+    )
+    chosen = choose_extracts("I bought an Early Bird ticket. When can I exchange it?", [article])
+    texts = " ".join(e.text for e in chosen)
+    assert "3 days" in texts
+    assert "14 days" not in texts
+
+
+def test_an_exception_the_question_does_not_name_leaves_the_rule() -> None:
+    article = Source(
+        id="kb-1",
+        text="Standard tickets can be exchanged up to 14 days before the concert. "
+        "Except: Early Bird tickets can be exchanged only within 3 days of purchase.",
+    )
+    chosen = choose_extracts("I have a standard ticket. When can I exchange it?", [article])
+    assert "14 days" in " ".join(e.text for e in chosen)
+
+
+def test_an_automatic_summary_does_not_outrank_the_document_it_summarises() -> None:
+    summary = Source(
+        id="summary",
+        title="Ticket summary",
+        text="Summary (generated automatically): Order confirmation, ORD-55120, total $7,310.00.",
+    )
+    document = Source(
+        id="doc",
+        title="Order confirmation",
+        text="Order confirmation\nReference: ORD-55120\nTotal: $3,710.00",
+    )
+    chosen = choose_extracts("What is the total on order ORD-55120?", [summary, document])
+    assert chosen
+    assert all("7,310" not in e.text for e in chosen)
+
+
+def test_an_automatic_summary_still_answers_when_it_is_all_there_is() -> None:
+    summary = Source(
+        id="summary",
+        text="Summary (generated automatically): Order confirmation, ORD-55120, total $7,310.00.",
+    )
+    chosen = choose_extracts("What is the total on order ORD-55120?", [summary])
+    assert [e.source_id for e in chosen] == ["summary"]
+
+
+async def test_account_summary__leaves_out_an_attachments_automatic_summary():
+    job = AccountSummaryInput.model_validate(
+        {
+            "account": "Acme Corp",
+            "emails": [
+                {
+                    "id": "e1",
+                    "body": "Our 40 seats renew on 30 June; the renewal quote is attached.\n\n"
+                    "Summary (generated automatically): renewal quote, 14 seats, $4,100.00.",
+                },
+            ],
+        }
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    quoted = " ".join(c.quote for c in output.citations)
+    assert "40 seats" in quoted and "4,100" not in quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        (
+            "Combien de temps faut-il pour que la caution soit remboursée ?",
+            "La caution est remboursée sous 10 jours.",
+        ),
+        (
+            "Wie lange dauert bei uns die Reparatur von einem Fahrrad?",
+            "Die Reparatur eines Fahrrads dauert 5 Werktage.",
+        ),
+        (
+            "¿Cuándo me llega a mí la factura de mi suscripción por correo?",
+            "Enviamos cada factura de suscripción por correo el día 3.",
+        ),
+    ],
+)
+async def test_support_answer__answers_a_question_asked_in_another_language(
+    question: str, text: str
+) -> None:
+    job = SupportAnswerInput.model_validate(
+        {"question": question, "sources": [{"id": "kb-1", "title": "Policy", "text": text}]}
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert output.outcome == "answered"
+    assert [c.source for c in output.citations] == ["kb-1"]
+
+
+def test_function_words_of_other_languages_are_not_content_words() -> None:
+    assert content_words("Combien de temps le stockage est-il gratuit ?") == {
+        "temp",
+        "stockag",
+        "est",
+        "gratuit",
+    }
+    assert "son" in content_words("the report of our son")
+
+
+async def test_support_answer__a_deadline_question_is_answered_by_the_date() -> None:
+    job = SupportAnswerInput.model_validate(
+        {
+            "question": "I'm abroad until spring. What's the deadline to renew my parking permit?",
+            "sources": [
+                {
+                    "id": "kb-1",
+                    "title": "Permits",
+                    "text": "Parking permits must be renewed by 17:00 on 31 January.",
+                }
+            ],
+        }
+    )
+    output = (await answer_question(job, ExtractiveProvider())).output
+    assert output.outcome == "answered"
+    assert "31 January" in output.answer
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("recycled_polyester", "Fabric: made with 45% recycled polyester.", "45%"),
+        ("organic_linen", "The curtains contain 12.5 % organic linen.", "12.5 %"),
+        ("recycled_aluminium", "The frame is 100% recycled aluminium.", "100%"),
+    ],
+)
+async def test_metadata_enrichment__a_field_naming_a_material_takes_its_stated_share(
+    field: str, text: str, value: str
+) -> None:
+    assert (await _enriched(field, ("Supplier sheet", text)))["value"] == value
+
+
+async def test_metadata_enrichment__a_share_of_another_material_is_not_the_fields() -> None:
+    found = await _enriched(
+        "recycled_plastic", ("Supplier sheet", "Contains 40% recyclable plastic.")
+    )
+    assert "refused" in found

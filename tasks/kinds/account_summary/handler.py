@@ -19,6 +19,7 @@ from app.llm.extractive import (
     addressed_to_the_model,
     content_words,
     current_clause,
+    machine_made,
     read_row,
     sentences,
     table_headers,
@@ -153,6 +154,8 @@ def compose_summary(
         and sentence not in tables.titles
         and not addressed_to_the_model(sentence)
         and not identity.about_another(sentence)
+        # A machine's reading of an attachment was said by no one, and may misread it.
+        and not machine_made(sentence)
     ]
     # Facts and issues need words; a feeling may be short ("This is frustrating.").
     said = _current(job, [s for s in every if len(content_words(s.text)) >= MIN_WORDS])

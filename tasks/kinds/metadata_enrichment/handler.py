@@ -173,7 +173,39 @@ def _nothing_stated_is_a_refusal(
 
 
 def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
-    return _labelled(field, sources) or _said(field, sources) or _named(field, sources)
+    return (
+        _labelled(field, sources)
+        or _said(field, sources)
+        or _share(field, sources)
+        or _named(field, sources)
+    )
+
+
+def _share(field: str, sources: dict[str, str]) -> FieldValue | None:
+    """The share a sentence gives of what the field names ("contains 70% recycled
+    plastic" for ``recycled_plastic``): the field is that thing's share, so its value is
+    the percentage as stated, never the whole ("100% recycled") or another word for it
+    ("recyclable")."""
+    words = [re.escape(w) for w in re.split(r"[_\s-]+", field) if w]
+    if not words:
+        return None
+    named = r"[\s-]+".join(words)
+    share = re.compile(
+        rf"(?<![\w.,])(?P<value>\d+(?:[.,]\d+)?\s?%)\s+(?:of\s+)?{named}\b", re.IGNORECASE
+    )
+    for source, text in sources.items():
+        for sentence in sentences(text):
+            match = share.search(sentence)
+            if match:
+                clause = current_clause(sentence)
+                return FieldValue(
+                    field=field,
+                    value=match["value"],
+                    confidence=NAMED,
+                    source=source,
+                    quote=clause if len(clause) <= MAX_QUOTE else match[0],
+                )
+    return None
 
 
 _COPULA = r"(?:\s+(?:is|are)\s+|[ \t]*:[ \t]*)"
