@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -415,9 +416,10 @@ class Draw:
 
 
 def _draw(rng: random.Random, domain: Domain, lang: str) -> Draw:
-    values = rng.sample(range(domain.low, domain.high + 1, domain.step), 3)
+    right, wrong, invented = rng.sample(range(domain.low, domain.high + 1, domain.step), 3)
     plan, other = rng.sample(domain.plans, 2)
-    return Draw(domain, lang, plan, other, *values, rng.choice(NAMES), rng.choice(AGENTS))
+    name, agent = rng.choice(NAMES), rng.choice(AGENTS)
+    return Draw(domain, lang, plan, other, right, wrong, invented, name, agent)
 
 
 # --- the trap's sources ------------------------------------------------------------------
@@ -440,7 +442,8 @@ def sources(pattern: str, d: Draw) -> Sources:
     """The right and the distractor source of a trap, in the case's language (the
     distractor of a stale translation is in another one)."""
     brand, lang = d.domain.brand, d.lang
-    topic_title = d.domain.topic["en"].removeprefix("the ").capitalize()
+    topic = d.domain.topic["en"].removeprefix("the ")
+    topic_title = topic[0].upper() + topic[1:]
     right = d.fact(d.right)
     extra = ""
     wrong_title: str | None = None
@@ -534,6 +537,11 @@ def _at(month: int, day: int, rng: random.Random) -> str:
     return f"2026-{month:02d}-{day:02d}T{rng.randint(8, 17):02d}:{minute:02d}:00Z"
 
 
+def _address(name: str) -> str:
+    first = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore").decode()
+    return f"{first.lower()}@mail.example"
+
+
 def _case(
     d: Draw,
     kind: str,
@@ -581,7 +589,7 @@ def email_reply(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
     month = rng.randint(1, 11)
     brand = d.domain.brand
     desk = f"support@{brand.lower().replace(' ', '').replace('é', 'e')}.example"
-    customer = f"{d.name.split()[0].lower()}@mail.example"
+    customer = _address(d.name)
     thread = [{"sender": customer, "sent_at": _at(month, 3, rng), "body": question(d, src.extra)}]
     right_ids: list[str] = []
     distractor = None
@@ -638,7 +646,7 @@ def email_reply(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
 def support_answer(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
     src = sources(pattern, d)
     slug = d.domain.name.replace("_", "-")
-    items = []
+    items: list[dict[str, str | None]] = []
     distractor = None
     right_ids: list[str] = []
     if pattern == "missing":
@@ -652,14 +660,14 @@ def support_answer(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
                 "text": src.right_text,
             }
         )
-        right_ids.append(items[0]["id"])
+        right_ids.append(str(items[0]["id"]))
         if src.wrong_text is not None:
             distractor = f"kb-{slug}-{rng.randint(100, 999)}"
             while distractor == right_ids[0]:
                 distractor = f"kb-{slug}-{rng.randint(100, 999)}"
             items.append({"id": distractor, "title": src.wrong_title, "text": src.wrong_text})
             rng.shuffle(items)
-    conversation = []
+    conversation: list[dict[str, str]] = []
     ask = question(d, src.extra)
     if pattern == "asked_back":
         conversation = [
@@ -691,7 +699,7 @@ def account_summary(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]
     emails = [
         {
             "id": "e1",
-            "sender": f"{d.name.split()[0].lower()}@mail.example",
+            "sender": _address(d.name),
             "sent_at": _at(month, 2, rng),
             "subject": f"My {d.plan} plan",
             "body": question(d, src.extra),
@@ -721,7 +729,7 @@ def account_summary(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]
         "account": f"{d.name} ({brand} {d.plan})",
         "emails": emails,
         "crm_notes": notes,
-        "focus": f"What {d.domain.topic['en']} applies to this customer?",
+        "focus": f"Which figure for {d.domain.topic['en']} applies to this customer?",
         "max_points": 5,
         "search_documents": False,
     }
@@ -771,7 +779,7 @@ def product_description(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
             "category": d.domain.name.replace("_", " "),
             "sku": f"{d.domain.name[:3].upper()}-{d.plan[:3].upper()}-{rng.randint(100, 999)}",
             "attributes": {d.domain.field: shown(d.domain, d.right, d.lang)},
-            "features": [src.right_text],
+            "features": [d.fact(d.right)],
         },
         "locale": locale,
         "metadata_locale": locale,
@@ -792,7 +800,7 @@ def metadata_enrichment(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
     words = d.domain.field.replace("_", " ")
     job = {
         "title": f"{d.domain.brand} {d.plan} plan",
-        "description": f"{src.right_title}. {src.right_text} "
+        "description": f"{_heading(pattern, d, src)}. {d.fact(d.right)} "
         f"The {words} is {shown(d.domain, d.right, d.lang)}.",
         "references": refs,
         "fields": [d.domain.field],
@@ -805,18 +813,26 @@ def metadata_enrichment(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
     return case
 
 
+def _heading(pattern: str, d: Draw, src: Sources) -> str:
+    """A catalogue text's heading: the trap's when it dates or names the page."""
+    if pattern in ("title_dated", "stale_translation", "example_vs_rule"):
+        return src.right_title
+    return f"{d.domain.brand} {d.plan} plan"
+
+
 def document_extraction(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
     src = sources("plain", d)
     field = d.domain.field
+    period = " per month" if pattern == "per_quantity" else ""
     lines = [
         f"{d.domain.brand} — plan confirmation",
         f"Customer: {d.name}",
         f"Plan: {d.plan}",
-        f"{field.replace('_', ' ').capitalize()}: {shown(d.domain, d.right, d.lang)}",
+        f"{field.replace('_', ' ').capitalize()}: {shown(d.domain, d.right, d.lang)}{period}",
         src.right_text,
     ]
     if pattern == "per_quantity":
-        lines.append("Figures are per contract month unless stated otherwise.")
+        lines.append("Billed monthly; cancel at the end of any month.")
     job = {"document_type": "form", "text": "\n".join(lines), "fields": ["plan", field]}
     case = _case(d, "document_extraction", pattern, src, job, [], None)
     if pattern == "rounded":
@@ -837,7 +853,7 @@ BIO_ROLES = (
 
 
 def bio(rng: random.Random, d: Draw, pattern: str) -> dict[str, Any]:
-    exact = rng.randint(101, 989)
+    exact = rng.choice([n for n in range(101, 990) if n % 10])
     count = rng.randint(21, 89) * 10 + rng.randint(1, 9)
     percent = f"{exact // 10}.{exact % 10}%"
     year = rng.randint(2015, 2021)
@@ -943,11 +959,13 @@ def mislabelled(case: dict[str, Any]) -> list[str]:
 
 def grounded_e_cases(rng: random.Random) -> list[dict[str, Any]]:
     """Every kind's cases, pattern by pattern, each drawn again until its labels hold."""
-    cases = []
+    cases: list[dict[str, Any]] = []
     for kind, plan in PLANS.items():
         for pattern, count in plan.items():
+            # A figure per month or per year is a charge: that trap takes a priced domain.
+            domains = [x for x in DOMAINS if pattern != "per_quantity" or x.unit == "eur"]
             for n in range(count):
-                domain = DOMAINS[(n + len(cases)) % len(DOMAINS)]
+                domain = domains[(n + len(cases)) % len(domains)]
                 for _ in range(50):
                     lang = rng.choices(LANGS, weights=LANG_WEIGHTS)[0]
                     case = BUILDERS[kind](rng, _draw(rng, domain, lang), pattern)
