@@ -436,6 +436,9 @@ class Sources:
     wrong_text: str | None
     wrong_banned: str | None
     extra: str
+    right_fact: str
+    right_value: str
+    needed: str
 
 
 def sources(pattern: str, d: Draw) -> Sources:
@@ -444,7 +447,8 @@ def sources(pattern: str, d: Draw) -> Sources:
     brand, lang = d.domain.brand, d.lang
     topic = d.domain.topic["en"].removeprefix("the ")
     topic_title = topic[0].upper() + topic[1:]
-    right = d.fact(d.right)
+    right = right_fact = d.fact(d.right)
+    right_value, needed = shown(d.domain, d.right, lang), d.token(d.right)
     extra = ""
     wrong_title: str | None = None
     wrong_text: str | None = None
@@ -494,18 +498,42 @@ def sources(pattern: str, d: Draw) -> Sources:
         wrong_banned = approx
         extra = CONTEXT["rounded"][lang]
     elif pattern == "stale_translation":
-        other = "fr" if lang != "fr" else "de"
+        # The customer reads the page in their language, whose figure was not updated;
+        # the English master page has the current one. An answer in the customer's
+        # language writes the right figure its own way: only its number is needed.
+        assert lang != "en", "a stale translation is read by a customer in another language"
         right_title = f"{brand}: {topic_title} (master page, updated 2026)"
-        wrong_title = f"{brand}: {topic_title} [translation, {other.upper()}]"
-        wrong_text = FACT[other].format(
-            plan=d.plan,
-            topic=d.domain.topic[other],
-            value=shown(d.domain, d.wrong, other),
+        right_value = shown(d.domain, d.right, "en")
+        right = right_fact = FACT["en"].format(
+            plan=d.plan, topic=d.domain.topic["en"], value=right_value
         )
-        wrong_banned = token(d.domain, d.wrong, other)
+        needed = neutral(d.domain, d.right)
+        wrong_title = f"{brand}: {topic_title} [translation, {lang.upper()}, 2024]"
+        wrong_text = d.fact(d.wrong)
     else:  # pragma: no cover - PATTERNS is closed
         raise AssertionError(pattern)
-    return Sources(right_title, right, wrong_title, wrong_text, wrong_banned, extra)
+    return Sources(
+        right_title,
+        right,
+        wrong_title,
+        wrong_text,
+        wrong_banned,
+        extra,
+        right_fact,
+        right_value,
+        needed,
+    )
+
+
+def neutral(domain: Domain, value: int) -> str:
+    """The figure as every language writes it: its number (whole euros), or its
+    gigabytes."""
+    assert domain.unit != "km", "a grouped distance is written differently in each language"
+    if domain.unit == "eur":
+        return str(value // 100)
+    if domain.unit == "gb":
+        return f"{value * 50} GB"
+    return str(value)
 
 
 def _unrelated(d: Draw) -> tuple[str, str]:
@@ -563,7 +591,7 @@ def _case(
         "input": job,
         "expect_outcome": _OUTCOME[kind],
         "must_cite": right_ids,
-        "must_contain": [d.token(d.right)],
+        "must_contain": [src.needed],
         "must_not_contain": list(banned),
         "banned": banned,
     }
@@ -778,11 +806,11 @@ def product_description(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
             "brand": d.domain.brand,
             "category": d.domain.name.replace("_", " "),
             "sku": f"{d.domain.name[:3].upper()}-{d.plan[:3].upper()}-{rng.randint(100, 999)}",
-            "attributes": {d.domain.field: shown(d.domain, d.right, d.lang)},
-            "features": [d.fact(d.right)],
+            "attributes": {d.domain.field: src.right_value},
+            "features": [src.right_fact],
         },
         "locale": locale,
-        "metadata_locale": locale,
+        "metadata_locale": "en" if pattern == "stale_translation" else locale,
         "customer_tier": rng.choice(("standard", "premium", "business")),
         "references": refs,
         "search_documents": False,
@@ -800,8 +828,8 @@ def metadata_enrichment(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
     words = d.domain.field.replace("_", " ")
     job = {
         "title": f"{d.domain.brand} {d.plan} plan",
-        "description": f"{_heading(pattern, d, src)}. {d.fact(d.right)} "
-        f"The {words} is {shown(d.domain, d.right, d.lang)}.",
+        "description": f"{_heading(pattern, d, src)}. {src.right_fact} "
+        f"The {words} is {src.right_value}.",
         "references": refs,
         "fields": [d.domain.field],
         "search_documents": False,
@@ -809,7 +837,7 @@ def metadata_enrichment(rng: random.Random, d: Draw, pattern: str) -> dict[str, 
     case = _case(
         d, "metadata_enrichment", pattern, src, job, {d.domain.field: "description"}, distractor
     )
-    case["must_fill"] = {d.domain.field: d.token(d.right)}
+    case["must_fill"] = {d.domain.field: src.needed}
     return case
 
 
@@ -964,10 +992,14 @@ def grounded_e_cases(rng: random.Random) -> list[dict[str, Any]]:
         for pattern, count in plan.items():
             # A figure per month or per year is a charge: that trap takes a priced domain.
             domains = [x for x in DOMAINS if pattern != "per_quantity" or x.unit == "eur"]
+            if pattern == "stale_translation":
+                domains = [x for x in DOMAINS if x.unit != "km"]
             for n in range(count):
                 domain = domains[(n + len(cases)) % len(domains)]
                 for _ in range(50):
                     lang = rng.choices(LANGS, weights=LANG_WEIGHTS)[0]
+                    if pattern == "stale_translation":
+                        lang = rng.choice(LANGS[1:])
                     case = BUILDERS[kind](rng, _draw(rng, domain, lang), pattern)
                     if not mislabelled(case):
                         break
