@@ -16,6 +16,7 @@ from evals.heldout import (
     grounded_b,
     grounded_c,
     grounded_d,
+    grounded_e,
     injection_b,
     injection_c,
     pii,
@@ -28,6 +29,7 @@ GROUNDED_SEED = 20261206
 GROUNDED_B_SEED = grounded_b.SEED
 GROUNDED_C_SEED = grounded_c.SEED
 GROUNDED_D_SEED = grounded_d.SEED
+GROUNDED_E_SEED = grounded_e.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -191,6 +193,8 @@ def build() -> dict[str, str]:
     facts_c = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
     # The fourth, blind to the three and to the pipeline, run once at the end: its own seed.
     facts_d = grounded_d.grounded_d_cases(random.Random(GROUNDED_D_SEED))
+    # The fifth, blind to the four and to the pipeline, run once at the end: its own seed.
+    facts_e = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -202,6 +206,7 @@ def build() -> dict[str, str]:
         "grounded_b.jsonl": render(facts_b),
         "grounded_c.jsonl": render(facts_c),
         "grounded_d.jsonl": render(facts_d),
+        "grounded_e.jsonl": render(facts_e),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
