@@ -75,10 +75,6 @@ def quoted_mark(metadata: list[Any]) -> Quoted | None:
     return next((item for item in metadata if isinstance(item, Quoted)), None)
 
 
-def is_quoted(metadata: list[Any]) -> bool:
-    return quoted_mark(metadata) is not None
-
-
 def trusted_text(job_input: BaseModel) -> tuple[str, ...]:
     """Every string of ``job_input`` under a field its model marks :class:`Trusted`, as
     far as the requester wrote it (:func:`own_text`)."""
