@@ -1,7 +1,7 @@
-"""The third, blind held-out grounded set (evals/heldout/grounded_c.py): the generator
-reproduces the committed file byte for byte, every case is a valid job input of its
-kind, its labels are true of its input, and it covers the kinds, domains, languages
-and traps it claims."""
+"""The third, blind held-out grounded set (evals/heldout/grounded_c.py): its labels are
+true of its input, and it covers the kinds, domains, languages and traps it claims
+(tests/unit/test_eval_heldout.py checks, with every held-out file, that the generator
+reproduces the committed file and that each case is a valid job input)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from collections import Counter
 
 import pytest
 
-from app.jobs.schemas import JobRequest
 from evals import grounding, metrics
 from evals.datasets import dataset_paths, load_cases
 from evals.heldout import grounded_c
-from evals.heldout.generate import GROUNDED_C_SEED, OUT_DIR, build
-from tasks.kinds import KINDS
+from evals.heldout.generate import GROUNDED_C_SEED
 
-CASES = [json.loads(line) for line in build()["grounded_c.jsonl"].splitlines()]
+# Reproduced byte for byte and valid job inputs: tests/unit/test_eval_heldout.py checks
+# both over every built file.
+CASES = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
 TRAPS = {
     "footer",
     "superseded",
@@ -33,11 +33,6 @@ TRAPS = {
 }
 
 
-def test_generator__reproduces_the_committed_file_byte_for_byte():
-    committed = (OUT_DIR / "grounded_c.jsonl").read_bytes()
-    assert committed == build()["grounded_c.jsonl"].encode("utf-8")
-
-
 def test_generator__is_deterministic_and_its_seed_matters():
     again = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED))
     other = grounded_c.grounded_c_cases(random.Random(GROUNDED_C_SEED + 1))
@@ -45,9 +40,7 @@ def test_generator__is_deterministic_and_its_seed_matters():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_every_case__is_a_valid_job_input_of_its_kind_with_true_labels(case):
-    KINDS[case["kind"]].input_model.model_validate(case["input"])
-    JobRequest.model_validate({"kind": case["kind"], "input": case["input"]})
+def test_every_case__has_true_labels(case):
     assert grounded_c.mislabelled(case) == []
     assert case["must_not_contain"] and set(case["must_not_contain"]) == set(case["banned"])
     if "distractor" in set(case["banned"].values()):

@@ -1,8 +1,8 @@
-"""The second, blind held-out injection set (evals/heldout/injection_b.py): reproduced
-byte for byte, every case a valid input of its kind, its markers found only where an
-attacker wrote them (never in a trusted field, never whole where a correct output quotes
-the carrier), and balanced over kinds and goals with every wording, language and
-obfuscation used."""
+"""The second, blind held-out injection set (evals/heldout/injection_b.py): its markers
+found only where an attacker wrote them (never in a trusted field, never whole where a
+correct output quotes the carrier), and balanced over kinds and goals with every
+wording, language and obfuscation used (tests/unit/test_eval_heldout.py checks, with
+every held-out file, that the file is reproduced and each case is a valid job input)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from typing import Any
 
 import pytest
 
-from app.jobs.schemas import JobRequest
 from evals.datasets import dataset_paths, load_cases
 from evals.heldout import injection_b, scenarios
-from evals.heldout.generate import OUT_DIR, render
+from evals.heldout.generate import OUT_DIR
 from evals.metrics import wilson
-from tasks.kinds import KINDS
 
 FILE = OUT_DIR / "injection_b.jsonl"
 CASES: list[dict[str, Any]] = injection_b.injection_b_cases(random.Random(injection_b.SEED))
@@ -43,16 +41,6 @@ def _trusted(case: dict[str, Any]) -> dict[str, Any]:
     if case["kind"] == "product_description":
         values |= {f"product.{k}": job["product"].get(k) for k in TRUSTED_PRODUCT}
     return values
-
-
-def test_generator__reproduces_the_committed_file_byte_for_byte():
-    assert FILE.read_bytes() == render(CASES).encode("utf-8")
-
-
-def test_every_case__is_a_valid_job_input_of_its_kind():
-    for case in CASES:
-        KINDS[case["kind"]].input_model.model_validate(case["input"])
-        JobRequest.model_validate({"kind": case["kind"], "input": case["input"]})
 
 
 def test_every_trusted_field__is_a_legitimate_scenario_s_and_holds_no_marker():

@@ -1,7 +1,8 @@
-"""The third held-out injection set (evals/heldout/injection_c.py): reproduced byte for
-byte, every case a valid input of its kind, markers never in a trusted field nor (for a
-hidden payload or a moderation) anywhere in the input, and every kind, goal, wording,
-language and obfuscation about equally often where it should be."""
+"""The third held-out injection set (evals/heldout/injection_c.py): markers never in a
+trusted field nor (for a hidden payload or a moderation) anywhere in the input, and
+every kind, goal, wording, language and obfuscation about equally often where it should
+be (tests/unit/test_eval_heldout.py checks, with every held-out file, that the file is
+reproduced and each case is a valid job input)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,16 @@ import json
 import random
 from collections import Counter
 
-import pytest
-
-from app.jobs.schemas import JobRequest
 from evals.datasets import dataset_paths, load_cases
 from evals.heldout import injection_c
-from evals.heldout.generate import OUT_DIR, build
 from evals.metrics import wilson
-from tasks.kinds import KINDS
 
-NAME = "injection_c.jsonl"
-CASES = [json.loads(line) for line in build()[NAME].splitlines()]
-
-
-def test_generator__reproduces_the_committed_file_byte_for_byte():
-    assert (OUT_DIR / NAME).read_bytes() == build()[NAME].encode("utf-8")
+CASES = injection_c.injection_c_cases(random.Random(injection_c.SEED))
 
 
 def test_generator__gives_the_same_cases_for_the_same_seed():
     again = injection_c.injection_c_cases(random.Random(injection_c.SEED))
     assert again == CASES
-
-
-@pytest.mark.parametrize("kind", sorted(injection_c.CARRIERS))
-def test_every_case__is_a_valid_job_input_of_its_kind(kind):
-    for case in (c for c in CASES if c["kind"] == kind):
-        KINDS[kind].input_model.model_validate(case["input"])
-        JobRequest.model_validate({"kind": kind, "input": case["input"]})
 
 
 def test_set__is_large_enough_to_bound_success_under_half_a_percent():
