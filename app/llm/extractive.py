@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.llm.errors import InvalidModelOutput
+from app.llm.measures import disagree, measures
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import (
@@ -162,6 +163,9 @@ class Choice:
     """Why the sources answer differently for entities the question does not choose
     between (the Team plan's article says 7 days, the Business plan's 30, and nothing
     says which plan the customer is on); None: no such conflict."""
+    contested: str | None = None
+    """Why the best answer's figure is not given: another source, as relevant, states
+    another figure of the same kind on the same point, and nothing says it was replaced."""
 
 
 def choose_extracts(
@@ -183,11 +187,13 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     another entity weighs less, and is used only when it still outranks every sentence
     without such a flaw; one a later answer of ours on the same point supersedes is
     not used. A source marked archived or outdated, or dated before another on the same
-    topic, weighs less too (app/llm/staleness.py).
+    topic, weighs less too (app/llm/staleness.py). A sentence whose figure another
+    sentence on the same point contests (:func:`_contested`) is left out, and when that
+    is the best one the choice says so (``contested``): the kind escalates or refuses.
     """
     candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
-    _judge(candidates, sources, Focus.of(question, about, sources=known))
+    _judge(candidates, sources, Focus.of(question, about, sources=known, leading=True))
     _siblings(candidates, sources, subjects(question) | subjects(about), f"{question}\n{about}")
     stale = stale_sources(sources)
     for candidate in candidates:
@@ -199,8 +205,42 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
     best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
     conflict = _conflict(best, candidates, sources)
-    extracts = [c.extract for c in sorted(_without_alternatives(best), key=lambda c: c.position)]
-    return Choice(extracts, conflict)
+    chosen = _without_alternatives(best)
+    named = {m for source in sources for m in mentions(_own(source))}
+    contested = [c for c in chosen if _contested(c, candidates, sources, named)]
+    disputed = None
+    if chosen and contested and contested[0] is chosen[0]:
+        disputed = "the sources give different figures on the point asked"
+    extracts = [c.extract for c in sorted(chosen, key=lambda c: c.position) if c not in contested]
+    return Choice(extracts, conflict, disputed)
+
+
+SAME_POINT = 0.75
+"""The share of a sentence's question words another must carry to be on its point."""
+
+
+def _contested(
+    one: _Candidate, candidates: list[_Candidate], sources: Sequence[Source], named: set[Mention]
+) -> bool:
+    """Another sentence, on the same point and about the same entity, states another
+    value of a unit ``one`` states (€16.79 against €18.16), and no rule weighed it down
+    (not forwarded, stale, about another entity, superseded by a correction). Picking
+    one would be a guess from rank alone: the note for annual contracts, a draft, a
+    rounded newsletter figure and the tariff all read alike to an extractive answer."""
+    if not measures(one.extract.cited):
+        return False
+    ours = _entities(one, sources[one.source], named)
+    for other in candidates:
+        if other is one or other.disfavoured or other.extract.text == one.extract.text:
+            continue
+        if len(other.shared & one.shared) < SAME_POINT * len(one.shared):
+            continue
+        theirs = _entities(other, sources[other.source], named)
+        if any(not ours[shape] & theirs[shape] for shape in ours.keys() & theirs.keys()):
+            continue  # about another order, plan or model: an alternative, not a rival
+        if disagree(one.extract.cited, other.extract.cited):
+            return True
+    return False
 
 
 def _without_alternatives(best: list[_Candidate]) -> list[_Candidate]:
@@ -517,13 +557,31 @@ def _supersede(candidates: list[_Candidate], sources: Sequence[Source]) -> list[
         if later.source <= earlier.source or not _same_point(later, earlier):
             return False
         author = sources[earlier.source].author
-        return bool(later.ours) or (author is not None and sources[later.source].author == author)
+        own_words = bool(earlier.ours) or (
+            author is not None and sources[later.source].author == author
+        )
+        if own_words:
+            # Our own earlier figure, or the author's: replaced only by a message that
+            # says it corrects it. Two figures side by side without that are contested.
+            return _REVISES.search(sources[later.source].text) is not None
+        return bool(later.ours)
 
     return [
         c
         for c in candidates
         if c.ours is None or c.disfavoured or not any(replaces(a, c) for a in answers)
     ]
+
+
+_REVISES = re.compile(
+    r"\b(?:correct(?:ion|ed|ing)?|update[ds]?|revis(?:ed|ion)|recalculated|apolog(?:y|ies|ise|ize)|"
+    r"sorry|mistake|wrong|erratum|instead|rectifi\w*|corrig\w*|erreur|désolée?|pardon|"
+    r"korrig\w*|korrektur|fehler|entschuldig\w*|berichtig\w*|aktualisiert|"
+    r"correcci[oó]n|correg\w*|disculp\w*|perd[oó]n|error|actualiza\w*)\b",
+    re.IGNORECASE,
+)
+"""A message that says it corrects or updates what was said before, in the languages
+customers write in ("Correction to my previous e-mail", "Ich korrigiere mich")."""
 
 
 _EXCEPTION = re.compile(
@@ -600,8 +658,11 @@ class ExtractiveProvider:
 
     async def generate(self, request: GenerationRequest[OutputT]) -> Generation[OutputT]:
         choice = choose(request.question, request.sources, self.max_extracts, request.about)
+        contested = request.compose_contested or request.compose_conflict
         if choice.conflict is not None and request.compose_conflict is not None:
             output = request.compose_conflict(choice.conflict)
+        elif choice.contested is not None and contested is not None:
+            output = contested(choice.contested)
         else:
             output = request.compose_extractive(choice.extracts)
         # Validate like any provider's answer: the composer must produce a valid output

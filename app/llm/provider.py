@@ -91,6 +91,11 @@ class GenerationRequest(Generic[OutputT]):
     question does not choose between (another plan's article, another region's), with
     the reason: a kind that escalates rather than guess says so here. None: the
     extractive provider answers from the best-ranked source."""
+    compose_contested: Callable[[str], OutputT] | None = None
+    """Offline, the kind's output when the best answer's figure is contested (another
+    source as relevant states another figure of the same kind on the same point, and
+    nothing says which replaced which); None: ``compose_conflict``'s, and without that
+    the extractive provider leaves the contested sentences out."""
     step: str = "generate"
     """The step of the job this generation is; (job, step) names its checkpoint."""
     rules: JobRules[OutputT] | None = None

@@ -198,11 +198,17 @@ class Focus:
     known: frozenset[Mention] = frozenset()
 
     @classmethod
-    def of(cls, *texts: str, sources: Sequence[str] = ()) -> Focus:
+    def of(cls, *texts: str, sources: Sequence[str] = (), leading: bool = False) -> Focus:
         named = {m for text in sources for m in mentions(text)}
         # "Does Business include SSO?" asks about the Business plan if a source says so.
         asked = {m for text in texts for m in mentions(text)}
         asked |= {m for m in named if any(carries(text, m) for text in texts)}
+        if leading and texts:
+            # The question names which one it asks about where its subject names several
+            # ("I have two bookings, APT-49440 and APT-49404" / "... for APT-49440?").
+            first = {m for m in asked if carries(texts[0], m)} | mentions(texts[0])
+            chosen = {shape for shape, _ in first}
+            asked = first | {m for m in asked if m[0] not in chosen}
         # A customer in Germany is asked about by an article about the EU or Europe.
         asked |= {
             ("region", r)

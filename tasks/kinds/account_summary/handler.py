@@ -24,6 +24,7 @@ from app.llm.extractive import (
     sentences,
     table_headers,
 )
+from app.llm.measures import disagree
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus
@@ -167,7 +168,10 @@ def compose_summary(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
     )
-    facts = _supported(facts, _about_the_account(job, documents))[: job.max_points]
+    texts = _about_the_account(job, documents)
+    contested = _contested(facts + issues, texts)
+    issues = [s for s in issues if s not in contested]
+    facts = _supported([s for s in facts if s not in contested], texts)[: job.max_points]
     sentiment, felt = _sentiment(every)
     if not facts and not issues and not felt:
         return refuse("the e-mails and notes say nothing to summarize")
@@ -210,6 +214,41 @@ def _supported(facts: list[_Sentence], texts: Mapping[str, str]) -> list[_Senten
                 if backed(other, fact) and not backed(fact, other):
                     dropped.add(fact)
     return [f for f in facts if f not in dropped]
+
+
+def _contested(points: list[_Sentence], texts: Mapping[str, str]) -> set[_Sentence]:
+    """The points (facts or issues) that state the same thing as a point of another
+    source with a different value of one unit, when no third source states theirs: a
+    summary stating either would guess which one holds, so both are left out."""
+
+    def backed(point: _Sentence, other: _Sentence) -> bool:
+        mine = set(_NUMBER.findall(point.text)) - set(_NUMBER.findall(other.text))
+        return any(
+            source not in (point.source, other.source) and mine & set(_NUMBER.findall(text))
+            for source, text in texts.items()
+        )
+
+    return {
+        point
+        for point in points
+        for other in points
+        if point.source != other.source
+        and _rivals(point.text, other.text)
+        and not backed(point, other)
+    }
+
+
+SAME_POINT = 0.75
+"""The share of the shorter sentence's words two sentences must share to be on one point."""
+
+
+def _rivals(one: str, other: str) -> bool:
+    """``one`` and ``other`` state the same thing ("the monthly standing charge is ...")
+    with different values of one unit (app/llm/measures.py)."""
+    if not disagree(one, other):
+        return False
+    mine, theirs = ({w for w in content_words(text) if not w.isdigit()} for text in (one, other))
+    return len(mine & theirs) >= SAME_POINT * min(len(mine), len(theirs))
 
 
 UNSURE = 0.5

@@ -59,6 +59,7 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
         rules=RULES.bind(Grounded(job, retrieved_documents(chunks))),
         compose_extractive=partial(compose_draft, job),
         compose_refusal=partial(refuse, job),
+        compose_contested=partial(_refuse_contested, job),
     )
     generation = await provider.generate(request)
     return KindResult(
@@ -122,6 +123,11 @@ def compose_draft(job: EmailReplyInput, extracts: Sequence[Extract]) -> EmailRep
     return EmailReplyDraft(
         subject="Re: " + _topic(job), body=body, citations=citations, outcome="drafted"
     )
+
+
+def _refuse_contested(job: EmailReplyInput, reason: str) -> EmailReplyDraft:
+    """Offline, a figure the thread states twice differently is not chosen by rank."""
+    return refuse(job, f"a person must choose which figure applies ({reason})")
 
 
 def refuse(job: EmailReplyInput, reason: str) -> EmailReplyDraft:

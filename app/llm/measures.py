@@ -1,0 +1,55 @@
+"""The measures a sentence states (an amount with its currency, a count with its unit)
+and whether two sentences state different ones of the same kind.
+
+Two sources that give the asked quantity different values ("the standing charge is
+€18.16" and "... is €16.79") contest each other: unless something says which one
+replaced the other or applies, an extractive answer cannot tell which is right, and
+stating either would be a guess (app/llm/extractive.py leaves both out).
+"""
+
+from __future__ import annotations
+
+import re
+
+_AMOUNT = r"\d[\d.,\u202f\u00a0 ]*\d|\d"
+_MEASURE = re.compile(
+    rf"(?P<before>[$€£¥]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)\b)\s?(?P<a>{_AMOUNT})"
+    rf"|(?P<b>\d[\d.,\u202f\u00a0]*\d|\d)\s?(?P<after>%|[$€£¥]|[^\W\d_]+)"
+)
+_CURRENCY = {"€": "eur", "euro": "eur", "euros": "eur", "$": "usd", "£": "gbp", "¥": "jpy"}
+_SPACES = re.compile(r"[\s\u202f\u00a0]")
+
+Measure = tuple[str, str]
+"""(unit, value): ("eur", "18.16"), ("day", "14"), ("%", "20")."""
+
+
+def measures(text: str) -> set[Measure]:
+    """Every amount of ``text`` with its unit: a currency before or after it, or the
+    word right after it ("14 days", "40 Monate", "950 GB")."""
+    found: set[Measure] = set()
+    for m in _MEASURE.finditer(text):
+        unit, value = (m["before"], m["a"]) if m["before"] else (m["after"], m["b"])
+        found.add((_unit(unit), _SPACES.sub("", value).rstrip(".,")))
+    return found
+
+
+def _unit(written: str) -> str:
+    unit = written.lower()
+    unit = _CURRENCY.get(unit, unit)
+    # Plurals and their singulars are one unit: "days" and "day", "meses" and "mes".
+    for suffix in ("es", "s", "e", "n"):
+        if unit.endswith(suffix) and len(unit) - len(suffix) >= 3:
+            return unit[: -len(suffix)]
+    return unit
+
+
+def disagree(one: str, other: str) -> bool:
+    """``one`` and ``other`` state different values of one unit, each a value the other
+    does not state (€18.16 against €16.79; not €18.16 against €18.16 and €2)."""
+    mine, theirs = measures(one), measures(other)
+    for unit in {u for u, _ in mine} & {u for u, _ in theirs}:
+        a = {v for u, v in mine if u == unit}
+        b = {v for u, v in theirs if u == unit}
+        if a - b and b - a:
+            return True
+    return False
