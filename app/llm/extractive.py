@@ -235,6 +235,8 @@ def _contested(
             continue
         if len(other.shared & one.shared) < SAME_POINT * len(one.shared):
             continue
+        if other.heading < one.heading:
+            continue  # its title names less of what is asked: a sister brand's page
         theirs = _entities(other, sources[other.source], named)
         if any(not ours[shape] & theirs[shape] for shape in ours.keys() & theirs.keys()):
             continue  # about another order, plan or model: an alternative, not a rival

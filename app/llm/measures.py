@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
-_AMOUNT = r"\d[\d.,\u202f\u00a0 ]*\d|\d"
+# Thousands grouped by spaces ("15 000", "1 240,50") or by dots and commas.
+_AMOUNT = r"\d{1,3}(?:[ \u202f\u00a0]\d{3})+(?:[.,]\d+)?|\d[\d.,]*\d|\d"
 _MEASURE = re.compile(
     rf"(?P<before>[$€£¥]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)\b)\s?(?P<a>{_AMOUNT})"
-    rf"|(?P<b>\d[\d.,\u202f\u00a0]*\d|\d)\s?(?P<after>%|[$€£¥]|[^\W\d_]+)"
+    rf"|(?P<b>{_AMOUNT})\s?(?P<after>%|[$€£¥]|[^\W\d_]+)"
 )
 _CURRENCY = {"€": "eur", "euro": "eur", "euros": "eur", "$": "usd", "£": "gbp", "¥": "jpy"}
 _SPACES = re.compile(r"[\s\u202f\u00a0]")
@@ -53,3 +54,20 @@ def disagree(one: str, other: str) -> bool:
         if a - b and b - a:
             return True
     return False
+
+
+SAME_POINT = 0.75
+"""The share of the shorter sentence's words two sentences must share to be on one point."""
+
+
+def rivals(one: str, other: str) -> bool:
+    """``one`` and ``other`` say the same thing ("the monthly standing charge is ...")
+    with different values of one unit: €18.16 or €16.79, a refund window of 41 days
+    or 35."""
+    # Imported here: the extractive provider itself uses this module.
+    from app.llm.extractive import content_words
+
+    if not disagree(one, other):
+        return False
+    mine, theirs = ({w for w in content_words(t) if not w.isdigit()} for t in (one, other))
+    return len(mine & theirs) >= SAME_POINT * min(len(mine), len(theirs))

@@ -29,6 +29,7 @@ from app.llm.relevance import (
 )
 from tasks.kinds import account_summary, metadata_enrichment, product_description
 from tasks.kinds.account_summary import AccountSummaryInput
+from tasks.kinds.account_summary.models import AccountSummary, Point
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
 from tasks.kinds.email_reply.handler import written_by_us
 from tasks.kinds.metadata_enrichment import MetadataEnrichmentInput
@@ -801,22 +802,56 @@ async def test_account_summary__the_accounts_own_team_and_a_meeting_are_kept():
     assert cited == {"n1", "n2"}
 
 
-async def test_account_summary__undated_conflicting_figures_stay_with_their_sources_for_review():
+async def test_account_summary__undated_conflicting_figures_are_left_out():
     job = _account(
         "Acme Tools",
         [
             {"id": "n1", "text": "Acme Tools renews for 60 seats."},
             {"id": "n2", "text": "Acme Tools renews for 150 seats."},
+            {"id": "n3", "text": "Acme Tools wants SSO before the renewal."},
         ],
     )
     output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
     facts = {p.text: p.sources for p in output.key_facts}
-    assert facts == {
-        "Acme Tools renews for 60 seats.": ["n1"],
-        "Acme Tools renews for 150 seats.": ["n2"],
-    }
+    assert facts == {"Acme Tools wants SSO before the renewal.": ["n3"]}
+
+
+async def test_account_summary__a_models_summary_with_two_figures_for_one_quantity_is_reviewed():
+    output = AccountSummary(
+        summary="Acme Tools renews soon.",
+        key_facts=[
+            Point(text="Acme Tools renews for 60 seats.", sources=["n1"]),
+            Point(text="Acme Tools renews for 150 seats.", sources=["n2"]),
+        ],
+        open_issues=[],
+        sentiment="neutral",
+        sentiment_sources=["n1"],
+        citations=[],
+        outcome="summarized",
+    )
     reasons = account_summary.KIND.review.reasons(high_risk_input=False, output=output)
     assert [r.code for r in reasons] == ["low_confidence"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "other"),
+    [
+        ("On the Standard plan, the refund window is 41 days.", "the refund window is 35 days"),
+        ("The monthly standing charge is €18.16.", "the monthly standing charge is €16.79"),
+        ("Der Grundpreis beträgt 18,16 € im Monat.", "der Grundpreis beträgt 16,79 € im Monat"),
+    ],
+)
+async def test_account_summary__a_figure_another_note_gives_differently_is_left_out(sent, other):
+    job = _account(
+        "Acme Tools",
+        [
+            {"id": "n1", "text": f"Acme Tools: {sent}"},
+            {"id": "n2", "text": f"Draft for Acme Tools: {other}."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    points = " ".join(p.text for p in output.key_facts + output.open_issues)
+    assert not any(figure in points for figure in ("41", "35", "18", "16"))
 
 
 async def test_account_summary__the_figure_another_source_confirms_is_kept():
@@ -1400,3 +1435,99 @@ async def test_metadata_enrichment__a_share_of_another_material_is_not_the_field
         "recycled_plastic", ("Supplier sheet", "Contains 40% recyclable plastic.")
     )
     assert "refused" in found
+
+
+async def test_support_answer__two_articles_giving_the_same_fee_differently_escalate():
+    answer = await _support_answer(
+        "What is the monthly standing charge on the Smart meter plan?",
+        (
+            "kb-1",
+            "Standing charges",
+            "On the Smart meter plan, the monthly standing charge is €13.33.",
+        ),
+        (
+            "kb-2",
+            "Standing charges",
+            "On the Smart meter plan, the monthly standing charge is €13.29.",
+        ),
+    )
+    assert answer.startswith("escalated") and "13.33" not in answer and "13.29" not in answer
+
+
+async def test_email_reply__our_two_notes_giving_another_figure_are_not_chosen_between():
+    job = _thread(
+        ("ann@mail.example", "Hello, what is the monthly standing charge on my Smart meter plan?"),
+        (
+            "support@volta.example",
+            "On the Smart meter plan, the monthly standing charge is €18.16.",
+        ),
+        (
+            "support@volta.example",
+            "On the Smart meter plan, the monthly standing charge is €16.79.",
+        ),
+        subject="Standing charge",
+        question="Tell Ann the monthly standing charge on her Smart meter plan.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert draft.outcome == "refused" and "which figure" in (draft.refusal_reason or "")
+    assert "18.16" not in draft.body and "16.79" not in draft.body
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "Correction: on the Smart meter plan, the monthly standing charge is €16.79.",
+        "Sorry, I gave you the wrong figure: on the Smart meter plan, the monthly standing "
+        "charge is €16.79.",
+        "Update: on the Smart meter plan, the monthly standing charge is €16.79 from May.",
+    ],
+)
+async def test_email_reply__a_message_that_says_it_corrects_ours_replaces_it(correction):
+    job = _thread(
+        ("ann@mail.example", "Hello, what is the monthly standing charge on my Smart meter plan?"),
+        (
+            "support@volta.example",
+            "On the Smart meter plan, the monthly standing charge is €18.16.",
+        ),
+        ("support@volta.example", correction),
+        subject="Standing charge",
+        question="Tell Ann the monthly standing charge on her Smart meter plan.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert draft.outcome == "drafted" and "18.16" not in draft.body
+
+
+async def test_email_reply__the_question_names_which_of_the_customers_two_bookings():
+    job = _thread(
+        ("owen@mail.example", "I have two bookings, APT-49440 and APT-49404. Their fees?"),
+        ("desk@clinic.example", "The consultation fee for booking APT-49404 is €51.00."),
+        ("desk@clinic.example", "The consultation fee for booking APT-49440 is €100.00."),
+        subject="Two bookings",
+        question="What is the consultation fee for booking APT-49440?",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€100.00" in draft.body and "€51.00" not in draft.body
+
+
+async def test_product_description__a_reference_contradicting_the_catalog_is_left_out():
+    job = ProductDescriptionInput.model_validate(
+        {
+            "locale": "en-GB",
+            "product": {
+                "name": "PawSure Complete plan",
+                "brand": "PawSure",
+                "category": "pet insurance",
+                "attributes": {"illness_waiting_period": "32 days"},
+                "features": ["Covers illness and injury"],
+            },
+            "references": [
+                {
+                    "id": "ref-1",
+                    "title": "PawSure Complete plan",
+                    "text": "On the PawSure Complete plan, the illness waiting period is 53 days.",
+                },
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    assert output.outcome == "written" and "53 days" not in output.model_dump_json()

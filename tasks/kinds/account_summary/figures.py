@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from app.llm import measures
+
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|per ?cent|percent|prozent|pour ?cent)", re.I)
 _AMOUNT = re.compile(
     r"[$€£]\s?\d|\d[\d,.]*\s?(?:k|m)?\s?(?:usd|eur|gbp|chf|dollars|euros)\b", re.IGNORECASE
@@ -95,6 +97,12 @@ def conflicts(one: str, other: str) -> bool:
     if not (supersedes(one, other) and supersedes(other, one)):
         return False
     return _values(one) != _values(other)
+
+
+def rivals(one: str, other: str) -> bool:
+    """``one`` and ``other`` give the same quantity different values of one unit
+    (app/llm/measures.py), neither saying it adds to the other."""
+    return not (_ADDED.search(one) or _ADDED.search(other)) and measures.rivals(one, other)
 
 
 def _values(text: str) -> frozenset[str]:

@@ -24,14 +24,13 @@ from app.llm.extractive import (
     sentences,
     table_headers,
 )
-from app.llm.measures import disagree
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
 from app.retrieval.service import retrieve_for_job, retrieved_documents
-from tasks.kinds.account_summary.figures import conflicts, revises, supersedes
+from tasks.kinds.account_summary.figures import conflicts, revises, rivals, supersedes
 from tasks.kinds.account_summary.identity import Identity
 from tasks.kinds.account_summary.models import (
     MAX_POINT,
@@ -168,10 +167,9 @@ def compose_summary(
         focused + [s for s in said if s in first_of_note.values() or _FACT.search(s.text)],
         exclude=issues,
     )
-    texts = _about_the_account(job, documents)
     contested = _contested(facts + issues, texts)
     issues = [s for s in issues if s not in contested]
-    facts = _supported([s for s in facts if s not in contested], texts)[: job.max_points]
+    facts = [s for s in facts if s not in contested][: job.max_points]
     sentiment, felt = _sentiment(every)
     if not facts and not issues and not felt:
         return refuse("the e-mails and notes say nothing to summarize")
@@ -194,32 +192,13 @@ def compose_summary(
     )
 
 
-def _supported(facts: list[_Sentence], texts: Mapping[str, str]) -> list[_Sentence]:
-    """``facts`` without a figure that conflicts with another source's (60 seats in one
-    note, 150 in another, neither dated nor revised) when a third source states the
-    other one: the rest of the data decides. Undecided, both stay, each with its source,
-    and the summary goes to a reviewer (:func:`figure_confidence`)."""
-
-    def backed(fact: _Sentence, other: _Sentence) -> bool:
-        mine = set(_NUMBER.findall(fact.text)) - set(_NUMBER.findall(other.text))
-        return any(
-            source not in (fact.source, other.source) and mine & set(_NUMBER.findall(text))
-            for source, text in texts.items()
-        )
-
-    dropped = set()
-    for fact in facts:
-        for other in facts:
-            if fact.source != other.source and conflicts(fact.text, other.text):
-                if backed(other, fact) and not backed(fact, other):
-                    dropped.add(fact)
-    return [f for f in facts if f not in dropped]
-
-
 def _contested(points: list[_Sentence], texts: Mapping[str, str]) -> set[_Sentence]:
-    """The points (facts or issues) that state the same thing as a point of another
-    source with a different value of one unit, when no third source states theirs: a
-    summary stating either would guess which one holds, so both are left out."""
+    """The points (facts or issues) giving another figure for what a point of another
+    source states (60 seats in one note, 150 in another; a refund window of 41 days in
+    the sent reply, 35 in a draft) unless a third source states theirs: the rest of the
+    data decides, and undecided, both are left out. A summary stating either would
+    guess which one holds; a model's summary that states both is held for a reviewer
+    (:func:`figure_confidence`)."""
 
     def backed(point: _Sentence, other: _Sentence) -> bool:
         mine = set(_NUMBER.findall(point.text)) - set(_NUMBER.findall(other.text))
@@ -233,26 +212,14 @@ def _contested(points: list[_Sentence], texts: Mapping[str, str]) -> set[_Senten
         for point in points
         for other in points
         if point.source != other.source
-        and _rivals(point.text, other.text)
+        and (conflicts(point.text, other.text) or rivals(point.text, other.text))
         and not backed(point, other)
     }
 
 
-SAME_POINT = 0.75
-"""The share of the shorter sentence's words two sentences must share to be on one point."""
-
-
-def _rivals(one: str, other: str) -> bool:
-    """``one`` and ``other`` state the same thing ("the monthly standing charge is ...")
-    with different values of one unit (app/llm/measures.py)."""
-    if not disagree(one, other):
-        return False
-    mine, theirs = ({w for w in content_words(text) if not w.isdigit()} for text in (one, other))
-    return len(mine & theirs) >= SAME_POINT * min(len(mine), len(theirs))
-
-
 UNSURE = 0.5
-"""The confidence of a summary whose key facts give two figures for one quantity."""
+"""The confidence of a summary whose key facts give two figures for one quantity (a
+model's: the offline answer leaves such figures out)."""
 
 
 def figure_confidence(output: AccountSummary) -> float | None:

@@ -18,6 +18,7 @@ from app.llm.extractive import (
     sentences,
     table_headers,
 )
+from app.llm.measures import rivals
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import Focus, labelled_subjects, sibling
@@ -114,16 +115,22 @@ def compose_description(
         if v is not False and not addressed_to_the_model(f"{key}: {printed(v)}")
     ]
     business = job.customer_tier == "business"
+    # The product's own metadata is the merchant's catalog: a reference sentence giving
+    # another value for what it states (another waiting period, an older price) is
+    # left out, whatever the reference's date or title.
+    own = features + specs
     used = [
         e
         for e in extracts
         if e.source_id != METADATA
         and e.score >= MIN_REFERENCE_SCORE
         and not addressed_to_the_model(e.text)
+        and not any(rivals(e.text, fact) for fact in own)
     ]
     # No features, and no reference sentence names the product: what the product's own
     # reference sheets state describes it.
     stated = [] if features or used else reference_statements(job)
+    stated = [e for e in stated if not any(rivals(e.text, fact) for fact in own)]
     ordered = specs + features if business else features + specs
     ordered += [e.text for e in stated]
     bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]

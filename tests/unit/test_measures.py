@@ -1,0 +1,49 @@
+"""Measures (app/llm/measures.py): the amounts a sentence states with their units, and
+when two sentences contest each other's figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.llm.measures import disagree, measures, rivals
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The fee is €18.16 a month.", {("eur", "18.16")}),
+        ("La tarifa es de 108,73 €.", {("eur", "108,73")}),
+        ("Costs USD 1,200 per seat.", {("usd", "1,200")}),
+        ("The refund window is 41 days.", {("day", "41")}),
+        ("Die Laufzeit beträgt 40 Monate.", {("monat", "40")}),
+        ("A 15 000 km allowance.", {("km", "15000")}),
+        ("A 20% discount.", {("%", "20")}),
+        ("Nothing to count here.", set()),
+    ],
+)
+def test_measures__reads_amounts_with_their_units(text, expected):
+    assert measures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "expected"),
+    [
+        ("The charge is €18.16.", "The charge is €16.79.", True),
+        ("The window is 41 days.", "The window is 35 days.", True),
+        ("The limit is €545.38.", "The limit is roughly 545 euros.", True),
+        # One unit each: nothing to compare.
+        ("The window is 41 days.", "The fee is €35.", False),
+        # The same value, and one more besides: not a rival value.
+        ("The fee is €18.", "The fee is €18, towels €2.", False),
+        ("The fee is €18.", "The fee is €18.", False),
+    ],
+)
+def test_disagree__different_values_of_one_unit(one, other, expected):
+    assert disagree(one, other) is expected
+
+
+def test_rivals__the_same_point_with_another_value():
+    sent = "On the Standard plan, the refund window is 41 days."
+    assert rivals(sent, "[DRAFT] On the Standard plan, the refund window is 35 days.")
+    # Another value, but about something else.
+    assert not rivals(sent, "Delivery to the islands takes 35 days by sea freight.")
