@@ -567,7 +567,7 @@ def date_words(lang: str, year: int, month: int, day: int) -> str:
     name = MONTHS[lang].split()[month - 1]
     return {
         "en": f"{day} {name} {year}",
-        "fr": f"{day} {name} {year}",
+        "fr": f"{'1er' if day == 1 else day} {name} {year}",
         "de": f"{day}. {name} {year}",
         "es": f"{day} de {name} de {year}",
     }[lang]
@@ -1491,7 +1491,7 @@ def render_document(ctx: Ctx, d: Draft) -> Rendered:
             f"Due date: {ctx.date(ctx.month, min(ctx.day + 14, 28))}\nBill to: {ctx.company}\n\n"
             f"{ctx.item}\n{d.docs[0].text}"
         )
-        job = {"document_type": "invoice", "text": text}
+        job: dict[str, Any] = {"document_type": "invoice", "text": text}
         return Rendered(job, ["document"], "document" if d.passage else None, "total")
     body = d.docs[0].text
     if ctx.pattern == "segment":
@@ -1501,7 +1501,7 @@ def render_document(ctx: Ctx, d: Draft) -> Rendered:
         f"Date: {ctx.today}\nItem: {ctx.item}\n\n{body}\n\nSigned: {ctx.customer}"
     )
     name = _field_name(ctx, d)
-    job: dict[str, Any] = {"document_type": "form", "text": text, "fields": ["customer", name]}
+    job = {"document_type": "form", "text": text, "fields": ["customer", name]}
     return Rendered(job, ["document"], "document" if d.passage else None, name)
 
 
