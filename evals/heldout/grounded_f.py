@@ -112,7 +112,7 @@ PLANS: dict[str, tuple[str, ...]] = {
         "minimum_typical",
     ),
     "document_extraction": ("strikethrough", "edit_line", "vat", "minimum_typical", "segment"),
-    "bio": (),
+    "bio": ("later_phase",),
 }
 """Per kind, the traps it carries (besides plain cases)."""
 PLAIN: dict[str, int] = {
@@ -123,7 +123,7 @@ PLAIN: dict[str, int] = {
     "product_description": 7,
     "metadata_enrichment": 6,
     "document_extraction": 6,
-    "bio": 22,
+    "bio": 14,
 }
 """How many plain cases each kind has: about a third of the set."""
 
@@ -546,6 +546,7 @@ class Figure:
     """As a source writes it (``€1,240.50``, ``1 240,50 €``)."""
     core: str
     """The number as the language writes it (``1,240.50``): what an answer must state."""
+    value: float = 0.0
 
 
 def draw(rng: random.Random, low: int, high: int) -> float:
@@ -557,10 +558,10 @@ def figure(value: float, lang: str, pound: bool) -> Figure:
     value = round(value) if value >= 1000 else round(value, 2)
     text = f"{value:,.0f}" if value >= 1000 else f"{value:,.2f}"
     if lang == "en":
-        return Figure(("£" if pound else "€") + text, text)
+        return Figure(("£" if pound else "€") + text, text, value)
     thousands = " " if lang == "fr" else "."
     core = text.replace(",", "\0").replace(".", ",").replace("\0", thousands)
-    return Figure(f"{core} €", core)
+    return Figure(f"{core} €", core, value)
 
 
 def date_words(lang: str, year: int, month: int, day: int) -> str:
@@ -627,6 +628,8 @@ W: dict[str, dict[str, str]] = {
         "phase1": "Phase 1 (until {date}): {fig}",
         "phase2": "Phase 2 (from {date}): {wrong}",
         "phase_ctx": "We are starting now, in phase 1.",
+        "manager_title": "{agent}, account manager",
+        "recap_title": "Call recap",
     },
     "fr": {
         "state": "{What} pour {item} est de {fig}.",
@@ -682,6 +685,8 @@ W: dict[str, dict[str, str]] = {
         "phase1": "Phase 1 (jusqu'au {date}) : {fig}",
         "phase2": "Phase 2 (à partir du {date}) : {wrong}",
         "phase_ctx": "Nous démarrons maintenant, en phase 1.",
+        "manager_title": "{agent}, chargé(e) de compte",
+        "recap_title": "Compte rendu d'appel",
     },
     "de": {
         "state": "{What} für {item} beträgt {fig}.",
@@ -737,6 +742,8 @@ W: dict[str, dict[str, str]] = {
         "phase1": "Phase 1 (bis {date}): {fig}",
         "phase2": "Phase 2 (ab {date}): {wrong}",
         "phase_ctx": "Wir starten jetzt, in Phase 1.",
+        "manager_title": "{agent}, Kundenbetreuung",
+        "recap_title": "Gesprächszusammenfassung",
     },
     "es": {
         "state": "{What} para {item} es de {fig}.",
@@ -789,6 +796,8 @@ W: dict[str, dict[str, str]] = {
         "phase1": "Fase 1 (hasta el {date}): {fig}",
         "phase2": "Fase 2 (desde el {date}): {wrong}",
         "phase_ctx": "Empezamos ahora, en la fase 1.",
+        "manager_title": "{agent}, gestor(a) de cuenta",
+        "recap_title": "Resumen de la llamada",
     },
 }
 FIRST = {
@@ -914,312 +923,310 @@ def _swap(core: str) -> str | None:
     return core[:a] + core[b] + core[a] + core[b + 1 :]
 
 
-def draft(ctx: Ctx) -> Draft | None:
-    """The documents and labels of one case (None when the draw does not fit: drawn again)."""
-    rng, w, lang = ctx.rng, ctx.w, ctx.lang
-    value = draw(rng, ctx.topic.low, ctx.topic.high)
-    right = ctx.fig(value)
-    invented = ctx.fig(_near(rng, value, 0.8, 1.25))
-    other = ctx.fig(draw(rng, ctx.other.low, ctx.other.high))
-    what = ctx.what()
-    p = ctx.pattern
-    pay = w["pay"]
-    page_title = f"{ctx.topic.label[lang][1]} - {ctx.item}"
-    inline = ctx.kind in (
-        "support_answer",
-        "product_description",
-        "metadata_enrichment",
-        "document_extraction",
+@dataclass
+class Base:
+    """What every pattern starts from: the right figure, an invented one near it, another
+    topic's figure, and the phrases naming what is asked."""
+
+    ctx: Ctx
+    value: float
+    right: Figure
+    invented: Figure
+    other: Figure
+
+    @property
+    def what(self) -> str:
+        return self.ctx.what()
+
+    @property
+    def page_title(self) -> str:
+        return f"{self.ctx.topic.label[self.ctx.lang][1]} - {self.ctx.item}"
+
+    def near(self, low: float, high: float) -> Figure:
+        return self.ctx.fig(_near(self.ctx.rng, self.value, low, high))
+
+    def page(self, fig: str | None = None, item: str | None = None) -> str:
+        """A plain page stating the figure (the right one unless told)."""
+        ctx = self.ctx
+        statement = ctx.state(fig or self.right.shown, item=item)
+        return f"{item or ctx.item} - {ctx.domain.brand}\n{statement} {ctx.w['pay']}"
+
+    def plain_doc(self) -> Doc:
+        return Doc("company", self.page(), self.page_title, "right")
+
+    def other_doc(self) -> Doc:
+        ctx = self.ctx
+        title = f"{ctx.other.label[ctx.lang][1]} - {ctx.item}"
+        return Doc("company", ctx.state(self.other.shown, topic=ctx.other), title)
+
+    def one(self, text: str, wrong: Figure, passage: str, context: str = "") -> Draft:
+        """One right source, the wrong figure inside it (its passage)."""
+        doc = Doc("company", text, self.page_title, "right")
+        return Draft(
+            [doc],
+            [self.right.core],
+            [wrong.core],
+            [self.invented.core],
+            self.what,
+            context,
+            passage=passage,
+        )
+
+    def two(self, docs: list[Doc], wrong: Figure, context: str = "", what: str = "") -> Draft:
+        """A right source and a distractor of its own."""
+        return Draft(
+            docs,
+            [self.right.core],
+            [wrong.core],
+            [self.invented.core],
+            what or self.what,
+            context,
+        )
+
+    def choice(
+        self, text: str, good: Figure, bad: Figure, passage: str, what: str, extra: dict[str, Any]
+    ) -> Draft:
+        """One source stating two figures, the asker naming which one (``what``)."""
+        invented = self.ctx.fig(_near(self.ctx.rng, good.value, 0.8, 0.95))
+        doc = Doc("company", text, self.page_title, "right")
+        return Draft(
+            [doc], [good.core], [bad.core], [invented.core], what, passage=passage, extra=extra
+        )
+
+
+def _today(ctx: Ctx) -> str:
+    return ctx.w["today"].format(date=ctx.today)
+
+
+def _plain(b: Base) -> Draft:
+    docs = [b.plain_doc()]
+    if b.ctx.kind == "support_answer" and b.ctx.rng.random() < 0.5:
+        docs.append(b.other_doc())
+    extra = {"shown": b.right.shown}
+    return Draft(docs, [b.right.core], [], [b.invented.core], b.what, extra=extra)
+
+
+def _missing(b: Base) -> Draft:
+    return Draft([b.other_doc()], [], [], [b.invented.core], b.what, missing=True)
+
+
+def _strikethrough(b: Base) -> Draft:
+    ctx, wrong = b.ctx, b.near(1.08, 1.3)
+    struck = f"~~{wrong.shown}~~"
+    head = ctx.topic.label[ctx.lang][1]
+    text = f"{ctx.item} - {ctx.domain.brand}\n{head}: {struck} {b.right.shown}\n{ctx.w['strike']}"
+    return b.one(text, wrong, struck)
+
+
+def _effective_from(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.8, 0.95)
+    eff = ctx.date(ctx.rng.randint(1, ctx.month - 1), 1)
+    old = Doc(
+        "company",
+        f"{ctx.state(wrong.shown)} {w['pay']}",
+        w["pricelist"].format(year=ctx.year - 1),
+        "distractor",
     )
+    notice = w["from"].format(
+        eff=eff, what=b.what, What=_cap(b.what), item=ctx.item, fig=b.right.shown
+    )
+    new = Doc("company", notice, w["notice"], "right")
+    # A thread or an account's history runs in time; a list of sources need not.
+    in_time = ctx.kind in ("email_reply", "account_summary", "follow_up_draft")
+    docs = [old, new] if in_time or ctx.rng.random() < 0.5 else [new, old]
+    return b.two(docs, wrong, _today(ctx))
 
-    def plain_doc(fig: str = right.shown) -> Doc:
-        return Doc(
-            "company",
-            f"{ctx.item} - {ctx.domain.brand}\n{ctx.state(fig)} {pay}",
-            page_title,
-            "right",
-        )
 
-    def other_doc() -> Doc:
-        title = f"{ctx.other.label[lang][1]} - {ctx.item}"
-        return Doc("company", ctx.state(other.shown, topic=ctx.other), title)
+def _revision_table(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.8, 0.95)
+    eff = ctx.date(ctx.rng.randint(1, ctx.month - 1), 1)
+    row = f"| 1 | {ctx.date(ctx.rng.randint(1, 12), 1, ctx.year - 1)} | {wrong.shown} |"
+    text = f"{b.page_title}\n{w['rev_head']}\n{row}\n| 2 | {eff} | {b.right.shown} |"
+    return b.one(text, wrong, row, _today(ctx))
 
-    if p == "plain":
-        docs = [plain_doc()]
-        if ctx.kind == "support_answer" and rng.random() < 0.5:
-            docs.append(other_doc())
-        return Draft(docs, [right.core], [], [invented.core], what, extra={"shown": right.shown})
-    if p == "missing":
-        return Draft([other_doc()], [], [], [invented.core], what, missing=True)
-    if p == "strikethrough":
-        wrong = ctx.fig(_near(rng, value, 1.08, 1.3))
-        struck = f"~~{wrong.shown}~~"
-        text = (
-            f"{ctx.item} - {ctx.domain.brand}\n{ctx.topic.label[lang][1]}: {struck} {right.shown}\n"
-            f"{w['strike']}"
-        )
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [right.core],
-            [wrong.core],
-            [invented.core],
-            what,
-            passage=struck,
-        )
-    if p in ("effective_from", "revision_table", "promo_ended", "later_phase"):
-        ctx_line = w["today"].format(date=ctx.today)
-        if p == "effective_from":
-            wrong = ctx.fig(_near(rng, value, 0.8, 0.95))
-            eff = ctx.date(rng.randint(1, ctx.month - 1), 1)
-            old = Doc(
-                "company",
-                f"{ctx.state(wrong.shown)} {pay}",
-                w["pricelist"].format(year=ctx.year - 1),
-                "distractor",
-            )
-            new = Doc(
-                "company",
-                w["from"].format(
-                    eff=eff, what=what, What=_cap(what), item=ctx.item, fig=right.shown
-                ),
-                w["notice"],
-                "right",
-            )
-            # A thread or an account's history runs in time; a list of sources need not.
-            in_time = ctx.kind in ("email_reply", "account_summary", "follow_up_draft")
-            docs = [old, new] if in_time or rng.random() < 0.5 else [new, old]
-            return Draft(docs, [right.core], [wrong.core], [invented.core], what, ctx_line)
-        if p == "revision_table":
-            wrong = ctx.fig(_near(rng, value, 0.8, 0.95))
-            eff = ctx.date(rng.randint(1, ctx.month - 1), 1)
-            row = f"| 1 | {ctx.date(rng.randint(1, 12), 1, ctx.year - 1)} | {wrong.shown} |"
-            text = f"{page_title}\n{w['rev_head']}\n{row}\n| 2 | {eff} | {right.shown} |"
-            return Draft(
-                [Doc("company", text, page_title, "right")],
-                [right.core],
-                [wrong.core],
-                [invented.core],
-                what,
-                ctx_line,
-                passage=row,
-            )
-        if p == "promo_ended":
-            wrong = ctx.fig(_near(rng, value, 0.7, 0.9))
-            line = w["promo"].format(wrong=wrong.shown, end=ctx.date(4, 30))
-            text = f"{ctx.item} - {ctx.domain.brand}\n{ctx.state(right.shown)}\n{line}"
-            return Draft(
-                [Doc("company", text, page_title, "right")],
-                [right.core],
-                [wrong.core],
-                [invented.core],
-                what,
-                ctx_line,
-                passage=line,
-            )
-        wrong = ctx.fig(_near(rng, value, 1.1, 1.35))
-        later_month = ctx.month + rng.randint(2, 4)
-        later = ctx.date((later_month - 1) % 12 + 1, 1, ctx.year + (later_month - 1) // 12)
-        line = w["phase2"].format(date=later, wrong=wrong.shown)
-        text = f"{page_title}\n{w['phase1'].format(date=later, fig=right.shown)}\n{line}"
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [right.core],
-            [wrong.core],
-            [invented.core],
-            what,
-            f"{ctx_line} {w['phase_ctx']}",
-            passage=line,
-        )
-    if p == "edit_line":
-        wrong = ctx.fig(_near(rng, value, 0.75, 1.3))
-        if inline:
-            first = ctx.state(wrong.shown)
-            text = f"{first}\n\n{w['edit_inline'].format(date=ctx.today, fig=right.shown)}"
-            return Draft(
-                [Doc("company", text, page_title, "right")],
-                [right.core],
-                [wrong.core],
-                [invented.core],
-                what,
-                passage=first,
-            )
-        docs = [
-            Doc("agent", ctx.state(wrong.shown), role="distractor"),
-            Doc(
-                "agent",
-                w["edit_sep"].format(What=_cap(what), item=ctx.item, fig=right.shown),
-                role="right",
-            ),
-        ]
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "sibling":
-        wrong = ctx.fig(_near(rng, value, 0.75, 1.35))
-        docs = [
-            plain_doc(),
-            Doc(
-                "company",
-                f"{ctx.sibling} - {ctx.domain.brand}\n"
-                f"{ctx.state(wrong.shown, item=ctx.sibling)} {pay}",
-                f"{ctx.topic.label[lang][1]} - {ctx.sibling}",
-                "distractor",
-            ),
-        ]
-        rng.shuffle(docs)
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "recap":
-        swapped = _swap(right.core)
-        if swapped is None:
-            return None
-        wrong = Figure(right.shown.replace(right.core, swapped), swapped)
-        docs = [
-            Doc("agent", w["quote"].format(state=ctx.state(right.shown)), role="right"),
-            Doc("recap", w["recap"].format(wrong=wrong.shown, item=ctx.item), role="distractor"),
-        ]
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "segment":
-        wrong = ctx.fig(_near(rng, value, 0.6, 0.85))
-        seg = rng.choice(w["segs"].split("|"))
-        line = f"{seg}: {wrong.shown}"
-        text = f"{page_title}\n{w['seg_std']}: {right.shown}\n{line}"
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [right.core],
-            [wrong.core],
-            [invented.core],
-            what,
-            w["seg_ctx"],
-            passage=line,
-        )
-    if p == "vat" and ctx.kind == "document_extraction":
-        net, gross = ctx.fig(value), ctx.fig(value * 1.2)
-        tax = ctx.fig(value * 0.2)
+
+def _promo_ended(b: Base) -> Draft:
+    ctx, wrong = b.ctx, b.near(0.7, 0.9)
+    line = ctx.w["promo"].format(wrong=wrong.shown, end=ctx.date(4, 30))
+    text = f"{ctx.item} - {ctx.domain.brand}\n{ctx.state(b.right.shown)}\n{line}"
+    return b.one(text, wrong, line, _today(ctx))
+
+
+def _later_phase(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(1.1, 1.35)
+    month = ctx.month + ctx.rng.randint(2, 4)
+    later = ctx.date((month - 1) % 12 + 1, 1, ctx.year + (month - 1) // 12)
+    line = w["phase2"].format(date=later, wrong=wrong.shown)
+    text = f"{b.page_title}\n{w['phase1'].format(date=later, fig=b.right.shown)}\n{line}"
+    return b.one(text, wrong, line, f"{_today(ctx)} {w['phase_ctx']}")
+
+
+def _edit_line(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.75, 1.3)
+    if ctx.kind in PAGES:
+        # A page edited in place: the wrong line stays above its correction.
+        first = ctx.state(wrong.shown)
+        text = f"{first}\n\n{w['edit_inline'].format(date=ctx.today, fig=b.right.shown)}"
+        return b.one(text, wrong, first)
+    edit = w["edit_sep"].format(What=_cap(b.what), item=ctx.item, fig=b.right.shown)
+    docs = [
+        Doc("agent", ctx.state(wrong.shown), role="distractor"),
+        Doc("agent", edit, role="right"),
+    ]
+    return b.two(docs, wrong)
+
+
+def _sibling(b: Base) -> Draft:
+    ctx, wrong = b.ctx, b.near(0.75, 1.35)
+    title = f"{ctx.topic.label[ctx.lang][1]} - {ctx.sibling}"
+    docs = [
+        b.plain_doc(),
+        Doc("company", b.page(wrong.shown, ctx.sibling), title, "distractor"),
+    ]
+    ctx.rng.shuffle(docs)
+    return b.two(docs, wrong)
+
+
+def _recap(b: Base) -> Draft | None:
+    ctx, right = b.ctx, b.right
+    swapped = _swap(right.core)
+    if swapped is None:
+        return None
+    wrong = Figure(right.shown.replace(right.core, swapped), swapped, right.value)
+    docs = [
+        Doc("agent", ctx.w["quote"].format(state=ctx.state(right.shown)), role="right"),
+        Doc("recap", ctx.w["recap"].format(wrong=wrong.shown, item=ctx.item), role="distractor"),
+    ]
+    return b.two(docs, wrong)
+
+
+def _segment(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.6, 0.85)
+    line = f"{ctx.rng.choice(w['segs'].split('|'))}: {wrong.shown}"
+    text = f"{b.page_title}\n{w['seg_std']}: {b.right.shown}\n{line}"
+    return b.one(text, wrong, line, w["seg_ctx"])
+
+
+def _vat(b: Base) -> Draft:
+    ctx, w = b.ctx, b.ctx.w
+    if ctx.kind == "document_extraction":
+        # An invoice: its total is the gross amount, the net one a line above it.
+        net, gross, tax = ctx.fig(b.value), ctx.fig(b.value * 1.2), ctx.fig(b.value * 0.2)
         line = f"Net amount: {net.shown}"
         text = f"{line}\nVAT (20%): {tax.shown}\nTotal due: {gross.shown}"
-        return Draft(
-            [Doc("company", text, role="right")],
-            [gross.core],
-            [net.core],
-            [ctx.fig(_near(rng, value * 1.2, 0.85, 0.95)).core],
-            what,
-            passage=line,
-        )
-    if p == "vat":
-        net_value = value
-        gross_value = value * (1 + VAT_RATE[lang] / 100)
-        net, gross = ctx.fig(net_value), ctx.fig(gross_value)
-        net_text, gross_text = w["net"].format(fig=net.shown), w["gross"].format(fig=gross.shown)
-        asks_gross = rng.random() < 0.5
-        good, bad = (gross, net) if asks_gross else (net, gross)
-        text = w["vat"].format(
-            What=_cap(what), item=ctx.item, net=net_text, gross=gross_text, rate=VAT_RATE[lang]
-        )
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [good.core],
-            [bad.core],
-            [ctx.fig(_near(rng, good_value(asks_gross, net_value, gross_value), 0.8, 0.95)).core],
-            f"{what} {w['incl' if asks_gross else 'excl']}",
-            passage=net_text if asks_gross else gross_text,
-            extra={"vat": "gross" if asks_gross else "net"},
-        )
-    if p == "competitor":
-        wrong = ctx.fig(_near(rng, value, 0.75, 0.95))
-        head = ctx.topic.label[lang][1]
-        table = (
-            f"| | {ctx.domain.brand} | {ctx.domain.competitor} |\n"
-            f"| {head} ({ctx.item}) | {right.shown} | {wrong.shown} |"
-        )
-        docs = [plain_doc(), Doc("company", table, w["compare"], "distractor")]
-        rng.shuffle(docs)
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "minimum_typical":
-        low = ctx.fig(_near(rng, value, 0.5, 0.75))
-        asks_min = rng.random() < 0.5
-        min_line, typ_line = (
-            w["min_line"].format(fig=low.shown),
-            w["typ_line"].format(fig=right.shown),
-        )
-        good, bad = (low, right) if asks_min else (right, low)
-        text = f"{page_title}\n{min_line}\n{typ_line}"
-        inv = ctx.fig(_near(rng, value * (0.6 if asks_min else 1), 0.8, 0.95))
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [good.core],
-            [bad.core],
-            [inv.core],
-            f"{what} {w['min' if asks_min else 'typ']}",
-            passage=typ_line if asks_min else min_line,
-            extra={"asks": "minimum" if asks_min else "typical"},
-        )
-    if p == "addon_bundle":
-        bundle_value = value + draw(rng, ctx.other.low, ctx.other.high) * 0.9
-        bundle = ctx.fig(bundle_value)
-        asks_addon = rng.random() < 0.5
-        other_head = ctx.other.label[lang][1]
-        add_line = w["addon_line"].format(fig=right.shown)
-        bun_line = w["bundle_line"].format(fig=bundle.shown, other=other_head)
-        good, bad = (right, bundle) if asks_addon else (bundle, right)
-        text = f"{page_title}\n{add_line}\n{bun_line}"
-        inv = ctx.fig(_near(rng, value if asks_addon else bundle_value, 0.8, 0.95))
-        return Draft(
-            [Doc("company", text, page_title, "right")],
-            [good.core],
-            [bad.core],
-            [inv.core],
-            f"{what} {w['addon' if asks_addon else 'bundle']}",
-            passage=bun_line if asks_addon else add_line,
-            extra={"asks": "add-on" if asks_addon else "bundle"},
-        )
-    if p == "bot_corrected":
-        wrong = ctx.fig(_near(rng, value, 0.6, 0.9))
-        bot = w["bot"].format(what=what, What=_cap(what), item=ctx.item, wrong=wrong.shown)
-        if ctx.kind == "support_answer":
-            docs = [Doc("bot", bot, role="distractor"), plain_doc()]
-        else:
-            human = w["human"].format(
-                agent=ctx.agent,
-                brand=ctx.domain.brand,
-                what=what,
-                What=_cap(what),
-                item=ctx.item,
-                fig=right.shown,
-            )
-            docs = [Doc("bot", bot, role="distractor"), Doc("agent", human, role="right")]
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "authority":
-        wrong = ctx.fig(_near(rng, value, 0.75, 0.92))
-        docs = [
-            Doc(
-                "manager",
-                w["manager"].format(what=what, What=_cap(what), item=ctx.item, fig=right.shown),
-                role="right",
-            ),
-            Doc(
-                "colleague",
-                w["colleague"].format(wrong=wrong.shown, item=ctx.item),
-                role="distractor",
-            ),
-        ]
-        return Draft(docs, [right.core], [wrong.core], [invented.core], what)
-    if p == "cancelled_order":
-        wrong = ctx.fig(_near(rng, value, 0.7, 1.3))
-        no_old, no_new = rng.sample(range(41000, 49999), 2)
-        head = ctx.topic.label[lang][1]
-        cancelled = (
-            f"{w['cancelled'].format(no=f'PO-{no_old}', date=ctx.date(ctx.month, 1))}\n"
-            f"{head} ({ctx.item}): {wrong.shown}"
-        )
-        live = f"{w['live'].format(no=f'PO-{no_new}')}\n{head} ({ctx.item}): {right.shown}"
-        docs = [
-            Doc("company", cancelled, f"PO-{no_old}", "distractor"),
-            Doc("company", live, f"PO-{no_new}", "right"),
-        ]
-        return Draft(docs, [right.core], [wrong.core], [invented.core], f"{what} {w['order']}")
-    raise AssertionError(p)
+        return b.choice(text, gross, net, line, b.what, {"vat": "gross"})
+    rate = VAT_RATE[ctx.lang]
+    net, gross = ctx.fig(b.value), ctx.fig(b.value * (1 + rate / 100))
+    net_text, gross_text = w["net"].format(fig=net.shown), w["gross"].format(fig=gross.shown)
+    text = w["vat"].format(
+        What=_cap(b.what), item=ctx.item, net=net_text, gross=gross_text, rate=rate
+    )
+    if ctx.rng.random() < 0.5:
+        return b.choice(text, gross, net, net_text, f"{b.what} {w['incl']}", {"vat": "gross"})
+    return b.choice(text, net, gross, gross_text, f"{b.what} {w['excl']}", {"vat": "net"})
 
 
-def good_value(asks_gross: bool, net: float, gross: float) -> float:
-    return gross if asks_gross else net
+def _competitor(b: Base) -> Draft:
+    ctx, wrong = b.ctx, b.near(0.75, 0.95)
+    head = ctx.topic.label[ctx.lang][1]
+    table = (
+        f"| | {ctx.domain.brand} | {ctx.domain.competitor} |\n"
+        f"| {head} ({ctx.item}) | {b.right.shown} | {wrong.shown} |"
+    )
+    docs = [b.plain_doc(), Doc("company", table, ctx.w["compare"], "distractor")]
+    ctx.rng.shuffle(docs)
+    return b.two(docs, wrong)
+
+
+def _minimum_typical(b: Base) -> Draft:
+    ctx, w, low = b.ctx, b.ctx.w, b.near(0.5, 0.75)
+    min_line = w["min_line"].format(fig=low.shown)
+    typ_line = w["typ_line"].format(fig=b.right.shown)
+    text = f"{b.page_title}\n{min_line}\n{typ_line}"
+    if ctx.rng.random() < 0.5:
+        return b.choice(text, low, b.right, typ_line, f"{b.what} {w['min']}", {"asks": "minimum"})
+    return b.choice(text, b.right, low, min_line, f"{b.what} {w['typ']}", {"asks": "typical"})
+
+
+def _addon_bundle(b: Base) -> Draft:
+    ctx, w = b.ctx, b.ctx.w
+    bundle = ctx.fig(b.value + draw(ctx.rng, ctx.other.low, ctx.other.high) * 0.9)
+    add_line = w["addon_line"].format(fig=b.right.shown)
+    bun_line = w["bundle_line"].format(fig=bundle.shown, other=ctx.other.label[ctx.lang][1])
+    text = f"{b.page_title}\n{add_line}\n{bun_line}"
+    if ctx.rng.random() < 0.5:
+        what = f"{b.what} {w['addon']}"
+        return b.choice(text, b.right, bundle, bun_line, what, {"asks": "add-on"})
+    return b.choice(text, bundle, b.right, add_line, f"{b.what} {w['bundle']}", {"asks": "bundle"})
+
+
+def _bot_corrected(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.6, 0.9)
+    said = dict(what=b.what, What=_cap(b.what), item=ctx.item)
+    bot = Doc("bot", w["bot"].format(wrong=wrong.shown, **said), role="distractor")
+    if ctx.kind == "support_answer":
+        # The bot is this conversation's assistant; the help page holds the right figure.
+        return b.two([bot, b.plain_doc()], wrong)
+    human = w["human"].format(agent=ctx.agent, brand=ctx.domain.brand, fig=b.right.shown, **said)
+    return b.two([bot, Doc("agent", human, role="right")], wrong)
+
+
+def _authority(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.75, 0.92)
+    said = w["manager"].format(what=b.what, What=_cap(b.what), item=ctx.item, fig=b.right.shown)
+    docs = [
+        Doc("manager", said, role="right"),
+        Doc(
+            "colleague", w["colleague"].format(wrong=wrong.shown, item=ctx.item), role="distractor"
+        ),
+    ]
+    return b.two(docs, wrong)
+
+
+def _cancelled_order(b: Base) -> Draft:
+    ctx, w, wrong = b.ctx, b.ctx.w, b.near(0.7, 1.3)
+    old, new = (f"PO-{n}" for n in ctx.rng.sample(range(41000, 49999), 2))
+    head = ctx.topic.label[ctx.lang][1]
+    cancelled = w["cancelled"].format(no=old, date=ctx.date(ctx.month, 1))
+    live = w["live"].format(no=new)
+    docs = [
+        Doc("company", f"{cancelled}\n{head} ({ctx.item}): {wrong.shown}", old, "distractor"),
+        Doc("company", f"{live}\n{head} ({ctx.item}): {b.right.shown}", new, "right"),
+    ]
+    return b.two(docs, wrong, what=f"{b.what} {w['order']}")
+
+
+PAGES = ("support_answer", "product_description", "metadata_enrichment", "document_extraction")
+"""Kinds whose sources are pages (edited in place), not messages in time."""
+DRAFTS: dict[str, Callable[[Base], Draft | None]] = {
+    "plain": _plain,
+    "missing": _missing,
+    "strikethrough": _strikethrough,
+    "effective_from": _effective_from,
+    "revision_table": _revision_table,
+    "promo_ended": _promo_ended,
+    "later_phase": _later_phase,
+    "edit_line": _edit_line,
+    "sibling": _sibling,
+    "recap": _recap,
+    "segment": _segment,
+    "vat": _vat,
+    "competitor": _competitor,
+    "minimum_typical": _minimum_typical,
+    "addon_bundle": _addon_bundle,
+    "bot_corrected": _bot_corrected,
+    "authority": _authority,
+    "cancelled_order": _cancelled_order,
+}
+
+
+def draft(ctx: Ctx) -> Draft | None:
+    """The documents and labels of one case (None when the draw does not fit: drawn again)."""
+    rng = ctx.rng
+    value = draw(rng, ctx.topic.low, ctx.topic.high)
+    invented = ctx.fig(_near(rng, value, 0.8, 1.25))
+    other = ctx.fig(draw(rng, ctx.other.low, ctx.other.high))
+    return DRAFTS[ctx.pattern](Base(ctx, value, ctx.fig(value), invented, other))
 
 
 # --- each kind's input --------------------------------------------------------------------
@@ -1240,6 +1247,13 @@ def _mail(name: str) -> str:
     return f"{first}.{last.replace(' ', '')}@mail.example"
 
 
+def _customer_mail(ctx: Ctx, d: Draft) -> str:
+    """The asker's address: at their company when a colleague of theirs writes too."""
+    if any(doc.voice == "colleague" for doc in d.docs):
+        return _mail(ctx.customer).replace("mail.example", _company_site(ctx.company))
+    return _mail(ctx.customer)
+
+
 def _at(ctx: Ctx, step: int) -> str:
     return f"{ctx.year}-{ctx.month:02d}-{ctx.day:02d}T{8 + step:02d}:{(step * 17) % 60:02d}:00Z"
 
@@ -1255,7 +1269,7 @@ def render_email(ctx: Ctx, d: Draft) -> Rendered:
     agent_mail = f"{ctx.agent.split()[0].lower()}@{site}"
     thread = [
         {
-            "sender": _mail(ctx.customer),
+            "sender": _customer_mail(ctx, d),
             "sent_at": _at(ctx, 0),
             "body": f"{_ask(ctx, d)}\n\n{w['thanks'].format(name=ctx.customer)}",
         }
@@ -1329,8 +1343,8 @@ def render_support(ctx: Ctx, d: Draft) -> Rendered:
         source_id = f"{prefix}-{ctx.rng.randint(100, 999)}-{len(sources) + 1}"
         title = doc.title or {
             "agent": f"{ctx.agent} ({ctx.domain.brand})",
-            "manager": f"{ctx.agent}, account manager",
-            "recap": "Call recap",
+            "manager": ctx.w["manager_title"].format(agent=ctx.agent),
+            "recap": ctx.w["recap_title"],
         }.get(doc.voice, ctx.domain.brand)
         sources.append({"id": source_id, "title": title, "text": doc.text})
         if doc.role == "right":
@@ -1345,7 +1359,7 @@ def render_account(ctx: Ctx, d: Draft) -> Rendered:
     emails = [
         {
             "id": "e1",
-            "sender": _mail(ctx.customer),
+            "sender": _customer_mail(ctx, d),
             "sent_at": _at(ctx, 0),
             "subject": f"{ctx.topic.label['en'][1]} - {ctx.item}",
             "body": _ask(ctx, d),
@@ -1532,7 +1546,7 @@ def render_bio(ctx: Ctx) -> tuple[dict[str, Any], list[str], list[str]]:
     n = f"{count:,}"
     invented = f"{round(count * ctx.rng.choice((1.1, 1.2, 1.3, 0.8))):,}"
     name = ctx.rng.choice(FIRST["en"] + AGENTS["en"])
-    profile = {
+    profile: dict[str, Any] = {
         "name": name,
         "role": role,
         "organization": ctx.domain.brand,
@@ -1548,8 +1562,15 @@ def render_bio(ctx: Ctx) -> tuple[dict[str, Any], list[str], list[str]]:
         "skills": ["customer care", "scheduling", "team leadership"],
         "achievements": [achievement.format(n=n)],
     }
+    banned = [invented]
+    if ctx.pattern == "later_phase":
+        # The next phase is a plan: a bio that adds it to what was done states a total
+        # the profile never gives.
+        more = ctx.rng.randint(low, high) // 2
+        profile["achievements"].append(f"Next phase (planned for {ctx.year + 1}): {more:,} more")
+        banned.append(f"{count + more:,}")
     job = {"profile": profile, "tone": "professional", "length": "medium"}
-    return job, [n], [invented]
+    return job, [n], banned
 
 
 # --- cases --------------------------------------------------------------------------------

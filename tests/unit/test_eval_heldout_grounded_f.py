@@ -135,7 +135,7 @@ def test_set__scores_enough_cases_and_covers_kinds_languages_domains_and_traps()
         assert {c["lang"] for c in CASES if c["pattern"] == pattern} == set(grounded_f.LANGS)
     assert {c["domain"] for c in CASES} == {d.name for d in grounded_f.DOMAINS}
     origins = Counter(o for c in CASES for o in c["banned"].values())
-    assert origins["invented"] == len(CASES) and origins["distractor"] >= 150
+    assert origins["invented"] >= len(CASES) and origins["distractor"] >= 150
     patterns = Counter(c["pattern"] for c in CASES)
     assert set(patterns) == set(grounded_f.PATTERNS)
     # Real traffic is mostly plain: about a third has no trap, a third an old family in
