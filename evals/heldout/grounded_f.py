@@ -16,7 +16,8 @@ source missing), and new families real support data has (another customer segmen
 price, net against gross of VAT, a spring offer that has ended, a competitor's column
 in a comparison table, the minimum against the typical charge, the add-on against the
 bundle, a chat bot's wrong answer a person corrects, a customer's colleague against the
-account manager, a cancelled order beside the live one, the next phase's price).
+account manager, a cancelled order beside the live one, the next phase's price; in a
+bio, a next phase only planned, whose sum with what was done is banned).
 
 Each case states what a correct answer must give (``must_contain``, ``must_cite``) and
 must not (``must_not_contain``, labelled in ``banned`` as ``invented``: found nowhere in
