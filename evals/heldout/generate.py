@@ -17,6 +17,7 @@ from evals.heldout import (
     grounded_c,
     grounded_d,
     grounded_e,
+    grounded_f,
     injection_b,
     injection_c,
     pii,
@@ -30,6 +31,7 @@ GROUNDED_B_SEED = grounded_b.SEED
 GROUNDED_C_SEED = grounded_c.SEED
 GROUNDED_D_SEED = grounded_d.SEED
 GROUNDED_E_SEED = grounded_e.SEED
+GROUNDED_F_SEED = grounded_f.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -195,6 +197,8 @@ def build() -> dict[str, str]:
     facts_d = grounded_d.grounded_d_cases(random.Random(GROUNDED_D_SEED))
     # The fifth, blind to the four and to the pipeline, run once at the end: its own seed.
     facts_e = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED))
+    # The sixth, blind to the five and to the pipeline, run once at the end: its own seed.
+    facts_f = grounded_f.grounded_f_cases(random.Random(GROUNDED_F_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -207,6 +211,7 @@ def build() -> dict[str, str]:
         "grounded_c.jsonl": render(facts_c),
         "grounded_d.jsonl": render(facts_d),
         "grounded_e.jsonl": render(facts_e),
+        "grounded_f.jsonl": render(facts_f),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
