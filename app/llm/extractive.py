@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.llm.errors import InvalidModelOutput
-from app.llm.measures import disagree, measures
+from app.llm.measures import disagree, measures, several_values
 from app.llm.provider import Extract, Generation, GenerationRequest, OutputT, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.relevance import (
@@ -88,12 +88,22 @@ _ORDINAL_DATE = re.compile(
 )
 
 
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(?:excl|incl|approx|ca|vs|e\.g|i\.e|z\.\s?B|inkl|zzgl|exkl|p\.\s?ex|aprox|"
+    r"mr|mrs|ms|dr|nr)\.$",
+    re.IGNORECASE,
+)
+"""An abbreviation's point ("£2,920 excl. VAT") ends no sentence."""
+
+
 def sentences(text: str) -> list[str]:
     # "1. März 2026" is one date: a day written as an ordinal does not end a sentence.
     joined = {m.start(1) for m in _ORDINAL_DATE.finditer(text)}
     found: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
+        if m.group().startswith((" ", "\t")) and _ABBREVIATION.search(text[start : m.start()]):
+            continue
         if m.start() not in joined:
             found.append(text[start : m.start()])
             start = m.end()
@@ -229,6 +239,8 @@ def _contested(
     rounded newsletter figure and the tariff all read alike to an extractive answer."""
     if not measures(one.extract.cited):
         return False
+    if _corrected_later(one, sources[one.source]) or _alternatives(one.extract.cited):
+        return True
     ours = _entities(one, sources[one.source], named)
     for other in candidates:
         if other is one or other.disfavoured or other.extract.text == one.extract.text:
@@ -243,6 +255,52 @@ def _contested(
         if disagree(one.extract.cited, other.extract.cited):
             return True
     return False
+
+
+def _alternatives(text: str) -> list[str]:
+    """A sentence's slash-separated alternatives when they give several values of one
+    unit ("£2,920 excl. VAT / £3,504 incl. VAT"); else none."""
+    parts = text.split(" / ")
+    return parts if len(parts) > 1 and several_values(text) else []
+
+
+def _asked_alternative(text: str, wanted: set[str]) -> str:
+    """The one alternative of ``text`` whose qualifier (the words after its figure:
+    "incl. VAT", "students") the question names; else ``text``, whose alternatives
+    then contest each other (:func:`_contested`)."""
+    alternatives = _alternatives(text)
+    qualifiers = [_qualifier(part) for part in alternatives]
+    common = set.intersection(*qualifiers) if qualifiers else set()
+    named = [
+        part
+        for part, words in zip(alternatives, qualifiers, strict=True)
+        if any(_abbreviates(w, a) for w in words - common for a in wanted)
+    ]
+    return named[0].strip() if len(named) == 1 else text
+
+
+def _qualifier(part: str) -> set[str]:
+    figure = _FIGURE.search(part)
+    return content_words(part[figure.end() :]) if figure else set()
+
+
+def _abbreviates(one: str, other: str) -> bool:
+    """One word is the other or its abbreviation ("incl" for "including")."""
+    short, long = sorted((one, other), key=len)
+    return long.startswith(short) and len(short) >= 3
+
+
+def _corrected_later(one: _Candidate, source: Source) -> bool:
+    """A later sentence of the same source says it corrects a figure and gives another
+    of the same unit ("Edit: typo in the line above, the correct amount is €6,785.")."""
+    start = source.text.find(one.extract.cited)
+    if start < 0:
+        return False
+    after = source.text[start + len(one.extract.cited) :]
+    return any(
+        _REVISES.search(sentence) and disagree(one.extract.cited, sentence)
+        for sentence in sentences(after)
+    )
 
 
 def _without_alternatives(best: list[_Candidate]) -> list[_Candidate]:
@@ -360,6 +418,8 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
             if sentence in headers.titles:  # a table's header row states nothing
                 continue
             read = read_row(sentence, headers.rows.get(sentence), tier)
+            if read is None and _cells(sentence) and several_values(sentence):
+                continue  # a row of every column's values, none of them chosen
             # A row read in the asked column answers the rest of the question: the
             # words naming the column ("I am on the Pro plan") chose it.
             asked = wanted - content_words(read[2]) if read else wanted
@@ -367,7 +427,7 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
             if not shared:
                 continue
             score = len(shared) / len(asked)
-            quote = current_clause(sentence)
+            quote = _asked_alternative(current_clause(sentence), wanted)
             shaped = shape is not None and shape.search(read[1] if read else quote) is not None
             if shaped:
                 score += 0.5
@@ -421,12 +481,30 @@ _FORMERLY = re.compile(
 )
 
 
+_STRUCK = re.compile(r"~~[^~]+~~|<(s|del|strike)>.*?</\1>", re.IGNORECASE)
+"""Struck-through text (Markdown ``~~€40~~``, HTML ``<del>``): deleted, shown only to
+compare."""
+
+
+def struck_out(value: str) -> str:
+    """``value`` without the struck-through text before its last figure: "~~€73.75~~
+    €58.60" -> "€58.60" (the price shown for comparison is not the value); else
+    ``value`` itself."""
+    struck = [m.end() for m in _STRUCK.finditer(value)]
+    if struck and _FIGURE.search(value[struck[-1] :]):
+        return value[struck[-1] :].strip()
+    return value
+
+
 def current_clause(sentence: str) -> str:
-    """What ``sentence`` says holds now: the clause after the one that negates an old
+    """What ``sentence`` says holds now: what follows its last struck-through text
+    ("Nightly rate: ~~£65.95~~ £58.50" -> "£58.50"), the clause after the one that negates an old
     value ("The fee is no longer €10: since 1 March it is €24." -> "since 1 March it is
     €24."), or before the one that gives it ("The fee is €24 (previously €10)." -> "The
     fee is €24"), or the whole sentence. Quoting the old value beside the new one would
     hand the reader both; the clause is still scored as its whole sentence."""
+    if struck_out(sentence) != sentence:
+        return struck_out(sentence)
     negated = _NEGATED.search(sentence)
     if negated:
         return sentence[negated.end() :]

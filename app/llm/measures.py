@@ -44,6 +44,12 @@ def _unit(written: str) -> str:
     return unit
 
 
+def several_values(text: str) -> bool:
+    """``text`` gives two or more values of one unit (a table row's €1,995 and €1,780)."""
+    units = [unit for unit, _ in measures(text)]
+    return len(units) != len(set(units))
+
+
 def disagree(one: str, other: str) -> bool:
     """``one`` and ``other`` state different values of one unit, each a value the other
     does not state (€18.16 against €16.79; not €18.16 against €18.16 and €2)."""

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
+from app.llm.extractive import struck_out
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.prompts.data import PromptText
 from app.prompts.templates import KindPrompts
@@ -62,12 +63,13 @@ def compose_fields(job: DocumentExtractionInput, extracts: Sequence[Extract]) ->
         found = find(name, job.text)
         if found is None:
             answers.append(empty(name))
-        else:
-            answers.append(
-                FieldAnswer(
-                    field=name, value=found.value, confidence=found.confidence, quote=found.quote
-                )
-            )
+            continue
+        # "Monthly rental: ~~€73.75~~ €58.60": the struck-through price is not the value.
+        value = struck_out(found.value)
+        quote = found.quote if value == found.value else value
+        answers.append(
+            FieldAnswer(field=name, value=value, confidence=found.confidence, quote=quote)
+        )
     if all(a.value is None for a in answers):
         return refuse(NOTHING_FOUND)
     return DocumentFields(fields=answers, outcome="extracted")

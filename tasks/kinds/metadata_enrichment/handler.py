@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import content_words, current_clause, sentences
+from app.llm.extractive import content_words, current_clause, sentences, struck_out
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.relevance import Focus
 from app.llm.rules import Grounded
@@ -173,12 +173,18 @@ def _nothing_stated_is_a_refusal(
 
 
 def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
-    return (
+    found = (
         _labelled(field, sources)
         or _said(field, sources)
         or _share(field, sources)
         or _named(field, sources)
     )
+    if found is None or found.value is None or struck_out(found.value) == found.value:
+        return found
+    # "Broker fee: ~~£914.65~~ £789.75": the struck-through price is not the value, and
+    # the quote is the value alone, so the old price is not repeated.
+    value = struck_out(found.value)
+    return found.model_copy(update={"value": value, "quote": value})
 
 
 def _share(field: str, sources: dict[str, str]) -> FieldValue | None:
