@@ -241,7 +241,7 @@ def _contested(
         return False
     if _corrected_later(one, sources[one.source]) or _alternatives(one.extract.cited):
         return True
-    ours = _entities(one, sources[one.source], named)
+    ours = _named_in(one.extract.text, named)
     for other in candidates:
         if other is one or other.disfavoured or other.extract.text == one.extract.text:
             continue
@@ -249,9 +249,9 @@ def _contested(
             continue
         if other.heading < one.heading:
             continue  # its title names less of what is asked: a sister brand's page
-        theirs = _entities(other, sources[other.source], named)
+        theirs = _named_in(other.extract.text, named)
         if any(not ours[shape] & theirs[shape] for shape in ours.keys() & theirs.keys()):
-            continue  # about another order, plan or model: an alternative, not a rival
+            continue  # names another order, plan or model: an alternative, not a rival
         if disagree(one.extract.cited, other.extract.cited):
             return True
     return False
@@ -384,6 +384,15 @@ def _entities(candidate: _Candidate, source: Source, named: set[Mention]) -> dic
     return found
 
 
+def _named_in(text: str, named: set[Mention]) -> dict[str, set[str]]:
+    """The entities ``text`` itself names, by shape (not those of its source: a sentence
+    that does not say which order its fee is for leaves the reader to guess)."""
+    found: dict[str, set[str]] = {}
+    for shape, value in {m for m in named if carries(text, m)}:
+        found.setdefault(shape, set()).add(value)
+    return found
+
+
 def _names(values: set[str]) -> str:
     return "/".join(sorted(values))
 
@@ -443,7 +452,7 @@ def _candidates(question: str, sources: Sequence[Source], about: str = "") -> li
                     extract, position, index, source.ours, frozenset(shared), shaped, heading
                 )
             )
-            if machine_made(sentence):
+            if machine_made(sentence) or hedged(sentence):
                 found[-1].weigh(CONFLICTING)
             elif is_quoted:
                 found[-1].weigh(QUOTED)
@@ -459,6 +468,21 @@ _MACHINE_MADE = re.compile(
 a reading of it, secondhand: weighed like a source about another entity, it answers only
 when nothing else does, and never past a kind's threshold (a misread figure in the
 summary is not repeated; the document's own text, when given, is what counts)."""
+
+
+_HEDGED = re.compile(
+    r"\b(?:I think|I believe|I guess|I'm not sure|I am not sure|not sure|if I remember|"
+    r"if I recall|I wasn't (?:in|at|there)|I was not (?:in|at|there)|probably|maybe|perhaps|"
+    r"je crois|je pense|il me semble|peut-être|ich glaube|ich denke|ich meine|vielleicht|"
+    r"wahrscheinlich|creo que|me parece|quizás?|tal vez|probablemente)\b",
+    re.IGNORECASE,
+)
+
+
+def hedged(sentence: str) -> bool:
+    """Whether ``sentence`` says its writer is unsure ("I think we agreed €8.00, but I
+    wasn't in that meeting."): a guess is neither a fact to repeat nor a commitment."""
+    return _HEDGED.search(sentence) is not None
 
 
 def machine_made(sentence: str) -> bool:

@@ -13,8 +13,10 @@ from app.llm.extractive import (
     choose_extracts,
     content_words,
     current_clause,
+    hedged,
     read_row,
     sentences,
+    struck_out,
     table_headers,
 )
 from app.llm.provider import Source
@@ -27,7 +29,13 @@ from app.llm.relevance import (
     sibling,
     subjects,
 )
-from tasks.kinds import account_summary, metadata_enrichment, product_description
+from tasks.kinds import (
+    account_summary,
+    document_extraction,
+    follow_up_draft,
+    metadata_enrichment,
+    product_description,
+)
 from tasks.kinds.account_summary import AccountSummaryInput
 from tasks.kinds.account_summary.models import AccountSummary, Point
 from tasks.kinds.email_reply import EmailReplyInput, draft_email_reply
@@ -1531,3 +1539,165 @@ async def test_product_description__a_reference_contradicting_the_catalog_is_lef
     )
     output = (await product_description.describe_product(job, ExtractiveProvider())).output
     assert output.outcome == "written" and "53 days" not in output.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nightly rate: ~~£65.95~~ £58.50", "£58.50"),
+        ("Price: <del>€40</del> €35 per night", "€35 per night"),
+        ("Nightly rate: £58.50", "Nightly rate: £58.50"),
+        ("~~Old wording~~ no figure after it", "~~Old wording~~ no figure after it"),
+    ],
+)
+def test_struck_out__the_struck_through_price_is_not_the_value(text, expected):
+    assert struck_out(text) == expected
+    assert current_clause(text) == expected
+
+
+def test_sentences__an_abbreviations_point_ends_no_sentence():
+    text = "The charge is £2,920 excl. VAT / £3,504 incl. VAT. Payment on booking."
+    assert sentences(text) == [
+        "The charge is £2,920 excl. VAT / £3,504 incl. VAT.",
+        "Payment on booking.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I think we agreed €8.00 for the pass, but I wasn't in that meeting.",
+        "Je crois que c'était 8 €.",
+        "Ich glaube, es waren 8 €.",
+        "Creo que eran 8 €.",
+    ],
+)
+def test_hedged__a_guess_is_recognised(sentence):
+    assert hedged(sentence)
+
+
+def test_hedged__a_plain_statement_is_not():
+    assert not hedged("The replacement card fee is €9.40.")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        ("What is the connection charge including VAT?", "£3,504", "£2,920"),
+        ("What is the connection charge excluding VAT?", "£2,920", "£3,504"),
+    ],
+)
+async def test_support_answer__quotes_the_alternative_the_question_names(
+    question, expected, absent
+):
+    answer = await _support_answer(
+        question,
+        ("kb-1", "Connection", "The connection charge: £2,920 excl. VAT / £3,504 incl. VAT."),
+    )
+    assert expected in answer and absent not in answer
+
+
+async def test_support_answer__alternatives_the_question_does_not_choose_between_escalate():
+    answer = await _support_answer(
+        "What is the connection charge?",
+        ("kb-1", "Connection", "The connection charge: £2,920 excl. VAT / £3,504 incl. VAT."),
+    )
+    assert answer.startswith("escalated") and "£" not in answer
+
+
+async def test_support_answer__a_figure_its_own_source_corrects_later_is_not_stated():
+    answer = await _support_answer(
+        "How much is the IVF Plus package?",
+        (
+            "kb-1",
+            "IVF Plus package",
+            "The package price for IVF Plus package is €6,155.\n\n"
+            "Edit (13 October 2026): typo in the line above, the correct amount is €6,785.",
+        ),
+    )
+    assert "6,155" not in answer
+
+
+async def test_email_reply__a_comparison_rows_values_are_not_quoted_whole():
+    job = _thread(
+        ("grace@mail.example", "What is the hire fee for the Main Hall?"),
+        (
+            "megan@hall.example",
+            "How we compare:\n| | Foundry Hall | Arena Loft |\n"
+            "| Hire fee (Main Hall) | €1,995 | €1,780 |",
+        ),
+        subject="Hire fee",
+        question="Confirm the hire fee for the Main Hall.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert "€1,780" not in draft.body
+
+
+async def test_email_reply__two_fees_whose_sentences_do_not_say_which_order_are_not_both_given():
+    job = _thread(
+        ("priya@mail.example", "How much is the valuation fee on my current order?"),
+        (
+            "sam@broker.example",
+            "Order PO-47688 - status: cancelled\nValuation fee (First-Time Buyer): £170.10",
+        ),
+        (
+            "sam@broker.example",
+            "Order PO-44933 - status: confirmed\nValuation fee (First-Time Buyer): £232.95",
+        ),
+        subject="Valuation fee",
+        question="Confirm the valuation fee on Priya's current order.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert not ("£170.10" in draft.body and "£232.95" in draft.body)
+    assert "£170.10" not in draft.body
+
+
+async def test_follow_up_draft__a_colleagues_guess_is_no_commitment():
+    job = follow_up_draft.FollowUpDraftInput.model_validate(
+        {
+            "conversation": [
+                {"id": "t1", "speaker": "Tom", "text": "How much is the replacement card fee?"},
+                {
+                    "id": "t2",
+                    "speaker": "Sam Fletcher",
+                    "text": "The fee is €9.40. I'll send you the written confirmation by Friday.",
+                },
+                {
+                    "id": "t3",
+                    "speaker": "Daniel Price",
+                    "text": "I think we agreed €8.00, but I wasn't in that meeting.",
+                },
+            ],
+            "about": "Replacement card fee",
+            "sender": "Sam Fletcher",
+            "recipient": "Tom",
+        }
+    )
+    output = (await follow_up_draft.draft_follow_up(job, ExtractiveProvider())).output
+    assert output.outcome == "drafted" and "€8.00" not in output.model_dump_json()
+
+
+async def test_document_extraction__the_struck_through_price_is_not_the_fields_value():
+    job = document_extraction.DocumentExtractionInput.model_validate(
+        {
+            "document_type": "form",
+            "text": "Order form\nCustomer: Grace Nolan\nMonthly rental: ~~€73.75~~ €58.60",
+            "fields": ["monthly_rental"],
+        }
+    )
+    output = (await document_extraction.extract_document(job, ExtractiveProvider())).output
+    (field,) = output.fields
+    assert field.value == "€58.60" and "73.75" not in output.model_dump_json()
+
+
+async def test_metadata_enrichment__the_struck_through_price_is_not_the_fields_value():
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "First-Time Buyer Service",
+            "description": "First-Time Buyer Service\nBroker fee: ~~£914.65~~ £789.75",
+            "fields": ["broker_fee"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    (field,) = output.fields
+    assert field.value == "£789.75" and "914.65" not in output.model_dump_json()

@@ -19,6 +19,7 @@ from app.llm.extractive import (
     addressed_to_the_model,
     content_words,
     current_clause,
+    hedged,
     machine_made,
     read_row,
     sentences,
@@ -156,6 +157,7 @@ def compose_summary(
         and not identity.about_another(sentence)
         # A machine's reading of an attachment was said by no one, and may misread it.
         and not machine_made(sentence)
+        and not hedged(sentence)
     ]
     # Facts and issues need words; a feeling may be short ("This is frustrating.").
     said = _current(job, [s for s in every if len(content_words(s.text)) >= MIN_WORDS])

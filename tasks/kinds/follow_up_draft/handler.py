@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
-from app.llm.extractive import addressed_to_the_model, sentences
+from app.llm.extractive import addressed_to_the_model, hedged, sentences
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.rules import Grounded
 from app.prompts.templates import KindPrompts
@@ -94,6 +94,7 @@ def compose_follow_up(job: FollowUpDraftInput, extracts: Sequence[Extract]) -> F
         if _COMMITMENT.search(sentence)
         and len(sentence) <= MAX_COMMITMENT
         and not addressed_to_the_model(sentence)
+        and not hedged(sentence)
     ][:MAX_COMMITMENTS]
     if not promised:
         return refuse(job, "the conversation holds no commitment to follow up")
