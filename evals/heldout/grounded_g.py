@@ -194,8 +194,11 @@ DOMAINS = (
                     "prix du remplacement de la courroie",
                     "le prix du remplacement de la courroie",
                 ),
-                ("Preis für den Zahnriemenwechsel", "der Preis für den Zahnriemenwechsel",
-                 "den Preis für den Zahnriemenwechsel"),
+                (
+                    "Preis für den Zahnriemenwechsel",
+                    "der Preis für den Zahnriemenwechsel",
+                    "den Preis für den Zahnriemenwechsel",
+                ),
                 ("precio del cambio de correa", "el precio del cambio de correa"),
             ),
         ),
@@ -214,9 +217,11 @@ DOMAINS = (
                 600,
                 ("escape-of-water excess", "the escape-of-water excess"),
                 ("franchise dégât des eaux", "la franchise dégât des eaux"),
-                ("Selbstbeteiligung bei Leitungswasserschäden",
-                 "die Selbstbeteiligung bei Leitungswasserschäden",
-                 "die Selbstbeteiligung bei Leitungswasserschäden"),
+                (
+                    "Selbstbeteiligung bei Leitungswasserschäden",
+                    "die Selbstbeteiligung bei Leitungswasserschäden",
+                    "die Selbstbeteiligung bei Leitungswasserschäden",
+                ),
                 ("franquicia por daños por agua", "la franquicia por daños por agua"),
             ),
             _t(
@@ -226,8 +231,11 @@ DOMAINS = (
                 350,
                 ("accidental damage excess", "the accidental damage excess"),
                 ("franchise bris accidentel", "la franchise bris accidentel"),
-                ("Selbstbeteiligung bei Unfallschäden", "die Selbstbeteiligung bei Unfallschäden",
-                 "die Selbstbeteiligung bei Unfallschäden"),
+                (
+                    "Selbstbeteiligung bei Unfallschäden",
+                    "die Selbstbeteiligung bei Unfallschäden",
+                    "die Selbstbeteiligung bei Unfallschäden",
+                ),
                 ("franquicia por daños accidentales", "la franquicia por daños accidentales"),
             ),
         ),
@@ -246,8 +254,11 @@ DOMAINS = (
                 14800,
                 ("annual tuition fee", "the annual tuition fee"),
                 ("frais de scolarité annuels", "les frais de scolarité annuels"),
-                ("jährliche Studiengebühr", "die jährliche Studiengebühr",
-                 "die jährliche Studiengebühr"),
+                (
+                    "jährliche Studiengebühr",
+                    "die jährliche Studiengebühr",
+                    "die jährliche Studiengebühr",
+                ),
                 ("matrícula anual", "la matrícula anual"),
             ),
             _t(
@@ -256,13 +267,19 @@ DOMAINS = (
                 18,
                 45,
                 ("graduation guest ticket price", "the graduation guest ticket price"),
-                ("prix du billet invité pour la cérémonie",
-                 "le prix du billet invité pour la cérémonie"),
-                ("Preis für eine Gastkarte zur Abschlussfeier",
-                 "der Preis für eine Gastkarte zur Abschlussfeier",
-                 "den Preis für eine Gastkarte zur Abschlussfeier"),
-                ("precio de la entrada de invitado a la graduación",
-                 "el precio de la entrada de invitado a la graduación"),
+                (
+                    "prix du billet invité pour la cérémonie",
+                    "le prix du billet invité pour la cérémonie",
+                ),
+                (
+                    "Preis für eine Gastkarte zur Abschlussfeier",
+                    "der Preis für eine Gastkarte zur Abschlussfeier",
+                    "den Preis für eine Gastkarte zur Abschlussfeier",
+                ),
+                (
+                    "precio de la entrada de invitado a la graduación",
+                    "el precio de la entrada de invitado a la graduación",
+                ),
                 {"en": "tickets", "fr": "billets", "de": "Karten", "es": "entradas"},
             ),
         ),
@@ -291,10 +308,15 @@ DOMAINS = (
                 95,
                 ("evening buffet price per guest", "the evening buffet price per guest"),
                 ("prix du buffet du soir par invité", "le prix du buffet du soir par invité"),
-                ("Preis für das Abendbuffet pro Gast", "der Preis für das Abendbuffet pro Gast",
-                 "den Preis für das Abendbuffet pro Gast"),
-                ("precio del bufé de noche por invitado",
-                 "el precio del bufé de noche por invitado"),
+                (
+                    "Preis für das Abendbuffet pro Gast",
+                    "der Preis für das Abendbuffet pro Gast",
+                    "den Preis für das Abendbuffet pro Gast",
+                ),
+                (
+                    "precio del bufé de noche por invitado",
+                    "el precio del bufé de noche por invitado",
+                ),
                 {"en": "guests", "fr": "invités", "de": "Gäste", "es": "invitados"},
             ),
         ),
@@ -311,14 +333,20 @@ DOMAINS = (
                 "BSC",
                 14,
                 48,
-                ("monthly flea and tick treatment price",
-                 "the monthly flea and tick treatment price"),
+                (
+                    "monthly flea and tick treatment price",
+                    "the monthly flea and tick treatment price",
+                ),
                 ("prix du traitement antipuces mensuel", "le prix du traitement antipuces mensuel"),
-                ("Preis für die monatliche Flohbehandlung",
-                 "der Preis für die monatliche Flohbehandlung",
-                 "den Preis für die monatliche Flohbehandlung"),
-                ("precio del tratamiento antipulgas mensual",
-                 "el precio del tratamiento antipulgas mensual"),
+                (
+                    "Preis für die monatliche Flohbehandlung",
+                    "der Preis für die monatliche Flohbehandlung",
+                    "den Preis für die monatliche Flohbehandlung",
+                ),
+                (
+                    "precio del tratamiento antipulgas mensual",
+                    "el precio del tratamiento antipulgas mensual",
+                ),
                 {"en": "packs", "fr": "boîtes", "de": "Packungen", "es": "cajas"},
             ),
             _t(
@@ -328,8 +356,11 @@ DOMAINS = (
                 29,
                 ("repeat prescription fee", "the repeat prescription fee"),
                 ("frais d'ordonnance renouvelée", "les frais d'ordonnance renouvelée"),
-                ("Gebühr für Folgerezepte", "die Gebühr für Folgerezepte",
-                 "die Gebühr für Folgerezepte"),
+                (
+                    "Gebühr für Folgerezepte",
+                    "die Gebühr für Folgerezepte",
+                    "die Gebühr für Folgerezepte",
+                ),
                 ("tarifa de receta renovada", "la tarifa de receta renovada"),
             ),
         ),
@@ -348,10 +379,15 @@ DOMAINS = (
                 1450,
                 ("monthly rent for a private room", "the monthly rent for a private room"),
                 ("loyer mensuel d'une chambre privée", "le loyer mensuel d'une chambre privée"),
-                ("Monatsmiete für ein Privatzimmer", "die Monatsmiete für ein Privatzimmer",
-                 "die Monatsmiete für ein Privatzimmer"),
-                ("alquiler mensual de una habitación privada",
-                 "el alquiler mensual de una habitación privada"),
+                (
+                    "Monatsmiete für ein Privatzimmer",
+                    "die Monatsmiete für ein Privatzimmer",
+                    "die Monatsmiete für ein Privatzimmer",
+                ),
+                (
+                    "alquiler mensual de una habitación privada",
+                    "el alquiler mensual de una habitación privada",
+                ),
             ),
             _t(
                 "security_deposit",
@@ -379,8 +415,11 @@ DOMAINS = (
                 72,
                 ("monthly fee per user", "the monthly fee per user"),
                 ("forfait mensuel par utilisateur", "le forfait mensuel par utilisateur"),
-                ("monatliche Gebühr pro Nutzer", "die monatliche Gebühr pro Nutzer",
-                 "die monatliche Gebühr pro Nutzer"),
+                (
+                    "monatliche Gebühr pro Nutzer",
+                    "die monatliche Gebühr pro Nutzer",
+                    "die monatliche Gebühr pro Nutzer",
+                ),
                 ("cuota mensual por usuario", "la cuota mensual por usuario"),
                 {"en": "users", "fr": "utilisateurs", "de": "Nutzer", "es": "usuarios"},
             ),
@@ -390,13 +429,19 @@ DOMAINS = (
                 90,
                 260,
                 ("out-of-hours call-out charge", "the out-of-hours call-out charge"),
-                ("forfait d'intervention hors heures ouvrées",
-                 "le forfait d'intervention hors heures ouvrées"),
-                ("Einsatzpauschale außerhalb der Geschäftszeiten",
-                 "die Einsatzpauschale außerhalb der Geschäftszeiten",
-                 "die Einsatzpauschale außerhalb der Geschäftszeiten"),
-                ("tarifa de intervención fuera de horario",
-                 "la tarifa de intervención fuera de horario"),
+                (
+                    "forfait d'intervention hors heures ouvrées",
+                    "le forfait d'intervention hors heures ouvrées",
+                ),
+                (
+                    "Einsatzpauschale außerhalb der Geschäftszeiten",
+                    "die Einsatzpauschale außerhalb der Geschäftszeiten",
+                    "die Einsatzpauschale außerhalb der Geschäftszeiten",
+                ),
+                (
+                    "tarifa de intervención fuera de horario",
+                    "la tarifa de intervención fuera de horario",
+                ),
             ),
         ),
     ),
@@ -425,8 +470,11 @@ DOMAINS = (
                 25,
                 ("replacement card fee", "the replacement card fee"),
                 ("frais de remplacement de la carte", "les frais de remplacement de la carte"),
-                ("Gebühr für eine Ersatzkarte", "die Gebühr für eine Ersatzkarte",
-                 "die Gebühr für eine Ersatzkarte"),
+                (
+                    "Gebühr für eine Ersatzkarte",
+                    "die Gebühr für eine Ersatzkarte",
+                    "die Gebühr für eine Ersatzkarte",
+                ),
                 ("tarifa por tarjeta de sustitución", "la tarifa por tarjeta de sustitución"),
             ),
         ),
@@ -455,8 +503,11 @@ DOMAINS = (
                 260,
                 ("worktop templating fee", "the worktop templating fee"),
                 ("frais de gabarit du plan de travail", "les frais de gabarit du plan de travail"),
-                ("Aufmaßgebühr für die Arbeitsplatte", "die Aufmaßgebühr für die Arbeitsplatte",
-                 "die Aufmaßgebühr für die Arbeitsplatte"),
+                (
+                    "Aufmaßgebühr für die Arbeitsplatte",
+                    "die Aufmaßgebühr für die Arbeitsplatte",
+                    "die Aufmaßgebühr für die Arbeitsplatte",
+                ),
                 ("tarifa de plantilla de la encimera", "la tarifa de plantilla de la encimera"),
             ),
         ),
@@ -475,12 +526,21 @@ DOMAINS = (
                 520,
                 ("half-day studio hire", "the half-day studio hire"),
                 ("location du studio à la demi-journée", "la location du studio à la demi-journée"),
-                ("Studiomiete für einen halben Tag", "die Studiomiete für einen halben Tag",
-                 "die Studiomiete für einen halben Tag"),
-                ("alquiler del estudio por media jornada",
-                 "el alquiler del estudio por media jornada"),
-                {"en": "half days", "fr": "demi-journées", "de": "halbe Tage",
-                 "es": "medias jornadas"},
+                (
+                    "Studiomiete für einen halben Tag",
+                    "die Studiomiete für einen halben Tag",
+                    "die Studiomiete für einen halben Tag",
+                ),
+                (
+                    "alquiler del estudio por media jornada",
+                    "el alquiler del estudio por media jornada",
+                ),
+                {
+                    "en": "half days",
+                    "fr": "demi-journées",
+                    "de": "halbe Tage",
+                    "es": "medias jornadas",
+                },
             ),
             _t(
                 "lighting_kit_rental",
@@ -489,8 +549,11 @@ DOMAINS = (
                 140,
                 ("lighting kit rental", "the lighting kit rental"),
                 ("location du kit d'éclairage", "la location du kit d'éclairage"),
-                ("Miete für das Lichtset", "die Miete für das Lichtset",
-                 "die Miete für das Lichtset"),
+                (
+                    "Miete für das Lichtset",
+                    "die Miete für das Lichtset",
+                    "die Miete für das Lichtset",
+                ),
                 ("alquiler del kit de iluminación", "el alquiler del kit de iluminación"),
             ),
         ),
@@ -508,23 +571,42 @@ DOMAINS = (
                 180,
                 650,
                 ("tax return fee", "the tax return fee"),
-                ("honoraires de déclaration de revenus", "les honoraires de déclaration de revenus"),
-                ("Honorar für die Steuererklärung", "das Honorar für die Steuererklärung",
-                 "das Honorar für die Steuererklärung"),
-                ("tarifa por la declaración de la renta", "la tarifa por la declaración de la renta"),
+                (
+                    "honoraires de déclaration de revenus",
+                    "les honoraires de déclaration de revenus",
+                ),
+                (
+                    "Honorar für die Steuererklärung",
+                    "das Honorar für die Steuererklärung",
+                    "das Honorar für die Steuererklärung",
+                ),
+                (
+                    "tarifa por la declaración de la renta",
+                    "la tarifa por la declaración de la renta",
+                ),
             ),
             _t(
                 "enquiry_hourly_rate",
                 "J",
                 90,
                 240,
-                ("hourly rate for tax office enquiries", "the hourly rate for tax office enquiries"),
-                ("taux horaire en cas de contrôle fiscal", "le taux horaire en cas de contrôle fiscal"),
-                ("Stundensatz bei Rückfragen des Finanzamts",
-                 "der Stundensatz bei Rückfragen des Finanzamts",
-                 "den Stundensatz bei Rückfragen des Finanzamts"),
-                ("tarifa por hora en inspecciones de Hacienda",
-                 "la tarifa por hora en inspecciones de Hacienda"),
+                (
+                    "hourly rate for tax office enquiries",
+                    "the hourly rate for tax office enquiries",
+                ),
+                (
+                    "taux horaire en cas de contrôle fiscal",
+                    "le taux horaire en cas de contrôle fiscal",
+                ),
+                (
+                    "Stundensatz bei Rückfragen des Finanzamts",
+                    "der Stundensatz bei Rückfragen des Finanzamts",
+                    "den Stundensatz bei Rückfragen des Finanzamts",
+                ),
+                (
+                    "tarifa por hora en inspecciones de Hacienda",
+                    "la tarifa por hora en inspecciones de Hacienda",
+                ),
             ),
         ),
     ),
@@ -552,8 +634,11 @@ DOMAINS = (
                 240,
                 ("early termination fee", "the early termination fee"),
                 ("frais de résiliation anticipée", "les frais de résiliation anticipée"),
-                ("Gebühr bei vorzeitiger Kündigung", "die Gebühr bei vorzeitiger Kündigung",
-                 "die Gebühr bei vorzeitiger Kündigung"),
+                (
+                    "Gebühr bei vorzeitiger Kündigung",
+                    "die Gebühr bei vorzeitiger Kündigung",
+                    "die Gebühr bei vorzeitiger Kündigung",
+                ),
                 ("penalización por baja anticipada", "la penalización por baja anticipada"),
             ),
         ),
@@ -561,8 +646,16 @@ DOMAINS = (
 )
 
 PEOPLE = {
-    "en": ("Olivia Grant", "Daniel Reyes", "Priya Nair", "Tom Whitfield", "Grace Okoye",
-           "Liam Doherty", "Hannah Price", "Marcus Bell"),
+    "en": (
+        "Olivia Grant",
+        "Daniel Reyes",
+        "Priya Nair",
+        "Tom Whitfield",
+        "Grace Okoye",
+        "Liam Doherty",
+        "Hannah Price",
+        "Marcus Bell",
+    ),
     "fr": ("Camille Laurent", "Julien Moreau", "Inès Bernard", "Hugo Lefèvre", "Claire Dubois"),
     "de": ("Lena Hoffmann", "Jonas Weber", "Miriam Schulz", "Felix Braun", "Katrin Vogel"),
     "es": ("Lucía Romero", "Javier Ortega", "Carmen Vidal", "Pablo Serrano", "Elena Navarro"),
@@ -614,15 +707,13 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_weekend": "We would like to book a Saturday. {ask}",
         "bulk": "From {n} {unit} in one order: {amount} each.",
         "ask_bulk": "We only need {q} {unit}. {ask}",
-        "legacy": "Customers who signed up before 1 January 2020 keep the rate they had: "
-        "{amount}.",
+        "legacy": "Customers who signed up before 1 January 2020 keep the rate they had: {amount}.",
         "ask_legacy": "I signed up in {month} 2025. {ask}",
         "estimate": "Estimate {ref}: {topic} for {plan}, estimated at {amount}. The final "
         "amount follows once the work is done.",
         "invoice": "Invoice {ref}: {topic} for {plan}, final amount {amount}.",
         "ask_final": "What is the final amount for {the_topic} for {plan}?",
-        "propose": "Could you do {amount} for {the_topic} for {plan}? That would fit our "
-        "budget.",
+        "propose": "Could you do {amount} for {the_topic} for {plan}? That would fit our budget.",
         "agree": "We cannot go quite that low, but we can agree {amount} for {the_topic} "
         "for {plan}.",
         "ask_agreed": "What did we agree for {the_topic} for {plan}?",
@@ -674,8 +765,7 @@ TEXT: dict[str, dict[str, str]] = {
         "suivra une fois les travaux terminés.",
         "invoice": "Facture {ref} : {topic} pour {plan}, montant définitif {amount}.",
         "ask_final": "Quel est le montant définitif pour {plan} ?",
-        "propose": "Pourriez-vous faire {amount} pour {plan} ? Cela entrerait dans notre "
-        "budget.",
+        "propose": "Pourriez-vous faire {amount} pour {plan} ? Cela entrerait dans notre budget.",
         "agree": "Nous ne pouvons pas descendre aussi bas, mais nous pouvons convenir de "
         "{amount} pour {plan}.",
         "ask_agreed": "Quel montant avons-nous convenu pour {plan} ?",
@@ -687,8 +777,7 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_sibling": "J'ai vu {amount} sur votre site, est-ce exact ?",
         "answer_sibling": "Ce montant concerne {other}. Pour {plan}, c'est {amount}.",
         "claim_legacy": "Mon voisin paie {amount}, puis-je avoir ce tarif ?",
-        "answer_legacy": "Ce tarif est réservé aux clients d'avant 2020. Le vôtre est de "
-        "{amount}.",
+        "answer_legacy": "Ce tarif est réservé aux clients d'avant 2020. Le vôtre est de {amount}.",
         "ok": "D'accord, merci de me le confirmer par écrit.",
         "form_ref": "Référence client : {ref}",
         "form_head": "{company} - bon de commande",
@@ -740,8 +829,7 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_sibling": "Ich habe auf Ihrer Website {amount} gesehen, stimmt das?",
         "answer_sibling": "Dieser Betrag gilt für {other}. Für {plan} sind es {amount}.",
         "claim_legacy": "Mein Nachbar zahlt {amount}, kann ich das auch bekommen?",
-        "answer_legacy": "Dieser Tarif gilt nur für Kunden von vor 2020. Ihrer beträgt "
-        "{amount}.",
+        "answer_legacy": "Dieser Tarif gilt nur für Kunden von vor 2020. Ihrer beträgt {amount}.",
         "ok": "Gut, bitte bestätigen Sie mir das schriftlich.",
         "form_ref": "Kundennummer: {ref}",
         "form_head": "{company} - Bestellformular",
@@ -803,62 +891,110 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 BIO_ROLES = (
-    # (domain, role per language, unit per language, verb phrase per language)
+    # (domain, the yearly count's range, role per language, what is counted per language)
     (
         "car_repair",
-        {"en": "Head of Workshop", "fr": "Chef d'atelier", "de": "Werkstattleiter",
-         "es": "Jefe de taller"},
-        {"en": "vehicle repairs", "fr": "réparations de véhicules", "de": "Fahrzeugreparaturen",
-         "es": "reparaciones de vehículos"},
+        (300, 950),
+        {
+            "en": "Head of Workshop",
+            "fr": "Chef d'atelier",
+            "de": "Werkstattleiter",
+            "es": "Jefe de taller",
+        },
+        {
+            "en": "vehicle repairs",
+            "fr": "réparations de véhicules",
+            "de": "Fahrzeugreparaturen",
+            "es": "reparaciones de vehículos",
+        },
     ),
     (
         "kitchen_installation",
-        {"en": "Installation Manager", "fr": "Responsable de la pose",
-         "de": "Montageleiterin", "es": "Responsable de instalaciones"},
-        {"en": "kitchen installations", "fr": "cuisines posées", "de": "Küchenmontagen",
-         "es": "cocinas instaladas"},
+        (80, 400),
+        {
+            "en": "Installation Manager",
+            "fr": "Responsable de la pose",
+            "de": "Montageleiterin",
+            "es": "Responsable de instalaciones",
+        },
+        {
+            "en": "kitchen installations",
+            "fr": "cuisines posées",
+            "de": "Küchenmontagen",
+            "es": "cocinas instaladas",
+        },
     ),
     (
         "broadband_installation",
-        {"en": "Field Operations Lead", "fr": "Responsable des interventions",
-         "de": "Leiter Außendienst", "es": "Jefa de operaciones de campo"},
-        {"en": "fibre connections", "fr": "raccordements fibre", "de": "Glasfaseranschlüsse",
-         "es": "conexiones de fibra"},
+        (300, 950),
+        {
+            "en": "Field Operations Lead",
+            "fr": "Responsable des interventions",
+            "de": "Leiter Außendienst",
+            "es": "Jefa de operaciones de campo",
+        },
+        {
+            "en": "fibre connections",
+            "fr": "raccordements fibre",
+            "de": "Glasfaseranschlüsse",
+            "es": "conexiones de fibra",
+        },
     ),
     (
         "wedding_venue",
-        {"en": "Events Director", "fr": "Directrice des événements",
-         "de": "Veranstaltungsleiterin", "es": "Directora de eventos"},
+        (40, 140),
+        {
+            "en": "Events Director",
+            "fr": "Directrice des événements",
+            "de": "Veranstaltungsleiterin",
+            "es": "Directora de eventos",
+        },
         {"en": "weddings", "fr": "mariages", "de": "Hochzeiten", "es": "bodas"},
     ),
     (
         "tax_adviser",
-        {"en": "Senior Tax Adviser", "fr": "Conseiller fiscal principal",
-         "de": "Leitender Steuerberater", "es": "Asesor fiscal sénior"},
-        {"en": "tax returns", "fr": "déclarations fiscales", "de": "Steuererklärungen",
-         "es": "declaraciones de la renta"},
+        (120, 600),
+        {
+            "en": "Senior Tax Adviser",
+            "fr": "Conseiller fiscal principal",
+            "de": "Leitender Steuerberater",
+            "es": "Asesor fiscal sénior",
+        },
+        {
+            "en": "tax returns",
+            "fr": "déclarations fiscales",
+            "de": "Steuererklärungen",
+            "es": "declaraciones de la renta",
+        },
     ),
     (
         "it_managed_services",
-        {"en": "Service Desk Manager", "fr": "Responsable du centre de services",
-         "de": "Service-Desk-Leiterin", "es": "Responsable del centro de soporte"},
-        {"en": "support tickets", "fr": "tickets de support", "de": "Support-Tickets",
-         "es": "tickets de soporte"},
+        (300, 950),
+        {
+            "en": "Service Desk Manager",
+            "fr": "Responsable du centre de services",
+            "de": "Service-Desk-Leiterin",
+            "es": "Responsable del centro de soporte",
+        },
+        {
+            "en": "support tickets",
+            "fr": "tickets de support",
+            "de": "Support-Tickets",
+            "es": "tickets de soporte",
+        },
     ),
 )
-BIO_TEXT = {
+BIO_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "done": "Completed {n} {unit} in 2025",
         "target": "Set the team's 2027 target of {n} {unit}",
-        "skills": ("customer service", "team leadership", "scheduling"),
         "earlier": "Team Lead",
         "at": "{role} at {org}",
         "years": "{n} years",
     },
     "fr": {
-        "done": "A réalisé {n} {unit} en 2025",
+        "done": "A mené à bien {n} {unit} en 2025",
         "target": "A fixé l'objectif de l'équipe pour 2027 : {n} {unit}",
-        "skills": ("service client", "management d'équipe", "planification"),
         "earlier": "Chef d'équipe",
         "at": "{role} chez {org}",
         "years": "{n} ans",
@@ -866,7 +1002,6 @@ BIO_TEXT = {
     "de": {
         "done": "{n} {unit} im Jahr 2025 abgeschlossen",
         "target": "Teamziel für 2027 festgelegt: {n} {unit}",
-        "skills": ("Kundenservice", "Teamführung", "Einsatzplanung"),
         "earlier": "Teamleitung",
         "at": "{role} bei {org}",
         "years": "{n} Jahre",
@@ -874,11 +1009,16 @@ BIO_TEXT = {
     "es": {
         "done": "Completó {n} {unit} en 2025",
         "target": "Fijó el objetivo del equipo para 2027: {n} {unit}",
-        "skills": ("atención al cliente", "liderazgo de equipos", "planificación"),
         "earlier": "Jefe de equipo",
         "at": "{role} en {org}",
         "years": "{n} años",
     },
+}
+BIO_SKILLS: dict[str, tuple[str, ...]] = {
+    "en": ("customer service", "team leadership", "scheduling"),
+    "fr": ("service client", "management d'équipe", "planification"),
+    "de": ("Kundenservice", "Teamführung", "Einsatzplanung"),
+    "es": ("atención al cliente", "liderazgo de equipos", "planificación"),
 }
 ORG_VARIANTS = {
     # The current organisation and an earlier one named like it (another company).
@@ -956,8 +1096,13 @@ class Ctx:
         self.customer, self.agent, self.third = people[:3]
         self.acc = f"{rng.randint(10, 99)}-{rng.randint(10000, 99999)}"
         self.acc2 = f"{rng.randint(10, 99)}-{rng.randint(10000, 99999)}"
-        self.when = datetime(2026, rng.randint(3, 11), rng.randint(1, 27), rng.randint(8, 17),
-                             rng.choice((0, 15, 30, 45)))
+        self.when = datetime(
+            2026,
+            rng.randint(3, 11),
+            rng.randint(1, 27),
+            rng.randint(8, 17),
+            rng.choice((0, 15, 30, 45)),
+        )
 
     def amount(self, value: float, currency: str | None = None) -> str:
         return money(value, self.lang, currency or self.currency)
@@ -1002,22 +1147,36 @@ def draft(ctx: Ctx, pattern: str) -> Draft:
     title = f"{ctx.domain.company} - {ctx.plan}"
     if pattern in ("plain", "missing", "sibling"):
         wrong = ctx.fill("line", amount=w, plan=ctx.other_plan) if pattern != "plain" else None
-        return Draft(right=line, ask=ask, wrong=wrong, right_title=title,
-                     wrong_title=f"{ctx.domain.company} - {ctx.other_plan}",
-                     wrong_first=ctx.rng.random() < 0.5)
+        return Draft(
+            right=line,
+            ask=ask,
+            wrong=wrong,
+            right_title=title,
+            wrong_title=f"{ctx.domain.company} - {ctx.other_plan}",
+            wrong_first=ctx.rng.random() < 0.5,
+        )
     if pattern == "changelog":
         old = ctx.fill("history_line", date=ctx.date(ctx.rng.randint(300, 500)), amount=w)
         new = ctx.fill("history_line", date=ctx.date(ctx.rng.randint(20, 120)), amount=r)
         text = f"{ctx.fill('history')}\n{ctx.fill('history_head')}\n{new}\n{old}"
         return Draft(right=text, ask=ask, passage=old, right_title=title)
     if pattern == "correction":
-        return Draft(right=ctx.fill("correction", amount=r), ask=ask,
-                     wrong=ctx.fill("msg", amount=w), wrong_first=True, right_title=title)
+        return Draft(
+            right=ctx.fill("correction", amount=r),
+            ask=ask,
+            wrong=ctx.fill("msg", amount=w),
+            wrong_first=True,
+            right_title=title,
+        )
     if pattern == "other_customer":
         mine = ctx.fill("note", acc=ctx.acc, who=ctx.customer, amount=r)
         theirs = ctx.fill("note", acc=ctx.acc2, who=ctx.third, amount=w)
-        return Draft(right=mine, wrong=theirs, ask=ctx.fill("ask_mine", acc=ctx.acc,
-                     who=ctx.customer), wrong_first=ctx.rng.random() < 0.5)
+        return Draft(
+            right=mine,
+            wrong=theirs,
+            ask=ctx.fill("ask_mine", acc=ctx.acc, who=ctx.customer),
+            wrong_first=ctx.rng.random() < 0.5,
+        )
     if pattern == "currency":
         home, abroad, other_cur = COUNTRIES[ctx.lang]
         if ctx.lang == "en" and ctx.currency == "EUR":
@@ -1035,8 +1194,9 @@ def draft(ctx: Ctx, pattern: str) -> Draft:
     if pattern == "weekend":
         weekday = ctx.fill("weekday", amount=w)
         text = f"{ctx.fill('week_head')}\n{weekday}\n{ctx.fill('weekend', amount=r)}"
-        return Draft(right=text, passage=weekday, ask=ctx.fill("ask_weekend", ask=ask),
-                     right_title=title)
+        return Draft(
+            right=text, passage=weekday, ask=ctx.fill("ask_weekend", ask=ask), right_title=title
+        )
     if pattern == "threshold":
         # The bulk price is lower; the customer's quantity stays under its threshold.
         ctx.wrong = min(ctx.wrong, round(ctx.right * 0.8) + 0.5)
@@ -1044,19 +1204,36 @@ def draft(ctx: Ctx, pattern: str) -> Draft:
         unit = (ctx.topic.unit or {}).get(ctx.lang, "")
         n = ctx.rng.choice((10, 20, 25, 50))
         bulk = ctx.fill("bulk", n=n, unit=unit, amount=w)
-        return Draft(right=f"{line}\n{bulk}", passage=bulk, right_title=title,
-                     ask=ctx.fill("ask_bulk", q=ctx.rng.randint(2, n // 2), unit=unit, ask=ask))
+        return Draft(
+            right=f"{line}\n{bulk}",
+            passage=bulk,
+            right_title=title,
+            ask=ctx.fill("ask_bulk", q=ctx.rng.randint(2, n // 2), unit=unit, ask=ask),
+        )
     if pattern == "legacy":
         old = ctx.fill("legacy", amount=w)
-        return Draft(right=f"{line}\n{old}", passage=old, right_title=title,
-                     ask=ctx.fill("ask_legacy", month=ctx.rng.choice(MONTHS[ctx.lang]), ask=ask))
+        return Draft(
+            right=f"{line}\n{old}",
+            passage=old,
+            right_title=title,
+            ask=ctx.fill("ask_legacy", month=ctx.rng.choice(MONTHS[ctx.lang]), ask=ask),
+        )
     if pattern == "estimate_final":
-        return Draft(right=ctx.fill("invoice", ref=ctx.ref("INV"), amount=r),
-                     wrong=ctx.fill("estimate", ref=ctx.ref("EST"), amount=w),
-                     ask=ctx.fill("ask_final"), wrong_first=True, right_title=title)
+        return Draft(
+            right=ctx.fill("invoice", ref=ctx.ref("INV"), amount=r),
+            wrong=ctx.fill("estimate", ref=ctx.ref("EST"), amount=w),
+            ask=ctx.fill("ask_final"),
+            wrong_first=True,
+            right_title=title,
+        )
     if pattern == "negotiation":
-        return Draft(right=ctx.fill("agree", amount=r), wrong=ctx.fill("propose", amount=w),
-                     ask=ctx.fill("ask_agreed"), wrong_first=True, wrong_by_customer=True)
+        return Draft(
+            right=ctx.fill("agree", amount=r),
+            wrong=ctx.fill("propose", amount=w),
+            ask=ctx.fill("ask_agreed"),
+            wrong_first=True,
+            wrong_by_customer=True,
+        )
     raise ValueError(pattern)
 
 
@@ -1077,21 +1254,31 @@ def _stamp(ctx: Ctx, hours_before: int) -> str:
 
 
 def _company_mail(ctx: Ctx, text: str) -> str:
-    return (
-        f"{ctx.fill('hello')}\n\n{text}\n\n"
-        + TEXT[ctx.lang]["bye"].format(agent=ctx.agent, company=ctx.domain.company)
+    return f"{ctx.fill('hello')}\n\n{text}\n\n" + TEXT[ctx.lang]["bye"].format(
+        agent=ctx.agent, company=ctx.domain.company
     )
 
 
-PRICE_LISTS = ("plain", "sibling", "missing", "currency", "changelog", "weekend", "threshold",
-               "legacy")
+PRICE_LISTS = (
+    "plain",
+    "sibling",
+    "missing",
+    "currency",
+    "changelog",
+    "weekend",
+    "threshold",
+    "legacy",
+)
 """Patterns whose company message sends a price list."""
 
 
 def email_reply(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
     thread = [
-        {"sender": _mail(ctx, ctx.customer), "sent_at": _stamp(ctx, 96),
-         "body": ctx.fill("enquiry")}
+        {
+            "sender": _mail(ctx, ctx.customer),
+            "sent_at": _stamp(ctx, 96),
+            "body": ctx.fill("enquiry"),
+        }
     ]
     right_at = wrong_at = None
     pieces: list[tuple[str, str]] = []
@@ -1109,8 +1296,9 @@ def email_reply(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
             message = {"sender": _mail(ctx, ctx.agent), "body": _company_mail(ctx, body)}
         message["sent_at"] = _stamp(ctx, 72 - 20 * n)
         index = len(thread)
-        thread.append({"sender": message["sender"], "sent_at": message["sent_at"],
-                       "body": message["body"]})
+        thread.append(
+            {"sender": message["sender"], "sent_at": message["sent_at"], "body": message["body"]}
+        )
         if what == "right":
             right_at = index
         else:
@@ -1160,30 +1348,64 @@ def account_summary(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
     right_id, wrong_id = f"e-{ctx.rng.randint(100, 499)}", f"n-{ctx.rng.randint(500, 999)}"
     emails: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
-    mail = {"id": right_id, "sender": _mail(ctx, ctx.agent), "sent_at": _stamp(ctx, 30),
-            "subject": f"{ctx.plan}", "body": _company_mail(ctx, d.right)}
+    mail = {
+        "id": right_id,
+        "sender": _mail(ctx, ctx.agent),
+        "sent_at": _stamp(ctx, 30),
+        "subject": f"{ctx.plan}",
+        "body": _company_mail(ctx, d.right),
+    }
     if pattern == "other_customer":
         right_id = f"n-{ctx.rng.randint(100, 499)}"
-        notes.append({"id": right_id, "author": ctx.agent, "written_at": _stamp(ctx, 30),
-                      "text": d.right})
+        notes.append(
+            {"id": right_id, "author": ctx.agent, "written_at": _stamp(ctx, 30), "text": d.right}
+        )
     else:
         emails.append(mail)
     if d.wrong is not None:
         if d.wrong_by_customer:
             wrong_id = f"e-{ctx.rng.randint(500, 999)}"
-            emails.insert(0, {"id": wrong_id, "sender": _mail(ctx, ctx.customer),
-                              "sent_at": _stamp(ctx, 60), "subject": f"{ctx.plan}",
-                              "body": d.wrong})
+            emails.insert(
+                0,
+                {
+                    "id": wrong_id,
+                    "sender": _mail(ctx, ctx.customer),
+                    "sent_at": _stamp(ctx, 60),
+                    "subject": f"{ctx.plan}",
+                    "body": d.wrong,
+                },
+            )
         elif pattern in ("correction", "estimate_final"):
             wrong_id = f"e-{ctx.rng.randint(500, 999)}"
-            emails.insert(0, {"id": wrong_id, "sender": _mail(ctx, ctx.agent),
-                              "sent_at": _stamp(ctx, 60), "subject": f"{ctx.plan}",
-                              "body": _company_mail(ctx, d.wrong)})
+            emails.insert(
+                0,
+                {
+                    "id": wrong_id,
+                    "sender": _mail(ctx, ctx.agent),
+                    "sent_at": _stamp(ctx, 60),
+                    "subject": f"{ctx.plan}",
+                    "body": _company_mail(ctx, d.wrong),
+                },
+            )
         else:
-            notes.append({"id": wrong_id, "author": ctx.third, "written_at": _stamp(ctx, 50),
-                          "text": d.wrong})
-    emails.insert(0, {"id": f"e-{ctx.rng.randint(1000, 1999)}", "sender": _mail(ctx, ctx.customer),
-                      "sent_at": _stamp(ctx, 90), "subject": ctx.plan, "body": ctx.fill("enquiry")})
+            notes.append(
+                {
+                    "id": wrong_id,
+                    "author": ctx.third,
+                    "written_at": _stamp(ctx, 50),
+                    "text": d.wrong,
+                }
+            )
+    emails.insert(
+        0,
+        {
+            "id": f"e-{ctx.rng.randint(1000, 1999)}",
+            "sender": _mail(ctx, ctx.customer),
+            "sent_at": _stamp(ctx, 90),
+            "subject": ctx.plan,
+            "body": ctx.fill("enquiry"),
+        },
+    )
     job: dict[str, Any] = {
         "account": f"{ctx.customer} ({ctx.acc})",
         "emails": emails,
@@ -1272,8 +1494,9 @@ def metadata_enrichment(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
     right_id, wrong_id = f"ref-{ctx.rng.randint(10, 49)}", f"ref-{ctx.rng.randint(50, 99)}"
     refs = [{"id": right_id, "title": d.right_title, "text": d.right}]
     if d.wrong is not None:
-        refs.insert(0 if d.wrong_first else 1,
-                    {"id": wrong_id, "title": d.wrong_title, "text": d.wrong})
+        refs.insert(
+            0 if d.wrong_first else 1, {"id": wrong_id, "title": d.wrong_title, "text": d.wrong}
+        )
     job = {
         "title": f"{ctx.domain.company} {ctx.plan}",
         "description": f"{ctx.domain.company}: {ctx.plan}.",
@@ -1305,8 +1528,11 @@ def document_extraction(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
     else:
         body = d.right
         passage = d.passage
-    job = {"document_type": "form", "text": head + body,
-           "fields": ["customer_reference", ctx.topic.field]}
+    job = {
+        "document_type": "form",
+        "text": head + body,
+        "fields": ["customer_reference", ctx.topic.field],
+    }
     labels: dict[str, Any] = {
         "must_extract": {"customer_reference": ref, ctx.topic.field: r},
     }
@@ -1328,13 +1554,13 @@ KIND_BUILDERS = {
 
 
 def bio(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, Any]:
-    domain, roles, units = BIO_ROLES[n % len(BIO_ROLES)]
+    domain, (low, high), roles, units = BIO_ROLES[n % len(BIO_ROLES)]
     current, earlier_org = ORG_VARIANTS[domain]
     text = BIO_TEXT[lang]
     people = list(PEOPLE[lang])
     name = people[rng.randrange(len(people))]
-    done = rng.randint(120, 950)
-    target = done + rng.randint(300, 1500)
+    done = rng.randint(low, high)
+    target = done * 2 + rng.randint(10, 90)
     unit = units[lang]
     start = rng.randint(2014, 2019)
     profile: dict[str, Any] = {
@@ -1342,10 +1568,14 @@ def bio(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, Any]:
         "role": roles[lang],
         "organization": current,
         "experience": [
-            {"role": text["earlier"], "organization": earlier_org if pattern == "namesake"
-             else "Brookfield Services", "start_year": start - 5, "end_year": start},
+            {
+                "role": text["earlier"],
+                "organization": earlier_org if pattern == "namesake" else "Brookfield Services",
+                "start_year": start - 5,
+                "end_year": start,
+            },
         ],
-        "skills": list(text["skills"]),
+        "skills": list(BIO_SKILLS[lang]),
         "achievements": [text["done"].format(n=done, unit=unit)],
     }
     banned: dict[str, str] = {}
@@ -1360,9 +1590,12 @@ def bio(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, Any]:
         banned[f"{roles[lang]}, {earlier_org}"] = "invented"
     years = 2026 - (start - 5)
     banned[text["years"].format(n=years + rng.randint(3, 9))] = "invented"
-    banned[str(done + rng.choice((-1, 1)) * rng.randint(40, 90))] = "invented"
-    job = {"profile": profile, "tone": rng.choice(("professional", "friendly")),
-           "length": rng.choice(("short", "medium"))}
+    banned[str(done + rng.randint(25, 90))] = "invented"
+    job = {
+        "profile": profile,
+        "tone": rng.choice(("professional", "friendly")),
+        "length": rng.choice(("short", "medium")),
+    }
     return {
         "input": job,
         "must_contain": [name, str(done)],
@@ -1374,14 +1607,10 @@ def bio(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, Any]:
 # --- the set ----------------------------------------------------------------------------
 
 
-def _lang(counter: int) -> str:
-    """The language of a family's n-th case: every family has each of French, German and
-    Spanish among its first six cases, then about one case in five."""
-    if counter in (1, 3, 5):
-        return NON_EN[(counter - 1) // 2]
-    if counter > 5 and counter % 5 == 2:
-        return NON_EN[(counter // 5) % 3]
-    return "en"
+def _foreign(counter: int) -> bool:
+    """Whether a family's n-th case is in French, German or Spanish: three of its first
+    six cases, then about one case in seven."""
+    return counter in (1, 3, 5) or (counter > 5 and counter % 7 == 2)
 
 
 OUTCOME = {
@@ -1398,28 +1627,46 @@ OUTCOME = {
 
 def grounded_g_cases(rng: random.Random) -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
-    family_count: Counter[str] = Counter()
-    domain_turn = 0
+    for domain_turn, (kind, pattern, lang, n) in enumerate(_slots()):
+        for _attempt in range(50):
+            if kind == "bio":
+                case = _bio_case(rng, pattern, lang, n)
+            else:
+                case = _case(rng, kind, pattern, lang, domain_turn)
+            if not mislabelled(case):
+                break
+        else:
+            raise AssertionError(f"no true labels for {kind} {pattern}")
+        cases.append({"id": f"hg-{kind}-{n:03d}-{pattern}", **case})
+    return cases
+
+
+def _slots() -> list[tuple[str, str, str, int]]:
+    """Each case's kind, pattern, language and number within its kind. A family's cases
+    are foreign (French, German or Spanish) as :func:`_foreign` says, and a small kind
+    gets one more; each foreign case takes the language its kind, then its family, has
+    least, so every kind and every family has all three."""
+    slots = []
+    family: Counter[str] = Counter()
     for kind, plan in PLANS.items():
         n = 0
         for pattern, count in plan.items():
             for _ in range(count):
-                lang = _lang(family_count[pattern])
-                family_count[pattern] += 1
-                for _attempt in range(50):
-                    if kind == "bio":
-                        case = _bio_case(rng, pattern, lang, n)
-                    else:
-                        case = _case(rng, kind, pattern, lang, domain_turn)
-                    if not mislabelled(case):
-                        break
-                else:
-                    raise AssertionError(f"no true labels for {kind} {pattern}")
-                domain_turn += 1
-                case = {"id": f"hg-{kind}-{n:03d}-{pattern}", **case}
-                cases.append(case)
+                foreign = _foreign(family[pattern]) or (COUNTS[kind] < 80 and n in (10, 17))
+                slots.append((kind, pattern, foreign, n))
+                family[pattern] += 1
                 n += 1
-    return cases
+    by_kind: Counter[tuple[str, str]] = Counter()
+    by_family: Counter[tuple[str, str]] = Counter()
+    chosen = []
+    for kind, pattern, foreign, n in slots:
+        lang = "en"
+        if foreign:
+            lang = min(NON_EN, key=lambda x: (by_family[pattern, x], by_kind[kind, x]))
+            by_kind[kind, lang] += 1
+            by_family[pattern, lang] += 1
+        chosen.append((kind, pattern, lang, n))
+    return chosen
 
 
 def _bio_case(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, Any]:
@@ -1440,9 +1687,11 @@ def _bio_case(rng: random.Random, pattern: str, lang: str, n: int) -> dict[str, 
 
 def _case(rng: random.Random, kind: str, pattern: str, lang: str, turn: int) -> dict[str, Any]:
     tag = NEEDS_TAG.get(pattern)
-    domains = DOMAINS[turn % len(DOMAINS):] + DOMAINS[: turn % len(DOMAINS)]
+    domains = DOMAINS[turn % len(DOMAINS) :] + DOMAINS[: turn % len(DOMAINS)]
     domain, topic = next(
-        (dm, tp) for dm in domains for tp in rng.sample(dm.topics, len(dm.topics))
+        (dm, tp)
+        for dm in domains
+        for tp in rng.sample(dm.topics, len(dm.topics))
         if tag is None or tag in tp.tags
     )
     ctx = Ctx(rng, domain, topic, lang)
