@@ -94,7 +94,7 @@ PLANS: dict[str, dict[str, int]] = {
         "sibling": 4,
         "changelog": 3,
         "currency": 4,
-        "threshold": 3,
+        "legacy": 3,
     },
     "metadata_enrichment": {
         "plain": 8,
@@ -706,7 +706,7 @@ TEXT: dict[str, dict[str, str]] = {
         "week_head": "{Topic} ({plan}):",
         "ask_weekend": "We would like to book a Saturday. {ask}",
         "bulk": "From {n} {unit} in one order: {amount} each.",
-        "ask_bulk": "We only need {q} {unit}. {ask}",
+        "qty": "We only need {quantity}.",
         "legacy": "Customers who signed up before 1 January 2020 keep the rate they had: {amount}.",
         "ask_legacy": "I signed up in {month} 2025. {ask}",
         "estimate": "Estimate {ref}: {topic} for {plan}, estimated at {amount}. The final "
@@ -732,6 +732,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form_head": "{company} - order form",
         "erratum": "Correction to section 2: the amount should read {amount}.",
         "section": "Section 2 - {topic}: {amount}.",
+        "ordered": "Quantity ordered: {q}",
     },
     "fr": {
         "line": "{Topic} ({plan}) : {amount}.",
@@ -757,7 +758,7 @@ TEXT: dict[str, dict[str, str]] = {
         "week_head": "{Topic} ({plan}) :",
         "ask_weekend": "Nous voudrions réserver un samedi. {ask}",
         "bulk": "À partir de {n} {unit} par commande : {amount} l'unité.",
-        "ask_bulk": "Il nous faut seulement {q} {unit}. {ask}",
+        "qty": "Il nous faut seulement {quantity}.",
         "legacy": "Les clients inscrits avant le 1er janvier 2020 conservent leur tarif : "
         "{amount}.",
         "ask_legacy": "Je suis client depuis {month} 2025. {ask}",
@@ -783,6 +784,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form_head": "{company} - bon de commande",
         "erratum": "Rectificatif à la section 2 : lire {amount}.",
         "section": "Section 2 - {topic} : {amount}.",
+        "ordered": "Quantité commandée : {q}",
     },
     "de": {
         "line": "{Topic} ({plan}): {amount}.",
@@ -808,7 +810,7 @@ TEXT: dict[str, dict[str, str]] = {
         "week_head": "{Topic} ({plan}):",
         "ask_weekend": "Wir möchten an einem Samstag buchen. {ask}",
         "bulk": "Ab {n} {unit} pro Bestellung: {amount} je Stück.",
-        "ask_bulk": "Wir brauchen nur {q} {unit}. {ask}",
+        "qty": "Wir brauchen nur {quantity}.",
         "legacy": "Kunden, die sich vor dem 1. Januar 2020 angemeldet haben, behalten ihren "
         "Tarif: {amount}.",
         "ask_legacy": "Ich bin seit {month} 2025 Kunde. {ask}",
@@ -835,6 +837,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form_head": "{company} - Bestellformular",
         "erratum": "Berichtigung zu Abschnitt 2: Der Betrag lautet richtig {amount}.",
         "section": "Abschnitt 2 - {topic}: {amount}.",
+        "ordered": "Bestellte Menge: {q}",
     },
     "es": {
         "line": "{Topic} ({plan}): {amount}.",
@@ -859,8 +862,8 @@ TEXT: dict[str, dict[str, str]] = {
         "weekend": "Sábado y domingo: {amount}.",
         "week_head": "{Topic} ({plan}):",
         "ask_weekend": "Queremos reservar un sábado. {ask}",
-        "bulk": "A partir de {n} {unit} por pedido: {amount} cada una.",
-        "ask_bulk": "Solo necesitamos {q} {unit}. {ask}",
+        "bulk": "A partir de {n} {unit} por pedido: {amount} por unidad.",
+        "qty": "Solo necesitamos {quantity}.",
         "legacy": "Los clientes dados de alta antes del 1 de enero de 2020 mantienen su "
         "tarifa: {amount}.",
         "ask_legacy": "Soy cliente desde {month} de 2025. {ask}",
@@ -887,6 +890,7 @@ TEXT: dict[str, dict[str, str]] = {
         "form_head": "{company} - hoja de pedido",
         "erratum": "Corrección a la sección 2: el importe correcto es {amount}.",
         "section": "Sección 2 - {topic}: {amount}.",
+        "ordered": "Cantidad pedida: {q}",
     },
 }
 
@@ -1096,6 +1100,8 @@ class Ctx:
         self.customer, self.agent, self.third = people[:3]
         self.acc = f"{rng.randint(10, 99)}-{rng.randint(10000, 99999)}"
         self.acc2 = f"{rng.randint(10, 99)}-{rng.randint(10000, 99999)}"
+        self.quantity = ""
+        """What the customer orders, where a price depends on it (``12 packs``)."""
         self.when = datetime(
             2026,
             rng.randint(3, 11),
@@ -1204,14 +1210,17 @@ def draft(ctx: Ctx, pattern: str) -> Draft:
         unit = (ctx.topic.unit or {}).get(ctx.lang, "")
         n = ctx.rng.choice((10, 20, 25, 50))
         bulk = ctx.fill("bulk", n=n, unit=unit, amount=w)
+        ctx.quantity = f"{ctx.rng.randint(n // 3 + 1, n - 1)} {unit}"
         return Draft(
             right=f"{line}\n{bulk}",
             passage=bulk,
             right_title=title,
-            ask=ctx.fill("ask_bulk", q=ctx.rng.randint(2, n // 2), unit=unit, ask=ask),
+            ask=f"{ctx.fill('qty', quantity=ctx.quantity)} {ask}",
         )
     if pattern == "legacy":
-        old = ctx.fill("legacy", amount=w)
+        # A grandfathered rate is the lower one.
+        ctx.wrong = min(ctx.wrong, round(ctx.right * 0.85) + 0.9)
+        old = ctx.fill("legacy", amount=ctx.amount(ctx.wrong))
         return Draft(
             right=f"{line}\n{old}",
             passage=old,
@@ -1528,6 +1537,9 @@ def document_extraction(ctx: Ctx, pattern: str, d: Draft) -> dict[str, Any]:
     else:
         body = d.right
         passage = d.passage
+    if pattern == "threshold":
+        # The form states the quantity, so the reader knows which price applies.
+        body = f"{ctx.fill('ordered', q=ctx.quantity)}\n{body}"
     job = {
         "document_type": "form",
         "text": head + body,
