@@ -1136,13 +1136,17 @@ class Ctx:
     def date(self, days_before: int) -> str:
         day = self.when - timedelta(days=days_before)
         if self.lang == "en":
-            return day.strftime("%d %b %Y")
+            # Month names spelt here, not by the C library's locale.
+            return f"{day.day:02d} {_MONTH_ABBR[day.month - 1]} {day.year}"
         if self.lang == "de":
             return day.strftime("%d.%m.%Y")
         return day.strftime("%d/%m/%Y")
 
     def ref(self, prefix: str) -> str:
         return f"{prefix}-{self.rng.randint(1000, 9999)}"
+
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def draft(ctx: Ctx, pattern: str) -> Draft:
@@ -1253,7 +1257,7 @@ def _mail(ctx: Ctx, who: str) -> str:
     first, last = who.lower().split()[0], who.lower().split()[-1]
     first = first.translate(str.maketrans("éèíúáóñ", "eeiuaon"))
     last = last.translate(str.maketrans("éèíúáóñ", "eeiuaon"))
-    if who in (ctx.agent,):
+    if who == ctx.agent:
         return f"{first}.{last}@{ctx.domain.slug}.example"
     return f"{first}.{last}@mail.example"
 
