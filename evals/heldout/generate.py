@@ -18,6 +18,7 @@ from evals.heldout import (
     grounded_d,
     grounded_e,
     grounded_f,
+    grounded_g,
     injection_b,
     injection_c,
     pii,
@@ -32,6 +33,7 @@ GROUNDED_C_SEED = grounded_c.SEED
 GROUNDED_D_SEED = grounded_d.SEED
 GROUNDED_E_SEED = grounded_e.SEED
 GROUNDED_F_SEED = grounded_f.SEED
+GROUNDED_G_SEED = grounded_g.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -199,6 +201,8 @@ def build() -> dict[str, str]:
     facts_e = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED))
     # The sixth, blind to the five and to the pipeline, run once at the end: its own seed.
     facts_f = grounded_f.grounded_f_cases(random.Random(GROUNDED_F_SEED))
+    # The seventh, blind to the six and to the pipeline, run once at the end: its own seed.
+    facts_g = grounded_g.grounded_g_cases(random.Random(GROUNDED_G_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -212,6 +216,7 @@ def build() -> dict[str, str]:
         "grounded_d.jsonl": render(facts_d),
         "grounded_e.jsonl": render(facts_e),
         "grounded_f.jsonl": render(facts_f),
+        "grounded_g.jsonl": render(facts_g),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
