@@ -23,6 +23,7 @@ from app.llm.relevance import (
     carries,
     labelled_subjects,
     mentions,
+    proper_names,
     sibling,
     subjects,
 )
@@ -204,7 +205,8 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     candidates = _candidates(question, sources, about)
     known = [text for source in sources for text in (source.title or "", source.text)]
     _judge(candidates, sources, Focus.of(question, about, sources=known, leading=True))
-    _siblings(candidates, sources, subjects(question) | subjects(about), f"{question}\n{about}")
+    asked = subjects(question) | subjects(about) | proper_names(question)
+    _siblings(candidates, sources, asked, f"{question}\n{about}")
     stale = stale_sources(sources)
     for candidate in candidates:
         if candidate.source in stale:

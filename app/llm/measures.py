@@ -21,7 +21,7 @@ _CURRENCY = {"€": "eur", "euro": "eur", "euros": "eur", "$": "usd", "£": "gbp
 _SPACES = re.compile(r"[\s\u202f\u00a0]")
 
 Measure = tuple[str, str]
-"""(unit, value): ("eur", "18.16"), ("day", "14"), ("%", "20")."""
+"""(unit, value): ("money", "18.16") for any currency, ("day", "14"), ("%", "20")."""
 
 
 def measures(text: str) -> set[Measure]:
@@ -34,9 +34,16 @@ def measures(text: str) -> set[Measure]:
     return found
 
 
+_MONEY = frozenset("eur usd gbp jpy chf cad aud sek nok dkk pln".split())
+
+
 def _unit(written: str) -> str:
     unit = written.lower()
     unit = _CURRENCY.get(unit, unit)
+    if unit in _MONEY:
+        # A price is a price in any currency: CHF 24.00 in one source and €20.50 in
+        # another are two prices for one thing.
+        return "money"
     # Plurals and their singulars are one unit: "days" and "day", "meses" and "mes".
     for suffix in ("es", "s", "e", "n"):
         if unit.endswith(suffix) and len(unit) - len(suffix) >= 3:

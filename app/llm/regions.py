@@ -114,3 +114,22 @@ def with_parents(region: str) -> set[str]:
         region = PARENT[region]
         found.add(region)
     return found
+
+
+_COUNTRY_CODES = {
+    "at": "austria", "au": "australia", "be": "belgium", "br": "brazil", "ca": "canada",
+    "ch": "switzerland", "de": "germany", "dk": "denmark", "es": "spain", "fi": "finland",
+    "fr": "france", "gb": "uk", "ie": "ireland", "it": "italy", "jp": "japan", "mx": "mexico",
+    "nl": "netherlands", "no": "norway", "nz": "new zealand", "pl": "poland", "pt": "portugal",
+    "se": "sweden", "uk": "uk", "us": "us",
+}  # fmt: skip
+
+
+def locale_region(locale: str) -> str:
+    """The region a locale's country names, written as a text names it ("fr-FR" ->
+    "France", "en-GB" -> "UK"); "" for a locale without a known country ("fr")."""
+    _, _, country = locale.replace("_", "-").partition("-")
+    region = _COUNTRY_CODES.get(country.lower())
+    if region is None:
+        return ""
+    return _ALIASES.get(region, region.title()).split("|")[0]

@@ -51,14 +51,16 @@ _NUMBER = re.compile(
 # Names are told by the noun they stand beside: "the Business plan", "le forfait
 # Premium", "Acme Corp account", "der Tarif Pro".
 _NAME_NOUN = (
-    r"plan|tier|edition|package|bundle|subscription|account|customer|client|workspace|"
+    r"plan|tier|edition|package|pack|bundle|subscription|service|membership|pass|policy|"
+    r"account|customer|client|workspace|"
     r"model|series|forfait|formule|offre|abonnement|compte|modèle|tarif|paket|abo|konto|"
     r"kunde|modell|cuenta|paquete|modelo|cliente|piano|abbonamento"
 )
 _SHAPE = {
     **dict.fromkeys("account customer client compte konto kunde cuenta cliente".split(), "org"),
     **dict.fromkeys(
-        """plan tier edition package bundle subscription forfait formule offre abonnement
+        """plan tier edition package pack bundle subscription service membership pass policy
+        forfait formule offre abonnement
         tarif paket abo paquete piano abbonamento""".split(),
         "plan",
     ),
@@ -279,6 +281,15 @@ _TOKEN = re.compile(r"\w+")
 def subjects(text: str) -> set[str]:
     """The subjects ``text`` names in parentheses, one per comma-separated part."""
     return {p for m in _IN_PARENTHESES.finditer(text) for p in _parts(m.group(1))}
+
+
+_PROPER_NAME = re.compile(r"(?<=\s)[A-Z][\w&+-]*(?:[ \t]+[A-Z][\w&+-]*)+")
+
+
+def proper_names(text: str) -> set[str]:
+    """The names ``text`` gives in two or more capitalised words past its first word
+    ("What is the excess for HomeShield Complete?" -> "HomeShield Complete")."""
+    return {m.group() for m in _PROPER_NAME.finditer(text)}
 
 
 def labelled_subjects(text: str, title: str | None = None) -> set[str]:

@@ -11,9 +11,10 @@ from app.llm.measures import disagree, measures, rivals
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The fee is €18.16 a month.", {("eur", "18.16")}),
-        ("La tarifa es de 108,73 €.", {("eur", "108,73")}),
-        ("Costs USD 1,200 per seat.", {("usd", "1,200")}),
+        ("The fee is €18.16 a month.", {("money", "18.16")}),
+        ("La tarifa es de 108,73 €.", {("money", "108,73")}),
+        ("Costs USD 1,200 per seat.", {("money", "1,200")}),
+        ("CHF 24.00 a month.", {("money", "24.00")}),
         ("The refund window is 41 days.", {("day", "41")}),
         ("Die Laufzeit beträgt 40 Monate.", {("monat", "40")}),
         ("A 15 000 km allowance.", {("km", "15000")}),
@@ -31,6 +32,8 @@ def test_measures__reads_amounts_with_their_units(text, expected):
         ("The charge is €18.16.", "The charge is €16.79.", True),
         ("The window is 41 days.", "The window is 35 days.", True),
         ("The limit is €545.38.", "The limit is roughly 545 euros.", True),
+        # A price in another currency is another price.
+        ("The price is CHF 24.00.", "The price is €20.50.", True),
         # One unit each: nothing to compare.
         ("The window is 41 days.", "The fee is €35.", False),
         # The same value, and one more besides: not a rival value.

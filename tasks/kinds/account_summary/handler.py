@@ -158,6 +158,8 @@ def compose_summary(
         # A machine's reading of an attachment was said by no one, and may misread it.
         and not machine_made(sentence)
         and not hedged(sentence)
+        # A question states nothing ("Could you do it for €2,880.50?").
+        and not sentence.rstrip().endswith("?")
     ]
     # Facts and issues need words; a feeling may be short ("This is frustrating.").
     said = _current(job, [s for s in every if len(content_words(s.text)) >= MIN_WORDS])

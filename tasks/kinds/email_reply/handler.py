@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from app.jobs.kinds import KindResult
+from app.llm.extractive import content_words
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_quoted
 from app.llm.rules import Grounded
@@ -48,7 +49,7 @@ async def draft_email_reply(job: EmailReplyInput, provider: Provider) -> KindRes
             documents=documents,
         ),
         prompt_version=PROMPTS.current,
-        question=job.question,
+        question=_asked(job, ours),
         about=_about(job, ours),
         sources=[
             Source(id=source_id(i), text=m.body, ours=ours[i], author=m.sender.strip().lower())
@@ -100,6 +101,30 @@ def _about(job: EmailReplyInput, ours: list[bool]) -> str:
     theirs = [m.body for m, mine in zip(job.thread, ours, strict=True) if not mine]
     said = ["\n".join(split_quoted(body)[0]) for body in theirs]
     return "\n".join(["" if _FORWARDED_SUBJECT.match(subject) else subject, *said])
+
+
+_ABOUT_REPLYING = frozenset(
+    content_words(
+        """answer reply respond response draft write customer client sender correspondent
+        last latest final message mail email e-mail thread question questions request
+        réponds répondre répondez répondre dernier dernière client cliente message
+        antworte antworten beantworten beantworte letzte nachricht kunde kunden
+        responde responda responder conteste contestar último mensaje"""
+    )
+)
+"""Words that say to reply, not what about: "Answer the customer's last message."."""
+
+
+def _asked(job: EmailReplyInput, ours: list[bool]) -> str:
+    """What the reply must answer: the question, or, when it only says to reply ("Answer
+    the customer's last message."), what the other side's last message says in its own
+    words."""
+    senders = {w for m in job.thread for w in re.split(r"[^\w]+", m.sender.lower())}
+    topic = content_words(job.question.replace("'s", "")) - _ABOUT_REPLYING - senders
+    theirs = [m.body for m, mine in zip(job.thread, ours, strict=True) if not mine]
+    if topic or not theirs:
+        return job.question
+    return "\n".join(split_quoted(theirs[-1])[0])
 
 
 def _is_role_mailbox(address: str) -> bool:

@@ -176,6 +176,7 @@ def _stated(field: str, sources: dict[str, str]) -> FieldValue | None:
     found = (
         _labelled(field, sources)
         or _said(field, sources)
+        or _labelled_in_other_words(field, sources)
         or _share(field, sources)
         or _named(field, sources)
     )
@@ -272,6 +273,39 @@ def _labelled(field: str, sources: dict[str, str]) -> FieldValue | None:
                 quote=match[0],
             )
     return None
+
+
+_LABEL_LINE = re.compile(
+    r"^[ \t]*(?P<label>[^:\n]{3,100}?)[ \t]*:[ \t]*(?P<value>[^\n]{1,120}?)[ \t]*\.?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _labelled_in_other_words(field: str, sources: dict[str, str]) -> FieldValue | None:
+    """A line ``<label>: <value>`` whose label has every word of the field in any order
+    ("Hourly rate for tax office enquiries (Landlord package): £145.25." for
+    ``enquiry_hourly_rate``): a price list labels its lines in its own word order. Two
+    such lines with different values (a sibling's sheet, another store's) give none."""
+    wanted = {_root(w) for w in content_words(field.replace("_", " "))}
+    if len(wanted) < 2:
+        return None  # one word ("price") labels too many lines to tell which
+    found = [
+        (source, line)
+        for source, text in sources.items()
+        for line in _LABEL_LINE.finditer(text)
+        if wanted <= {_root(w) for w in content_words(line["label"])}
+    ]
+    if not found or len({line["value"].strip() for _, line in found}) > 1:
+        return None  # two lines give it two values (a sibling's, another store's): no guess
+    source, line = found[0]
+    return FieldValue(
+        field=field, value=line["value"], confidence=LABELLED, source=source, quote=line[0].strip()
+    )
+
+
+def _root(word: str) -> str:
+    # "enquiries" and "enquiry" stem to "enquiri" and "enquiry": one root.
+    return word.rstrip("iy") if len(word) > 4 else word
 
 
 def _named(field: str, sources: dict[str, str]) -> FieldValue | None:

@@ -18,9 +18,10 @@ from app.llm.extractive import (
     sentences,
     table_headers,
 )
-from app.llm.measures import rivals
+from app.llm.measures import measures, rivals
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
+from app.llm.regions import locale_region
 from app.llm.relevance import Focus, labelled_subjects, sibling
 from app.llm.rules import Grounded
 from app.llm.staleness import stale_sources
@@ -75,8 +76,9 @@ async def describe_product(job: ProductDescriptionInput, provider: Provider) -> 
         ),
         prompt_version=PROMPTS.current,
         question=question,
-        # The product's name and SKU tell its references from a sibling model's.
-        about=f"{product.name} {product.sku or ''}",
+        # The product's name and SKU tell its references from a sibling model's, and the
+        # locale's country a store's price list from another country's.
+        about=f"{product.name} {product.sku or ''} {locale_region(job.locale)}",
         sources=[Source(id=METADATA, text=product.as_text())]
         + [Source(id=r.id, text=r.text, title=r.title) for r in job.references]
         + documents,
@@ -131,6 +133,7 @@ def compose_description(
     # reference sheets state describes it.
     stated = [] if features or used else reference_statements(job)
     stated = [e for e in stated if not any(rivals(e.text, fact) for fact in own)]
+    used, stated = _uncontested(used), _uncontested(stated)
     ordered = specs + features if business else features + specs
     ordered += [e.text for e in stated]
     bullets = [b for b in ordered if len(b) <= MAX_BULLET][: job.max_bullets]
@@ -155,6 +158,19 @@ def compose_description(
         citations=citations,
         outcome="written",
     )
+
+
+def _uncontested(extracts: list[Extract]) -> list[Extract]:
+    """``extracts`` without those giving a unit another value than the others do (CHF
+    24.00 on one sheet and €20.50 on another; €2,130.00 and the €1,810.90 long-standing
+    customers keep): which one this product's copy should state is a guess, and product
+    copy states one price or none."""
+    values: dict[str, set[str]] = {}
+    for extract in extracts:
+        for unit, value in measures(extract.text):
+            values.setdefault(unit, set()).add(value)
+    contested = {unit for unit, found in values.items() if len(found) > 1}
+    return [e for e in extracts if not {unit for unit, _ in measures(e.text)} & contested]
 
 
 def reference_statements(job: ProductDescriptionInput) -> list[Extract]:
