@@ -21,6 +21,7 @@ from app.llm.extractive import (
 )
 from app.llm.provider import Source
 from app.llm.quoting import split_footer, split_quoted
+from app.llm.regions import locale_region
 from app.llm.relevance import (
     Focus,
     another_name,
@@ -1701,3 +1702,134 @@ async def test_metadata_enrichment__the_struck_through_price_is_not_the_fields_v
     output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
     (field,) = output.fields
     assert field.value == "£789.75" and "914.65" not in output.model_dump_json()
+
+
+async def test_email_reply__asked_only_to_answer_the_last_message_answers_what_it_asks():
+    job = _thread(
+        ("daniel@mail.example", "Hello, we would like to know your prices for CarePlus service."),
+        (
+            "hannah@garage.example",
+            "Hello Daniel,\nHere are our current prices.\n"
+            "Diagnostic check fee (CarePlus service): £115.50.",
+        ),
+        ("daniel@mail.example", "Thanks. What is the diagnostic check fee for CarePlus service?"),
+        subject="CarePlus service",
+        question="Answer the customer's last message.",
+    )
+    draft = (await draft_email_reply(job, ExtractiveProvider())).output
+    assert draft.outcome == "drafted" and "£115.50" in draft.body
+
+
+async def test_support_answer__the_question_names_the_product_a_siblings_price_is_not_its():
+    answer = await _support_answer(
+        "What is the escape-of-water excess for HomeShield Complete?",
+        (
+            "kb-1",
+            "Brightwell Home Insurance - HomeShield Essential",
+            "Escape-of-water excess (HomeShield Essential): £194.75.",
+        ),
+    )
+    assert answer.startswith("escalated") and "194.75" not in answer
+
+
+async def test_product_description__copy_states_one_price_or_none():
+    job = ProductDescriptionInput.model_validate(
+        {
+            "locale": "en-GB",
+            "product": {"name": "Metrolink Zones 1-3", "brand": "Metrolink", "features": []},
+            "references": [
+                {
+                    "id": "sheet-1",
+                    "title": "Metrolink Zones 1-3",
+                    "text": "Annual season ticket price (Zones 1-3): €2,130.00.\n"
+                    "Customers who signed up before 2020 keep the rate they had: €1,810.90.",
+                },
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    text = output.model_dump_json()
+    assert "1,810.90" not in text and "2,130.00" not in text
+
+
+async def test_product_description__another_countrys_price_list_is_not_the_locales():
+    job = ProductDescriptionInput.model_validate(
+        {
+            "locale": "fr-FR",
+            "metadata_locale": "fr",
+            "product": {"name": "Pack Chien Moyen", "brand": "PawRx", "features": []},
+            "references": [
+                {
+                    "id": "sheet-fr",
+                    "title": "PawRx - Pack Chien Moyen (France)",
+                    "text": "Tarifs pour les clients en France.\n"
+                    "Frais d'ordonnance (Pack Chien Moyen) : 23,25 €.",
+                },
+                {
+                    "id": "sheet-ch",
+                    "title": "PawRx - Pack Chien Moyen (Suisse)",
+                    "text": "Tarifs pour les clients en Suisse.\n"
+                    "Frais d'ordonnance (Pack Chien Moyen) : 28,50 CHF.",
+                },
+            ],
+        }
+    )
+    output = (await product_description.describe_product(job, ExtractiveProvider())).output
+    assert "28,50" not in output.model_dump_json()
+
+
+async def test_account_summary__a_question_is_no_key_fact():
+    job = _account(
+        "Lucía Romero",
+        [],
+        [
+            {"id": "e1", "body": "¿Podrían dejarlo en 2.880,50 € para Shaker range?"},
+            {"id": "e2", "body": "Podemos acordar 2.254,50 € para Shaker range."},
+        ],
+    )
+    output = (await account_summary.summarize_account(job, ExtractiveProvider())).output
+    facts = " ".join(p.text for p in output.key_facts)
+    assert "2.880,50" not in facts
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Hourly rate for tax office enquiries (Landlord package): £145.25.", "£145.25"),
+        ("Enquiries, hourly rate: £145.25", "£145.25"),
+    ],
+)
+async def test_metadata_enrichment__a_label_with_the_fields_words_in_its_own_order(text, value):
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Landlord package",
+            "description": "Landlord package.",
+            "references": [{"id": "ref-1", "text": text}],
+            "fields": ["enquiry_hourly_rate"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    (field,) = output.fields
+    assert field.value == value and field.source == "ref-1"
+
+
+async def test_metadata_enrichment__two_labelled_lines_giving_two_values_give_none():
+    job = MetadataEnrichmentInput.model_validate(
+        {
+            "title": "Landlord package",
+            "description": "Landlord package.",
+            "references": [
+                {"id": "ref-1", "text": "Hourly rate for enquiries (Landlord package): £145.25"},
+                {"id": "ref-2", "text": "Hourly rate for enquiries (Investor package): £110.50"},
+            ],
+            "fields": ["enquiry_hourly_rate"],
+        }
+    )
+    output = (await metadata_enrichment.enrich_metadata(job, ExtractiveProvider())).output
+    assert "110.50" not in output.model_dump_json()
+
+
+def test_locale_region__the_locales_country_as_a_text_names_it():
+    assert locale_region("fr-FR") == "France"
+    assert locale_region("en_GB") == "UK"
+    assert locale_region("de") == ""
