@@ -86,8 +86,8 @@ PLANS: dict[str, dict[str, int]] = {
         "plain": 9,
         "sibling": 4,
         "validity": 3,
-        "partner_fee": 3,
-        "deposit": 3,
+        "other_customer": 3,
+        "internal_chat": 3,
     },
     "metadata_enrichment": {
         "plain": 9,
@@ -451,7 +451,8 @@ TEXT: dict[str, dict[str, str]] = {
         "quote_title": "Quote {ref}",
         "ask_quote": "This is {me}. What did you quote me for {T}?",
         "first": "{Tc} comes to {W}.",
-        "fix": "Apologies, I read the wrong row this morning: {T} comes to {R}.",
+        "fix": "Apologies, I read the wrong row in my last message: {T} comes to {R}.",
+        "also": "We may move to {S} later, too.",
         "own": "{C} charges {R} for {T}.",
         "partner": "{P}, our payment partner, charges its own handling fee of {W} per booking.",
         "partner_title": "Paying through {P}",
@@ -478,6 +479,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "I will send you the written confirmation by Friday.",
         "about": "Confirmation of {T}",
         "ok": "Great, please go ahead.",
+        "note": "Customer called back and accepted; booking to follow.",
         "card": "{Tc} from {C}. Book online or by phone.",
         "feature": "Booked directly with {C}",
         "field": "price",
@@ -488,6 +490,7 @@ TEXT: dict[str, dict[str, str]] = {
         "own_share": "Personally handled {R} bookings in 2025",
         "ach": "Handled {R} bookings in 2025",
         "role": "Customer adviser",
+        "role_m": "Customer adviser",
     },
     "fr": {
         "ask": "Combien coûte {T} ?",
@@ -502,7 +505,8 @@ TEXT: dict[str, dict[str, str]] = {
         "quote_title": "Devis {ref}",
         "ask_quote": "Ici {me}. Quel prix m'avez-vous indiqué pour {T} ?",
         "first": "{Tc} revient à {W}.",
-        "fix": "Pardon, j'ai lu la mauvaise ligne ce matin : {T} revient à {R}.",
+        "fix": "Pardon, j'ai lu la mauvaise ligne dans mon dernier message : {T} revient à {R}.",
+        "also": "Nous passerons peut-être aussi à {S} plus tard.",
         "own": "{C} facture {R} pour {T}.",
         "partner": "{P}, notre partenaire de paiement, prélève ses propres frais de {W} par réservation.",  # noqa: E501
         "partner_title": "Payer via {P}",
@@ -529,6 +533,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Je vous enverrai la confirmation écrite d'ici vendredi.",
         "about": "Confirmation : {T}",
         "ok": "Parfait, allez-y.",
+        "note": "La cliente a rappelé et accepté ; réservation à suivre.",
         "card": "{Tc} chez {C}. Réservation en ligne ou par téléphone.",
         "feature": "Réservation directe auprès de {C}",
         "field": "prix",
@@ -539,6 +544,7 @@ TEXT: dict[str, dict[str, str]] = {
         "own_share": "A traité personnellement {R} réservations en 2025",
         "ach": "A traité {R} réservations en 2025",
         "role": "Conseillère clientèle",
+        "role_m": "Conseiller clientèle",
     },
     "de": {
         "ask": "Was kostet {T}?",
@@ -553,7 +559,8 @@ TEXT: dict[str, dict[str, str]] = {
         "quote_title": "Angebot {ref}",
         "ask_quote": "Hier {me}. Welchen Preis haben Sie mir für {T} genannt?",
         "first": "{Tc} kostet {W}.",
-        "fix": "Entschuldigung, ich habe heute Morgen die falsche Zeile gelesen: {T} kostet {R}.",
+        "fix": "Entschuldigung, ich hatte die falsche Zeile gelesen: {T} kostet {R}.",
+        "also": "Eventuell wechseln wir später auch zu {S}.",
         "own": "{C} berechnet {R} für {T}.",
         "partner": "{P}, unser Zahlungspartner, berechnet eine eigene Bearbeitungsgebühr von {W} pro Buchung.",  # noqa: E501
         "partner_title": "Bezahlen über {P}",
@@ -580,6 +587,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Ich schicke Ihnen die schriftliche Bestätigung bis Freitag.",
         "about": "Bestätigung: {T}",
         "ok": "Prima, bitte so buchen.",
+        "note": "Kunde hat zurückgerufen und zugesagt; Buchung folgt.",
         "card": "{Tc} bei {C}. Buchung online oder telefonisch.",
         "feature": "Direkt bei {C} gebucht",
         "field": "preis",
@@ -590,6 +598,7 @@ TEXT: dict[str, dict[str, str]] = {
         "own_share": "Hat 2025 persönlich {R} Buchungen bearbeitet",
         "ach": "Hat 2025 {R} Buchungen bearbeitet",
         "role": "Kundenberaterin",
+        "role_m": "Kundenberater",
     },
     "es": {
         "ask": "¿Cuánto cuesta {T}?",
@@ -604,7 +613,8 @@ TEXT: dict[str, dict[str, str]] = {
         "quote_title": "Presupuesto {ref}",
         "ask_quote": "Soy {me}. ¿Qué precio me indicaron para {T}?",
         "first": "{Tc} sale por {W}.",
-        "fix": "Disculpe, esta mañana leí la fila equivocada: {T} sale por {R}.",
+        "fix": "Disculpe, en mi último mensaje leí la fila equivocada: {T} sale por {R}.",
+        "also": "Quizá más adelante pasemos también a {S}.",
         "own": "{C} cobra {R} por {T}.",
         "partner": "{P}, nuestro socio de pagos, cobra su propia comisión de {W} por reserva.",
         "partner_title": "Pagar con {P}",
@@ -631,6 +641,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Le enviaré la confirmación por escrito antes del viernes.",
         "about": "Confirmación: {T}",
         "ok": "Perfecto, adelante.",
+        "note": "El cliente llamó y aceptó; reserva pendiente.",
         "card": "{Tc} con {C}. Reserva en línea o por teléfono.",
         "feature": "Reservado directamente con {C}",
         "field": "precio",
@@ -641,9 +652,23 @@ TEXT: dict[str, dict[str, str]] = {
         "own_share": "Gestionó personalmente {R} reservas en 2025",
         "ach": "Gestionó {R} reservas en 2025",
         "role": "Asesora de clientes",
+        "role_m": "Asesor de clientes",
     },
 }
 PROMISE = {lang: TEXT[lang]["promise"] for lang in LANGS}
+MALE = {"Marcus", "Antoine", "Stefan", "Javier"}
+EARLIER = {
+    "en": ("Front desk assistant", "Lakeside Hotel"),
+    "fr": ("Agent d'accueil", "Hôtel du Lac"),
+    "de": ("Empfang", "Hotel Seeblick"),
+    "es": ("Recepción", "Hotel del Lago"),
+}
+SKILLS = {
+    "en": ("Customer service", "Booking management"),
+    "fr": ("Service client", "Gestion des réservations"),
+    "de": ("Kundenservice", "Buchungsverwaltung"),
+    "es": ("Atención al cliente", "Gestión de reservas"),
+}
 
 
 def number(lang: str, value: float) -> str:
@@ -727,6 +752,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
         wrong_text = t["price"].format(**(fill | {"R": W})) + "\n" + say("price_note")
     elif pattern == "sibling":
         wrong_title, wrong_text = say("list_sib"), say("sibling") + "\n" + say("price_note")
+        ask = ask + " " + say("also")
     elif pattern == "other_customer":
         other = rng.choice([n for n in NAMES[lang] if n != customer])
         ref_r, ref_w = (f"Q-{rng.randint(10000, 99999)}" for _ in range(2))
@@ -877,7 +903,7 @@ def _account(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
             "body": f.right_text + "\n" + f.staff,
         },
     ]
-    notes = [{"id": f"crm-{n}", "author": f.staff, "written_at": _at(rng, 5), "text": t["ok"]}]
+    notes = [{"id": f"crm-{n}", "author": f.staff, "written_at": _at(rng, 5), "text": t["note"]}]
     wrong_id = None
     if f.wrong_text is not None:
         wrong_id = f"crm-{n + 1}"
@@ -904,24 +930,24 @@ def _account(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
 def _follow_up(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any], dict[str, Any]]:
     t = TEXT[f.lang]
     turns: list[dict[str, Any]] = [
-        {"id": "t1", "speaker": f.customer, "at": _at(rng, 6), "text": f.ask},
+        {"id": "t1", "speaker": f.customer, "at": _at(rng, 3), "text": f.ask},
     ]
     if pattern == "correction":
-        turns.append({"id": "t2", "speaker": f.staff, "at": _at(rng, 6), "text": f.wrong_text})
+        turns.append({"id": "t2", "speaker": f.staff, "at": _at(rng, 4), "text": f.wrong_text})
     elif pattern == "partner_fee":
         turns.append(
-            {"id": "t2", "speaker": f.other_staff, "at": _at(rng, 6), "text": f.wrong_text}
+            {"id": "t2", "speaker": f.other_staff, "at": _at(rng, 4), "text": f.wrong_text}
         )
     turns.append(
         {
             "id": f"t{len(turns) + 1}",
             "speaker": f.staff,
-            "at": _at(rng, 7),
+            "at": _at(rng, 5),
             "text": f.right_text + " " + PROMISE[f.lang],
         }
     )
     turns.append(
-        {"id": f"t{len(turns) + 1}", "speaker": f.customer, "at": _at(rng, 7), "text": t["ok"]}
+        {"id": f"t{len(turns) + 1}", "speaker": f.customer, "at": _at(rng, 6), "text": t["ok"]}
     )
     job = {
         "conversation": turns,
@@ -945,9 +971,7 @@ def _product(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
     ]
     right_id = refs[0]["id"]
     if f.wrong_text is not None and f.passage is None:
-        refs.insert(
-            rng.randint(0, 1), {"id": f"{right_id}b", "title": f.wrong_title, "text": f.wrong_text}
-        )
+        refs.insert(rng.randint(0, 1), _reference(f"{right_id}b", f))
     job = {
         "product": {
             "name": _cap(d.thing[f.lang]),
@@ -968,25 +992,31 @@ def _product(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
     return job, labels
 
 
+def _reference(ref_id: str, f: Facts) -> dict[str, Any]:
+    """The distractor as a reference: a chat or a message has no title of its own."""
+    if f.wrong_title in (f.staff, "chat"):
+        return {"id": ref_id, "text": f.wrong_text}
+    return {"id": ref_id, "title": f.wrong_title, "text": f.wrong_text}
+
+
 def _metadata(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any], dict[str, Any]]:
     t = TEXT[f.lang]
     d = f.domain
+    field = "refundable_amount" if pattern == "refundable" else "price"
     right_id = f"ref-{rng.randint(10, 99)}"
     refs: list[dict[str, Any]] = [{"id": right_id, "title": f.right_title, "text": f.right_text}]
     if f.wrong_text is not None and f.passage is None:
-        refs.insert(
-            rng.randint(0, 1), {"id": f"{right_id}x", "title": f.wrong_title, "text": f.wrong_text}
-        )
+        refs.insert(rng.randint(0, 1), _reference(f"{right_id}x", f))
     job = {
         "title": _cap(d.thing[f.lang]),
         "description": t["card"].format(Tc=_cap(d.thing[f.lang]), C=d.company),
         "references": refs,
-        "fields": ["price"],
+        "fields": [field],
     }
     labels: dict[str, Any] = {
         "expect_outcome": "enriched",
-        "must_cite": {"price": right_id},
-        "must_fill": {"price": f.right},
+        "must_cite": {field: right_id},
+        "must_fill": {field: f.right},
     }
     if f.wrong_text is not None and f.passage is None:
         labels["distractor"] = f"{right_id}x"
@@ -1042,16 +1072,23 @@ def _bio(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any], di
     else:
         achievements = [t["ach"].format(R=f.right)]
     start = rng.randint(2012, 2019)
+    male = f.staff.split()[0] in MALE
+    earlier_role, earlier_org = EARLIER[f.lang]
     job = {
         "profile": {
             "name": f.staff,
-            "role": t["role"],
+            "role": t["role_m"] if male else t["role"],
             "organization": f.domain.company,
-            "pronouns": "she" if f.staff.split()[0][-1] in "ahe" else rng.choice(("he", "they")),
+            "pronouns": "he" if male else "she",
             "experience": [
-                {"role": t["role"], "organization": f.domain.company, "start_year": start}
+                {
+                    "role": earlier_role,
+                    "organization": earlier_org,
+                    "start_year": start - rng.randint(2, 5),
+                    "end_year": start,
+                }
             ],
-            "skills": [f.domain.thing[f.lang]],
+            "skills": list(SKILLS[f.lang]),
             "achievements": achievements,
         },
         "tone": "professional",
