@@ -1166,7 +1166,7 @@ def grounded_h_cases(rng: random.Random) -> list[dict[str, Any]]:
             )
             lang = _lang(langs, per_pattern[pattern], sizes[pattern])
             per_pattern[pattern] += 1
-            domain = DOMAINS[(n * 5 + len(cases)) % len(DOMAINS)]
+            domain = DOMAINS[len(cases) * 5 % len(DOMAINS)]
             for _ in range(50):
                 case = _case(rng, kind, pattern, lang, domain, n)
                 if not mislabelled(case):
