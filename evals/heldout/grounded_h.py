@@ -454,7 +454,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Apologies, I read the wrong row in my last message: {T} comes to {R}.",
         "also": "We may move to {S} later, too.",
         "own": "{C} charges {R} for {T}.",
-        "partner": "{P}, our payment partner, charges its own handling fee of {W} per booking.",
+        "partner": "{P}, our payment partner, charges its own fee of {W} for paying in instalments.",  # noqa: E501
+        "by_card": "I will pay in full by card.",
         "partner_title": "Paying through {P}",
         "full": "The full price for {T} is {R}.",
         "deposit": "A deposit of {W} is due when you book.",
@@ -464,7 +465,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_refund": "If I cancel {T} three weeks ahead, how much do I get back?",
         "fixed": "{Tc} is charged at a fixed price of {R}.",
         "hourly": "Work outside the package is billed at {W} per hour.",
-        "ask_fixed": "Is {T} a fixed price, and how much is it?",
         "chat": "Forwarded internal chat\n[09:12] {a}: could we offer {T} at {W} to close this one?\n[09:20] {b}: not signed off, please don't promise it.",  # noqa: E501
         "other": "About your other question: {O} is {W}.",
         "ask_two": "How much is {T}? And what about {O}?",
@@ -508,7 +508,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Pardon, j'ai lu la mauvaise ligne dans mon dernier message : {T} revient à {R}.",
         "also": "Nous passerons peut-être aussi à {S} plus tard.",
         "own": "{C} facture {R} pour {T}.",
-        "partner": "{P}, notre partenaire de paiement, prélève ses propres frais de {W} par réservation.",  # noqa: E501
+        "partner": "{P}, notre partenaire de paiement, prélève {W} pour un paiement en plusieurs fois.",  # noqa: E501
+        "by_card": "Je paierai en une fois par carte.",
         "partner_title": "Payer via {P}",
         "full": "Le prix total pour {T} est de {R}.",
         "deposit": "Un acompte de {W} est demandé à la réservation.",
@@ -518,7 +519,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_refund": "Si j'annule {T} trois semaines avant, combien me sera remboursé ?",
         "fixed": "{Tc} est facturé au forfait, {R}.",
         "hourly": "Tout travail hors forfait est facturé {W} de l'heure.",
-        "ask_fixed": "{Tc}, c'est un forfait ? Combien ?",
         "chat": "Discussion interne transférée\n[09:12] {a} : on pourrait proposer {T} à {W} pour conclure ?\n[09:20] {b} : pas validé, ne le promettez pas.",  # noqa: E501
         "other": "Pour votre autre question : {O} coûte {W}.",
         "ask_two": "Combien coûte {T} ? Et {O} ?",
@@ -562,7 +562,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Entschuldigung, ich hatte die falsche Zeile gelesen: {T} kostet {R}.",
         "also": "Eventuell wechseln wir später auch zu {S}.",
         "own": "{C} berechnet {R} für {T}.",
-        "partner": "{P}, unser Zahlungspartner, berechnet eine eigene Bearbeitungsgebühr von {W} pro Buchung.",  # noqa: E501
+        "partner": "{P}, unser Zahlungspartner, berechnet eine eigene Gebühr von {W} für Ratenzahlung.",  # noqa: E501
+        "by_card": "Ich zahle den vollen Betrag per Karte.",
         "partner_title": "Bezahlen über {P}",
         "full": "Der Gesamtpreis für {T} beträgt {R}.",
         "deposit": "Bei der Buchung ist eine Anzahlung von {W} fällig.",
@@ -572,7 +573,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_refund": "Wenn ich {T} drei Wochen vorher storniere, wie viel bekomme ich zurück?",
         "fixed": "{Tc} wird pauschal mit {R} berechnet.",
         "hourly": "Arbeiten außerhalb des Pakets werden mit {W} pro Stunde berechnet.",
-        "ask_fixed": "Gibt es für {T} einen Festpreis, und wie hoch ist er?",
         "chat": "Weitergeleiteter interner Chat\n[09:12] {a}: Können wir {T} für {W} anbieten, um abzuschließen?\n[09:20] {b}: Nicht freigegeben, bitte nicht zusagen.",  # noqa: E501
         "other": "Zu Ihrer anderen Frage: {O} kostet {W}.",
         "ask_two": "Was kostet {T}? Und {O}?",
@@ -616,7 +616,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Disculpe, en mi último mensaje leí la fila equivocada: {T} sale por {R}.",
         "also": "Quizá más adelante pasemos también a {S}.",
         "own": "{C} cobra {R} por {T}.",
-        "partner": "{P}, nuestro socio de pagos, cobra su propia comisión de {W} por reserva.",
+        "partner": "{P}, nuestro socio de pagos, cobra su propia comisión de {W} por pagar a plazos.",  # noqa: E501
+        "by_card": "Pagaré el total con tarjeta.",
         "partner_title": "Pagar con {P}",
         "full": "El precio total de {T} es de {R}.",
         "deposit": "Al reservar se paga una señal de {W}.",
@@ -626,7 +627,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_refund": "Si cancelo {T} con tres semanas de antelación, ¿cuánto me devuelven?",
         "fixed": "{Tc} se cobra a precio cerrado: {R}.",
         "hourly": "Los trabajos fuera del paquete se cobran a {W} la hora.",
-        "ask_fixed": "¿{Tc} tiene precio cerrado? ¿Cuánto es?",
         "chat": "Chat interno reenviado\n[09:12] {a}: ¿podríamos ofrecer {T} a {W} para cerrarlo?\n[09:20] {b}: no está aprobado, no lo prometas.",  # noqa: E501
         "other": "Sobre su otra pregunta: {O} cuesta {W}.",
         "ask_two": "¿Cuánto cuesta {T}? ¿Y {O}?",
@@ -769,6 +769,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
     elif pattern == "partner_fee":
         right_text = say("own") + "\n" + say("price_note")
         wrong_title, wrong_text = say("partner_title"), say("partner")
+        ask = ask + " " + say("by_card")
     elif pattern == "deposit":
         passage = say("deposit")
         right_text, ask = say("full") + "\n" + passage, say("ask_full")
@@ -777,7 +778,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
         right_text, ask = say("refund") + "\n" + passage, say("ask_refund")
     elif pattern == "package_hourly":
         passage = say("hourly")
-        right_text, ask = say("fixed") + "\n" + passage, say("ask_fixed")
+        right_text = say("fixed") + "\n" + passage
     elif pattern == "internal_chat":
         wrong_title = "chat"
         wrong_text = say("chat", a=staff, b=other_staff)
