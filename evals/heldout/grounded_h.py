@@ -694,6 +694,17 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+ARTICLES = ("a", "the", "un", "une", "le", "la", "einen", "eine", "ein", "den", "das", "el")
+
+
+def _bare(text: str) -> str:
+    """A name as a title or a form writes it, without its leading article."""
+    first, _, rest = text.partition(" ")
+    if text.startswith("l'"):
+        return _cap(text[2:])
+    return _cap(rest if first in ARTICLES else text)
+
+
 @dataclass
 class Facts:
     """One case's figures and the passages they sit in."""
@@ -975,7 +986,7 @@ def _product(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
         refs.insert(rng.randint(0, 1), _reference(f"{right_id}b", f))
     job = {
         "product": {
-            "name": _cap(d.thing[f.lang]),
+            "name": _bare(d.thing[f.lang]),
             "brand": d.company,
             "category": d.name.replace("_", " "),
             "sku": f"{d.name[:3].upper()}-{rng.randint(1000, 9999)}",
@@ -1009,7 +1020,7 @@ def _metadata(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any
     if f.wrong_text is not None and f.passage is None:
         refs.insert(rng.randint(0, 1), _reference(f"{right_id}x", f))
     job = {
-        "title": _cap(d.thing[f.lang]),
+        "title": _bare(d.thing[f.lang]),
         "description": t["card"].format(Tc=_cap(d.thing[f.lang]), C=d.company),
         "references": refs,
         "fields": [field],
@@ -1030,7 +1041,7 @@ def _document(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any
     ref = f"BK-{rng.randint(10000, 99999)}"
     sign = d.sign if f.lang == "en" else "€"
     r_money = money(f.lang, _value(f.lang, f.right), sign)
-    lines = [t["invoice"].format(ref=ref, n=f.customer, T=d.thing[f.lang]), d.company]
+    lines = [t["invoice"].format(ref=ref, n=f.customer, T=_bare(d.thing[f.lang])), d.company]
     price_line = t["form_price"].format(R=r_money)
     lines.append(price_line)
     if f.passage is not None:
