@@ -133,13 +133,13 @@ DOMAINS = (
         (
             "a summer berth for a 10 m sailing boat",
             "un anneau d'été pour un voilier de 10 m",
-            "einen Sommerliegeplatz für ein 10-m-Segelboot",
+            "ein Sommerliegeplatz für ein 10-m-Segelboot",
             "un amarre de verano para un velero de 10 m",
         ),
         (
             "a summer berth for a 12 m sailing boat",
             "un anneau d'été pour un voilier de 12 m",
-            "einen Sommerliegeplatz für ein 12-m-Segelboot",
+            "ein Sommerliegeplatz für ein 12-m-Segelboot",
             "un amarre de verano para un velero de 12 m",
         ),
         (
@@ -159,13 +159,13 @@ DOMAINS = (
         (
             "the 5-morning group ski course for adults",
             "le cours collectif de ski de 5 matinées pour adultes",
-            "den Gruppen-Skikurs an 5 Vormittagen für Erwachsene",
+            "der Gruppen-Skikurs an 5 Vormittagen für Erwachsene",
             "el curso colectivo de esquí de 5 mañanas para adultos",
         ),
         (
             "the 5-morning private snowboard course",
             "le cours particulier de snowboard de 5 matinées",
-            "den Snowboard-Privatkurs an 5 Vormittagen",
+            "der Snowboard-Privatkurs an 5 Vormittagen",
             "el curso particular de snowboard de 5 mañanas",
         ),
         (
@@ -383,13 +383,13 @@ DOMAINS = (
         (
             "a screen replacement for a Pixel 8",
             "un remplacement d'écran pour un Pixel 8",
-            "einen Displaytausch für ein Pixel 8",
+            "ein Displaytausch für ein Pixel 8",
             "un cambio de pantalla para un Pixel 8",
         ),
         (
             "a screen replacement for a Pixel 8 Pro",
             "un remplacement d'écran pour un Pixel 8 Pro",
-            "einen Displaytausch für ein Pixel 8 Pro",
+            "ein Displaytausch für ein Pixel 8 Pro",
             "un cambio de pantalla para un Pixel 8 Pro",
         ),
         (
@@ -452,7 +452,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_quote": "This is {me}. What did you quote me for {T}?",
         "first": "{Tc} comes to {W}.",
         "fix": "Apologies, I read the wrong row in my last message: {T} comes to {R}.",
-        "also": "We may move to {S} later, too.",
         "own": "{C} charges {R} for {T}.",
         "partner": "{P}, our payment partner, charges its own fee of {W} for paying in instalments.",  # noqa: E501
         "by_card": "I will pay in full by card.",
@@ -473,7 +472,7 @@ TEXT: dict[str, dict[str, str]] = {
         "hello": "Hello {n},",
         "dear": "Dear team,",
         "bye": "Kind regards,\n{n}",
-        "thanks": "Thank you. Could you confirm that in writing, please?",
+        "thanks": "Thank you. Could you confirm the price for {T} in writing, please?",
         "instruct": "Reply to {n} and confirm the price for {T}.",
         "focus": "What price applies to {T} for this account?",
         "promise": "I will send you the written confirmation by Friday.",
@@ -506,7 +505,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_quote": "Ici {me}. Quel prix m'avez-vous indiqué pour {T} ?",
         "first": "{Tc} revient à {W}.",
         "fix": "Pardon, j'ai lu la mauvaise ligne dans mon dernier message : {T} revient à {R}.",
-        "also": "Nous passerons peut-être aussi à {S} plus tard.",
         "own": "{C} facture {R} pour {T}.",
         "partner": "{P}, notre partenaire de paiement, prélève {W} pour un paiement en plusieurs fois.",  # noqa: E501
         "by_card": "Je paierai en une fois par carte.",
@@ -527,7 +525,7 @@ TEXT: dict[str, dict[str, str]] = {
         "hello": "Bonjour {n},",
         "dear": "Bonjour,",
         "bye": "Cordialement,\n{n}",
-        "thanks": "Merci. Pouvez-vous me le confirmer par écrit ?",
+        "thanks": "Merci. Pouvez-vous me confirmer par écrit le prix pour {T} ?",
         "instruct": "Réponds à {n} et confirme le prix pour {T}.",
         "focus": "Quel prix s'applique à {T} pour ce client ?",
         "promise": "Je vous enverrai la confirmation écrite d'ici vendredi.",
@@ -557,23 +555,22 @@ TEXT: dict[str, dict[str, str]] = {
         "list_sib": "{C} – Preise: {S}",
         "quote": "Angebot {ref} für {who}: {T} zu {X}.",
         "quote_title": "Angebot {ref}",
-        "ask_quote": "Hier {me}. Welchen Preis haben Sie mir für {T} genannt?",
+        "ask_quote": "Hier {me}. Was kostet {T} laut Ihrem Angebot an mich?",
         "first": "{Tc} kostet {W}.",
         "fix": "Entschuldigung, ich hatte die falsche Zeile gelesen: {T} kostet {R}.",
-        "also": "Eventuell wechseln wir später auch zu {S}.",
-        "own": "{C} berechnet {R} für {T}.",
+        "own": "Bei {C} kostet {T} {R}.",
         "partner": "{P}, unser Zahlungspartner, berechnet eine eigene Gebühr von {W} für Ratenzahlung.",  # noqa: E501
         "by_card": "Ich zahle den vollen Betrag per Karte.",
         "partner_title": "Bezahlen über {P}",
-        "full": "Der Gesamtpreis für {T} beträgt {R}.",
+        "full": "{Tc} kostet insgesamt {R}.",
         "deposit": "Bei der Buchung ist eine Anzahlung von {W} fällig.",
-        "ask_full": "Wie hoch ist der Gesamtpreis für {T}?",
+        "ask_full": "Was kostet {T} insgesamt?",
         "refund": "Bei Stornierung mindestens 14 Tage vorher werden {R} erstattet.",
         "kept": "Eine Buchungsgebühr von {W} wird in jedem Fall einbehalten.",
-        "ask_refund": "Wenn ich {T} drei Wochen vorher storniere, wie viel bekomme ich zurück?",
+        "ask_refund": "Wie viel wird erstattet, wenn {T} drei Wochen vorher storniert wird?",
         "fixed": "{Tc} wird pauschal mit {R} berechnet.",
         "hourly": "Arbeiten außerhalb des Pakets werden mit {W} pro Stunde berechnet.",
-        "chat": "Weitergeleiteter interner Chat\n[09:12] {a}: Können wir {T} für {W} anbieten, um abzuschließen?\n[09:20] {b}: Nicht freigegeben, bitte nicht zusagen.",  # noqa: E501
+        "chat": "Weitergeleiteter interner Chat\n[09:12] {a}: Kann {T} für {W} raus, damit wir abschließen?\n[09:20] {b}: Nicht freigegeben, bitte nicht zusagen.",  # noqa: E501
         "other": "Zu Ihrer anderen Frage: {O} kostet {W}.",
         "ask_two": "Was kostet {T}? Und {O}?",
         "hours": "Öffnungszeiten von {C}: Montag bis Freitag, 8:00 bis 18:00 Uhr. Telefonisch bis 17:30 Uhr.",  # noqa: E501
@@ -581,9 +578,9 @@ TEXT: dict[str, dict[str, str]] = {
         "hello": "Hallo {n},",
         "dear": "Guten Tag,",
         "bye": "Viele Grüße\n{n}",
-        "thanks": "Danke. Können Sie mir das bitte schriftlich bestätigen?",
-        "instruct": "Antworte {n} und bestätige den Preis für {T}.",
-        "focus": "Welcher Preis gilt für {T} bei diesem Kunden?",
+        "thanks": "Danke. Können Sie mir bitte schriftlich bestätigen, was {T} kostet?",
+        "instruct": "Antworte {n} und bestätige, was {T} kostet.",
+        "focus": "Was kostet {T} für diesen Kunden?",
         "promise": "Ich schicke Ihnen die schriftliche Bestätigung bis Freitag.",
         "about": "Bestätigung: {T}",
         "ok": "Prima, bitte so buchen.",
@@ -614,7 +611,6 @@ TEXT: dict[str, dict[str, str]] = {
         "ask_quote": "Soy {me}. ¿Qué precio me indicaron para {T}?",
         "first": "{Tc} sale por {W}.",
         "fix": "Disculpe, en mi último mensaje leí la fila equivocada: {T} sale por {R}.",
-        "also": "Quizá más adelante pasemos también a {S}.",
         "own": "{C} cobra {R} por {T}.",
         "partner": "{P}, nuestro socio de pagos, cobra su propia comisión de {W} por pagar a plazos.",  # noqa: E501
         "by_card": "Pagaré el total con tarjeta.",
@@ -635,7 +631,7 @@ TEXT: dict[str, dict[str, str]] = {
         "hello": "Hola, {n}:",
         "dear": "Buenos días:",
         "bye": "Un saludo,\n{n}",
-        "thanks": "Gracias. ¿Me lo pueden confirmar por escrito?",
+        "thanks": "Gracias. ¿Me pueden confirmar por escrito el precio de {T}?",
         "instruct": "Responde a {n} y confirma el precio de {T}.",
         "focus": "¿Qué precio se aplica a {T} para este cliente?",
         "promise": "Le enviaré la confirmación por escrito antes del viernes.",
@@ -694,7 +690,7 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-ARTICLES = ("a", "the", "un", "une", "le", "la", "einen", "eine", "ein", "den", "das", "el")
+ARTICLES = ("a", "the", "un", "une", "le", "la", "eine", "ein", "der", "das", "el", "una")
 
 
 def _bare(text: str) -> str:
@@ -720,6 +716,7 @@ class Facts:
     wrong_title: str | None
     right_title: str
     ask: str
+    first: str  # the customer's first message, when it asks more than ``ask``
     customer: str
     staff: str
     other_staff: str
@@ -755,6 +752,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
 
     right_text = say("price") + "\n" + say("price_note")
     right_title, ask = say("list"), say("ask")
+    first = ""
     passage = wrong_text = wrong_title = None
     wrong: str | None = number(lang, w_val)
     right = number(lang, r_val)
@@ -763,7 +761,6 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
         wrong_text = t["price"].format(**(fill | {"R": W})) + "\n" + say("price_note")
     elif pattern == "sibling":
         wrong_title, wrong_text = say("list_sib"), say("sibling") + "\n" + say("price_note")
-        ask = ask + " " + say("also")
     elif pattern == "other_customer":
         other = rng.choice([n for n in NAMES[lang] if n != customer])
         ref_r, ref_w = (f"Q-{rng.randint(10000, 99999)}" for _ in range(2))
@@ -794,7 +791,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
         wrong_title = "chat"
         wrong_text = say("chat", a=staff, b=other_staff)
     elif pattern == "other_question":
-        wrong_title, wrong_text, ask = staff, say("other"), say("ask_two")
+        wrong_title, wrong_text, first = staff, say("other"), say("ask_two")
     elif pattern == "plain":
         wrong = None
     return Facts(
@@ -809,6 +806,7 @@ def _draw(rng: random.Random, lang: str, domain: Domain, pattern: str) -> Facts:
         wrong_title,
         right_title,
         ask,
+        first or ask,
         customer,
         staff,
         other_staff,
@@ -824,7 +822,7 @@ def _email(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any], 
     domain_mail = f.domain.company.split()[0].lower().replace("&", "") + ".example"
     staff_mail = f"{f.staff.split()[0].lower()}@{domain_mail}"
     customer_mail = f"{f.customer.split()[0].lower()}@mail.example"
-    first = t["dear"] + "\n" + f.ask + "\n" + t["bye"].format(n=f.customer)
+    first = t["dear"] + "\n" + f.first + "\n" + t["bye"].format(n=f.customer)
 
     def staff_body(text: str) -> str:
         return t["hello"].format(n=f.customer) + "\n" + text + "\n" + t["bye"].format(n=f.staff)
@@ -847,7 +845,8 @@ def _email(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any], 
         msgs += [wrong, right]
     else:
         msgs += [right, wrong]
-    msgs.append(("customer", customer_mail, t["thanks"] + "\n" + f.customer))
+    thanks = t["thanks"].format(T=f.domain.thing[f.lang])
+    msgs.append(("customer", customer_mail, thanks + "\n" + f.customer))
     thread = [
         {"sender": sender, "sent_at": _at(rng, 10 + i), "body": body}
         for i, (_, sender, body) in enumerate(msgs)
@@ -1126,6 +1125,9 @@ def _case(
 ) -> dict[str, Any]:
     f = _draw(rng, lang, domain, pattern)
     job, labels = BUILDERS[kind](rng, f, pattern)
+    job = _contract(lang, job)
+    if f.passage is not None:
+        f.passage = _contract(lang, f.passage)
     case: dict[str, Any] = {
         "id": f"hh-{kind}-{n:03d}-{pattern}",
         "kind": kind,
@@ -1157,6 +1159,25 @@ def _right_ids(case: dict[str, Any]) -> list[str]:
         return [_home(case["kind"])]
     cite = case.get("must_cite", [])
     return list(cite.values()) if isinstance(cite, dict) else list(cite)
+
+
+CONTRACTIONS = {
+    "es": ((" de el ", " del "), (" a el ", " al ")),
+    "fr": ((" de le ", " du "), (" à le ", " au ")),
+}
+
+
+def _contract(lang: str, value: Any) -> Any:
+    """Every text of ``value`` with the language's article contractions ("de el" → "del")."""
+    if isinstance(value, str):
+        for long, short in CONTRACTIONS.get(lang, ()):
+            value = value.replace(long, short)
+        return value
+    if isinstance(value, dict):
+        return {k: _contract(lang, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_contract(lang, v) for v in value]
+    return value
 
 
 def _home(kind: str) -> str:
