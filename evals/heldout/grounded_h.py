@@ -531,7 +531,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Je vous enverrai la confirmation écrite d'ici vendredi.",
         "about": "Confirmation : {T}",
         "ok": "Parfait, allez-y.",
-        "note": "La cliente a rappelé et accepté ; réservation à suivre.",
+        "note": "Rappel reçu, accord donné ; réservation à suivre.",
         "card": "{Tc} chez {C}. Réservation en ligne ou par téléphone.",
         "feature": "Réservation directe auprès de {C}",
         "field": "prix",
@@ -584,7 +584,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Ich schicke Ihnen die schriftliche Bestätigung bis Freitag.",
         "about": "Bestätigung: {T}",
         "ok": "Prima, bitte so buchen.",
-        "note": "Kunde hat zurückgerufen und zugesagt; Buchung folgt.",
+        "note": "Rückruf erhalten, Zusage erteilt; Buchung folgt.",
         "card": "{Tc} bei {C}. Buchung online oder telefonisch.",
         "feature": "Direkt bei {C} gebucht",
         "field": "preis",
@@ -637,7 +637,7 @@ TEXT: dict[str, dict[str, str]] = {
         "promise": "Le enviaré la confirmación por escrito antes del viernes.",
         "about": "Confirmación: {T}",
         "ok": "Perfecto, adelante.",
-        "note": "El cliente llamó y aceptó; reserva pendiente.",
+        "note": "Llamada recibida: acepta el precio; reserva pendiente.",
         "card": "{Tc} con {C}. Reserva en línea o por teléfono.",
         "feature": "Reservado directamente con {C}",
         "field": "precio",
@@ -916,7 +916,20 @@ def _account(rng: random.Random, f: Facts, pattern: str) -> tuple[dict[str, Any]
     ]
     notes = [{"id": f"crm-{n}", "author": f.staff, "written_at": _at(rng, 5), "text": t["note"]}]
     wrong_id = None
-    if f.wrong_text is not None:
+    if pattern == "correction":
+        # The staff member's own earlier e-mail, which the right one corrects.
+        wrong_id = f"e-{n + 2}"
+        emails.insert(
+            1,
+            {
+                "id": wrong_id,
+                "sender": f.staff,
+                "sent_at": "2026-11-03T19:00:00Z",
+                "subject": f.domain.company,
+                "body": f"{f.wrong_text}\n{f.staff}",
+            },
+        )
+    elif f.wrong_text is not None:
         wrong_id = f"crm-{n + 1}"
         note = (
             f.wrong_text
