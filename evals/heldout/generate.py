@@ -19,6 +19,7 @@ from evals.heldout import (
     grounded_e,
     grounded_f,
     grounded_g,
+    grounded_h,
     injection_b,
     injection_c,
     pii,
@@ -34,6 +35,7 @@ GROUNDED_D_SEED = grounded_d.SEED
 GROUNDED_E_SEED = grounded_e.SEED
 GROUNDED_F_SEED = grounded_f.SEED
 GROUNDED_G_SEED = grounded_g.SEED
+GROUNDED_H_SEED = grounded_h.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -203,6 +205,8 @@ def build() -> dict[str, str]:
     facts_f = grounded_f.grounded_f_cases(random.Random(GROUNDED_F_SEED))
     # The seventh, blind to the six and to the pipeline, run once at the end: its own seed.
     facts_g = grounded_g.grounded_g_cases(random.Random(GROUNDED_G_SEED))
+    # The eighth, blind to the seven and to the pipeline, run once at the end: its own seed.
+    facts_h = grounded_h.grounded_h_cases(random.Random(GROUNDED_H_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -217,6 +221,7 @@ def build() -> dict[str, str]:
         "grounded_e.jsonl": render(facts_e),
         "grounded_f.jsonl": render(facts_f),
         "grounded_g.jsonl": render(facts_g),
+        "grounded_h.jsonl": render(facts_h),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
