@@ -217,7 +217,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
     best = sorted(usable, key=lambda c: (-c.rank, c.position))[:limit]
     conflict = _conflict(best, candidates, sources)
-    chosen = _without_alternatives(best)
+    chosen = _one_amount(_without_alternatives(best), question)
     named = {m for source in sources for m in mentions(_own(source))}
     contested = [c for c in chosen if _contested(c, candidates, sources, named)]
     disputed = None
@@ -249,14 +249,28 @@ def _contested(
             continue
         if len(other.shared & one.shared) < SAME_POINT * len(one.shared):
             continue
-        if other.heading < one.heading:
-            continue  # its title names less of what is asked: a sister brand's page
         theirs = _named_in(other.extract.text, named)
         if any(not ours[shape] & theirs[shape] for shape in ours.keys() & theirs.keys()):
             continue  # names another order, plan or model: an alternative, not a rival
         if disagree(one.extract.cited, other.extract.cited):
             return True
     return False
+
+
+def _one_amount(chosen: list[_Candidate], question: str) -> list[_Candidate]:
+    """A question asking how much, how long or when has one answer: the sentences
+    after the best one that give another value of its unit (the payment partner's
+    instalment fee beside the course's price) answer something else, and are left out,
+    unless they cover another part of the question ("... and when do refunds reach my
+    card?": two or more of its words the best one lacks)."""
+    if not chosen or _answer_shape(question) is None:
+        return chosen
+    top = chosen[0]
+    return [top] + [
+        c
+        for c in chosen[1:]
+        if len(c.shared - top.shared) >= 2 or not disagree(top.extract.cited, c.extract.cited)
+    ]
 
 
 def _alternatives(text: str) -> list[str]:
