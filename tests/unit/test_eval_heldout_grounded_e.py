@@ -1,153 +1,31 @@
-"""The fifth, blind held-out grounded set (evals/heldout/grounded_e.py): its labels are
-true of its input, and it covers the kinds, domains, languages and traps it claims
-(tests/unit/test_eval_heldout.py checks, with every held-out file, that the generator
-reproduces the committed file and that each case is a valid job input)."""
+"""The fifth, blind held-out grounded set (evals/heldout/grounded_e.py): its own balance
+and languages (tests/unit/test_eval_heldout_grounded_sets.py checks what it shares with
+the other sets: true labels, coverage, blindness; and tests/unit/test_eval_heldout.py,
+with every held-out file, that the generator reproduces the committed file and that each
+case is a valid job input)."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter
 
-import pytest
-
-from evals import grounding, metrics
-from evals.datasets import dataset_paths, load_cases
 from evals.heldout import grounded_e
 from evals.heldout.generate import GROUNDED_E_SEED
-from tasks.kinds import KINDS
 
-# Reproduced byte for byte and valid job inputs: tests/unit/test_eval_heldout.py checks
-# both over every built file.
 CASES = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED))
-OUTCOMES = {
-    "email_reply": {"drafted"},
-    "support_answer": {"answered", "escalated"},
-    "account_summary": {"summarized"},
-    "follow_up_draft": {"drafted"},
-    "product_description": {"written"},
-    "metadata_enrichment": {"enriched"},
-    "document_extraction": {"extracted"},
-    "bio": {"written"},
-}
 
 
-def test_generator__is_deterministic_and_its_seed_matters():
-    again = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED))
-    other = grounded_e.grounded_e_cases(random.Random(GROUNDED_E_SEED + 1))
-    assert again == CASES and other != CASES
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_every_case__has_true_labels(case):
-    assert grounded_e.mislabelled(case) == []
-    assert case["must_not_contain"] and set(case["must_not_contain"]) == set(case["banned"])
-    assert case["expect_outcome"] in OUTCOMES[case["kind"]]
-    if "distractor" in set(case["banned"].values()):
-        assert case["distractor"] in (grounding.material(case["kind"], case["input"]) or {})
-
-
-def test_expected_outcomes__are_outcomes_the_kinds_output_models_allow():
-    """An expected outcome no output model can give would fail every run of its case."""
-    for kind, outcomes in OUTCOMES.items():
-        output = KINDS[kind].output_model
-        allowed = set(output.model_fields["outcome"].annotation.__args__)
-        assert outcomes <= allowed, kind
-
-
-def test_follow_ups__each_rest_on_a_commitment_someone_made():
-    """The kind drafts a follow-up of what was promised: every conversation has one."""
-    promises = tuple(grounded_e.PROMISE.values())
-    for case in CASES:
-        if case["kind"] == "follow_up_draft":
-            turns = {t["id"]: t["text"] for t in case["input"]["conversation"]}
-            assert any(p in turns[case["must_cite"][0]] for p in promises), case["id"]
-
-
-def _first(pattern: str, kind: str) -> dict:
-    return json.loads(
-        json.dumps(next(c for c in CASES if c["pattern"] == pattern and c["kind"] == kind))
-    )
-
-
-def test_labels__are_checked_against_the_input():
-    case = _first("title_dated", "support_answer")
-    needed = case["must_contain"][0]
-    case["banned"][needed] = "invented"
-    case["must_not_contain"].append(needed)
-    case["must_cite"] = [case["distractor"]]
-    assert grounded_e.mislabelled(case) == [
-        f"needed {needed!r} is in no right source",
-        f"distractor source {case['distractor']!r} is a right source",
-        f"banned {needed!r} is inside a needed fact",
-        f"banned {needed!r} is not invented",
-    ]
-
-
-def test_labels__an_invented_fact_the_input_states_is_mislabelled():
-    case = _first("plain", "email_reply")
-    invented = next(iter(case["banned"]))
-    case["input"]["thread"][-1]["body"] += f" A friend told me {invented}."
-    assert grounded_e.mislabelled(case) == [f"banned {invented!r} is not invented"]
-
-
-def test_labels__a_distractor_figure_stated_in_a_right_source_too_is_mislabelled():
-    case = _first("rounded", "support_answer")
-    wrong = next(f for f, o in case["banned"].items() if o == "distractor")
-    right = next(s for s in case["input"]["sources"] if s["id"] == case["must_cite"][0])
-    right["text"] += f" In short: {wrong}."
-    assert grounded_e.mislabelled(case) == [f"banned {wrong!r} is not only in the distractor"]
-
-
-def test_set__scores_enough_cases_and_covers_kinds_languages_domains_and_traps():
-    scored = [c for c in CASES if c.get("expect_outcome") != "escalated"]
-    assert {c["kind"] for c in scored} == set(grounded_e.COUNTS) == set(grounding.GROUNDS)
-    # 0 hallucinations in n >= 190 bounds the rate's 95 % interval below 2 %.
-    assert len(scored) >= 250 and metrics.wilson(0, len(scored))[1] < 0.02
-    assert len({c["id"] for c in CASES}) == len(CASES)
-    assert Counter(c["kind"] for c in CASES) == grounded_e.COUNTS
-    assert grounded_e.COUNTS["email_reply"] == grounded_e.COUNTS["support_answer"] == 80
+def test_set__balances_kinds_languages_origins_and_traps():
     assert all(20 <= n <= 25 for k, n in grounded_e.COUNTS.items() if n != 80)
     langs = Counter(c["lang"] for c in CASES)
-    assert set(langs) == set(grounded_e.LANGS) and langs["en"] > len(CASES) / 2
+    assert langs["en"] > len(CASES) / 2
     assert all(langs[lang] >= 15 for lang in ("fr", "de", "es"))
     # Other languages carry traps too, not only the plain cases.
     assert all(
         {c["pattern"] for c in CASES if c["lang"] == lang} - {"plain"} for lang in ("fr", "de")
     )
-    assert {c["domain"] for c in CASES} == {d.name for d in grounded_e.DOMAINS}
     origins = Counter(o for c in CASES for o in c["banned"].values())
     assert origins["invented"] >= 250 and origins["distractor"] >= 100
     patterns = Counter(c["pattern"] for c in CASES)
-    assert set(patterns) == set(grounded_e.PATTERNS)
     # Real traffic is mostly plain: about a third of the set has no trap.
     assert 0.25 < patterns["plain"] / len(CASES) < 0.4
-    plans = {(k, p) for k, ps in grounded_e.PLANS.items() for p in ps}
-    assert {(c["kind"], c["pattern"]) for c in CASES} == plans
-    escalated = [c for c in CASES if c.get("expect_outcome") == "escalated"]
-    assert escalated and all(c["pattern"] == "missing" and not c["must_contain"] for c in escalated)
-    assert all(c["expect_review"] for c in escalated)
-
-
-def test_set__is_blind_to_the_earlier_grounded_sets():
-    """No case repeats an input of the four earlier grounded sets."""
-    earlier = {
-        json.dumps(c.input, sort_keys=True)
-        for c in load_cases(
-            dataset_paths(
-                [
-                    "heldout/grounded",
-                    "heldout/grounded_b",
-                    "heldout/grounded_c",
-                    "heldout/grounded_d",
-                ]
-            )
-        )
-    }
-    assert not earlier & {json.dumps(c["input"], sort_keys=True) for c in CASES}
-
-
-def test_grounded_e__resolves_by_name_and_stays_out_of_the_default_datasets():
-    paths = dataset_paths(["heldout/grounded_e"])
-    assert len(load_cases(paths)) == len(CASES)
-    assert not any("heldout" in p.parts for p in dataset_paths())
