@@ -436,13 +436,13 @@ def money(cents: int, lang: str, currency: str) -> tuple[str, str]:
 
 
 def _amounts(rng: random.Random, n: int, top: int) -> list[int]:
-    """n amounts in cents, each at least two units apart: a base and others near it."""
+    """n amounts in cents, each a tenth of the base apart: a base and others near it."""
     base = rng.randrange(top // 20, top)
     out = [base]
     while len(out) < n:
         factor = rng.choice((0.62, 0.71, 0.78, 1.17, 1.26, 1.38, 1.45))
         value = int(base * factor) // 5 * 5 + rng.choice((0, 45, 90))
-        if all(abs(value - v) > 200 for v in out):
+        if all(abs(value - v) > base // 10 for v in out):
             out.append(value)
     return out
 
