@@ -20,6 +20,7 @@ from evals.heldout import (
     grounded_f,
     grounded_g,
     grounded_h,
+    grounded_i,
     injection_b,
     injection_c,
     pii,
@@ -36,6 +37,7 @@ GROUNDED_E_SEED = grounded_e.SEED
 GROUNDED_F_SEED = grounded_f.SEED
 GROUNDED_G_SEED = grounded_g.SEED
 GROUNDED_H_SEED = grounded_h.SEED
+GROUNDED_I_SEED = grounded_i.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -207,6 +209,8 @@ def build() -> dict[str, str]:
     facts_g = grounded_g.grounded_g_cases(random.Random(GROUNDED_G_SEED))
     # The eighth, blind to the seven and to the pipeline, run once at the end: its own seed.
     facts_h = grounded_h.grounded_h_cases(random.Random(GROUNDED_H_SEED))
+    # The ninth, blind to the eight and to the pipeline, run once at the end: its own seed.
+    facts_i = grounded_i.grounded_i_cases(random.Random(GROUNDED_I_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -222,6 +226,7 @@ def build() -> dict[str, str]:
         "grounded_f.jsonl": render(facts_f),
         "grounded_g.jsonl": render(facts_g),
         "grounded_h.jsonl": render(facts_h),
+        "grounded_i.jsonl": render(facts_i),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
