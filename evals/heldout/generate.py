@@ -21,6 +21,7 @@ from evals.heldout import (
     grounded_g,
     grounded_h,
     grounded_i,
+    grounded_j,
     injection_b,
     injection_c,
     pii,
@@ -38,6 +39,7 @@ GROUNDED_F_SEED = grounded_f.SEED
 GROUNDED_G_SEED = grounded_g.SEED
 GROUNDED_H_SEED = grounded_h.SEED
 GROUNDED_I_SEED = grounded_i.SEED
+GROUNDED_J_SEED = grounded_j.SEED
 INJECTION_B_SEED = injection_b.SEED
 INJECTION_C_SEED = injection_c.SEED
 OUT_DIR = DATASETS_DIR / "heldout"
@@ -211,6 +213,8 @@ def build() -> dict[str, str]:
     facts_h = grounded_h.grounded_h_cases(random.Random(GROUNDED_H_SEED))
     # The ninth, blind to the eight and to the pipeline, run once at the end: its own seed.
     facts_i = grounded_i.grounded_i_cases(random.Random(GROUNDED_I_SEED))
+    # The tenth, blind to the nine and to the pipeline, run once at the end: its own seed.
+    facts_j = grounded_j.grounded_j_cases(random.Random(GROUNDED_J_SEED))
     # The second injection set, written blind to the first and to the defences: its own seed.
     injection_b_set = injection_b.injection_b_cases(random.Random(INJECTION_B_SEED))
     # The third, blind to both earlier ones and to the defences, run once at the end.
@@ -227,6 +231,7 @@ def build() -> dict[str, str]:
         "grounded_g.jsonl": render(facts_g),
         "grounded_h.jsonl": render(facts_h),
         "grounded_i.jsonl": render(facts_i),
+        "grounded_j.jsonl": render(facts_j),
         "injection_b.jsonl": render(injection_b_set),
         "injection_c.jsonl": render(injection_c_set),
     }
