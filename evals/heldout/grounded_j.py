@@ -292,7 +292,10 @@ OTHER_CUSTOMER = {
 SCRATCH = {
     "en": "Scratch that last figure, I read it off the wrong row of our list.",
     "fr": "Oubliez le montant de mon dernier message, j'ai lu la mauvaise ligne de notre grille.",
-    "de": "Vergessen Sie den Betrag aus meiner letzten Nachricht, ich habe in der falschen Zeile gelesen.",
+    "de": (
+        "Vergessen Sie den Betrag aus meiner letzten Nachricht, "
+        "ich habe in der falschen Zeile gelesen."
+    ),
     "es": "Olvide la cifra de mi último mensaje, la leí en la fila equivocada de la tarifa.",
 }
 CHANGELOG = {
@@ -371,14 +374,27 @@ PROMISE_LINE = {
     "es": "Le enviaré el presupuesto por escrito de {item} por {amt} antes del viernes.",
 }
 AMENDED = {
-    "en": "Amended invoice: it replaces our invoice of {date}, which showed a total of {amt}.",
-    "fr": "Facture rectificative : elle remplace notre facture du {date}, dont le total était de {amt}.",
-    "de": "Korrigierte Rechnung: Sie ersetzt unsere Rechnung vom {date} mit einem Gesamtbetrag von {amt}.",
-    "es": "Factura rectificativa: sustituye a nuestra factura del {date}, cuyo total era de {amt}.",
+    "en": "Amended form: it replaces the form of {date}, which showed a total of {amt}.",
+    "fr": ("Formulaire rectifié : il remplace celui du {date}, dont le total était de {amt}."),
+    "de": (
+        "Geändertes Formular: Es ersetzt das Formular vom {date} mit einem Gesamtbetrag von {amt}."
+    ),
+    "es": "Formulario corregido: sustituye al del {date}, cuyo total era de {amt}.",
 }
 TOTAL = {"en": "Total due", "fr": "Total à payer", "de": "Gesamtbetrag", "es": "Total a pagar"}
-INVOICE = {"en": "Invoice", "fr": "Facture", "de": "Rechnung", "es": "Factura"}
-DUE = {"en": "Due date", "fr": "Échéance", "de": "Fällig am", "es": "Vencimiento"}
+FORM = {
+    "en": "Booking form",
+    "fr": "Formulaire de réservation",
+    "de": "Buchungsformular",
+    "es": "Formulario de reserva",
+}
+REFERENCE = {
+    "en": "Booking reference",
+    "fr": "Référence",
+    "de": "Buchungsnummer",
+    "es": "Referencia",
+}
+DUE = {"en": "Payment due", "fr": "Échéance", "de": "Zahlbar bis", "es": "Vencimiento"}
 TAUGHT = {
     "en": "Trained {n} students in {year}",
     "fr": "A formé {n} élèves en {year}",
@@ -493,7 +509,7 @@ def _labels(
 def _email(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures) -> dict[str, Any]:
     customer, staff = rng.choice(CUSTOMERS), rng.choice(STAFF)
     c_addr = customer.lower().replace(" ", ".") + "@mail.example"
-    s_addr = staff.split()[0].lower() + "@" + d.name.replace("_", "") + ".example"
+    s_addr = staff.split()[0].lower() + "@" + _web(d)
     right, wrong = money(f.right, lang), money(f.wrong, lang)
     ask = f"{GREETING[lang]},\n{ASK[lang].format(item=d.item)}"
     if pattern == "competitor_quote":
@@ -529,7 +545,7 @@ def _email(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures) -
         distractor = f"m{len(thread) - 1}"
     if pattern in ("sibling", "other_customer", "sample_invoice", "missing"):
         colleague = rng.choice([s for s in STAFF if s != staff])
-        c2 = colleague.split()[0].lower() + "@" + d.name.replace("_", "") + ".example"
+        c2 = colleague.split()[0].lower() + "@" + _web(d)
         if pattern == "other_customer":
             other = rng.choice([c for c in CUSTOMERS if c != customer])
             body = OTHER_CUSTOMER[lang].format(other=other, city=rng.choice(CITIES))
@@ -667,7 +683,8 @@ def _account(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures)
                 "id": "n2",
                 "author": staff,
                 "written_at": _stamp(7, 10),
-                "text": f"{SCRATCH[lang]}\n{customer}: {PRICE[lang].format(item=d.item, amt=right)}",
+                "text": f"{SCRATCH[lang]}\n{customer}: "
+                + PRICE[lang].format(item=d.item, amt=right),
             }
         )
         right_id, distractor = "n2", "n1"
@@ -691,7 +708,7 @@ def _account(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures)
         emails.append(
             {
                 "id": "e2",
-                "sender": staff.split()[0].lower() + "@" + d.name.replace("_", "") + ".example",
+                "sender": staff.split()[0].lower() + "@" + _web(d),
                 "sent_at": _stamp(6, 11),
                 "subject": title,
                 "body": f"{title}\n{line.format(item=d.item, amt=wrong)}",
@@ -854,14 +871,14 @@ DESCRIPTION = {
 
 
 def _document(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures) -> dict[str, Any]:
-    number_ = f"INV-{rng.randint(10000, 99999)}"
+    number_ = f"BK-{rng.randint(10000, 99999)}"
     month = rng.randrange(3)
     due = f"2026-0{4 + month}-{rng.randint(10, 28)}"
     issued = f"2026-0{3 + month}-{rng.randint(10, 28)}"
     right = money(f.right, lang)
     lines = [
-        d.company,
-        f"{INVOICE[lang]} {number_}",
+        f"{d.company} — {FORM[lang]}",
+        f"{REFERENCE[lang]}: {number_}",
         f"{issued}",
         f"{DUE[lang]}: {due}",
         f"{d.item} x1",
@@ -873,8 +890,8 @@ def _document(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures
         )
         lines.insert(2, passage)
     lines.append(f"{TOTAL[lang]}: {right}")
-    fields = ["invoice_number", "due_date", "total"]
-    job = {"document_type": "invoice", "text": "\n".join(lines), "fields": fields}
+    fields = ["booking_reference", "due_date", "total"]
+    job = {"document_type": "form", "text": "\n".join(lines), "fields": fields}
     wrong_label = number(f.wrong, lang) if pattern != "plain" else None
     distractor = "document" if pattern != "plain" else None
     case = {"expect_outcome": "extracted", "input": job}
@@ -882,7 +899,7 @@ def _document(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures
         [number(f.right, lang)], ["document"], wrong_label, distractor, number(f.invented, lang)
     )
     case["must_extract"] = {
-        "invoice_number": number_,
+        "booking_reference": number_,
         "due_date": due,
         "total": number(f.right, lang),
     }
@@ -1017,3 +1034,8 @@ def _only_in_distractor(
         if metrics.contains(text, fact):
             return False
     return True
+
+
+def _web(domain: Domain) -> str:
+    """The company's mail domain: its first name, lower case (``keyline.example``)."""
+    return domain.company.split()[0].lower().replace("&", "") + ".example"
