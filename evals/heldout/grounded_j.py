@@ -103,6 +103,8 @@ class Domain:
     low: int
     high: int
     competitor: str
+    sibling_dearer: bool | None = None  # whether the neighbouring package costs more
+    teaches: bool = False  # whether its staff teach (the bios' domains)
 
 
 DOMAINS = (
@@ -123,6 +125,7 @@ DOMAINS = (
         18,
         70,
         "ShineCo",
+        sibling_dearer=True,
     ),
     Domain(
         "tutoring",
@@ -132,6 +135,8 @@ DOMAINS = (
         280,
         620,
         "TutorHub",
+        sibling_dearer=True,
+        teaches=True,
     ),
     Domain(
         "pottery",
@@ -141,9 +146,17 @@ DOMAINS = (
         120,
         340,
         "ClayHouse",
+        teaches=True,
     ),
     Domain(
-        "ebike_leasing", "Pedalease", "City E-Bike Lease", "Cargo E-Bike Lease", 39, 129, "VeloRent"
+        "ebike_leasing",
+        "Pedalease",
+        "City E-Bike Lease",
+        "Cargo E-Bike Lease",
+        39,
+        129,
+        "VeloRent",
+        sibling_dearer=True,
     ),
     Domain(
         "event_photography",
@@ -153,6 +166,7 @@ DOMAINS = (
         450,
         1900,
         "SnapPro",
+        sibling_dearer=True,
     ),
     Domain(
         "optician",
@@ -162,6 +176,7 @@ DOMAINS = (
         20,
         95,
         "VisionPlus",
+        sibling_dearer=True,
     ),
     Domain(
         "pest_control",
@@ -171,6 +186,7 @@ DOMAINS = (
         55,
         240,
         "BugAway",
+        sibling_dearer=True,
     ),
     Domain(
         "removals",
@@ -180,6 +196,7 @@ DOMAINS = (
         650,
         2400,
         "BoxMovers",
+        sibling_dearer=True,
     ),
     Domain(
         "golf",
@@ -189,6 +206,8 @@ DOMAINS = (
         30,
         120,
         "Oakmere Golf",
+        sibling_dearer=False,
+        teaches=True,
     ),
     Domain(
         "sailing",
@@ -198,9 +217,18 @@ DOMAINS = (
         390,
         1100,
         "SeaStart",
+        sibling_dearer=True,
+        teaches=True,
     ),
     Domain(
-        "car_valeting", "Gleam Mobile Valeting", "Full Valet", "Mini Valet", 35, 160, "ValetNow"
+        "car_valeting",
+        "Gleam Mobile Valeting",
+        "Full Valet",
+        "Mini Valet",
+        35,
+        160,
+        "ValetNow",
+        sibling_dearer=False,
     ),
 )
 
@@ -394,6 +422,7 @@ REFERENCE = {
     "de": "Buchungsnummer",
     "es": "Referencia",
 }
+DATE = {"en": "Date", "fr": "Date", "de": "Datum", "es": "Fecha"}
 DUE = {"en": "Payment due", "fr": "Échéance", "de": "Zahlbar bis", "es": "Vencimiento"}
 TAUGHT = {
     "en": "Trained {n} students in {year}",
@@ -474,7 +503,13 @@ def _figures(rng: random.Random, domain: Domain) -> Figures:
 def _case(rng: random.Random, kind: str, pattern: str, n: int, lang: str) -> dict[str, Any]:
     while True:
         domain = rng.choice(DOMAINS)
+        if kind == "bio":
+            domain = rng.choice([d for d in DOMAINS if d.teaches])
         figs = _figures(rng, domain)
+        if pattern in ("sibling", "missing") and domain.sibling_dearer is not None:
+            # The neighbouring package's price (the wrong one) sits on the side it should.
+            if (figs.wrong > figs.right) != domain.sibling_dearer:
+                figs = Figures(figs.wrong, figs.right, figs.invented)
         case = BUILDERS[kind](rng, domain, lang, pattern, figs)
         case |= {"id": f"hj-{kind}-{n:03d}-{pattern}", "kind": kind, "pattern": pattern}
         case |= {"domain": domain.name, "lang": lang}
@@ -879,7 +914,7 @@ def _document(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures
     lines = [
         f"{d.company} — {FORM[lang]}",
         f"{REFERENCE[lang]}: {number_}",
-        f"{issued}",
+        f"{DATE[lang]}: {issued}",
         f"{DUE[lang]}: {due}",
         f"{d.item} x1",
     ]
@@ -926,7 +961,8 @@ def _bio(rng: random.Random, d: Domain, lang: str, pattern: str, f: Figures) -> 
             "name": name,
             "role": ROLE[lang],
             "organization": d.company,
-            "pronouns": rng.choice(("she", "he", "they")),
+            # The role is written in the feminine outside English.
+            "pronouns": rng.choice(("she", "he", "they")) if lang == "en" else "she",
             "experience": [{"role": ROLE[lang], "organization": d.company, "start_year": start}],
             "skills": [d.item],
             "achievements": achievements,
