@@ -538,13 +538,14 @@ def struck_out(value: str) -> str:
 
 def current_clause(sentence: str) -> str:
     """What ``sentence`` says holds now: what follows its last struck-through text
-    ("Nightly rate: ~~£65.95~~ £58.50" -> "£58.50"), the clause after the one that negates an old
-    value ("The fee is no longer €10: since 1 March it is €24." -> "since 1 March it is
-    €24."), or before the one that gives it ("The fee is €24 (previously €10)." -> "The
-    fee is €24"), or the whole sentence. Quoting the old value beside the new one would
-    hand the reader both; the clause is still scored as its whole sentence."""
-    if struck_out(sentence) != sentence:
-        return struck_out(sentence)
+    ("Nightly rate: ~~£65.95~~ £58.50" -> "£58.50"), the clause after the one that
+    negates an old value ("The fee is no longer €10: since 1 March it is €24." -> "since
+    1 March it is €24."), or before the one that gives it ("The fee is €24 (previously
+    €10)." -> "The fee is €24"), or the whole sentence. Quoting the old value beside the
+    new one would hand the reader both; the clause is still scored as its whole sentence."""
+    current = struck_out(sentence)
+    if current != sentence:
+        return current
     negated = _NEGATED.search(sentence)
     if negated:
         return sentence[negated.end() :]

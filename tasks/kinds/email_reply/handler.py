@@ -107,9 +107,9 @@ _ABOUT_REPLYING = frozenset(
     content_words(
         """answer reply respond response draft write customer client sender correspondent
         last latest final message mail email e-mail thread question questions request
-        réponds répondre répondez répondre dernier dernière client cliente message
-        antworte antworten beantworten beantworte letzte nachricht kunde kunden
-        responde responda responder conteste contestar último mensaje"""
+        réponds répondre répondez dernier dernière cliente antworte antworten beantworten
+        beantworte letzte nachricht kunde kunden responde responda responder conteste
+        contestar último mensaje"""
     )
 )
 """Words that say to reply, not what about: "Answer the customer's last message."."""
