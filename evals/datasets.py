@@ -82,7 +82,11 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
     cases: list[Case] = []
     seen: set[tuple[str, str]] = set()
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             where = f"{path.name}:{number}"

@@ -211,7 +211,7 @@ def choose(question: str, sources: Sequence[Source], limit: int = 3, about: str 
     for candidate in candidates:
         if candidate.source in stale:
             candidate.weigh(CONFLICTING)
-    candidates = _exceptions_apply(_supersede(candidates, sources))
+    candidates = _corrected(_exceptions_apply(_supersede(candidates, sources)), sources)
     clean = [c.rank for c in candidates if not c.disfavoured]
     floor = max(clean, default=0.0)
     usable = [c for c in candidates if not c.disfavoured or c.rank >= floor]
@@ -236,12 +236,12 @@ def _contested(
 ) -> bool:
     """Another sentence, on the same point and about the same entity, states another
     value of a unit ``one`` states (€16.79 against €18.16), and no rule weighed it down
-    (not forwarded, stale, about another entity, superseded by a correction). Picking
+    or removed it (forwarded, stale, about another entity, replaced by a correction). Picking
     one would be a guess from rank alone: the note for annual contracts, a draft, a
     rounded newsletter figure and the tariff all read alike to an extractive answer."""
     if not measures(one.extract.cited):
         return False
-    if _corrected_later(one, sources[one.source]) or _alternatives(one.extract.cited):
+    if _alternatives(one.extract.cited):
         return True
     ours = _named_in(one.extract.text, named)
     for other in candidates:
@@ -261,15 +261,19 @@ def _one_amount(chosen: list[_Candidate], question: str) -> list[_Candidate]:
     """A question asking how much, how long or when has one answer: the sentences
     after the best one that give another value of its unit (the payment partner's
     instalment fee beside the course's price) answer something else, and are left out,
-    unless they cover another part of the question ("... and when do refunds reach my
-    card?": two or more of its words the best one lacks)."""
+    unless they cover another part of what it asks ("... and how much is the deposit?":
+    a word of its asking sentences the best one lacks)."""
     if not chosen or _answer_shape(question) is None:
         return chosen
+    # What is asked is in the sentences that ask ("How much is the cleaning fee and how
+    # much is the deposit?"), not in those that tell ("I will pay in full by card.").
+    asking = [s for s in sentences(question) if s.rstrip().endswith("?")]
+    asked = content_words(" ".join(asking)) if asking else content_words(question)
     top = chosen[0]
     return [top] + [
         c
         for c in chosen[1:]
-        if len(c.shared - top.shared) >= 2 or not disagree(top.extract.cited, c.extract.cited)
+        if (c.shared & asked) - top.shared or not disagree(top.extract.cited, c.extract.cited)
     ]
 
 
@@ -296,14 +300,37 @@ def _asked_alternative(text: str, wanted: set[str]) -> str:
 
 
 def _qualifier(part: str) -> set[str]:
+    """The word right after the alternative's figure ("excl", "incl", "students"): what
+    follows it ("per month") may hold for every alternative."""
     figure = _FIGURE.search(part)
-    return content_words(part[figure.end() :]) if figure else set()
+    words = _WORD.findall(part[figure.end() :].lower()) if figure else []
+    return content_words(words[0]) if words else set()
 
 
 def _abbreviates(one: str, other: str) -> bool:
     """One word is the other or its abbreviation ("incl" for "including")."""
     short, long = sorted((one, other), key=len)
     return long.startswith(short) and len(short) >= 3
+
+
+def _corrected(candidates: list[_Candidate], sources: Sequence[Source]) -> list[_Candidate]:
+    """``candidates`` without a figure a correction replaces: a later sentence of its
+    own source that says it corrects it ("Edit: typo above, the correct amount is
+    €6,785."), or a sentence on the same point that says so ("Correction: the cleaning
+    fee is €60.") while it does not."""
+
+    def replaced(one: _Candidate) -> bool:
+        if _corrected_later(one, sources[one.source]):
+            return True
+        return not _REVISES.search(one.extract.text) and any(
+            other is not one
+            and _REVISES.search(other.extract.text)
+            and len(other.shared & one.shared) >= SAME_POINT * len(one.shared)
+            and disagree(one.extract.cited, other.extract.cited)
+            for other in candidates
+        )
+
+    return [c for c in candidates if not replaced(c)]
 
 
 def _corrected_later(one: _Candidate, source: Source) -> bool:

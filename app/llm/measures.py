@@ -30,8 +30,24 @@ def measures(text: str) -> set[Measure]:
     found: set[Measure] = set()
     for m in _MEASURE.finditer(text):
         unit, value = (m["before"], m["a"]) if m["before"] else (m["after"], m["b"])
-        found.add((_unit(unit), _SPACES.sub("", value).rstrip(".,")))
+        found.add((_unit(unit), _number(_SPACES.sub("", value).rstrip(".,"))))
     return found
+
+
+def _number(written: str) -> str:
+    """The value as a plain decimal ("1,200" and "1200" -> "1200"; "45.00" -> "45";
+    "108,73" -> "108.73"): the same amount written two ways is one value. A lone
+    separator before exactly three digits groups thousands; otherwise the last one is
+    the decimal point."""
+    separators = [i for i, c in enumerate(written) if c in ".,"]
+    if not separators:
+        return written
+    last = separators[-1]
+    grouping = len(separators) == 1 and len(written) - last - 1 == 3
+    whole = re.sub(r"[.,]", "", written if grouping else written[:last])
+    fraction = "" if grouping else written[last + 1 :].rstrip("0")
+    whole = whole.lstrip("0") or "0"
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 _MONEY = frozenset("eur usd gbp jpy chf cad aud sek nok dkk pln".split())

@@ -12,9 +12,10 @@ from app.llm.measures import disagree, measures, rivals
     ("text", "expected"),
     [
         ("The fee is €18.16 a month.", {("money", "18.16")}),
-        ("La tarifa es de 108,73 €.", {("money", "108,73")}),
-        ("Costs USD 1,200 per seat.", {("money", "1,200")}),
-        ("CHF 24.00 a month.", {("money", "24.00")}),
+        ("La tarifa es de 108,73 €.", {("money", "108.73")}),
+        ("Costs USD 1,200 per seat.", {("money", "1200")}),
+        ("CHF 24.00 a month.", {("money", "24")}),
+        ("Es kostet 1.240,50 €.", {("money", "1240.5")}),
         ("The refund window is 41 days.", {("day", "41")}),
         ("Die Laufzeit beträgt 40 Monate.", {("monat", "40")}),
         ("A 15 000 km allowance.", {("km", "15000")}),
@@ -39,6 +40,9 @@ def test_measures__reads_amounts_with_their_units(text, expected):
         # The same value, and one more besides: not a rival value.
         ("The fee is €18.", "The fee is €18, towels €2.", False),
         ("The fee is €18.", "The fee is €18.", False),
+        # One amount written two ways is one value.
+        ("The fee is €45.", "The fee is €45.00.", False),
+        ("The deposit is €1,200.", "Just to confirm, the deposit is €1200.", False),
     ],
 )
 def test_disagree__different_values_of_one_unit(one, other, expected):

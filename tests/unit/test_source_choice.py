@@ -1760,24 +1760,23 @@ async def test_support_answer__the_question_names_the_product_a_siblings_price_i
     assert answer.startswith("escalated") and "194.75" not in answer
 
 
-async def test_product_description__copy_states_one_price_or_none():
+async def test_product_description__a_sheets_price_and_its_shipping_both_stay():
     job = ProductDescriptionInput.model_validate(
         {
             "locale": "en-GB",
-            "product": {"name": "Metrolink Zones 1-3", "brand": "Metrolink", "features": []},
+            "product": {"name": "Trail Jacket", "brand": "Northpeak", "features": []},
             "references": [
                 {
                     "id": "sheet-1",
-                    "title": "Metrolink Zones 1-3",
-                    "text": "Annual season ticket price (Zones 1-3): €2,130.00.\n"
-                    "Customers who signed up before 2020 keep the rate they had: €1,810.90.",
+                    "title": "Trail Jacket",
+                    "text": "The Trail Jacket costs €129. "
+                    "Shipping for the Trail Jacket costs €4.95.",
                 },
             ],
         }
     )
     output = (await product_description.describe_product(job, ExtractiveProvider())).output
-    text = output.model_dump_json()
-    assert "1,810.90" not in text and "2,130.00" not in text
+    assert "€129" in output.body and "€4.95" in output.body
 
 
 async def test_product_description__another_countrys_price_list_is_not_the_locales():
@@ -1861,3 +1860,50 @@ def test_locale_region__the_locales_country_as_a_text_names_it():
     assert locale_region("fr-FR") == "France"
     assert locale_region("en_GB") == "UK"
     assert locale_region("de") == ""
+
+
+async def test_support_answer__a_two_part_price_question_gets_both_amounts():
+    answer = await _support_answer(
+        "How much is the cleaning fee and how much is the deposit?",
+        ("kb-1", "Fees", "The cleaning fee is €45."),
+        ("kb-2", "Deposits", "The deposit is €200."),
+    )
+    assert "€45" in answer and "€200" in answer
+
+
+async def test_support_answer__one_amount_written_two_ways_is_no_conflict():
+    answer = await _support_answer(
+        "How much is the cleaning fee?",
+        ("kb-1", "Fees", "The cleaning fee is €45."),
+        ("kb-2", "Fees 2026", "The cleaning fee is €45.00."),
+    )
+    assert answer.startswith("The cleaning fee is €45")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The cleaning fee is €45.\nCorrection: the cleaning fee is €54.",
+        "The cleaning fee is €45.\nEdit: typo above, the correct cleaning fee is €54.",
+    ],
+)
+async def test_support_answer__a_sources_own_correction_is_the_answer(text):
+    answer = await _support_answer("How much is the cleaning fee?", ("kb-1", "Cleaning", text))
+    assert "€54" in answer and "€45" not in answer
+
+
+async def test_support_answer__a_source_that_says_it_corrects_another_is_the_answer():
+    answer = await _support_answer(
+        "How much is the cleaning fee?",
+        ("kb-1", "Cleaning", "The cleaning fee is €45."),
+        ("kb-2", "Cleaning update", "Correction: the cleaning fee is €60."),
+    )
+    assert "€60" in answer and "€45" not in answer
+
+
+async def test_support_answer__words_after_both_alternatives_choose_neither():
+    answer = await _support_answer(
+        "What does the Pro plan cost per month?",
+        ("kb-1", "Pro plan", "The Pro plan costs €20 excl. VAT / €24 incl. VAT per month."),
+    )
+    assert answer.startswith("escalated")

@@ -18,7 +18,7 @@ from app.llm.extractive import (
     sentences,
     table_headers,
 )
-from app.llm.measures import measures, rivals
+from app.llm.measures import rivals
 from app.llm.provider import Extract, GenerationRequest, Provider, Source
 from app.llm.quoting import split_footer, split_quoted
 from app.llm.regions import locale_region
@@ -161,16 +161,14 @@ def compose_description(
 
 
 def _uncontested(extracts: list[Extract]) -> list[Extract]:
-    """``extracts`` without those giving a unit another value than the others do (CHF
-    24.00 on one sheet and €20.50 on another; €2,130.00 and the €1,810.90 long-standing
-    customers keep): which one this product's copy should state is a guess, and product
-    copy states one price or none."""
-    values: dict[str, set[str]] = {}
-    for extract in extracts:
-        for unit, value in measures(extract.text):
-            values.setdefault(unit, set()).add(value)
-    contested = {unit for unit, found in values.items() if len(found) > 1}
-    return [e for e in extracts if not {unit for unit, _ in measures(e.text)} & contested]
+    """``extracts`` without those another reference contradicts (CHF 24.00 for the
+    Medium pack on one sheet, €20.50 on another): which one holds for this product is a
+    guess, and both are left out. One sheet's price and its shipping cost both stay."""
+    return [
+        e
+        for e in extracts
+        if not any(o.source_id != e.source_id and rivals(e.text, o.text) for o in extracts)
+    ]
 
 
 def reference_statements(job: ProductDescriptionInput) -> list[Extract]:
