@@ -13,9 +13,11 @@ import re
 
 # Thousands grouped by spaces ("15 000", "1 240,50") or by dots and commas.
 _AMOUNT = r"\d{1,3}(?:[ \u202f\u00a0]\d{3})+(?:[.,]\d+)?|\d[\d.,]*\d|\d"
+# A range gives one value: "5 to 7 business days", "5-7 Tage", "de 5 à 7 jours".
+_TO = r"\s?(?:-|–|to|bis|à|a)\s?"
 _MEASURE = re.compile(
     rf"(?P<before>[$€£¥]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)\b)\s?(?P<a>{_AMOUNT})"
-    rf"|(?P<b>{_AMOUNT})\s?(?P<after>%|[$€£¥]|[^\W\d_]+)"
+    rf"|(?P<b>{_AMOUNT})(?:{_TO}(?P<upto>{_AMOUNT}))?\s?(?P<after>%|[$€£¥]|[^\W\d_]+)"
 )
 _CURRENCY = {"€": "eur", "euro": "eur", "euros": "eur", "$": "usd", "£": "gbp", "¥": "jpy"}
 _SPACES = re.compile(r"[\s\u202f\u00a0]")
@@ -30,7 +32,10 @@ def measures(text: str) -> set[Measure]:
     found: set[Measure] = set()
     for m in _MEASURE.finditer(text):
         unit, value = (m["before"], m["a"]) if m["before"] else (m["after"], m["b"])
-        found.add((_unit(unit), _number(_SPACES.sub("", value).rstrip(".,"))))
+        number = _number(_SPACES.sub("", value).rstrip(".,"))
+        if not m["before"] and m["upto"]:
+            number += "-" + _number(_SPACES.sub("", m["upto"]).rstrip(".,"))
+        found.add((_unit(unit), number))
     return found
 
 
@@ -80,9 +85,25 @@ def disagree(one: str, other: str) -> bool:
     for unit in {u for u, _ in mine} & {u for u, _ in theirs}:
         a = {v for u, v in mine if u == unit}
         b = {v for u, v in theirs if u == unit}
-        if a - b and b - a:
+        if _unmatched(a, b) and _unmatched(b, a):
             return True
     return False
+
+
+def _unmatched(values: set[str], others: set[str]) -> set[str]:
+    """The values none of ``others`` states or, as a range, contains ("within 5 business
+    days" is within "5 to 7 business days")."""
+    return {v for v in values if not any(v == o or _within(v, o) for o in others)}
+
+
+def _within(value: str, span: str) -> bool:
+    low, _, high = span.partition("-")
+    if not high or "-" in value:
+        return False
+    try:
+        return float(low) <= float(value) <= float(high)
+    except ValueError:
+        return False
 
 
 SAME_POINT = 0.75

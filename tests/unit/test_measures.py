@@ -20,6 +20,7 @@ from app.llm.measures import disagree, measures, rivals
         ("Die Laufzeit beträgt 40 Monate.", {("monat", "40")}),
         ("A 15 000 km allowance.", {("km", "15000")}),
         ("A 20% discount.", {("%", "20")}),
+        ("Delivery takes 5 to 7 days.", {("day", "5-7")}),
         ("Nothing to count here.", set()),
     ],
 )
@@ -43,6 +44,9 @@ def test_measures__reads_amounts_with_their_units(text, expected):
         # One amount written two ways is one value.
         ("The fee is €45.", "The fee is €45.00.", False),
         ("The deposit is €1,200.", "Just to confirm, the deposit is €1200.", False),
+        # A point inside a range agrees with it; another range does not.
+        ("It arrives within 5 business days.", "It arrives in 5 to 7 business days.", False),
+        ("It arrives in 3-5 business days.", "It arrives in 5 to 7 business days.", True),
     ],
 )
 def test_disagree__different_values_of_one_unit(one, other, expected):
