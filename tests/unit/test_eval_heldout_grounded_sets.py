@@ -1,4 +1,4 @@
-"""The checks the blind held-out grounded sets D to H and J share (evals/heldout/grounded_*.py):
+"""The checks the blind held-out grounded sets D to J share (evals/heldout/grounded_*.py):
 each generator is deterministic, every case's labels are true of its input, mislabels
 planted in a case are caught, and each set covers every kind, domain, language and plan
 it declares, is blind to the earlier sets and stays out of the default datasets.
@@ -18,13 +18,22 @@ import pytest
 
 from evals import grounding, metrics
 from evals.datasets import dataset_paths, load_cases
-from evals.heldout import grounded_d, grounded_e, grounded_f, grounded_g, grounded_h, grounded_j
+from evals.heldout import (
+    grounded_d,
+    grounded_e,
+    grounded_f,
+    grounded_g,
+    grounded_h,
+    grounded_i,
+    grounded_j,
+)
 from evals.heldout.generate import (
     GROUNDED_D_SEED,
     GROUNDED_E_SEED,
     GROUNDED_F_SEED,
     GROUNDED_G_SEED,
     GROUNDED_H_SEED,
+    GROUNDED_I_SEED,
     GROUNDED_J_SEED,
 )
 from tasks.kinds import KINDS
@@ -66,6 +75,7 @@ SETS = {
         HeldSet("f", grounded_f, GROUNDED_F_SEED, "grounded_f_cases"),
         HeldSet("g", grounded_g, GROUNDED_G_SEED, "grounded_g_cases"),
         HeldSet("h", grounded_h, GROUNDED_H_SEED, "grounded_h_cases"),
+        HeldSet("i", grounded_i, GROUNDED_I_SEED, "grounded_i_cases"),
         HeldSet("j", grounded_j, GROUNDED_J_SEED, "grounded_j_cases"),
     )
 }
@@ -87,13 +97,13 @@ def _first(letter: str, pattern: str, kind: str) -> dict:
     return json.loads(json.dumps(case))
 
 
-@pytest.mark.parametrize("letter", "defghj")
+@pytest.mark.parametrize("letter", "defghij")
 def test_generator__is_deterministic_and_its_seed_matters(letter):
     held = SETS[letter]
     assert held.cases() == CASES[letter] and held.cases(held.seed + 1) != CASES[letter]
 
 
-@pytest.mark.parametrize(("letter", "case"), _each_case("defghj"))
+@pytest.mark.parametrize(("letter", "case"), _each_case("defghij"))
 def test_every_case__has_true_labels(letter, case):
     assert SETS[letter].mislabelled(case) == []
     assert case["must_not_contain"] and set(case["must_not_contain"]) == set(case["banned"])
@@ -106,7 +116,7 @@ def test_every_case__has_true_labels(letter, case):
         assert case["distractor_passage"] in material[case["distractor"]]
 
 
-@pytest.mark.parametrize(("letter", "case"), _each_case("ghj"))
+@pytest.mark.parametrize(("letter", "case"), _each_case("ghij"))
 def test_a_line_stating_the_right_figure__states_no_banned_one(letter, case):
     """An answer may quote the whole line it relies on: a banned figure never shares it."""
     text = grounding.plain_text(case["input"])
@@ -138,7 +148,7 @@ def test_follow_ups__each_rest_on_a_commitment_the_sender_made(letter):
         assert times == sorted(times), case["id"]
 
 
-@pytest.mark.parametrize("letter", "fgh")
+@pytest.mark.parametrize("letter", "fghi")
 def test_metadata_fields__are_each_stated_by_the_source_they_must_cite(letter):
     for case in _of_kind(letter, "metadata_enrichment"):
         (field, source), *_ = case["must_cite"].items()
@@ -149,7 +159,7 @@ def test_metadata_fields__are_each_stated_by_the_source_they_must_cite(letter):
         assert stated in material[source], case["id"]
 
 
-@pytest.mark.parametrize("letter", "ghj")
+@pytest.mark.parametrize("letter", "ghij")
 def test_extractions__name_values_the_document_writes(letter):
     for case in _of_kind(letter, "document_extraction"):
         assert set(case["must_extract"]) == set(case["input"]["fields"])
@@ -165,6 +175,7 @@ def test_extractions__name_values_the_document_writes(letter):
         ("f", "sibling"),
         ("g", "sibling"),
         ("h", "sibling"),
+        ("i", "leaflet"),
         ("j", "sibling"),
     ],
 )
@@ -190,6 +201,7 @@ def test_labels__are_checked_against_the_input(letter, pattern):
         ("f", "plain", "A friend told me"),
         ("g", "plain", "A friend paid"),
         ("h", "plain", "A friend paid"),
+        ("i", "plain", "A friend paid"),
         ("j", "plain", "A friend paid"),
     ],
 )
@@ -207,6 +219,7 @@ def test_labels__an_invented_fact_the_input_states_is_mislabelled(letter, patter
         ("f", "vat", " In short:"),
         ("g", "weekend", "\nIn short:"),
         ("h", "deposit", "\nIn short:"),
+        ("i", "season", "\nIn short:"),
         ("j", "sibling", "\nIn short:"),
     ],
 )
@@ -224,6 +237,7 @@ def test_labels__a_distractor_figure_in_a_right_source_too_is_mislabelled(letter
         ("f", "authority", "Earlier estimate:"),
         ("g", "negotiation", "You asked for"),
         ("h", "internal_chat", "Someone mentioned"),
+        ("i", "cost_price", "Someone mentioned"),
         ("j", "scratch_that", "Someone mentioned"),
     ],
 )
@@ -235,7 +249,7 @@ def test_labels__a_distractor_figure_in_a_right_message_too_is_mislabelled(lette
     assert SETS[letter].mislabelled(case) == [f"banned {wrong!r} is not only in the distractor"]
 
 
-@pytest.mark.parametrize("letter", "ghj")
+@pytest.mark.parametrize("letter", "ghij")
 def test_labels__an_extracted_value_the_document_lacks_is_mislabelled(letter):
     case = _first(letter, "plain", "document_extraction")
     field = case["input"]["fields"][-1]
@@ -243,7 +257,7 @@ def test_labels__an_extracted_value_the_document_lacks_is_mislabelled(letter):
     assert SETS[letter].mislabelled(case) == ["extracted '£1.00' is not in the document"]
 
 
-@pytest.mark.parametrize("letter", "defghj")
+@pytest.mark.parametrize("letter", "defghij")
 def test_set__scores_enough_cases_and_covers_every_kind_language_domain_and_plan(letter):
     module, cases = SETS[letter].module, CASES[letter]
     scored = [c for c in cases if c.get("expect_outcome") != "escalated"]
@@ -263,7 +277,7 @@ def test_set__scores_enough_cases_and_covers_every_kind_language_domain_and_plan
     assert escalated and all(c["pattern"] == "missing" and not c["must_contain"] for c in escalated)
 
 
-@pytest.mark.parametrize("letter", "efghj")
+@pytest.mark.parametrize("letter", "efghij")
 def test_set__has_the_patterns_it_declares_and_sends_escalations_to_review(letter):
     cases = CASES[letter]
     assert {c["pattern"] for c in cases} == set(SETS[letter].module.PATTERNS)
@@ -284,13 +298,13 @@ def test_set__has_every_language_in_every_kind(letter):
         assert {c["lang"] for c in _of_kind(letter, kind)} == langs, kind
 
 
-@pytest.mark.parametrize("letter", "fghj")
+@pytest.mark.parametrize("letter", "fghij")
 def test_replies_whose_thread_lacks_the_answer__are_scored_on_what_they_must_not_state(letter):
     replies = [c for c in _of_kind(letter, "email_reply") if c["pattern"] == "missing"]
     assert replies and all(not c["must_contain"] and "must_cite" not in c for c in replies)
 
 
-@pytest.mark.parametrize("letter", "defghj")
+@pytest.mark.parametrize("letter", "defghij")
 def test_set__is_blind_to_the_earlier_grounded_sets(letter):
     """No case repeats an input of an earlier grounded set."""
     earlier = ORDER[1 : ORDER.index(letter)]
@@ -299,7 +313,7 @@ def test_set__is_blind_to_the_earlier_grounded_sets(letter):
     assert not seen & {json.dumps(c["input"], sort_keys=True) for c in CASES[letter]}
 
 
-@pytest.mark.parametrize("letter", "defghj")
+@pytest.mark.parametrize("letter", "defghij")
 def test_set__resolves_by_name_and_stays_out_of_the_default_datasets(letter):
     paths = dataset_paths([f"heldout/grounded_{letter}"])
     assert len(load_cases(paths)) == len(CASES[letter])
